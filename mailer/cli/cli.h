@@ -10,8 +10,11 @@
 
 #include <stdio.h>
 
+#include "buf.h"
+#include "campaign.h"
 #include "config.h"
 #include "err.h"
+#include "ledger.h"
 
 struct cli {
     const char *env_file; /* --env FILE, NULL: ./.env when present */
@@ -27,5 +30,15 @@ int cli_exit_code(enum err_kind kind);
 int cli_fail(const struct err *e);
 /* Print a usage error for cmd to stderr; return EX_USAGE. */
 int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* MAILER_HOME: where campaigns/, contacts/ and templates/ are. */
+const char *cli_home(const struct cli *cli);
+/* Open the ledger (MAILER_DB, relative to the home). */
+struct ledger *cli_ledger(const struct cli *cli, struct err *err);
+/* Directory for lock files, beside the ledger. */
+int cli_lock_dir(const struct cli *cli, struct buf *out);
+/* Load a campaign; on failure print every problem and return the exit code
+ * (c is then released); 0 on success. */
+int cli_campaign(const struct cli *cli, const char *id, struct campaign *c);
 
 #endif

@@ -51,60 +51,6 @@ static const struct command {
     {"config", cmd_config, "show the settings in effect and where each comes from"},
 };
 
-int cli_exit_code(enum err_kind kind)
-{
-    switch (kind) {
-    case ERR_NONE:
-        return EX_OK;
-    case ERR_USAGE:
-        return EX_USAGE;
-    case ERR_DATA:
-        return EX_DATAERR;
-    case ERR_NOINPUT:
-        return EX_NOINPUT;
-    case ERR_UNAVAILABLE:
-        return EX_UNAVAILABLE;
-    case ERR_IO:
-        return EX_IOERR;
-    case ERR_TEMPFAIL:
-        return EX_TEMPFAIL;
-    case ERR_CONFIG:
-        return EX_CONFIG;
-    case ERR_NOMEM:
-    case ERR_SOFTWARE:
-        return EX_SOFTWARE;
-    }
-    return EX_SOFTWARE;
-}
-
-int cli_fail(const struct err *e)
-{
-    const char *p = e->msg.data, *nl;
-
-    if (!e->msg.len)
-        fprintf(stderr, "mailer: failed\n");
-    while (*p) {
-        nl = strchr(p, '\n');
-        if (!nl)
-            nl = p + strlen(p);
-        fprintf(stderr, "mailer: %.*s\n", (int)(nl - p), p);
-        p = *nl ? nl + 1 : nl;
-    }
-    return cli_exit_code(e->kind == ERR_NONE ? ERR_SOFTWARE : e->kind);
-}
-
-int cli_usage(const char *cmd, const char *fmt, ...)
-{
-    va_list ap;
-
-    fprintf(stderr, "mailer %s: ", cmd);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "\n(try 'mailer --help')\n");
-    return EX_USAGE;
-}
-
 static void usage(FILE *to)
 {
     size_t i;

@@ -1,0 +1,124 @@
+/* cli - what every subcommand shares. */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "buf.h"
+
+#include "banned.h"
+
+int cli_exit_code(enum err_kind kind)
+{
+    switch (kind) {
+    case ERR_NONE:
+        return EX_OK;
+    case ERR_USAGE:
+        return EX_USAGE;
+    case ERR_DATA:
+        return EX_DATAERR;
+    case ERR_NOINPUT:
+        return EX_NOINPUT;
+    case ERR_UNAVAILABLE:
+        return EX_UNAVAILABLE;
+    case ERR_IO:
+        return EX_IOERR;
+    case ERR_TEMPFAIL:
+        return EX_TEMPFAIL;
+    case ERR_CONFIG:
+        return EX_CONFIG;
+    case ERR_NOMEM:
+    case ERR_SOFTWARE:
+        return EX_SOFTWARE;
+    }
+    return EX_SOFTWARE;
+}
+
+int cli_fail(const struct err *e)
+{
+    const char *p = e->msg.data, *nl;
+
+    if (!e->msg.len)
+        fprintf(stderr, "mailer: failed\n");
+    while (*p) {
+        nl = strchr(p, '\n');
+        if (!nl)
+            nl = p + strlen(p);
+        fprintf(stderr, "mailer: %.*s\n", (int)(nl - p), p);
+        p = *nl ? nl + 1 : nl;
+    }
+    return cli_exit_code(e->kind == ERR_NONE ? ERR_SOFTWARE : e->kind);
+}
+
+int cli_usage(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "mailer %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n(try 'mailer --help')\n");
+    return EX_USAGE;
+}
+
+const char *cli_home(const struct cli *cli)
+{
+    return config_get(&cli->config, CFG_MAILER_HOME);
+}
+
+/* The ledger path: MAILER_DB, relative to the home when not absolute. */
+static void db_path(const struct cli *cli, struct buf *out)
+{
+    const char *db = config_get(&cli->config, CFG_MAILER_DB);
+
+    if (db[0] == '/' || !strcmp(cli_home(cli), "."))
+        buf_addstr(out, db);
+    else
+        buf_addf(out, "%s/%s", cli_home(cli), db);
+}
+
+struct ledger *cli_ledger(const struct cli *cli, struct err *err)
+{
+    struct buf path = BUF_INIT;
+    struct ledger *l;
+
+    db_path(cli, &path);
+    l = ledger_open(path.data, err);
+    buf_release(&path);
+    return l;
+}
+
+int cli_lock_dir(const struct cli *cli, struct buf *out)
+{
+    struct buf path = BUF_INIT;
+    char *slash;
+    int rc;
+
+    db_path(cli, &path);
+    slash = strrchr(path.data, '/');
+    if (slash)
+        buf_setlen(&path, (size_t)(slash - path.data));
+    else
+        buf_setf(&path, ".");
+    rc = buf_addf(out, "%s/locks", path.data);
+    buf_release(&path);
+    return rc;
+}
+
+int cli_campaign(const struct cli *cli, const char *id, struct campaign *c)
+{
+    struct err err;
+    int rc = 0;
+
+    err_init(&err);
+    if (campaign_load(cli_home(cli), id, c, &err)) {
+        rc = cli_fail(&err);
+        campaign_release(c);
+    }
+    err_release(&err);
+    return rc;
+}

@@ -1,0 +1,144 @@
+/* cmd_check - mailer check CAMPAIGN [--edition E]: pre-flight, exit 0 sendable, 65 not. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "audience.h"
+#include "cli.h"
+#include "clock.h"
+#include "compose.h"
+
+#include "banned.h"
+
+#define MISSING_MAX 32
+
+struct missing {
+    char name[96];
+    long count;
+    char first[3][128];
+};
+
+struct checker {
+    struct compose cp;
+    struct err *err;
+    const struct contact *current;
+    struct missing missing[MISSING_MAX];
+    size_t nmissing;
+};
+
+static void on_missing(void *ud, const char *name)
+{
+    struct checker *ck = ud;
+    struct missing *m = NULL;
+    size_t i;
+
+    for (i = 0; i < ck->nmissing; i++)
+        if (!strcmp(ck->missing[i].name, name))
+            m = &ck->missing[i];
+    if (!m && ck->nmissing < MISSING_MAX) {
+        m = &ck->missing[ck->nmissing++];
+        snprintf(m->name, sizeof(m->name), "%s", name);
+    }
+    if (!m)
+        return;
+    if (m->count < 3 && ck->current)
+        snprintf(m->first[m->count], sizeof(m->first[0]), "%s:%zu", ck->current->file,
+                 ck->current->line);
+    m->count++;
+}
+
+static int on_contact(void *ud, const struct contact *c)
+{
+    struct checker *ck = ud;
+
+    ck->current = c;
+    return compose_dry(&ck->cp, c->vars, on_missing, ck, ck->err);
+}
+
+static void print_missing(const struct checker *ck, const struct campaign *c)
+{
+    size_t i;
+    long j;
+
+    for (i = 0; i < ck->nmissing; i++) {
+        const struct missing *m = &ck->missing[i];
+        printf("  missing {{%s}} for %ld contact%s (first:", m->name, m->count,
+               m->count == 1 ? "" : "s");
+        for (j = 0; j < m->count && j < 3; j++)
+            printf(" %s", m->first[j]);
+        printf("); add the column, or a default under [defaults] in %s\n", c->path);
+    }
+}
+
+int cmd_check(int argc, char **argv, struct cli *cli)
+{
+    static const struct option opts[] = {
+        {"edition", required_argument, NULL, 'e'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *edition = NULL;
+    struct checker ck;
+    struct audience_spec spec = {0};
+    struct audience_stats st = {0};
+    struct buf notes = BUF_INIT;
+    struct edition e;
+    struct campaign c;
+    struct ledger *l = NULL;
+    struct err err;
+    int opt, rc;
+
+    while ((opt = getopt_long(argc, argv, "e:", opts, NULL)) != -1) {
+        if (opt != 'e')
+            return cli_usage("check", "CAMPAIGN [--edition E]");
+        edition = optarg;
+    }
+    if (optind + 1 != argc)
+        return cli_usage("check", "give one campaign name");
+    if ((rc = cli_campaign(cli, argv[optind], &c)))
+        return rc == EX_DATAERR || rc == EX_NOINPUT ? rc : rc;
+    memset(&ck, 0, sizeof(ck));
+    err_init(&err);
+    ck.err = &err;
+    notes.cap = 16 * 1024 * 1024;
+    if (campaign_edition(&c, edition, clock_now(), &e, &err) ||
+        compose_init(&ck.cp, &c, &e, &cli->config, 0, &err)) {
+        rc = cli_fail(&err);
+        goto out;
+    }
+    printf("%s: %s (%s), edition %s «%s»\n", c.id, c.name, c.kind, e.name, e.label);
+    if (!edition && !strcmp(c.cadence, "weekly"))
+        printf("  weekly: the default edition is the week that just ended\n");
+    l = cli_ledger(cli, &err);
+    if (!l || audience_spec_init(&spec, &c, l) ||
+        contacts_load(&spec, on_contact, &ck, &st, &notes, &err)) {
+        if (notes.len)
+            printf("%s\n", notes.data);
+        rc = cli_fail(&err);
+        goto out;
+    }
+    if (notes.len)
+        printf("%s\n", notes.data);
+    printf("  audience: %zu rows loaded, %zu invalid, %zu duplicates, %zu filtered out, "
+           "%zu suppressed: %zu recipients\n",
+           st.rows, st.invalid, st.duplicates, st.filtered, st.suppressed, st.accepted);
+    print_missing(&ck, &c);
+    if (ck.nmissing) {
+        printf("  not sendable: template variables are missing\n");
+        rc = EX_DATAERR;
+    } else if (!st.accepted) {
+        printf("  not sendable: nobody to send to\n");
+        rc = EX_DATAERR;
+    } else {
+        printf("  sendable\n");
+        rc = EX_OK;
+    }
+out:
+    audience_spec_release(&spec);
+    compose_release(&ck.cp);
+    ledger_close(l);
+    campaign_release(&c);
+    buf_release(&notes);
+    err_release(&err);
+    return rc;
+}

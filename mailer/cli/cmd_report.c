@@ -1,0 +1,100 @@
+/* cmd_report - mailer report (--quarter Q | --from D --to D) [--list L] [--format F] [--out FILE] */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "cli.h"
+#include "report.h"
+
+#include "banned.h"
+
+static int parse_format(const char *s, enum report_format *f)
+{
+    static const struct {
+        const char *name;
+        enum report_format f;
+    } formats[] = {{"text", REPORT_TEXT}, {"csv", REPORT_CSV}, {"md", REPORT_MD},
+                   {"json", REPORT_JSON}};
+    size_t i;
+
+    for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+        if (!strcmp(s, formats[i].name))
+            return *f = formats[i].f, 0;
+    return -1;
+}
+
+static int write_out(const char *path, const struct buf *b, struct err *err)
+{
+    FILE *f = path ? fopen(path, "wb") : stdout;
+
+    if (!f)
+        return err_errno(err, ERR_IO, "%s: cannot write", path);
+    if (fwrite(b->data, 1, b->len, f) != b->len || (path && fclose(f))) {
+        if (path)
+            fclose(f);
+        return err_errno(err, ERR_IO, "%s: cannot write", path ? path : "standard output");
+    }
+    return 0;
+}
+
+int cmd_report(int argc, char **argv, struct cli *cli)
+{
+    static const struct option opts[] = {
+        {"quarter", required_argument, NULL, 'q'}, {"from", required_argument, NULL, 'f'},
+        {"to", required_argument, NULL, 't'},      {"list", required_argument, NULL, 'l'},
+        {"format", required_argument, NULL, 'F'},  {"out", required_argument, NULL, 'o'},
+        {"csv-sep", required_argument, NULL, 's'}, {NULL, 0, NULL, 0},
+    };
+    const char *quarter = NULL, *from = NULL, *to = NULL, *out = NULL;
+    struct report_opts ro = {REPORT_TEXT, NULL, ','};
+    struct report_period p;
+    struct ledger *l = NULL;
+    struct buf text = BUF_INIT;
+    struct err err;
+    int opt, rc = EX_OK;
+
+    while ((opt = getopt_long(argc, argv, "q:f:t:l:F:o:s:", opts, NULL)) != -1) {
+        switch (opt) {
+        case 'q':
+            quarter = optarg;
+            break;
+        case 'f':
+            from = optarg;
+            break;
+        case 't':
+            to = optarg;
+            break;
+        case 'l':
+            ro.list = optarg;
+            break;
+        case 'F':
+            if (parse_format(optarg, &ro.format))
+                return cli_usage("report", "--format is text, csv, md or json");
+            break;
+        case 'o':
+            out = optarg;
+            break;
+        case 's':
+            if (strlen(optarg) != 1)
+                return cli_usage("report", "--csv-sep takes one character, e.g. ';'");
+            ro.csv_sep = optarg[0];
+            break;
+        default:
+            return cli_usage("report", "(--quarter 2026Q4 | --from DATE --to DATE) [--list L] "
+                                       "[--format text|csv|md|json] [--out FILE]");
+        }
+    }
+    if (optind != argc || (!quarter == !(from || to)) || (!quarter && !(from && to)))
+        return cli_usage("report", "give --quarter, or --from and --to");
+    err_init(&err);
+    if ((quarter ? report_parse_quarter(quarter, &p, &err)
+                 : report_parse_range(from, to, &p, &err)) ||
+        !(l = cli_ledger(cli, &err)) || report_write(l, &p, &ro, &text, &err) ||
+        write_out(out, &text, &err))
+        rc = cli_fail(&err);
+    ledger_close(l);
+    buf_release(&text);
+    err_release(&err);
+    return rc;
+}

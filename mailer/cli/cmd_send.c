@@ -1,0 +1,264 @@
+/* cmd_send - mailer send CAMPAIGN: send or resume an edition. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "clock.h"
+#include "send.h"
+
+#include "banned.h"
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    if (stop_requested)
+        _exit(EX_TEMPFAIL); /* second signal: at once; the ledger is consistent */
+    stop_requested = 1;
+}
+
+struct ui {
+    int tty, verbose;
+    double last_draw;
+};
+
+static void progress(void *ud, const struct send_progress *p)
+{
+    struct ui *ui = ud;
+    double rate, now = clock_mono();
+    long eta;
+    int i, filled;
+
+    if (!ui->tty || (now - ui->last_draw < 0.2 && p->done < p->total))
+        return;
+    ui->last_draw = now;
+    rate = p->elapsed > 0 ? (double)p->done / p->elapsed : 0;
+    eta = rate > 0 ? (long)((double)(p->total - p->done) / rate) : 0;
+    filled = p->total ? (int)(30 * p->done / p->total) : 30;
+    fputs("\r[", stderr);
+    for (i = 0; i < 30; i++)
+        fputc(i < filled ? '#' : ' ', stderr);
+    fprintf(stderr, "] %ld/%ld  %.1f/s  ETA %ld:%02ld  ", p->done, p->total, rate, eta / 60,
+            eta % 60);
+    if (p->done >= p->total)
+        fputc('\n', stderr);
+}
+
+static void delivered(void *ud, const char *address, const struct transport_result *r)
+{
+    struct ui *ui = ud;
+    static const char *const names[] = {"sent", "deferred", "failed", "deferred (no reply)",
+                                        "auth refused", "TLS failed"};
+
+    if (ui->verbose)
+        fprintf(stderr, "%s%s: %s: %s\n", ui->tty ? "\r" : "", address, names[r->outcome],
+                r->reply[0] ? r->reply : "(no reply)");
+}
+
+static void local_time(time_t t, char *out, size_t size)
+{
+    struct tm tm;
+
+    clock_local(t, &tm);
+    strftime(out, size, "%Y-%m-%d %H:%M (hora de la Ciudad de México)", &tm);
+}
+
+static void print_audience(const struct send_report *r, const struct ui *ui, int quiet)
+{
+    const struct audience_stats *a = &r->audience;
+
+    if (!r->created || quiet)
+        return;
+    if (r->audience_notes.len && (ui->tty || ui->verbose))
+        fprintf(stderr, "%s\n", r->audience_notes.data);
+    if (ui->tty || ui->verbose || a->invalid)
+        fprintf(stderr,
+                "audience: %zu rows, %zu invalid, %zu duplicates, %zu filtered out, "
+                "%zu suppressed: %zu recipients\n",
+                a->rows, a->invalid, a->duplicates, a->filtered, a->suppressed, a->accepted);
+}
+
+/* Summary and exit code of a run. */
+static int conclude(const struct cli *cli, const char *id, const struct send_report *r,
+                    const struct ui *ui)
+{
+    const struct delivery_counts *c = &r->counts;
+    char when[80];
+    int needs_person = r->failed || c->deferred || c->sending || r->stopped || r->daily_reached ||
+                       r->unreachable;
+
+    if (r->status == SEND_ALREADY_DONE) {
+        if (cli->verbose)
+            printf("%s %s: already sent (%ld delivered); nothing to do\n", id, r->edition.name,
+                   c->sent + c->bounced);
+        return EX_OK;
+    }
+    if (!cli->quiet && (ui->tty || cli->verbose || needs_person))
+        fprintf(ui->tty ? stdout : stderr,
+                "%s %s: %ld sent in this run; mailing: %ld of %ld delivered, %ld pending, "
+                "%ld deferred, %ld failed, %ld uncertain\n",
+                id, r->edition.name, r->sent, c->sent + c->bounced, c->total, c->pending,
+                c->deferred, c->failed, c->sending);
+    if (r->status == SEND_COMPLETE)
+        return EX_OK;
+    if (r->unreachable) {
+        fprintf(stderr, "mailer: the SMTP server could not be reached; the next run continues\n");
+        return EX_UNAVAILABLE;
+    }
+    if (r->daily_reached) {
+        local_time(r->resume_at, when, sizeof(when));
+        fprintf(stderr, "mailer: daily limit reached; the next message may go at %s\n", when);
+        return EX_TEMPFAIL;
+    }
+    if (r->stopped) {
+        fprintf(stderr, "mailer: stopped by a signal; run the same command to continue\n");
+        return EX_TEMPFAIL;
+    }
+    if (c->sending && !r->limit_reached)
+        fprintf(stderr,
+                "mailer: %ld uncertain deliveries (interrupted while the server had them): "
+                "check them, then 'mailer send %s --edition %s --resend-uncertain'\n",
+                c->sending, id, r->edition.name);
+    if (c->deferred) {
+        local_time(c->next_deferred, when, sizeof(when));
+        fprintf(stderr, "mailer: %ld deferred deliveries; the next is due at %s\n", c->deferred,
+                when);
+        return EX_TEMPFAIL;
+    }
+    if (r->limit_reached)
+        return EX_OK;
+    return c->sending ? EX_TEMPFAIL : EX_OK;
+}
+
+/* Split "a@x,b@y" into a NULL-terminated array (modifies s). */
+static size_t split_addresses(char *s, const char **out, size_t max)
+{
+    size_t n = 0;
+    char *p = s, *comma;
+
+    while (p && *p && n < max) {
+        comma = strchr(p, ',');
+        if (comma)
+            *comma = '\0';
+        while (*p == ' ')
+            p++;
+        if (*p)
+            out[n++] = p;
+        p = comma ? comma + 1 : NULL;
+    }
+    return n;
+}
+
+int cmd_send(int argc, char **argv, struct cli *cli)
+{
+    static const struct option opts[] = {
+        {"edition", required_argument, NULL, 'e'},
+        {"dry-run", no_argument, NULL, 'n'},
+        {"out", required_argument, NULL, 'o'},
+        {"limit", required_argument, NULL, 'l'},
+        {"test-to", required_argument, NULL, 't'},
+        {"row", required_argument, NULL, 'r'},
+        {"concurrency", required_argument, NULL, 'c'},
+        {"resend-uncertain", no_argument, NULL, 'u'},
+        {"force", no_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct send_opts o = {0};
+    struct send_report r;
+    struct campaign c;
+    struct ui ui = {0};
+    struct buf lock_dir = BUF_INIT;
+    struct err err;
+    const char *test_to[64];
+    int opt, dry_run = 0, rc;
+
+    while ((opt = getopt_long(argc, argv, "e:no:l:t:r:c:ufh", opts, NULL)) != -1) {
+        switch (opt) {
+        case 'e':
+            o.edition = optarg;
+            break;
+        case 'n':
+            dry_run = 1;
+            break;
+        case 'o':
+            o.dry_run_dir = optarg;
+            break;
+        case 'l':
+            o.limit = strtol(optarg, NULL, 10);
+            break;
+        case 't':
+            o.ntest_to = split_addresses(optarg, test_to, 64);
+            o.test_to = test_to;
+            break;
+        case 'r':
+            o.test_row = strtol(optarg, NULL, 10);
+            break;
+        case 'c':
+            o.concurrency = (int)strtol(optarg, NULL, 10);
+            break;
+        case 'u':
+            o.resend_uncertain = 1;
+            break;
+        case 'f':
+            o.force = 1;
+            break;
+        case 'h':
+            printf("usage: mailer send CAMPAIGN [--edition E] [--dry-run --out DIR] [--limit N]\n"
+                   "         [--test-to ADDR,... [--row N]] [--concurrency N] "
+                   "[--resend-uncertain] [--force]\n");
+            return EX_OK;
+        default:
+            return cli_usage("send", "unknown option");
+        }
+    }
+    if (optind + 1 != argc)
+        return cli_usage("send", "give one campaign name");
+    if (dry_run != (o.dry_run_dir != NULL))
+        return cli_usage("send", "--dry-run needs --out DIR (and --out needs --dry-run)");
+    if (o.test_to && !o.ntest_to)
+        return cli_usage("send", "--test-to needs at least one address");
+    if (o.limit < 0 || o.concurrency < 0 || o.concurrency > 64)
+        return cli_usage("send", "--limit and --concurrency take positive numbers");
+    if ((rc = cli_campaign(cli, argv[optind], &c)))
+        return rc;
+
+    err_init(&err);
+    send_report_init(&r);
+    ui.tty = isatty(STDERR_FILENO) && !cli->quiet;
+    ui.verbose = cli->verbose;
+    o.campaign = &c;
+    o.cfg = &cli->config;
+    o.stop = &stop_requested;
+    o.progress = progress;
+    o.delivered = delivered;
+    o.ud = &ui;
+    o.boundary_seed = getenv("MAILER_TEST_BOUNDARY_SEED");
+    cli_lock_dir(cli, &lock_dir);
+    o.lock_dir = lock_dir.data;
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    o.ledger = cli_ledger(cli, &err);
+    if (!o.ledger || send_run(&o, &r, &err)) {
+        print_audience(&r, &ui, cli->quiet);
+        rc = cli_fail(&err);
+    } else {
+        print_audience(&r, &ui, cli->quiet);
+        if (o.dry_run_dir && !cli->quiet)
+            printf("dry run: %ld messages written to %s; nothing recorded as sent\n", r.sent,
+                   o.dry_run_dir);
+        rc = o.dry_run_dir ? EX_OK : conclude(cli, c.id, &r, &ui);
+    }
+    ledger_close(o.ledger);
+    send_report_release(&r);
+    campaign_release(&c);
+    buf_release(&lock_dir);
+    err_release(&err);
+    return rc;
+}

@@ -1,0 +1,104 @@
+/* cmd_status - mailer status [CAMPAIGN [--edition E]] [--format text|json] */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "cli.h"
+#include "clock.h"
+
+#include "banned.h"
+
+struct show {
+    struct ledger *l;
+    const char *edition;
+    int json, count;
+    struct err *err;
+};
+
+static void json_str(const char *s)
+{
+    putchar('"');
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            printf("\\%c", *s);
+        else if ((unsigned char)*s < 0x20)
+            printf("\\u%04x", (unsigned char)*s);
+        else
+            putchar(*s);
+    }
+    putchar('"');
+}
+
+static int show_one(void *ud, const struct mailing *m)
+{
+    struct show *s = ud;
+    struct delivery_counts c;
+    char when[32] = "";
+
+    if (s->edition && strcmp(m->edition, s->edition))
+        return 0;
+    if (ledger_mailing_counts(s->l, m->id, &c, s->err))
+        return -1;
+    if (m->started_at)
+        clock_iso(m->started_at, when, sizeof(when));
+    if (s->json) {
+        printf("%s\n  {\"campaign\": ", s->count ? "," : "");
+        json_str(m->campaign);
+        printf(", \"edition\": ");
+        json_str(m->edition);
+        printf(", \"subject\": ");
+        json_str(m->subject);
+        printf(", \"state\": \"%s\", \"test\": %s, \"started_at\": %s%s%s,"
+               " \"total\": %ld, \"pending\": %ld, \"sent\": %ld, \"deferred\": %ld,"
+               " \"failed\": %ld, \"bounced\": %ld, \"uncertain\": %ld}",
+               m->state, m->test ? "true" : "false", *when ? "\"" : "", *when ? when : "null",
+               *when ? "\"" : "", c.total, c.pending, c.sent, c.deferred, c.failed, c.bounced,
+               c.sending);
+    } else {
+        printf("%-28s %-34s %-8s total %ld: sent %ld, pending %ld, deferred %ld, failed %ld, "
+               "bounced %ld, uncertain %ld%s\n",
+               m->campaign, m->edition, m->state, c.total, c.sent, c.pending, c.deferred,
+               c.failed, c.bounced, c.sending, m->test ? " (prueba)" : "");
+    }
+    s->count++;
+    return 0;
+}
+
+int cmd_status(int argc, char **argv, struct cli *cli)
+{
+    static const struct option opts[] = {
+        {"edition", required_argument, NULL, 'e'},
+        {"format", required_argument, NULL, 'f'},
+        {NULL, 0, NULL, 0},
+    };
+    struct show s = {0};
+    struct err err;
+    int opt, rc = EX_OK;
+
+    while ((opt = getopt_long(argc, argv, "e:f:", opts, NULL)) != -1) {
+        if (opt == 'e')
+            s.edition = optarg;
+        else if (opt == 'f' && (!strcmp(optarg, "json") || !strcmp(optarg, "text")))
+            s.json = !strcmp(optarg, "json");
+        else
+            return cli_usage("status", "options: [CAMPAIGN [--edition E]] [--format text|json]");
+    }
+    if (argc - optind > 1)
+        return cli_usage("status", "give at most one campaign");
+    err_init(&err);
+    s.err = &err;
+    s.l = cli_ledger(cli, &err);
+    if (s.json)
+        printf("[");
+    if (!s.l ||
+        ledger_mailings_each(s.l, optind < argc ? argv[optind] : NULL, show_one, &s, &err) < 0)
+        rc = cli_fail(&err);
+    if (s.json)
+        printf("\n]\n");
+    else if (!rc && !s.count && !cli->quiet)
+        printf("no mailings%s\n", optind < argc ? " for this campaign" : " yet");
+    ledger_close(s.l);
+    err_release(&err);
+    return rc;
+}

@@ -1,0 +1,83 @@
+/* cmd_suppress - mailer suppress add|remove ADDR... [--reason R] [--force] | suppress list */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "cli.h"
+#include "clock.h"
+
+#include "banned.h"
+
+static int print_one(void *ud, const char *address, const char *reason, const char *source,
+                     time_t created_at)
+{
+    char when[32];
+
+    (void)ud;
+    clock_iso(created_at, when, sizeof(when));
+    printf("%s\t%s\t%s\t%s\n", address, reason, *source ? source : "-", when);
+    return 0;
+}
+
+int cmd_suppress(int argc, char **argv, struct cli *cli)
+{
+    static const struct option opts[] = {
+        {"reason", required_argument, NULL, 'r'},
+        {"force", no_argument, NULL, 'f'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *reason = "manual", *verb;
+    struct ledger *l;
+    struct err err;
+    int opt, force = 0, rc = EX_OK, i;
+
+    while ((opt = getopt_long(argc, argv, "r:f", opts, NULL)) != -1) {
+        if (opt == 'r')
+            reason = optarg;
+        else if (opt == 'f')
+            force = 1;
+        else
+            return cli_usage("suppress", "add|remove ADDR... [--reason R] | list");
+    }
+    if (optind >= argc)
+        return cli_usage("suppress", "add|remove ADDR... [--reason R] | list");
+    verb = argv[optind++];
+    if (strcmp(verb, "list") && (strcmp(verb, "add") && strcmp(verb, "remove")))
+        return cli_usage("suppress", "\"%s\": use add, remove or list", verb);
+    if (!strcmp(verb, "list") ? optind != argc : optind == argc)
+        return cli_usage("suppress", "add|remove ADDR... | list");
+    err_init(&err);
+    if (!(l = cli_ledger(cli, &err))) {
+        rc = cli_fail(&err);
+        goto out;
+    }
+    if (!strcmp(verb, "list")) {
+        if (ledger_suppress_list(l, print_one, NULL, &err) < 0)
+            rc = cli_fail(&err);
+        goto out;
+    }
+    for (i = optind; i < argc && rc == EX_OK; i++) {
+        char why[64] = "";
+        if (strpbrk(argv[i], " \r\n\t") || !strchr(argv[i], '@')) {
+            rc = cli_usage("suppress", "\"%s\" is not an address", argv[i]);
+        } else if (!strcmp(verb, "add")) {
+            if (ledger_suppress_add(l, argv[i], reason, "manual", &err))
+                rc = cli_fail(&err);
+        } else if (ledger_suppressed(l, argv[i], why, sizeof(why), &err) < 0) {
+            rc = cli_fail(&err);
+        } else if (!strcmp(why, "hard-bounce") && !force) {
+            fprintf(stderr,
+                    "mailer: %s bounced permanently (the address does not exist); removing it "
+                    "needs --force\n",
+                    argv[i]);
+            rc = EX_DATAERR;
+        } else if (ledger_suppress_remove(l, argv[i], &err) < 0) {
+            rc = cli_fail(&err);
+        }
+    }
+out:
+    ledger_close(l);
+    err_release(&err);
+    return rc;
+}

@@ -1,0 +1,525 @@
+/* campaign - campaign definitions (campaigns/NAME.ini) and their editions. */
+#include "campaign.h"
+
+#include <dirent.h>
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "datefmt.h"
+
+#include "banned.h"
+
+static const char *const kinds[] = {"bulletin", "convocatoria", "podcast", "invitation",
+                                    "digest", NULL};
+static const char *const cadences[] = {"weekly", "monthly", "once", NULL};
+
+struct key {
+    const char *name;
+    size_t offset; /* of the char * in struct campaign, or (size_t)-1 */
+};
+
+#define KEY(field) {#field, offsetof(struct campaign, field)}
+static const struct key keys[] = {
+    KEY(name),     KEY(kind),     KEY(subject),  KEY(report_title), KEY(filter),
+    KEY(from),     KEY(reply_to), KEY(schedule), KEY(send_at),      KEY(content),
+    KEY(audience), {"template", offsetof(struct campaign, template_name)},
+    {"edition", offsetof(struct campaign, cadence)},
+    {"lists", (size_t)-1},         {"attachments", (size_t)-1},
+    {"inline_images", (size_t)-1}, {"allow_html", (size_t)-1},
+};
+#undef KEY
+
+struct load_state {
+    struct campaign *c;
+    struct err *err;
+    FILE *f;
+    int line;
+    int errors;
+};
+
+static int is_one_of(const char *s, const char *const *set)
+{
+    for (; *set; set++)
+        if (!strcmp(s, *set))
+            return 1;
+    return 0;
+}
+
+/* Split "a, b ,c" into a NULL-free array of trimmed strings. */
+static int split_list(const char *s, char ***out, size_t *n)
+{
+    const char *p = s;
+
+    *n = 0;
+    *out = NULL;
+    while (*p) {
+        const char *start, *end;
+        char **grown;
+        while (*p == ' ' || *p == '\t' || *p == ',')
+            p++;
+        if (!*p)
+            break;
+        start = p;
+        while (*p && *p != ',')
+            p++;
+        end = p;
+        while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
+            end--;
+        grown = realloc(*out, (*n + 1) * sizeof(**out));
+        if (!grown)
+            return -1;
+        *out = grown;
+        if (!((*out)[*n] = xstrndup(start, (size_t)(end - start))))
+            return -1;
+        (*n)++;
+    }
+    return 0;
+}
+
+static void free_list(char **v, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+static int problem(struct load_state *st, const char *fmt, const char *a, const char *b)
+{
+    struct buf msg = BUF_INIT;
+
+    buf_addf(&msg, fmt, a, b);
+    if (st->line)
+        err_set(st->err, ERR_DATA, "%s:%d: %s", st->c->path, st->line, msg.data);
+    else
+        err_set(st->err, ERR_DATA, "%s: %s", st->c->path, msg.data);
+    buf_release(&msg);
+    st->errors++;
+    return 1; /* keep parsing: report every problem */
+}
+
+static int set_key(struct load_state *st, const char *name, const char *value)
+{
+    struct campaign *c = st->c;
+    size_t i;
+
+    for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+        if (!strcmp(keys[i].name, name))
+            break;
+    if (i == sizeof(keys) / sizeof(keys[0]))
+        return problem(st, "unknown key \"%s\" in [campaign]%s", name, "");
+    if (keys[i].offset != (size_t)-1) {
+        char **field = (char **)((char *)c + keys[i].offset);
+        free(*field);
+        *field = strdup(value);
+        return *field ? 1 : 0;
+    }
+    if (!strcmp(name, "allow_html")) {
+        if (strcmp(value, "yes") && strcmp(value, "no") && strcmp(value, "true") &&
+            strcmp(value, "false"))
+            return problem(st, "allow_html must be yes or no, not \"%s\"%s", value, "");
+        c->allow_html = !strcmp(value, "yes") || !strcmp(value, "true");
+        return 1;
+    }
+    if (!strcmp(name, "lists")) {
+        free_list(c->lists, c->nlists);
+        return split_list(value, &c->lists, &c->nlists) ? 0 : 1;
+    }
+    if (!strcmp(name, "attachments")) {
+        free_list(c->attachments, c->nattachments);
+        return split_list(value, &c->attachments, &c->nattachments) ? 0 : 1;
+    }
+    free_list(c->inline_images, c->ninline_images);
+    return split_list(value, &c->inline_images, &c->ninline_images) ? 0 : 1;
+}
+
+static int on_entry(void *user, const char *section, const char *name, const char *value)
+{
+    struct load_state *st = user;
+
+    if (!strcmp(section, "campaign"))
+        return set_key(st, name, value);
+    if (!strcmp(section, "defaults"))
+        return value_map_set_string(st->c->defaults, name, value) ? 0 : 1;
+    return problem(st, "unknown section [%s] (use [campaign] or [defaults])%s", section, "");
+}
+
+static char *read_line(char *str, int num, void *stream)
+{
+    struct load_state *st = stream;
+    char *s = fgets(str, num, st->f);
+
+    if (s)
+        st->line++;
+    return s;
+}
+
+static int file_exists(const char *path)
+{
+    struct stat sb;
+
+    return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
+/* A From value: "Name <addr>" or "addr"; the address part must look like
+ * one (the address module checks it fully when the audience loads). */
+static int from_ok(const char *from)
+{
+    const char *lt = strchr(from, '<'), *at;
+    size_t len;
+
+    if (strpbrk(from, "\r\n"))
+        return 0;
+    if (lt) {
+        const char *gt = strchr(lt, '>');
+        if (!gt || gt[1] != '\0')
+            return 0;
+        from = lt + 1;
+        len = (size_t)(gt - from);
+    } else {
+        len = strlen(from);
+    }
+    at = memchr(from, '@', len);
+    return at && at > from && (size_t)(at - from) < len - 1 && !memchr(from, ' ', len);
+}
+
+/* Checks that need the whole file: required keys, values, files. */
+static void validate(struct load_state *st)
+{
+    struct campaign *c = st->c;
+    struct buf path = BUF_INIT;
+    size_t i;
+
+    st->line = 0; /* whole-file problems carry no line: name the key */
+    if (!c->subject || !*c->subject)
+        problem(st, "missing key \"subject\"%s%s", "", "");
+    if (!c->template_name || !*c->template_name)
+        problem(st, "missing key \"template\"%s%s", "", "");
+    if (!c->nlists && (!c->audience || !*c->audience))
+        problem(st, "missing key \"lists\" (contact lists to send to)%s%s", "", "");
+    if (c->kind && !is_one_of(c->kind, kinds))
+        problem(st, "kind \"%s\" is not one of bulletin, convocatoria, podcast, invitation, "
+                    "digest%s",
+                c->kind, "");
+    if (c->cadence && !is_one_of(c->cadence, cadences))
+        problem(st, "edition \"%s\" is not one of weekly, monthly, once%s", c->cadence, "");
+    if (c->from && *c->from && !from_ok(c->from))
+        problem(st, "from \"%s\" is not an address (write Name <user@domain>)%s", c->from, "");
+    if (c->reply_to && *c->reply_to && !from_ok(c->reply_to))
+        problem(st, "reply_to \"%s\" is not an address%s", c->reply_to, "");
+    for (i = 0; i < c->nlists; i++) {
+        buf_reset(&path);
+        campaign_list_path(c, i, &path);
+        if (!file_exists(path.data))
+            problem(st, "list \"%s\" not found (expected %s)", c->lists[i], path.data);
+    }
+    if (c->template_name && *c->template_name) {
+        buf_reset(&path);
+        campaign_template_path(c, "txt", &path);
+        if (!file_exists(path.data))
+            problem(st, "template \"%s\": %s not found", c->template_name, path.data);
+        buf_reset(&path);
+        campaign_template_path(c, "html", &path);
+        if (!file_exists(path.data))
+            problem(st, "template \"%s\": %s not found", c->template_name, path.data);
+    }
+    for (i = 0; i < c->nattachments + c->ninline_images; i++) {
+        const char *f = i < c->nattachments ? c->attachments[i]
+                                            : c->inline_images[i - c->nattachments];
+        buf_setf(&path, "%s/%s", c->home, f);
+        if (!file_exists(path.data))
+            problem(st, "file \"%s\" not found%s", f, "");
+    }
+    buf_release(&path);
+}
+
+static int set_default(char **field, const char *value)
+{
+    if (*field)
+        return 0;
+    *field = strdup(value);
+    return *field ? 0 : -1;
+}
+
+int campaign_load(const char *home, const char *id, struct campaign *c, struct err *err)
+{
+    struct load_state st = {c, err, NULL, 0, 0};
+    struct buf path = BUF_INIT;
+    int rc = -1, parse;
+
+    memset(c, 0, sizeof(*c));
+    if (!*id || strpbrk(id, "/\\") || id[0] == '.')
+        return err_set(err, ERR_USAGE, "\"%s\" is not a campaign name", id);
+    buf_addf(&path, "campaigns/%s.ini", id);
+    c->id = strdup(id);
+    c->home = strdup(home);
+    c->path = buf_detach(&path, NULL);
+    c->defaults = value_new_map();
+    if (!c->id || !c->home || !c->path || !c->defaults)
+        return err_nomem(err);
+    buf_addf(&path, "%s/%s", home, c->path);
+    st.f = fopen(path.data, "r");
+    if (!st.f) {
+        err_errno(err, ERR_NOINPUT, "campaign \"%s\": cannot open %s", id, path.data);
+        goto out;
+    }
+    parse = ini_parse_stream(read_line, &st, on_entry, &st);
+    fclose(st.f);
+    if (parse > 0 && !st.errors) {
+        st.line = parse;
+        problem(&st, "cannot parse this line (expected key = value or [section])%s%s", "", "");
+    }
+    if (parse < 0) {
+        err_nomem(err);
+        goto out;
+    }
+    if (set_default(&c->name, id) || set_default(&c->kind, "bulletin") ||
+        set_default(&c->cadence, "once") || set_default(&c->filter, "") ||
+        set_default(&c->reply_to, "") || set_default(&c->from, "") ||
+        set_default(&c->content, "") || set_default(&c->audience, "") ||
+        set_default(&c->schedule, "") || set_default(&c->send_at, "")) {
+        err_nomem(err);
+        goto out;
+    }
+    validate(&st);
+    if (st.errors)
+        goto out;
+    if (set_default(&c->report_title, c->subject ? c->subject : c->name)) {
+        err_nomem(err);
+        goto out;
+    }
+    rc = 0;
+out:
+    buf_release(&path);
+    return rc;
+}
+
+void campaign_release(struct campaign *c)
+{
+    free(c->id);
+    free(c->path);
+    free(c->home);
+    free(c->name);
+    free(c->kind);
+    free(c->subject);
+    free(c->report_title);
+    free(c->filter);
+    free(c->template_name);
+    free(c->from);
+    free(c->reply_to);
+    free(c->cadence);
+    free(c->schedule);
+    free(c->send_at);
+    free(c->content);
+    free(c->audience);
+    free_list(c->lists, c->nlists);
+    free_list(c->attachments, c->nattachments);
+    free_list(c->inline_images, c->ninline_images);
+    value_free(c->defaults);
+    memset(c, 0, sizeof(*c));
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int campaign_list(const char *home, char ***ids, size_t *n, struct err *err)
+{
+    struct buf path = BUF_INIT;
+    struct dirent *de;
+    DIR *d;
+    char **grown;
+
+    *ids = NULL;
+    *n = 0;
+    buf_addf(&path, "%s/campaigns", home);
+    d = opendir(path.data);
+    if (!d) {
+        err_errno(err, ERR_NOINPUT, "%s", path.data);
+        buf_release(&path);
+        return -1;
+    }
+    buf_release(&path);
+    while ((de = readdir(d))) {
+        size_t len = strlen(de->d_name);
+        if (de->d_name[0] == '.' || len < 5 || strcmp(de->d_name + len - 4, ".ini"))
+            continue;
+        grown = realloc(*ids, (*n + 1) * sizeof(**ids));
+        if (!grown || !(grown[*n] = xstrndup(de->d_name, len - 4))) {
+            *ids = grown ? grown : *ids;
+            closedir(d);
+            return err_nomem(err);
+        }
+        *ids = grown;
+        (*n)++;
+    }
+    closedir(d);
+    if (*n)
+        qsort(*ids, *n, sizeof(**ids), cmp_str);
+    return 0;
+}
+
+void campaign_list_free(char **ids, size_t n)
+{
+    free_list(ids, n);
+}
+
+/* ISO 8601 week: the Monday of week `week` of ISO year `year`, as a
+ * civil date (days since the epoch). */
+static long days_from_civil(int y, int m, int d)
+{
+    struct tm tm = {0};
+
+    tm.tm_year = y - 1900;
+    tm.tm_mon = m - 1;
+    tm.tm_mday = d;
+    return (long)(timegm(&tm) / 86400);
+}
+
+static void civil_from_days(long days, int *y, int *m, int *d)
+{
+    time_t t = (time_t)days * 86400;
+    struct tm tm;
+
+    gmtime_r(&t, &tm);
+    *y = tm.tm_year + 1900;
+    *m = tm.tm_mon + 1;
+    *d = tm.tm_mday;
+}
+
+static long iso_week_monday(int year, int week)
+{
+    long jan4 = days_from_civil(year, 1, 4);
+    long wday = ((jan4 + 3) % 7 + 7) % 7; /* 0 = Monday (1970-01-01 was a Thursday) */
+
+    return jan4 - wday + (long)(week - 1) * 7;
+}
+
+static void iso_week_of(long days, int *year, int *week)
+{
+    long wday = ((days + 3) % 7 + 7) % 7;
+    long thursday = days - wday + 3;
+    int y, m, d;
+
+    civil_from_days(thursday, &y, &m, &d);
+    *year = y;
+    *week = (int)((thursday - days_from_civil(y, 1, 1)) / 7 + 1);
+}
+
+static int weeks_in_year(int year)
+{
+    int y, w;
+
+    iso_week_of(days_from_civil(year, 12, 28), &y, &w);
+    return w;
+}
+
+static void week_label(struct edition *e, long monday)
+{
+    int y1, m1, d1, y2, m2, d2;
+
+    civil_from_days(monday, &y1, &m1, &d1);
+    civil_from_days(monday + 6, &y2, &m2, &d2);
+    if (y1 != y2)
+        snprintf(e->label, sizeof(e->label), "semana del %d de %s de %d al %d de %s de %d", d1,
+                 datefmt_months[m1 - 1], y1, d2, datefmt_months[m2 - 1], y2);
+    else if (m1 != m2)
+        snprintf(e->label, sizeof(e->label), "semana del %d de %s al %d de %s de %d", d1,
+                 datefmt_months[m1 - 1], d2, datefmt_months[m2 - 1], y2);
+    else
+        snprintf(e->label, sizeof(e->label), "semana del %d al %d de %s de %d", d1, d2,
+                 datefmt_months[m2 - 1], y2);
+    e->start = clock_from_local(y1 - 1900, m1 - 1, d1, 0, 0);
+    civil_from_days(monday + 7, &y2, &m2, &d2);
+    e->end = clock_from_local(y2 - 1900, m2 - 1, d2, 0, 0);
+}
+
+void campaign_edition_named(const char *name, struct edition *e)
+{
+    int y, m, w, n = 0;
+    char tail;
+
+    memset(e, 0, sizeof(*e));
+    snprintf(e->name, sizeof(e->name), "%s", name);
+    snprintf(e->label, sizeof(e->label), "%s", name);
+    if (sscanf(name, "%4d-W%2d%n%c", &y, &w, &n, &tail) == 2 && n == 8 && w >= 1 &&
+        w <= weeks_in_year(y)) {
+        week_label(e, iso_week_monday(y, w));
+    } else if (sscanf(name, "%4d-%2d%n%c", &y, &m, &n, &tail) == 2 && n == 7 && m >= 1 &&
+               m <= 12) {
+        struct buf b = BUF_INIT;
+        datefmt_month(&b, y, m);
+        snprintf(e->label, sizeof(e->label), "%s", b.data);
+        buf_release(&b);
+        e->start = clock_from_local(y - 1900, m - 1, 1, 0, 0);
+        e->end = clock_from_local(m == 12 ? y + 1 - 1900 : y - 1900, m % 12, 1, 0, 0);
+    }
+}
+
+int campaign_edition(const struct campaign *c, const char *explicit_name, time_t now,
+                     struct edition *e, struct err *err)
+{
+    struct tm tm;
+    char name[64];
+    int y, w;
+
+    if (explicit_name) {
+        if (!*explicit_name || strlen(explicit_name) >= sizeof(e->name) ||
+            strpbrk(explicit_name, "/\\ \t\r\n") || explicit_name[0] == '.')
+            return err_set(err, ERR_USAGE, "\"%s\" is not an edition name", explicit_name);
+        campaign_edition_named(explicit_name, e);
+        return 0;
+    }
+    clock_local(now, &tm);
+    if (!strcmp(c->cadence, "monthly")) {
+        snprintf(name, sizeof(name), "%04d-%02d", tm.tm_year + 1900, tm.tm_mon + 1);
+    } else if (!strcmp(c->cadence, "weekly")) {
+        /* The week that just ended: the ISO week of seven days ago. */
+        iso_week_of(days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday) - 7, &y, &w);
+        snprintf(name, sizeof(name), "%04d-W%02d", y, w);
+    } else {
+        snprintf(name, sizeof(name), "main");
+    }
+    campaign_edition_named(name, e);
+    if (!strcmp(name, "main"))
+        snprintf(e->label, sizeof(e->label), "%s", c->name);
+    return 0;
+}
+
+static int replace_edition(struct buf *out, const char *pattern, const char *edition)
+{
+    const char *p = pattern, *hit;
+
+    while ((hit = strstr(p, "{edition}"))) {
+        if (buf_add(out, p, (size_t)(hit - p)) || buf_addstr(out, edition))
+            return -1;
+        p = hit + strlen("{edition}");
+    }
+    return buf_addstr(out, p);
+}
+
+int campaign_content_path(const struct campaign *c, const struct edition *e, struct buf *out)
+{
+    if (!*c->content)
+        return 0;
+    if (buf_addf(out, "%s/", c->home))
+        return -1;
+    return replace_edition(out, c->content, e->name);
+}
+
+int campaign_list_path(const struct campaign *c, size_t i, struct buf *out)
+{
+    return buf_addf(out, "%s/contacts/%s.csv", c->home, c->lists[i]);
+}
+
+int campaign_template_path(const struct campaign *c, const char *ext, struct buf *out)
+{
+    return buf_addf(out, "%s/templates/%s.%s.mustache", c->home, c->template_name, ext);
+}

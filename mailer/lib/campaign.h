@@ -1,0 +1,64 @@
+/* campaign - campaign definitions (campaigns/NAME.ini) and their editions.
+ *
+ * A campaign file is checked as a whole: campaign_load() reports every
+ * problem it finds (unknown key, missing template, list not found, bad
+ * kind or cadence, From not an address) as "file:line: ..." lines in err,
+ * not just the first. Paths in a campaign are relative to the mailer home
+ * (MAILER_HOME, default the working directory).
+ */
+#ifndef MAILER_CAMPAIGN_H
+#define MAILER_CAMPAIGN_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "buf.h"
+#include "err.h"
+#include "value.h"
+
+struct campaign {
+    char *id;   /* file stem: "corazon-chilango" */
+    char *path; /* "campaigns/corazon-chilango.ini" */
+    char *home; /* the mailer home the paths are relative to */
+    char *name, *kind, *subject, *report_title, *filter, *template_name;
+    char *from, *reply_to, *cadence, *schedule, *send_at, *content, *audience;
+    char **lists; /* list names ("diaspora" = contacts/diaspora.csv) */
+    size_t nlists;
+    char **attachments; /* paths relative to home */
+    size_t nattachments;
+    char **inline_images; /* paths; referenced from HTML as cid:<file name> */
+    size_t ninline_images;
+    int allow_html;        /* raw HTML allowed in Markdown content */
+    struct value *defaults; /* [defaults]: template variables */
+};
+
+struct edition {
+    char name[64];   /* "2026-11", "2026-W47", "main", "recordatorio-1" */
+    char label[160]; /* "noviembre de 2026", "semana del 16 al 22 de noviembre de 2026" */
+    time_t start;    /* first instant of the period (0 for named editions) */
+    time_t end;      /* first instant after it */
+};
+
+/* Load campaigns/ID.ini under home; every problem goes into err. */
+int campaign_load(const char *home, const char *id, struct campaign *c, struct err *err);
+void campaign_release(struct campaign *c);
+/* Campaign ids under home/campaigns, sorted; free with campaign_list_free. */
+int campaign_list(const char *home, char ***ids, size_t *n, struct err *err);
+void campaign_list_free(char **ids, size_t n);
+
+/* The edition to send: explicit (a name) or from the cadence at `now`:
+ * weekly = the ISO week that just ended, monthly = the current month,
+ * once = "main". */
+int campaign_edition(const struct campaign *c, const char *explicit_name, time_t now,
+                     struct edition *e, struct err *err);
+/* Fill e's label and period from a name of the form YYYY-MM or YYYY-Www;
+ * other names keep their name as label. */
+void campaign_edition_named(const char *name, struct edition *e);
+/* home/content with {edition} replaced; "" when the campaign has none. */
+int campaign_content_path(const struct campaign *c, const struct edition *e, struct buf *out);
+/* home/contacts/LIST.csv */
+int campaign_list_path(const struct campaign *c, size_t i, struct buf *out);
+/* home/templates/TEMPLATE.html.mustache (ext "html") or .txt.mustache. */
+int campaign_template_path(const struct campaign *c, const char *ext, struct buf *out);
+
+#endif

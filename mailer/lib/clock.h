@@ -1,0 +1,30 @@
+/* clock - the time the mailer believes it is, and how it writes times.
+ *
+ * MAILER_NOW (ISO-8601 UTC "2026-11-23T14:00:00Z" or seconds since the
+ * epoch) fixes the clock for tests of the scheduler and of the ledger's
+ * timestamps; nothing else reads it. Times are stored in UTC and shown in
+ * America/Mexico_City.
+ */
+#ifndef MAILER_CLOCK_H
+#define MAILER_CLOCK_H
+
+#include <stddef.h>
+#include <time.h>
+
+#define CLOCK_ZONE "America/Mexico_City"
+
+/* Now, honouring MAILER_NOW. */
+time_t clock_now(void);
+/* Now in seconds with sub-second precision (the real clock, monotonic). */
+double clock_mono(void);
+/* "2026-11-22T14:05:00Z" into out (at least 21 bytes). */
+void clock_iso(time_t t, char *out, size_t size);
+/* Parse the form clock_iso writes, or "YYYY-MM-DD HH:MM[:SS]" in UTC; -1 on error. */
+int clock_parse_iso(const char *s, time_t *out);
+/* Local civil time in America/Mexico_City. */
+void clock_local(time_t t, struct tm *out);
+/* The UTC instant of a civil time in America/Mexico_City (fields as in
+ * struct tm: year-1900, mon 0-11). */
+time_t clock_from_local(int year, int mon, int mday, int hour, int min);
+
+#endif

@@ -1,0 +1,339 @@
+/* compose - one delivery of a campaign edition into the bytes of its message. */
+#include "compose.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "content.h"
+#include "datefmt.h"
+
+#include "banned.h"
+
+#define BODY_CAP (8 * 1024 * 1024)
+
+/* Split "Name <addr>" (or "addr") into name and address. */
+static int split_from(const char *from, char **name, char **address)
+{
+    const char *lt = strrchr(from, '<');
+    const char *end;
+
+    if (!lt) {
+        *name = strdup("");
+        *address = strdup(from);
+    } else {
+        end = lt;
+        while (end > from && end[-1] == ' ')
+            end--;
+        if (end - from >= 2 && from[0] == '"' && end[-1] == '"')
+            *name = xstrndup(from + 1, (size_t)(end - from - 2));
+        else
+            *name = xstrndup(from, (size_t)(end - from));
+        *address = xstrndup(lt + 1, strcspn(lt + 1, ">"));
+    }
+    return *name && *address ? 0 : -1;
+}
+
+static int add_map(struct value *parent, const char *key, struct value **out)
+{
+    *out = value_new_map();
+    if (!*out)
+        return -1;
+    if (value_map_set(parent, key, *out)) {
+        *out = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+static int build_shared(struct compose *cp, struct err *err)
+{
+    const struct campaign *c = cp->campaign;
+    struct value *ed, *camp;
+    struct buf date = BUF_INIT;
+    int rc;
+
+    cp->shared = value_new_map();
+    if (!cp->shared || add_map(cp->shared, "edicion", &ed) || add_map(cp->shared, "campana", &camp))
+        return err_nomem(err);
+    datefmt_day(&date, clock_now());
+    rc = value_map_set_string(ed, "nombre", cp->edition.name) ||
+         value_map_set_string(ed, "etiqueta", cp->edition.label) ||
+         value_map_set_string(camp, "nombre", c->name) ||
+         value_map_set_string(camp, "id", c->id) || value_map_set_string(camp, "tipo", c->kind) ||
+         value_map_set_string(cp->shared, "fecha", date.data) ||
+         value_map_set_string(cp->shared, "baja_correo", cp->unsub_mailto);
+    if (!rc && *cp->unsub_url)
+        rc = value_map_set_string(cp->shared, "baja_url", cp->unsub_url);
+    if (!rc && cp->content)
+        rc = value_map_set(cp->shared, "contenido", value_dup(cp->content));
+    buf_release(&date);
+    return rc ? err_nomem(err) : 0;
+}
+
+static int render(struct compose *cp, const struct template *t, const struct value *vars,
+                  struct buf *out, template_missing_fn on_missing, void *ud, struct err *err);
+
+/* {{asunto}}: the subject as rendered without a contact. */
+static int add_subject(struct compose *cp, struct err *err)
+{
+    struct buf subject = BUF_INIT;
+    int rc;
+
+    if (render(cp, cp->subject, NULL, &subject, NULL, NULL, err)) {
+        buf_release(&subject);
+        return -1;
+    }
+    rc = value_map_set_string(cp->shared, "asunto", subject.data);
+    buf_release(&subject);
+    return rc ? err_nomem(err) : 0;
+}
+
+static struct template *compile_string(const struct campaign *c, const char *src,
+                                       const char *key, struct err *err)
+{
+    struct buf origin = BUF_INIT;
+    struct template *t;
+
+    buf_addf(&origin, "%s: %s", c->path, key);
+    t = template_compile(src, strlen(src), origin.data, TEMPLATE_ESCAPE_NONE, NULL, err);
+    buf_release(&origin);
+    return t;
+}
+
+static int compile_templates(struct compose *cp, struct err *err)
+{
+    const struct campaign *c = cp->campaign;
+    struct buf path = BUF_INIT;
+    int rc = -1;
+
+    cp->subject = compile_string(c, c->subject, "subject", err);
+    cp->report_title = compile_string(c, c->report_title, "report_title", err);
+    if (!cp->subject || !cp->report_title)
+        goto out;
+    campaign_template_path(c, "html", &path);
+    cp->html = template_compile_file(path.data, NULL, err);
+    buf_reset(&path);
+    campaign_template_path(c, "txt", &path);
+    cp->text = template_compile_file(path.data, NULL, err);
+    if (cp->html && cp->text)
+        rc = 0;
+out:
+    buf_release(&path);
+    return rc;
+}
+
+static int load_content(struct compose *cp, struct err *err)
+{
+    struct buf path = BUF_INIT;
+    int rc = 0;
+
+    campaign_content_path(cp->campaign, &cp->edition, &path);
+    if (path.len) {
+        cp->content = content_load(path.data, cp->campaign->allow_html, err);
+        if (!cp->content)
+            rc = -1;
+    }
+    buf_release(&path);
+    return rc;
+}
+
+static struct message_file *make_files(const struct campaign *c, char **names, size_t n,
+                                       int inline_cid)
+{
+    struct message_file *f = calloc(n ? n : 1, sizeof(*f));
+    struct buf path = BUF_INIT;
+    size_t i;
+
+    for (i = 0; f && i < n; i++) {
+        const char *base = strrchr(names[i], '/');
+        buf_reset(&path);
+        buf_addf(&path, "%s/%s", c->home, names[i]);
+        f[i].path = strdup(path.data);
+        f[i].filename = base ? base + 1 : names[i];
+        f[i].content_id = inline_cid ? f[i].filename : NULL;
+    }
+    buf_release(&path);
+    return f;
+}
+
+static void free_files(struct message_file *f, size_t n)
+{
+    size_t i;
+
+    for (i = 0; f && i < n; i++)
+        free((char *)f[i].path);
+    free(f);
+}
+
+static int init_addresses(struct compose *cp, const struct config *cfg, struct err *err)
+{
+    const struct campaign *c = cp->campaign;
+    const char *from = *c->from ? c->from : config_get(cfg, CFG_MAIL_FROM);
+    const char *bounce = config_get(cfg, CFG_BOUNCE_ADDRESS);
+    const char *mailto = config_get(cfg, CFG_UNSUBSCRIBE_MAILTO);
+    const char *at;
+    struct buf b = BUF_INIT;
+
+    if (split_from(from, &cp->from_name, &cp->from_address))
+        return err_nomem(err);
+    at = strrchr(cp->from_address, '@');
+    if (!at || !at[1])
+        return err_set(err, ERR_CONFIG, "From \"%s\" has no domain", from);
+    cp->domain = strdup(at + 1);
+    cp->envelope_from = strdup(*bounce ? bounce : cp->from_address);
+    cp->unsub_mailto = strdup(*mailto ? mailto : cp->envelope_from);
+    cp->unsub_url = strdup(config_get(cfg, CFG_UNSUBSCRIBE_URL));
+    cp->reply_to = *c->reply_to ? strdup(c->reply_to) : NULL;
+    buf_addf(&b, "%s <%s.%s>", c->name, c->id, cp->domain);
+    cp->list_id = buf_detach(&b, NULL);
+    if (!cp->domain || !cp->envelope_from || !cp->unsub_mailto || !cp->unsub_url ||
+        !cp->list_id || (*c->reply_to && !cp->reply_to))
+        return err_nomem(err);
+    return 0;
+}
+
+int compose_init(struct compose *cp, const struct campaign *c, const struct edition *e,
+                 const struct config *cfg, int test, struct err *err)
+{
+    memset(cp, 0, sizeof(*cp));
+    cp->campaign = c;
+    cp->edition = *e;
+    cp->test = test;
+    buf_init(&cp->scratch, BODY_CAP);
+    if (init_addresses(cp, cfg, err) || compile_templates(cp, err) || load_content(cp, err) ||
+        build_shared(cp, err) || add_subject(cp, err))
+        return -1;
+    cp->inline_files = make_files(c, c->inline_images, c->ninline_images, 1);
+    cp->attachments = make_files(c, c->attachments, c->nattachments, 0);
+    if (!cp->inline_files || !cp->attachments)
+        return err_nomem(err);
+    return 0;
+}
+
+void compose_release(struct compose *cp)
+{
+    template_free(cp->subject);
+    template_free(cp->report_title);
+    template_free(cp->html);
+    template_free(cp->text);
+    value_free(cp->shared);
+    value_free(cp->content);
+    free(cp->from_name);
+    free(cp->from_address);
+    free(cp->reply_to);
+    free(cp->envelope_from);
+    free(cp->domain);
+    free(cp->list_id);
+    free(cp->unsub_mailto);
+    free(cp->unsub_url);
+    if (cp->campaign) {
+        free_files(cp->inline_files, cp->campaign->ninline_images);
+        free_files(cp->attachments, cp->campaign->nattachments);
+    }
+    buf_release(&cp->scratch);
+    memset(cp, 0, sizeof(*cp));
+}
+
+/* Render t over the stack defaults < shared < contact. */
+static int render(struct compose *cp, const struct template *t, const struct value *vars,
+                  struct buf *out, template_missing_fn on_missing, void *ud, struct err *err)
+{
+    const struct value *stack[3] = {cp->campaign->defaults, cp->shared, vars};
+
+    return template_render(t, stack, vars ? 3 : 2, out, on_missing, ud, err);
+}
+
+int compose_titles(struct compose *cp, struct buf *subject, struct buf *report_title,
+                   struct err *err)
+{
+    if (render(cp, cp->subject, NULL, subject, NULL, NULL, err) ||
+        render(cp, cp->report_title, NULL, report_title, NULL, NULL, err))
+        return -1;
+    return 0;
+}
+
+int compose_dry(struct compose *cp, const struct value *vars, template_missing_fn on_missing,
+                void *ud, struct err *err)
+{
+    buf_reset(&cp->scratch);
+    if (render(cp, cp->subject, vars, &cp->scratch, on_missing, ud, err))
+        return -1;
+    buf_reset(&cp->scratch);
+    if (render(cp, cp->text, vars, &cp->scratch, on_missing, ud, err))
+        return -1;
+    buf_reset(&cp->scratch);
+    return render(cp, cp->html, vars, &cp->scratch, on_missing, ud, err);
+}
+
+int compose_html(struct compose *cp, const struct value *vars, struct buf *out, struct err *err)
+{
+    return render(cp, cp->html, vars, out, NULL, NULL, err);
+}
+
+int compose_message(struct compose *cp, const struct compose_contact *who, struct buf *out,
+                    template_missing_fn on_missing, void *ud, struct err *err)
+{
+    struct buf subject = BUF_INIT, text = BUF_INIT, html = BUF_INIT;
+    struct message_spec m = {0};
+    int rc = -1;
+
+    subject.cap = 64 * 1024;
+    text.cap = html.cap = BODY_CAP;
+    if (cp->test && buf_addstr(&subject, "[PRUEBA] "))
+        goto nomem;
+    if (render(cp, cp->subject, who->vars, &subject, on_missing, ud, err) ||
+        render(cp, cp->text, who->vars, &text, on_missing, ud, err) ||
+        render(cp, cp->html, who->vars, &html, on_missing, ud, err))
+        goto out;
+    m.from_name = cp->from_name;
+    m.from_address = cp->from_address;
+    m.to_name = who->name;
+    m.to_address = who->address;
+    m.reply_to = cp->reply_to;
+    m.subject = subject.data;
+    m.text = text.data;
+    m.text_len = text.len;
+    m.html = html.data;
+    m.html_len = html.len;
+    m.message_id = who->message_id;
+    m.date = who->date;
+    m.list_id = cp->list_id;
+    m.unsubscribe_mailto = cp->test ? NULL : cp->unsub_mailto;
+    m.unsubscribe_url = cp->test || !*cp->unsub_url ? NULL : cp->unsub_url;
+    m.inline_files = cp->inline_files;
+    m.ninline = cp->campaign->ninline_images;
+    m.attachments = cp->attachments;
+    m.nattachments = cp->campaign->nattachments;
+    m.boundary_seed = cp->boundary_seed;
+    rc = message_build(&m, out, err);
+    goto out;
+nomem:
+    err_nomem(err);
+out:
+    buf_release(&subject);
+    buf_release(&text);
+    buf_release(&html);
+    return rc;
+}
+
+int compose_vars_json(const struct value *vars, struct buf *out)
+{
+    struct value *kept = value_new_map();
+    const struct value *v;
+    const char *key;
+    size_t i;
+    int rc = 0;
+
+    if (!kept)
+        return -1;
+    for (i = 0; !rc && (v = value_map_at(vars, i, &key)); i++) {
+        size_t len = 0;
+        if (value_type(v) == VALUE_STRING && value_text(v, &len) && len == 0)
+            continue;
+        rc = value_map_set(kept, key, value_dup(v));
+    }
+    rc = rc || value_to_json(kept, out, 0);
+    value_free(kept);
+    return rc;
+}

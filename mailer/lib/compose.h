@@ -1,0 +1,68 @@
+/* compose - one delivery of a campaign edition into the bytes of its message.
+ *
+ * compose_init() does everything that is the same for every contact once:
+ * compiles the subject and the HTML and text templates, loads the edition's
+ * content, and builds the variables every message shares (edicion, campana,
+ * contenido, baja_url, baja_correo). compose_message() then renders one
+ * contact's message. The context stack, lowest first: the campaign's
+ * [defaults], the shared variables, the contact's columns (empty columns
+ * are left out, so a default fills them).
+ */
+#ifndef MAILER_COMPOSE_H
+#define MAILER_COMPOSE_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "buf.h"
+#include "campaign.h"
+#include "config.h"
+#include "err.h"
+#include "message.h"
+#include "template.h"
+#include "value.h"
+
+struct compose {
+    const struct campaign *campaign;
+    struct edition edition;
+    struct template *subject, *report_title, *html, *text;
+    struct value *shared;
+    struct value *content;
+    char *from_name, *from_address, *reply_to, *envelope_from, *domain;
+    char *list_id, *unsub_mailto, *unsub_url;
+    struct message_file *inline_files, *attachments;
+    struct buf scratch;
+    int test;                  /* test send: «[PRUEBA]» subject, no List-Unsubscribe */
+    const char *boundary_seed; /* golden tests */
+};
+
+/* Compile and load what every message of the edition shares. cfg gives
+ * MAIL_FROM, BOUNCE_ADDRESS, UNSUBSCRIBE_*. */
+int compose_init(struct compose *cp, const struct campaign *c, const struct edition *e,
+                 const struct config *cfg, int test, struct err *err);
+void compose_release(struct compose *cp);
+
+/* The subject and report title with no contact (for the mailing row). */
+int compose_titles(struct compose *cp, struct buf *subject, struct buf *report_title,
+                   struct err *err);
+
+struct compose_contact {
+    const char *address, *name;
+    const struct value *vars; /* map of the contact's columns, or NULL */
+    const char *message_id;
+    time_t date;
+};
+
+/* Render one contact's message into out. Names that resolve to nothing are
+ * reported to on_missing (may be NULL). */
+int compose_message(struct compose *cp, const struct compose_contact *who, struct buf *out,
+                    template_missing_fn on_missing, void *ud, struct err *err);
+/* Render only subject and bodies, to find missing variables (check). */
+int compose_dry(struct compose *cp, const struct value *vars, template_missing_fn on_missing,
+                void *ud, struct err *err);
+/* Render only the HTML body for one contact (preview). */
+int compose_html(struct compose *cp, const struct value *vars, struct buf *out, struct err *err);
+/* The contact's columns as JSON for the ledger, empty values left out. */
+int compose_vars_json(const struct value *vars, struct buf *out);
+
+#endif

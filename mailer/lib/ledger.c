@@ -1,0 +1,664 @@
+/* ledger - the SQLite record of mailings, deliveries, suppressions, bounces. */
+#include "ledger.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "buf.h"
+#include "clock.h"
+
+#include "banned.h"
+
+/* Migrations, applied in order; never edit one that has shipped. */
+static const char *const migrations[] = {
+    /* 1: DESIGN §4, plus deliveries.vars (the contact's columns, frozen
+     * with the audience) and mailings.test. */
+    "CREATE TABLE mailings ("
+    "  id INTEGER PRIMARY KEY,"
+    "  campaign TEXT NOT NULL, edition TEXT NOT NULL, kind TEXT NOT NULL DEFAULT '',"
+    "  subject TEXT NOT NULL DEFAULT '', report_title TEXT NOT NULL DEFAULT '',"
+    "  lists TEXT NOT NULL DEFAULT '', test INTEGER NOT NULL DEFAULT 0,"
+    "  created_at TEXT NOT NULL, started_at TEXT, finished_at TEXT,"
+    "  state TEXT NOT NULL DEFAULT 'new',"
+    "  UNIQUE(campaign, edition));"
+    "CREATE TABLE deliveries ("
+    "  id INTEGER PRIMARY KEY,"
+    "  mailing_id INTEGER NOT NULL REFERENCES mailings(id),"
+    "  address TEXT NOT NULL, list TEXT NOT NULL DEFAULT '', name TEXT NOT NULL DEFAULT '',"
+    "  vars TEXT NOT NULL DEFAULT '{}', message_id TEXT NOT NULL,"
+    "  state TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0,"
+    "  first_attempt_at TEXT, next_attempt_at TEXT,"
+    "  smtp_code INTEGER, enhanced_status TEXT, smtp_reply TEXT,"
+    "  updated_at TEXT NOT NULL, sent_at TEXT,"
+    "  UNIQUE(mailing_id, address));"
+    "CREATE INDEX deliveries_state ON deliveries(mailing_id, state, id);"
+    "CREATE INDEX deliveries_sent_at ON deliveries(sent_at) WHERE sent_at IS NOT NULL;"
+    "CREATE TABLE suppressions ("
+    "  address TEXT PRIMARY KEY, reason TEXT NOT NULL, source TEXT NOT NULL DEFAULT '',"
+    "  created_at TEXT NOT NULL);"
+    "CREATE TABLE bounces ("
+    "  id INTEGER PRIMARY KEY, delivery_id INTEGER REFERENCES deliveries(id),"
+    "  address TEXT NOT NULL, status TEXT, action TEXT, class TEXT, diagnostic TEXT,"
+    "  received_at TEXT NOT NULL, source_uid TEXT);"
+    "CREATE INDEX bounces_delivery ON bounces(delivery_id);",
+};
+
+#define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+enum stmt_id {
+    ST_MAILING_FIND,
+    ST_MAILINGS_EACH,
+    ST_MAILING_CREATE,
+    ST_MAILING_STATE,
+    ST_DELIVERY_ADD,
+    ST_DELIVERIES_DUE,
+    ST_DELIVERY_SENDING,
+    ST_DELIVERY_RESULT,
+    ST_COUNTS,
+    ST_SENT_SINCE,
+    ST_NTH_LATEST,
+    ST_SUPPRESSED,
+    ST_SUPPRESS_ADD,
+    ST_SUPPRESS_REMOVE,
+    ST_SUPPRESS_LIST,
+    ST_REPORT,
+    ST_COUNT
+};
+
+static const char *const stmt_sql[ST_COUNT] = {
+    [ST_MAILING_FIND] = "SELECT id, campaign, edition, kind, subject, report_title, lists, state,"
+                        " test, created_at, started_at, finished_at FROM mailings"
+                        " WHERE campaign = ?1 AND edition = ?2",
+    [ST_MAILINGS_EACH] = "SELECT id, campaign, edition, kind, subject, report_title, lists,"
+                         " state, test, created_at, started_at, finished_at FROM mailings"
+                         " WHERE ?1 IS NULL OR campaign = ?1 ORDER BY created_at DESC, id DESC",
+    [ST_MAILING_CREATE] = "INSERT INTO mailings (campaign, edition, kind, subject, report_title,"
+                          " lists, test, created_at, state) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,'new')",
+    [ST_MAILING_STATE] =
+        "UPDATE mailings SET state = ?2,"
+        " started_at = CASE WHEN ?2 = 'sending' AND started_at IS NULL THEN ?3 ELSE started_at END,"
+        " finished_at = CASE WHEN ?2 = 'complete' THEN ?3 ELSE finished_at END WHERE id = ?1",
+    [ST_DELIVERY_ADD] = "INSERT INTO deliveries (mailing_id, address, list, name, vars, message_id,"
+                        " updated_at) VALUES (?1,?2,?3,?4,?5,?6,?7)"
+                        " ON CONFLICT(mailing_id, address) DO NOTHING",
+    [ST_DELIVERIES_DUE] =
+        "SELECT id, mailing_id, address, list, name, vars, message_id, state, attempts,"
+        " first_attempt_at, next_attempt_at FROM deliveries"
+        " WHERE mailing_id = ?1 AND id > ?3 AND (state = 'pending'"
+        "  OR (state = 'deferred' AND next_attempt_at <= ?2)"
+        "  OR (?4 AND state = 'sending'))"
+        " ORDER BY id LIMIT ?5",
+    [ST_DELIVERY_SENDING] = "UPDATE deliveries SET state = 'sending', attempts = attempts + 1,"
+                            " first_attempt_at = coalesce(first_attempt_at, ?2), updated_at = ?2"
+                            " WHERE id = ?1",
+    [ST_DELIVERY_RESULT] =
+        "UPDATE deliveries SET state = ?2, smtp_code = ?3, enhanced_status = ?4,"
+        " smtp_reply = ?5, next_attempt_at = ?6, updated_at = ?7,"
+        " sent_at = CASE WHEN ?2 = 'sent' THEN ?7 ELSE sent_at END WHERE id = ?1",
+    [ST_COUNTS] = "SELECT count(*), sum(state = 'pending'), sum(state = 'sending'),"
+                  " sum(state = 'sent'), sum(state = 'deferred'), sum(state = 'failed'),"
+                  " sum(state = 'bounced'),"
+                  " min(CASE WHEN state = 'deferred' THEN next_attempt_at END)"
+                  " FROM deliveries WHERE mailing_id = ?1",
+    [ST_SENT_SINCE] = "SELECT count(*) FROM deliveries WHERE sent_at >= ?1",
+    [ST_NTH_LATEST] = "SELECT sent_at FROM deliveries WHERE sent_at IS NOT NULL"
+                      " ORDER BY sent_at DESC LIMIT 1 OFFSET ?1",
+    [ST_SUPPRESSED] = "SELECT reason FROM suppressions WHERE address = ?1 COLLATE NOCASE",
+    [ST_SUPPRESS_ADD] = "INSERT INTO suppressions (address, reason, source, created_at)"
+                        " VALUES (lower(?1), ?2, ?3, ?4) ON CONFLICT(address) DO UPDATE SET"
+                        " reason = excluded.reason, source = excluded.source",
+    [ST_SUPPRESS_REMOVE] = "DELETE FROM suppressions WHERE address = lower(?1)",
+    [ST_SUPPRESS_LIST] = "SELECT address, reason, source, created_at FROM suppressions"
+                         " ORDER BY created_at, address",
+    [ST_REPORT] =
+        "SELECT m.id, m.campaign, m.edition, m.kind, m.subject, m.report_title, m.lists,"
+        " min(d.sent_at), max(d.sent_at), count(d.id),"
+        " sum(d.state IN ('sent', 'bounced')), sum(d.state = 'bounced'),"
+        " sum(d.state = 'failed'),"
+        " (SELECT count(*) FROM suppressions s JOIN deliveries d2 ON d2.address = s.address"
+        "   WHERE d2.mailing_id = m.id AND s.reason = 'unsubscribe'"
+        "   AND s.created_at >= min(d.sent_at))"
+        " FROM mailings m JOIN deliveries d ON d.mailing_id = m.id"
+        " WHERE m.test = 0 GROUP BY m.id"
+        " HAVING min(d.sent_at) >= ?1 AND min(d.sent_at) < ?2"
+        " ORDER BY min(d.sent_at), m.id",
+};
+
+struct ledger {
+    sqlite3 *db;
+    char *path;
+    sqlite3_stmt *stmt[ST_COUNT];
+};
+
+static int db_fail(struct ledger *l, struct err *err, const char *what)
+{
+    return err_set(err, ERR_IO, "%s: %s: %s", l->path, what, sqlite3_errmsg(l->db));
+}
+
+int ledger_exec(struct ledger *l, const char *sql, struct err *err)
+{
+    char *msg = NULL;
+
+    if (sqlite3_exec(l->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        err_set(err, ERR_IO, "%s: %s", l->path, msg ? msg : sqlite3_errmsg(l->db));
+        sqlite3_free(msg);
+        return -1;
+    }
+    return 0;
+}
+
+int ledger_schema_version(struct ledger *l)
+{
+    sqlite3_stmt *st = NULL;
+    int v = 0;
+
+    if (sqlite3_prepare_v2(l->db, "SELECT max(version) FROM schema_version", -1, &st, NULL) ==
+            SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static int migrate(struct ledger *l, struct err *err)
+{
+    char sql[64];
+    int v;
+
+    if (ledger_exec(l, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
+                    err))
+        return -1;
+    if (ledger_exec(l, "BEGIN IMMEDIATE", err))
+        return -1;
+    v = ledger_schema_version(l);
+    if (v > NMIGRATIONS) {
+        ledger_rollback(l);
+        return err_set(err, ERR_CONFIG,
+                       "%s: the ledger has schema version %d, newer than this mailer (%d): "
+                       "use a newer mailer",
+                       l->path, v, NMIGRATIONS);
+    }
+    for (; v < NMIGRATIONS; v++) {
+        snprintf(sql, sizeof(sql), "INSERT INTO schema_version VALUES (%d)", v + 1);
+        if (ledger_exec(l, migrations[v], err) || ledger_exec(l, sql, err)) {
+            ledger_rollback(l);
+            return -1;
+        }
+    }
+    return ledger_exec(l, "COMMIT", err);
+}
+
+static int make_parent_dir(const char *path)
+{
+    char *dir = strdup(path), *slash;
+    int rc = 0;
+
+    if (!dir)
+        return -1;
+    slash = strrchr(dir, '/');
+    if (slash && slash != dir) {
+        *slash = '\0';
+        if (mkdir(dir, 0700) && errno != EEXIST)
+            rc = -1;
+    }
+    free(dir);
+    return rc;
+}
+
+struct ledger *ledger_open(const char *path, struct err *err)
+{
+    struct ledger *l = calloc(1, sizeof(*l));
+    int i;
+
+    if (!l || !(l->path = strdup(path))) {
+        free(l);
+        err_nomem(err);
+        return NULL;
+    }
+    if (make_parent_dir(path)) {
+        err_errno(err, ERR_IO, "%s: cannot create its directory", path);
+        goto fail;
+    }
+    if (sqlite3_open_v2(path, &l->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
+        db_fail(l, err, "cannot open the ledger");
+        goto fail;
+    }
+    sqlite3_busy_timeout(l->db, 10000);
+    if (ledger_exec(l,
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+                    " PRAGMA foreign_keys = ON;",
+                    err) ||
+        migrate(l, err))
+        goto fail;
+    for (i = 0; i < ST_COUNT; i++) {
+        if (sqlite3_prepare_v3(l->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &l->stmt[i],
+                               NULL) != SQLITE_OK) {
+            db_fail(l, err, "preparing a statement");
+            goto fail;
+        }
+    }
+    return l;
+fail:
+    ledger_close(l);
+    return NULL;
+}
+
+void ledger_close(struct ledger *l)
+{
+    int i;
+
+    if (!l)
+        return;
+    for (i = 0; i < ST_COUNT; i++)
+        sqlite3_finalize(l->stmt[i]);
+    sqlite3_close(l->db);
+    free(l->path);
+    free(l);
+}
+
+int ledger_begin(struct ledger *l, struct err *err)
+{
+    return ledger_exec(l, "BEGIN IMMEDIATE", err);
+}
+
+int ledger_commit(struct ledger *l, struct err *err)
+{
+    return ledger_exec(l, "COMMIT", err);
+}
+
+void ledger_rollback(struct ledger *l)
+{
+    if (!sqlite3_get_autocommit(l->db))
+        sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* Bind helpers: NULL text binds SQL NULL; times of 0 bind NULL. */
+static void bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+    if (s)
+        sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static void bind_time(sqlite3_stmt *st, int i, time_t t)
+{
+    char iso[32];
+
+    if (!t) {
+        sqlite3_bind_null(st, i);
+        return;
+    }
+    clock_iso(t, iso, sizeof(iso));
+    sqlite3_bind_text(st, i, iso, -1, SQLITE_TRANSIENT);
+}
+
+static char *col_text(sqlite3_stmt *st, int i)
+{
+    const unsigned char *s = sqlite3_column_text(st, i);
+
+    return strdup(s ? (const char *)s : "");
+}
+
+static time_t col_time(sqlite3_stmt *st, int i)
+{
+    const unsigned char *s = sqlite3_column_text(st, i);
+    time_t t = 0;
+
+    if (s && clock_parse_iso((const char *)s, &t))
+        t = 0;
+    return t;
+}
+
+static sqlite3_stmt *stmt(struct ledger *l, enum stmt_id id)
+{
+    sqlite3_reset(l->stmt[id]);
+    sqlite3_clear_bindings(l->stmt[id]);
+    return l->stmt[id];
+}
+
+/* Step a statement that returns no rows. */
+static int step_done(struct ledger *l, sqlite3_stmt *st, struct err *err, const char *what)
+{
+    int rc = sqlite3_step(st);
+
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return db_fail(l, err, what);
+    return 0;
+}
+
+void mailing_release(struct mailing *m)
+{
+    free(m->campaign);
+    free(m->edition);
+    free(m->kind);
+    free(m->subject);
+    free(m->report_title);
+    free(m->lists);
+    free(m->state);
+    memset(m, 0, sizeof(*m));
+}
+
+static int read_mailing(sqlite3_stmt *st, struct mailing *out, struct err *err)
+{
+    memset(out, 0, sizeof(*out));
+    out->id = sqlite3_column_int64(st, 0);
+    out->campaign = col_text(st, 1);
+    out->edition = col_text(st, 2);
+    out->kind = col_text(st, 3);
+    out->subject = col_text(st, 4);
+    out->report_title = col_text(st, 5);
+    out->lists = col_text(st, 6);
+    out->state = col_text(st, 7);
+    out->test = sqlite3_column_int(st, 8);
+    out->created_at = col_time(st, 9);
+    out->started_at = col_time(st, 10);
+    out->finished_at = col_time(st, 11);
+    if (!out->campaign || !out->edition || !out->kind || !out->subject || !out->report_title ||
+        !out->lists || !out->state) {
+        mailing_release(out);
+        return err_nomem(err);
+    }
+    return 0;
+}
+
+int ledger_mailing_find(struct ledger *l, const char *campaign, const char *edition,
+                        struct mailing *out, struct err *err)
+{
+    sqlite3_stmt *st = stmt(l, ST_MAILING_FIND);
+    int rc;
+
+    bind_text(st, 1, campaign);
+    bind_text(st, 2, edition);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        rc = read_mailing(st, out, err);
+    else if (rc == SQLITE_DONE)
+        rc = 1;
+    else
+        rc = db_fail(l, err, "reading a mailing");
+    sqlite3_reset(st);
+    return rc;
+}
+
+int ledger_mailings_each(struct ledger *l, const char *campaign, ledger_mailing_fn fn, void *ud,
+                         struct err *err)
+{
+    sqlite3_stmt *st = stmt(l, ST_MAILINGS_EACH);
+    struct mailing m;
+    int rc, stop = 0;
+
+    bind_text(st, 1, campaign);
+    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (read_mailing(st, &m, err)) {
+            sqlite3_reset(st);
+            return -1;
+        }
+        stop = fn(ud, &m);
+        mailing_release(&m);
+    }
+    sqlite3_reset(st);
+    if (stop)
+        return stop;
+    return rc == SQLITE_DONE ? 0 : db_fail(l, err, "reading mailings");
+}
+
+int ledger_mailing_create(struct ledger *l, struct mailing *m, struct err *err)
+{
+    sqlite3_stmt *st = stmt(l, ST_MAILING_CREATE);
+
+    bind_text(st, 1, m->campaign);
+    bind_text(st, 2, m->edition);
+    bind_text(st, 3, m->kind ? m->kind : "");
+    bind_text(st, 4, m->subject ? m->subject : "");
+    bind_text(st, 5, m->report_title ? m->report_title : "");
+    bind_text(st, 6, m->lists ? m->lists : "");
+    sqlite3_bind_int(st, 7, m->test);
+    bind_time(st, 8, clock_now());
+    if (step_done(l, st, err, "creating a mailing"))
+        return -1;
+    m->id = sqlite3_last_insert_rowid(l->db);
+    return 0;
+}
+
+int ledger_mailing_set_state(struct ledger *l, int64_t id, const char *state, struct err *err)
+{
+    sqlite3_stmt *st = stmt(l, ST_MAILING_STATE);
+
+    sqlite3_bind_int64(st, 1, id);
+    bind_text(st, 2, state);
+    bind_time(st, 3, clock_now());
+    return step_done(l, st, err, "updating a mailing");
+}
+
+int ledger_delivery_add(struct ledger *l, int64_t mailing_id, const char *address,
+                        const char *list, const char *name, const char *vars,
+                        const char *message_id, struct err *err)
+{
+    sqlite3_stmt *st = stmt(l, ST_DELIVERY_ADD);
+
+    sqlite3_bind_int64(st, 1, mailing_id);
+    bind_text(st, 2, address);
+    bind_text(st, 3, list ? list : "");
+    bind_text(st, 4, name ? name : "");
+    bind_text(st, 5, vars ? vars : "{}");
+    bind_text(st, 6, message_id);
+    bind_time(st, 7, clock_now());
+    if (step_done(l, st, err, "adding a delivery"))
+        return -1;
+    return sqlite3_changes(l->db) ? 0 : 1;
+}
+
+void delivery_release(struct delivery *d)
+{
+    free(d->address);
+    free(d->list);
+    free(d->name);
+    free(d->vars);
+    free(d->message_id);
+    free(d->state);
+    memset(d, 0, sizeof(*d));
+}
+
+int ledger_deliveries_due(struct ledger *l, int64_t mailing_id, time_t now, int64_t after,
+                          int uncertain, struct delivery *out, size_t max, size_t *n,
+                          struct err *err)
+{
+    sqlite3_stmt *st = stmt(l, ST_DELIVERIES_DUE);
+    int rc;
+
+    *n = 0;
+    sqlite3_bind_int64(st, 1, mailing_id);
+    bind_time(st, 2, now);
+    sqlite3_bind_int64(st, 3, after);
+    sqlite3_bind_int(st, 4, uncertain);
+    sqlite3_bind_int64(st, 5, (sqlite3_int64)max);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct delivery *d = &out[(*n)++];
+        d->id = sqlite3_column_int64(st, 0);
+        d->mailing_id = sqlite3_column_int64(st, 1);
+        d->address = col_text(st, 2);
+        d->list = col_text(st, 3);
+        d->name = col_text(st, 4);
+        d->vars = col_text(st, 5);
+        d->message_id = col_text(st, 6);
+        d->state = col_text(st, 7);
+        d->attempts = sqlite3_column_int(st, 8);
+        d->first_attempt_at = col_time(st, 9);
+        d->next_attempt_at = col_time(st, 10);
+        if (!d->address || !d->list || !d->name || !d->vars || !d->message_id || !d->state) {
+            sqlite3_reset(st);
+            return err_nomem(err);
+        }
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return db_fail(l, err, "reading deliveries");
+    return 0;
+}
+
+int ledger_delivery_sending(struct ledger *l, int64_t id, time_t now, struct err *err)
+{
+    sqlite3_stmt *st = stmt(l, ST_DELIVERY_SENDING);
+
+    sqlite3_bind_int64(st, 1, id);
+    bind_time(st, 2, now);
+    return step_done(l, st, err, "recording a delivery attempt");
+}
+
+int ledger_delivery_result(struct ledger *l, int64_t id, const char *state, int code,
+                           const char *enhanced, const char *reply, time_t next_attempt,
+                           time_t now, struct err *err)
+{
+    sqlite3_stmt *st = stmt(l, ST_DELIVERY_RESULT);
+
+    sqlite3_bind_int64(st, 1, id);
+    bind_text(st, 2, state);
+    if (code)
+        sqlite3_bind_int(st, 3, code);
+    bind_text(st, 4, enhanced && *enhanced ? enhanced : NULL);
+    bind_text(st, 5, reply && *reply ? reply : NULL);
+    bind_time(st, 6, next_attempt);
+    bind_time(st, 7, now);
+    return step_done(l, st, err, "recording a delivery result");
+}
+
+int ledger_mailing_counts(struct ledger *l, int64_t mailing_id, struct delivery_counts *c,
+                          struct err *err)
+{
+    sqlite3_stmt *st = stmt(l, ST_COUNTS);
+    int rc;
+
+    memset(c, 0, sizeof(*c));
+    sqlite3_bind_int64(st, 1, mailing_id);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        c->total = sqlite3_column_int64(st, 0);
+        c->pending = sqlite3_column_int64(st, 1);
+        c->sending = sqlite3_column_int64(st, 2);
+        c->sent = sqlite3_column_int64(st, 3);
+        c->deferred = sqlite3_column_int64(st, 4);
+        c->failed = sqlite3_column_int64(st, 5);
+        c->bounced = sqlite3_column_int64(st, 6);
+        c->next_deferred = col_time(st, 7);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 0 : db_fail(l, err, "counting deliveries");
+}
+
+int ledger_sent_since(struct ledger *l, time_t since, long *n, struct err *err)
+{
+    sqlite3_stmt *st = stmt(l, ST_SENT_SINCE);
+    int rc;
+
+    bind_time(st, 1, since ? since : 1);
+    rc = sqlite3_step(st);
+    *n = rc == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 0 : db_fail(l, err, "counting sent messages");
+}
+
+int ledger_nth_latest_sent(struct ledger *l, long count, time_t *at, struct err *err)
+{
+    sqlite3_stmt *st = stmt(l, ST_NTH_LATEST);
+    int rc;
+
+    *at = 0;
+    sqlite3_bind_int64(st, 1, count > 0 ? count - 1 : 0);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *at = col_time(st, 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(l, err, "reading sent messages");
+}
+
+int ledger_suppressed(struct ledger *l, const char *address, char *reason, size_t size,
+                      struct err *err)
+{
+    sqlite3_stmt *st = stmt(l, ST_SUPPRESSED);
+    int rc;
+
+    bind_text(st, 1, address);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && reason)
+        snprintf(reason, size, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return 1;
+    return rc == SQLITE_DONE ? 0 : db_fail(l, err, "reading the suppression list");
+}
+
+int ledger_suppress_add(struct ledger *l, const char *address, const char *reason,
+                        const char *source, struct err *err)
+{
+    sqlite3_stmt *st = stmt(l, ST_SUPPRESS_ADD);
+
+    bind_text(st, 1, address);
+    bind_text(st, 2, reason);
+    bind_text(st, 3, source ? source : "");
+    bind_time(st, 4, clock_now());
+    return step_done(l, st, err, "adding to the suppression list");
+}
+
+int ledger_suppress_remove(struct ledger *l, const char *address, struct err *err)
+{
+    sqlite3_stmt *st = stmt(l, ST_SUPPRESS_REMOVE);
+
+    bind_text(st, 1, address);
+    if (step_done(l, st, err, "removing from the suppression list"))
+        return -1;
+    return sqlite3_changes(l->db) ? 0 : 1;
+}
+
+int ledger_suppress_list(struct ledger *l, ledger_suppression_fn fn, void *ud, struct err *err)
+{
+    sqlite3_stmt *st = stmt(l, ST_SUPPRESS_LIST);
+    int rc, stop = 0;
+
+    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        stop = fn(ud, (const char *)sqlite3_column_text(st, 0),
+                  (const char *)sqlite3_column_text(st, 1),
+                  (const char *)sqlite3_column_text(st, 2), col_time(st, 3));
+    sqlite3_reset(st);
+    if (stop)
+        return stop;
+    return rc == SQLITE_DONE ? 0 : db_fail(l, err, "reading the suppression list");
+}
+
+int ledger_report(struct ledger *l, time_t from, time_t to, ledger_report_fn fn, void *ud,
+                  struct err *err)
+{
+    sqlite3_stmt *st = stmt(l, ST_REPORT);
+    struct report_row r;
+    int rc, stop = 0;
+
+    bind_time(st, 1, from);
+    bind_time(st, 2, to);
+    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        r.mailing_id = sqlite3_column_int64(st, 0);
+        r.campaign = (const char *)sqlite3_column_text(st, 1);
+        r.edition = (const char *)sqlite3_column_text(st, 2);
+        r.kind = (const char *)sqlite3_column_text(st, 3);
+        r.subject = (const char *)sqlite3_column_text(st, 4);
+        r.report_title = (const char *)sqlite3_column_text(st, 5);
+        r.lists = (const char *)sqlite3_column_text(st, 6);
+        r.first_sent = col_time(st, 7);
+        r.last_sent = col_time(st, 8);
+        r.recipients = (long)sqlite3_column_int64(st, 9);
+        r.delivered = (long)sqlite3_column_int64(st, 10);
+        r.bounced = (long)sqlite3_column_int64(st, 11);
+        r.failed = (long)sqlite3_column_int64(st, 12);
+        r.unsubscribed = (long)sqlite3_column_int64(st, 13);
+        stop = fn(ud, &r);
+    }
+    sqlite3_reset(st);
+    if (stop)
+        return stop;
+    return rc == SQLITE_DONE ? 0 : db_fail(l, err, "reading the report");
+}

@@ -1,0 +1,122 @@
+/* ledger - the SQLite record of mailings, deliveries, suppressions, bounces.
+ *
+ * One file, WAL journal, synchronous=NORMAL (a commit survives a killed
+ * process), foreign keys on. Every write is its own committed step unless
+ * the caller wraps several in ledger_begin()/ledger_commit(). Schema changes
+ * are numbered migrations applied in order at open (schema_version).
+ * Times are UTC ISO-8601 text ("2026-11-22T14:05:00Z"). Only this module
+ * includes sqlite3.h; every statement is prepared with bound parameters.
+ *
+ * Delivery states: pending -> sending -> sent | deferred | failed;
+ * deferred -> sending again when due; sent -> bounced (bounce module).
+ * A delivery left in `sending` by a crash is "uncertain".
+ */
+#ifndef MAILER_LEDGER_H
+#define MAILER_LEDGER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "err.h"
+
+struct ledger;
+
+struct mailing {
+    int64_t id;
+    char *campaign, *edition, *kind, *subject, *report_title, *lists;
+    char *state; /* "new", "sending", "complete" */
+    int test;    /* a test send: never in reports */
+    time_t created_at, started_at, finished_at; /* 0 when not yet */
+};
+
+struct delivery {
+    int64_t id, mailing_id;
+    char *address, *list, *name, *vars, *message_id, *state;
+    int attempts;
+    time_t first_attempt_at, next_attempt_at;
+};
+
+struct delivery_counts {
+    long total, pending, sending, sent, deferred, failed, bounced;
+    time_t next_deferred; /* earliest next attempt of a deferred delivery, 0 if none */
+};
+
+/* Open (creating the file and its directory if needed) and migrate. */
+struct ledger *ledger_open(const char *path, struct err *err);
+void ledger_close(struct ledger *l);
+int ledger_schema_version(struct ledger *l);
+
+int ledger_begin(struct ledger *l, struct err *err);
+int ledger_commit(struct ledger *l, struct err *err);
+void ledger_rollback(struct ledger *l);
+
+/* Find the mailing (campaign, edition): 0 found, 1 not found, -1 error. */
+int ledger_mailing_find(struct ledger *l, const char *campaign, const char *edition,
+                        struct mailing *out, struct err *err);
+/* Create the mailing from m's descriptive fields (id and times ignored);
+ * fills m->id. */
+int ledger_mailing_create(struct ledger *l, struct mailing *m, struct err *err);
+int ledger_mailing_set_state(struct ledger *l, int64_t id, const char *state, struct err *err);
+void mailing_release(struct mailing *m);
+
+/* Every mailing (of one campaign when campaign is non-NULL), newest first;
+ * the mailing is valid only during the call. */
+typedef int (*ledger_mailing_fn)(void *ud, const struct mailing *m);
+int ledger_mailings_each(struct ledger *l, const char *campaign, ledger_mailing_fn fn, void *ud,
+                         struct err *err);
+
+/* Add a pending delivery; an address already in the mailing is ignored
+ * (returns 1). */
+int ledger_delivery_add(struct ledger *l, int64_t mailing_id, const char *address,
+                        const char *list, const char *name, const char *vars,
+                        const char *message_id, struct err *err);
+/* Up to max deliveries due now (pending, or deferred whose time has come),
+ * with id > after, in id order; *n is how many. With uncertain, deliveries
+ * in `sending` come too. Free with delivery_release_all. */
+int ledger_deliveries_due(struct ledger *l, int64_t mailing_id, time_t now, int64_t after,
+                          int uncertain, struct delivery *out, size_t max, size_t *n,
+                          struct err *err);
+void delivery_release(struct delivery *d);
+/* Mark a delivery as being handed to the server now (attempts + 1). */
+int ledger_delivery_sending(struct ledger *l, int64_t id, time_t now, struct err *err);
+/* Record an outcome: state "sent", "deferred" or "failed". */
+int ledger_delivery_result(struct ledger *l, int64_t id, const char *state, int code,
+                           const char *enhanced, const char *reply, time_t next_attempt,
+                           time_t now, struct err *err);
+int ledger_mailing_counts(struct ledger *l, int64_t mailing_id, struct delivery_counts *c,
+                          struct err *err);
+/* Messages accepted by a server (sent or later bounced, test sends too)
+ * since a time: the daily limit is counted from this. */
+int ledger_sent_since(struct ledger *l, time_t since, long *n, struct err *err);
+/* When the oldest of the last `count` accepted messages was accepted
+ * (0 when fewer): the daily budget frees up 24 h after it. */
+int ledger_nth_latest_sent(struct ledger *l, long count, time_t *at, struct err *err);
+
+/* Suppression list. */
+int ledger_suppressed(struct ledger *l, const char *address, char *reason, size_t size,
+                      struct err *err);
+int ledger_suppress_add(struct ledger *l, const char *address, const char *reason,
+                        const char *source, struct err *err);
+/* 0 removed, 1 not there. */
+int ledger_suppress_remove(struct ledger *l, const char *address, struct err *err);
+typedef int (*ledger_suppression_fn)(void *ud, const char *address, const char *reason,
+                                     const char *source, time_t created_at);
+int ledger_suppress_list(struct ledger *l, ledger_suppression_fn fn, void *ud, struct err *err);
+
+/* Mailings in a time range for the report: every non-test mailing whose
+ * first accepted delivery falls in [from, to). */
+struct report_row {
+    int64_t mailing_id;
+    const char *campaign, *edition, *kind, *subject, *report_title, *lists;
+    time_t first_sent, last_sent;
+    long recipients, delivered, bounced, failed, unsubscribed;
+};
+typedef int (*ledger_report_fn)(void *ud, const struct report_row *r);
+int ledger_report(struct ledger *l, time_t from, time_t to, ledger_report_fn fn, void *ud,
+                  struct err *err);
+
+/* Raw SQL for tests and seeding; never with user data. */
+int ledger_exec(struct ledger *l, const char *sql, struct err *err);
+
+#endif

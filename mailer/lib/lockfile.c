@@ -1,0 +1,73 @@
+/* lockfile - one run at a time per mailing (or for the scheduler). */
+#include "lockfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "clock.h"
+
+#include "banned.h"
+
+static void make_dirs(const char *path)
+{
+    char *dir = strdup(path), *p;
+
+    if (!dir)
+        return;
+    for (p = dir + 1; *p; p++) {
+        if (*p == '/') {
+            *p = '\0';
+            mkdir(dir, 0700);
+            *p = '/';
+        }
+    }
+    free(dir);
+}
+
+int lockfile_take(struct lockfile *lk, const char *path, const char *what, struct err *err)
+{
+    char host[256] = "?", since[32], holder[512];
+    struct buf info = BUF_INIT;
+    ssize_t n;
+    int rc = -1;
+
+    make_dirs(path);
+    lk->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (lk->fd < 0)
+        return err_errno(err, ERR_IO, "%s: cannot open the lock file", path);
+    if (flock(lk->fd, LOCK_EX | LOCK_NB)) {
+        n = pread(lk->fd, holder, sizeof(holder) - 1, 0);
+        holder[n > 0 ? n : 0] = '\0';
+        holder[strcspn(holder, "\n")] = '\0';
+        err_set(err, ERR_TEMPFAIL, "%s is already running (%s); try again when it ends", what,
+                *holder ? holder : "holder unknown");
+        close(lk->fd);
+        lk->fd = -1;
+        return -1;
+    }
+    gethostname(host, sizeof(host) - 1);
+    clock_iso(time(NULL), since, sizeof(since));
+    buf_addf(&info, "pid %ld on %s since %s\n", (long)getpid(), host, since);
+    if (ftruncate(lk->fd, 0) == 0 && pwrite(lk->fd, info.data, info.len, 0) == (ssize_t)info.len)
+        rc = 0;
+    else
+        err_errno(err, ERR_IO, "%s: cannot write the lock file", path);
+    buf_release(&info);
+    if (rc)
+        lockfile_release(lk);
+    return rc;
+}
+
+void lockfile_release(struct lockfile *lk)
+{
+    if (lk->fd >= 0)
+        close(lk->fd);
+    lk->fd = -1;
+}

@@ -1,0 +1,20 @@
+/* lockfile - one run at a time per mailing (or for the scheduler).
+ *
+ * An flock(2) on a file that records who holds it (pid, host, since); the
+ * kernel drops it when the holder dies, so a crash never leaves a stale lock.
+ */
+#ifndef MAILER_LOCKFILE_H
+#define MAILER_LOCKFILE_H
+
+#include "err.h"
+
+struct lockfile {
+    int fd;
+};
+
+/* Take the lock at path (creating it and its directory). If another process
+ * holds it: -1 with ERR_TEMPFAIL and a message saying who. */
+int lockfile_take(struct lockfile *lk, const char *path, const char *what, struct err *err);
+void lockfile_release(struct lockfile *lk);
+
+#endif

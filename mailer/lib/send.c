@@ -1,0 +1,575 @@
+/* send - the send loop: audience -> ledger -> render -> submit -> record. */
+#include "send.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "compose.h"
+#include "lockfile.h"
+#include "message.h"
+#include "throttle.h"
+
+#include "banned.h"
+
+#define BATCH 64
+#define MISSING_MAX 32  /* distinct missing names reported */
+#define MISSING_ROWS 3  /* first rows shown per name */
+#define BACKOFF_BASE 300.0
+#define BACKOFF_CAP (6 * 3600.0)
+#define NETFAIL_STOP 8 /* consecutive failures without any reply: stop */
+
+struct missing {
+    char *name;
+    long count;
+    char *rows[MISSING_ROWS];
+};
+
+struct inflight {
+    int64_t id;
+    time_t first_attempt_at;
+    char *address;
+};
+
+struct run {
+    const struct send_opts *o;
+    struct send_report *r;
+    struct ledger *l; /* holds the mailing: o->ledger, or a memory one for dry runs */
+    struct compose cp;
+    struct transport *t;
+    struct throttle th;
+    struct mailing m;
+    struct err *err;
+    int fatal;      /* a callback hit an error that must stop the run */
+    long netfails;  /* consecutive outcomes with no reply at all */
+    long retry_max; /* RETRY_MAX_AGE in seconds */
+    double started;
+    struct send_progress prog;
+    const struct contact *current; /* while freezing: for missing-variable rows */
+    struct missing missing[MISSING_MAX];
+    size_t nmissing;
+    long missing_total;
+    long row;                     /* contacts seen while picking a test row */
+    struct value *test_vars;      /* test send: the chosen contact's columns */
+    struct buf scratch;
+};
+
+void send_report_init(struct send_report *r)
+{
+    memset(r, 0, sizeof(*r));
+    buf_init(&r->audience_notes, 16 * 1024 * 1024);
+}
+
+void send_report_release(struct send_report *r)
+{
+    buf_release(&r->audience_notes);
+}
+
+static void on_missing(void *ud, const char *name)
+{
+    struct run *run = ud;
+    struct missing *m = NULL;
+    struct buf where = BUF_INIT;
+    size_t i;
+
+    run->missing_total++;
+    for (i = 0; i < run->nmissing; i++)
+        if (!strcmp(run->missing[i].name, name))
+            m = &run->missing[i];
+    if (!m && run->nmissing < MISSING_MAX) {
+        m = &run->missing[run->nmissing];
+        if (!(m->name = strdup(name)))
+            return;
+        run->nmissing++;
+    }
+    if (!m)
+        return;
+    if (m->count < MISSING_ROWS && run->current) {
+        buf_addf(&where, "%s:%zu", run->current->file, run->current->line);
+        m->rows[m->count] = buf_detach(&where, NULL);
+    }
+    m->count++;
+}
+
+static void missing_release(struct run *run)
+{
+    size_t i;
+    int j;
+
+    for (i = 0; i < run->nmissing; i++) {
+        free(run->missing[i].name);
+        for (j = 0; j < MISSING_ROWS; j++)
+            free(run->missing[i].rows[j]);
+    }
+    run->nmissing = 0;
+}
+
+static int missing_error(struct run *run)
+{
+    size_t i;
+    int j;
+
+    err_set(run->err, ERR_DATA,
+            "%s: template variables are missing for some contacts; add the column to the "
+            "list or a default under [defaults] in the campaign:",
+            run->o->campaign->path);
+    for (i = 0; i < run->nmissing; i++) {
+        struct missing *m = &run->missing[i];
+        struct buf rows = BUF_INIT;
+        for (j = 0; j < MISSING_ROWS && j < m->count && m->rows[j]; j++)
+            buf_addf(&rows, "%s%s", j ? ", " : "", m->rows[j]);
+        err_set(run->err, ERR_DATA, "  {{%s}}: missing for %ld contact%s (first: %s)", m->name,
+                m->count, m->count == 1 ? "" : "s", rows.len ? rows.data : "-");
+        buf_release(&rows);
+    }
+    return -1;
+}
+
+static int is_suppressed(void *ud, const char *address, const char **reason)
+{
+    static char why[64];
+    struct run *run = ud;
+    int rc = ledger_suppressed(run->o->ledger, address, why, sizeof(why), run->err);
+
+    *reason = why;
+    return rc;
+}
+
+/* Freeze one accepted contact into the mailing (or remember it as the test
+ * send's row). */
+static int on_contact(void *ud, const struct contact *c)
+{
+    struct run *run = ud;
+    struct buf mid = BUF_INIT;
+    int rc = -1;
+
+    run->current = c;
+    if (compose_dry(&run->cp, c->vars, on_missing, run, run->err))
+        return -1;
+    if (run->o->test_to) {
+        long want = run->o->test_row > 0 ? run->o->test_row : 1;
+        if (++run->row == want && !(run->test_vars = value_dup(c->vars)))
+            return err_nomem(run->err);
+        return 0;
+    }
+    buf_reset(&run->scratch);
+    if (message_id_make(&mid, run->m.id, c->address, run->cp.domain) ||
+        compose_vars_json(c->vars, &run->scratch)) {
+        err_nomem(run->err);
+        goto out;
+    }
+    if (ledger_delivery_add(run->l, run->m.id, c->address, c->list, c->name, run->scratch.data,
+                            mid.data, run->err) >= 0)
+        rc = 0;
+out:
+    buf_release(&mid);
+    return rc;
+}
+
+static int add_test_deliveries(struct run *run)
+{
+    struct buf mid = BUF_INIT;
+    size_t i;
+    int rc = 0;
+
+    buf_reset(&run->scratch);
+    if (!run->test_vars)
+        return err_set(run->err, ERR_DATA, "test send: the audience has no contact number %ld",
+                       run->o->test_row > 0 ? run->o->test_row : 1);
+    if (compose_vars_json(run->test_vars, &run->scratch))
+        return err_nomem(run->err);
+    for (i = 0; i < run->o->ntest_to && !rc; i++) {
+        buf_reset(&mid);
+        rc = message_id_make(&mid, run->m.id, run->o->test_to[i], run->cp.domain) ||
+             ledger_delivery_add(run->l, run->m.id, run->o->test_to[i], "prueba", "",
+                                 run->scratch.data, mid.data, run->err) < 0;
+    }
+    buf_release(&mid);
+    return rc ? -1 : 0;
+}
+
+static int freeze_audience(struct run *run)
+{
+    const struct campaign *c = run->o->campaign;
+    struct audience_spec spec = {0};
+    struct buf subject = BUF_INIT, title = BUF_INIT, lists = BUF_INIT;
+    char **paths = calloc(c->nlists ? c->nlists : 1, sizeof(*paths));
+    size_t i;
+    int rc = -1;
+
+    if (!paths)
+        return err_nomem(run->err);
+    for (i = 0; i < c->nlists; i++) {
+        struct buf p = BUF_INIT;
+        campaign_list_path(c, i, &p);
+        paths[i] = buf_detach(&p, NULL);
+        buf_addf(&lists, "%s%s", i ? "," : "", c->lists[i]);
+    }
+    if (compose_titles(&run->cp, &subject, &title, run->err))
+        goto out;
+    run->m.campaign = c->id;
+    run->m.edition = run->r->edition.name;
+    run->m.kind = c->kind;
+    run->m.subject = subject.data;
+    run->m.report_title = title.data;
+    run->m.lists = lists.data;
+    run->m.test = run->o->test_to != NULL;
+    spec.lists = (const char *const *)paths;
+    spec.nlists = c->nlists;
+    spec.filter = c->filter;
+    spec.suppressed = is_suppressed;
+    spec.suppressed_ud = run;
+    spec.force = run->o->force;
+    if (ledger_begin(run->l, run->err))
+        goto out;
+    if (ledger_mailing_create(run->l, &run->m, run->err) ||
+        contacts_load(&spec, on_contact, run, &run->r->audience, &run->r->audience_notes,
+                      run->err) ||
+        (run->o->test_to && add_test_deliveries(run)) ||
+        (run->nmissing && missing_error(run)) || ledger_commit(run->l, run->err)) {
+        ledger_rollback(run->l);
+        goto out;
+    }
+    run->r->created = 1;
+    rc = 0;
+out:
+    memset(&run->m, 0, sizeof(run->m)); /* fields pointed at locals */
+    for (i = 0; i < c->nlists; i++)
+        free(paths[i]);
+    free(paths);
+    buf_release(&subject);
+    buf_release(&title);
+    buf_release(&lists);
+    return rc;
+}
+
+static double backoff(int attempts)
+{
+    double d = BACKOFF_BASE * pow(2.0, attempts > 1 ? attempts - 1 : 0);
+
+    if (d > BACKOFF_CAP)
+        d = BACKOFF_CAP;
+    return d * (0.8 + 0.4 * ((double)rand() / RAND_MAX)); /* jitter: ±20 % */
+}
+
+static void on_done(void *ud, void *tag, const struct transport_result *res)
+{
+    struct run *run = ud;
+    struct inflight *f = tag;
+    time_t now = clock_now(), next = 0;
+    const char *state;
+
+    run->netfails = res->code == 0 && res->outcome == TRANSPORT_NETFAIL ? run->netfails + 1 : 0;
+    switch (res->outcome) {
+    case TRANSPORT_SENT:
+        state = "sent";
+        run->r->sent++;
+        break;
+    case TRANSPORT_TEMPFAIL:
+    case TRANSPORT_NETFAIL:
+        if (f->first_attempt_at && now - f->first_attempt_at > run->retry_max) {
+            state = "failed";
+            run->r->failed++;
+        } else {
+            state = "deferred";
+            next = now + (time_t)backoff(1);
+            run->r->deferred++;
+        }
+        break;
+    case TRANSPORT_AUTHFAIL:
+    case TRANSPORT_TLSFAIL:
+        /* Never reached the point of delivery: back to pending, and stop. */
+        state = "pending";
+        if (!run->fatal) {
+            run->fatal = 1;
+            err_set(run->err, ERR_CONFIG, "%s: %s",
+                    res->outcome == TRANSPORT_AUTHFAIL
+                        ? "the SMTP server refused the user name or password (check SMTP_USER "
+                          "and SMTP_PASSWORD)"
+                        : "TLS with the SMTP server failed (is its certificate trusted? see "
+                          "CA_FILE)",
+                    res->reply);
+        }
+        break;
+    default:
+        state = "failed";
+        run->r->failed++;
+        break;
+    }
+    if (ledger_delivery_result(run->l, f->id, state, res->code, res->enhanced, res->reply, next,
+                               now, run->err))
+        run->fatal = 1;
+    if (run->o->delivered)
+        run->o->delivered(run->o->ud, f->address, res);
+    run->prog.done++;
+    run->prog.sent = run->r->sent;
+    run->prog.deferred = run->r->deferred;
+    run->prog.failed = run->r->failed;
+    run->prog.elapsed = clock_mono() - run->started;
+    if (run->o->progress)
+        run->o->progress(run->o->ud, &run->prog);
+    free(f->address);
+    free(f);
+}
+
+/* Wait up to seconds for transport progress. */
+static int pump(struct run *run, double seconds)
+{
+    int ms = (int)ceil(seconds * 1000.0);
+
+    if (transport_poll(run->t, ms, on_done, run, run->err) < 0)
+        return -1;
+    return run->fatal ? -1 : 0;
+}
+
+static int submit(struct run *run, const struct delivery *d)
+{
+    struct compose_contact who = {d->address, d->name, NULL, d->message_id, clock_now()};
+    struct inflight *f = NULL;
+    struct value *vars;
+    struct buf msg = BUF_INIT;
+    int rc = -1;
+
+    msg.cap = 32 * 1024 * 1024;
+    vars = value_from_json(d->vars, strlen(d->vars), "ledger", run->err);
+    if (!vars)
+        return -1;
+    who.vars = vars;
+    if (compose_message(&run->cp, &who, &msg, NULL, NULL, run->err))
+        goto out;
+    f = calloc(1, sizeof(*f));
+    if (!f || !(f->address = strdup(d->address))) {
+        err_nomem(run->err);
+        goto out;
+    }
+    f->id = d->id;
+    f->first_attempt_at = d->first_attempt_at ? d->first_attempt_at : clock_now();
+    if (ledger_delivery_sending(run->l, d->id, clock_now(), run->err))
+        goto out;
+    if (transport_submit(run->t, run->cp.envelope_from, d->address, &msg, f, run->err)) {
+        /* Not handed over: it is still only pending. */
+        ledger_delivery_result(run->l, d->id, "pending", 0, NULL, NULL, 0, clock_now(), NULL);
+        goto out;
+    }
+    f = NULL;
+    throttle_take(&run->th);
+    rc = 0;
+out:
+    if (f)
+        free(f->address);
+    free(f);
+    value_free(vars);
+    buf_release(&msg);
+    return rc;
+}
+
+/* Stop taking new messages? Sets the reason in the report. */
+static int should_stop(struct run *run, long submitted)
+{
+    if (run->o->stop && *run->o->stop)
+        return run->r->stopped = 1;
+    if (run->o->limit && submitted >= run->o->limit)
+        return run->r->limit_reached = 1;
+    if (!run->o->dry_run_dir && throttle_daily_reached(&run->th))
+        return run->r->daily_reached = 1;
+    if (run->netfails >= NETFAIL_STOP)
+        return run->r->unreachable = 1;
+    return run->fatal;
+}
+
+static int send_loop(struct run *run)
+{
+    struct delivery batch[BATCH];
+    size_t n = 0, i = 0, j;
+    int64_t after = 0;
+    long submitted = 0;
+    int rc = 0;
+
+    run->started = clock_mono();
+    for (;;) {
+        if (i == n) {
+            for (j = 0; j < n; j++)
+                delivery_release(&batch[j]);
+            i = 0;
+            if (ledger_deliveries_due(run->l, run->m.id, clock_now(), after,
+                                      run->o->resend_uncertain, batch, BATCH, &n, run->err)) {
+                rc = -1;
+                break;
+            }
+            if (n == 0)
+                break;
+            after = batch[n - 1].id;
+        }
+        if (should_stop(run, submitted))
+            break;
+        while (!rc && !run->fatal && transport_slots(run->t) == 0)
+            rc = pump(run, 1.0);
+        while (!rc && !run->fatal && throttle_delay(&run->th) > 0)
+            rc = pump(run, throttle_delay(&run->th));
+        if (rc || should_stop(run, submitted))
+            break;
+        if (submit(run, &batch[i])) {
+            rc = -1;
+            break;
+        }
+        submitted++;
+        i++;
+    }
+    for (j = 0; j < n; j++)
+        delivery_release(&batch[j]);
+    /* Whatever happened, record the outcome of everything in flight. */
+    while (transport_in_flight(run->t) > 0) {
+        if (transport_poll(run->t, 1000, on_done, run, run->err) < 0) {
+            rc = -1;
+            break;
+        }
+    }
+    return rc || run->fatal ? -1 : 0;
+}
+
+static int count_deliveries(struct run *run)
+{
+    run->prog.total = 0;
+    if (ledger_mailing_counts(run->l, run->m.id, &run->r->counts, run->err))
+        return -1;
+    run->prog.total = run->r->counts.pending + run->r->counts.deferred +
+                      (run->o->resend_uncertain ? run->r->counts.sending : 0);
+    return 0;
+}
+
+static int open_transport(struct run *run)
+{
+    const struct config *cfg = run->o->cfg;
+    struct transport_config tc = {0};
+    char *password = NULL;
+    int rc = -1;
+
+    if (run->o->dry_run_dir) {
+        tc.url = run->o->dry_run_dir;
+        tc.concurrency = 1;
+        run->t = transport_new("file", &tc, run->err);
+        return run->t ? 0 : -1;
+    }
+    password = config_password(cfg, CFG_SMTP_PASSWORD, CFG_SMTP_PASSWORD_COMMAND, run->err);
+    if (!password && run->err->kind != ERR_NONE)
+        return -1;
+    tc.url = config_get(cfg, CFG_SMTP_URL);
+    tc.user = *config_get(cfg, CFG_SMTP_USER) ? config_get(cfg, CFG_SMTP_USER) : NULL;
+    tc.password = password;
+    tc.ca_file = *config_get(cfg, CFG_CA_FILE) ? config_get(cfg, CFG_CA_FILE) : NULL;
+    tc.helo = config_get(cfg, CFG_SMTP_HELO);
+    tc.require_tls = strcmp(config_get(cfg, CFG_SMTP_TLS), "none") != 0;
+    tc.concurrency = run->o->concurrency > 0 ? run->o->concurrency
+                                              : (int)config_get_long(cfg, CFG_SMTP_CONCURRENCY);
+    tc.timeout_ms = config_get_long(cfg, CFG_SMTP_TIMEOUT) * 1000;
+    run->t = transport_new("smtp", &tc, run->err);
+    if (run->t)
+        rc = 0;
+    if (password) {
+        explicit_bzero(password, strlen(password));
+        free(password);
+    }
+    return rc;
+}
+
+/* Find the mailing, or freeze a new one. 1: already complete. */
+static int prepare_mailing(struct run *run)
+{
+    const struct send_opts *o = run->o;
+    int found;
+
+    if (o->test_to) {
+        char stamp[32];
+        clock_iso(clock_now(), stamp, sizeof(stamp));
+        snprintf(run->r->edition.name + strlen(run->r->edition.name),
+                 sizeof(run->r->edition.name) - strlen(run->r->edition.name), "+prueba-%s",
+                 stamp);
+    }
+    found = ledger_mailing_find(run->l, o->campaign->id, run->r->edition.name, &run->m, run->err);
+    if (found < 0)
+        return -1;
+    if (found == 0 && !strcmp(run->m.state, "complete"))
+        return 1;
+    if (found == 1) {
+        if (freeze_audience(run))
+            return -1;
+        if (ledger_mailing_find(run->l, o->campaign->id, run->r->edition.name, &run->m,
+                                run->err))
+            return -1;
+    }
+    run->r->mailing_id = run->m.id;
+    return ledger_mailing_set_state(run->l, run->m.id, "sending", run->err);
+}
+
+static int finish(struct run *run)
+{
+    struct delivery_counts *c = &run->r->counts;
+
+    if (ledger_mailing_counts(run->l, run->m.id, c, run->err))
+        return -1;
+    if (c->pending == 0 && c->sending == 0 && c->deferred == 0) {
+        run->r->status = SEND_COMPLETE;
+        return ledger_mailing_set_state(run->l, run->m.id, "complete", run->err);
+    }
+    run->r->status = SEND_INCOMPLETE;
+    if (run->r->daily_reached)
+        run->r->resume_at = throttle_daily_resume(&run->th, run->l, run->err);
+    return 0;
+}
+
+int send_run(const struct send_opts *o, struct send_report *r, struct err *err)
+{
+    struct run run;
+    struct lockfile lock = {-1};
+    struct buf path = BUF_INIT;
+    int rc = -1, prep;
+
+    memset(&run, 0, sizeof(run));
+    run.o = o;
+    run.r = r;
+    run.err = err;
+    run.l = o->ledger;
+    buf_init(&run.scratch, 1024 * 1024);
+    config_parse_duration(config_get(o->cfg, CFG_RETRY_MAX_AGE), &run.retry_max);
+    if (campaign_edition(o->campaign, o->edition, clock_now(), &r->edition, err))
+        goto out;
+    if (o->dry_run_dir && !(run.l = ledger_open(":memory:", err)))
+        goto out;
+    if (!o->dry_run_dir && !o->test_to) {
+        buf_addf(&path, "%s/%s@%s.lock", o->lock_dir, o->campaign->id, r->edition.name);
+        if (lockfile_take(&lock, path.data, "this mailing", err))
+            goto out;
+    }
+    if (compose_init(&run.cp, o->campaign, &r->edition, o->cfg, o->test_to != NULL, err))
+        goto out;
+    run.cp.boundary_seed = o->boundary_seed;
+    prep = prepare_mailing(&run);
+    if (prep < 0)
+        goto out;
+    if (prep == 1) {
+        r->status = SEND_ALREADY_DONE;
+        r->mailing_id = run.m.id;
+        rc = ledger_mailing_counts(run.l, run.m.id, &r->counts, err);
+        goto out;
+    }
+    if (count_deliveries(&run) || throttle_init(&run.th, o->cfg, o->ledger, err) ||
+        open_transport(&run))
+        goto out;
+    rc = send_loop(&run);
+    if (finish(&run))
+        rc = -1;
+out:
+    transport_free(run.t);
+    compose_release(&run.cp);
+    mailing_release(&run.m);
+    missing_release(&run);
+    value_free(run.test_vars);
+    buf_release(&run.scratch);
+    buf_release(&path);
+    lockfile_release(&lock);
+    if (run.l != o->ledger)
+        ledger_close(run.l);
+    return rc;
+}

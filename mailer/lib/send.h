@@ -1,0 +1,80 @@
+/* send - the send loop: audience -> ledger -> render -> submit -> record.
+ *
+ * send_run() sends (or resumes) one edition of a campaign (DESIGN §3):
+ * the first run freezes the audience into the ledger as pending deliveries
+ * in one transaction, after checking that no template variable is missing
+ * for any contact; every run then streams due deliveries from the ledger,
+ * marks each `sending` (committed) before handing it to the transport, and
+ * records each outcome as it arrives. A delivery found in `sending` at the
+ * start is uncertain (the server may have it) and is re-sent only when
+ * resend_uncertain is set, with the same Message-ID.
+ */
+#ifndef MAILER_SEND_H
+#define MAILER_SEND_H
+
+#include <signal.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "buf.h"
+#include "campaign.h"
+#include "config.h"
+#include "contacts.h"
+#include "err.h"
+#include "ledger.h"
+#include "transport.h"
+
+struct send_progress {
+    long done, total; /* deliveries handled in this run / to handle */
+    long sent, deferred, failed;
+    double elapsed;   /* seconds since the run started sending */
+};
+
+struct send_opts {
+    const struct campaign *campaign;
+    const char *edition; /* explicit edition, NULL: from the cadence */
+    const struct config *cfg;
+    struct ledger *ledger; /* the ledger (suppressions are read from it too) */
+    const char *lock_dir;  /* directory of per-mailing lock files */
+    const char *dry_run_dir; /* non-NULL: write .eml files there, record nothing */
+    const char *const *test_to; /* test send to these addresses, NULL: real send */
+    size_t ntest_to;
+    long test_row;        /* test send: variables of the Nth contact (1-based; 0 = 1) */
+    long limit;           /* at most this many messages this run; 0: no limit */
+    int concurrency;      /* 0: SMTP_CONCURRENCY */
+    int resend_uncertain; /* re-send deliveries left in `sending` by a crash */
+    int force;            /* start even when over 10 % of a list is invalid */
+    const char *boundary_seed; /* golden tests: deterministic MIME boundaries */
+    volatile sig_atomic_t *stop; /* set (by a signal) to stop taking new messages */
+    void (*progress)(void *ud, const struct send_progress *p);
+    void (*delivered)(void *ud, const char *address, const struct transport_result *r);
+    void *ud;
+};
+
+enum send_status {
+    SEND_COMPLETE,     /* every delivery has its final outcome */
+    SEND_ALREADY_DONE, /* the mailing was complete before this run: nothing sent */
+    SEND_INCOMPLETE,   /* deferred, uncertain or unsent deliveries remain (see why) */
+};
+
+struct send_report {
+    enum send_status status;
+    struct edition edition;
+    int64_t mailing_id;
+    int created;                   /* this run froze the audience */
+    struct audience_stats audience; /* when created */
+    struct buf audience_notes;     /* per-row problems of the audience, "file:line: ..." */
+    struct delivery_counts counts; /* after the run */
+    long sent, deferred, failed;   /* outcomes in this run */
+    int stopped;                   /* by a signal */
+    int limit_reached;             /* --limit */
+    int daily_reached;             /* SMTP_DAILY_LIMIT */
+    int unreachable;               /* the server could not be reached */
+    time_t resume_at;              /* daily limit: when the next message may go */
+};
+
+void send_report_init(struct send_report *r);
+void send_report_release(struct send_report *r);
+int send_run(const struct send_opts *o, struct send_report *r, struct err *err);
+
+#endif

@@ -1,0 +1,317 @@
+/* test_ledger - the SQLite ledger on a real file: schema, states, counts,
+ * suppressions, the report query. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "ledger.h"
+
+#include "banned.h"
+
+static char dir[] = "/tmp/test_ledger.XXXXXX";
+static char path[300];
+
+static struct ledger *open_fresh(void)
+{
+    struct err e;
+    struct ledger *l;
+    char wal[320];
+
+    unlink(path);
+    snprintf(wal, sizeof(wal), "%s-wal", path);
+    unlink(wal);
+    snprintf(wal, sizeof(wal), "%s-shm", path);
+    unlink(wal);
+    err_init(&e);
+    l = ledger_open(path, &e);
+    if (!l)
+        fail_msg("%s", e.msg.data);
+    err_release(&e);
+    return l;
+}
+
+static int64_t new_mailing(struct ledger *l, const char *campaign, const char *edition, int test)
+{
+    struct mailing m = {0};
+    struct err e;
+
+    err_init(&e);
+    m.campaign = (char *)campaign;
+    m.edition = (char *)edition;
+    m.kind = "bulletin";
+    m.subject = "Corazón Chilango · noviembre de 2026";
+    m.report_title = "Boletín informativo noviembre 2026";
+    m.lists = "diaspora";
+    m.test = test;
+    assert_int_equal(ledger_mailing_create(l, &m, &e), 0);
+    err_release(&e);
+    return m.id;
+}
+
+static void test_schema(void **state)
+{
+    struct ledger *l = open_fresh();
+    struct err e;
+
+    (void)state;
+    assert_int_equal(ledger_schema_version(l), 1);
+    err_init(&e);
+    /* a ledger from a newer mailer is refused, not damaged */
+    assert_int_equal(ledger_exec(l, "INSERT INTO schema_version VALUES (99)", &e), 0);
+    ledger_close(l);
+    l = ledger_open(path, &e);
+    assert_null(l);
+    assert_non_null(strstr(e.msg.data, "newer than this mailer"));
+    err_release(&e);
+}
+
+static void test_mailing_and_deliveries(void **state)
+{
+    struct ledger *l = open_fresh();
+    struct delivery d[8];
+    struct delivery_counts c;
+    struct mailing m;
+    struct err e;
+    size_t n, i;
+    int64_t id;
+    time_t now = 1800000000;
+
+    (void)state;
+    err_init(&e);
+    id = new_mailing(l, "corazon-chilango", "2026-11", 0);
+    assert_int_equal(ledger_mailing_find(l, "corazon-chilango", "2026-11", &m, &e), 0);
+    assert_int_equal(m.id, id);
+    assert_string_equal(m.subject, "Corazón Chilango · noviembre de 2026");
+    assert_string_equal(m.state, "new");
+    mailing_release(&m);
+    assert_int_equal(ledger_mailing_find(l, "corazon-chilango", "2026-12", &m, &e), 1);
+
+    assert_int_equal(ledger_delivery_add(l, id, "ana@example.org", "diaspora", "Ana", "{}", "m1", &e), 0);
+    assert_int_equal(ledger_delivery_add(l, id, "beto@example.org", "diaspora", "Beto", "{}", "m2", &e), 0);
+    assert_int_equal(ledger_delivery_add(l, id, "caro@example.org", "diaspora", "Caro", "{}", "m3", &e), 0);
+    assert_int_equal(ledger_delivery_add(l, id, "dani@example.org", "diaspora", "Dani", "{}", "m4", &e), 0);
+    /* the same address twice in one mailing is ignored */
+    assert_int_equal(ledger_delivery_add(l, id, "ana@example.org", "diaspora", "Ana", "{}", "m1", &e), 1);
+
+    assert_int_equal(ledger_deliveries_due(l, id, now, 0, 0, d, 8, &n, &e), 0);
+    assert_int_equal(n, 4);
+    assert_string_equal(d[0].address, "ana@example.org");
+    assert_string_equal(d[0].state, "pending");
+    /* ana sent, beto deferred for an hour, caro failed, dani left sending (a crash) */
+    assert_int_equal(ledger_delivery_sending(l, d[0].id, now, &e), 0);
+    assert_int_equal(ledger_delivery_result(l, d[0].id, "sent", 250, "2.0.0", "250 2.0.0 Ok: queued as ABC", 0, now, &e), 0);
+    assert_int_equal(ledger_delivery_sending(l, d[1].id, now, &e), 0);
+    assert_int_equal(ledger_delivery_result(l, d[1].id, "deferred", 451, "4.3.0", "451 4.3.0 busy", now + 3600, now, &e), 0);
+    assert_int_equal(ledger_delivery_sending(l, d[2].id, now, &e), 0);
+    assert_int_equal(ledger_delivery_result(l, d[2].id, "failed", 550, "5.1.1", "550 5.1.1 no such user", 0, now, &e), 0);
+    assert_int_equal(ledger_delivery_sending(l, d[3].id, now, &e), 0);
+    for (i = 0; i < n; i++)
+        delivery_release(&d[i]);
+
+    /* nothing is due now: beto's time has not come, dani is uncertain */
+    assert_int_equal(ledger_deliveries_due(l, id, now, 0, 0, d, 8, &n, &e), 0);
+    assert_int_equal(n, 0);
+    /* with --resend-uncertain, dani comes back, with the same Message-ID */
+    assert_int_equal(ledger_deliveries_due(l, id, now, 0, 1, d, 8, &n, &e), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(d[0].address, "dani@example.org");
+    assert_string_equal(d[0].message_id, "m4");
+    assert_int_equal(d[0].attempts, 1);
+    delivery_release(&d[0]);
+    /* an hour later beto is due again */
+    assert_int_equal(ledger_deliveries_due(l, id, now + 3600, 0, 0, d, 8, &n, &e), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(d[0].address, "beto@example.org");
+    assert_int_equal(d[0].first_attempt_at, now);
+    delivery_release(&d[0]);
+
+    assert_int_equal(ledger_mailing_counts(l, id, &c, &e), 0);
+    assert_int_equal(c.total, 4);
+    assert_int_equal(c.sent, 1);
+    assert_int_equal(c.deferred, 1);
+    assert_int_equal(c.failed, 1);
+    assert_int_equal(c.sending, 1);
+    assert_int_equal(c.pending, 0);
+    assert_int_equal(c.next_deferred, now + 3600);
+    ledger_close(l);
+
+    /* everything was committed: a new connection sees it */
+    l = ledger_open(path, &e);
+    assert_non_null(l);
+    assert_int_equal(ledger_mailing_counts(l, id, &c, &e), 0);
+    assert_int_equal(c.sent, 1);
+    assert_int_equal(c.sending, 1);
+    ledger_close(l);
+    err_release(&e);
+}
+
+static void test_suppressions(void **state)
+{
+    struct ledger *l = open_fresh();
+    char reason[64];
+    struct err e;
+
+    (void)state;
+    err_init(&e);
+    assert_int_equal(ledger_suppressed(l, "ana@example.org", reason, sizeof(reason), &e), 0);
+    assert_int_equal(ledger_suppress_add(l, "Ana@Example.org", "unsubscribe", "imap:17", &e), 0);
+    assert_int_equal(ledger_suppressed(l, "ana@example.org", reason, sizeof(reason), &e), 1);
+    assert_string_equal(reason, "unsubscribe");
+    assert_int_equal(ledger_suppressed(l, "ANA@EXAMPLE.ORG", reason, sizeof(reason), &e), 1);
+    assert_int_equal(ledger_suppress_add(l, "ana@example.org", "hard-bounce", "imap:18", &e), 0);
+    assert_int_equal(ledger_suppressed(l, "ana@example.org", reason, sizeof(reason), &e), 1);
+    assert_string_equal(reason, "hard-bounce");
+    assert_int_equal(ledger_suppress_remove(l, "ANA@example.org", &e), 0);
+    assert_int_equal(ledger_suppress_remove(l, "ana@example.org", &e), 1);
+    assert_int_equal(ledger_suppressed(l, "ana@example.org", reason, sizeof(reason), &e), 0);
+    ledger_close(l);
+    err_release(&e);
+}
+
+/* SQL metacharacters in data are data. */
+static void test_hostile_text(void **state)
+{
+    struct ledger *l = open_fresh();
+    struct delivery d[2];
+    struct err e;
+    size_t n;
+    int64_t id;
+
+    (void)state;
+    err_init(&e);
+    id = new_mailing(l, "x'); DROP TABLE deliveries; --", "2026-11", 0);
+    assert_int_equal(ledger_delivery_add(l, id, "o'brien@example.org", "l", "Robert'); DROP TABLE mailings;--", "{\"a\":\"'\"}", "m", &e), 0);
+    assert_int_equal(ledger_deliveries_due(l, id, 2000000000, 0, 0, d, 2, &n, &e), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(d[0].name, "Robert'); DROP TABLE mailings;--");
+    delivery_release(&d[0]);
+    ledger_close(l);
+    err_release(&e);
+}
+
+struct seen {
+    int n;
+    char titles[4][128];
+    long delivered[4], recipients[4];
+};
+
+static int on_row(void *ud, const struct report_row *r)
+{
+    struct seen *s = ud;
+
+    snprintf(s->titles[s->n], sizeof(s->titles[0]), "%s", r->report_title);
+    s->delivered[s->n] = r->delivered;
+    s->recipients[s->n] = r->recipients;
+    s->n++;
+    return 0;
+}
+
+static void deliver(struct ledger *l, int64_t id, const char *addr, const char *state, time_t at)
+{
+    struct delivery d[64];
+    struct err e;
+    size_t n, i;
+
+    err_init(&e);
+    assert_int_equal(ledger_delivery_add(l, id, addr, "diaspora", "", "{}", addr, &e), 0);
+    assert_int_equal(ledger_deliveries_due(l, id, at, 0, 0, d, 64, &n, &e), 0);
+    for (i = 0; i < n; i++) {
+        if (!strcmp(d[i].address, addr)) {
+            ledger_delivery_sending(l, d[i].id, at, &e);
+            ledger_delivery_result(l, d[i].id, state, 250, "", "", 0, at, &e);
+        }
+        delivery_release(&d[i]);
+    }
+    err_release(&e);
+}
+
+static void test_report_rows(void **state)
+{
+    struct ledger *l = open_fresh();
+    struct seen s = {0};
+    struct err e;
+    time_t q1 = 1704088800;      /* 2024-01-01 00:00 Mexico City (06:00Z) */
+    time_t q2 = 1711951200;      /* 2024-04-01 00:00 Mexico City */
+    int64_t a, b, t;
+
+    (void)state;
+    err_init(&e);
+    a = new_mailing(l, "corazon-chilango", "2024-01", 0);
+    deliver(l, a, "ana@example.org", "sent", q1 + 86400);
+    deliver(l, a, "beto@example.org", "failed", q1 + 86400);
+    deliver(l, a, "caro@example.org", "sent", q1 + 86400 + 60);
+    /* 23:30 in Mexico City on 31 March is 05:30Z on 1 April: still Q1 */
+    b = new_mailing(l, "podcast", "2024-03", 0);
+    deliver(l, b, "ana@example.org", "sent", q2 - 1800);
+    /* a test send never counts */
+    t = new_mailing(l, "podcast", "2024-03+prueba", 1);
+    deliver(l, t, "yo@example.org", "sent", q1 + 7200);
+    assert_int_equal(ledger_report(l, q1, q2, on_row, &s, &e), 0);
+    assert_int_equal(s.n, 2);
+    assert_int_equal(s.recipients[0], 3);
+    assert_int_equal(s.delivered[0], 2);
+    assert_int_equal(s.delivered[1], 1);
+    ledger_close(l);
+    err_release(&e);
+}
+
+static void test_sent_since(void **state)
+{
+    struct ledger *l = open_fresh();
+    struct err e;
+    time_t now = 1800000000, at;
+    long n;
+    int64_t id;
+
+    (void)state;
+    err_init(&e);
+    id = new_mailing(l, "c", "e", 0);
+    deliver(l, id, "a@example.org", "sent", now - 90000); /* more than a day ago */
+    deliver(l, id, "b@example.org", "sent", now - 3600);
+    deliver(l, id, "c@example.org", "sent", now - 60);
+    assert_int_equal(ledger_sent_since(l, now - 86400, &n, &e), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(ledger_nth_latest_sent(l, 2, &at, &e), 0);
+    assert_int_equal(at, now - 3600);
+    ledger_close(l);
+    err_release(&e);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    if (!mkdtemp(dir))
+        return -1;
+    snprintf(path, sizeof(path), "%s/sub/mailer.db", dir);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    char cmd[300];
+
+    (void)state;
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    return system(cmd);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_schema),
+        cmocka_unit_test(test_mailing_and_deliveries),
+        cmocka_unit_test(test_suppressions),
+        cmocka_unit_test(test_hostile_text),
+        cmocka_unit_test(test_report_rows),
+        cmocka_unit_test(test_sent_since),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
