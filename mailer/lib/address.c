@@ -432,8 +432,15 @@ const char *address_domain_hint(const char *domain, size_t len)
     size_t i, best = 0;
     int found = 0;
 
+    if (len < 7 || len > 20) /* no provider (or typo of one) is shorter or longer */
+        return NULL;
+    for (i = 0; i < sizeof(providers) / sizeof(providers[0]); i++)
+        if (domain[0] == providers[i][0] && !strncmp(domain, providers[i], len) &&
+            !providers[i][len])
+            return NULL; /* the common case: a provider spelled right */
     for (i = 0; i < sizeof(typos) / sizeof(typos[0]); i++)
-        if (strlen(typos[i].typo) == len && !memcmp(typos[i].typo, domain, len))
+        if (domain[0] == typos[i].typo[0] && !strncmp(typos[i].typo, domain, len) &&
+            !typos[i].typo[len])
             return typos[i].fix;
     for (i = 0; i < sizeof(providers) / sizeof(providers[0]); i++) {
         int d = distance_le1(domain, len, providers[i], strlen(providers[i]));

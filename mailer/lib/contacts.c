@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 
 #include "address.h"
 #include "contacts.h"
@@ -420,11 +422,13 @@ const char *contacts_filter_missing(const struct contacts_filter *f, const char 
     return m ? m : contacts_filter_missing(f->b, keys, nkeys);
 }
 
-/* ---- dedupe set: open addressing on a 64-bit hash -------------------- */
+/* ---- dedupe set ------------------------------------------------------
+ * Open addressing over 8-byte slots (upper 32 bits of the hash as a tag,
+ * lower 32 bits the entry index + 1) so that a million addresses probe a
+ * 16 MB table; keys live in 1 MiB arena blocks, entries in one array. */
 
 struct seen {
-    uint64_t hash;
-    const char *key; /* in the arena; NULL: empty slot */
+    const char *key; /* in the arena */
     uint32_t line;
     uint32_t list;
 };
@@ -436,8 +440,10 @@ struct arena_block {
 };
 
 struct dedupe {
-    struct seen *slots;
-    size_t mask, n;
+    uint64_t *slots;
+    size_t mask;
+    struct seen *ents;
+    size_t n, alloc;
     struct arena_block *blocks;
 };
 
@@ -475,19 +481,56 @@ static const char *arena_add(struct dedupe *d, const char *s, size_t n)
     return p;
 }
 
-static int dedupe_grow(struct dedupe *d)
+/* A zeroed slot table. Probes land anywhere in it: from 2 MiB on, ask for
+ * huge pages so that a million-address table does not miss the TLB on
+ * every row (a hint; without it the table works the same, only slower). */
+static uint64_t *slots_new(size_t n)
 {
-    size_t nsize = d->slots ? (d->mask + 1) * 2 : 1024, i, j;
-    struct seen *ns = calloc(nsize, sizeof(*ns));
+    size_t bytes = n * sizeof(uint64_t);
+    void *p = NULL;
 
+    if (bytes < (2u << 20))
+        return calloc(n, sizeof(uint64_t));
+    if (posix_memalign(&p, 2u << 20, bytes))
+        return NULL;
+    madvise(p, bytes, MADV_HUGEPAGE);
+    memset(p, 0, bytes);
+    return p;
+}
+
+/* Make room for want entries (0: one more than now). */
+static int dedupe_grow(struct dedupe *d, size_t want)
+{
+    size_t nsize = d->slots ? d->mask + 1 : 1024, i, j;
+    uint64_t *ns;
+    struct seen *ne;
+
+    if (want < d->n + 1)
+        want = d->n + 1;
+    if (want > UINT32_MAX - 1)
+        return -1;
+    while (nsize / 4 * 3 < want)
+        nsize *= 2;
+    if (d->alloc < want) {
+        size_t na = d->alloc ? d->alloc : 1024;
+        while (na < want)
+            na *= 2;
+        ne = realloc(d->ents, na * sizeof(*ne));
+        if (!ne)
+            return -1;
+        d->ents = ne;
+        d->alloc = na;
+    }
+    if (d->slots && nsize == d->mask + 1)
+        return 0;
+    ns = slots_new(nsize);
     if (!ns)
         return -1;
-    for (i = 0; d->slots && i <= d->mask; i++) {
-        if (!d->slots[i].key)
-            continue;
-        for (j = d->slots[i].hash & (nsize - 1); ns[j].key; j = (j + 1) & (nsize - 1))
+    for (i = 0; i < d->n; i++) {
+        uint64_t h = hash_key(d->ents[i].key, strlen(d->ents[i].key));
+        for (j = h & (nsize - 1); ns[j]; j = (j + 1) & (nsize - 1))
             ;
-        ns[j] = d->slots[i];
+        ns[j] = (h & 0xffffffff00000000ULL) | (i + 1);
     }
     free(d->slots);
     d->slots = ns;
@@ -495,30 +538,32 @@ static int dedupe_grow(struct dedupe *d)
     return 0;
 }
 
-/* Insert key; returns 0 if new, 1 if seen before (*first set), -1 on ENOMEM. */
+/* Insert key; returns 0 if new, 1 if seen before (*first set, valid until
+ * the next insert), -1 on ENOMEM. */
 static int dedupe_add(struct dedupe *d, const char *key, uint32_t list, uint32_t line,
                       const struct seen **first)
 {
     size_t n = strlen(key), i;
-    uint64_t h = hash_key(key, n);
-    struct seen *s;
+    uint64_t h = hash_key(key, n), tag = h & 0xffffffff00000000ULL, slot;
+    struct seen *e;
 
-    if ((d->n + 1) * 4 > (d->mask + 1) * 3 || !d->slots)
-        if (dedupe_grow(d))
+    if (!d->slots || d->n + 1 > d->alloc || (d->n + 1) * 4 > (d->mask + 1) * 3)
+        if (dedupe_grow(d, 0))
             return -1;
-    for (i = h & d->mask; d->slots[i].key; i = (i + 1) & d->mask) {
-        if (d->slots[i].hash == h && !strcmp(d->slots[i].key, key)) {
-            *first = &d->slots[i];
+    for (i = h & d->mask; (slot = d->slots[i]) != 0; i = (i + 1) & d->mask) {
+        if ((slot & 0xffffffff00000000ULL) == tag &&
+            !strcmp(d->ents[(slot & 0xffffffffULL) - 1].key, key)) {
+            *first = &d->ents[(slot & 0xffffffffULL) - 1];
             return 1;
         }
     }
-    s = &d->slots[i];
-    s->key = arena_add(d, key, n);
-    if (!s->key)
+    e = &d->ents[d->n];
+    e->key = arena_add(d, key, n);
+    if (!e->key)
         return -1;
-    s->hash = h;
-    s->list = list;
-    s->line = line;
+    e->list = list;
+    e->line = line;
+    d->slots[i] = tag | (d->n + 1);
     d->n++;
     return 0;
 }
@@ -532,6 +577,7 @@ static void dedupe_release(struct dedupe *d)
         free(b);
     }
     free(d->slots);
+    free(d->ents);
 }
 
 /* ---- header mapping -------------------------------------------------- */
@@ -905,7 +951,7 @@ static int row(struct loader *L, const struct csvread_record *rec)
             return err_nomem(L->err);
         return verdict(L, CONTACTS_DUPLICATE, in, NULL, first, rec->line);
     }
-    if (make_name(L, rec) || set_vars(L, rec))
+    if (make_name(L, rec) || ((L->filter || !L->spec->no_vars) && set_vars(L, rec)))
         return err_nomem(L->err);
     if (L->filter && !contacts_filter_match(L->filter, ls->vars)) {
         L->stats->filtered++;
@@ -927,7 +973,7 @@ static int row(struct loader *L, const struct csvread_record *rec)
     c.list = L->list_name;
     c.file = L->file;
     c.line = rec->line;
-    c.vars = ls->vars;
+    c.vars = L->spec->no_vars ? NULL : ls->vars;
     rc = verdict(L, CONTACTS_OK, in, NULL, NULL, rec->line);
     return rc ? rc : L->fn(L->ud, &c);
 }
@@ -957,6 +1003,7 @@ static int load_list(struct loader *L, size_t i)
 {
     const struct contacts_list_opts *o = L->spec->list_opts ? &L->spec->list_opts[i] : NULL;
     struct csvread_opts copts = {0, CSVREAD_AUTO};
+    struct stat st;
     int rc;
 
     L->list_idx = i;
@@ -970,6 +1017,13 @@ static int load_list(struct loader *L, size_t i)
         copts.encoding = o->encoding;
     }
     list_state_release(&L->ls);
+    /* Size the dedupe set for the rows the file can hold (~1 per 48 bytes),
+     * so a large list does not rehash on the way. */
+    if (!stat(L->file, &st) && st.st_size > 0 &&
+        dedupe_grow(&L->seen,
+                    L->seen.n + ((size_t)st.st_size / 48 < (4u << 20) ? (size_t)st.st_size / 48
+                                                                      : (4u << 20))))
+        return err_nomem(L->err);
     rc = csvread_file(L->file, &copts, on_record, L, L->report, L->err);
     if (rc)
         return rc;

@@ -77,6 +77,10 @@ struct audience_spec {
     const struct contacts_list_opts *list_opts; /* NULL, or nlists entries */
     contacts_verdict_fn verdict;                /* NULL, or called for every data row */
     void *verdict_ud;
+    /* Set when fn needs only address, name, list and line (freezing an
+     * audience, counting): c->vars is then NULL and no map is built per row.
+     * A filter still sees every column. */
+    int no_vars;
 };
 
 struct audience_stats {

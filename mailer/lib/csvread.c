@@ -97,7 +97,8 @@ static void on_field(void *s, size_t len, void *ud)
     }
     r->offs[r->nf] = r->data.len;
     r->lens[r->nf] = len;
-    if (buf_add(&r->data, s ? s : "", len) || buf_addch(&r->data, 0)) {
+    /* CSV_APPEND_NULL: s[len] is the NUL, copied with the field */
+    if (s ? buf_add(&r->data, s, len + 1) : buf_addch(&r->data, 0)) {
         fail(r, errno == ENOSPC ? err_set(r->err, ERR_DATA, "%s:%zu: record longer than %d MiB",
                                           r->file, r->rec_line, RECORD_MAX / (1024 * 1024))
                                 : err_nomem(r->err));
@@ -170,8 +171,9 @@ static int feed(struct reader *r, const char *s, size_t n)
     }
     r->last_cr = 0;
     while (i < n) {
-        for (j = i; j < n && s[j] != '\n' && s[j] != '\r'; j++)
-            ;
+        const char *lf = memchr(s + i, '\n', n - i);
+        const char *cr = memchr(s + i, '\r', (lf ? (size_t)(lf - s) : n) - i);
+        j = cr ? (size_t)(cr - s) : lf ? (size_t)(lf - s) : n;
         term = j < n;
         end = j;
         if (term) {
