@@ -16,15 +16,16 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "csvread.h"
 #include "err.h"
 #include "value.h"
 
 struct contact {
-    const char *address; /* normalized envelope address (domain lower-case, IDN as A-label) */
-    const char *name;    /* display name, "" when the list has none */
-    const char *list;    /* list name: file name without directory and .csv */
-    const char *file;    /* path as given */
-    size_t line;         /* line where the row starts */
+    const char *address;      /* normalized envelope address (domain lower-case, IDN as A-label) */
+    const char *name;         /* display name, "" when the list has none */
+    const char *list;         /* list name: file name without directory and .csv */
+    const char *file;         /* path as given */
+    size_t line;              /* line where the row starts */
     const struct value *vars; /* map: every column by normalized header, plus email, nombre */
 };
 
@@ -35,13 +36,51 @@ typedef int (*contacts_suppressed_fn)(void *ud, const char *address, const char 
  * call. Non-zero stops loading and is returned by contacts_load(). */
 typedef int (*contacts_fn)(void *ud, const struct contact *c);
 
+/* Overrides for an odd file (from the campaign or a list config). */
+struct contacts_list_opts {
+    int delim;                      /* ',', ';', '\t'; 0: sniff from the header line */
+    enum csvread_encoding encoding; /* CSVREAD_AUTO: UTF-8, else Windows-1252 with a warning */
+    const char *address_column;     /* header (as written or normalized); NULL: find it */
+};
+
+/* What happened to one data row, for `mailer contacts check`. */
+enum contacts_verdict_kind {
+    CONTACTS_OK,         /* accepted (handed to fn) */
+    CONTACTS_INVALID,    /* unusable address or malformed row: reason, hint */
+    CONTACTS_DUPLICATE,  /* address seen before at first_file:first_line */
+    CONTACTS_FILTERED,   /* left out by the filter */
+    CONTACTS_SUPPRESSED, /* on the suppression list: reason */
+};
+
+struct contacts_verdict {
+    enum contacts_verdict_kind kind;
+    const char *file;
+    size_t line;
+    const char *input;      /* the address field as written ("" when missing) */
+    const char *address;    /* normalized address, "" when invalid */
+    const char *reason;     /* INVALID, SUPPRESSED: why; else NULL */
+    const char *hint;       /* INVALID or OK: "did you mean" address, NULL when none */
+    const char *first_file; /* DUPLICATE: where the address came first */
+    size_t first_line;
+};
+/* Called for every data row (valid only during the call); non-zero stops
+ * loading and is returned by contacts_load(). */
+typedef int (*contacts_verdict_fn)(void *ud, const struct contacts_verdict *v);
+
 struct audience_spec {
     const char *const *lists; /* paths of the CSV files */
     size_t nlists;
-    const char *filter;       /* NULL or "": everyone; see contacts_filter grammar */
+    const char *filter;                /* NULL or "": everyone; see contacts_filter_new() grammar */
     contacts_suppressed_fn suppressed; /* NULL: nobody is suppressed */
     void *suppressed_ud;
-    int force;                /* load even when more than 10 % of a list is invalid */
+    int force; /* load even when more than 10 % of a list is invalid */
+    const struct contacts_list_opts *list_opts; /* NULL, or nlists entries */
+    contacts_verdict_fn verdict;                /* NULL, or called for every data row */
+    void *verdict_ud;
+    /* Set when fn needs only address, name, list and line (freezing an
+     * audience, counting): c->vars is then NULL and no map is built per row.
+     * A filter still sees every column. */
+    int no_vars;
 };
 
 struct audience_stats {
@@ -62,5 +101,31 @@ struct audience_stats {
  * discard whatever fn received. */
 int contacts_load(const struct audience_spec *spec, contacts_fn fn, void *ud,
                   struct audience_stats *stats, struct buf *report, struct err *err);
+
+/* Normalize a header name (untrusted UTF-8) to a template variable name:
+ * lower case, accents dropped, runs of anything else than letters and
+ * digits turned into one '_' ("Correo electrónico" -> "correo_electronico").
+ * Replaces out's content; "" when nothing is left. */
+int contacts_header_key(const char *in, size_t len, struct buf *out);
+
+/* Filters on columns. Grammar (keywords case-insensitive):
+ *     expr   := term ("or" term)*
+ *     term   := factor ("and" factor)*
+ *     factor := "(" expr ")" | "not" factor | COLUMN op
+ *     op     := ("=" | "==" | "!=" | "<>") VALUE
+ *             | ["not"] "in" "(" VALUE ("," VALUE)* ")"
+ *     VALUE  := "quoted" | 'quoted' | bare words (up to and/or/,/))
+ * COLUMN is normalized like a header (País -> pais); comparison ignores
+ * case, accents and surrounding/duplicate spaces. A missing column compares
+ * as "". Example: ciudad in (Chicago, Dallas) and pais = "Estados Unidos". */
+struct contacts_filter;
+/* Compile text (untrusted); NULL with err set on a syntax error. */
+struct contacts_filter *contacts_filter_new(const char *text, struct err *err);
+void contacts_filter_free(struct contacts_filter *f);
+/* 1 if the row whose variables are vars (a map) matches, else 0. */
+int contacts_filter_match(const struct contacts_filter *f, const struct value *vars);
+/* The first column the filter names that is not among keys, or NULL. */
+const char *contacts_filter_missing(const struct contacts_filter *f, const char *const *keys,
+                                    size_t nkeys);
 
 #endif

@@ -1,0 +1,103 @@
+/* cmd_address - mailer address check ADDR... [--format text|json] */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "address.h"
+#include "cli.h"
+#include "value.h"
+
+#include "banned.h"
+
+static struct value *result_json(const char *input, const struct address_result *r)
+{
+    struct value *o = value_new_map();
+
+    if (!o)
+        return NULL;
+    if (value_map_set_string(o, "input", input) ||
+        value_map_set(o, "valid", value_new_bool(r->valid)) ||
+        value_map_set(o, "reason", r->valid ? value_new_null() : value_new_cstring(r->reason)) ||
+        value_map_set(o, "normalized",
+                      r->valid ? value_new_cstring(r->normalized) : value_new_null()) ||
+        (r->hint[0] && value_map_set_string(o, "hint", r->hint))) {
+        value_free(o);
+        return NULL;
+    }
+    return o;
+}
+
+static void print_text(const char *input, const struct address_result *r)
+{
+    if (r->valid)
+        printf("valid    %s", r->normalized);
+    else
+        printf("invalid  \"%s\": %s", input, r->reason);
+    if (r->hint[0])
+        printf(" (did you mean %s?)", r->hint);
+    printf("\n");
+}
+
+static int address_check_cmd(int argc, char **argv, int json)
+{
+    struct value *list = value_new_list();
+    struct address_result r;
+    struct buf out = BUF_INIT;
+    int i, all_valid = 1, rc = EX_SOFTWARE;
+
+    if (!list)
+        goto out;
+    for (i = 0; i < argc; i++) {
+        address_check(argv[i], strlen(argv[i]), &r);
+        all_valid &= r.valid;
+        if (!json)
+            print_text(argv[i], &r);
+        else if (value_list_append(list, result_json(argv[i], &r)))
+            goto out;
+    }
+    if (json) {
+        if (value_to_json(list, &out, 1))
+            goto out;
+        printf("%s\n", out.data);
+    }
+    rc = all_valid ? EX_OK : EX_DATAERR;
+out:
+    if (rc == EX_SOFTWARE)
+        fprintf(stderr, "mailer address: out of memory\n");
+    value_free(list);
+    buf_release(&out);
+    return rc;
+}
+
+int cmd_address(int argc, char **argv, struct cli *cli)
+{
+    static const struct option opts[] = {
+        {"format", required_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int c, json = 0;
+
+    (void)cli;
+    while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'f':
+            if (strcmp(optarg, "text") && strcmp(optarg, "json"))
+                return cli_usage("address", "--format is text or json, not \"%s\"", optarg);
+            json = !strcmp(optarg, "json");
+            break;
+        case 'h':
+            printf("usage: mailer address check ADDR... [--format text|json]\n"
+                   "Exit 0 when every address is a usable envelope address, 65 otherwise.\n");
+            return EX_OK;
+        default:
+            return cli_usage("address", "usage: address check ADDR... [--format text|json]");
+        }
+    }
+    if (optind >= argc || strcmp(argv[optind], "check"))
+        return cli_usage("address", "usage: address check ADDR... [--format text|json]");
+    if (optind + 1 >= argc)
+        return cli_usage("address", "check: give at least one address");
+    return address_check_cmd(argc - optind - 1, argv + optind + 1, json);
+}

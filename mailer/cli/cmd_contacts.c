@@ -1,0 +1,379 @@
+/* cmd_contacts - mailer contacts show FILE | contacts check FILE...
+ *
+ *   contacts show  FILE [--format text|json] [--delimiter D] [--encoding E]
+ *       rows exactly as parsed, no validation; JSON: an array of objects from
+ *       header name (as written, after BOM removal) to string value.
+ *   contacts check FILE... [--format text|json] [--delimiter D] [--encoding E]
+ *                  [--column NAME] [--filter EXPR] [--force]
+ *       per-row verdicts with file:line and a summary; exit 0 when every row
+ *       is usable, 65 when a row is invalid or a list is refused.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "cli.h"
+#include "contacts.h"
+#include "csvread.h"
+#include "value.h"
+
+#include "banned.h"
+
+struct opts {
+    int json;
+    int force;
+    const char *filter;
+    struct contacts_list_opts list;
+};
+
+static void print_json_string(const char *s, size_t n)
+{
+    struct value *v = value_new_string(s, n);
+    struct buf b = BUF_INIT;
+
+    if (v && !value_to_json(v, &b, 0))
+        fwrite(b.data, 1, b.len, stdout);
+    value_free(v);
+    buf_release(&b);
+}
+
+static void print_warnings(const struct buf *w)
+{
+    const char *p = w->data, *nl;
+
+    while (*p) {
+        nl = strchr(p, '\n');
+        if (!nl)
+            nl = p + strlen(p);
+        fprintf(stderr, "mailer: warning: %.*s\n", (int)(nl - p), p);
+        p = *nl ? nl + 1 : nl;
+    }
+}
+
+/* ---- show ------------------------------------------------------------ */
+
+struct show {
+    int json;
+    size_t nhead;
+    char **head;
+    size_t *headlen;
+    size_t rows;
+};
+
+static int show_header(struct show *s, const struct csvread_record *rec)
+{
+    size_t i, n = rec->nfields;
+
+    while (n && !rec->lens[n - 1])
+        n--;
+    s->head = calloc(n + 1, sizeof(*s->head));
+    s->headlen = calloc(n + 1, sizeof(*s->headlen));
+    if (!s->head || !s->headlen)
+        return -1;
+    for (i = 0; i < n; i++) {
+        s->head[i] = xstrndup(rec->fields[i], rec->lens[i]);
+        s->headlen[i] = rec->lens[i];
+        if (!s->head[i])
+            return -1;
+        s->nhead = i + 1;
+    }
+    if (s->json)
+        printf("[");
+    return 0;
+}
+
+static int show_row(void *ud, const struct csvread_record *rec)
+{
+    struct show *s = ud;
+    char key[32];
+    size_t i;
+    int first = 1;
+
+    if (rec->index == 0)
+        return show_header(s, rec);
+    if (!s->json)
+        printf("%s:%zu\n", rec->file, rec->line);
+    else
+        printf("%s\n  {", s->rows ? "," : "");
+    s->rows++;
+    for (i = 0; i < rec->nfields || i < s->nhead; i++) {
+        const char *v = i < rec->nfields ? rec->fields[i] : "";
+        size_t vlen = i < rec->nfields ? rec->lens[i] : 0;
+        const char *k = key;
+        size_t klen;
+
+        if (i < s->nhead) {
+            k = s->head[i];
+            klen = s->headlen[i];
+        } else {
+            if (!vlen)
+                continue;
+            klen = (size_t)snprintf(key, sizeof(key), "column_%zu", i + 1);
+        }
+        if (s->json) {
+            printf("%s", first ? "" : ", ");
+            print_json_string(k, klen);
+            printf(": ");
+            print_json_string(v, vlen);
+        } else {
+            printf("  %.*s: ", (int)klen, k);
+            fwrite(v, 1, vlen, stdout);
+            printf("\n");
+        }
+        first = 0;
+    }
+    if (s->json)
+        printf("}");
+    return 0;
+}
+
+static int contacts_show(const char *file, const struct opts *o)
+{
+    struct csvread_opts copts = {o->list.delim, o->list.encoding};
+    struct show s = {0};
+    struct buf warnings = BUF_INIT;
+    struct err err;
+    size_t i;
+    int rc;
+
+    err_init(&err);
+    s.json = o->json;
+    rc = csvread_file(file, &copts, show_row, &s, &warnings, &err);
+    print_warnings(&warnings);
+    if (s.json && s.head)
+        printf("%s]\n", s.rows ? "\n" : "");
+    else if (s.json && !rc)
+        printf("[]\n");
+    if (rc)
+        rc = err.kind != ERR_NONE ? cli_fail(&err) : EX_SOFTWARE;
+    for (i = 0; i < s.nhead; i++)
+        free(s.head[i]);
+    free(s.head);
+    free(s.headlen);
+    buf_release(&warnings);
+    err_release(&err);
+    return rc;
+}
+
+/* ---- check ----------------------------------------------------------- */
+
+static const char *const kind_names[] = {"ok", "invalid", "duplicate", "filtered", "suppressed"};
+
+struct check {
+    int json, verbose;
+    size_t n;
+};
+
+static int check_verdict_json(struct check *c, const struct contacts_verdict *v)
+{
+    printf("%s\n    {\"file\": ", c->n ? "," : "");
+    print_json_string(v->file, strlen(v->file));
+    printf(", \"line\": %zu, \"verdict\": \"%s\", \"input\": ", v->line, kind_names[v->kind]);
+    print_json_string(v->input, strlen(v->input));
+    printf(", \"address\": ");
+    print_json_string(v->address, strlen(v->address));
+    if (v->reason) {
+        printf(", \"reason\": ");
+        print_json_string(v->reason, strlen(v->reason));
+    }
+    if (v->hint) {
+        printf(", \"hint\": ");
+        print_json_string(v->hint, strlen(v->hint));
+    }
+    if (v->first_file) {
+        printf(", \"first\": ");
+        print_json_string(v->first_file, strlen(v->first_file));
+        printf(", \"first_line\": %zu", v->first_line);
+    }
+    printf("}");
+    c->n++;
+    return 0;
+}
+
+/* Text: one line per problem (and per row with -v). */
+static int check_verdict(void *ud, const struct contacts_verdict *v)
+{
+    struct check *c = ud;
+    struct buf in = BUF_INIT;
+    size_t i;
+
+    if (c->json)
+        return check_verdict_json(c, v);
+    for (i = 0; v->input[i] && i < 120; i++)
+        buf_addf(&in, (unsigned char)v->input[i] < 32 ? "\\x%02x" : "%c",
+                 (unsigned char)v->input[i]);
+    switch (v->kind) {
+    case CONTACTS_INVALID:
+        printf("%s:%zu: invalid address \"%s\": %s", v->file, v->line, in.data, v->reason);
+        if (v->hint)
+            printf(" (did you mean %s?)", v->hint);
+        printf("\n");
+        break;
+    case CONTACTS_DUPLICATE:
+        printf("%s:%zu: duplicate %s (first at %s:%zu)\n", v->file, v->line, v->address,
+               v->first_file, v->first_line);
+        break;
+    case CONTACTS_OK:
+        if (v->hint)
+            printf("%s:%zu: ok %s, but did you mean %s?\n", v->file, v->line, v->address, v->hint);
+        else if (c->verbose)
+            printf("%s:%zu: ok %s\n", v->file, v->line, v->address);
+        break;
+    default:
+        if (c->verbose)
+            printf("%s:%zu: %s %s%s%s\n", v->file, v->line, kind_names[v->kind], v->address,
+                   v->reason ? ": " : "", v->reason ? v->reason : "");
+    }
+    buf_release(&in);
+    return 0;
+}
+
+static int accept_contact(void *ud, const struct contact *c)
+{
+    (void)ud;
+    (void)c;
+    return 0;
+}
+
+/* Lines of the report that are not per-row verdicts: charset warnings. */
+static void print_report_warnings(const struct buf *report)
+{
+    struct buf w = BUF_INIT;
+    const char *p = report->data, *nl;
+
+    while (*p) {
+        nl = strchr(p, '\n');
+        if (!nl)
+            nl = p + strlen(p);
+        if (!memmem(p, (size_t)(nl - p), ": invalid address \"", 19) &&
+            !memmem(p, (size_t)(nl - p), ": duplicate ", 12))
+            buf_addf(&w, "%.*s\n", (int)(nl - p), p);
+        p = *nl ? nl + 1 : nl;
+    }
+    print_warnings(&w);
+    buf_release(&w);
+}
+
+static int contacts_check(int nfiles, char **files, const struct opts *o, int verbose)
+{
+    struct contacts_list_opts *lo = calloc((size_t)nfiles, sizeof(*lo));
+    struct audience_spec spec = {0};
+    struct audience_stats st = {0};
+    struct check c = {o->json, verbose, 0};
+    struct buf report = BUF_INIT;
+    struct err err;
+    int i, rc;
+
+    err_init(&err);
+    if (!lo) {
+        rc = cli_fail(&err);
+        goto out;
+    }
+    for (i = 0; i < nfiles; i++)
+        lo[i] = o->list;
+    spec.lists = (const char *const *)files;
+    spec.nlists = (size_t)nfiles;
+    spec.filter = o->filter;
+    spec.force = o->force;
+    spec.list_opts = lo;
+    spec.verdict = check_verdict;
+    spec.verdict_ud = &c;
+    if (c.json)
+        printf("{\n  \"rows\": [");
+    rc = contacts_load(&spec, accept_contact, NULL, &st, &report, &err);
+    print_report_warnings(&report);
+    if (c.json) {
+        printf("%s],\n  \"summary\": {\"rows\": %zu, \"accepted\": %zu, \"invalid\": %zu, "
+               "\"duplicates\": %zu, \"filtered\": %zu, \"suppressed\": %zu},\n  \"error\": ",
+               c.n ? "\n  " : "", st.rows, st.accepted, st.invalid, st.duplicates, st.filtered,
+               st.suppressed);
+        if (rc)
+            print_json_string(err.msg.data, err.msg.len);
+        else
+            printf("null");
+        printf("\n}\n");
+    } else {
+        printf("%zu rows: %zu accepted, %zu invalid, %zu duplicates, %zu filtered out, "
+               "%zu suppressed\n",
+               st.rows, st.accepted, st.invalid, st.duplicates, st.filtered, st.suppressed);
+    }
+    if (rc)
+        rc = cli_fail(&err);
+    else
+        rc = st.invalid ? EX_DATAERR : EX_OK;
+out:
+    free(lo);
+    buf_release(&report);
+    err_release(&err);
+    return rc;
+}
+
+static void usage_text(void)
+{
+    printf("usage: mailer contacts show FILE [--format text|json] [--delimiter D] "
+           "[--encoding E]\n"
+           "       mailer contacts check FILE... [--format text|json] [--delimiter D]\n"
+           "              [--encoding E] [--column NAME] [--filter EXPR] [--force]\n"
+           "  D: comma, semicolon or tab (default: sniffed from the header line)\n"
+           "  E: auto, utf-8, windows-1252 or latin1 (default auto: UTF-8, else\n"
+           "     Windows-1252 with a warning)\n"
+           "check exits 0 when every row is usable, 65 when a row is invalid or a list\n"
+           "is refused (no or two address columns, over 10 %% invalid without --force).\n");
+}
+
+int cmd_contacts(int argc, char **argv, struct cli *cli)
+{
+    static const struct option longopts[] = {
+        {"format", required_argument, NULL, 'f'},   {"delimiter", required_argument, NULL, 'd'},
+        {"encoding", required_argument, NULL, 'e'}, {"column", required_argument, NULL, 'c'},
+        {"filter", required_argument, NULL, 'F'},   {"force", no_argument, NULL, 'X'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+    };
+    struct opts o = {0};
+    int c;
+
+    while ((c = getopt_long(argc, argv, "f:d:e:c:F:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'f':
+            if (strcmp(optarg, "text") && strcmp(optarg, "json"))
+                return cli_usage("contacts", "--format is text or json, not \"%s\"", optarg);
+            o.json = !strcmp(optarg, "json");
+            break;
+        case 'd':
+            o.list.delim = csvread_parse_delim(optarg);
+            if (o.list.delim < 0)
+                return cli_usage("contacts", "--delimiter: comma, semicolon or tab");
+            break;
+        case 'e':
+            c = csvread_parse_encoding(optarg);
+            if (c < 0)
+                return cli_usage("contacts", "--encoding: auto, utf-8, windows-1252 or latin1");
+            o.list.encoding = (enum csvread_encoding)c;
+            break;
+        case 'c':
+            o.list.address_column = optarg;
+            break;
+        case 'F':
+            o.filter = optarg;
+            break;
+        case 'X':
+            o.force = 1;
+            break;
+        case 'h':
+            usage_text();
+            return EX_OK;
+        default:
+            return cli_usage("contacts", "see 'mailer contacts --help'");
+        }
+    }
+    if (optind + 1 < argc && !strcmp(argv[optind], "show")) {
+        if (optind + 2 != argc)
+            return cli_usage("contacts", "show takes one FILE");
+        return contacts_show(argv[optind + 1], &o);
+    }
+    if (optind + 1 < argc && !strcmp(argv[optind], "check"))
+        return contacts_check(argc - optind - 1, argv + optind + 1, &o, cli->verbose);
+    return cli_usage("contacts", "usage: contacts show FILE | contacts check FILE...");
+}

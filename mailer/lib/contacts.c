@@ -1,0 +1,1079 @@
+/* contacts - contact lists (CSV) into an audience: columns, dedupe, filter,
+ * suppression. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include "address.h"
+#include "contacts.h"
+#include "csvread.h"
+
+#include "banned.h"
+
+/* ---- folding: case, accents, spaces ---------------------------------- */
+
+/* Base letters of U+00C0..U+00FF (Latin-1 Supplement), 0 for symbols. */
+static const char latin1_base[64] = "aaaaaaaceeeeiiii"
+                                    "dnooooo\0ouuuuyts"
+                                    "aaaaaaaceeeeiiii"
+                                    "dnooooo\0ouuuuyty";
+
+/* Fold in[0..len) into out: lower case, accents dropped. sep_words: runs of
+ * non-alphanumerics become one '_' (header keys); else runs of whitespace
+ * become one ' ' and other characters stay (filter values). Ends trimmed. */
+static int fold(const char *in, size_t len, struct buf *out, int header)
+{
+    size_t i;
+    int pending = 0;
+    char sep = header ? '_' : ' ';
+
+    buf_reset(out);
+    for (i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)in[i];
+        char base = 0;
+        int keep = 0;
+
+        if (c == 0xc2 && i + 1 < len && (unsigned char)in[i + 1] >= 0x80 &&
+            (unsigned char)in[i + 1] <= 0xbf && (header || (unsigned char)in[i + 1] == 0xa0)) {
+            i++; /* NBSP and Latin-1 symbols: separators */
+            pending = out->len > 0;
+            continue;
+        }
+        if (c == 0xc3 && i + 1 < len && (unsigned char)in[i + 1] >= 0x80 &&
+            (unsigned char)in[i + 1] <= 0xbf) {
+            unsigned char d = (unsigned char)in[i + 1];
+            base = latin1_base[d - 0x80];
+            if (d == 0x9f) /* ß */
+                base = 's';
+            if (!base && !header) {
+                if (buf_add(out, in + i, 2))
+                    return -1;
+                i++;
+                continue;
+            }
+            i++;
+            keep = base != 0;
+        } else if (c >= 'A' && c <= 'Z') {
+            base = (char)(c - 'A' + 'a'), keep = 1;
+        } else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80) {
+            base = (char)c, keep = 1;
+        } else if (!header && c > ' ') {
+            base = (char)c, keep = 1;
+        }
+        if (!keep) {
+            pending = out->len > 0;
+            continue;
+        }
+        if (pending && buf_addch(out, sep))
+            return -1;
+        pending = 0;
+        if (buf_addch(out, base) || (base == 's' && c == 0xc3 && buf_addch(out, 's')))
+            return -1;
+    }
+    return 0;
+}
+
+int contacts_header_key(const char *in, size_t len, struct buf *out)
+{
+    return fold(in, len, out, 1);
+}
+
+/* ---- filters --------------------------------------------------------- */
+
+enum fop { F_AND, F_OR, F_NOT, F_EQ, F_NE, F_IN, F_NOTIN };
+
+struct contacts_filter {
+    enum fop op;
+    struct contacts_filter *a, *b;
+    char *col;
+    char **vals; /* folded */
+    size_t nvals;
+};
+
+struct fparser {
+    const char *s;
+    size_t pos;
+    struct err *err;
+    struct buf tok;
+    int tok_kind; /* 0 end, 'w' word, 's' string, or the punctuation char; '!' is != */
+    int depth;
+};
+
+static void fnext(struct fparser *p)
+{
+    const char *s = p->s;
+    size_t i = p->pos;
+
+    buf_reset(&p->tok);
+    while (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n')
+        i++;
+    if (!s[i]) {
+        p->tok_kind = 0;
+    } else if (strchr("(),", s[i])) {
+        p->tok_kind = s[i++];
+    } else if (s[i] == '=') {
+        p->tok_kind = '=';
+        i += s[i + 1] == '=' ? 2 : 1;
+    } else if ((s[i] == '!' && s[i + 1] == '=') || (s[i] == '<' && s[i + 1] == '>')) {
+        p->tok_kind = '!';
+        i += 2;
+    } else if (s[i] == '"' || s[i] == '\'') {
+        char q = s[i++];
+        p->tok_kind = 's';
+        while (s[i] && s[i] != q) {
+            if (s[i] == '\\' && s[i + 1])
+                i++;
+            buf_addch(&p->tok, s[i++]);
+        }
+        if (!s[i])
+            p->tok_kind = 'u'; /* unterminated */
+        else
+            i++;
+    } else {
+        p->tok_kind = 'w';
+        while (s[i] && !strchr(" \t\r\n(),=!<>\"'", s[i]))
+            buf_addch(&p->tok, s[i++]);
+        if (!p->tok.len) {
+            p->tok_kind = '?';
+            buf_addch(&p->tok, s[i++]);
+        }
+    }
+    p->pos = i;
+}
+
+static int is_kw(const struct fparser *p, const char *kw)
+{
+    return p->tok_kind == 'w' && !strcasecmp(p->tok.data, kw);
+}
+
+static int fsyntax(struct fparser *p, const char *what)
+{
+    return err_set(p->err, ERR_DATA, "filter: %s at character %zu of \"%s\"", what, p->pos + 1,
+                   p->s);
+}
+
+static struct contacts_filter *fnode(enum fop op)
+{
+    struct contacts_filter *n = calloc(1, sizeof(*n));
+
+    if (n)
+        n->op = op;
+    return n;
+}
+
+static struct contacts_filter *fexpr(struct fparser *p);
+
+/* VALUE: a quoted string or bare words; appended folded to n->vals. */
+static int fvalue(struct fparser *p, struct contacts_filter *n)
+{
+    struct buf raw = BUF_INIT, folded = BUF_INIT;
+    char **v;
+    int rc = -1;
+
+    if (p->tok_kind == 's') {
+        if (buf_add(&raw, p->tok.data, p->tok.len))
+            goto out;
+        fnext(p);
+    } else if (p->tok_kind == 'w' && !is_kw(p, "and") && !is_kw(p, "or")) {
+        while (p->tok_kind == 'w' && !is_kw(p, "and") && !is_kw(p, "or")) {
+            if ((raw.len && buf_addch(&raw, ' ')) || buf_add(&raw, p->tok.data, p->tok.len))
+                goto out;
+            fnext(p);
+        }
+    } else {
+        rc = fsyntax(p, p->tok_kind == 'u' ? "unterminated quote" : "value expected");
+        goto out;
+    }
+    if (fold(raw.data, raw.len, &folded, 0))
+        goto out;
+    v = realloc(n->vals, (n->nvals + 1) * sizeof(*v));
+    if (!v)
+        goto out;
+    n->vals = v;
+    n->vals[n->nvals++] = buf_detach(&folded, NULL);
+    rc = n->vals[n->nvals - 1] ? 0 : -1;
+out:
+    if (rc && p->err->kind == ERR_NONE)
+        err_nomem(p->err);
+    buf_release(&raw);
+    buf_release(&folded);
+    return rc;
+}
+
+static struct contacts_filter *fcompare(struct fparser *p)
+{
+    struct contacts_filter *n = fnode(F_EQ);
+    struct buf key = BUF_INIT;
+
+    if (!n)
+        goto nomem;
+    if (p->tok_kind != 'w' || is_kw(p, "and") || is_kw(p, "or") || is_kw(p, "in")) {
+        fsyntax(p, "column name expected");
+        goto fail;
+    }
+    if (fold(p->tok.data, p->tok.len, &key, 1) || !(n->col = buf_detach(&key, NULL)))
+        goto nomem;
+    fnext(p);
+    if (p->tok_kind == '=' || p->tok_kind == '!') {
+        n->op = p->tok_kind == '=' ? F_EQ : F_NE;
+        fnext(p);
+        if (fvalue(p, n))
+            goto fail;
+        return n;
+    }
+    n->op = F_IN;
+    if (is_kw(p, "not")) {
+        n->op = F_NOTIN;
+        fnext(p);
+    }
+    if (!is_kw(p, "in")) {
+        fsyntax(p, "=, !=, in or not in expected");
+        goto fail;
+    }
+    fnext(p);
+    if (p->tok_kind != '(') {
+        fsyntax(p, "( expected after in");
+        goto fail;
+    }
+    do {
+        fnext(p);
+        if (fvalue(p, n))
+            goto fail;
+    } while (p->tok_kind == ',');
+    if (p->tok_kind != ')') {
+        fsyntax(p, ", or ) expected");
+        goto fail;
+    }
+    fnext(p);
+    return n;
+nomem:
+    err_nomem(p->err);
+fail:
+    buf_release(&key);
+    contacts_filter_free(n);
+    return NULL;
+}
+
+static struct contacts_filter *ffactor(struct fparser *p)
+{
+    struct contacts_filter *n, *e;
+
+    if (p->tok_kind == '(') {
+        if (++p->depth > 100) {
+            fsyntax(p, "nested too deep");
+            return NULL;
+        }
+        fnext(p);
+        e = fexpr(p);
+        p->depth--;
+        if (!e)
+            return NULL;
+        if (p->tok_kind != ')') {
+            fsyntax(p, ") expected");
+            contacts_filter_free(e);
+            return NULL;
+        }
+        fnext(p);
+        return e;
+    }
+    if (is_kw(p, "not")) {
+        if (++p->depth > 100) {
+            fsyntax(p, "nested too deep");
+            return NULL;
+        }
+        fnext(p);
+        e = ffactor(p);
+        p->depth--;
+        if (!e)
+            return NULL;
+        n = fnode(F_NOT);
+        if (!n) {
+            contacts_filter_free(e);
+            err_nomem(p->err);
+            return NULL;
+        }
+        n->op = F_NOT;
+        n->a = e;
+        return n;
+    }
+    return fcompare(p);
+}
+
+static struct contacts_filter *fbinary(struct fparser *p, const char *kw, enum fop op)
+{
+    struct contacts_filter *l, *r, *n;
+
+    l = op == F_OR ? fbinary(p, "and", F_AND) : ffactor(p);
+    while (l && is_kw(p, kw)) {
+        fnext(p);
+        r = op == F_OR ? fbinary(p, "and", F_AND) : ffactor(p);
+        if (!r) {
+            contacts_filter_free(l);
+            return NULL;
+        }
+        n = fnode(op);
+        if (!n) {
+            contacts_filter_free(l);
+            contacts_filter_free(r);
+            err_nomem(p->err);
+            return NULL;
+        }
+        n->op = op;
+        n->a = l;
+        n->b = r;
+        l = n;
+    }
+    return l;
+}
+
+static struct contacts_filter *fexpr(struct fparser *p)
+{
+    return fbinary(p, "or", F_OR);
+}
+
+struct contacts_filter *contacts_filter_new(const char *text, struct err *err)
+{
+    struct fparser p = {text, 0, err, BUF_INIT, 0, 0};
+    struct contacts_filter *f;
+
+    fnext(&p);
+    f = fexpr(&p);
+    if (f && p.tok_kind != 0) {
+        fsyntax(&p, "and, or or end expected");
+        contacts_filter_free(f);
+        f = NULL;
+    }
+    buf_release(&p.tok);
+    return f;
+}
+
+void contacts_filter_free(struct contacts_filter *f)
+{
+    size_t i;
+
+    if (!f)
+        return;
+    contacts_filter_free(f->a);
+    contacts_filter_free(f->b);
+    for (i = 0; i < f->nvals; i++)
+        free(f->vals[i]);
+    free(f->vals);
+    free(f->col);
+    free(f);
+}
+
+static int fmatch(const struct contacts_filter *f, const struct value *vars, struct buf *tmp)
+{
+    const struct value *v;
+    const char *text = "";
+    size_t len = 0, i;
+    int in = 0;
+
+    switch (f->op) {
+    case F_AND:
+        return fmatch(f->a, vars, tmp) && fmatch(f->b, vars, tmp);
+    case F_OR:
+        return fmatch(f->a, vars, tmp) || fmatch(f->b, vars, tmp);
+    case F_NOT:
+        return !fmatch(f->a, vars, tmp);
+    default:
+        break;
+    }
+    v = value_map_get(vars, f->col);
+    if (v && value_text(v, &len))
+        text = value_text(v, &len);
+    else
+        len = 0;
+    if (fold(text, len, tmp, 0))
+        return 0;
+    for (i = 0; i < f->nvals && !in; i++)
+        in = !strcmp(tmp->data, f->vals[i]);
+    return f->op == F_EQ || f->op == F_IN ? in : !in;
+}
+
+int contacts_filter_match(const struct contacts_filter *f, const struct value *vars)
+{
+    struct buf tmp = BUF_INIT;
+    int m = fmatch(f, vars, &tmp);
+
+    buf_release(&tmp);
+    return m;
+}
+
+const char *contacts_filter_missing(const struct contacts_filter *f, const char *const *keys,
+                                    size_t nkeys)
+{
+    const char *m;
+    size_t i;
+
+    if (!f)
+        return NULL;
+    if (f->col) {
+        for (i = 0; i < nkeys; i++)
+            if (!strcmp(keys[i], f->col))
+                return NULL;
+        return f->col;
+    }
+    m = contacts_filter_missing(f->a, keys, nkeys);
+    return m ? m : contacts_filter_missing(f->b, keys, nkeys);
+}
+
+/* ---- dedupe set ------------------------------------------------------
+ * Open addressing over 8-byte slots (upper 32 bits of the hash as a tag,
+ * lower 32 bits the entry index + 1) so that a million addresses probe a
+ * 16 MB table; keys live in 1 MiB arena blocks, entries in one array. */
+
+struct seen {
+    const char *key; /* in the arena */
+    uint32_t line;
+    uint32_t list;
+};
+
+struct arena_block {
+    struct arena_block *next;
+    size_t used, size;
+    char data[];
+};
+
+struct dedupe {
+    uint64_t *slots;
+    size_t mask;
+    struct seen *ents;
+    size_t n, alloc;
+    struct arena_block *blocks;
+};
+
+static uint64_t hash_key(const char *s, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h ^ (h >> 29);
+}
+
+static const char *arena_add(struct dedupe *d, const char *s, size_t n)
+{
+    struct arena_block *b = d->blocks;
+    char *p;
+
+    if (!b || b->size - b->used < n + 1) {
+        size_t size = 1024 * 1024;
+        b = malloc(sizeof(*b) + size);
+        if (!b)
+            return NULL;
+        b->size = size;
+        b->used = 0;
+        b->next = d->blocks;
+        d->blocks = b;
+    }
+    p = b->data + b->used;
+    memcpy(p, s, n);
+    p[n] = '\0';
+    b->used += n + 1;
+    return p;
+}
+
+/* A zeroed slot table. Probes land anywhere in it: from 2 MiB on, ask for
+ * huge pages so that a million-address table does not miss the TLB on
+ * every row (a hint; without it the table works the same, only slower). */
+static uint64_t *slots_new(size_t n)
+{
+    size_t bytes = n * sizeof(uint64_t);
+    void *p = NULL;
+
+    if (bytes < (2u << 20))
+        return calloc(n, sizeof(uint64_t));
+    if (posix_memalign(&p, 2u << 20, bytes))
+        return NULL;
+    madvise(p, bytes, MADV_HUGEPAGE);
+    memset(p, 0, bytes);
+    return p;
+}
+
+/* Make room for want entries (0: one more than now). */
+static int dedupe_grow(struct dedupe *d, size_t want)
+{
+    size_t nsize = d->slots ? d->mask + 1 : 1024, i, j;
+    uint64_t *ns;
+    struct seen *ne;
+
+    if (want < d->n + 1)
+        want = d->n + 1;
+    if (want > UINT32_MAX - 1)
+        return -1;
+    while (nsize / 4 * 3 < want)
+        nsize *= 2;
+    if (d->alloc < want) {
+        size_t na = d->alloc ? d->alloc : 1024;
+        while (na < want)
+            na *= 2;
+        ne = realloc(d->ents, na * sizeof(*ne));
+        if (!ne)
+            return -1;
+        d->ents = ne;
+        d->alloc = na;
+    }
+    if (d->slots && nsize == d->mask + 1)
+        return 0;
+    ns = slots_new(nsize);
+    if (!ns)
+        return -1;
+    for (i = 0; i < d->n; i++) {
+        uint64_t h = hash_key(d->ents[i].key, strlen(d->ents[i].key));
+        for (j = h & (nsize - 1); ns[j]; j = (j + 1) & (nsize - 1))
+            ;
+        ns[j] = (h & 0xffffffff00000000ULL) | (i + 1);
+    }
+    free(d->slots);
+    d->slots = ns;
+    d->mask = nsize - 1;
+    return 0;
+}
+
+/* Insert key; returns 0 if new, 1 if seen before (*first set, valid until
+ * the next insert), -1 on ENOMEM. */
+static int dedupe_add(struct dedupe *d, const char *key, uint32_t list, uint32_t line,
+                      const struct seen **first)
+{
+    size_t n = strlen(key), i;
+    uint64_t h = hash_key(key, n), tag = h & 0xffffffff00000000ULL, slot;
+    struct seen *e;
+
+    if (!d->slots || d->n + 1 > d->alloc || (d->n + 1) * 4 > (d->mask + 1) * 3)
+        if (dedupe_grow(d, 0))
+            return -1;
+    for (i = h & d->mask; (slot = d->slots[i]) != 0; i = (i + 1) & d->mask) {
+        if ((slot & 0xffffffff00000000ULL) == tag &&
+            !strcmp(d->ents[(slot & 0xffffffffULL) - 1].key, key)) {
+            *first = &d->ents[(slot & 0xffffffffULL) - 1];
+            return 1;
+        }
+    }
+    e = &d->ents[d->n];
+    e->key = arena_add(d, key, n);
+    if (!e->key)
+        return -1;
+    e->list = list;
+    e->line = line;
+    d->slots[i] = tag | (d->n + 1);
+    d->n++;
+    return 0;
+}
+
+static void dedupe_release(struct dedupe *d)
+{
+    struct arena_block *b, *next;
+
+    for (b = d->blocks; b; b = next) {
+        next = b->next;
+        free(b);
+    }
+    free(d->slots);
+    free(d->ents);
+}
+
+/* ---- header mapping -------------------------------------------------- */
+
+static const char *const address_names[] = {
+    "email",
+    "e_mail",
+    "correo",
+    "correo_electronico",
+    "correo_e",
+    "mail",
+    "email_address",
+    "e_mail_address",
+    "mail_address",
+    "direccion_de_correo",
+    "direccion_de_correo_electronico",
+    "direccion_de_email",
+    "direccion_email",
+    "direccion_electronica",
+    "e_mail_1_value",
+    "email_1",
+};
+static const char *const fullname_names[] = {
+    "nombre_completo", "nombre_y_apellidos", "nombre_y_apellido", "full_name", "name",
+    "display_name",    "nombre_apellido",    "nombre_apellidos",
+};
+static const char *const first_names[] = {"nombre", "nombres", "first_name", "given_name", "first"};
+static const char *const last_names[] = {"apellidos",   "apellido", "last_name",
+                                         "family_name", "surname",  "last"};
+
+#define NO_COL ((size_t)-1)
+
+struct list_state {
+    size_t ncols;
+    char **keys; /* normalized header per column (deduplicated) */
+    char **raw;  /* header as written */
+    size_t addr_col;
+    size_t full_col, first_col, last_col, last2_col; /* NO_COL when absent */
+    int has_nombre_col;
+    size_t rows, invalid;
+    struct value *vars;
+};
+
+struct loader {
+    const struct audience_spec *spec;
+    contacts_fn fn;
+    void *ud;
+    struct audience_stats *stats;
+    struct buf *report;
+    struct err *err;
+    struct contacts_filter *filter;
+    struct dedupe seen;
+    size_t list_idx;
+    const char *file;
+    char *list_name;
+    struct list_state ls;
+    struct buf name, tmp, line;
+    struct address_result ar;
+};
+
+static size_t find_col(const struct list_state *ls, const char *const *names, size_t n)
+{
+    size_t i, j;
+
+    for (i = 0; i < n; i++)
+        for (j = 0; j < ls->ncols; j++)
+            if (!strcmp(ls->keys[j], names[i]))
+                return j;
+    return NO_COL;
+}
+
+static int list_headers(struct buf *b, const struct list_state *ls)
+{
+    size_t i;
+
+    for (i = 0; i < ls->ncols; i++)
+        if (buf_addf(b, "%s\"%s\"", i ? ", " : "", ls->raw[i]))
+            return -1;
+    return 0;
+}
+
+static int find_address_col(struct loader *L, const struct csvread_record *rec)
+{
+    struct list_state *ls = &L->ls;
+    const struct contacts_list_opts *o =
+        L->spec->list_opts ? &L->spec->list_opts[L->list_idx] : NULL;
+    size_t i, j, found = 0, cols[2] = {NO_COL, NO_COL};
+
+    if (o && o->address_column) {
+        if (fold(o->address_column, strlen(o->address_column), &L->tmp, 1))
+            return err_nomem(L->err);
+        for (i = 0; i < ls->ncols && ls->addr_col == NO_COL; i++)
+            if (!strcmp(ls->raw[i], o->address_column) || !strcmp(ls->keys[i], L->tmp.data))
+                ls->addr_col = i;
+        if (ls->addr_col != NO_COL)
+            return 0;
+        buf_setf(&L->tmp,
+                 "%s:%zu: no column \"%s\" (the list's address column); headers found: ", L->file,
+                 rec->line, o->address_column);
+        goto fail;
+    }
+    for (i = 0; i < ls->ncols; i++)
+        for (j = 0; j < sizeof(address_names) / sizeof(address_names[0]); j++)
+            if (!strcmp(ls->keys[i], address_names[j])) {
+                if (found < 2)
+                    cols[found] = i;
+                found++;
+                break;
+            }
+    if (found == 1) {
+        ls->addr_col = cols[0];
+        return 0;
+    }
+    if (found == 0)
+        buf_setf(&L->tmp,
+                 "%s:%zu: no address column (such as \"email\" or \"correo\"); "
+                 "headers found: ",
+                 L->file, rec->line);
+    else
+        buf_setf(&L->tmp,
+                 "%s:%zu: %zu candidate address columns (\"%s\", \"%s\"): keep one or name it "
+                 "in the list options; headers found: ",
+                 L->file, rec->line, found, ls->raw[cols[0]], ls->raw[cols[1]]);
+fail:
+    list_headers(&L->tmp, ls);
+    return err_set(L->err, ERR_DATA, "%s", L->tmp.data);
+}
+
+static void list_state_release(struct list_state *ls)
+{
+    size_t i;
+
+    for (i = 0; i < ls->ncols; i++) {
+        free(ls->keys[i]);
+        free(ls->raw[i]);
+    }
+    free(ls->keys);
+    free(ls->raw);
+    value_free(ls->vars);
+    memset(ls, 0, sizeof(*ls));
+}
+
+static int key_taken(const struct list_state *ls, size_t upto, const char *key)
+{
+    size_t i;
+
+    for (i = 0; i < upto; i++)
+        if (!strcmp(ls->keys[i], key))
+            return 1;
+    return 0;
+}
+
+static int header(struct loader *L, const struct csvread_record *rec)
+{
+    struct list_state *ls = &L->ls;
+    const char *missing;
+    size_t i, n = rec->nfields, k;
+
+    while (n && rec->lens[n - 1] == 0) /* Excel's trailing empty columns */
+        n--;
+    ls->keys = calloc(n ? n : 1, sizeof(*ls->keys));
+    ls->raw = calloc(n ? n : 1, sizeof(*ls->raw));
+    ls->vars = value_new_map();
+    if (!ls->keys || !ls->raw || !ls->vars)
+        return err_nomem(L->err);
+    for (i = 0; i < n; i++) {
+        if (fold(rec->fields[i], rec->lens[i], &L->tmp, 1))
+            return err_nomem(L->err);
+        if (!L->tmp.len)
+            buf_setf(&L->tmp, "column_%zu", i + 1);
+        for (k = 2; key_taken(ls, i, L->tmp.data); k++) {
+            if (fold(rec->fields[i], rec->lens[i], &L->tmp, 1) || buf_addf(&L->tmp, "_%zu", k))
+                return err_nomem(L->err);
+        }
+        ls->keys[i] = xstrndup(L->tmp.data, L->tmp.len);
+        ls->raw[i] = xstrndup(rec->fields[i], rec->lens[i]);
+        ls->ncols = i + 1;
+        if (!ls->keys[i] || !ls->raw[i])
+            return err_nomem(L->err);
+    }
+    ls->addr_col = NO_COL;
+    if (find_address_col(L, rec))
+        return -1;
+    ls->full_col = find_col(ls, fullname_names, sizeof(fullname_names) / sizeof(fullname_names[0]));
+    ls->first_col = find_col(ls, first_names, sizeof(first_names) / sizeof(first_names[0]));
+    ls->last_col = find_col(ls, last_names, sizeof(last_names) / sizeof(last_names[0]));
+    ls->last2_col = NO_COL;
+    if (ls->last_col == NO_COL) {
+        static const char *const pat[] = {"apellido_paterno"}, *const mat[] = {"apellido_materno"};
+        ls->last_col = find_col(ls, pat, 1);
+        ls->last2_col = find_col(ls, mat, 1);
+    }
+    ls->has_nombre_col = key_taken(ls, ls->ncols, "nombre");
+    if (L->filter) {
+        const char **keys = calloc(ls->ncols + 2, sizeof(*keys));
+        if (!keys)
+            return err_nomem(L->err);
+        for (i = 0; i < ls->ncols; i++)
+            keys[i] = ls->keys[i];
+        keys[ls->ncols] = "email";
+        keys[ls->ncols + 1] = "nombre";
+        missing = contacts_filter_missing(L->filter, keys, ls->ncols + 2);
+        free(keys);
+        if (missing) {
+            buf_setf(&L->tmp,
+                     "%s:%zu: the filter names column \"%s\", which this list does not "
+                     "have; headers found: ",
+                     L->file, rec->line, missing);
+            list_headers(&L->tmp, ls);
+            return err_set(L->err, ERR_DATA, "%s", L->tmp.data);
+        }
+    }
+    return 0;
+}
+
+/* ---- rows ------------------------------------------------------------ */
+
+/* Append s for a one-line report: control characters escaped, cut at 120. */
+static int add_printable(struct buf *b, const char *s, size_t n)
+{
+    size_t i;
+    int rc = 0;
+
+    for (i = 0; i < n && i < 120 && !rc; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '\r')
+            rc = buf_addstr(b, "\\r");
+        else if (c == '\n')
+            rc = buf_addstr(b, "\\n");
+        else if (c < 32 || c == 127 || c == '"' || c == '\\')
+            rc = c == '"' || c == '\\' ? buf_addf(b, "\\%c", c) : buf_addf(b, "\\x%02x", c);
+        else
+            rc = buf_addch(b, (char)c);
+    }
+    if (!rc && n > 120)
+        rc = buf_addstr(b, "...");
+    return rc;
+}
+
+/* Display name: full name column, or first + last; control characters
+ * become spaces (a name ends up in a To: header), runs of spaces one. */
+static int make_name(struct loader *L, const struct csvread_record *rec)
+{
+    const struct list_state *ls = &L->ls;
+    size_t cols[3] = {ls->full_col, NO_COL, NO_COL}, i, j;
+    int space = 0;
+
+    if (ls->full_col == NO_COL || ls->full_col >= rec->nfields || !rec->lens[ls->full_col]) {
+        cols[0] = ls->first_col;
+        cols[1] = ls->last_col;
+        cols[2] = ls->last2_col;
+    }
+    buf_reset(&L->name);
+    for (i = 0; i < 3; i++) {
+        if (cols[i] == NO_COL || cols[i] >= rec->nfields)
+            continue;
+        space = L->name.len > 0;
+        for (j = 0; j < rec->lens[cols[i]]; j++) {
+            unsigned char c = (unsigned char)rec->fields[cols[i]][j];
+            if (c <= ' ' || c == 127) {
+                space = L->name.len > 0;
+                continue;
+            }
+            if ((space && buf_addch(&L->name, ' ')) || buf_addch(&L->name, (char)c))
+                return -1;
+            space = 0;
+        }
+    }
+    return 0;
+}
+
+static int set_vars(struct loader *L, const struct csvread_record *rec)
+{
+    struct list_state *ls = &L->ls;
+    size_t i;
+
+    for (i = 0; i < ls->ncols; i++) {
+        const char *s = i < rec->nfields ? rec->fields[i] : "";
+        size_t n = i < rec->nfields ? rec->lens[i] : 0;
+        if (value_map_set(ls->vars, ls->keys[i], value_new_string(s, n)))
+            return -1;
+    }
+    if (value_map_set(ls->vars, "email", value_new_cstring(L->ar.normalized)))
+        return -1;
+    if (!ls->has_nombre_col &&
+        value_map_set(ls->vars, "nombre", value_new_string(L->name.data, L->name.len)))
+        return -1;
+    return 0;
+}
+
+static int verdict(struct loader *L, enum contacts_verdict_kind kind, const char *input,
+                   const char *reason, const struct seen *first, size_t line)
+{
+    struct contacts_verdict v;
+
+    if (!L->spec->verdict)
+        return 0;
+    v.kind = kind;
+    v.file = L->file;
+    v.line = line;
+    v.input = input;
+    v.address = L->ar.valid ? L->ar.normalized : "";
+    v.reason = reason;
+    v.hint = L->ar.hint[0] ? L->ar.hint : NULL;
+    v.first_file = first ? L->spec->lists[first->list] : NULL;
+    v.first_line = first ? first->line : 0;
+    return L->spec->verdict(L->spec->verdict_ud, &v);
+}
+
+static int report_invalid(struct loader *L, size_t line, const char *in, size_t n,
+                          const char *reason)
+{
+    L->ls.invalid++;
+    L->stats->invalid++;
+    if (L->report) {
+        if (buf_addf(L->report, "%s:%zu: invalid address \"", L->file, line) ||
+            add_printable(L->report, in, n) || buf_addf(L->report, "\": %s", reason) ||
+            (L->ar.hint[0] && buf_addf(L->report, " (did you mean %s?)", L->ar.hint)) ||
+            buf_addch(L->report, '\n'))
+            return err_nomem(L->err);
+    }
+    return verdict(L, CONTACTS_INVALID, in, reason, NULL, line);
+}
+
+static int blank_row(const struct csvread_record *rec)
+{
+    size_t i, j;
+
+    for (i = 0; i < rec->nfields; i++)
+        for (j = 0; j < rec->lens[i]; j++)
+            if (rec->fields[i][j] != ' ' && rec->fields[i][j] != '\t')
+                return 0;
+    return 1;
+}
+
+static int row(struct loader *L, const struct csvread_record *rec)
+{
+    struct list_state *ls = &L->ls;
+    const struct seen *first = NULL;
+    const char *in = "", *why = NULL;
+    size_t inlen = 0, n = rec->nfields;
+    struct contact c;
+    int rc;
+
+    if (blank_row(rec))
+        return 0;
+    ls->rows++;
+    L->stats->rows++;
+    if (ls->addr_col < rec->nfields) {
+        in = rec->fields[ls->addr_col];
+        inlen = rec->lens[ls->addr_col];
+    }
+    while (n > ls->ncols && rec->lens[n - 1] == 0)
+        n--;
+    if (n > ls->ncols) {
+        L->ar.valid = 0;
+        L->ar.hint[0] = '\0';
+        buf_setf(&L->tmp, "row has %zu fields, the header %zu (a stray delimiter?)", n, ls->ncols);
+        return report_invalid(L, rec->line, in, inlen, L->tmp.data);
+    }
+    if (!address_check(in, inlen, &L->ar))
+        return report_invalid(L, rec->line, in, inlen, L->ar.reason);
+    rc = dedupe_add(&L->seen, L->ar.key, (uint32_t)L->list_idx, (uint32_t)rec->line, &first);
+    if (rc < 0)
+        return err_nomem(L->err);
+    if (rc) {
+        L->stats->duplicates++;
+        if (L->report &&
+            buf_addf(L->report, "%s:%zu: duplicate %s (first at %s:%u)\n", L->file, rec->line,
+                     L->ar.normalized, L->spec->lists[first->list], first->line))
+            return err_nomem(L->err);
+        return verdict(L, CONTACTS_DUPLICATE, in, NULL, first, rec->line);
+    }
+    if (make_name(L, rec) || ((L->filter || !L->spec->no_vars) && set_vars(L, rec)))
+        return err_nomem(L->err);
+    if (L->filter && !contacts_filter_match(L->filter, ls->vars)) {
+        L->stats->filtered++;
+        return verdict(L, CONTACTS_FILTERED, in, NULL, NULL, rec->line);
+    }
+    if (L->spec->suppressed) {
+        rc = L->spec->suppressed(L->spec->suppressed_ud, L->ar.normalized, &why);
+        if (rc < 0)
+            return err_set(L->err, ERR_SOFTWARE, "%s:%zu: suppression check failed for %s", L->file,
+                           rec->line, L->ar.normalized);
+        if (rc) {
+            L->stats->suppressed++;
+            return verdict(L, CONTACTS_SUPPRESSED, in, why ? why : "suppressed", NULL, rec->line);
+        }
+    }
+    L->stats->accepted++;
+    c.address = L->ar.normalized;
+    c.name = L->name.data;
+    c.list = L->list_name;
+    c.file = L->file;
+    c.line = rec->line;
+    c.vars = L->spec->no_vars ? NULL : ls->vars;
+    rc = verdict(L, CONTACTS_OK, in, NULL, NULL, rec->line);
+    return rc ? rc : L->fn(L->ud, &c);
+}
+
+static int on_record(void *ud, const struct csvread_record *rec)
+{
+    struct loader *L = ud;
+
+    if (rec->index == 0)
+        return header(L, rec);
+    return row(L, rec);
+}
+
+static char *list_name(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    size_t n;
+
+    base = base ? base + 1 : path;
+    n = strlen(base);
+    if (n > 4 && !strcasecmp(base + n - 4, ".csv"))
+        n -= 4;
+    return xstrndup(base, n);
+}
+
+static int load_list(struct loader *L, size_t i)
+{
+    const struct contacts_list_opts *o = L->spec->list_opts ? &L->spec->list_opts[i] : NULL;
+    struct csvread_opts copts = {0, CSVREAD_AUTO};
+    struct stat st;
+    int rc;
+
+    L->list_idx = i;
+    L->file = L->spec->lists[i];
+    free(L->list_name);
+    L->list_name = list_name(L->file);
+    if (!L->list_name)
+        return err_nomem(L->err);
+    if (o) {
+        copts.delim = o->delim;
+        copts.encoding = o->encoding;
+    }
+    list_state_release(&L->ls);
+    /* Size the dedupe set for the rows the file can hold (~1 per 48 bytes),
+     * so a large list does not rehash on the way. */
+    if (!stat(L->file, &st) && st.st_size > 0 &&
+        dedupe_grow(&L->seen,
+                    L->seen.n + ((size_t)st.st_size / 48 < (4u << 20) ? (size_t)st.st_size / 48
+                                                                      : (4u << 20))))
+        return err_nomem(L->err);
+    rc = csvread_file(L->file, &copts, on_record, L, L->report, L->err);
+    if (rc)
+        return rc;
+    if (!L->ls.keys)
+        return err_set(L->err, ERR_DATA, "%s: empty file (no header line)", L->file);
+    if (!L->spec->force && L->ls.invalid * 10 > L->ls.rows)
+        return err_set(L->err, ERR_DATA,
+                       "%s: %zu of %zu rows (%zu %%) have an invalid address: more likely a wrong "
+                       "column or encoding than a bad list; fix it or force",
+                       L->file, L->ls.invalid, L->ls.rows, L->ls.invalid * 100 / L->ls.rows);
+    return 0;
+}
+
+int contacts_load(const struct audience_spec *spec, contacts_fn fn, void *ud,
+                  struct audience_stats *stats, struct buf *report, struct err *err)
+{
+    struct audience_stats dummy;
+    struct loader L;
+    size_t i;
+    int rc = 0;
+
+    memset(&L, 0, sizeof(L));
+    if (!stats)
+        stats = &dummy;
+    memset(stats, 0, sizeof(*stats));
+    L.spec = spec;
+    L.fn = fn;
+    L.ud = ud;
+    L.stats = stats;
+    L.report = report;
+    L.err = err;
+    buf_init(&L.name, 0);
+    buf_init(&L.tmp, 0);
+    buf_init(&L.line, 0);
+    if (spec->filter && spec->filter[0]) {
+        L.filter = contacts_filter_new(spec->filter, err);
+        if (!L.filter) {
+            rc = -1;
+            goto out;
+        }
+    }
+    for (i = 0; i < spec->nlists && !rc; i++)
+        rc = load_list(&L, i);
+out:
+    contacts_filter_free(L.filter);
+    dedupe_release(&L.seen);
+    list_state_release(&L.ls);
+    free(L.list_name);
+    buf_release(&L.name);
+    buf_release(&L.tmp);
+    buf_release(&L.line);
+    return rc;
+}
