@@ -96,24 +96,35 @@ struct template
 static int syntax_error(struct err *err, const struct unit *u, size_t off, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* 1-based line and column (in characters) of offset off. */
+static void position(const struct unit *u, size_t off, size_t *line, size_t *col, size_t *ls)
+{
+    size_t i;
+
+    *line = 1;
+    *col = 1;
+    *ls = 0;
+    for (i = 0; i < off; i++) {
+        if (u->src[i] == '\n') {
+            (*line)++;
+            *ls = i + 1;
+        }
+    }
+    for (i = *ls; i < off; i++)
+        if (((unsigned char)u->src[i] & 0xC0) != 0x80)
+            (*col)++;
+}
+
 /* "origin:line:col: message", the line (or a window of it) and a caret. */
 static int syntax_error(struct err *err, const struct unit *u, size_t off, const char *fmt, ...)
 {
     struct buf msg = BUF_INIT;
-    size_t line = 1, col = 1, ls = 0, le, i, from, to;
+    size_t line, col, ls, le, i, from, to;
     va_list ap;
 
     if (off > u->len)
         off = u->len;
-    for (i = 0; i < off; i++) {
-        if (u->src[i] == '\n') {
-            line++;
-            ls = i + 1;
-        }
-    }
-    for (i = ls; i < off; i++)
-        if (((unsigned char)u->src[i] & 0xC0) != 0x80)
-            col++;
+    position(u, off, &line, &col, &ls);
     le = ls;
     while (le < u->len && u->src[le] != '\n' && u->src[le] != '\r')
         le++;
@@ -563,9 +574,15 @@ static int link_partial(struct template *t, struct unit *u, struct node *nd,
         if (found && unit_set_source(p, text.data, text.len, origin.len ? origin.data : name,
                                      origin.len ? origin.len : nd->len, err))
             goto out;
+        if (!found && origin.len && !(p->origin = xstrndup(origin.data, origin.len))) {
+            err_nomem(err);
+            goto out;
+        }
     }
     if (t->strict && !t->units[nd->unit]->found) {
-        syntax_error(err, u, nd->off, "unknown partial \"%.*s\"", (int)nd->len, nd->s);
+        p = t->units[nd->unit];
+        syntax_error(err, u, nd->off, "unknown partial \"%.*s\"%s%s%s", (int)nd->len, nd->s,
+                     p->origin ? " (no " : "", p->origin ? p->origin : "", p->origin ? ")" : "");
         goto out;
     }
     rc = 0;
@@ -626,11 +643,15 @@ static int build_nodes(struct template *t, struct unit *u, const struct tokens *
                 return syntax_error(err, u, tok->start, "\"%.*s\" closes no open section",
                                     (int)(tok->end - tok->start), u->src + tok->start);
             nd = &u->nodes[stack[depth - 1]];
-            if (nd->len != tok->nlen || memcmp(nd->s, u->src + tok->name, nd->len) != 0)
+            if (nd->len != tok->nlen || memcmp(nd->s, u->src + tok->name, nd->len) != 0) {
+                size_t line, col, ls;
+                position(u, nd->off, &line, &col, &ls);
                 return syntax_error(err, u, tok->start,
-                                    "\"%.*s\" does not close \"%.*s\" (opened at offset %zu)",
+                                    "\"%.*s\" does not close \"%.*s\" (opened at line %zu, "
+                                    "column %zu)",
                                     (int)(tok->end - tok->start), u->src + tok->start, (int)nd->len,
-                                    nd->s, nd->off);
+                                    nd->s, line, col);
+            }
             nd->end = u->n;
             depth--;
             break;
