@@ -42,19 +42,33 @@ struct template *template_compile(const char *src, size_t len, const char *origi
                                   const struct template_partials *partials, struct err *err);
 /* Compile a file; escaping from its name (.html.mustache / .html: HTML,
  * .txt.mustache / .txt: none, anything else: HTML); partials from
- * partials_dir/NAME.mustache (NULL: the file's own directory/partials). */
-struct template *template_compile_file(const char *path, const char *partials_dir,
-                                       struct err *err);
+ * partials_dir/NAME.mustache (NULL: the file's own directory/partials).
+ * Unlike template_compile(), a partial or parent that does not exist is an
+ * error (file:line:column of the tag): a campaign must not lose a block
+ * silently. ERR_NOINPUT when path does not exist. */
+struct template *template_compile_file(const char *path, const char *partials_dir, struct err *err);
+
+enum template_flags {
+    TEMPLATE_MISSING_PARTIAL_OK = 1, /* a missing partial renders empty, per the spec */
+};
+/* template_compile_file() with flags (enum template_flags). */
+struct template *template_compile_file_flags(const char *path, const char *partials_dir,
+                                             unsigned flags, struct err *err);
+/* The escaping template_compile_file() uses for a file name. */
+enum template_escape template_escape_for(const char *path);
 void template_free(struct template *t);
 
-/* Called once per interpolation whose name resolved to nothing. */
+/* Called once per interpolation whose name resolved to nothing (no frame
+ * of the stack has it, a dotted name broke off, or the value is null); name
+ * is the name as written in the template ("contacto.nombre"). */
 typedef void (*template_missing_fn)(void *ud, const char *name);
 
 /* Render with a context stack: stack[0] is the bottom (looked up last),
  * stack[depth-1] the top. Output is appended to out (its cap bounds the
- * result: exceeding it is an error). */
+ * result: exceeding it is an error, ERR_DATA). Recursion through partials
+ * is capped (ERR_DATA). The template may be rendered by several threads at
+ * once: render does not modify it. on_missing may be NULL. */
 int template_render(const struct template *t, const struct value *const *stack, size_t depth,
-                    struct buf *out, template_missing_fn on_missing, void *ud,
-                    struct err *err);
+                    struct buf *out, template_missing_fn on_missing, void *ud, struct err *err);
 
 #endif
