@@ -10,7 +10,7 @@
 #define PREFIX_LEN 10 /* "=?UTF-8?Q?" */
 #define PAYLOAD_MAX (RFC2047_WORD_MAX - PREFIX_LEN - 2)
 #define LINE_SOFT 76 /* fold before a word would pass this column */
-#define PLAIN_WORD_MAX 70
+#define PLAIN_WORD_MAX 60
 
 static const char hex[] = "0123456789ABCDEF";
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -136,7 +136,8 @@ static int use_q(const char *u, size_t n)
 
     for (i = 0; i < n; i++)
         q += q_len((unsigned char)u[i]);
-    return q <= (n + 2) / 3 * 4;
+    /* Q reads better for Spanish: keep it unless B is clearly shorter */
+    return 2 * q <= 3 * ((n + 2) / 3 * 4);
 }
 
 static int q_word(struct buf *w, const char *u, size_t n)
