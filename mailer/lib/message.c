@@ -25,6 +25,7 @@ struct build {
     const struct message_spec *m;
     struct buf *files;
     size_t nfiles;
+    struct buf qp[2]; /* quoted-printable text and HTML bodies */
     uint64_t boundary_seed;
     unsigned boundaries;
     struct err *err;
@@ -371,11 +372,66 @@ fail:
 
 /* ---- body parts ---- */
 
-static struct mailmime *text_part(const char *type, const char *text, size_t len)
+/* Quoted-printable (RFC 2045 6.7) of UTF-8 text: LF and CRLF become CRLF
+ * hard breaks, lines end with a soft break before 76 columns, an =XX is
+ * never split, whitespace before a break is encoded, and a line never
+ * starts with "." or "From " (for naive transports and mbox readers).
+ * Done here because libetpan's own encoder doubles whitespace that ends a
+ * line ("a \n" comes back as "a  \n"). */
+static int qp_encode(struct buf *out, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t i, col = 0, tl;
+    unsigned char c;
+    char *w;
+    int lit;
+
+    if (n > (SIZE_MAX - 16) / 4 || buf_grow(out, n * 4 + 16))
+        return -1;
+    w = out->data + out->len;
+    for (i = 0; i < n; i++) {
+        c = (unsigned char)s[i];
+        if (c == '\n' || (c == '\r' && i + 1 < n && s[i + 1] == '\n')) {
+            i += c == '\r';
+            *w++ = '\r';
+            *w++ = '\n';
+            col = 0;
+            continue;
+        }
+        for (;;) {
+            if (c == ' ' || c == '\t')
+                lit = i + 1 < n && s[i + 1] != '\n' && s[i + 1] != '\r';
+            else
+                lit = c >= 33 && c <= 126 && c != '=' &&
+                      !(col == 0 &&
+                        (c == '.' || (c == 'F' && n - i >= 5 && memcmp(s + i, "From ", 5) == 0)));
+            tl = lit ? 1 : 3;
+            if (col + tl <= 75)
+                break;
+            *w++ = '=';
+            *w++ = '\r';
+            *w++ = '\n';
+            col = 0;
+        }
+        if (lit) {
+            *w++ = (char)c;
+        } else {
+            *w++ = '=';
+            *w++ = hex[c >> 4];
+            *w++ = hex[c & 15];
+        }
+        col += tl;
+    }
+    buf_setlen(out, (size_t)(w - out->data));
+    return 0;
+}
+
+static struct mailmime *text_part(const char *type, struct buf *qp, const char *text, size_t len)
 {
     struct mailmime_content *ct = mailmime_content_new_with_str(type);
     struct mailmime_parameter *cs = mailmime_param_new_with_data("charset", "utf-8");
     struct mailmime_fields *fl = mailmime_fields_new_encoding(MAILMIME_MECHANISM_QUOTED_PRINTABLE);
+    struct mailmime_data *data;
     struct mailmime *part = NULL;
 
     if (!ct || !cs || !fl || clist_append(ct->ct_parameters, cs) < 0)
@@ -384,11 +440,15 @@ static struct mailmime *text_part(const char *type, const char *text, size_t len
     part = mailmime_new_empty(ct, fl);
     if (!part)
         goto fail;
-    /* set_body_text keeps the pointer: the spec's text outlives the write. */
-    if (mailmime_set_body_text(part, (char *)text, len) != MAILIMF_NO_ERROR) {
+    /* Already encoded, so libetpan writes it as it is; the data does not
+     * copy: qp lives in struct build until the message is written. */
+    if (qp_encode(qp, text, len) ||
+        !(data =
+              mailmime_data_new_data(MAILMIME_MECHANISM_QUOTED_PRINTABLE, 1, qp->data, qp->len))) {
         mailmime_free(part);
         return NULL;
     }
+    part->mm_data.mm_single = data;
     return part;
 fail:
     if (ct)
@@ -480,7 +540,7 @@ static struct mailmime *file_part(struct build *b, const struct message_file *mf
         shown = strrchr(mf->path, '/');
         shown = shown ? shown + 1 : mf->path;
     }
-    if (!(type = mime_type_for(shown)) && !(type = mime_type_for(mf->path))) {
+    if (!(type = mime_type_for(shown))) {
         err_set(b->err, ERR_DATA, "%s: unknown file type (extension) for an attachment", mf->path);
         goto out;
     }
@@ -577,14 +637,14 @@ static struct mailmime *alternative_make(struct build *b)
     struct mailmime *alt, *part;
 
     if (!m->html)
-        return text_part("text/plain", m->text, m->text_len);
+        return text_part("text/plain", &b->qp[0], m->text, m->text_len);
     if (!(alt = multipart(b, "multipart/alternative")))
         return NULL;
-    if (!(part = text_part("text/plain", m->text, m->text_len)))
+    if (!(part = text_part("text/plain", &b->qp[0], m->text, m->text_len)))
         goto fail;
     if (mailmime_smart_add_part(alt, part) != MAILIMF_NO_ERROR)
         goto fail_part;
-    if (!(part = text_part("text/html", m->html, m->html_len)))
+    if (!(part = text_part("text/html", &b->qp[1], m->html, m->html_len)))
         goto fail;
     if (mailmime_smart_add_part(alt, part) != MAILIMF_NO_ERROR)
         goto fail_part;
@@ -648,7 +708,7 @@ static int output_check(const char *s, size_t n, struct err *err)
 
 int message_build(const struct message_spec *m, struct buf *out, struct err *err)
 {
-    struct build b = {m, NULL, 0, FNV_OFFSET, 0, err};
+    struct build b = {m, NULL, 0, {BUF_INIT, BUF_INIT}, FNV_OFFSET, 0, err};
     struct mailimf_fields *imf = NULL;
     struct mailmime *root = NULL, *body = NULL;
     MMAPString *mm = NULL;
@@ -687,6 +747,13 @@ int message_build(const struct message_spec *m, struct buf *out, struct err *err
         err_set(err, ERR_DATA, "message: libetpan could not write the message");
         goto out;
     }
+    /* a single-part body may end without a line break: end the message */
+    if (mm->len < 2 || memcmp(mm->str + mm->len - 2, "\r\n", 2) != 0) {
+        if (!mmap_string_append_len(mm, "\r\n", 2)) {
+            err_nomem(err);
+            goto out;
+        }
+    }
     if (output_check(mm->str, mm->len, err))
         goto out;
     if (buf_add(out, mm->str, mm->len)) {
@@ -705,6 +772,8 @@ out:
         mailimf_fields_free(imf);
     for (i = 0; i < b.nfiles; i++)
         buf_release(&b.files[i]);
+    buf_release(&b.qp[0]);
+    buf_release(&b.qp[1]);
     free(b.files);
     return rc;
 }
