@@ -1,0 +1,800 @@
+/* message - one personalized MIME message, built with libetpan. */
+#include "message.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+
+#include <libetpan/libetpan.h>
+
+#include "rfc2047.h"
+
+#include "banned.h"
+
+#define FILE_CAP (25u * 1024 * 1024) /* larger attachments are refused */
+#define FILENAME_MAX_LEN 200
+#define LINE_MAX_OCTETS 998
+#define ZONE_MEXICO_CITY (-600) /* fixed -0600: no DST since October 2022 */
+
+/* What one build owns besides the libetpan tree: file contents (the tree
+ * points into them, set_body_text does not copy) and scratch strings. */
+struct build {
+    const struct message_spec *m;
+    struct buf *files;
+    size_t nfiles;
+    struct buf qp[2]; /* quoted-printable text and HTML bodies */
+    uint64_t boundary_seed;
+    unsigned boundaries;
+    struct err *err;
+};
+
+static const struct {
+    const char *ext;
+    const char *type;
+} mime_types[] = {
+    {"pdf", "application/pdf"},
+    {"png", "image/png"},
+    {"jpg", "image/jpeg"},
+    {"jpeg", "image/jpeg"},
+    {"gif", "image/gif"},
+    {"webp", "image/webp"},
+    {"svg", "image/svg+xml"},
+    {"txt", "text/plain"},
+    {"csv", "text/csv"},
+    {"html", "text/html"},
+    {"htm", "text/html"},
+    {"ics", "text/calendar"},
+    {"doc", "application/msword"},
+    {"docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
+    {"xls", "application/vnd.ms-excel"},
+    {"xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+    {"ppt", "application/vnd.ms-powerpoint"},
+    {"pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation"},
+    {"odt", "application/vnd.oasis.opendocument.text"},
+    {"ods", "application/vnd.oasis.opendocument.spreadsheet"},
+    {"zip", "application/zip"},
+    {"mp3", "audio/mpeg"},
+    {"m4a", "audio/mp4"},
+    {"mp4", "video/mp4"},
+};
+
+static uint64_t fnv1a(uint64_t h, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        h ^= p[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+#define FNV_OFFSET 0xcbf29ce484222325ULL
+
+/* ---- validation of what goes into structured headers ---- */
+
+static int atext(unsigned char c)
+{
+    return isalnum(c) || (c && strchr("!#$%&'*+-/=?^_`{|}~", c));
+}
+
+static int domain_ok(const char *d, size_t n)
+{
+    size_t i, label = 0;
+
+    if (n == 0 || n > 253 || d[0] == '.' || d[n - 1] == '.')
+        return 0;
+    for (i = 0; i < n; i++) {
+        if (d[i] == '.') {
+            if (label == 0 || d[i - 1] == '-')
+                return 0;
+            label = 0;
+        } else if (isalnum((unsigned char)d[i]) || (d[i] == '-' && label > 0)) {
+            if (++label > 63)
+                return 0;
+        } else {
+            return 0;
+        }
+    }
+    return d[n - 1] != '-' && memchr(d, '.', n) != NULL;
+}
+
+/* local@domain, dot-atom local part, plain ASCII: defence in depth behind
+ * the address module, and the reason no CR/LF/NUL can reach a header. */
+static int address_ok(const char *a)
+{
+    const char *at;
+    size_t n, i;
+
+    if (!a)
+        return 0;
+    n = strlen(a);
+    at = strrchr(a, '@');
+    if (n > 254 || !at || at == a || at - a > 64 || a[0] == '.' || at[-1] == '.')
+        return 0;
+    for (i = 0; a + i < at; i++)
+        if (!(atext((unsigned char)a[i]) || (a[i] == '.' && a[i + 1] != '.')))
+            return 0;
+    return domain_ok(at + 1, strlen(at + 1));
+}
+
+/* Message-ID / Content-ID / List-Id identifiers: dot-atom text, maybe one '@'. */
+static int id_ok(const char *s, int need_at)
+{
+    size_t i, n = s ? strlen(s) : 0, ats = 0;
+
+    if (n == 0 || n > 250)
+        return 0;
+    for (i = 0; i < n; i++) {
+        if (s[i] == '@')
+            ats++;
+        else if (!atext((unsigned char)s[i]) && s[i] != '.')
+            return 0;
+    }
+    return need_at ? ats == 1 : ats <= 1;
+}
+
+static int url_ok(const char *u)
+{
+    size_t i, n = strlen(u);
+
+    if (n > 900 || strncmp(u, "https://", 8) != 0 || n == 8)
+        return 0;
+    for (i = 0; i < n; i++)
+        if ((unsigned char)u[i] <= 0x20 || (unsigned char)u[i] >= 0x7F || u[i] == '<' ||
+            u[i] == '>' || u[i] == '"')
+            return 0;
+    return 1;
+}
+
+static int check_spec(const struct message_spec *m, struct err *err)
+{
+    if (!address_ok(m->from_address))
+        return err_set(err, ERR_DATA, "message: invalid From address");
+    if (!address_ok(m->to_address))
+        return err_set(err, ERR_DATA, "message: invalid To address");
+    if (m->reply_to && !address_ok(m->reply_to))
+        return err_set(err, ERR_DATA, "message: invalid Reply-To address");
+    if (m->unsubscribe_mailto && !address_ok(m->unsubscribe_mailto))
+        return err_set(err, ERR_DATA, "message: invalid List-Unsubscribe address");
+    if (m->unsubscribe_mailto && m->unsubscribe_url && !url_ok(m->unsubscribe_url))
+        return err_set(err, ERR_DATA,
+                       "message: List-Unsubscribe URL must be https:// "
+                       "without spaces or angle brackets");
+    if (!id_ok(m->message_id, 1))
+        return err_set(err, ERR_DATA, "message: invalid Message-ID");
+    if (!m->subject || !m->text)
+        return err_set(err, ERR_DATA, "message: subject and text body are required");
+    if (!rfc2047_utf8_valid(m->text, m->text_len))
+        return err_set(err, ERR_DATA, "message: text body is not valid UTF-8");
+    if (m->html && !rfc2047_utf8_valid(m->html, m->html_len))
+        return err_set(err, ERR_DATA, "message: HTML body is not valid UTF-8");
+    return 0;
+}
+
+/* ---- headers ---- */
+
+static char *dup_buf(struct buf *b)
+{
+    return xstrndup(b->data, b->len);
+}
+
+/* A mailbox with an encoded display name. libetpan quotes a name that is
+ * not all atext itself, so an ASCII name that needs quoting is handed over
+ * clean and unquoted (it escapes '"' and '\'); encoded words are atext. */
+static struct mailimf_mailbox *mailbox_make(const char *name, const char *addr, size_t column)
+{
+    struct buf b = BUF_INIT;
+    struct mailimf_mailbox *mb = NULL;
+    char *dn = NULL, *as = NULL;
+
+    if (name && *name && rfc2047_encode_phrase(&b, name, strlen(name), column))
+        goto out;
+    if (b.len && b.data[0] == '"') {
+        buf_reset(&b);
+        if (rfc2047_clean(&b, name, strlen(name)))
+            goto out;
+    }
+    dn = b.len ? dup_buf(&b) : NULL;
+    as = strdup(addr);
+    if ((b.len && !dn) || !as)
+        goto out;
+    mb = mailimf_mailbox_new(dn, as);
+out:
+    if (!mb) {
+        free(dn);
+        free(as);
+    }
+    buf_release(&b);
+    return mb;
+}
+
+static int address_list_add(struct mailimf_address_list *list, struct mailimf_mailbox *mb)
+{
+    struct mailimf_address *a = mb ? mailimf_address_new(MAILIMF_ADDRESS_MAILBOX, mb, NULL) : NULL;
+
+    if (!a) {
+        if (mb)
+            mailimf_mailbox_free(mb);
+        return -1;
+    }
+    if (mailimf_address_list_add(list, a) != MAILIMF_NO_ERROR) {
+        mailimf_address_free(a);
+        return -1;
+    }
+    return 0;
+}
+
+static struct mailimf_date_time *date_make(time_t t)
+{
+    struct tm tm;
+    time_t local = t + ZONE_MEXICO_CITY / 100 * 3600;
+
+    if (!gmtime_r(&local, &tm))
+        return NULL;
+    return mailimf_date_time_new(tm.tm_mday, tm.tm_mon + 1, tm.tm_year + 1900, tm.tm_hour,
+                                 tm.tm_min, tm.tm_sec, ZONE_MEXICO_CITY);
+}
+
+static int custom_add(struct mailimf_fields *f, const char *name, struct buf *value)
+{
+    char *n = strdup(name), *v = dup_buf(value);
+    struct mailimf_field *field = n && v ? mailimf_field_new_custom(n, v) : NULL;
+
+    if (!field) {
+        free(n);
+        free(v);
+        return -1;
+    }
+    if (mailimf_fields_add(f, field) != MAILIMF_NO_ERROR) {
+        mailimf_field_free(field);
+        return -1;
+    }
+    return 0;
+}
+
+/* List-Id: "Name <id>" (name encoded) or a bare id. */
+static int list_id_add(struct mailimf_fields *f, const char *list_id, struct err *err)
+{
+    struct buf v = BUF_INIT, id = BUF_INIT;
+    const char *lt = strrchr(list_id, '<');
+    size_t namelen = lt ? (size_t)(lt - list_id) : 0;
+    int rc = -1;
+
+    if (lt) {
+        const char *gt = strchr(lt, '>');
+        if (!gt || gt[1] != '\0' || buf_add(&id, lt + 1, (size_t)(gt - lt - 1)))
+            goto bad;
+        while (namelen && list_id[namelen - 1] == ' ')
+            namelen--;
+    } else if (buf_addstr(&id, list_id)) {
+        goto bad;
+    }
+    if (!id_ok(id.data, 0) || strchr(id.data, '@'))
+        goto bad;
+    if (namelen && (rfc2047_encode_phrase(&v, list_id, namelen, 9) || buf_addch(&v, ' ')))
+        goto nomem;
+    if (buf_addf(&v, "<%s>", id.data) || custom_add(f, "List-Id", &v))
+        goto nomem;
+    rc = 0;
+    goto out;
+bad:
+    rc = err_set(err, ERR_DATA, "message: invalid List-Id (want \"Name <list.domain>\")");
+    goto out;
+nomem:
+    rc = err_nomem(err);
+out:
+    buf_release(&v);
+    buf_release(&id);
+    return rc;
+}
+
+static int list_headers_add(struct mailimf_fields *f, const struct message_spec *m, struct err *err)
+{
+    struct buf v = BUF_INIT;
+    int rc = 0;
+
+    if (m->list_id && list_id_add(f, m->list_id, err))
+        return -1;
+    if (!m->unsubscribe_mailto)
+        return 0;
+    rc = buf_addf(&v, "<mailto:%s?subject=unsubscribe>", m->unsubscribe_mailto);
+    if (!rc && m->unsubscribe_url)
+        rc = buf_addf(&v, ", <%s>", m->unsubscribe_url);
+    if (!rc)
+        rc = custom_add(f, "List-Unsubscribe", &v);
+    if (!rc && m->unsubscribe_url) {
+        buf_reset(&v);
+        rc = buf_addstr(&v, "List-Unsubscribe=One-Click") ||
+             custom_add(f, "List-Unsubscribe-Post", &v);
+    }
+    buf_release(&v);
+    return rc ? err_nomem(err) : 0;
+}
+
+static struct mailimf_fields *fields_make(const struct message_spec *m, struct err *err)
+{
+    struct mailimf_date_time *date = date_make(m->date);
+    struct mailimf_mailbox_list *from = mailimf_mailbox_list_new_empty();
+    struct mailimf_address_list *to = mailimf_address_list_new_empty();
+    struct mailimf_address_list *reply = m->reply_to ? mailimf_address_list_new_empty() : NULL;
+    struct mailimf_mailbox *mb;
+    struct mailimf_fields *f = NULL;
+    struct buf subj = BUF_INIT;
+    char *subject = NULL, *mid = strdup(m->message_id);
+
+    if (!date || !from || !to || (m->reply_to && !reply) || !mid)
+        goto fail;
+    if (!(mb = mailbox_make(m->from_name, m->from_address, 6)))
+        goto fail;
+    if (mailimf_mailbox_list_add(from, mb) != MAILIMF_NO_ERROR) {
+        mailimf_mailbox_free(mb);
+        goto fail;
+    }
+    if (!(mb = mailbox_make(m->to_name, m->to_address, 4)))
+        goto fail;
+    if (address_list_add(to, mb))
+        goto fail;
+    if (reply && address_list_add(reply, mailbox_make(NULL, m->reply_to, 10)))
+        goto fail;
+    if (rfc2047_encode_text(&subj, m->subject, strlen(m->subject), 9) ||
+        !(subject = dup_buf(&subj)))
+        goto fail;
+    f = mailimf_fields_new_with_data_all(date, from, NULL, reply, to, NULL, NULL, mid, NULL, NULL,
+                                         subject);
+    if (!f)
+        goto fail;
+    buf_release(&subj);
+    if (list_headers_add(f, m, err)) {
+        mailimf_fields_free(f);
+        return NULL;
+    }
+    return f;
+fail:
+    err_nomem(err);
+    if (date)
+        mailimf_date_time_free(date);
+    if (from)
+        mailimf_mailbox_list_free(from);
+    if (to)
+        mailimf_address_list_free(to);
+    if (reply)
+        mailimf_address_list_free(reply);
+    free(mid);
+    free(subject);
+    buf_release(&subj);
+    return NULL;
+}
+
+/* ---- body parts ---- */
+
+/* Quoted-printable (RFC 2045 6.7) of UTF-8 text: LF and CRLF become CRLF
+ * hard breaks, lines end with a soft break before 76 columns, an =XX is
+ * never split, whitespace before a break is encoded, and a line never
+ * starts with "." or "From " (for naive transports and mbox readers).
+ * Done here because libetpan's own encoder doubles whitespace that ends a
+ * line ("a \n" comes back as "a  \n"). */
+static int qp_encode(struct buf *out, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t i, col = 0, tl;
+    unsigned char c;
+    char *w;
+    int lit;
+
+    if (n > (SIZE_MAX - 16) / 4 || buf_grow(out, n * 4 + 16))
+        return -1;
+    w = out->data + out->len;
+    for (i = 0; i < n; i++) {
+        c = (unsigned char)s[i];
+        if (c == '\n' || (c == '\r' && i + 1 < n && s[i + 1] == '\n')) {
+            i += c == '\r';
+            *w++ = '\r';
+            *w++ = '\n';
+            col = 0;
+            continue;
+        }
+        for (;;) {
+            if (c == ' ' || c == '\t')
+                lit = i + 1 < n && s[i + 1] != '\n' && s[i + 1] != '\r';
+            else
+                lit = c >= 33 && c <= 126 && c != '=' &&
+                      !(col == 0 &&
+                        (c == '.' || (c == 'F' && n - i >= 5 && memcmp(s + i, "From ", 5) == 0)));
+            tl = lit ? 1 : 3;
+            if (col + tl <= 75)
+                break;
+            *w++ = '=';
+            *w++ = '\r';
+            *w++ = '\n';
+            col = 0;
+        }
+        if (lit) {
+            *w++ = (char)c;
+        } else {
+            *w++ = '=';
+            *w++ = hex[c >> 4];
+            *w++ = hex[c & 15];
+        }
+        col += tl;
+    }
+    buf_setlen(out, (size_t)(w - out->data));
+    return 0;
+}
+
+static struct mailmime *text_part(const char *type, struct buf *qp, const char *text, size_t len)
+{
+    struct mailmime_content *ct = mailmime_content_new_with_str(type);
+    struct mailmime_parameter *cs = mailmime_param_new_with_data("charset", "utf-8");
+    struct mailmime_fields *fl = mailmime_fields_new_encoding(MAILMIME_MECHANISM_QUOTED_PRINTABLE);
+    struct mailmime_data *data;
+    struct mailmime *part = NULL;
+
+    if (!ct || !cs || !fl || clist_append(ct->ct_parameters, cs) < 0)
+        goto fail;
+    cs = NULL;
+    part = mailmime_new_empty(ct, fl);
+    if (!part)
+        goto fail;
+    /* Already encoded, so libetpan writes it as it is; the data does not
+     * copy: qp lives in struct build until the message is written. */
+    if (qp_encode(qp, text, len) ||
+        !(data =
+              mailmime_data_new_data(MAILMIME_MECHANISM_QUOTED_PRINTABLE, 1, qp->data, qp->len))) {
+        mailmime_free(part);
+        return NULL;
+    }
+    part->mm_data.mm_single = data;
+    return part;
+fail:
+    if (ct)
+        mailmime_content_free(ct);
+    if (cs)
+        mailmime_parameter_free(cs);
+    if (fl)
+        mailmime_fields_free(fl);
+    return NULL;
+}
+
+static struct mailmime *multipart(struct build *b, const char *type)
+{
+    struct mailmime_content *ct = mailmime_content_new_with_str(type);
+    struct mailmime_fields *fl = mailmime_fields_new_empty();
+    struct mailmime_parameter *p;
+    struct mailmime *part = NULL;
+    clistiter *cur;
+    char bnd[40], *v;
+    unsigned n = ++b->boundaries;
+    uint64_t h = fnv1a(b->boundary_seed, &n, sizeof(n));
+
+    if (!ct || !fl || !(part = mailmime_new_empty(ct, fl))) {
+        if (ct)
+            mailmime_content_free(ct);
+        if (fl)
+            mailmime_fields_free(fl);
+        return NULL;
+    }
+    /* mailmime_new_empty() adds a boundary of its own (time, random(),
+     * pid); replace its value. "=_" never occurs in quoted-printable or
+     * base64 output, so the boundary cannot collide with a body line. */
+    snprintf(bnd, sizeof(bnd), "=_vc%u_%016llx", n, (unsigned long long)h);
+    for (cur = clist_begin(ct->ct_parameters); cur; cur = clist_next(cur)) {
+        p = clist_content(cur);
+        if (strcasecmp(p->pa_name, "boundary") != 0)
+            continue;
+        if (!(v = strdup(bnd)))
+            break;
+        free(p->pa_value);
+        p->pa_value = v;
+        return part;
+    }
+    mailmime_free(part);
+    return NULL;
+}
+
+/* Wrap child in a new multipart of the given type, followed by nothing yet. */
+static struct mailmime *wrap(struct build *b, const char *type, struct mailmime *child)
+{
+    struct mailmime *mp = multipart(b, type);
+
+    if (!mp)
+        return NULL;
+    if (mailmime_smart_add_part(mp, child) != MAILIMF_NO_ERROR) {
+        mailmime_free(mp);
+        return NULL;
+    }
+    return mp;
+}
+
+static const char *mime_type_for(const char *name)
+{
+    const char *dot = strrchr(name, '.');
+    size_t i;
+
+    if (!dot)
+        return NULL;
+    for (i = 0; i < sizeof(mime_types) / sizeof(mime_types[0]); i++)
+        if (!strcasecmp(dot + 1, mime_types[i].ext))
+            return mime_types[i].type;
+    return NULL;
+}
+
+static struct mailmime *file_part(struct build *b, const struct message_file *mf, struct buf *data)
+{
+    const char *shown = mf->filename;
+    const char *type;
+    struct buf name = BUF_INIT;
+    struct mailmime_content *ct = NULL;
+    struct mailmime_parameter *np = NULL;
+    struct mailmime_disposition *dsp = NULL;
+    struct mailmime_fields *fl = NULL;
+    struct mailmime_mechanism *enc = NULL;
+    struct mailmime *part = NULL;
+    char *fname = NULL, *cid = NULL;
+
+    if (!shown) {
+        shown = strrchr(mf->path, '/');
+        shown = shown ? shown + 1 : mf->path;
+    }
+    if (!(type = mime_type_for(shown))) {
+        err_set(b->err, ERR_DATA, "%s: unknown file type (extension) for an attachment", mf->path);
+        goto out;
+    }
+    if (strlen(shown) > FILENAME_MAX_LEN || strchr(shown, '/')) {
+        err_set(b->err, ERR_DATA, "%s: attachment name too long or holds '/'", mf->path);
+        goto out;
+    }
+    if (mf->content_id && !id_ok(mf->content_id, 0)) {
+        err_set(b->err, ERR_DATA, "%s: invalid Content-ID", mf->path);
+        goto out;
+    }
+    buf_init(data, FILE_CAP);
+    if (buf_read_file(data, mf->path)) {
+        err_errno(b->err, ERR_DATA, "%s: cannot read attachment", mf->path);
+        goto out;
+    }
+    /* RFC 2231 filename*= cannot be written by libetpan: RFC 2047 words in
+     * the quoted name/filename, which Gmail, Outlook and Thunderbird read. */
+    if (rfc2047_encode_param(&name, shown, strlen(shown)))
+        goto nomem;
+    ct = mailmime_content_new_with_str(type);
+    np = mailmime_param_new_with_data("name", name.data);
+    if (!ct || !np || clist_append(ct->ct_parameters, np) < 0)
+        goto nomem;
+    np = NULL;
+    fname = dup_buf(&name);
+    cid = mf->content_id ? strdup(mf->content_id) : NULL;
+    if (!fname || (mf->content_id && !cid))
+        goto nomem;
+    dsp = mailmime_disposition_new_with_data(mf->content_id ? MAILMIME_DISPOSITION_TYPE_INLINE
+                                                            : MAILMIME_DISPOSITION_TYPE_ATTACHMENT,
+                                             fname, NULL, NULL, NULL, (size_t)-1);
+    if (!dsp)
+        goto nomem;
+    fname = NULL;
+    if (!(enc = mailmime_mechanism_new(MAILMIME_MECHANISM_BASE64, NULL)))
+        goto nomem;
+    if (!(fl = mailmime_fields_new_with_data(enc, cid, NULL, dsp, NULL)))
+        goto nomem;
+    enc = NULL;
+    cid = NULL;
+    dsp = NULL;
+    if (!(part = mailmime_new_empty(ct, fl)))
+        goto nomem;
+    ct = NULL;
+    fl = NULL;
+    if (mailmime_set_body_text(part, data->data, data->len) != MAILIMF_NO_ERROR) {
+        mailmime_free(part);
+        part = NULL;
+        goto nomem;
+    }
+    goto out;
+nomem:
+    err_nomem(b->err);
+out:
+    if (ct)
+        mailmime_content_free(ct);
+    if (np)
+        mailmime_parameter_free(np);
+    if (dsp)
+        mailmime_disposition_free(dsp);
+    if (enc)
+        mailmime_mechanism_free(enc);
+    if (fl)
+        mailmime_fields_free(fl);
+    free(fname);
+    free(cid);
+    buf_release(&name);
+    return part;
+}
+
+/* Add files[0..n) as parts of mp; data holds their contents. */
+static int files_add(struct build *b, struct mailmime *mp, const struct message_file *files,
+                     size_t n)
+{
+    struct mailmime *part;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        part = file_part(b, &files[i], &b->files[b->nfiles++]);
+        if (!part)
+            return -1;
+        if (mailmime_smart_add_part(mp, part) != MAILIMF_NO_ERROR) {
+            mailmime_free(part);
+            return err_nomem(b->err);
+        }
+    }
+    return 0;
+}
+
+static struct mailmime *alternative_make(struct build *b)
+{
+    const struct message_spec *m = b->m;
+    struct mailmime *alt, *part;
+
+    if (!m->html)
+        return text_part("text/plain", &b->qp[0], m->text, m->text_len);
+    if (!(alt = multipart(b, "multipart/alternative")))
+        return NULL;
+    if (!(part = text_part("text/plain", &b->qp[0], m->text, m->text_len)))
+        goto fail;
+    if (mailmime_smart_add_part(alt, part) != MAILIMF_NO_ERROR)
+        goto fail_part;
+    if (!(part = text_part("text/html", &b->qp[1], m->html, m->html_len)))
+        goto fail;
+    if (mailmime_smart_add_part(alt, part) != MAILIMF_NO_ERROR)
+        goto fail_part;
+    return alt;
+fail_part:
+    mailmime_free(part);
+fail:
+    mailmime_free(alt);
+    return NULL;
+}
+
+/* alternative, inside related (inline images), inside mixed (attachments). */
+static struct mailmime *body_make(struct build *b)
+{
+    const struct message_spec *m = b->m;
+    struct mailmime *body, *outer;
+
+    if (!(body = alternative_make(b))) {
+        err_nomem(b->err);
+        return NULL;
+    }
+    if (m->ninline) {
+        if (!(outer = wrap(b, "multipart/related", body)))
+            goto nomem;
+        body = outer;
+        if (files_add(b, body, m->inline_files, m->ninline))
+            goto fail;
+    }
+    if (m->nattachments) {
+        if (!(outer = wrap(b, "multipart/mixed", body)))
+            goto nomem;
+        body = outer;
+        if (files_add(b, body, m->attachments, m->nattachments))
+            goto fail;
+    }
+    return body;
+nomem:
+    err_nomem(b->err);
+fail:
+    mailmime_free(body);
+    return NULL;
+}
+
+/* The promise of the header: 7-bit, CRLF only, no line over 998 octets. */
+static int output_check(const char *s, size_t n, struct err *err)
+{
+    size_t i, line = 0;
+
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '\r' && i + 1 < n && s[i + 1] == '\n') {
+            line = 0;
+            i++;
+        } else if (c == '\r' || c == '\n' || c == 0 || c >= 0x80 || ++line > LINE_MAX_OCTETS) {
+            return err_set(err, ERR_SOFTWARE,
+                           "message: built message breaks 7-bit/CRLF/998 rule at octet %zu", i);
+        }
+    }
+    return 0;
+}
+
+int message_build(const struct message_spec *m, struct buf *out, struct err *err)
+{
+    struct build b = {m, NULL, 0, {BUF_INIT, BUF_INIT}, FNV_OFFSET, 0, err};
+    struct mailimf_fields *imf = NULL;
+    struct mailmime *root = NULL, *body = NULL;
+    MMAPString *mm = NULL;
+    uint64_t rnd;
+    size_t i;
+    int col = 0, rc = -1;
+
+    if (check_spec(m, err))
+        return -1;
+    if (m->boundary_seed) {
+        b.boundary_seed = fnv1a(FNV_OFFSET, m->boundary_seed, strlen(m->boundary_seed));
+    } else {
+        if (getrandom(&rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+            return err_errno(err, ERR_SOFTWARE, "message: getrandom");
+        b.boundary_seed = fnv1a(FNV_OFFSET, &rnd, sizeof(rnd));
+    }
+    b.files = calloc(m->ninline + m->nattachments + 1, sizeof(*b.files));
+    if (!b.files)
+        return err_nomem(err);
+    for (i = 0; i < m->ninline + m->nattachments; i++)
+        buf_init(&b.files[i], FILE_CAP);
+    if (!(imf = fields_make(m, err)) || !(body = body_make(&b)))
+        goto out;
+    if (!(root = mailmime_new_message_data(NULL)) || !(mm = mmap_string_new(""))) {
+        err_nomem(err);
+        goto out;
+    }
+    mailmime_set_imf_fields(root, imf);
+    imf = NULL;
+    if (mailmime_smart_add_part(root, body) != MAILIMF_NO_ERROR) {
+        err_nomem(err);
+        goto out;
+    }
+    body = NULL;
+    if (mailmime_write_mem(mm, &col, root) != MAILIMF_NO_ERROR) {
+        err_set(err, ERR_DATA, "message: libetpan could not write the message");
+        goto out;
+    }
+    /* a single-part body may end without a line break: end the message */
+    if (mm->len < 2 || memcmp(mm->str + mm->len - 2, "\r\n", 2) != 0) {
+        if (!mmap_string_append_len(mm, "\r\n", 2)) {
+            err_nomem(err);
+            goto out;
+        }
+    }
+    if (output_check(mm->str, mm->len, err))
+        goto out;
+    if (buf_add(out, mm->str, mm->len)) {
+        err_errno(err, ERR_DATA, "message: output buffer");
+        goto out;
+    }
+    rc = 0;
+out:
+    if (mm)
+        mmap_string_free(mm);
+    if (root)
+        mailmime_free(root);
+    if (body)
+        mailmime_free(body);
+    if (imf)
+        mailimf_fields_free(imf);
+    for (i = 0; i < b.nfiles; i++)
+        buf_release(&b.files[i]);
+    buf_release(&b.qp[0]);
+    buf_release(&b.qp[1]);
+    free(b.files);
+    return rc;
+}
+
+int message_id_make(struct buf *out, int64_t mailing_id, const char *address, const char *domain)
+{
+    uint64_t h = FNV_OFFSET;
+    char mid[24];
+    size_t i;
+    unsigned char c;
+
+    if (!address || !domain || !domain_ok(domain, strlen(domain))) {
+        errno = EINVAL;
+        return -1;
+    }
+    snprintf(mid, sizeof(mid), "%lld", (long long)mailing_id);
+    h = fnv1a(h, mid, strlen(mid));
+    h = fnv1a(h, ":", 1);
+    for (i = 0; address[i]; i++) {
+        c = (unsigned char)tolower((unsigned char)address[i]);
+        h = fnv1a(h, &c, 1);
+    }
+    return buf_addf(out, "m%lld.%016llx@%s", (long long)mailing_id, (unsigned long long)h, domain);
+}

@@ -1,0 +1,524 @@
+/* rfc2047 - encoded words for non-ASCII header text. */
+#include "rfc2047.h"
+
+#include <stdint.h>
+#include <string.h>
+#include <strings.h>
+
+#include "banned.h"
+
+#define PREFIX_LEN 10 /* "=?UTF-8?Q?" */
+#define PAYLOAD_MAX (RFC2047_WORD_MAX - PREFIX_LEN - 2)
+#define LINE_SOFT 76 /* fold before a word would pass this column */
+#define PLAIN_WORD_MAX 60
+
+static const char hex[] = "0123456789ABCDEF";
+static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 when invalid. */
+static size_t utf8_seq(const unsigned char *s, size_t len, uint32_t *cp)
+{
+    size_t n, i;
+    uint32_t c;
+
+    if (s[0] < 0x80) {
+        *cp = s[0];
+        return 1;
+    }
+    if (s[0] >= 0xC2 && s[0] <= 0xDF) {
+        n = 2;
+        c = s[0] & 0x1F;
+    } else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
+        n = 3;
+        c = s[0] & 0x0F;
+    } else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
+        n = 4;
+        c = s[0] & 0x07;
+    } else {
+        return 0;
+    }
+    if (len < n)
+        return 0;
+    for (i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        c = (c << 6) | (s[i] & 0x3F);
+    }
+    if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10FFFF)) ||
+        (c >= 0xD800 && c <= 0xDFFF))
+        return 0;
+    *cp = c;
+    return n;
+}
+
+int rfc2047_utf8_valid(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0, n;
+    uint32_t cp;
+
+    while (i < len) {
+        n = utf8_seq(p + i, len - i, &cp);
+        if (!n)
+            return 0;
+        i += n;
+    }
+    return 1;
+}
+
+static int add_replacement(struct buf *out)
+{
+    return buf_add(out, "\xEF\xBF\xBD", 3);
+}
+
+/* Append valid UTF-8; with `controls` set, also apply the header
+ * normalisation of line breaks, TAB and control characters. */
+static int utf8_append(struct buf *out, const char *s, size_t len, int controls)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0, n;
+    uint32_t cp;
+    int rc = 0;
+
+    while (i < len && !rc) {
+        n = utf8_seq(p + i, len - i, &cp);
+        if (!n) {
+            rc = add_replacement(out);
+            i++;
+        } else if (!controls) {
+            rc = buf_add(out, p + i, n);
+            i += n;
+        } else if (cp == '\r' || cp == '\n' || cp == '\t') {
+            rc = buf_addch(out, ' ');
+            i += (cp == '\r' && i + 1 < len && p[i + 1] == '\n') ? 2 : 1;
+        } else if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F)) {
+            rc = add_replacement(out);
+            i += n;
+        } else {
+            rc = buf_add(out, p + i, n);
+            i += n;
+        }
+    }
+    return rc;
+}
+
+int rfc2047_clean(struct buf *out, const char *s, size_t len)
+{
+    return utf8_append(out, s, len, 1);
+}
+
+static size_t char_len(unsigned char c)
+{
+    if (c < 0x80)
+        return 1;
+    if (c < 0xE0)
+        return 2;
+    if (c < 0xF0)
+        return 3;
+    return 4;
+}
+
+/* Characters Q may leave as they are in any header context (RFC 2047 5(3)). */
+static int q_safe(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '!' ||
+           c == '*' || c == '+' || c == '-' || c == '/';
+}
+
+static size_t q_len(unsigned char c)
+{
+    return (q_safe(c) || c == ' ') ? 1 : 3;
+}
+
+static int use_q(const char *u, size_t n)
+{
+    size_t i, q = 0;
+
+    for (i = 0; i < n; i++)
+        q += q_len((unsigned char)u[i]);
+    /* Q reads better for Spanish: keep it unless B is clearly shorter */
+    return 2 * q <= 3 * ((n + 2) / 3 * 4);
+}
+
+static int q_word(struct buf *w, const char *u, size_t n)
+{
+    int rc = 0;
+    size_t i;
+    unsigned char c;
+
+    rc |= buf_addstr(w, "=?UTF-8?Q?");
+    for (i = 0; i < n; i++) {
+        c = (unsigned char)u[i];
+        if (c == ' ') {
+            rc |= buf_addch(w, '_');
+        } else if (q_safe(c)) {
+            rc |= buf_addch(w, c);
+        } else {
+            rc |= buf_addch(w, '=');
+            rc |= buf_addch(w, hex[c >> 4]);
+            rc |= buf_addch(w, hex[c & 15]);
+        }
+    }
+    rc |= buf_addstr(w, "?=");
+    return rc ? -1 : 0;
+}
+
+static int b_word(struct buf *w, const char *u, size_t n)
+{
+    int rc = 0;
+    const unsigned char *p = (const unsigned char *)u;
+    size_t i;
+    uint32_t v;
+
+    rc |= buf_addstr(w, "=?UTF-8?B?");
+    for (i = 0; i + 2 < n; i += 3) {
+        v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
+        rc |= buf_addch(w, b64[v >> 18]);
+        rc |= buf_addch(w, b64[(v >> 12) & 63]);
+        rc |= buf_addch(w, b64[(v >> 6) & 63]);
+        rc |= buf_addch(w, b64[v & 63]);
+    }
+    if (i < n) {
+        v = (uint32_t)p[i] << 16 | (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0);
+        rc |= buf_addch(w, b64[v >> 18]);
+        rc |= buf_addch(w, b64[(v >> 12) & 63]);
+        rc |= buf_addch(w, i + 1 < n ? b64[(v >> 6) & 63] : '=');
+        rc |= buf_addch(w, '=');
+    }
+    rc |= buf_addstr(w, "?=");
+    return rc ? -1 : 0;
+}
+
+/* How many bytes of u (whole characters) fit in one word's payload. */
+static size_t word_take(const char *u, size_t n, int q)
+{
+    size_t take = 0, k, cost = 0, add, i;
+
+    while (take < n) {
+        k = char_len((unsigned char)u[take]);
+        if (take + k > n)
+            k = n - take;
+        if (q) {
+            for (add = 0, i = 0; i < k; i++)
+                add += q_len((unsigned char)u[take + i]);
+            if (cost + add > PAYLOAD_MAX)
+                break;
+            cost += add;
+        } else if ((take + k + 2) / 3 * 4 > PAYLOAD_MAX) {
+            break;
+        }
+        take += k;
+    }
+    return take;
+}
+
+/* Encoded words for clean UTF-8 u; folded with CRLF SP when `fold`. */
+static int encode_words(struct buf *out, const char *u, size_t n, size_t column, int fold)
+{
+    struct buf w = BUF_INIT;
+    int q = use_q(u, n), rc = 0, first = 1;
+    size_t col = column, take;
+
+    while (n > 0 && !rc) {
+        take = word_take(u, n, q);
+        buf_reset(&w);
+        rc = q ? q_word(&w, u, take) : b_word(&w, u, take);
+        if (rc)
+            break;
+        if (!first && fold && col + 1 + w.len > LINE_SOFT) {
+            rc = buf_add(out, "\r\n ", 3);
+            col = 1;
+        } else if (!first) {
+            rc = buf_addch(out, ' ');
+            col++;
+        }
+        if (!rc)
+            rc = buf_add(out, w.data, w.len);
+        col += w.len;
+        first = 0;
+        u += take;
+        n -= take;
+    }
+    buf_release(&w);
+    return rc;
+}
+
+/* Printable ASCII, single spaces between words, no "=?", no over-long word:
+ * safe to write without encoding and to fold at its spaces. */
+static int plain_ascii(const char *u, size_t n, size_t word_max)
+{
+    size_t i, word = 0;
+
+    if (n == 0 || u[0] == ' ' || u[n - 1] == ' ')
+        return 0;
+    for (i = 0; i < n; i++) {
+        if ((unsigned char)u[i] < 0x20 || (unsigned char)u[i] > 0x7E)
+            return 0;
+        if (u[i] == ' ') {
+            if (u[i - 1] == ' ')
+                return 0;
+            word = 0;
+        } else if (++word > word_max) {
+            return 0;
+        }
+        if (u[i] == '=' && i + 1 < n && u[i + 1] == '?')
+            return 0;
+    }
+    return 1;
+}
+
+static int fold_plain(struct buf *out, const char *u, size_t n, size_t column)
+{
+    size_t col = column, i = 0, j;
+    int rc = 0;
+
+    while (i < n && !rc) {
+        for (j = i; j < n && u[j] != ' '; j++)
+            ;
+        if (i > 0 && col + 1 + (j - i) > LINE_SOFT) {
+            rc = buf_add(out, "\r\n ", 3);
+            col = 1;
+        } else if (i > 0) {
+            rc = buf_addch(out, ' ');
+            col++;
+        }
+        if (!rc)
+            rc = buf_add(out, u + i, j - i);
+        col += j - i;
+        i = j + 1;
+    }
+    return rc;
+}
+
+int rfc2047_encode_text(struct buf *out, const char *s, size_t len, size_t column)
+{
+    struct buf u = BUF_INIT;
+    int rc;
+
+    rc = rfc2047_clean(&u, s, len);
+    if (rc)
+        goto out;
+    if (plain_ascii(u.data, u.len, PLAIN_WORD_MAX))
+        rc = fold_plain(out, u.data, u.len, column);
+    else
+        rc = encode_words(out, u.data, u.len, column, 1);
+out:
+    buf_release(&u);
+    return rc;
+}
+
+static int atext_or_space(unsigned char c)
+{
+    return c == ' ' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           (c && strchr("!#$%&'*+-/=?^_`{|}~", c));
+}
+
+static int quote_ascii(struct buf *out, const char *u, size_t n, int quote)
+{
+    size_t i;
+    int rc;
+
+    rc = quote ? buf_addch(out, '"') : 0;
+    for (i = 0; i < n && !rc; i++) {
+        if (u[i] == '"' || u[i] == '\\')
+            rc = buf_addch(out, '\\');
+        if (!rc)
+            rc = buf_addch(out, u[i]);
+    }
+    if (!rc && quote)
+        rc = buf_addch(out, '"');
+    return rc;
+}
+
+int rfc2047_encode_phrase(struct buf *out, const char *s, size_t len, size_t column)
+{
+    struct buf u = BUF_INIT;
+    size_t i;
+    int rc, atoms = 1;
+
+    rc = rfc2047_clean(&u, s, len);
+    if (rc || u.len == 0)
+        goto out;
+    if (!plain_ascii(u.data, u.len, PLAIN_WORD_MAX) || u.len > 66) {
+        rc = encode_words(out, u.data, u.len, column, 1);
+        goto out;
+    }
+    for (i = 0; i < u.len; i++)
+        atoms &= atext_or_space((unsigned char)u.data[i]);
+    rc = quote_ascii(out, u.data, u.len, !atoms);
+out:
+    buf_release(&u);
+    return rc;
+}
+
+int rfc2047_encode_param(struct buf *out, const char *s, size_t len)
+{
+    struct buf u = BUF_INIT;
+    int rc;
+
+    rc = rfc2047_clean(&u, s, len);
+    if (rc || u.len == 0)
+        goto out;
+    if (plain_ascii(u.data, u.len, SIZE_MAX) && !memchr(u.data, '"', u.len) &&
+        !memchr(u.data, '\\', u.len))
+        rc = buf_add(out, u.data, u.len);
+    else
+        rc = encode_words(out, u.data, u.len, 0, 0);
+out:
+    buf_release(&u);
+    return rc;
+}
+
+/* ---- decoding ---- */
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+static int b64val(int c)
+{
+    const char *p = c ? strchr(b64, c) : NULL;
+
+    return p ? (int)(p - b64) : -1;
+}
+
+static int decode_q(struct buf *raw, const char *t, size_t n)
+{
+    size_t i;
+    int h, l;
+
+    for (i = 0; i < n; i++) {
+        if (t[i] == '_') {
+            buf_addch(raw, ' ');
+        } else if (t[i] == '=') {
+            if (i + 2 >= n)
+                return -1;
+            h = hexval(t[i + 1]);
+            l = hexval(t[i + 2]);
+            if (h < 0 || l < 0)
+                return -1;
+            buf_addch(raw, h << 4 | l);
+            i += 2;
+        } else {
+            buf_addch(raw, t[i]);
+        }
+    }
+    return 0;
+}
+
+static int decode_b(struct buf *raw, const char *t, size_t n)
+{
+    uint32_t acc = 0;
+    int bits = 0, v;
+    size_t i;
+
+    for (i = 0; i < n && t[i] != '='; i++) {
+        v = b64val(t[i]);
+        if (v < 0)
+            return -1;
+        acc = acc << 6 | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            buf_addch(raw, (acc >> bits) & 0xFF);
+        }
+    }
+    return 0;
+}
+
+/* One encoded word at s; returns its length (0: not a valid word). */
+static size_t decode_word(struct buf *out, const char *s, size_t len)
+{
+    const char *cs, *enc, *text, *end;
+    struct buf raw = BUF_INIT;
+    size_t cslen, i, n = 0;
+    int rc;
+
+    if (len < 8 || s[0] != '=' || s[1] != '?')
+        return 0;
+    cs = s + 2;
+    enc = memchr(cs, '?', len - 2);
+    if (!enc || enc + 3 >= s + len || enc[2] != '?')
+        return 0;
+    text = enc + 3;
+    for (end = text; end + 1 < s + len && !(end[0] == '?' && end[1] == '='); end++)
+        if (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n')
+            return 0;
+    if (end + 1 >= s + len)
+        return 0;
+    cslen = (size_t)(enc - cs);
+    if (memchr(cs, '*', cslen)) /* RFC 2231 language tag: UTF-8*es */
+        cslen = (size_t)((const char *)memchr(cs, '*', cslen) - cs);
+    if (enc[1] == 'Q' || enc[1] == 'q')
+        rc = decode_q(&raw, text, (size_t)(end - text));
+    else if (enc[1] == 'B' || enc[1] == 'b')
+        rc = decode_b(&raw, text, (size_t)(end - text));
+    else
+        rc = -1;
+    if (rc)
+        goto out;
+    if ((cslen == 5 && !strncasecmp(cs, "UTF-8", 5)) ||
+        (cslen == 8 && !strncasecmp(cs, "US-ASCII", 8))) {
+        rc = utf8_append(out, raw.data, raw.len, 0);
+    } else if ((cslen == 10 && !strncasecmp(cs, "ISO-8859-1", 10)) ||
+               (cslen == 6 && !strncasecmp(cs, "LATIN1", 6))) {
+        for (i = 0; i < raw.len && !rc; i++) {
+            unsigned char c = (unsigned char)raw.data[i];
+            rc = c < 0x80 ? buf_addch(out, c)
+                          : (buf_addch(out, 0xC0 | c >> 6) || buf_addch(out, 0x80 | (c & 0x3F)));
+        }
+    } else {
+        goto out; /* unknown charset: caller copies the word as it is */
+    }
+    if (!rc)
+        n = (size_t)(end + 2 - s);
+out:
+    buf_release(&raw);
+    return n;
+}
+
+int rfc2047_decode(struct buf *out, const char *s, size_t len)
+{
+    size_t i = 0, n, j, mark;
+    int after_word = 0, rc = 0;
+
+    while (i < len && !rc) {
+        if (s[i] == '\r' && i + 2 < len + 0 && s[i + 1] == '\n' &&
+            (s[i + 2] == ' ' || s[i + 2] == '\t')) {
+            i += 2; /* unfold */
+            continue;
+        }
+        if (after_word && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r')) {
+            /* whitespace between two encoded words is dropped */
+            for (j = i; j < len && (s[j] == ' ' || s[j] == '\t' || s[j] == '\r' || s[j] == '\n');
+                 j++)
+                ;
+            mark = out->len;
+            if (j < len && (n = decode_word(out, s + j, len - j)) > 0) {
+                i = j + n;
+                continue;
+            }
+            buf_setlen(out, mark);
+            after_word = 0;
+            continue;
+        }
+        if (s[i] == '=' && (n = decode_word(out, s + i, len - i)) > 0) {
+            i += n;
+            after_word = 1;
+            continue;
+        }
+        for (j = i + 1; j < len && s[j] != '=' && s[j] != ' ' && s[j] != '\t' && s[j] != '\r'; j++)
+            ;
+        rc = utf8_append(out, s + i, j - i, 0);
+        i = j;
+        after_word = 0;
+    }
+    return rc;
+}
