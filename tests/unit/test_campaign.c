@@ -1,0 +1,101 @@
+/* test_campaign - campaign files are checked as a whole, with file:line. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "campaign.h"
+
+#include "banned.h"
+
+static char home[512];
+
+static void test_every_problem_reported(void **state)
+{
+    static const char *const want[] = {
+        "campaigns/bad.ini:10: unknown key \"colour\" in [campaign]",
+        "campaigns/bad.ini:12: unknown section [extra]",
+        "kind \"boletin\" is not one of bulletin",
+        "edition \"daily\" is not one of weekly, monthly, once",
+        "from \"Voto Chilango <votochilango.example>\" is not an address",
+        "list \"inexistente\" not found",
+        "template \"falta\"",
+    };
+    struct campaign c;
+    struct err e;
+    size_t i;
+
+    (void)state;
+    err_init(&e);
+    assert_int_equal(campaign_load(home, "bad", &c, &e), -1);
+    assert_int_equal(e.kind, ERR_DATA);
+    for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+        if (!strstr(e.msg.data, want[i]))
+            fail_msg("missing \"%s\" in:\n%s", want[i], e.msg.data);
+    campaign_release(&c);
+    err_release(&e);
+}
+
+static void test_good(void **state)
+{
+    struct campaign c;
+    struct err e;
+
+    (void)state;
+    err_init(&e);
+    if (campaign_load(home, "good", &c, &e))
+        fail_msg("%s", e.msg.data);
+    assert_string_equal(c.name, "Campaña de prueba");
+    assert_string_equal(c.report_title, "Invitación para {{nombre}}");
+    assert_int_equal(c.nlists, 1);
+    assert_string_equal(value_text(value_map_get(c.defaults, "nombre"), NULL), "amiga, amigo");
+    campaign_release(&c);
+    assert_int_equal(campaign_load(home, "missing", &c, &e), -1);
+    assert_int_equal(e.kind, ERR_NOINPUT);
+    campaign_release(&c);
+    err_clear(&e);
+    assert_int_equal(campaign_load(home, "../good", &c, &e), -1);
+    campaign_release(&c);
+    err_release(&e);
+}
+
+/* Every sample campaign in the repository loads clean. */
+static void test_samples(void **state)
+{
+    const char *src = getenv("SOURCE_DIR");
+    struct campaign c;
+    struct err e;
+    char **ids;
+    size_t n, i;
+
+    (void)state;
+    assert_non_null(src);
+    err_init(&e);
+    assert_int_equal(campaign_list(src, &ids, &n, &e), 0);
+    assert_true(n >= 7);
+    for (i = 0; i < n; i++) {
+        if (campaign_load(src, ids[i], &c, &e))
+            fail_msg("%s: %s", ids[i], e.msg.data);
+        campaign_release(&c);
+    }
+    campaign_list_free(ids, n);
+    err_release(&e);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_problem_reported),
+        cmocka_unit_test(test_good),
+        cmocka_unit_test(test_samples),
+    };
+    const char *fx = getenv("FIXTURES");
+
+    snprintf(home, sizeof(home), "%s/campaign-home", fx ? fx : "tests/fixtures");
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
