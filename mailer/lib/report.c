@@ -13,6 +13,7 @@
 static const char *const quarter_names[4] = {"primer", "segundo", "tercer", "cuarto"};
 
 struct item {
+    char *campaign;
     char *title;
     time_t *dates;
     size_t ndates;
@@ -115,20 +116,24 @@ static struct audience *find_audience(struct collect *c, const char *lists)
     return &c->aud[c->naud++];
 }
 
-static struct item *find_item(struct audience *a, const char *title)
+/* One row per (campaign, title): a campaign sent again under the same title
+ * (a convocatoria and its reminders) is one row with all its dates; two
+ * campaigns that happen to share a title stay two rows. */
+static struct item *find_item(struct audience *a, const char *campaign, const char *title)
 {
     struct item *grown;
     size_t i;
 
     for (i = 0; i < a->nitems; i++)
-        if (!strcmp(a->items[i].title, title))
+        if (!strcmp(a->items[i].title, title) && !strcmp(a->items[i].campaign, campaign))
             return &a->items[i];
     grown = realloc(a->items, (a->nitems + 1) * sizeof(*a->items));
     if (!grown)
         return NULL;
     a->items = grown;
     memset(&a->items[a->nitems], 0, sizeof(*a->items));
-    if (!(a->items[a->nitems].title = strdup(title)))
+    if (!(a->items[a->nitems].title = strdup(title)) ||
+        !(a->items[a->nitems].campaign = strdup(campaign)))
         return NULL;
     return &a->items[a->nitems++];
 }
@@ -143,7 +148,7 @@ static int on_row(void *ud, const struct report_row *r)
 
     if (c->o->list && !list_matches(r->lists, c->o->list))
         return 0;
-    if (!(a = find_audience(c, r->lists)) || !(it = find_item(a, title)))
+    if (!(a = find_audience(c, r->lists)) || !(it = find_item(a, r->campaign, title)))
         return c->nomem = 1;
     grown = realloc(it->dates, (it->ndates + 1) * sizeof(*it->dates));
     if (!grown)
@@ -165,6 +170,7 @@ static void collect_release(struct collect *c)
     for (i = 0; i < c->naud; i++) {
         for (j = 0; j < c->aud[i].nitems; j++) {
             free(c->aud[i].items[j].title);
+            free(c->aud[i].items[j].campaign);
             free(c->aud[i].items[j].dates);
         }
         free(c->aud[i].items);
@@ -239,7 +245,8 @@ static void cells(const struct audience *a, const struct item *it, size_t no,
         v[4] = it->unsubscribed;
     } else {
         buf_addstr(&cell[0], "Total");
-        buf_addf(&cell[2], "%ld comunicaciones", mailings_in(a));
+        buf_addf(&cell[2], "%ld comunicaci%s", mailings_in(a),
+                 mailings_in(a) == 1 ? "ón" : "ones");
         for (i = 0; i < a->nitems; i++) {
             v[0] += a->items[i].recipients, v[1] += a->items[i].delivered;
             v[2] += a->items[i].bounced, v[3] += a->items[i].failed;
