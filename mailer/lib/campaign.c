@@ -11,6 +11,7 @@
 
 #include "clock.h"
 #include "datefmt.h"
+#include "schedule.h"
 
 #include "banned.h"
 
@@ -139,15 +140,63 @@ static int set_key(struct load_state *st, const char *name, const char *value)
     return split_list(value, &c->inline_images, &c->ninline_images) ? 0 : 1;
 }
 
+static struct campaign_override *find_override(struct campaign *c, const char *edition)
+{
+    struct campaign_override *grown;
+    size_t i;
+
+    for (i = 0; i < c->noverrides; i++)
+        if (!strcmp(c->overrides[i].edition, edition))
+            return &c->overrides[i];
+    grown = realloc(c->overrides, (c->noverrides + 1) * sizeof(*grown));
+    if (!grown)
+        return NULL;
+    c->overrides = grown;
+    memset(&grown[c->noverrides], 0, sizeof(*grown));
+    if (!(grown[c->noverrides].edition = strdup(edition)))
+        return NULL;
+    return &grown[c->noverrides++];
+}
+
+static int set_override(struct load_state *st, const char *edition, const char *name,
+                        const char *value)
+{
+    struct campaign_override *o = find_override(st->c, edition);
+    char **field;
+
+    if (!o)
+        return 0;
+    if (!strcmp(name, "audience"))
+        field = &o->audience;
+    else if (!strcmp(name, "subject"))
+        field = &o->subject;
+    else if (!strcmp(name, "report_title"))
+        field = &o->report_title;
+    else if (!strcmp(name, "send_at"))
+        field = &o->send_at;
+    else if (!strcmp(name, "filter"))
+        field = &o->filter;
+    else
+        return problem(st, "unknown key \"%s\" in an [edition] section (allowed: audience, "
+                           "subject, report_title, send_at, filter)%s",
+                       name, "");
+    free(*field);
+    *field = strdup(value);
+    return *field ? 1 : 0;
+}
+
 static int on_entry(void *user, const char *section, const char *name, const char *value)
 {
     struct load_state *st = user;
 
+    if (!strncmp(section, "edition ", 8) && section[8])
+        return set_override(st, section + 8, name, value);
     if (!strcmp(section, "campaign"))
         return set_key(st, name, value);
     if (!strcmp(section, "defaults"))
         return value_map_set_string(st->c->defaults, name, value) ? 0 : 1;
-    return problem(st, "unknown section [%s] (use [campaign] or [defaults])%s", section, "");
+    return problem(st, "unknown section [%s] (use [campaign], [defaults] or [edition NAME])%s",
+                   section, "");
 }
 
 static char *read_line(char *str, int num, void *stream)
@@ -194,15 +243,24 @@ static void validate(struct load_state *st)
 {
     struct campaign *c = st->c;
     struct buf path = BUF_INIT;
+    struct schedule_rule rule;
+    const char *why = NULL;
     size_t i;
 
     st->line = 0; /* whole-file problems carry no line: name the key */
+    if (c->cadence && is_one_of(c->cadence, cadences) &&
+        schedule_parse(c->cadence, c->schedule, c->send_at, &rule, &why))
+        problem(st, "%s%s", why, "");
     if (!c->subject || !*c->subject)
         problem(st, "missing key \"subject\"%s%s", "", "");
     if (!c->template_name || !*c->template_name)
         problem(st, "missing key \"template\"%s%s", "", "");
     if (!c->nlists && (!c->audience || !*c->audience))
         problem(st, "missing key \"lists\" (contact lists to send to)%s%s", "", "");
+    if (c->audience && *c->audience && (strncmp(c->audience, "edition:", 8) || !c->audience[8]))
+        problem(st, "audience \"%s\": write edition:NAME (the frozen audience of an earlier "
+                    "edition)%s",
+                c->audience, "");
     if (c->kind && !is_one_of(c->kind, kinds))
         problem(st, "kind \"%s\" is not one of bulletin, convocatoria, podcast, invitation, "
                     "digest%s",
@@ -302,6 +360,8 @@ out:
 
 void campaign_release(struct campaign *c)
 {
+    size_t i;
+
     free(c->id);
     free(c->path);
     free(c->home);
@@ -322,7 +382,46 @@ void campaign_release(struct campaign *c)
     free_list(c->attachments, c->nattachments);
     free_list(c->inline_images, c->ninline_images);
     value_free(c->defaults);
+    for (i = 0; i < c->noverrides; i++) {
+        free(c->overrides[i].edition);
+        free(c->overrides[i].audience);
+        free(c->overrides[i].subject);
+        free(c->overrides[i].report_title);
+        free(c->overrides[i].send_at);
+        free(c->overrides[i].filter);
+    }
+    free(c->overrides);
     memset(c, 0, sizeof(*c));
+}
+
+static int replace_field(char **field, const char *value)
+{
+    char *copy;
+
+    if (!value)
+        return 0;
+    copy = strdup(value);
+    if (!copy)
+        return -1;
+    free(*field);
+    *field = copy;
+    return 0;
+}
+
+int campaign_apply_edition(struct campaign *c, const char *edition)
+{
+    size_t i;
+
+    for (i = 0; i < c->noverrides; i++) {
+        const struct campaign_override *o = &c->overrides[i];
+        if (strcmp(o->edition, edition))
+            continue;
+        if (replace_field(&c->audience, o->audience) || replace_field(&c->subject, o->subject) ||
+            replace_field(&c->report_title, o->report_title) ||
+            replace_field(&c->send_at, o->send_at) || replace_field(&c->filter, o->filter))
+            return -1;
+    }
+    return 0;
 }
 
 static int cmp_str(const void *a, const void *b)

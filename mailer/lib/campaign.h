@@ -30,6 +30,15 @@ struct campaign {
     size_t ninline_images;
     int allow_html;        /* raw HTML allowed in Markdown content */
     struct value *defaults; /* [defaults]: template variables */
+    struct campaign_override *overrides; /* [edition NAME] sections */
+    size_t noverrides;
+};
+
+/* [edition NAME]: keys that differ for one edition, e.g. a reminder with
+ * `audience = edition:main`. NULL fields are not overridden. */
+struct campaign_override {
+    char *edition;
+    char *audience, *subject, *report_title, *send_at, *filter;
 };
 
 struct edition {
@@ -42,6 +51,8 @@ struct edition {
 /* Load campaigns/ID.ini under home; every problem goes into err. */
 int campaign_load(const char *home, const char *id, struct campaign *c, struct err *err);
 void campaign_release(struct campaign *c);
+/* Apply the [edition NAME] section for this edition, if any. */
+int campaign_apply_edition(struct campaign *c, const char *edition);
 /* Campaign ids under home/campaigns, sorted; free with campaign_list_free. */
 int campaign_list(const char *home, char ***ids, size_t *n, struct err *err);
 void campaign_list_free(char **ids, size_t n);

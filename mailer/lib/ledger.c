@@ -45,6 +45,10 @@ static const char *const migrations[] = {
     "  address TEXT NOT NULL, status TEXT, action TEXT, class TEXT, diagnostic TEXT,"
     "  received_at TEXT NOT NULL, source_uid TEXT);"
     "CREATE INDEX bounces_delivery ON bounces(delivery_id);",
+    /* 2: editions scheduled with send --at. */
+    "CREATE TABLE schedules ("
+    "  campaign TEXT NOT NULL, edition TEXT NOT NULL, due_at TEXT NOT NULL,"
+    "  created_at TEXT NOT NULL, PRIMARY KEY (campaign, edition));",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -66,6 +70,10 @@ enum stmt_id {
     ST_SUPPRESS_REMOVE,
     ST_SUPPRESS_LIST,
     ST_REPORT,
+    ST_DELIVERIES_EACH,
+    ST_SCHEDULE_ADD,
+    ST_SCHEDULE_REMOVE,
+    ST_SCHEDULES_EACH,
     ST_COUNT
 };
 
@@ -126,6 +134,15 @@ static const char *const stmt_sql[ST_COUNT] = {
         " WHERE m.test = 0 GROUP BY m.id"
         " HAVING min(d.sent_at) >= ?1 AND min(d.sent_at) < ?2"
         " ORDER BY min(d.sent_at), m.id",
+};
+
+static const char *const stmt_sql2[] = {
+    "SELECT id, mailing_id, address, list, name, vars, message_id, state, attempts,"
+    " first_attempt_at, next_attempt_at FROM deliveries WHERE mailing_id = ?1 ORDER BY id",
+    "INSERT INTO schedules (campaign, edition, due_at, created_at) VALUES (?1, ?2, ?3, ?4)"
+    " ON CONFLICT(campaign, edition) DO UPDATE SET due_at = excluded.due_at",
+    "DELETE FROM schedules WHERE campaign = ?1 AND (?2 IS NULL OR edition = ?2)",
+    "SELECT campaign, edition, due_at FROM schedules ORDER BY due_at, campaign, edition",
 };
 
 struct ledger {
@@ -236,7 +253,8 @@ struct ledger *ledger_open(const char *path, struct err *err)
         migrate(l, err))
         goto fail;
     for (i = 0; i < ST_COUNT; i++) {
-        if (sqlite3_prepare_v3(l->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &l->stmt[i],
+        const char *sql = i < ST_DELIVERIES_EACH ? stmt_sql[i] : stmt_sql2[i - ST_DELIVERIES_EACH];
+        if (sqlite3_prepare_v3(l->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &l->stmt[i],
                                NULL) != SQLITE_OK) {
             db_fail(l, err, "preparing a statement");
             goto fail;
@@ -466,6 +484,8 @@ void delivery_release(struct delivery *d)
     memset(d, 0, sizeof(*d));
 }
 
+static int read_delivery(sqlite3_stmt *st, struct delivery *d);
+
 int ledger_deliveries_due(struct ledger *l, int64_t mailing_id, time_t now, int64_t after,
                           int uncertain, struct delivery *out, size_t max, size_t *n,
                           struct err *err)
@@ -480,7 +500,20 @@ int ledger_deliveries_due(struct ledger *l, int64_t mailing_id, time_t now, int6
     sqlite3_bind_int(st, 4, uncertain);
     sqlite3_bind_int64(st, 5, (sqlite3_int64)max);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct delivery *d = &out[(*n)++];
+        if (read_delivery(st, &out[(*n)++])) {
+            sqlite3_reset(st);
+            return err_nomem(err);
+        }
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return db_fail(l, err, "reading deliveries");
+    return 0;
+}
+
+static int read_delivery(sqlite3_stmt *st, struct delivery *d)
+{
+    {
         d->id = sqlite3_column_int64(st, 0);
         d->mailing_id = sqlite3_column_int64(st, 1);
         d->address = col_text(st, 2);
@@ -492,15 +525,73 @@ int ledger_deliveries_due(struct ledger *l, int64_t mailing_id, time_t now, int6
         d->attempts = sqlite3_column_int(st, 8);
         d->first_attempt_at = col_time(st, 9);
         d->next_attempt_at = col_time(st, 10);
-        if (!d->address || !d->list || !d->name || !d->vars || !d->message_id || !d->state) {
+        if (!d->address || !d->list || !d->name || !d->vars || !d->message_id || !d->state)
+            return -1;
+    }
+    return 0;
+}
+
+int ledger_deliveries_each(struct ledger *l, int64_t mailing_id, ledger_delivery_fn fn,
+                           void *ud, struct err *err)
+{
+    sqlite3_stmt *st = stmt(l, ST_DELIVERIES_EACH);
+    struct delivery d;
+    int rc, stop = 0;
+
+    sqlite3_bind_int64(st, 1, mailing_id);
+    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        memset(&d, 0, sizeof(d));
+        if (read_delivery(st, &d)) {
+            delivery_release(&d);
             sqlite3_reset(st);
             return err_nomem(err);
         }
+        stop = fn(ud, &d);
+        delivery_release(&d);
     }
     sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return db_fail(l, err, "reading deliveries");
+    if (stop)
+        return stop;
+    return rc == SQLITE_DONE ? 0 : db_fail(l, err, "reading deliveries");
+}
+
+int ledger_schedule_add(struct ledger *l, const char *campaign, const char *edition,
+                        time_t due_at, struct err *err)
+{
+    sqlite3_stmt *st = stmt(l, ST_SCHEDULE_ADD);
+
+    bind_text(st, 1, campaign);
+    bind_text(st, 2, edition);
+    bind_time(st, 3, due_at);
+    bind_time(st, 4, clock_now());
+    return step_done(l, st, err, "scheduling an edition");
+}
+
+int ledger_schedule_remove(struct ledger *l, const char *campaign, const char *edition,
+                           long *removed, struct err *err)
+{
+    sqlite3_stmt *st = stmt(l, ST_SCHEDULE_REMOVE);
+
+    bind_text(st, 1, campaign);
+    bind_text(st, 2, edition);
+    if (step_done(l, st, err, "unscheduling"))
+        return -1;
+    *removed = sqlite3_changes(l->db);
     return 0;
+}
+
+int ledger_schedules_each(struct ledger *l, ledger_schedule_fn fn, void *ud, struct err *err)
+{
+    sqlite3_stmt *st = stmt(l, ST_SCHEDULES_EACH);
+    int rc, stop = 0;
+
+    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        stop = fn(ud, (const char *)sqlite3_column_text(st, 0),
+                  (const char *)sqlite3_column_text(st, 1), col_time(st, 2));
+    sqlite3_reset(st);
+    if (stop)
+        return stop;
+    return rc == SQLITE_DONE ? 0 : db_fail(l, err, "reading schedules");
 }
 
 int ledger_delivery_sending(struct ledger *l, int64_t id, time_t now, struct err *err)

@@ -78,6 +78,10 @@ int ledger_deliveries_due(struct ledger *l, int64_t mailing_id, time_t now, int6
                           int uncertain, struct delivery *out, size_t max, size_t *n,
                           struct err *err);
 void delivery_release(struct delivery *d);
+/* Every delivery of a mailing in id order (a reminder's frozen audience). */
+typedef int (*ledger_delivery_fn)(void *ud, const struct delivery *d);
+int ledger_deliveries_each(struct ledger *l, int64_t mailing_id, ledger_delivery_fn fn,
+                           void *ud, struct err *err);
 /* Mark a delivery as being handed to the server now (attempts + 1). */
 int ledger_delivery_sending(struct ledger *l, int64_t id, time_t now, struct err *err);
 /* Record an outcome: state "sent", "deferred" or "failed". */
@@ -115,6 +119,17 @@ struct report_row {
 typedef int (*ledger_report_fn)(void *ud, const struct report_row *r);
 int ledger_report(struct ledger *l, time_t from, time_t to, ledger_report_fn fn, void *ud,
                   struct err *err);
+
+/* Editions scheduled with `send --at` (replaces an earlier time). */
+int ledger_schedule_add(struct ledger *l, const char *campaign, const char *edition,
+                        time_t due_at, struct err *err);
+/* Remove one edition's schedule, or all of a campaign's when edition is NULL. */
+int ledger_schedule_remove(struct ledger *l, const char *campaign, const char *edition,
+                           long *removed, struct err *err);
+typedef int (*ledger_schedule_fn)(void *ud, const char *campaign, const char *edition,
+                                  time_t due_at);
+/* Every scheduled edition, soonest first. */
+int ledger_schedules_each(struct ledger *l, ledger_schedule_fn fn, void *ud, struct err *err);
 
 /* Raw SQL for tests and seeding; never with user data. */
 int ledger_exec(struct ledger *l, const char *sql, struct err *err);

@@ -190,6 +190,54 @@ static int add_test_deliveries(struct run *run)
     return rc ? -1 : 0;
 }
 
+/* A reminder: the frozen audience of an earlier edition, minus anyone
+ * suppressed since. */
+static int on_earlier(void *ud, const struct delivery *d)
+{
+    struct run *run = ud;
+    struct contact c = {d->address, d->name, d->list, "ledger", 0, NULL};
+    struct value *vars;
+    const char *why;
+    int rc;
+
+    run->r->audience.rows++;
+    rc = is_suppressed(run, d->address, &why);
+    if (rc < 0)
+        return -1;
+    if (rc == 1) {
+        run->r->audience.suppressed++;
+        return 0;
+    }
+    vars = value_from_json(d->vars, strlen(d->vars), "ledger", run->err);
+    if (!vars)
+        return -1;
+    c.vars = vars;
+    rc = on_contact(run, &c);
+    value_free(vars);
+    if (!rc)
+        run->r->audience.accepted++;
+    return rc;
+}
+
+static int freeze_earlier(struct run *run, const char *edition)
+{
+    struct mailing earlier;
+    int rc = ledger_mailing_find(run->o->ledger, run->o->campaign->id, edition, &earlier, run->err);
+
+    if (rc < 0)
+        return -1;
+    if (rc == 1 || earlier.test) {
+        if (rc == 0)
+            mailing_release(&earlier);
+        return err_set(run->err, ERR_DATA,
+                       "%s: audience = edition:%s, but that edition has not been sent",
+                       run->o->campaign->path, edition);
+    }
+    rc = ledger_deliveries_each(run->o->ledger, earlier.id, on_earlier, run, run->err);
+    mailing_release(&earlier);
+    return rc ? -1 : 0;
+}
+
 static int freeze_audience(struct run *run)
 {
     const struct campaign *c = run->o->campaign;
@@ -225,8 +273,10 @@ static int freeze_audience(struct run *run)
     if (ledger_begin(run->l, run->err))
         goto out;
     if (ledger_mailing_create(run->l, &run->m, run->err) ||
-        contacts_load(&spec, on_contact, run, &run->r->audience, &run->r->audience_notes,
-                      run->err) ||
+        (!strncmp(c->audience, "edition:", 8)
+             ? freeze_earlier(run, c->audience + 8)
+             : contacts_load(&spec, on_contact, run, &run->r->audience,
+                             &run->r->audience_notes, run->err)) ||
         (run->o->test_to && add_test_deliveries(run)) ||
         (run->nmissing && missing_error(run)) || ledger_commit(run->l, run->err)) {
         ledger_rollback(run->l);
