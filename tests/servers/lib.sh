@@ -62,8 +62,8 @@ capture_stop() {
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.05
     done
-    kill -9 "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
+    kill -9 "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
     return 0
 }
 

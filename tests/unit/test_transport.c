@@ -811,5 +811,7 @@ int main(void)
         fprintf(stderr, "test_transport: SOURCE_DIR not set, skipped\n");
         return 0;
     }
+    if (getenv("TRANSPORT_TEST_FILTER"))
+        cmocka_set_test_filter(getenv("TRANSPORT_TEST_FILTER"));
     return cmocka_run_group_tests(tests, setup, teardown);
 }
