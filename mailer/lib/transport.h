@@ -1,11 +1,30 @@
 /* transport - submit messages: SMTP over libcurl, or a file sink.
  *
  * A transport takes messages and reports each one's outcome through a
- * callback. Backends are chosen by name: "smtp" drives up to `concurrency`
- * connections with a libcurl multi handle, each connection reused for many
- * messages; "file" writes each message to DIR/NNNNNN.eml (dry runs, tests)
+ * callback. Backends are chosen by name: "smtp" drives `concurrency`
+ * connections, one worker thread and libcurl easy handle each, each connection
+ * reused for many messages (not a curl multi handle: libcurl 7.88 blocks the
+ * whole multi while it waits for the reply to the end of DATA); "file" writes each message to DIR/NNNNNN.eml (dry runs, tests)
  * and completes at once. The caller keeps no more than transport_slots()
  * messages in flight and calls transport_poll() to collect outcomes.
+ *
+ * The transport never retries a message on its own but in one case: when a
+ * message got no 2xx reply at all and failed with 421 or no reply on a reused
+ * connection (the server closed it while idle) or on a relay that could not be
+ * reached while another relay is up, it is sent once more on a new
+ * connection. Everything else is the caller's decision (deferral, backoff).
+ *
+ * Relay pool: url may list several relays separated by spaces. Each
+ * connection is bound to one relay, chosen round-robin when the connection is
+ * first used; a relay that could not be reached (no greeting) is skipped for
+ * relay_retry_ms, then tried again. When every relay is down they are tried
+ * anyway (the messages fail with TRANSPORT_NETFAIL and the caller defers them).
+ *
+ * Security: smtp:// uses STARTTLS (CURLUSESSL_ALL) unless require_tls is 0,
+ * which means plain SMTP with no TLS at all; transport_new refuses plain SMTP
+ * with credentials unless every relay is loopback (127.0.0.0/8, ::1,
+ * localhost). Certificates are always verified. Passwords and tokens are
+ * never written anywhere: the verbose trace shows AUTH lines as [redacted].
  */
 #ifndef MAILER_TRANSPORT_H
 #define MAILER_TRANSPORT_H
@@ -26,22 +45,25 @@ enum transport_outcome {
 
 struct transport_result {
     enum transport_outcome outcome;
-    int code;           /* SMTP reply code, 0 when none */
-    char enhanced[16];  /* "5.1.1", "" when none */
-    char reply[512];    /* last reply line, e.g. "250 2.0.0 Ok: queued as 4F2A1" */
+    int code;          /* SMTP reply code, 0 when none */
+    char enhanced[16]; /* "5.1.1", "" when none */
+    char reply[512];   /* last reply line, e.g. "250 2.0.0 Ok: queued as 4F2A1"; when
+                           there was no reply, what went wrong ("connection refused") */
 };
 
 struct transport_config {
-    const char *url;      /* smtp://host:port, smtps://host:port, or a directory for "file" */
-    const char *user;     /* NULL: no AUTH */
+    const char *url;  /* smtp://host:port, smtps://host:port, several separated by
+                             spaces (relay pool), or a directory for "file" */
+    const char *user; /* NULL: no AUTH */
     const char *password;
     const char *oauth_token; /* XOAUTH2 bearer token, NULL: none */
-    const char *ca_file;  /* NULL: system trust store */
-    const char *helo;     /* EHLO name, NULL: "localhost" */
-    int require_tls;      /* 1: STARTTLS required on smtp:// */
-    int concurrency;      /* connections, >= 1 */
-    long timeout_ms;      /* per reply */
-    int verbose;          /* libcurl protocol trace to stderr, passwords redacted */
+    const char *ca_file;     /* NULL: system trust store */
+    const char *helo;        /* EHLO name, NULL: "localhost" */
+    int require_tls;         /* 1: STARTTLS required on smtp:// */
+    int concurrency;         /* connections, >= 1 */
+    long timeout_ms;         /* per reply */
+    int verbose;             /* libcurl protocol trace to stderr, passwords redacted */
+    long relay_retry_ms;     /* how long an unreachable relay is skipped, 0: 30 s */
 };
 
 /* Called when a message is done; tag is what transport_submit was given. */
@@ -49,19 +71,30 @@ typedef void (*transport_done_fn)(void *ud, void *tag, const struct transport_re
 
 struct transport;
 
+/* Make a transport: backend "smtp" or "file". cfg's strings are copied; cfg is
+ * trusted configuration but is checked (scheme, CR/LF, plain SMTP with
+ * credentials to a non-loopback host: ERR_CONFIG). Nothing is connected yet.
+ * NULL with err set on failure; free with transport_free. */
 struct transport *transport_new(const char *backend, const struct transport_config *cfg,
                                 struct err *err);
+/* Abandon messages in flight (not reported), close connections, free t. NULL is ok. */
 void transport_free(struct transport *t);
 /* How many more messages may be submitted now. */
 int transport_slots(const struct transport *t);
 /* Messages submitted and not yet reported. */
 int transport_in_flight(const struct transport *t);
 /* Submit one message to one recipient. The transport takes data's content
- * (data is left empty). */
-int transport_submit(struct transport *t, const char *mail_from, const char *rcpt,
-                     struct buf *data, void *tag, struct err *err);
+ * (data is left empty); data must end with CRLF, lines are CRLF, curl does
+ * the dot-stuffing. mail_from ("" for the null sender) and rcpt are untrusted
+ * addresses without angle brackets: CR, LF, '<' and '>' are refused
+ * (ERR_DATA, data left untouched). -1 also when no slot is free (ERR_SOFTWARE,
+ * data untouched) or the file backend cannot write (ERR_IO, data consumed).
+ * Call from one thread; done callbacks run in the thread calling poll. */
+int transport_submit(struct transport *t, const char *mail_from, const char *rcpt, struct buf *data,
+                     void *tag, struct err *err);
 /* Wait up to timeout_ms for progress and report finished messages through
- * done. Returns the number reported, -1 on error. */
+ * done (done may call transport_submit). Returns the number reported at once
+ * when nothing is in flight or something finished, -1 on error. */
 int transport_poll(struct transport *t, int timeout_ms, transport_done_fn done, void *ud,
                    struct err *err);
 

@@ -1,0 +1,1093 @@
+/* transport - submit messages: SMTP over libcurl, or a file sink.
+ *
+ * "smtp": one worker thread per connection, each driving its own curl easy
+ * handle with curl_easy_perform(). Reusing the easy handle reuses its
+ * connection: the next message starts at MAIL FROM. Threads rather than a
+ * curl multi handle because libcurl 7.88 waits for the reply to the end of
+ * DATA inside smtp_done() with a blocking loop: in a multi handle one slow
+ * "250 queued" stalls every other connection (checked with curl --parallel
+ * against a server that delays its DATA reply), which would make concurrency
+ * useless against a real relay whose slowest step is exactly that reply.
+ *
+ * "file": each message becomes DIR/NNNNNN.eml at once.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "transport.h"
+
+#include "banned.h"
+
+#define RELAY_RETRY_MS_DEFAULT 30000L
+#define TIMEOUT_MS_DEFAULT 60000L
+#define FILE_SLOTS 64
+#define ADDRESS_MAX 998
+
+struct transport_ops {
+    int (*submit)(struct transport *t, const char *from, const char *rcpt, char *body, size_t len,
+                  void *tag, struct err *err);
+    int (*poll)(struct transport *t, int timeout_ms, transport_done_fn done, void *ud,
+                struct err *err);
+    void (*free)(struct transport *t);
+};
+
+/* One message; also the entry of the work and done queues. */
+struct job {
+    struct job *next;
+    char *from; /* "<addr>" */
+    char *rcpt;
+    char *body;
+    size_t len, off;
+    void *tag;
+    struct transport_result result;
+};
+
+struct transport {
+    const struct transport_ops *ops;
+    int concurrency;
+    int in_flight; /* submitted and not yet reported */
+};
+
+/* ---- results ------------------------------------------------------------ */
+
+static void result_set(struct transport_result *r, enum transport_outcome outcome, int code,
+                       const char *reply)
+{
+    r->outcome = outcome;
+    r->code = code;
+    r->enhanced[0] = '\0';
+    snprintf(r->reply, sizeof(r->reply), "%s", reply ? reply : "");
+}
+
+/* "550 5.1.1 <x>: User unknown" -> "5.1.1" when the enhanced status class
+ * matches the reply code's first digit (RFC 3463). */
+static void result_parse_enhanced(struct transport_result *r)
+{
+    const char *p = r->reply;
+    size_t n = 0;
+    int parts = 0, digits = 0;
+
+    if (strlen(p) < 5 || p[3] != ' ' || p[4] != p[0])
+        return;
+    for (p += 4; *p && *p != ' ' && n < sizeof(r->enhanced) - 1; p++, n++) {
+        if (*p == '.') {
+            if (!digits)
+                return;
+            parts++;
+            digits = 0;
+        } else if (isdigit((unsigned char)*p) && digits < 3) {
+            digits++;
+        } else {
+            return;
+        }
+    }
+    if (parts != 2 || !digits || (*p && *p != ' '))
+        return;
+    memcpy(r->enhanced, r->reply + 4, n);
+    r->enhanced[n] = '\0';
+}
+
+static void job_free(struct job *j)
+{
+    if (!j)
+        return;
+    free(j->from);
+    free(j->rcpt);
+    free(j->body);
+    free(j);
+}
+
+/* Addresses are untrusted: CR/LF would inject SMTP commands, brackets would
+ * change the path curl builds. */
+static int address_check(const char *what, const char *addr, int empty_ok, struct err *err)
+{
+    size_t len = strlen(addr);
+
+    if (!len && !empty_ok)
+        return err_set(err, ERR_DATA, "transport: empty %s address", what);
+    if (len > ADDRESS_MAX)
+        return err_set(err, ERR_DATA, "transport: %s address longer than %d bytes", what,
+                       ADDRESS_MAX);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)addr[i];
+        if (c < 0x20 || c == 0x7f || c == '<' || c == '>' || c == ' ')
+            return err_set(err, ERR_DATA,
+                           "transport: %s address contains a control character, space "
+                           "or angle bracket",
+                           what);
+    }
+    return 0;
+}
+
+/* A job owning body (freed on failure too). */
+static struct job *job_new(const char *from, const char *rcpt, char *body, size_t len, void *tag,
+                           struct err *err)
+{
+    struct job *j = calloc(1, sizeof(*j));
+    struct buf b = BUF_INIT;
+
+    if (!j) {
+        free(body);
+        err_nomem(err);
+        return NULL;
+    }
+    j->body = body;
+    if (buf_addf(&b, "<%s>", from))
+        goto nomem;
+    j->from = buf_detach(&b, NULL);
+    if (!j->from || buf_addf(&b, "<%s>", rcpt))
+        goto nomem;
+    j->rcpt = buf_detach(&b, NULL);
+    if (!j->rcpt)
+        goto nomem;
+    j->len = len;
+    j->tag = tag;
+    return j;
+nomem:
+    buf_release(&b);
+    job_free(j);
+    err_nomem(err);
+    return NULL;
+}
+
+/* ---- public entry points -------------------------------------------------- */
+
+static struct transport *smtp_new(const struct transport_config *cfg, struct err *err);
+static struct transport *file_new(const struct transport_config *cfg, struct err *err);
+
+struct transport *transport_new(const char *backend, const struct transport_config *cfg,
+                                struct err *err)
+{
+    if (!cfg || !cfg->url || !*cfg->url) {
+        err_set(err, ERR_CONFIG, "transport: no URL configured");
+        return NULL;
+    }
+    if (cfg->concurrency < 1 || cfg->concurrency > 256) {
+        err_set(err, ERR_CONFIG, "transport: concurrency %d out of range 1..256", cfg->concurrency);
+        return NULL;
+    }
+    if (backend && !strcmp(backend, "smtp"))
+        return smtp_new(cfg, err);
+    if (backend && !strcmp(backend, "file"))
+        return file_new(cfg, err);
+    err_set(err, ERR_CONFIG, "transport: unknown backend \"%s\" (smtp or file)",
+            backend ? backend : "(null)");
+    return NULL;
+}
+
+void transport_free(struct transport *t)
+{
+    if (t)
+        t->ops->free(t);
+}
+
+int transport_slots(const struct transport *t)
+{
+    return t->concurrency - t->in_flight;
+}
+
+int transport_in_flight(const struct transport *t)
+{
+    return t->in_flight;
+}
+
+int transport_submit(struct transport *t, const char *mail_from, const char *rcpt, struct buf *data,
+                     void *tag, struct err *err)
+{
+    char *body;
+    size_t len;
+
+    if (address_check("sender", mail_from, 1, err) || address_check("recipient", rcpt, 0, err))
+        return -1;
+    if (t->in_flight >= t->concurrency)
+        return err_set(err, ERR_SOFTWARE, "transport: submit with no free slot");
+    body = buf_detach(data, &len);
+    if (!body)
+        return err_nomem(err);
+    if (t->ops->submit(t, mail_from, rcpt, body, len, tag, err))
+        return -1;
+    t->in_flight++;
+    return 0;
+}
+
+int transport_poll(struct transport *t, int timeout_ms, transport_done_fn done, void *ud,
+                   struct err *err)
+{
+    return t->ops->poll(t, timeout_ms, done, ud, err);
+}
+
+/* Report every job of list (and free it); returns how many. */
+static int jobs_report(struct transport *t, struct job *list, transport_done_fn done, void *ud)
+{
+    int n = 0;
+
+    while (list) {
+        struct job *j = list;
+        list = j->next;
+        t->in_flight--;
+        n++;
+        if (done)
+            done(ud, j->tag, &j->result);
+        job_free(j);
+    }
+    return n;
+}
+
+/* ---- file backend --------------------------------------------------------- */
+
+struct file_sink {
+    struct transport base;
+    char *dir;
+    unsigned long next; /* number of the next file */
+    struct job *done_head, **done_tail;
+};
+
+static int file_scan(struct file_sink *f, struct err *err)
+{
+    DIR *d = opendir(f->dir);
+    struct dirent *de;
+
+    if (!d)
+        return err_errno(err, ERR_IO, "transport: %s", f->dir);
+    while ((de = readdir(d))) {
+        char *end;
+        unsigned long n = strtoul(de->d_name, &end, 10);
+        if (end != de->d_name && !strcmp(end, ".eml") && n >= f->next)
+            f->next = n + 1;
+    }
+    closedir(d);
+    return 0;
+}
+
+static int file_write(const char *path, const char *body, size_t len, struct err *err)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    size_t off = 0;
+
+    if (fd < 0)
+        return err_errno(err, ERR_IO, "transport: %s", path);
+    while (off < len) {
+        ssize_t w = write(fd, body + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0) {
+            err_errno(err, ERR_IO, "transport: writing %s", path);
+            close(fd);
+            unlink(path);
+            return -1;
+        }
+        off += (size_t)w;
+    }
+    if (close(fd))
+        return err_errno(err, ERR_IO, "transport: writing %s", path);
+    return 0;
+}
+
+static int file_submit(struct transport *t, const char *from, const char *rcpt, char *body,
+                       size_t len, void *tag, struct err *err)
+{
+    struct file_sink *f = (struct file_sink *)t;
+    char tmp[4096], path[4096];
+    struct job *j = job_new(from, rcpt, body, len, tag, err);
+
+    if (!j)
+        return -1;
+    snprintf(path, sizeof(path), "%s/%06lu.eml", f->dir, f->next);
+    snprintf(tmp, sizeof(tmp), "%s/.%06lu.eml.tmp", f->dir, f->next);
+    if (file_write(tmp, body, len, err))
+        goto fail;
+    if (rename(tmp, path)) {
+        err_errno(err, ERR_IO, "transport: rename to %s", path);
+        unlink(tmp);
+        goto fail;
+    }
+    f->next++;
+    result_set(&j->result, TRANSPORT_SENT, 250, "250 file");
+    *f->done_tail = j;
+    f->done_tail = &j->next;
+    return 0;
+fail:
+    job_free(j); /* frees body too: the caller's data is gone either way */
+    return -1;
+}
+
+static int file_poll(struct transport *t, int timeout_ms, transport_done_fn done, void *ud,
+                     struct err *err)
+{
+    struct file_sink *f = (struct file_sink *)t;
+    struct job *list = f->done_head;
+
+    (void)timeout_ms;
+    (void)err;
+    f->done_head = NULL;
+    f->done_tail = &f->done_head;
+    return jobs_report(t, list, done, ud);
+}
+
+static void file_free(struct transport *t)
+{
+    struct file_sink *f = (struct file_sink *)t;
+
+    while (f->done_head) {
+        struct job *j = f->done_head;
+        f->done_head = j->next;
+        job_free(j);
+    }
+    free(f->dir);
+    free(f);
+}
+
+static const struct transport_ops file_ops = {file_submit, file_poll, file_free};
+
+static struct transport *file_new(const struct transport_config *cfg, struct err *err)
+{
+    struct file_sink *f = calloc(1, sizeof(*f));
+
+    if (!f || !(f->dir = strdup(cfg->url))) {
+        free(f);
+        err_nomem(err);
+        return NULL;
+    }
+    f->base.ops = &file_ops;
+    f->base.concurrency = FILE_SLOTS;
+    f->done_tail = &f->done_head;
+    f->next = 1;
+    if (mkdir(f->dir, 0755) && errno != EEXIST) {
+        err_errno(err, ERR_IO, "transport: cannot create %s", f->dir);
+        goto fail;
+    }
+    if (file_scan(f, err))
+        goto fail;
+    return &f->base;
+fail:
+    file_free(&f->base);
+    return NULL;
+}
+
+/* ---- smtp backend: configuration ------------------------------------------ */
+
+struct relay {
+    char *url;            /* as given, with the EHLO path when helo is set */
+    long long down_until; /* monotonic ms; skipped until then */
+};
+
+struct worker {
+    struct smtp *t;
+    pthread_t thread;
+    int started;
+    CURL *easy;
+    int id;
+    int relay;   /* index into relays, -1: none yet */
+    int in_auth; /* verbose: between AUTH and its final reply */
+    struct job *job;
+    /* reply tracking for the current transfer: the last final reply lines
+     * (after a failure curl sends QUIT, and its "221" comes last) */
+    char lines[4][512];
+    int nlines;
+    const char *line; /* the one that goes with CURLINFO_RESPONSE_CODE */
+    int saw_reply, saw_2xx;
+    char errbuf[CURL_ERROR_SIZE];
+};
+
+struct smtp {
+    struct transport base;
+    char *user, *password, *token, *ca_file;
+    int verbose, require_tls;
+    long timeout_ms, relay_retry_ms;
+    struct relay *relays;
+    int nrelays, next_relay;
+    struct worker *workers;
+    int nworkers;
+    pthread_mutex_t lock;
+    pthread_cond_t work_cond, done_cond;
+    struct job *work_head, **work_tail;
+    struct job *done_head, **done_tail;
+    atomic_int stopping;
+};
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The host of "smtp://host:port/path", without brackets. */
+static int url_host(const char *url, char *host, size_t size)
+{
+    const char *p = strstr(url, "://"), *end;
+
+    if (!p)
+        return -1;
+    p += 3;
+    if (*p == '[') {
+        end = strchr(++p, ']');
+        if (!end)
+            return -1;
+    } else {
+        end = p + strcspn(p, ":/?#");
+    }
+    if (end == p || (size_t)(end - p) >= size)
+        return -1;
+    memcpy(host, p, (size_t)(end - p));
+    host[end - p] = '\0';
+    return 0;
+}
+
+static int host_is_loopback(const char *host)
+{
+    unsigned char a6[16];
+    struct in_addr a4;
+
+    if (!strcasecmp(host, "localhost"))
+        return 1;
+    if (inet_pton(AF_INET, host, &a4) == 1)
+        return (ntohl(a4.s_addr) >> 24) == 127;
+    if (inet_pton(AF_INET6, host, a6) == 1) {
+        static const unsigned char one[16] = {[15] = 1};
+        return !memcmp(a6, one, sizeof(one));
+    }
+    return 0;
+}
+
+/* EHLO name: becomes the URL path, which curl URL-decodes; keep it to
+ * hostname characters (or an address literal). */
+static int helo_check(const char *helo, struct err *err)
+{
+    if (!*helo || strlen(helo) > 255)
+        return err_set(err, ERR_CONFIG, "transport: EHLO name must be 1..255 characters");
+    for (const char *p = helo; *p; p++)
+        if (!isalnum((unsigned char)*p) && !strchr(".-[]:", *p))
+            return err_set(err, ERR_CONFIG, "transport: invalid EHLO name \"%s\"", helo);
+    return 0;
+}
+
+/* Check one relay URL and store it (with the EHLO path). */
+static int smtp_add_relay(struct smtp *t, const char *url, size_t len,
+                          const struct transport_config *cfg, struct err *err)
+{
+    struct buf b = BUF_INIT;
+    char host[256];
+    const char *rest;
+    int smtps;
+
+    if (buf_add(&b, url, len))
+        goto nomem;
+    if (!strncasecmp(b.data, "smtp://", 7))
+        smtps = 0;
+    else if (!strncasecmp(b.data, "smtps://", 8))
+        smtps = 1;
+    else {
+        err_set(err, ERR_CONFIG, "transport: \"%s\": URL must start with smtp:// or smtps://",
+                b.data);
+        goto fail;
+    }
+    rest = strstr(b.data, "://") + 3;
+    if (strpbrk(b.data, "@\r\n\t") || url_host(b.data, host, sizeof(host))) {
+        err_set(err, ERR_CONFIG,
+                "transport: \"%s\": invalid relay URL (credentials go in SMTP_USER and "
+                "SMTP_PASSWORD, not in the URL)",
+                b.data);
+        goto fail;
+    }
+    if (!smtps && !cfg->require_tls && (cfg->user || cfg->oauth_token) && !host_is_loopback(host)) {
+        err_set(err, ERR_CONFIG,
+                "transport: refusing to send credentials over plain SMTP to %s: use STARTTLS "
+                "(require TLS) or smtps://",
+                host);
+        goto fail;
+    }
+    if (cfg->helo) {
+        const char *slash = strchr(rest, '/');
+        if (slash)
+            buf_setlen(&b, (size_t)(slash - b.data));
+        if (buf_addf(&b, "/%s", cfg->helo))
+            goto nomem;
+    }
+    t->relays[t->nrelays].url = buf_detach(&b, NULL);
+    if (!t->relays[t->nrelays].url)
+        goto nomem;
+    t->nrelays++;
+    return 0;
+nomem:
+    err_nomem(err);
+fail:
+    buf_release(&b);
+    return -1;
+}
+
+static int smtp_parse_relays(struct smtp *t, const struct transport_config *cfg, struct err *err)
+{
+    const char *p = cfg->url;
+    size_t n = 0;
+
+    for (const char *q = p; *q; q++)
+        n += !isspace((unsigned char)*q) && (q == p || isspace((unsigned char)q[-1]));
+    if (!n)
+        return err_set(err, ERR_CONFIG, "transport: no relay URL");
+    t->relays = calloc(n, sizeof(*t->relays));
+    if (!t->relays)
+        return err_nomem(err);
+    while (*p) {
+        size_t len;
+        while (isspace((unsigned char)*p))
+            p++;
+        len = strcspn(p, " \t\r\n");
+        if (len && smtp_add_relay(t, p, len, cfg, err))
+            return -1;
+        p += len;
+    }
+    return 0;
+}
+
+/* ---- smtp backend: one transfer -------------------------------------------- */
+
+/* Every reply line comes here: keep the last one (the final line of a
+ * multi-line reply is "NNN text"). */
+static size_t smtp_on_reply(char *data, size_t size, size_t nitems, void *ud)
+{
+    struct worker *w = ud;
+    size_t len = size * nitems, n = len;
+
+    while (n && (data[n - 1] == '\n' || data[n - 1] == '\r'))
+        n--;
+    if (n >= 3 && isdigit((unsigned char)data[0]) && isdigit((unsigned char)data[1]) &&
+        isdigit((unsigned char)data[2]) && (n == 3 || data[3] == ' ')) {
+        char *line = w->lines[w->nlines++ % 4];
+        if (n >= sizeof(w->lines[0]))
+            n = sizeof(w->lines[0]) - 1;
+        memcpy(line, data, n);
+        line[n] = '\0';
+        w->saw_reply = 1;
+        if (data[0] == '2')
+            w->saw_2xx = 1;
+    }
+    return len;
+}
+
+static size_t smtp_on_read(char *ptr, size_t size, size_t nmemb, void *ud)
+{
+    struct worker *w = ud;
+    struct job *j = w->job;
+    size_t n = size * nmemb, left = j->len - j->off;
+
+    if (n > left)
+        n = left;
+    memcpy(ptr, j->body + j->off, n);
+    j->off += n;
+    return n;
+}
+
+static int smtp_on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
+{
+    struct worker *w = ud;
+
+    (void)dt, (void)dn, (void)ut, (void)un;
+    return atomic_load(&w->t->stopping) ? 1 : 0;
+}
+
+/* The verbose trace, with whatever follows AUTH (credentials, tokens)
+ * replaced until the server's final reply to it. */
+static int smtp_on_debug(CURL *h, curl_infotype type, char *data, size_t size, void *ud)
+{
+    struct worker *w = ud;
+    int n = (int)size;
+
+    (void)h;
+    while (n && (data[n - 1] == '\n' || data[n - 1] == '\r'))
+        n--;
+    switch (type) {
+    case CURLINFO_TEXT:
+        fprintf(stderr, "[smtp %d] * %.*s\n", w->id, n, data);
+        break;
+    case CURLINFO_HEADER_IN:
+        fprintf(stderr, "[smtp %d] < %.*s\n", w->id, n, data);
+        if (w->in_auth && n >= 3 && strncmp(data, "334", 3))
+            w->in_auth = 0;
+        break;
+    case CURLINFO_HEADER_OUT:
+        if (n >= 5 && !strncasecmp(data, "AUTH ", 5)) {
+            int mech = (int)strcspn(data + 5, " \r\n");
+            fprintf(stderr, "[smtp %d] > AUTH %.*s [redacted]\n", w->id, mech, data + 5);
+            w->in_auth = 1;
+        } else if (w->in_auth) {
+            fprintf(stderr, "[smtp %d] > [redacted]\n", w->id);
+        } else {
+            fprintf(stderr, "[smtp %d] > %.*s\n", w->id, n, data);
+        }
+        break;
+    case CURLINFO_DATA_OUT:
+        fprintf(stderr, "[smtp %d] > [%zu bytes of message]\n", w->id, size);
+        break;
+    default:
+        break;
+    }
+    return 0;
+}
+
+static int curl_is_tls_error(CURLcode rc)
+{
+    switch (rc) {
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_USE_SSL_FAILED:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Outcome of a finished transfer: by the reply code, not the CURLcode (a 554
+ * after DATA is CURLE_WEIRD_SERVER_REPLY with an empty error buffer). */
+static void smtp_classify(struct worker *w, CURLcode rc, struct transport_result *r)
+{
+    long code = 0;
+    char what[CURL_ERROR_SIZE + 64];
+
+    curl_easy_getinfo(w->easy, CURLINFO_RESPONSE_CODE, &code);
+    w->line = "";
+    for (int i = 0; i < 4 && i < w->nlines; i++) {
+        const char *l = w->lines[(w->nlines - 1 - i) % 4];
+        if (code && strtol(l, NULL, 10) == code) {
+            w->line = l;
+            break;
+        }
+    }
+    if (rc == CURLE_OK) {
+        result_set(r, TRANSPORT_SENT, (int)code, w->line);
+        result_parse_enhanced(r);
+        return;
+    }
+    snprintf(what, sizeof(what), "%s", w->errbuf[0] ? w->errbuf : curl_easy_strerror(rc));
+    if (curl_is_tls_error(rc)) {
+        result_set(r, TRANSPORT_TLSFAIL, 0, what);
+        return;
+    }
+    if (rc == CURLE_LOGIN_DENIED || code == 535 || code == 534 || code == 538 ||
+        (code == 530 && !strcasestr(w->line, "TLS"))) {
+        result_set(r, TRANSPORT_AUTHFAIL, (int)code, code ? w->line : what);
+        result_parse_enhanced(r);
+        return;
+    }
+    if (code == 530) { /* "530 Must issue a STARTTLS command first" */
+        result_set(r, TRANSPORT_TLSFAIL, (int)code, w->line);
+        result_parse_enhanced(r);
+        return;
+    }
+    if (code / 100 == 4 || code / 100 == 5) {
+        result_set(r, code / 100 == 4 ? TRANSPORT_TEMPFAIL : TRANSPORT_PERMFAIL, (int)code,
+                   w->line);
+        result_parse_enhanced(r);
+        return;
+    }
+    result_set(r, TRANSPORT_NETFAIL, 0, what);
+}
+
+static int relay_is_up(struct smtp *t, int i, long long now)
+{
+    int up;
+
+    pthread_mutex_lock(&t->lock);
+    up = t->relays[i].down_until <= now;
+    pthread_mutex_unlock(&t->lock);
+    return up;
+}
+
+/* Keep w's relay while it is up; else the next one up, round-robin; when
+ * every relay is down, the next one anyway. */
+static void smtp_pick_relay(struct worker *w)
+{
+    struct smtp *t = w->t;
+    long long now = now_ms();
+    int pick = -1;
+
+    if (w->relay >= 0 && relay_is_up(t, w->relay, now))
+        return;
+    pthread_mutex_lock(&t->lock);
+    for (int i = 0; i < t->nrelays && pick < 0; i++) {
+        int k = (t->next_relay + i) % t->nrelays;
+        if (t->relays[k].down_until <= now)
+            pick = k;
+    }
+    if (pick < 0)
+        pick = t->next_relay % t->nrelays;
+    t->next_relay = (pick + 1) % t->nrelays;
+    pthread_mutex_unlock(&t->lock);
+    w->relay = pick;
+}
+
+static void smtp_mark_down(struct worker *w)
+{
+    struct smtp *t = w->t;
+
+    pthread_mutex_lock(&t->lock);
+    t->relays[w->relay].down_until = now_ms() + t->relay_retry_ms;
+    pthread_mutex_unlock(&t->lock);
+}
+
+static int smtp_other_relay_up(struct worker *w)
+{
+    long long now = now_ms();
+
+    for (int i = 0; i < w->t->nrelays; i++)
+        if (i != w->relay && relay_is_up(w->t, i, now))
+            return 1;
+    return 0;
+}
+
+static int smtp_easy_setup(struct smtp *t, struct worker *w, struct err *err);
+
+/* A fresh easy handle, closing the connection of the old one: after a failure
+ * libcurl 7.88 may keep a connection that is out of step (after a reply
+ * timeout it is "left intact" with our DATA still unanswered; the late reply
+ * would be read as the answer to the next MAIL FROM). */
+static int smtp_easy_renew(struct worker *w)
+{
+    struct err err;
+    int rc;
+
+    if (w->easy)
+        curl_easy_cleanup(w->easy);
+    w->easy = NULL;
+    err_init(&err);
+    rc = smtp_easy_setup(w->t, w, &err);
+    err_release(&err);
+    return rc;
+}
+
+static int curl_is_connect_error(CURLcode rc)
+{
+    return rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
+           rc == CURLE_OPERATION_TIMEDOUT;
+}
+
+/* One attempt; returns 1 when the message may be sent again at once: it got
+ * no 2xx and either met a connection the server had closed while idle (421
+ * or no reply), or its relay could not be reached and another one is up.
+ * A connection is reused when curl made no new one: libcurl 7.88 even keeps
+ * a connection the server dropped during DATA and fails the next message on
+ * it with CURLE_SEND_ERROR. */
+static int smtp_attempt(struct worker *w, struct job *j)
+{
+    struct curl_slist rcpt = {j->rcpt, NULL};
+    CURLcode rc;
+    long connects = 0;
+    int reused;
+
+    if (!w->easy && smtp_easy_renew(w)) {
+        result_set(&j->result, TRANSPORT_NETFAIL, 0, "cannot set up a curl handle");
+        return 0;
+    }
+    smtp_pick_relay(w);
+    curl_easy_setopt(w->easy, CURLOPT_URL, w->t->relays[w->relay].url);
+    j->off = 0;
+    w->nlines = 0;
+    w->errbuf[0] = '\0';
+    w->saw_reply = w->saw_2xx = 0;
+    curl_easy_setopt(w->easy, CURLOPT_MAIL_FROM, j->from);
+    curl_easy_setopt(w->easy, CURLOPT_MAIL_RCPT, &rcpt);
+    curl_easy_setopt(w->easy, CURLOPT_INFILESIZE_LARGE, (curl_off_t)j->len);
+    rc = curl_easy_perform(w->easy);
+    curl_easy_setopt(w->easy, CURLOPT_MAIL_RCPT, NULL);
+    curl_easy_getinfo(w->easy, CURLINFO_NUM_CONNECTS, &connects);
+    reused = connects == 0 && !curl_is_connect_error(rc);
+    smtp_classify(w, rc, &j->result);
+    if (rc != CURLE_OK)
+        smtp_easy_renew(w);
+    if (j->result.outcome == TRANSPORT_SENT || w->saw_2xx || rc == CURLE_ABORTED_BY_CALLBACK)
+        return 0;
+    if (reused && !w->saw_reply && j->result.outcome == TRANSPORT_NETFAIL)
+        return 1; /* closed while idle, without a word */
+    if (reused && j->result.code == 421)
+        return 1; /* closed while idle, with 421 */
+    if (connects == 0 && curl_is_connect_error(rc)) {
+        smtp_mark_down(w);
+        return smtp_other_relay_up(w);
+    }
+    return 0;
+}
+
+static void smtp_send(struct worker *w, struct job *j)
+{
+    w->job = j;
+    if (smtp_attempt(w, j) && !atomic_load(&w->t->stopping))
+        smtp_attempt(w, j);
+    w->job = NULL;
+}
+
+static void *smtp_worker(void *arg)
+{
+    struct worker *w = arg;
+    struct smtp *t = w->t;
+
+    for (;;) {
+        struct job *j;
+
+        pthread_mutex_lock(&t->lock);
+        while (!atomic_load(&t->stopping) && !t->work_head)
+            pthread_cond_wait(&t->work_cond, &t->lock);
+        if (atomic_load(&t->stopping)) {
+            pthread_mutex_unlock(&t->lock);
+            break;
+        }
+        j = t->work_head;
+        t->work_head = j->next;
+        if (!t->work_head)
+            t->work_tail = &t->work_head;
+        j->next = NULL;
+        pthread_mutex_unlock(&t->lock);
+
+        smtp_send(w, j);
+
+        pthread_mutex_lock(&t->lock);
+        *t->done_tail = j;
+        t->done_tail = &j->next;
+        pthread_cond_signal(&t->done_cond);
+        pthread_mutex_unlock(&t->lock);
+    }
+    return NULL;
+}
+
+/* ---- smtp backend: transport ops -------------------------------------------- */
+
+static int smtp_submit(struct transport *bt, const char *from, const char *rcpt, char *body,
+                       size_t len, void *tag, struct err *err)
+{
+    struct smtp *t = (struct smtp *)bt;
+    struct job *j = job_new(from, rcpt, body, len, tag, err);
+
+    if (!j)
+        return -1;
+    pthread_mutex_lock(&t->lock);
+    *t->work_tail = j;
+    t->work_tail = &j->next;
+    pthread_cond_signal(&t->work_cond);
+    pthread_mutex_unlock(&t->lock);
+    return 0;
+}
+
+static int smtp_poll(struct transport *bt, int timeout_ms, transport_done_fn done, void *ud,
+                     struct err *err)
+{
+    struct smtp *t = (struct smtp *)bt;
+    struct job *list;
+    struct timespec until;
+
+    (void)err;
+    if (!bt->in_flight)
+        return 0;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += timeout_ms / 1000;
+    until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&t->lock);
+    while (!t->done_head && timeout_ms > 0)
+        if (pthread_cond_timedwait(&t->done_cond, &t->lock, &until) == ETIMEDOUT)
+            break;
+    list = t->done_head;
+    t->done_head = NULL;
+    t->done_tail = &t->done_head;
+    pthread_mutex_unlock(&t->lock);
+    return jobs_report(bt, list, done, ud);
+}
+
+static void smtp_free_jobs(struct job *list)
+{
+    while (list) {
+        struct job *j = list;
+        list = j->next;
+        job_free(j);
+    }
+}
+
+static void smtp_free(struct transport *bt)
+{
+    struct smtp *t = (struct smtp *)bt;
+
+    pthread_mutex_lock(&t->lock);
+    atomic_store(&t->stopping, 1);
+    pthread_cond_broadcast(&t->work_cond);
+    pthread_mutex_unlock(&t->lock);
+    for (int i = 0; i < t->nworkers; i++) {
+        struct worker *w = &t->workers[i];
+        if (w->started)
+            pthread_join(w->thread, NULL);
+        if (w->easy)
+            curl_easy_cleanup(w->easy);
+    }
+    smtp_free_jobs(t->work_head);
+    smtp_free_jobs(t->done_head);
+    for (int i = 0; i < t->nrelays; i++)
+        free(t->relays[i].url);
+    free(t->relays);
+    free(t->workers);
+    free(t->user);
+    if (t->password) {
+        explicit_bzero(t->password, strlen(t->password));
+        free(t->password);
+    }
+    if (t->token) {
+        explicit_bzero(t->token, strlen(t->token));
+        free(t->token);
+    }
+    free(t->ca_file);
+    pthread_cond_destroy(&t->work_cond);
+    pthread_cond_destroy(&t->done_cond);
+    pthread_mutex_destroy(&t->lock);
+    free(t);
+    curl_global_cleanup();
+}
+
+static const struct transport_ops smtp_ops = {smtp_submit, smtp_poll, smtp_free};
+
+static int smtp_easy_setup(struct smtp *t, struct worker *w, struct err *err)
+{
+    CURL *e = curl_easy_init();
+    long secs = (t->timeout_ms + 999) / 1000;
+    CURLcode rc = CURLE_OK;
+
+    if (!e)
+        return err_set(err, ERR_SOFTWARE, "transport: curl_easy_init failed");
+    w->easy = e;
+    /* Options that never change; the URL, sender and recipient are set per message. */
+    rc |= curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    rc |= curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
+    rc |= curl_easy_setopt(e, CURLOPT_READFUNCTION, smtp_on_read);
+    rc |= curl_easy_setopt(e, CURLOPT_READDATA, w);
+    rc |= curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, smtp_on_reply);
+    rc |= curl_easy_setopt(e, CURLOPT_HEADERDATA, w);
+    rc |= curl_easy_setopt(e, CURLOPT_ERRORBUFFER, w->errbuf);
+    rc |= curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
+    rc |= curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, smtp_on_progress);
+    rc |= curl_easy_setopt(e, CURLOPT_XFERINFODATA, w);
+    rc |= curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, t->timeout_ms);
+    rc |= curl_easy_setopt(e, CURLOPT_SERVER_RESPONSE_TIMEOUT, secs);
+    rc |= curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    rc |= curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, secs);
+    rc |= curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+    rc |= curl_easy_setopt(e, CURLOPT_MAXCONNECTS, 1L);
+    rc |= curl_easy_setopt(e, CURLOPT_USE_SSL,
+                           t->require_tls ? (long)CURLUSESSL_ALL : (long)CURLUSESSL_NONE);
+    rc |= curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+    rc |= curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+    if (t->ca_file)
+        rc |= curl_easy_setopt(e, CURLOPT_CAINFO, t->ca_file);
+    if (t->user)
+        rc |= curl_easy_setopt(e, CURLOPT_USERNAME, t->user);
+    if (t->password)
+        rc |= curl_easy_setopt(e, CURLOPT_PASSWORD, t->password);
+    if (t->token)
+        rc |= curl_easy_setopt(e, CURLOPT_XOAUTH2_BEARER, t->token);
+    if (t->verbose) {
+        rc |= curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, smtp_on_debug);
+        rc |= curl_easy_setopt(e, CURLOPT_DEBUGDATA, w);
+        rc |= curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
+    }
+    if (rc != CURLE_OK) {
+        curl_easy_cleanup(e);
+        w->easy = NULL;
+        return err_set(err, ERR_SOFTWARE, "transport: libcurl refused an option (%s)",
+                       curl_easy_strerror(rc));
+    }
+    return 0;
+}
+
+static int dup_opt(char **dst, const char *src, struct err *err)
+{
+    if (!src)
+        return 0;
+    *dst = strdup(src);
+    return *dst ? 0 : err_nomem(err);
+}
+
+static int smtp_start_workers(struct smtp *t, const struct transport_config *cfg, struct err *err)
+{
+    t->workers = calloc((size_t)cfg->concurrency, sizeof(*t->workers));
+    if (!t->workers)
+        return err_nomem(err);
+    t->nworkers = cfg->concurrency;
+    for (int i = 0; i < t->nworkers; i++) {
+        struct worker *w = &t->workers[i];
+        w->t = t;
+        w->id = i + 1;
+        w->relay = -1;
+        if (smtp_easy_setup(t, w, err))
+            return -1;
+    }
+    for (int i = 0; i < t->nworkers; i++) {
+        struct worker *w = &t->workers[i];
+        int e = pthread_create(&w->thread, NULL, smtp_worker, w);
+        if (e)
+            return err_set(err, ERR_SOFTWARE, "transport: pthread_create: %s", strerror(e));
+        w->started = 1;
+    }
+    return 0;
+}
+
+static struct transport *smtp_new(const struct transport_config *cfg, struct err *err)
+{
+    struct smtp *t;
+
+    if (curl_global_init(CURL_GLOBAL_DEFAULT)) {
+        err_set(err, ERR_SOFTWARE, "transport: curl_global_init failed");
+        return NULL;
+    }
+    t = calloc(1, sizeof(*t));
+    if (!t) {
+        curl_global_cleanup();
+        err_nomem(err);
+        return NULL;
+    }
+    t->base.ops = &smtp_ops;
+    t->base.concurrency = cfg->concurrency;
+    t->verbose = cfg->verbose;
+    t->require_tls = cfg->require_tls;
+    t->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : TIMEOUT_MS_DEFAULT;
+    t->relay_retry_ms = cfg->relay_retry_ms > 0 ? cfg->relay_retry_ms : RELAY_RETRY_MS_DEFAULT;
+    t->work_tail = &t->work_head;
+    t->done_tail = &t->done_head;
+    pthread_mutex_init(&t->lock, NULL);
+    pthread_cond_init(&t->work_cond, NULL);
+    pthread_cond_init(&t->done_cond, NULL);
+    if (cfg->oauth_token && !cfg->user) {
+        err_set(err, ERR_CONFIG, "transport: XOAUTH2 needs a user name as well as the token");
+        goto fail;
+    }
+    if ((cfg->helo && helo_check(cfg->helo, err)) || smtp_parse_relays(t, cfg, err))
+        goto fail;
+    if (dup_opt(&t->user, cfg->user, err) || dup_opt(&t->password, cfg->password, err) ||
+        dup_opt(&t->token, cfg->oauth_token, err) || dup_opt(&t->ca_file, cfg->ca_file, err))
+        goto fail;
+    if (smtp_start_workers(t, cfg, err))
+        goto fail;
+    return &t->base;
+fail:
+    smtp_free(&t->base);
+    return NULL;
+}
