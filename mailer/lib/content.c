@@ -739,6 +739,21 @@ static char csv_sniff(const char *s, size_t len)
     return semis > commas ? ';' : ',';
 }
 
+/* The header row must name the required columns. */
+static int header_lacks(const struct value *keys, const char *key, const char *origin,
+                        struct err *err)
+{
+    size_t i;
+
+    for (i = 0; i < value_list_len(keys); i++)
+        if (strcmp(value_text(value_list_at(keys, i), NULL), key) == 0)
+            return 0;
+    return err_set(err, ERR_DATA,
+                   "%s:1: no %s column (want date, title, source, url, summary, region; or "
+                   "fecha, título, fuente, enlace, resumen, región)",
+                   origin, key);
+}
+
 static int blank_record(const struct value *fields)
 {
     size_t n;
@@ -782,6 +797,8 @@ struct value *content_digest_csv(const char *text, size_t len, const char *origi
         if (value_list_append(keys, canon))
             goto nomem;
     }
+    if (header_lacks(keys, "title", origin, err) || header_lacks(keys, "url", origin, err))
+        goto fail;
     for (;;) {
         struct value *item;
         line = c.line;

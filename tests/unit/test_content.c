@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "content.h"
+#include "template.h"
 
 #include "banned.h"
 
@@ -222,6 +223,7 @@ static void test_digest_errors(void **state)
         {1, "title,url\n,https://a\n", "pulso.csv:2: no title"},
         {1, "title,url\nA\xE9,https://a\n", "pulso.csv:2: not valid UTF-8 (byte 0xE9)"},
         {1, "", "pulso.csv:1: empty file"},
+        {1, "titulo;fuente\nA;B\n", "pulso.csv:1: no url column"},
         {1, "title,url\n\"multi\nline\",https://a\nB,\n", "pulso.csv:4: no url"},
         {0, "{\"items\": 3}", "pulso.json: want a list of items"},
         {0, "[{\"title\":\"a\",\"url\":\"https://a\"}, 3]", "pulso.json: item 2: not an object"},
@@ -288,13 +290,50 @@ static void test_load(void **state)
     err_release(&err);
 }
 
+/* Digest items grouped by region, through a template as a campaign would. */
+static void test_digest_in_template(void **state)
+{
+    const char *fixtures = getenv("FIXTURES");
+    const char *src = "{{#regiones}}\n== {{region}} ==\n{{#items}}\n* {{title}} ({{source}}, "
+                      "{{date}})\n{{/items}}\n{{/regiones}}\n{{total}} notas\n";
+    struct buf path = BUF_INIT, out = BUF_INIT;
+    struct template *t;
+    struct value *v;
+    struct err err;
+    const struct value *stack[1];
+
+    (void)state;
+    err_init(&err);
+    buf_addf(&path, "%s/content/pulso-2026-W47.csv", fixtures);
+    v = content_load(path.data, 0, &err);
+    assert_non_null(v);
+    t = template_compile(src, strlen(src), "pulso.txt", TEMPLATE_ESCAPE_NONE, NULL, &err);
+    assert_non_null(t);
+    stack[0] = v;
+    assert_int_equal(template_render(t, stack, 1, &out, NULL, NULL, &err), 0);
+    assert_string_equal(out.data,
+                        "== América del Sur ==\n"
+                        "* Chile celebra segunda vuelta presidencial (La Tercera, 2026-11-16)\n"
+                        "== Europa ==\n"
+                        "* Elecciones regionales en Alemania (DW, 2026-11-17)\n"
+                        "* Francia discute voto electrónico (Le Monde, 2026-11-19)\n"
+                        "== América del Norte ==\n"
+                        "* Reforma electoral en Canadá (CBC, 2026-11-18)\n"
+                        "4 notas\n");
+    template_free(t);
+    value_free(v);
+    buf_release(&path);
+    buf_release(&out);
+    err_release(&err);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_wrap),           cmocka_unit_test(test_markdown_text),
         cmocka_unit_test(test_markdown_width), cmocka_unit_test(test_markdown_html),
         cmocka_unit_test(test_digest),         cmocka_unit_test(test_digest_errors),
-        cmocka_unit_test(test_load),
+        cmocka_unit_test(test_load),           cmocka_unit_test(test_digest_in_template),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
