@@ -16,6 +16,7 @@
 struct missing {
     char name[96];
     long count;
+    long last; /* sequence number of the last contact counted: each once */
     char first[3][128];
 };
 
@@ -23,6 +24,7 @@ struct checker {
     struct compose cp;
     struct err *err;
     const struct contact *current;
+    long seq; /* contacts seen, from 1 */
     struct missing missing[MISSING_MAX];
     size_t nmissing;
 };
@@ -40,8 +42,9 @@ static void on_missing(void *ud, const char *name)
         m = &ck->missing[ck->nmissing++];
         snprintf(m->name, sizeof(m->name), "%s", name);
     }
-    if (!m)
+    if (!m || m->last == ck->seq)
         return;
+    m->last = ck->seq;
     if (m->count < 3 && ck->current)
         snprintf(m->first[m->count], sizeof(m->first[0]), "%s:%zu", ck->current->file,
                  ck->current->line);
@@ -53,6 +56,7 @@ static int on_contact(void *ud, const struct contact *c)
     struct checker *ck = ud;
 
     ck->current = c;
+    ck->seq++;
     return compose_dry(&ck->cp, c->vars, on_missing, ck, ck->err);
 }
 
@@ -102,7 +106,7 @@ int cmd_check(int argc, char **argv, struct cli *cli)
     ck.err = &err;
     notes.cap = 16 * 1024 * 1024;
     if (campaign_edition(&c, edition, clock_now(), &e, &err) ||
-        compose_init(&ck.cp, &c, &e, &cli->config, 0, &err)) {
+        campaign_apply_edition(&c, e.name) || compose_init(&ck.cp, &c, &e, &cli->config, 0, &err)) {
         rc = cli_fail(&err);
         goto out;
     }

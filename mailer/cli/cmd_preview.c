@@ -130,7 +130,7 @@ int cmd_preview(int argc, char **argv, struct cli *cli)
     memset(&cp, 0, sizeof(cp));
     err_init(&err);
     if (campaign_edition(&c, edition, clock_now(), &e, &err) ||
-        compose_init(&cp, &c, &e, &cli->config, 0, &err) || !(l = cli_ledger(cli, &err)) ||
+        campaign_apply_edition(&c, e.name) || compose_init(&cp, &c, &e, &cli->config, 0, &err) || !(l = cli_ledger(cli, &err)) ||
         audience_spec_init(&spec, &c, l))
         goto fail;
     found = contacts_load(&spec, on_contact, &pick, &st, &notes, &err);

@@ -173,6 +173,7 @@ int cmd_send(int argc, char **argv, struct cli *cli)
     struct send_opts o = {0};
     struct send_report r;
     struct campaign c;
+    struct edition edition;
     struct ui ui = {0};
     struct buf lock_dir = BUF_INIT;
     struct err err;
@@ -231,6 +232,15 @@ int cmd_send(int argc, char **argv, struct cli *cli)
 
     err_init(&err);
     send_report_init(&r);
+    if (campaign_edition(&c, o.edition, clock_now(), &edition, &err) ||
+        campaign_apply_edition(&c, edition.name)) {
+        rc = cli_fail(&err);
+        send_report_release(&r);
+        campaign_release(&c);
+        err_release(&err);
+        return rc;
+    }
+    o.edition = edition.name;
     ui.tty = isatty(STDERR_FILENO) && !cli->quiet;
     ui.verbose = cli->verbose;
     o.campaign = &c;

@@ -63,8 +63,15 @@ static int build_shared(struct compose *cp, struct err *err)
          value_map_set_string(camp, "id", c->id) || value_map_set_string(camp, "tipo", c->kind) ||
          value_map_set_string(cp->shared, "fecha", date.data) ||
          value_map_set_string(cp->shared, "baja_correo", cp->unsub_mailto);
-    if (!rc && *cp->unsub_url)
+    /* {{baja_url}}: the https page when there is one, else a mailto link
+     * that writes the «BAJA» the mailbox reader understands. */
+    if (!rc && *cp->unsub_url) {
         rc = value_map_set_string(cp->shared, "baja_url", cp->unsub_url);
+    } else if (!rc) {
+        buf_reset(&date);
+        buf_addf(&date, "mailto:%s?subject=BAJA", cp->unsub_mailto);
+        rc = value_map_set_string(cp->shared, "baja_url", date.data);
+    }
     if (!rc && cp->content)
         rc = value_map_set(cp->shared, "contenido", value_dup(cp->content));
     buf_release(&date);
@@ -184,11 +191,20 @@ static int init_addresses(struct compose *cp, const struct config *cfg, struct e
     cp->envelope_from = strdup(*bounce ? bounce : cp->from_address);
     cp->unsub_mailto = strdup(*mailto ? mailto : cp->envelope_from);
     cp->unsub_url = strdup(config_get(cfg, CFG_UNSUBSCRIBE_URL));
-    cp->reply_to = *c->reply_to ? strdup(c->reply_to) : NULL;
+    if (*c->reply_to) {
+        /* Reply-To is written as an address; a display name in the
+         * campaign file is dropped. */
+        char *name = NULL;
+        if (split_from(c->reply_to, &name, &cp->reply_to)) {
+            free(name);
+            return err_nomem(err);
+        }
+        free(name);
+    }
     buf_addf(&b, "%s <%s.%s>", c->name, c->id, cp->domain);
     cp->list_id = buf_detach(&b, NULL);
     if (!cp->domain || !cp->envelope_from || !cp->unsub_mailto || !cp->unsub_url ||
-        !cp->list_id || (*c->reply_to && !cp->reply_to))
+        !cp->list_id)
         return err_nomem(err);
     return 0;
 }

@@ -24,6 +24,7 @@
 struct missing {
     char *name;
     long count;
+    long last; /* sequence number of the last contact counted: each once */
     char *rows[MISSING_ROWS];
 };
 
@@ -47,7 +48,8 @@ struct run {
     long retry_max; /* RETRY_MAX_AGE in seconds */
     double started;
     struct send_progress prog;
-    const struct contact *current; /* while freezing: for missing-variable rows */
+    const struct contact *current;
+    long seq; /* contacts seen, from 1 */ /* while freezing: for missing-variable rows */
     struct missing missing[MISSING_MAX];
     size_t nmissing;
     long missing_total;
@@ -84,8 +86,9 @@ static void on_missing(void *ud, const char *name)
             return;
         run->nmissing++;
     }
-    if (!m)
+    if (!m || m->last == run->seq)
         return;
+    m->last = run->seq;
     if (m->count < MISSING_ROWS && run->current) {
         buf_addf(&where, "%s:%zu", run->current->file, run->current->line);
         m->rows[m->count] = buf_detach(&where, NULL);
@@ -146,6 +149,7 @@ static int on_contact(void *ud, const struct contact *c)
     int rc = -1;
 
     run->current = c;
+    run->seq++;
     if (compose_dry(&run->cp, c->vars, on_missing, run, run->err))
         return -1;
     if (run->o->test_to) {

@@ -8,7 +8,7 @@ set -euo pipefail
 . "$SOURCE_DIR/tests/servers/lib.sh"
 
 work=$(mktemp -d)
-trap 'capture_stop; rm -rf "$work"' EXIT
+trap 'capture_cleanup; rm -rf "$work"' EXIT
 capture_start "$work/outbox" --auth demo:s3cret --require-tls
 
 export SMTP_URL="smtp://127.0.0.1:$CAPTURE_PORT" SMTP_USER=demo SMTP_PASSWORD=s3cret
