@@ -15,6 +15,7 @@
 #include "config.h"
 #include "err.h"
 #include "ledger.h"
+#include "send.h"
 
 struct cli {
     const char *env_file; /* --env FILE, NULL: ./.env when present */
@@ -40,5 +41,10 @@ int cli_lock_dir(const struct cli *cli, struct buf *out);
 /* Load a campaign; on failure print every problem and return the exit code
  * (c is then released); 0 on success. */
 int cli_campaign(const struct cli *cli, const char *id, struct campaign *c);
+
+/* Run one send (o->campaign and o->edition set, the edition's overrides
+ * applied): progress, signals, summary, exit code. from_due keeps quiet
+ * about a mailing whose only remaining deliveries are deferred. */
+int cli_send_edition(struct cli *cli, struct send_opts *o, int from_due);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "clock.h"
+#include "compose.h"
 #include "send.h"
 
 #include "banned.h"
@@ -136,6 +137,83 @@ static int conclude(const struct cli *cli, const char *id, const struct send_rep
     return c->sending ? EX_TEMPFAIL : EX_OK;
 }
 
+int cli_send_edition(struct cli *cli, struct send_opts *o, int from_due)
+{
+    struct send_report r;
+    struct ui ui = {0};
+    struct buf lock_dir = BUF_INIT;
+    struct err err;
+    int rc;
+
+    err_init(&err);
+    send_report_init(&r);
+    ui.tty = isatty(STDERR_FILENO) && !cli->quiet;
+    ui.verbose = cli->verbose;
+    o->cfg = &cli->config;
+    o->stop = &stop_requested;
+    o->progress = progress;
+    o->delivered = delivered;
+    o->ud = &ui;
+    o->boundary_seed = getenv("MAILER_TEST_BOUNDARY_SEED");
+    cli_lock_dir(cli, &lock_dir);
+    o->lock_dir = lock_dir.data;
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    o->ledger = cli_ledger(cli, &err);
+    if (!o->ledger || send_run(o, &r, &err)) {
+        print_audience(&r, &ui, cli->quiet);
+        rc = cli_fail(&err);
+    } else if (from_due && r.status == SEND_INCOMPLETE && !r.sent && !r.failed &&
+               !r.counts.pending && !r.counts.sending && !r.stopped) {
+        rc = EX_OK; /* only deferred deliveries not yet due: nothing to say */
+    } else {
+        print_audience(&r, &ui, cli->quiet);
+        if (o->dry_run_dir && !cli->quiet)
+            printf("dry run: %ld messages written to %s; nothing recorded as sent\n", r.sent,
+                   o->dry_run_dir);
+        rc = o->dry_run_dir ? EX_OK : conclude(cli, o->campaign->id, &r, &ui);
+    }
+    ledger_close(o->ledger);
+    o->ledger = NULL;
+    send_report_release(&r);
+    buf_release(&lock_dir);
+    err_release(&err);
+    return rc;
+}
+
+/* --at: schedule the edition for `mailer due` instead of sending now. */
+static int schedule_at(struct cli *cli, const struct campaign *c, const struct edition *e,
+                       const char *at)
+{
+    struct compose cp;
+    struct ledger *l = NULL;
+    struct err err;
+    char when[80];
+    int y, mo, d, h, mi, n = 0, rc = EX_OK;
+    time_t t;
+
+    if (sscanf(at, "%4d-%2d-%2d %2d:%2d%n", &y, &mo, &d, &h, &mi, &n) != 5 || at[n] ||
+        mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59)
+        return cli_usage("send", "--at: write it as 'YYYY-MM-DD HH:MM' (Mexico City time)");
+    t = clock_from_local(y - 1900, mo - 1, d, h, mi);
+    err_init(&err);
+    /* Templates and content must be there now, not at 3 a.m. */
+    if (compose_init(&cp, c, e, &cli->config, 0, &err) || !(l = cli_ledger(cli, &err)) ||
+        ledger_schedule_add(l, c->id, e->name, t, &err)) {
+        rc = cli_fail(&err);
+    } else if (!cli->quiet) {
+        local_time(t, when, sizeof(when));
+        printf("%s %s scheduled for %s; 'mailer due' (from cron) sends it\n", c->id, e->name,
+               when);
+        if (t <= clock_now())
+            printf("that time has passed: the next 'mailer due' sends it\n");
+    }
+    compose_release(&cp);
+    ledger_close(l);
+    err_release(&err);
+    return rc;
+}
+
 /* Split "a@x,b@y" into a NULL-terminated array (modifies s). */
 static size_t split_addresses(char *s, const char **out, size_t max)
 {
@@ -167,20 +245,18 @@ int cmd_send(int argc, char **argv, struct cli *cli)
         {"concurrency", required_argument, NULL, 'c'},
         {"resend-uncertain", no_argument, NULL, 'u'},
         {"force", no_argument, NULL, 'f'},
+        {"at", required_argument, NULL, 'a'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     struct send_opts o = {0};
-    struct send_report r;
     struct campaign c;
     struct edition edition;
-    struct ui ui = {0};
-    struct buf lock_dir = BUF_INIT;
     struct err err;
-    const char *test_to[64];
+    const char *test_to[64], *at = NULL;
     int opt, dry_run = 0, rc;
 
-    while ((opt = getopt_long(argc, argv, "e:no:l:t:r:c:ufh", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "e:no:l:t:r:c:ufa:h", opts, NULL)) != -1) {
         switch (opt) {
         case 'e':
             o.edition = optarg;
@@ -210,10 +286,14 @@ int cmd_send(int argc, char **argv, struct cli *cli)
         case 'f':
             o.force = 1;
             break;
+        case 'a':
+            at = optarg;
+            break;
         case 'h':
             printf("usage: mailer send CAMPAIGN [--edition E] [--dry-run --out DIR] [--limit N]\n"
                    "         [--test-to ADDR,... [--row N]] [--concurrency N] "
-                   "[--resend-uncertain] [--force]\n");
+                   "[--resend-uncertain] [--force]\n"
+                   "         [--at 'YYYY-MM-DD HH:MM']\n");
             return EX_OK;
         default:
             return cli_usage("send", "unknown option");
@@ -227,48 +307,27 @@ int cmd_send(int argc, char **argv, struct cli *cli)
         return cli_usage("send", "--test-to needs at least one address");
     if (o.limit < 0 || o.concurrency < 0 || o.concurrency > 64)
         return cli_usage("send", "--limit and --concurrency take positive numbers");
+    if (at && (o.test_to || dry_run))
+        return cli_usage("send", "--at schedules a real send: not with --test-to or --dry-run");
     if ((rc = cli_campaign(cli, argv[optind], &c)))
         return rc;
 
     err_init(&err);
-    send_report_init(&r);
     if (campaign_edition(&c, o.edition, clock_now(), &edition, &err) ||
         campaign_apply_edition(&c, edition.name)) {
         rc = cli_fail(&err);
-        send_report_release(&r);
         campaign_release(&c);
         err_release(&err);
         return rc;
     }
     o.edition = edition.name;
-    ui.tty = isatty(STDERR_FILENO) && !cli->quiet;
-    ui.verbose = cli->verbose;
-    o.campaign = &c;
-    o.cfg = &cli->config;
-    o.stop = &stop_requested;
-    o.progress = progress;
-    o.delivered = delivered;
-    o.ud = &ui;
-    o.boundary_seed = getenv("MAILER_TEST_BOUNDARY_SEED");
-    cli_lock_dir(cli, &lock_dir);
-    o.lock_dir = lock_dir.data;
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
-    o.ledger = cli_ledger(cli, &err);
-    if (!o.ledger || send_run(&o, &r, &err)) {
-        print_audience(&r, &ui, cli->quiet);
-        rc = cli_fail(&err);
+    if (at) {
+        rc = schedule_at(cli, &c, &edition, at);
     } else {
-        print_audience(&r, &ui, cli->quiet);
-        if (o.dry_run_dir && !cli->quiet)
-            printf("dry run: %ld messages written to %s; nothing recorded as sent\n", r.sent,
-                   o.dry_run_dir);
-        rc = o.dry_run_dir ? EX_OK : conclude(cli, c.id, &r, &ui);
+        o.campaign = &c;
+        rc = cli_send_edition(cli, &o, 0);
     }
-    ledger_close(o.ledger);
-    send_report_release(&r);
     campaign_release(&c);
-    buf_release(&lock_dir);
     err_release(&err);
     return rc;
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "address.h"
 #include "clock.h"
 #include "compose.h"
 #include "lockfile.h"
@@ -185,9 +186,16 @@ static int add_test_deliveries(struct run *run)
     if (compose_vars_json(run->test_vars, &run->scratch))
         return err_nomem(run->err);
     for (i = 0; i < run->o->ntest_to && !rc; i++) {
+        struct address_result a;
+        const char *to = run->o->test_to[i];
+        if (!address_check(to, strlen(to), &a)) {
+            rc = err_set(run->err, ERR_USAGE, "--test-to: \"%s\" is not a usable address: %s",
+                         to, a.reason);
+            break;
+        }
         buf_reset(&mid);
-        rc = message_id_make(&mid, run->m.id, run->o->test_to[i], run->cp.domain) ||
-             ledger_delivery_add(run->l, run->m.id, run->o->test_to[i], "prueba", "",
+        rc = message_id_make(&mid, run->m.id, a.normalized, run->cp.domain) ||
+             ledger_delivery_add(run->l, run->m.id, a.normalized, "prueba", "",
                                  run->scratch.data, mid.data, run->err) < 0;
     }
     buf_release(&mid);

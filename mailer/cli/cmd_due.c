@@ -1,0 +1,208 @@
+/* cmd_due - mailer due [--dry-run]: send every scheduled edition whose time
+ * has come and that is not sent yet, oldest first. The one cron line:
+ *     * /10 * * * *  cd /srv/mailer && mailer -q due
+ * Holds a global lock; prints nothing when nothing is due. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "cli.h"
+#include "clock.h"
+#include "lockfile.h"
+#include "schedule.h"
+
+#include "banned.h"
+
+struct item {
+    time_t at;
+    char campaign[128];
+    char edition[64];
+};
+
+struct due {
+    struct item *v;
+    size_t n, alloc;
+    time_t now;
+};
+
+static int add(struct due *d, time_t at, const char *campaign, const char *edition)
+{
+    size_t i;
+
+    if (!at || at > d->now)
+        return 0;
+    for (i = 0; i < d->n; i++)
+        if (!strcmp(d->v[i].campaign, campaign) && !strcmp(d->v[i].edition, edition))
+            return 0;
+    if (d->n == d->alloc) {
+        size_t n = d->alloc ? d->alloc * 2 : 16;
+        struct item *grown = realloc(d->v, n * sizeof(*grown));
+        if (!grown)
+            return -1;
+        d->v = grown;
+        d->alloc = n;
+    }
+    d->v[d->n].at = at;
+    snprintf(d->v[d->n].campaign, sizeof(d->v[0].campaign), "%s", campaign);
+    snprintf(d->v[d->n].edition, sizeof(d->v[0].edition), "%s", edition);
+    d->n++;
+    return 0;
+}
+
+/* What a campaign file schedules: its cadence slot, and [edition] send_at. */
+static int from_campaign(struct due *d, const struct campaign *c, struct err *err)
+{
+    struct schedule_rule rule;
+    struct edition e;
+    const char *why;
+    size_t i;
+
+    if (schedule_parse(c->cadence, c->schedule, c->send_at, &rule, &why))
+        return err_set(err, ERR_DATA, "%s: %s", c->path, why);
+    if (add(d, schedule_latest(c, &rule, d->now, &e), c->id, e.name))
+        return err_nomem(err);
+    for (i = 0; i < c->noverrides; i++) {
+        const struct campaign_override *o = &c->overrides[i];
+        if (!o->send_at)
+            continue;
+        if (schedule_parse("once", "", o->send_at, &rule, &why))
+            return err_set(err, ERR_DATA, "%s: [edition %s]: %s", c->path, o->edition, why);
+        if (add(d, rule.at, c->id, o->edition))
+            return err_nomem(err);
+    }
+    return 0;
+}
+
+static int from_ledger(void *ud, const char *campaign, const char *edition, time_t due_at)
+{
+    return add(ud, due_at, campaign, edition);
+}
+
+static int by_time(const void *a, const void *b)
+{
+    const struct item *x = a, *y = b;
+
+    if (x->at != y->at)
+        return x->at < y->at ? -1 : 1;
+    return strcmp(x->campaign, y->campaign);
+}
+
+static int collect(struct cli *cli, struct due *d, struct ledger *l, struct err *err)
+{
+    char **ids = NULL;
+    size_t n = 0, i;
+    int rc = 0;
+
+    if (campaign_list(cli_home(cli), &ids, &n, err))
+        return -1;
+    for (i = 0; i < n; i++) {
+        struct campaign c;
+        if (campaign_load(cli_home(cli), ids[i], &c, err) || from_campaign(d, &c, err))
+            rc = -1; /* reported; the other campaigns still go */
+        campaign_release(&c);
+    }
+    campaign_list_free(ids, n);
+    if (ledger_schedules_each(l, from_ledger, d, err) < 0)
+        rc = -1;
+    qsort(d->v, d->n, sizeof(*d->v), by_time);
+    return rc;
+}
+
+/* 1 if the mailing is complete already. */
+static int already_sent(struct ledger *l, const struct item *it, struct err *err)
+{
+    struct mailing m;
+    int rc = ledger_mailing_find(l, it->campaign, it->edition, &m, err);
+
+    if (rc != 0)
+        return rc == 1 ? 0 : -1;
+    rc = !strcmp(m.state, "complete");
+    mailing_release(&m);
+    return rc;
+}
+
+static int send_item(struct cli *cli, const struct item *it, int dry_run)
+{
+    struct send_opts o = {0};
+    struct campaign c;
+    char when[32];
+    int rc;
+
+    if (dry_run) {
+        clock_iso(it->at, when, sizeof(when));
+        printf("due: %s %s (since %s)\n", it->campaign, it->edition, when);
+        return EX_OK;
+    }
+    if ((rc = cli_campaign(cli, it->campaign, &c)))
+        return rc;
+    if (campaign_apply_edition(&c, it->edition)) {
+        campaign_release(&c);
+        return EX_SOFTWARE;
+    }
+    o.campaign = &c;
+    o.edition = it->edition;
+    rc = cli_send_edition(cli, &o, 1);
+    campaign_release(&c);
+    return rc;
+}
+
+int cmd_due(int argc, char **argv, struct cli *cli)
+{
+    static const struct option opts[] = {
+        {"dry-run", no_argument, NULL, 'n'},
+        {NULL, 0, NULL, 0},
+    };
+    struct due d = {NULL, 0, 0, clock_now()};
+    struct lockfile lock = {-1};
+    struct buf path = BUF_INIT;
+    struct ledger *l = NULL;
+    struct err err;
+    int opt, dry_run = 0, rc = EX_OK, one;
+    size_t i;
+
+    while ((opt = getopt_long(argc, argv, "n", opts, NULL)) != -1) {
+        if (opt != 'n')
+            return cli_usage("due", "[--dry-run]");
+        dry_run = 1;
+    }
+    if (optind != argc)
+        return cli_usage("due", "takes no arguments");
+    err_init(&err);
+    cli_lock_dir(cli, &path);
+    buf_addstr(&path, "/due.lock");
+    if (lockfile_take(&lock, path.data, "'mailer due'", &err) || !(l = cli_ledger(cli, &err))) {
+        rc = cli_fail(&err);
+        goto out;
+    }
+    if (collect(cli, &d, l, &err)) {
+        rc = cli_fail(&err);
+        err_clear(&err);
+    }
+    for (i = 0; i < d.n; i++) {
+        int sent = already_sent(l, &d.v[i], &err);
+        if (sent < 0) {
+            rc = cli_fail(&err);
+            break;
+        }
+        if (sent)
+            continue;
+        ledger_close(l); /* the send opens its own connection */
+        l = NULL;
+        one = send_item(cli, &d.v[i], dry_run);
+        if (one != EX_OK && rc == EX_OK)
+            rc = one;
+        if (!(l = cli_ledger(cli, &err))) {
+            rc = cli_fail(&err);
+            break;
+        }
+    }
+out:
+    free(d.v);
+    ledger_close(l);
+    lockfile_release(&lock);
+    buf_release(&path);
+    err_release(&err);
+    return rc;
+}

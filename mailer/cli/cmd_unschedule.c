@@ -1,0 +1,46 @@
+/* cmd_unschedule - mailer unschedule CAMPAIGN [--edition E]: take back an
+ * edition scheduled with `send --at`. */
+#include <getopt.h>
+#include <stdio.h>
+#include <sysexits.h>
+
+#include "cli.h"
+
+#include "banned.h"
+
+int cmd_unschedule(int argc, char **argv, struct cli *cli)
+{
+    static const struct option opts[] = {
+        {"edition", required_argument, NULL, 'e'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *edition = NULL;
+    struct ledger *l;
+    struct err err;
+    long removed = 0;
+    int opt, rc = EX_OK;
+
+    while ((opt = getopt_long(argc, argv, "e:", opts, NULL)) != -1) {
+        if (opt != 'e')
+            return cli_usage("unschedule", "CAMPAIGN [--edition E]");
+        edition = optarg;
+    }
+    if (optind + 1 != argc)
+        return cli_usage("unschedule", "give one campaign name");
+    err_init(&err);
+    if (!(l = cli_ledger(cli, &err)) ||
+        ledger_schedule_remove(l, argv[optind], edition, &removed, &err)) {
+        rc = cli_fail(&err);
+    } else if (!removed) {
+        fprintf(stderr,
+                "mailer: nothing was scheduled with 'send --at' for %s%s%s (a schedule or "
+                "send_at in the campaign file is changed in the file)\n",
+                argv[optind], edition ? " edition " : "", edition ? edition : "");
+        rc = EX_DATAERR;
+    } else if (!cli->quiet) {
+        printf("%ld scheduled edition%s taken back\n", removed, removed == 1 ? "" : "s");
+    }
+    ledger_close(l);
+    err_release(&err);
+    return rc;
+}

@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# test_schedule - the office's calendar run unattended: `mailer due` at many
+# clock values (MAILER_NOW) sends exactly what is due, once, in time order;
+# a second run is silent; missing content exits 66 naming the file and does
+# not stop the other campaigns; a reminder goes to the frozen audience minus
+# anyone suppressed since; a filtered audience; `send --at` and `unschedule`;
+# a test send never counts and never blocks the real one.
+set -euo pipefail
+: "${SOURCE_DIR:?}" "${MAILER:?}"
+. "$SOURCE_DIR/tests/servers/lib.sh"
+
+work=$(mktemp -d)
+trap 'capture_cleanup; rm -rf "$work"' EXIT
+capture_start "$work/outbox" --auth demo:s3cret --require-tls
+home=$work/home
+mkdir -p "$home"
+cp -r "$SOURCE_DIR/campaigns" "$SOURCE_DIR/contacts" "$SOURCE_DIR/templates" "$home/"
+export SMTP_URL="smtp://127.0.0.1:$CAPTURE_PORT" SMTP_USER=demo SMTP_PASSWORD=s3cret
+export CA_FILE=$CAPTURE_CA MAILER_DB=$work/mailer.db MAILER_HOME=$home
+cd "$work"
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# sent CAMPAIGN EDITION: how many deliveries of that mailing were accepted
+sent() {
+    "$MAILER" status "$1" --edition "$2" --format json | /usr/bin/python3 -c '
+import json, sys
+rows = [m for m in json.load(sys.stdin) if not m["test"]]
+print(rows[0]["sent"] if rows and rows[0]["state"] == "complete" else "none")'
+}
+
+# due AT EXPECTED_EXIT: run `mailer due` at a Mexico City time, check its exit code
+due() {
+    local now=$1 want=$2 code=0
+    MAILER_NOW=$now "$MAILER" due > due.out 2> due.err || code=$?
+    [ "$code" = "$want" ] || fail "due at $now exited $code, want $want: $(cat due.out due.err)"
+}
+
+# A test send first: «[PRUEBA]», recorded as a test, never blocks the real send.
+MAILER_NOW=2026-11-10T16:00:00Z "$MAILER" send corazon-chilango --edition 2026-11 \
+    --test-to coordinacion@iecm.example,revision@iecm.example --row 3 > /dev/null 2>&1 ||
+    fail "test send"
+n=$(capture_count)
+[ "$n" = 2 ] || fail "test send delivered $n messages"
+grep -l "^Subject: =?UTF-8?Q?=5BPRUEBA=5D" "$work/outbox"/*.eml > /dev/null ||
+    grep -l "^Subject: \[PRUEBA\]" "$work/outbox"/*.eml > /dev/null || fail "test subject"
+! grep -q "^List-Unsubscribe:" "$work/outbox"/000001.eml || fail "a test send carries List-Unsubscribe"
+
+# A dry run lists what would go, and sends nothing.
+MAILER_NOW=2026-11-16T14:30:00Z "$MAILER" due --dry-run > dry.out
+grep -q "corazon-chilango 2026-11" dry.out && grep -q "podcast-voto-chilango 2026-10" dry.out &&
+    grep -q "pulso-internacional 2026-W46" dry.out || fail "dry run: $(cat dry.out)"
+[ "$(capture_count)" = 2 ] || fail "dry run sent something"
+
+# Monday 16 November 08:30: the bulletin of November, October's podcast, week 46's digest.
+due 2026-11-16T14:30:00Z 0
+[ "$(sent corazon-chilango 2026-11)" = 51 ] || fail "corazon 2026-11: $(sent corazon-chilango 2026-11)"
+[ "$(sent podcast-voto-chilango 2026-10)" = 51 ] || fail "podcast 2026-10"
+[ "$(sent pulso-internacional 2026-W46)" = 15 ] || fail "pulso W46"
+[ "$(capture_count)" = $((2 + 51 + 51 + 15)) ] || fail "count after the first due: $(capture_count)"
+# Run twice, send once: the same time again is silent.
+due 2026-11-16T14:40:00Z 0
+[ ! -s due.out ] && [ ! -s due.err ] || fail "second due printed: $(cat due.out due.err)"
+[ "$(capture_count)" = 119 ] || fail "second due sent again"
+
+# Monday 23: November's podcast (due since the 20th) and week 47.
+due 2026-11-23T14:30:00Z 0
+[ "$(sent podcast-voto-chilango 2026-11)" = 51 ] || fail "podcast 2026-11"
+[ "$(sent pulso-internacional 2026-W47)" = 15 ] || fail "pulso W47"
+
+# Wednesday 25, 11:00: the training invitation to the observation network.
+due 2026-11-25T17:00:00Z 0
+[ "$(sent red-observacion-capacitacion main)" = 22 ] || fail "red-observacion"
+
+# `send --at` schedules; `unschedule` takes back.
+MAILER_NOW=2026-11-25T17:00:00Z "$MAILER" send vota-film-fest --at '2026-11-30 12:00' > at.out ||
+    fail "send --at"
+grep -q "scheduled for 2026-11-30 12:00" at.out || fail "send --at said: $(cat at.out)"
+MAILER_NOW=2026-11-25T17:00:00Z "$MAILER" send podcast-voto-chilango --edition especial \
+    --at '2026-11-30 12:00' > /dev/null 2>&1 && fail "--at with missing content was accepted"
+"$MAILER" send pulso-internacional --edition 2026-W47 --at '2026-11-29 10:00' > /dev/null
+"$MAILER" unschedule pulso-internacional --edition 2026-W47 > /dev/null || fail "unschedule"
+code=0; "$MAILER" unschedule pulso-internacional --edition 2026-W47 2>/dev/null || code=$?
+[ "$code" = 65 ] || fail "unschedule of nothing exited $code"
+
+# Monday 30, 12:30: week 48's digest (content added now), the Chicago tour
+# invitation (Illinois contacts only) and the film festival (--at).
+cp "$home/campaigns/pulso-internacional/2026-W47.json" "$home/campaigns/pulso-internacional/2026-W48.json"
+due 2026-11-30T18:30:00Z 0
+[ "$(sent invitacion-gira-chicago main)" = 9 ] || fail "gira chicago: $(sent invitacion-gira-chicago main)"
+[ "$(sent vota-film-fest main)" = 73 ] || fail "vota film fest"
+[ "$(sent pulso-internacional 2026-W48)" = 15 ] || fail "pulso W48"
+
+# Tuesday 1 December, 09:30: the bulletin of December has no content yet
+# (exit 66, naming the file), and the convocatoria still goes.
+due 2026-12-01T15:30:00Z 66
+grep -q "campaigns/corazon-chilango/2026-12.md" due.err || fail "missing content message: $(cat due.err)"
+[ "$(sent convocatoria-observadores main)" = 51 ] || fail "convocatoria main"
+
+# Someone unsubscribes; the reminder goes to the frozen audience minus them.
+"$MAILER" suppress add mafer.lopez@gmail.com --reason unsubscribe
+echo 'Ximena,Ortega,ximena.nueva@gmail.com,Chicago,Illinois,Estados Unidos' >> "$home/contacts/diaspora.csv"
+echo '# an edition of December' > "$home/campaigns/corazon-chilango/2026-12.md"
+cp "$home/campaigns/pulso-internacional/2026-W47.json" "$home/campaigns/pulso-internacional/2026-W49.json"
+due 2026-12-08T15:30:00Z 0
+[ "$(sent convocatoria-observadores recordatorio-1)" = 50 ] || fail "reminder: $(sent convocatoria-observadores recordatorio-1)"
+# December's bulletin reads the list afresh: one new contact, one unsubscribed.
+[ "$(sent corazon-chilango 2026-12)" = 51 ] || fail "corazon 2026-12: $(sent corazon-chilango 2026-12)"
+[ "$(grep -l '"ximena.nueva@gmail.com"' "$work/outbox"/*.json | wc -l)" = 1 ] ||
+    fail "the new contact should get December's bulletin only"
+# Who got what on 8 December: not the unsubscribed contact, and the reminder
+# not the contact added after the call.
+/usr/bin/python3 - "$work/outbox" <<'PY'
+import email, email.policy, glob, json, sys
+for j in glob.glob(sys.argv[1] + "/*.json"):
+    rcpt = json.load(open(j))["rcpt_tos"][0]
+    msg = email.message_from_bytes(open(j[:-5] + ".eml", "rb").read(), policy=email.policy.default)
+    dec8 = "8 Dec 2026" in msg["Date"]
+    if dec8 and rcpt == "mafer.lopez@gmail.com":
+        sys.exit("an unsubscribed contact got mail on 8 December")
+    if rcpt == "ximena.nueva@gmail.com" and str(msg["Subject"]).startswith("Recordatorio"):
+        sys.exit("the reminder reached a contact added after the call")
+PY
+
+# The report: test sends never count; the convocatoria and its reminder are one row.
+"$MAILER" report --quarter 2026Q4 > report.txt
+grep -q "Invitación para participar como Observador/a Electoral" report.txt || fail "report title"
+grep -q "Martes 1 y martes 8 de diciembre de 2026" report.txt || fail "reminder dates: $(cat report.txt)"
+! grep -q "PRUEBA" report.txt || fail "a test send is in the report"
+echo "test_schedule: ok"
