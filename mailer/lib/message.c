@@ -151,22 +151,39 @@ static int url_ok(const char *u)
     return 1;
 }
 
+/* A printable copy of untrusted text for an error message. */
+static const char *shown(char *dst, size_t size, const char *s)
+{
+    size_t i;
+
+    for (i = 0; s && s[i] && i + 1 < size; i++)
+        dst[i] = (s[i] >= 0x20 && s[i] < 0x7F) ? s[i] : '?';
+    dst[i] = '\0';
+    return dst;
+}
+
+static int bad_field(struct err *err, const char *field, const char *value)
+{
+    char v[81];
+
+    return err_set(err, ERR_DATA, "message: invalid %s \"%s\"", field, shown(v, sizeof(v), value));
+}
+
 static int check_spec(const struct message_spec *m, struct err *err)
 {
     if (!address_ok(m->from_address))
-        return err_set(err, ERR_DATA, "message: invalid From address");
+        return bad_field(err, "From address", m->from_address);
     if (!address_ok(m->to_address))
-        return err_set(err, ERR_DATA, "message: invalid To address");
+        return bad_field(err, "To address", m->to_address);
     if (m->reply_to && !address_ok(m->reply_to))
-        return err_set(err, ERR_DATA, "message: invalid Reply-To address");
+        return bad_field(err, "Reply-To address", m->reply_to);
     if (m->unsubscribe_mailto && !address_ok(m->unsubscribe_mailto))
-        return err_set(err, ERR_DATA, "message: invalid List-Unsubscribe address");
+        return bad_field(err, "List-Unsubscribe address", m->unsubscribe_mailto);
     if (m->unsubscribe_mailto && m->unsubscribe_url && !url_ok(m->unsubscribe_url))
-        return err_set(err, ERR_DATA,
-                       "message: List-Unsubscribe URL must be https:// "
-                       "without spaces or angle brackets");
+        return bad_field(err, "List-Unsubscribe URL (https://, no spaces or <>)",
+                         m->unsubscribe_url);
     if (!id_ok(m->message_id, 1))
-        return err_set(err, ERR_DATA, "message: invalid Message-ID");
+        return bad_field(err, "Message-ID", m->message_id);
     if (!m->subject || !m->text)
         return err_set(err, ERR_DATA, "message: subject and text body are required");
     if (!rfc2047_utf8_valid(m->text, m->text_len))
@@ -283,7 +300,7 @@ static int list_id_add(struct mailimf_fields *f, const char *list_id, struct err
     rc = 0;
     goto out;
 bad:
-    rc = err_set(err, ERR_DATA, "message: invalid List-Id (want \"Name <list.domain>\")");
+    rc = bad_field(err, "List-Id (want \"Name <list.example.org>\")", list_id);
     goto out;
 nomem:
     rc = err_nomem(err);

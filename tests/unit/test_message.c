@@ -677,6 +677,23 @@ static void test_refused(void **state)
     assert_int_equal(message_build(&m, &out, &err), -1);
     m.list_id = "Lista <l.example>\r\nBcc: x@evil.example";
     assert_int_equal(message_build(&m, &out, &err), -1);
+    /* the error names the field and shows the value without raw controls */
+    m = base_spec();
+    m.to_address = "ana@example.com\r\nBcc: x@evil.example";
+    err_clear(&err);
+    assert_int_equal(message_build(&m, &out, &err), -1);
+    assert_string_equal(err.msg.data,
+                        "message: invalid To address \"ana@example.com??Bcc: x@evil.example\"");
+    /* a capped output buffer: an error, and nothing half-written */
+    m = base_spec();
+    buf_release(&out);
+    buf_init(&out, 1000);
+    err_clear(&err);
+    assert_int_equal(message_build(&m, &out, &err), -1);
+    assert_int_equal(err.kind, ERR_DATA);
+    assert_int_equal(out.len, 0);
+    buf_release(&out);
+    buf_init(&out, 0);
     m = base_spec();
     m.text = "\xff\xfe";
     m.text_len = 2;
