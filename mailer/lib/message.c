@@ -586,86 +586,67 @@ static const char *mime_type_for(const char *name)
     return NULL;
 }
 
-static struct mailmime *file_part(struct build *b, const struct message_file *mf, struct buf *data)
+/* The name shown for a file and its MIME type; -1 with err set. */
+static int file_check(struct build *b, const struct message_file *mf, const char **shown,
+                      const char **type)
 {
-    const char *shown = mf->filename;
-    const char *type;
+    *shown = mf->filename;
+    if (!*shown) {
+        *shown = strrchr(mf->path, '/');
+        *shown = *shown ? *shown + 1 : mf->path;
+    }
+    if (!(*type = mime_type_for(*shown)))
+        return err_set(b->err, ERR_DATA, "%s: unknown file type (extension) for an attachment",
+                       mf->path);
+    if (strlen(*shown) > FILENAME_MAX_LEN || strchr(*shown, '/'))
+        return err_set(b->err, ERR_DATA, "%s: attachment name too long or holds '/'", mf->path);
+    if (mf->content_id && !id_ok(mf->content_id, 0))
+        return err_set(b->err, ERR_DATA, "%s: invalid Content-ID", mf->path);
+    return 0;
+}
+
+/* An empty base64 part: Content-Type with name=, Content-ID when inline,
+ * Content-Disposition with filename=. NULL when out of memory. */
+static struct mailmime *file_headers(const char *shown, const char *type, const char *content_id)
+{
     struct buf name = BUF_INIT;
     struct mailmime_content *ct = NULL;
     struct mailmime_parameter *np = NULL;
     struct mailmime_disposition *dsp = NULL;
-    struct mailmime_fields *fl = NULL;
     struct mailmime_mechanism *enc = NULL;
+    struct mailmime_fields *fl = NULL;
     struct mailmime *part = NULL;
-    struct mailmime_data *body;
-    struct buf enc64 = BUF_INIT;
     char *fname = NULL, *cid = NULL;
 
-    if (!shown) {
-        shown = strrchr(mf->path, '/');
-        shown = shown ? shown + 1 : mf->path;
-    }
-    if (!(type = mime_type_for(shown))) {
-        err_set(b->err, ERR_DATA, "%s: unknown file type (extension) for an attachment", mf->path);
-        goto out;
-    }
-    if (strlen(shown) > FILENAME_MAX_LEN || strchr(shown, '/')) {
-        err_set(b->err, ERR_DATA, "%s: attachment name too long or holds '/'", mf->path);
-        goto out;
-    }
-    if (mf->content_id && !id_ok(mf->content_id, 0)) {
-        err_set(b->err, ERR_DATA, "%s: invalid Content-ID", mf->path);
-        goto out;
-    }
-    buf_init(data, FILE_CAP);
-    if (buf_read_file(data, mf->path)) {
-        err_errno(b->err, ERR_DATA, "%s: cannot read attachment", mf->path);
-        goto out;
-    }
-    /* RFC 2231 filename*= cannot be written by libetpan: RFC 2047 words in
-     * the quoted name/filename, which Gmail, Outlook and Thunderbird read. */
+    /* libetpan cannot write RFC 2231 filename*=: RFC 2047 words inside the
+     * quoted parameters instead, which Gmail, Outlook and Thunderbird read. */
     if (rfc2047_encode_param(&name, shown, strlen(shown)))
-        goto nomem;
+        goto out;
     ct = mailmime_content_new_with_str(type);
     np = mailmime_param_new_with_data("name", name.data);
     if (!ct || !np || clist_append(ct->ct_parameters, np) < 0)
-        goto nomem;
+        goto out;
     np = NULL;
     fname = dup_buf(&name);
-    cid = mf->content_id ? strdup(mf->content_id) : NULL;
-    if (!fname || (mf->content_id && !cid))
-        goto nomem;
-    dsp = mailmime_disposition_new_with_data(mf->content_id ? MAILMIME_DISPOSITION_TYPE_INLINE
-                                                            : MAILMIME_DISPOSITION_TYPE_ATTACHMENT,
+    cid = content_id ? strdup(content_id) : NULL;
+    if (!fname || (content_id && !cid))
+        goto out;
+    dsp = mailmime_disposition_new_with_data(content_id ? MAILMIME_DISPOSITION_TYPE_INLINE
+                                                        : MAILMIME_DISPOSITION_TYPE_ATTACHMENT,
                                              fname, NULL, NULL, NULL, (size_t)-1);
     if (!dsp)
-        goto nomem;
+        goto out;
     fname = NULL;
-    if (!(enc = mailmime_mechanism_new(MAILMIME_MECHANISM_BASE64, NULL)))
-        goto nomem;
-    if (!(fl = mailmime_fields_new_with_data(enc, cid, NULL, dsp, NULL)))
-        goto nomem;
+    if (!(enc = mailmime_mechanism_new(MAILMIME_MECHANISM_BASE64, NULL)) ||
+        !(fl = mailmime_fields_new_with_data(enc, cid, NULL, dsp, NULL)))
+        goto out;
     enc = NULL;
     cid = NULL;
     dsp = NULL;
-    if (!(part = mailmime_new_empty(ct, fl)))
-        goto nomem;
-    ct = NULL;
-    fl = NULL;
-    /* encoded here, kept in data until the message is written */
-    if (base64_encode(&enc64, (const unsigned char *)data->data, data->len) ||
-        !(body = mailmime_data_new_data(MAILMIME_MECHANISM_BASE64, 1, enc64.data, enc64.len))) {
-        mailmime_free(part);
-        part = NULL;
-        goto nomem;
+    if ((part = mailmime_new_empty(ct, fl))) {
+        ct = NULL;
+        fl = NULL;
     }
-    part->mm_data.mm_single = body;
-    buf_release(data);
-    *data = enc64;
-    buf_init(&enc64, 0);
-    goto out;
-nomem:
-    err_nomem(b->err);
 out:
     if (ct)
         mailmime_content_free(ct);
@@ -680,7 +661,41 @@ out:
     free(fname);
     free(cid);
     buf_release(&name);
-    buf_release(&enc64);
+    return part;
+}
+
+/* One file as a base64 part; its encoded text is kept in `encoded` (the
+ * tree points into it) until the message is written. */
+static struct mailmime *file_part(struct build *b, const struct message_file *mf,
+                                  struct buf *encoded)
+{
+    const char *shown, *type;
+    struct buf raw;
+    struct mailmime *part = NULL;
+    struct mailmime_data *body;
+
+    if (file_check(b, mf, &shown, &type))
+        return NULL;
+    buf_init(&raw, FILE_CAP);
+    if (buf_read_file(&raw, mf->path)) {
+        err_errno(b->err, ERR_DATA, "%s: cannot read attachment", mf->path);
+        goto out;
+    }
+    if (base64_encode(encoded, (const unsigned char *)raw.data, raw.len) ||
+        !(part = file_headers(shown, type, mf->content_id)))
+        goto nomem;
+    if (!(body =
+              mailmime_data_new_data(MAILMIME_MECHANISM_BASE64, 1, encoded->data, encoded->len))) {
+        mailmime_free(part);
+        part = NULL;
+        goto nomem;
+    }
+    part->mm_data.mm_single = body;
+    goto out;
+nomem:
+    err_nomem(b->err);
+out:
+    buf_release(&raw);
     return part;
 }
 
@@ -789,33 +804,79 @@ bad:
     return err_set(err, ERR_SOFTWARE, "message: built message breaks the 7-bit/CRLF/998 rule");
 }
 
-int message_build(const struct message_spec *m, struct buf *out, struct err *err)
+static int build_init(struct build *b, const struct message_spec *m, struct err *err)
 {
-    struct build b = {m, NULL, 0, {BUF_INIT, BUF_INIT}, FNV_OFFSET, 0, err};
-    struct mailimf_fields *imf = NULL;
-    struct mailmime *root = NULL, *body = NULL;
-    MMAPString *mm = NULL;
     uint64_t rnd;
-    size_t i;
-    int col = 0, rc = -1;
+    size_t i, n = m->ninline + m->nattachments;
 
-    if (check_spec(m, err))
-        return -1;
+    *b = (struct build){m, NULL, 0, {BUF_INIT, BUF_INIT}, FNV_OFFSET, 0, err};
     if (m->boundary_seed) {
-        b.boundary_seed = fnv1a(FNV_OFFSET, m->boundary_seed, strlen(m->boundary_seed));
+        b->boundary_seed = fnv1a(FNV_OFFSET, m->boundary_seed, strlen(m->boundary_seed));
     } else {
         if (getrandom(&rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
             return err_errno(err, ERR_SOFTWARE, "message: getrandom");
-        b.boundary_seed = fnv1a(FNV_OFFSET, &rnd, sizeof(rnd));
+        b->boundary_seed = fnv1a(FNV_OFFSET, &rnd, sizeof(rnd));
     }
-    b.files = calloc(m->ninline + m->nattachments + 1, sizeof(*b.files));
-    if (!b.files)
+    if (!(b->files = calloc(n + 1, sizeof(*b->files))))
         return err_nomem(err);
-    for (i = 0; i < m->ninline + m->nattachments; i++)
-        buf_init(&b.files[i], FILE_CAP);
+    for (i = 0; i < n; i++)
+        buf_init(&b->files[i], 0);
+    return 0;
+}
+
+static void build_release(struct build *b)
+{
+    size_t i;
+
+    for (i = 0; i < b->nfiles; i++)
+        buf_release(&b->files[i]);
+    free(b->files);
+    buf_release(&b->qp[0]);
+    buf_release(&b->qp[1]);
+}
+
+/* Write the tree, end it with CRLF, check it, append it to out. */
+static int tree_write(struct mailmime *root, struct buf *out, struct err *err)
+{
+    MMAPString *mm = mmap_string_new("");
+    int col = 0, rc = -1;
+
+    if (!mm)
+        return err_nomem(err);
+    if (mailmime_write_mem(mm, &col, root) != MAILIMF_NO_ERROR) {
+        err_set(err, ERR_DATA, "message: libetpan could not write the message");
+        goto out;
+    }
+    /* a single-part body may end without a line break: end the message */
+    if ((mm->len < 2 || memcmp(mm->str + mm->len - 2, "\r\n", 2) != 0) &&
+        !mmap_string_append_len(mm, "\r\n", 2)) {
+        err_nomem(err);
+        goto out;
+    }
+    if (output_check(mm->str, mm->len, err))
+        goto out;
+    if (buf_add(out, mm->str, mm->len)) {
+        err_errno(err, ERR_DATA, "message: output buffer");
+        goto out;
+    }
+    rc = 0;
+out:
+    mmap_string_free(mm);
+    return rc;
+}
+
+int message_build(const struct message_spec *m, struct buf *out, struct err *err)
+{
+    struct build b;
+    struct mailimf_fields *imf = NULL;
+    struct mailmime *root = NULL, *body = NULL;
+    int rc = -1;
+
+    if (check_spec(m, err) || build_init(&b, m, err))
+        return -1;
     if (!(imf = fields_make(m, err)) || !(body = body_make(&b)))
         goto out;
-    if (!(root = mailmime_new_message_data(NULL)) || !(mm = mmap_string_new(""))) {
+    if (!(root = mailmime_new_message_data(NULL))) {
         err_nomem(err);
         goto out;
     }
@@ -826,38 +887,15 @@ int message_build(const struct message_spec *m, struct buf *out, struct err *err
         goto out;
     }
     body = NULL;
-    if (mailmime_write_mem(mm, &col, root) != MAILIMF_NO_ERROR) {
-        err_set(err, ERR_DATA, "message: libetpan could not write the message");
-        goto out;
-    }
-    /* a single-part body may end without a line break: end the message */
-    if (mm->len < 2 || memcmp(mm->str + mm->len - 2, "\r\n", 2) != 0) {
-        if (!mmap_string_append_len(mm, "\r\n", 2)) {
-            err_nomem(err);
-            goto out;
-        }
-    }
-    if (output_check(mm->str, mm->len, err))
-        goto out;
-    if (buf_add(out, mm->str, mm->len)) {
-        err_errno(err, ERR_DATA, "message: output buffer");
-        goto out;
-    }
-    rc = 0;
+    rc = tree_write(root, out, err);
 out:
-    if (mm)
-        mmap_string_free(mm);
     if (root)
         mailmime_free(root);
     if (body)
         mailmime_free(body);
     if (imf)
         mailimf_fields_free(imf);
-    for (i = 0; i < b.nfiles; i++)
-        buf_release(&b.files[i]);
-    buf_release(&b.qp[0]);
-    buf_release(&b.qp[1]);
-    free(b.files);
+    build_release(&b);
     return rc;
 }
 
