@@ -10,7 +10,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 if [ ! -d "$bench/node_modules/nodemailer" ]; then
-    npm install --silent --no-audit --no-fund --prefix "$bench" nodemailer >/dev/null
+    npm install --silent --no-audit --no-fund --no-save --no-package-lock --prefix "$bench" nodemailer >/dev/null
 fi
 [ -x "$BUILD_DIR/bench/bench_message" ] || cmake --build "$BUILD_DIR" --target bench_message >/dev/null
 
