@@ -794,6 +794,34 @@ static void test_attachment_name(void **state)
     q = strchr(p, '"');
     rfc2047_decode(&name, p, (size_t)(q - p));
     assert_string_equal(name.data, "Boletín Corazón Chilango, noviembre.pdf");
+    /* the longest name accepted (200 octets) still fits in 998-octet lines;
+     * one character more is refused */
+    {
+        struct message_file f = {pdf_path, NULL, NULL};
+        struct buf longname = BUF_INIT;
+        struct err err;
+
+        err_init(&err);
+        while (longname.len < 196)
+            buf_addstr(&longname, "ñ");
+        buf_addstr(&longname, ".pdf");
+        assert_int_equal(longname.len, 200);
+        f.filename = longname.data;
+        m.attachments = &f;
+        build_ok(&m, &out);
+        assert_wire_safe(out.data, out.len);
+        buf_reset(&longname);
+        while (longname.len < 198)
+            buf_addstr(&longname, "ñ");
+        buf_addstr(&longname, ".pdf");
+        f.filename = longname.data;
+        assert_int_equal(message_build(&m, &out, &err), -1);
+        assert_non_null(strstr(err.msg.data, "too long"));
+        err_release(&err);
+        buf_release(&longname);
+        m = base_spec();
+        build_ok(&m, &out);
+    }
     buf_read_file(&want, pdf_path);
     part_body(out.data, out.len, "pdf", &got);
     assert_int_equal(got.len, want.len);
