@@ -151,22 +151,39 @@ static int url_ok(const char *u)
     return 1;
 }
 
+/* A printable copy of untrusted text for an error message. */
+static const char *shown(char *dst, size_t size, const char *s)
+{
+    size_t i;
+
+    for (i = 0; s && s[i] && i + 1 < size; i++)
+        dst[i] = (s[i] >= 0x20 && s[i] < 0x7F) ? s[i] : '?';
+    dst[i] = '\0';
+    return dst;
+}
+
+static int bad_field(struct err *err, const char *field, const char *value)
+{
+    char v[81];
+
+    return err_set(err, ERR_DATA, "message: invalid %s \"%s\"", field, shown(v, sizeof(v), value));
+}
+
 static int check_spec(const struct message_spec *m, struct err *err)
 {
     if (!address_ok(m->from_address))
-        return err_set(err, ERR_DATA, "message: invalid From address");
+        return bad_field(err, "From address", m->from_address);
     if (!address_ok(m->to_address))
-        return err_set(err, ERR_DATA, "message: invalid To address");
+        return bad_field(err, "To address", m->to_address);
     if (m->reply_to && !address_ok(m->reply_to))
-        return err_set(err, ERR_DATA, "message: invalid Reply-To address");
+        return bad_field(err, "Reply-To address", m->reply_to);
     if (m->unsubscribe_mailto && !address_ok(m->unsubscribe_mailto))
-        return err_set(err, ERR_DATA, "message: invalid List-Unsubscribe address");
+        return bad_field(err, "List-Unsubscribe address", m->unsubscribe_mailto);
     if (m->unsubscribe_mailto && m->unsubscribe_url && !url_ok(m->unsubscribe_url))
-        return err_set(err, ERR_DATA,
-                       "message: List-Unsubscribe URL must be https:// "
-                       "without spaces or angle brackets");
+        return bad_field(err, "List-Unsubscribe URL (https://, no spaces or <>)",
+                         m->unsubscribe_url);
     if (!id_ok(m->message_id, 1))
-        return err_set(err, ERR_DATA, "message: invalid Message-ID");
+        return bad_field(err, "Message-ID", m->message_id);
     if (!m->subject || !m->text)
         return err_set(err, ERR_DATA, "message: subject and text body are required");
     if (!rfc2047_utf8_valid(m->text, m->text_len))
@@ -283,7 +300,7 @@ static int list_id_add(struct mailimf_fields *f, const char *list_id, struct err
     rc = 0;
     goto out;
 bad:
-    rc = err_set(err, ERR_DATA, "message: invalid List-Id (want \"Name <list.domain>\")");
+    rc = bad_field(err, "List-Id (want \"Name <list.example.org>\")", list_id);
     goto out;
 nomem:
     rc = err_nomem(err);
@@ -391,6 +408,18 @@ static int qp_encode(struct buf *out, const char *s, size_t n)
     w = out->data + out->len;
     for (i = 0; i < n; i++) {
         c = (unsigned char)s[i];
+        if (c > 32 && c < 127 && c != '=' && col && col < 75) {
+            *w++ = (char)c; /* the common case: a printable mid-line */
+            col++;
+            continue;
+        }
+        if (c >= 0x7F && col <= 72) { /* UTF-8 octets: always =XX */
+            *w++ = '=';
+            *w++ = hex[c >> 4];
+            *w++ = hex[c & 15];
+            col += 3;
+            continue;
+        }
         if (c == '\n' || (c == '\r' && i + 1 < n && s[i + 1] == '\n')) {
             i += c == '\r';
             *w++ = '\r';
@@ -422,6 +451,40 @@ static int qp_encode(struct buf *out, const char *s, size_t n)
         }
         col += tl;
     }
+    buf_setlen(out, (size_t)(w - out->data));
+    return 0;
+}
+
+/* Base64 in lines of 76 and a final CRLF, as libetpan would write it, but
+ * in one pass: libetpan's writer appends four octets at a time. */
+static int base64_encode(struct buf *out, const unsigned char *p, size_t n)
+{
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t i, col = 0, need = (n + 2) / 3 * 4;
+    uint32_t v;
+    char *w;
+
+    if (n > SIZE_MAX / 2 || buf_grow(out, need + need / 76 * 2 + 4))
+        return -1;
+    w = out->data + out->len;
+    for (i = 0; i < n; i += 3) {
+        v = (uint32_t)p[i] << 16;
+        if (i + 1 < n)
+            v |= (uint32_t)p[i + 1] << 8;
+        if (i + 2 < n)
+            v |= p[i + 2];
+        *w++ = b64[v >> 18];
+        *w++ = b64[(v >> 12) & 63];
+        *w++ = i + 1 < n ? b64[(v >> 6) & 63] : '=';
+        *w++ = i + 2 < n ? b64[v & 63] : '=';
+        if ((col += 4) == 76 && i + 3 < n) {
+            *w++ = '\r';
+            *w++ = '\n';
+            col = 0;
+        }
+    }
+    *w++ = '\r';
+    *w++ = '\n';
     buf_setlen(out, (size_t)(w - out->data));
     return 0;
 }
@@ -523,78 +586,67 @@ static const char *mime_type_for(const char *name)
     return NULL;
 }
 
-static struct mailmime *file_part(struct build *b, const struct message_file *mf, struct buf *data)
+/* The name shown for a file and its MIME type; -1 with err set. */
+static int file_check(struct build *b, const struct message_file *mf, const char **shown,
+                      const char **type)
 {
-    const char *shown = mf->filename;
-    const char *type;
+    *shown = mf->filename;
+    if (!*shown) {
+        *shown = strrchr(mf->path, '/');
+        *shown = *shown ? *shown + 1 : mf->path;
+    }
+    if (!(*type = mime_type_for(*shown)))
+        return err_set(b->err, ERR_DATA, "%s: unknown file type (extension) for an attachment",
+                       mf->path);
+    if (strlen(*shown) > FILENAME_MAX_LEN || strchr(*shown, '/'))
+        return err_set(b->err, ERR_DATA, "%s: attachment name too long or holds '/'", mf->path);
+    if (mf->content_id && !id_ok(mf->content_id, 0))
+        return err_set(b->err, ERR_DATA, "%s: invalid Content-ID", mf->path);
+    return 0;
+}
+
+/* An empty base64 part: Content-Type with name=, Content-ID when inline,
+ * Content-Disposition with filename=. NULL when out of memory. */
+static struct mailmime *file_headers(const char *shown, const char *type, const char *content_id)
+{
     struct buf name = BUF_INIT;
     struct mailmime_content *ct = NULL;
     struct mailmime_parameter *np = NULL;
     struct mailmime_disposition *dsp = NULL;
-    struct mailmime_fields *fl = NULL;
     struct mailmime_mechanism *enc = NULL;
+    struct mailmime_fields *fl = NULL;
     struct mailmime *part = NULL;
     char *fname = NULL, *cid = NULL;
 
-    if (!shown) {
-        shown = strrchr(mf->path, '/');
-        shown = shown ? shown + 1 : mf->path;
-    }
-    if (!(type = mime_type_for(shown))) {
-        err_set(b->err, ERR_DATA, "%s: unknown file type (extension) for an attachment", mf->path);
-        goto out;
-    }
-    if (strlen(shown) > FILENAME_MAX_LEN || strchr(shown, '/')) {
-        err_set(b->err, ERR_DATA, "%s: attachment name too long or holds '/'", mf->path);
-        goto out;
-    }
-    if (mf->content_id && !id_ok(mf->content_id, 0)) {
-        err_set(b->err, ERR_DATA, "%s: invalid Content-ID", mf->path);
-        goto out;
-    }
-    buf_init(data, FILE_CAP);
-    if (buf_read_file(data, mf->path)) {
-        err_errno(b->err, ERR_DATA, "%s: cannot read attachment", mf->path);
-        goto out;
-    }
-    /* RFC 2231 filename*= cannot be written by libetpan: RFC 2047 words in
-     * the quoted name/filename, which Gmail, Outlook and Thunderbird read. */
+    /* libetpan cannot write RFC 2231 filename*=: RFC 2047 words inside the
+     * quoted parameters instead, which Gmail, Outlook and Thunderbird read. */
     if (rfc2047_encode_param(&name, shown, strlen(shown)))
-        goto nomem;
+        goto out;
     ct = mailmime_content_new_with_str(type);
     np = mailmime_param_new_with_data("name", name.data);
     if (!ct || !np || clist_append(ct->ct_parameters, np) < 0)
-        goto nomem;
+        goto out;
     np = NULL;
     fname = dup_buf(&name);
-    cid = mf->content_id ? strdup(mf->content_id) : NULL;
-    if (!fname || (mf->content_id && !cid))
-        goto nomem;
-    dsp = mailmime_disposition_new_with_data(mf->content_id ? MAILMIME_DISPOSITION_TYPE_INLINE
-                                                            : MAILMIME_DISPOSITION_TYPE_ATTACHMENT,
+    cid = content_id ? strdup(content_id) : NULL;
+    if (!fname || (content_id && !cid))
+        goto out;
+    dsp = mailmime_disposition_new_with_data(content_id ? MAILMIME_DISPOSITION_TYPE_INLINE
+                                                        : MAILMIME_DISPOSITION_TYPE_ATTACHMENT,
                                              fname, NULL, NULL, NULL, (size_t)-1);
     if (!dsp)
-        goto nomem;
+        goto out;
     fname = NULL;
-    if (!(enc = mailmime_mechanism_new(MAILMIME_MECHANISM_BASE64, NULL)))
-        goto nomem;
-    if (!(fl = mailmime_fields_new_with_data(enc, cid, NULL, dsp, NULL)))
-        goto nomem;
+    if (!(enc = mailmime_mechanism_new(MAILMIME_MECHANISM_BASE64, NULL)) ||
+        !(fl = mailmime_fields_new_with_data(enc, cid, NULL, dsp, NULL)))
+        goto out;
     enc = NULL;
     cid = NULL;
     dsp = NULL;
-    if (!(part = mailmime_new_empty(ct, fl)))
-        goto nomem;
-    ct = NULL;
-    fl = NULL;
-    if (mailmime_set_body_text(part, data->data, data->len) != MAILIMF_NO_ERROR) {
-        mailmime_free(part);
-        part = NULL;
-        goto nomem;
+    if ((part = mailmime_new_empty(ct, fl))) {
+        ct = NULL;
+        fl = NULL;
     }
-    goto out;
-nomem:
-    err_nomem(b->err);
 out:
     if (ct)
         mailmime_content_free(ct);
@@ -609,6 +661,41 @@ out:
     free(fname);
     free(cid);
     buf_release(&name);
+    return part;
+}
+
+/* One file as a base64 part; its encoded text is kept in `encoded` (the
+ * tree points into it) until the message is written. */
+static struct mailmime *file_part(struct build *b, const struct message_file *mf,
+                                  struct buf *encoded)
+{
+    const char *shown, *type;
+    struct buf raw;
+    struct mailmime *part = NULL;
+    struct mailmime_data *body;
+
+    if (file_check(b, mf, &shown, &type))
+        return NULL;
+    buf_init(&raw, FILE_CAP);
+    if (buf_read_file(&raw, mf->path)) {
+        err_errno(b->err, ERR_DATA, "%s: cannot read attachment", mf->path);
+        goto out;
+    }
+    if (base64_encode(encoded, (const unsigned char *)raw.data, raw.len) ||
+        !(part = file_headers(shown, type, mf->content_id)))
+        goto nomem;
+    if (!(body =
+              mailmime_data_new_data(MAILMIME_MECHANISM_BASE64, 1, encoded->data, encoded->len))) {
+        mailmime_free(part);
+        part = NULL;
+        goto nomem;
+    }
+    part->mm_data.mm_single = body;
+    goto out;
+nomem:
+    err_nomem(b->err);
+out:
+    buf_release(&raw);
     return part;
 }
 
@@ -688,51 +775,108 @@ fail:
     return NULL;
 }
 
-/* The promise of the header: 7-bit, CRLF only, no line over 998 octets. */
+/* The promise of the header: 7-bit, CRLF only, no line over 998 octets.
+ * A safety net behind the construction, written with word-at-a-time and
+ * memchr passes because it reads every octet of every message. */
 static int output_check(const char *s, size_t n, struct err *err)
 {
-    size_t i, line = 0;
+    const char *p = s, *end = s + n, *nl;
+    uint64_t v, acc = 0;
+    size_t i;
 
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '\r' && i + 1 < n && s[i + 1] == '\n') {
-            line = 0;
-            i++;
-        } else if (c == '\r' || c == '\n' || c == 0 || c >= 0x80 || ++line > LINE_MAX_OCTETS) {
-            return err_set(err, ERR_SOFTWARE,
-                           "message: built message breaks 7-bit/CRLF/998 rule at octet %zu", i);
-        }
+    for (i = 0; i + 8 <= n; i += 8) {
+        memcpy(&v, s + i, 8);
+        acc |= v;
+    }
+    for (; i < n; i++)
+        acc |= (unsigned char)s[i];
+    if (acc & 0x8080808080808080ULL || memchr(s, 0, n))
+        goto bad;
+    while (p < end) {
+        nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl || nl == p || nl[-1] != '\r' || nl - p - 1 > LINE_MAX_OCTETS ||
+            memchr(p, '\r', (size_t)(nl - p - 1)))
+            goto bad;
+        p = nl + 1;
     }
     return 0;
+bad:
+    return err_set(err, ERR_SOFTWARE, "message: built message breaks the 7-bit/CRLF/998 rule");
+}
+
+static int build_init(struct build *b, const struct message_spec *m, struct err *err)
+{
+    uint64_t rnd;
+    size_t i, n = m->ninline + m->nattachments;
+
+    *b = (struct build){m, NULL, 0, {BUF_INIT, BUF_INIT}, FNV_OFFSET, 0, err};
+    if (m->boundary_seed) {
+        b->boundary_seed = fnv1a(FNV_OFFSET, m->boundary_seed, strlen(m->boundary_seed));
+    } else {
+        if (getrandom(&rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+            return err_errno(err, ERR_SOFTWARE, "message: getrandom");
+        b->boundary_seed = fnv1a(FNV_OFFSET, &rnd, sizeof(rnd));
+    }
+    if (!(b->files = calloc(n + 1, sizeof(*b->files))))
+        return err_nomem(err);
+    for (i = 0; i < n; i++)
+        buf_init(&b->files[i], 0);
+    return 0;
+}
+
+static void build_release(struct build *b)
+{
+    size_t i;
+
+    for (i = 0; i < b->nfiles; i++)
+        buf_release(&b->files[i]);
+    free(b->files);
+    buf_release(&b->qp[0]);
+    buf_release(&b->qp[1]);
+}
+
+/* Write the tree, end it with CRLF, check it, append it to out. */
+static int tree_write(struct mailmime *root, struct buf *out, struct err *err)
+{
+    MMAPString *mm = mmap_string_new("");
+    int col = 0, rc = -1;
+
+    if (!mm)
+        return err_nomem(err);
+    if (mailmime_write_mem(mm, &col, root) != MAILIMF_NO_ERROR) {
+        err_set(err, ERR_DATA, "message: libetpan could not write the message");
+        goto out;
+    }
+    /* a single-part body may end without a line break: end the message */
+    if ((mm->len < 2 || memcmp(mm->str + mm->len - 2, "\r\n", 2) != 0) &&
+        !mmap_string_append_len(mm, "\r\n", 2)) {
+        err_nomem(err);
+        goto out;
+    }
+    if (output_check(mm->str, mm->len, err))
+        goto out;
+    if (buf_add(out, mm->str, mm->len)) {
+        err_errno(err, ERR_DATA, "message: output buffer");
+        goto out;
+    }
+    rc = 0;
+out:
+    mmap_string_free(mm);
+    return rc;
 }
 
 int message_build(const struct message_spec *m, struct buf *out, struct err *err)
 {
-    struct build b = {m, NULL, 0, {BUF_INIT, BUF_INIT}, FNV_OFFSET, 0, err};
+    struct build b;
     struct mailimf_fields *imf = NULL;
     struct mailmime *root = NULL, *body = NULL;
-    MMAPString *mm = NULL;
-    uint64_t rnd;
-    size_t i;
-    int col = 0, rc = -1;
+    int rc = -1;
 
-    if (check_spec(m, err))
+    if (check_spec(m, err) || build_init(&b, m, err))
         return -1;
-    if (m->boundary_seed) {
-        b.boundary_seed = fnv1a(FNV_OFFSET, m->boundary_seed, strlen(m->boundary_seed));
-    } else {
-        if (getrandom(&rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
-            return err_errno(err, ERR_SOFTWARE, "message: getrandom");
-        b.boundary_seed = fnv1a(FNV_OFFSET, &rnd, sizeof(rnd));
-    }
-    b.files = calloc(m->ninline + m->nattachments + 1, sizeof(*b.files));
-    if (!b.files)
-        return err_nomem(err);
-    for (i = 0; i < m->ninline + m->nattachments; i++)
-        buf_init(&b.files[i], FILE_CAP);
     if (!(imf = fields_make(m, err)) || !(body = body_make(&b)))
         goto out;
-    if (!(root = mailmime_new_message_data(NULL)) || !(mm = mmap_string_new(""))) {
+    if (!(root = mailmime_new_message_data(NULL))) {
         err_nomem(err);
         goto out;
     }
@@ -743,38 +887,15 @@ int message_build(const struct message_spec *m, struct buf *out, struct err *err
         goto out;
     }
     body = NULL;
-    if (mailmime_write_mem(mm, &col, root) != MAILIMF_NO_ERROR) {
-        err_set(err, ERR_DATA, "message: libetpan could not write the message");
-        goto out;
-    }
-    /* a single-part body may end without a line break: end the message */
-    if (mm->len < 2 || memcmp(mm->str + mm->len - 2, "\r\n", 2) != 0) {
-        if (!mmap_string_append_len(mm, "\r\n", 2)) {
-            err_nomem(err);
-            goto out;
-        }
-    }
-    if (output_check(mm->str, mm->len, err))
-        goto out;
-    if (buf_add(out, mm->str, mm->len)) {
-        err_errno(err, ERR_DATA, "message: output buffer");
-        goto out;
-    }
-    rc = 0;
+    rc = tree_write(root, out, err);
 out:
-    if (mm)
-        mmap_string_free(mm);
     if (root)
         mailmime_free(root);
     if (body)
         mailmime_free(body);
     if (imf)
         mailimf_fields_free(imf);
-    for (i = 0; i < b.nfiles; i++)
-        buf_release(&b.files[i]);
-    buf_release(&b.qp[0]);
-    buf_release(&b.qp[1]);
-    free(b.files);
+    build_release(&b);
     return rc;
 }
 

@@ -6,6 +6,30 @@
  * address, so no input can add a header or end the header block. Bodies are
  * quoted-printable (text) or base64 (files), lines CRLF and never longer
  * than 998 octets. The output is 7-bit.
+ *
+ * What is written:
+ * - Structure: text/plain alone when html is NULL; else multipart/alternative
+ *   (text/plain, then text/html), inside multipart/related when inline_files
+ *   are given, inside multipart/mixed when attachments are given.
+ * - Headers, in order: Date, From, Reply-To, To, Message-ID, Subject,
+ *   List-Id, List-Unsubscribe (<mailto:ADDR?subject=unsubscribe>, plus
+ *   <URL> when unsubscribe_url is set), List-Unsubscribe-Post:
+ *   List-Unsubscribe=One-Click (RFC 8058, only with the URL), MIME-Version.
+ *   No List-Unsubscribe at all when unsubscribe_mailto is NULL (test sends).
+ * - Date: spec->date in Mexico City time, fixed offset -0600 (no DST there
+ *   since October 2022), e.g. "Fri, 21 Nov 2025 18:00:00 -0600".
+ * - Names, subject and the List-Id phrase go through rfc2047 (CR/LF/TAB
+ *   become spaces, other controls U+FFFD; see rfc2047.h).
+ * - Attachment names: libetpan cannot write RFC 2231 (filename*=), so the
+ *   name= and filename= parameters hold RFC 2047 encoded words inside the
+ *   quoted string, which Gmail, Outlook and Thunderbird decode (not tested here).
+ *   (Python's email decodes it too, and notes a header defect for it.)
+ * - MIME type from the shown name's extension (pdf png jpg jpeg gif webp
+ *   svg txt csv html htm ics doc docx xls xlsx ppt pptx odt ods zip mp3 m4a
+ *   mp4); any other extension is an error, never a guess.
+ * - Boundaries "=_vcN_<16 hex>": "=_" cannot occur in QP or base64 text,
+ *   so a boundary never collides with a body line. Random per message, or
+ *   derived from boundary_seed (golden tests).
  */
 #ifndef MAILER_MESSAGE_H
 #define MAILER_MESSAGE_H
@@ -36,7 +60,7 @@ struct message_spec {
     size_t html_len;
     const char *message_id; /* without angle brackets */
     time_t date;
-    const char *list_id;            /* e.g. "Corazón Chilango <corazon-chilango.example.org>"; NULL: none */
+    const char *list_id; /* e.g. "Corazón Chilango <corazon-chilango.example.org>"; NULL: none */
     const char *unsubscribe_mailto; /* address for List-Unsubscribe; NULL: no List-Unsubscribe */
     const char *unsubscribe_url;    /* https URL, adds List-Unsubscribe-Post; NULL: none */
     const struct message_file *inline_files;
@@ -46,13 +70,19 @@ struct message_spec {
     const char *boundary_seed; /* non-NULL: deterministic boundaries (golden tests) */
 };
 
-/* Build the message into out (appended). -1 with err set (ERR_DATA) when a
- * field is unusable (an address with CR/LF, an unknown attachment type, a
- * file that cannot be read). */
+/* Build the message into out (appended): the exact bytes to submit, CRLF
+ * line ends, ending in CRLF, ready for SMTP DATA or an .eml file. -1 with
+ * err set (ERR_DATA) when a field is unusable (an address with CR/LF, an
+ * unknown attachment type, a file that cannot be read, a body that is not
+ * UTF-8, out's cap too small); out is then unchanged. text and html are
+ * not copied; they only need to live during the call. */
 int message_build(const struct message_spec *m, struct buf *out, struct err *err);
 
 /* A Message-ID (no angle brackets) stable for (mailing, address) on domain:
- * the same inputs give the same ID, so a re-send carries the same ID. */
+ * the same inputs give the same ID, so a re-send carries the same ID.
+ * Form: "m<mailing>.<h>@<domain>", h = 16 hex digits of the 64-bit FNV-1a
+ * of "<mailing>:<address in lowercase>". -1 (errno EINVAL) when domain is
+ * not a plain DNS name with a dot; appends to out. */
 int message_id_make(struct buf *out, int64_t mailing_id, const char *address, const char *domain);
 
 #endif

@@ -57,7 +57,16 @@ int rfc2047_utf8_valid(const char *s, size_t len)
     size_t i = 0, n;
     uint32_t cp;
 
+    uint64_t v;
+
     while (i < len) {
+        if (i + 8 <= len) { /* ASCII runs eight octets at a time */
+            memcpy(&v, p + i, 8);
+            if (!(v & 0x8080808080808080ULL)) {
+                i += 8;
+                continue;
+            }
+        }
         n = utf8_seq(p + i, len - i, &cp);
         if (!n)
             return 0;

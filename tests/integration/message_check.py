@@ -124,7 +124,7 @@ def check(path):
         if atts[0].get_filename() != exp["attach_name"]:
             fail(name, f"attachment name {atts[0].get_filename()!r}")
     print(f"ok   {name}: Subject {str(msg['Subject'])!r}, To {str(msg['To'])!r}"
-          + (f" (tolerated: {len(notes)} x encoded word in quoted filename)" if notes else ""))
+          + (f" (tolerated {len(notes)} header notes: RFC 2047 words in the quoted attachment name)" if notes else ""))
 
 
 def main():

@@ -677,6 +677,23 @@ static void test_refused(void **state)
     assert_int_equal(message_build(&m, &out, &err), -1);
     m.list_id = "Lista <l.example>\r\nBcc: x@evil.example";
     assert_int_equal(message_build(&m, &out, &err), -1);
+    /* the error names the field and shows the value without raw controls */
+    m = base_spec();
+    m.to_address = "ana@example.com\r\nBcc: x@evil.example";
+    err_clear(&err);
+    assert_int_equal(message_build(&m, &out, &err), -1);
+    assert_string_equal(err.msg.data,
+                        "message: invalid To address \"ana@example.com??Bcc: x@evil.example\"");
+    /* a capped output buffer: an error, and nothing half-written */
+    m = base_spec();
+    buf_release(&out);
+    buf_init(&out, 1000);
+    err_clear(&err);
+    assert_int_equal(message_build(&m, &out, &err), -1);
+    assert_int_equal(err.kind, ERR_DATA);
+    assert_int_equal(out.len, 0);
+    buf_release(&out);
+    buf_init(&out, 0);
     m = base_spec();
     m.text = "\xff\xfe";
     m.text_len = 2;
@@ -777,6 +794,34 @@ static void test_attachment_name(void **state)
     q = strchr(p, '"');
     rfc2047_decode(&name, p, (size_t)(q - p));
     assert_string_equal(name.data, "Boletín Corazón Chilango, noviembre.pdf");
+    /* the longest name accepted (200 octets) still fits in 998-octet lines;
+     * one character more is refused */
+    {
+        struct message_file f = {pdf_path, NULL, NULL};
+        struct buf longname = BUF_INIT;
+        struct err err;
+
+        err_init(&err);
+        while (longname.len < 196)
+            buf_addstr(&longname, "ñ");
+        buf_addstr(&longname, ".pdf");
+        assert_int_equal(longname.len, 200);
+        f.filename = longname.data;
+        m.attachments = &f;
+        build_ok(&m, &out);
+        assert_wire_safe(out.data, out.len);
+        buf_reset(&longname);
+        while (longname.len < 198)
+            buf_addstr(&longname, "ñ");
+        buf_addstr(&longname, ".pdf");
+        f.filename = longname.data;
+        assert_int_equal(message_build(&m, &out, &err), -1);
+        assert_non_null(strstr(err.msg.data, "too long"));
+        err_release(&err);
+        buf_release(&longname);
+        m = base_spec();
+        build_ok(&m, &out);
+    }
     buf_read_file(&want, pdf_path);
     part_body(out.data, out.len, "pdf", &got);
     assert_int_equal(got.len, want.len);

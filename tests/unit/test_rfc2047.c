@@ -354,6 +354,10 @@ static void test_random_round_trip(void **state)
         buf_reset(&out);
         assert_int_equal(rfc2047_encode_phrase(&out, (char *)in, n, 6), 0);
         assert_header_safe(out.data, out.len, 6);
+        /* decoding hostile input gives valid UTF-8 and never overreads */
+        buf_reset(&back);
+        assert_int_equal(rfc2047_decode(&back, (char *)in, n), 0);
+        assert_true(rfc2047_utf8_valid(back.data, back.len));
     }
     buf_release(&out);
     buf_release(&back);
