@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "clock.h"
+#include "schedule.h"
 
 #include "banned.h"
 
@@ -21,6 +22,53 @@ static int first_real(void *ud, const struct mailing *m)
     snprintf(last->edition, sizeof(last->edition), "%s%s", m->edition,
              strcmp(m->state, "complete") ? " (in progress)" : "");
     return 1;
+}
+
+struct soonest {
+    const char *campaign;
+    time_t at;
+    char edition[64];
+};
+
+static int scheduled(void *ud, const char *campaign, const char *edition, time_t due_at)
+{
+    struct soonest *s = ud;
+
+    if (strcmp(campaign, s->campaign) || due_at <= clock_now() || (s->at && s->at <= due_at))
+        return 0;
+    s->at = due_at;
+    snprintf(s->edition, sizeof(s->edition), "%s", edition);
+    return 0;
+}
+
+/* The next edition due after now: from the campaign file or `send --at`. */
+static void next_edition(struct ledger *l, const struct campaign *c, char *out, size_t size)
+{
+    struct soonest s = {c->id, 0, ""};
+    struct schedule_rule rule;
+    struct edition e;
+    const char *why;
+    char when[32];
+    struct tm tm;
+    size_t i;
+
+    if (!schedule_parse(c->cadence, c->schedule, c->send_at, &rule, &why)) {
+        s.at = schedule_next(c, &rule, clock_now(), &e);
+        snprintf(s.edition, sizeof(s.edition), "%s", e.name);
+    }
+    for (i = 0; i < c->noverrides; i++) {
+        if (c->overrides[i].send_at &&
+            !schedule_parse("once", "", c->overrides[i].send_at, &rule, &why))
+            scheduled(&s, c->id, c->overrides[i].edition, rule.at);
+    }
+    ledger_schedules_each(l, scheduled, &s, NULL);
+    if (!s.at) {
+        snprintf(out, size, "- (send by hand)");
+        return;
+    }
+    clock_local(s.at, &tm);
+    strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
+    snprintf(out, size, "%s at %s", s.edition, when);
 }
 
 int cmd_campaigns(int argc, char **argv, struct cli *cli)
@@ -42,8 +90,8 @@ int cmd_campaigns(int argc, char **argv, struct cli *cli)
            "NEXT");
     for (i = 0; i < n; i++) {
         struct campaign c;
-        struct edition e;
         struct last last = {"-"};
+        char next[128];
         struct buf lists = BUF_INIT;
         err_clear(&err);
         if (campaign_load(cli_home(cli), ids[i], &c, &err)) {
@@ -59,9 +107,9 @@ int cmd_campaigns(int argc, char **argv, struct cli *cli)
             campaign_release(&c);
             goto out;
         }
-        campaign_edition(&c, NULL, clock_now(), &e, &err);
+        next_edition(l, &c, next, sizeof(next));
         printf("%-30s %-13s %-8s %-28s %-22s %s\n", c.id, c.kind, c.cadence,
-               lists.len ? lists.data : c.audience, last.edition, e.name);
+               lists.len ? lists.data : c.audience, last.edition, next);
         buf_release(&lists);
         campaign_release(&c);
     }
