@@ -1,0 +1,216 @@
+/* test_throttle - a steady rate (no burst at the start of a minute, none
+ * after an idle stretch) with a test clock; presets; the rolling daily cap
+ * counted from the ledger. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "config.h"
+#include "ledger.h"
+#include "throttle.h"
+
+#include "banned.h"
+
+static double fake_now;
+static double fake_clock(void)
+{
+    return fake_now;
+}
+
+static char dir[] = "/tmp/test_throttle.XXXXXX";
+
+static struct ledger *fresh(const char *name)
+{
+    char path[300];
+    struct err e;
+    struct ledger *l;
+
+    snprintf(path, sizeof(path), "%s/%s.db", dir, name);
+    err_init(&e);
+    l = ledger_open(path, &e);
+    assert_non_null(l);
+    err_release(&e);
+    return l;
+}
+
+static void load(struct config *c, const char *rate, const char *daily, const char *preset)
+{
+    struct err e;
+
+    err_init(&e);
+    unsetenv("SMTP_RATE");
+    unsetenv("SMTP_DAILY_LIMIT");
+    unsetenv("SMTP_PRESET");
+    assert_int_equal(config_load(c, "/dev/null", &e), 0);
+    assert_int_equal(config_set(c, CFG_SMTP_RATE, rate, "flag", &e), 0);
+    assert_int_equal(config_set(c, CFG_SMTP_DAILY_LIMIT, daily, "flag", &e), 0);
+    assert_int_equal(config_set(c, CFG_SMTP_PRESET, preset, "flag", &e), 0);
+    err_release(&e);
+}
+
+/* Send as fast as the throttle allows for `seconds` of fake time; return
+ * how many went and the largest number in any 1-second window. */
+static int drive(struct throttle *t, double seconds, int *max_per_second)
+{
+    double times[100000];
+    int n = 0, i, j;
+
+    t->now = fake_clock;
+    t->next = fake_now;
+    while (fake_now < seconds && n < 100000) {
+        double d = throttle_delay(t);
+        if (d > 0) {
+            fake_now += d;
+            continue;
+        }
+        times[n++] = fake_now;
+        throttle_take(t);
+    }
+    *max_per_second = 0;
+    for (i = 0; i < n; i++) {
+        for (j = i; j < n && times[j] < times[i] + 1.0; j++)
+            ;
+        if (j - i > *max_per_second)
+            *max_per_second = j - i;
+    }
+    return n;
+}
+
+static void test_steady_rate(void **state)
+{
+    struct ledger *l = fresh("rate");
+    struct throttle t;
+    struct config c;
+    struct err e;
+    int n, burst;
+
+    (void)state;
+    err_init(&e);
+    load(&c, "30/min", "0", "");
+    assert_int_equal(throttle_init(&t, &c, l, &e), 0);
+    fake_now = 0;
+    n = drive(&t, 600.0, &burst); /* ten minutes */
+    assert_in_range(n, 299, 301);
+    assert_int_equal(burst, 1); /* one message every 2 s, never two in a second */
+    /* an idle stretch does not turn into a burst */
+    fake_now += 300;
+    t.next = t.next; /* the throttle remembers only when the next may go */
+    assert_true(throttle_delay(&t) == 0);
+    throttle_take(&t);
+    assert_true(throttle_delay(&t) > 1.99);
+    config_release(&c);
+    ledger_close(l);
+    err_release(&e);
+}
+
+static void test_presets(void **state)
+{
+    struct ledger *l = fresh("preset");
+    struct throttle t;
+    struct config c;
+    struct err e;
+
+    (void)state;
+    err_init(&e);
+    load(&c, "", "0", "m365");
+    assert_int_equal(throttle_init(&t, &c, l, &e), 0);
+    assert_true(t.interval > 1.99 && t.interval < 2.01);
+    assert_int_equal(t.daily_limit, 10000);
+    config_release(&c);
+    /* explicit settings win over the preset */
+    load(&c, "2/s", "500", "m365");
+    assert_int_equal(throttle_init(&t, &c, l, &e), 0);
+    assert_true(t.interval > 0.49 && t.interval < 0.51);
+    assert_int_equal(t.daily_limit, 500);
+    config_release(&c);
+    load(&c, "", "0", "");
+    assert_int_equal(throttle_init(&t, &c, l, &e), 0);
+    assert_true(t.interval == 0);
+    assert_int_equal(t.daily_limit, 0);
+    config_release(&c);
+    ledger_close(l);
+    err_release(&e);
+}
+
+/* The daily cap is a rolling 24 h shared by every run, from the ledger. */
+static void test_daily_from_ledger(void **state)
+{
+    struct ledger *l = fresh("daily");
+    struct mailing m = {0};
+    struct delivery d[8];
+    struct throttle t;
+    struct config c;
+    struct err e;
+    char addr[32], now_s[32];
+    time_t now = 1800000000;
+    size_t n, i;
+
+    (void)state;
+    err_init(&e);
+    m.campaign = "c";
+    m.edition = "e";
+    assert_int_equal(ledger_mailing_create(l, &m, &e), 0);
+    for (i = 0; i < 5; i++) {
+        snprintf(addr, sizeof(addr), "p%zu@example.org", i);
+        ledger_delivery_add(l, m.id, addr, "", "", "{}", addr, &e);
+    }
+    assert_int_equal(ledger_deliveries_due(l, m.id, now, 0, 0, d, 8, &n, &e), 0);
+    for (i = 0; i < n; i++) {
+        /* one a day and a half ago, four within the last hour */
+        time_t at = i < 1 ? now - 129600 : now - 3600 + (time_t)i;
+        ledger_delivery_result(l, d[i].id, "sent", 250, "", "", 0, at, &e);
+        delivery_release(&d[i]);
+    }
+    snprintf(now_s, sizeof(now_s), "%ld", (long)now);
+    setenv("MAILER_NOW", now_s, 1);
+    load(&c, "", "5", "");
+    assert_int_equal(throttle_init(&t, &c, l, &e), 0);
+    assert_int_equal(t.sent_24h, 4);
+    assert_false(throttle_daily_reached(&t));
+    throttle_take(&t);
+    assert_true(throttle_daily_reached(&t));
+    config_release(&c);
+    /* with a cap of 4 it is reached at start; the budget frees up 24 h after
+     * the oldest of the last four */
+    load(&c, "", "4", "");
+    assert_int_equal(throttle_init(&t, &c, l, &e), 0);
+    assert_true(throttle_daily_reached(&t));
+    assert_int_equal(throttle_daily_resume(&t, l, &e), now - 3600 + 1 + 86400);
+    unsetenv("MAILER_NOW");
+    config_release(&c);
+    ledger_close(l);
+    err_release(&e);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    char cmd[300];
+
+    (void)state;
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    return system(cmd);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_steady_rate),
+        cmocka_unit_test(test_presets),
+        cmocka_unit_test(test_daily_from_ledger),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
