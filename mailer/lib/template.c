@@ -64,8 +64,9 @@ struct node {
     size_t len;
     size_t seg, nseg; /* name segments in unit->segs; nseg 0 is "." */
     size_t unit;      /* partials and parents: linked unit or NO_UNIT */
-    const char *ind;  /* partial/parent: indentation of a standalone tag;
-                        * block: indentation of its content */
+    /* partial/parent: indentation of a standalone tag; block: indentation
+     * of its content (removed from an override, added at the site). */
+    const char *ind;
     size_t indlen;
     size_t off; /* source offset, for messages */
 };

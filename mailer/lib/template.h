@@ -8,6 +8,11 @@
  * a caret. Rendering never fails on missing data: a name that resolves to
  * nothing renders empty and is reported to on_missing, so callers can refuse
  * to send "Hola ," to anyone.
+ *
+ * Limits (errors, never a crash): 4 MiB per template or partial, 100 nested
+ * sections in one template, 1000 distinct partials, 400 levels of sections
+ * and partials while rendering (so a partial that includes itself without
+ * end fails cleanly), output up to the out buffer's cap.
  */
 #ifndef MAILER_TEMPLATE_H
 #define MAILER_TEMPLATE_H
