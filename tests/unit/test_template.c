@@ -330,12 +330,36 @@ static void test_files(void **state)
     err_release(&err);
 }
 
+/* Escaping follows the file name; HTML unless clearly text. */
+static void test_escape_for(void **state)
+{
+    static const struct {
+        const char *path;
+        enum template_escape want;
+    } cases[] = {
+        {"templates/boletin.html.mustache", TEMPLATE_ESCAPE_HTML},
+        {"templates/boletin.txt.mustache", TEMPLATE_ESCAPE_NONE},
+        {"asunto.txt", TEMPLATE_ESCAPE_NONE},
+        {"boletin.html", TEMPLATE_ESCAPE_HTML},
+        {"boletin.mustache", TEMPLATE_ESCAPE_HTML},
+        {"boletin", TEMPLATE_ESCAPE_HTML},
+        {"txt.mustache.html", TEMPLATE_ESCAPE_HTML},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        if (template_escape_for(cases[i].path) != cases[i].want)
+            fail_msg("%s: wrong escaping", cases[i].path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_errors),  cmocka_unit_test(test_escaping),
-        cmocka_unit_test(test_missing), cmocka_unit_test(test_stack),
-        cmocka_unit_test(test_limits),  cmocka_unit_test(test_files),
+        cmocka_unit_test(test_errors),     cmocka_unit_test(test_escaping),
+        cmocka_unit_test(test_missing),    cmocka_unit_test(test_stack),
+        cmocka_unit_test(test_limits),     cmocka_unit_test(test_files),
+        cmocka_unit_test(test_escape_for),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
