@@ -49,6 +49,7 @@ struct token {
     size_t start, end;  /* the whole tag or text */
     size_t name, nlen;  /* trimmed name */
     size_t ind, indlen; /* indentation, see node */
+    enum kind closes;   /* K_CLOSE: what it closes */
     unsigned removed : 1, standalone : 1, bol : 1;
 };
 
@@ -379,13 +380,22 @@ static size_t ws_run(const char *s, size_t len, size_t a)
     return b - a;
 }
 
-/* Is tokens [i, j) a standalone line? Only whitespace and non-output tags,
- * at least one tag, and no block both opened and closed on it (such a
- * block's content stays inline). */
+/* Inheritance tags: a parent or block opening, or the closing of one. */
+static int inheritance_tag(const struct token *tok)
+{
+    enum kind k = tok->kind == K_CLOSE ? tok->closes : tok->kind;
+
+    return k == K_PARENT || k == K_BLOCK;
+}
+
+/* Is tokens [i, j) a standalone line? Whitespace and one non-output tag,
+ * as the spec says; or whitespace and several inheritance tags (the
+ * ~inheritance module's "{{<parent}}{{$block}}" lines), unless a block is
+ * both opened and closed on the line (its content then stays inline). */
 static int line_standalone(const struct unit *u, const struct token *v, size_t i, size_t j)
 {
-    enum kind open[8];
-    size_t nopen = 0, tags = 0, k;
+    size_t tags = 0, inherit = 0, k;
+    int block_open = 0;
 
     for (k = i; k < j; k++) {
         if (v[k].kind == K_TEXT) {
@@ -396,23 +406,43 @@ static int line_standalone(const struct unit *u, const struct token *v, size_t i
         if (!standalone_kind(v[k].kind))
             return 0;
         tags++;
-        if (v[k].kind == K_SECTION || v[k].kind == K_INVERTED || v[k].kind == K_BLOCK ||
-            v[k].kind == K_PARENT) {
-            if (nopen == 8)
-                return 0;
-            open[nopen++] = v[k].kind;
-        } else if (v[k].kind == K_CLOSE && nopen > 0) {
-            if (open[--nopen] == K_BLOCK)
-                return 0;
+        inherit += (size_t)inheritance_tag(&v[k]);
+        if (v[k].kind == K_BLOCK)
+            block_open = 1;
+        else if (v[k].kind == K_CLOSE && v[k].closes == K_BLOCK && block_open)
+            return 0;
+    }
+    return tags == 1 || (tags > 1 && inherit == tags);
+}
+
+/* What each closing tag closes (mismatches are reported later). */
+static void match_closes(struct tokens *t)
+{
+    enum kind open[TEMPLATE_MAX_NESTING];
+    size_t depth = 0, overflow = 0, k;
+
+    for (k = 0; k < t->n; k++) {
+        struct token *tok = &t->v[k];
+        if (tok->kind == K_SECTION || tok->kind == K_INVERTED || tok->kind == K_BLOCK ||
+            tok->kind == K_PARENT) {
+            if (depth < TEMPLATE_MAX_NESTING)
+                open[depth++] = tok->kind;
+            else
+                overflow++;
+        } else if (tok->kind == K_CLOSE) {
+            if (overflow)
+                overflow--;
+            else if (depth)
+                tok->closes = open[--depth];
         }
     }
-    return tags > 0;
 }
 
 static void mark_lines(const struct unit *u, struct tokens *t)
 {
     size_t i = 0, j, k;
 
+    match_closes(t);
     while (i < t->n) {
         size_t ls, le, lead, next;
         int sa;

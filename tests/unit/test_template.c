@@ -118,6 +118,29 @@ static void test_escaping(void **state)
                       cases[i].want);
 }
 
+/* Standalone lines: one non-output tag per line (as the spec and
+ * mustache.js do); several tags only for inheritance tags. */
+static void test_lines(void **state)
+{
+    static const struct {
+        const char *src, *want;
+    } cases[] = {
+        {"a\n  {{#t}}\n  x\n  {{/t}}\nc", "a\n  x\nc"},
+        {"{{#t}}{{/t}}\nx", "\nx"},
+        {"{{#t}}{{/t}}{{! c }}\nx", "\nx"},
+        {"<ul>\n  {{#l}}<li>{{.}}</li>{{/l}}\n</ul>", "<ul>\n  <li>1</li><li>2</li>\n</ul>"},
+        {"{{!\n  varias líneas\n}}\nx", "x"},
+        {"\r\n{{#t}}\r\nx\r\n{{/t}}\r\n", "\r\nx\r\n"},
+        {"{{$b}}{{/b}}\n", "\n"},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        render_expect(cases[i].src, TEMPLATE_ESCAPE_HTML, "{\"t\":true,\"l\":[1,2]}",
+                      cases[i].want);
+}
+
 static void collect(void *ud, const char *name)
 {
     struct buf *b = ud;
@@ -359,7 +382,7 @@ int main(void)
         cmocka_unit_test(test_errors),     cmocka_unit_test(test_escaping),
         cmocka_unit_test(test_missing),    cmocka_unit_test(test_stack),
         cmocka_unit_test(test_limits),     cmocka_unit_test(test_files),
-        cmocka_unit_test(test_escape_for),
+        cmocka_unit_test(test_escape_for), cmocka_unit_test(test_lines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
