@@ -979,6 +979,8 @@ static int emit_text_indented(struct render *r, const struct node *nd, const str
     size_t n = nd->len, pos = 0, k;
     int bol = nd->bol;
 
+    if (!bol)
+        no_add = 0; /* only a line start can be the site's first line */
     if (bol && n == 0)
         return no_add ? 0 : emit_add(r, ind);
     while (pos < n) {
