@@ -72,7 +72,8 @@ typedef void (*template_missing_fn)(void *ud, const char *name);
  * stack[depth-1] the top. Output is appended to out (its cap bounds the
  * result: exceeding it is an error, ERR_DATA). Recursion through partials
  * is capped (ERR_DATA). The template may be rendered by several threads at
- * once: render does not modify it. on_missing may be NULL. */
+ * once: render does not modify it. on_missing may be NULL. On error, out
+ * keeps what was rendered before it: discard it. */
 int template_render(const struct template *t, const struct value *const *stack, size_t depth,
                     struct buf *out, template_missing_fn on_missing, void *ud, struct err *err);
 
