@@ -380,21 +380,13 @@ static size_t ws_run(const char *s, size_t len, size_t a)
     return b - a;
 }
 
-/* Inheritance tags: a parent or block opening, or the closing of one. */
-static int inheritance_tag(const struct token *tok)
-{
-    enum kind k = tok->kind == K_CLOSE ? tok->closes : tok->kind;
-
-    return k == K_PARENT || k == K_BLOCK;
-}
-
-/* Is tokens [i, j) a standalone line? Whitespace and one non-output tag,
- * as the spec says; or whitespace and several inheritance tags (the
- * ~inheritance module's "{{<parent}}{{$block}}" lines), unless a block is
- * both opened and closed on the line (its content then stays inline). */
+/* Is tokens [i, j) a standalone line? Only whitespace and non-output tags,
+ * at least one (as mustache.js, several may share the line), and no block
+ * both opened and closed on it (its content then stays inline, as the
+ * ~inheritance module wants). */
 static int line_standalone(const struct unit *u, const struct token *v, size_t i, size_t j)
 {
-    size_t tags = 0, inherit = 0, k;
+    size_t tags = 0, k;
     int block_open = 0;
 
     for (k = i; k < j; k++) {
@@ -406,13 +398,12 @@ static int line_standalone(const struct unit *u, const struct token *v, size_t i
         if (!standalone_kind(v[k].kind))
             return 0;
         tags++;
-        inherit += (size_t)inheritance_tag(&v[k]);
         if (v[k].kind == K_BLOCK)
             block_open = 1;
         else if (v[k].kind == K_CLOSE && v[k].closes == K_BLOCK && block_open)
             return 0;
     }
-    return tags == 1 || (tags > 1 && inherit == tags);
+    return tags > 0;
 }
 
 /* What each closing tag closes (mismatches are reported later). */
@@ -440,7 +431,7 @@ static void match_closes(struct tokens *t)
 
 static void mark_lines(const struct unit *u, struct tokens *t)
 {
-    size_t i = 0, j, k;
+    size_t i = 0, j, k, tags;
 
     match_closes(t);
     while (i < t->n) {
@@ -458,13 +449,15 @@ static void mark_lines(const struct unit *u, struct tokens *t)
         sa = line_standalone(u, t->v, i, j);
         if (!sa)
             t->v[i].bol = 1;
-        for (k = i; k < j; k++) {
+        for (k = i, tags = 0; k < j; k++) {
             struct token *tok = &t->v[k];
             if (sa && tok->kind == K_TEXT)
                 tok->removed = 1;
             tok->standalone = (unsigned)sa;
             tok->ind = ls;
             tok->indlen = lead;
+            if (tok->kind != K_TEXT && tags++ && (tok->kind == K_PARTIAL || tok->kind == K_PARENT))
+                tok->indlen = 0; /* indented only when first on its line (mustache.js) */
             if (tok->kind == K_BLOCK && sa) {
                 /* A standalone block is indented like its first line. */
                 tok->ind = le;

@@ -118,16 +118,17 @@ static void test_escaping(void **state)
                       cases[i].want);
 }
 
-/* Standalone lines: one non-output tag per line (as the spec and
- * mustache.js do); several tags only for inheritance tags. */
+/* Standalone lines: whitespace and non-output tags only (several may
+ * share the line, as in mustache.js); a partial is indented only when it
+ * is the first tag on its line. */
 static void test_lines(void **state)
 {
     static const struct {
         const char *src, *want;
     } cases[] = {
         {"a\n  {{#t}}\n  x\n  {{/t}}\nc", "a\n  x\nc"},
-        {"{{#t}}{{/t}}\nx", "\nx"},
-        {"{{#t}}{{/t}}{{! c }}\nx", "\nx"},
+        {"{{#t}}{{/t}}\nx", "x"},
+        {"{{#t}}{{/t}}{{! c }}\nx", "x"},
         {"<ul>\n  {{#l}}<li>{{.}}</li>{{/l}}\n</ul>", "<ul>\n  <li>1</li><li>2</li>\n</ul>"},
         {"{{!\n  varias líneas\n}}\nx", "x"},
         {"\r\n{{#t}}\r\nx\r\n{{/t}}\r\n", "\r\nx\r\n"},
