@@ -4,7 +4,8 @@
 # the same run with the same template and data. Prints one table.
 set -euo pipefail
 : "${SOURCE_DIR:?}" "${BUILD_DIR:?}"
-SECONDS_EACH=${BENCH_SECONDS:-5}
+SECONDS_EACH=${BENCH_SECONDS:-3}
+ROUNDS=${BENCH_ROUNDS:-3}
 D="$SOURCE_DIR/bench/data"
 BIN="$BUILD_DIR/bench/bench_template"
 [ -x "$BIN" ] || { echo "bench_template: build first ($BIN missing)" >&2; exit 1; }
@@ -27,16 +28,21 @@ for n in 0 1 7; do
 done
 size=$(wc -c <"$tmp/c.html")
 
-read -r c_rate _ < <("$BIN" "${args[@]}" "$SECONDS_EACH")
-read -r js_rate _ < <("${node_cmd[@]}" "${args[@]}" "$SECONDS_EACH")
+# The machine is shared: alternate the engines and keep the best of ROUNDS.
+best() { awk -v a="$1" -v b="$2" 'BEGIN{print (a > b ? a : b)}'; }
+c_rate=0 js_rate=0 cl_rate=0
+for _ in $(seq "$ROUNDS"); do
+    read -r r _ < <("$BIN" "${args[@]}" "$SECONDS_EACH"); c_rate=$(best "$c_rate" "$r")
+    read -r r _ < <("${node_cmd[@]}" "${args[@]}" "$SECONDS_EACH"); js_rate=$(best "$js_rate" "$r")
+    # Inheritance ({{<layout}}/{{$block}}) variant: ours only, mustache.js lacks it.
+    read -r r _ < <("$BIN" "$D/bulletin-layout.html.mustache" "$D/partials" "$D/edition.json" \
+        "$D/contacts.json" "$SECONDS_EACH"); cl_rate=$(best "$cl_rate" "$r")
+done
 mver=$(node -p "require('mustache/package.json').version")
 nver=$(node --version)
-# Inheritance ({{<layout}}/{{$block}}) variant: ours only, mustache.js lacks it.
-read -r cl_rate _ < <("$BIN" "$D/bulletin-layout.html.mustache" "$D/partials" "$D/edition.json" \
-    "$D/contacts.json" "$SECONDS_EACH")
 
-printf '\nTemplate rendering, one thread, %s bytes per message, %s contacts, %ss each\n' \
-    "$size" "$(node -p "require('$D/contacts.json').length")" "$SECONDS_EACH"
+printf '\nTemplate rendering, one thread, %s bytes per message, %s contacts, best of %s runs of %ss\n' \
+    "$size" "$(node -p "require('$D/contacts.json').length")" "$ROUNDS" "$SECONDS_EACH"
 printf '%-44s %14s %8s\n' "engine" "renders/s" "ratio"
 printf '%-44s %14s %8s\n' "mailer template (C, partials)" "$c_rate" \
     "$(awk -v a="$c_rate" -v b="$js_rate" 'BEGIN{printf "%.1fx", a/b}')"

@@ -49,6 +49,7 @@ struct token {
     size_t start, end;  /* the whole tag or text */
     size_t name, nlen;  /* trimmed name */
     size_t ind, indlen; /* indentation, see node */
+    enum kind closes;   /* K_CLOSE: what it closes */
     unsigned removed : 1, standalone : 1, bol : 1;
 };
 
@@ -64,8 +65,9 @@ struct node {
     size_t len;
     size_t seg, nseg; /* name segments in unit->segs; nseg 0 is "." */
     size_t unit;      /* partials and parents: linked unit or NO_UNIT */
-    const char *ind;  /* partial/parent: indentation of a standalone tag;
-                        * block: indentation of its content */
+    /* partial/parent: indentation of a standalone tag; block: indentation
+     * of its content (removed from an override, added at the site). */
+    const char *ind;
     size_t indlen;
     size_t off; /* source offset, for messages */
 };
@@ -379,12 +381,13 @@ static size_t ws_run(const char *s, size_t len, size_t a)
 }
 
 /* Is tokens [i, j) a standalone line? Only whitespace and non-output tags,
- * at least one tag, and no block both opened and closed on it (such a
- * block's content stays inline). */
+ * at least one (as mustache.js, several may share the line), and no block
+ * both opened and closed on it (its content then stays inline, as the
+ * ~inheritance module wants). */
 static int line_standalone(const struct unit *u, const struct token *v, size_t i, size_t j)
 {
-    enum kind open[8];
-    size_t nopen = 0, tags = 0, k;
+    size_t tags = 0, k;
+    int block_open = 0;
 
     for (k = i; k < j; k++) {
         if (v[k].kind == K_TEXT) {
@@ -395,23 +398,42 @@ static int line_standalone(const struct unit *u, const struct token *v, size_t i
         if (!standalone_kind(v[k].kind))
             return 0;
         tags++;
-        if (v[k].kind == K_SECTION || v[k].kind == K_INVERTED || v[k].kind == K_BLOCK ||
-            v[k].kind == K_PARENT) {
-            if (nopen == 8)
-                return 0;
-            open[nopen++] = v[k].kind;
-        } else if (v[k].kind == K_CLOSE && nopen > 0) {
-            if (open[--nopen] == K_BLOCK)
-                return 0;
-        }
+        if (v[k].kind == K_BLOCK)
+            block_open = 1;
+        else if (v[k].kind == K_CLOSE && v[k].closes == K_BLOCK && block_open)
+            return 0;
     }
     return tags > 0;
 }
 
+/* What each closing tag closes (mismatches are reported later). */
+static void match_closes(struct tokens *t)
+{
+    enum kind open[TEMPLATE_MAX_NESTING];
+    size_t depth = 0, overflow = 0, k;
+
+    for (k = 0; k < t->n; k++) {
+        struct token *tok = &t->v[k];
+        if (tok->kind == K_SECTION || tok->kind == K_INVERTED || tok->kind == K_BLOCK ||
+            tok->kind == K_PARENT) {
+            if (depth < TEMPLATE_MAX_NESTING)
+                open[depth++] = tok->kind;
+            else
+                overflow++;
+        } else if (tok->kind == K_CLOSE) {
+            if (overflow)
+                overflow--;
+            else if (depth)
+                tok->closes = open[--depth];
+        }
+    }
+}
+
 static void mark_lines(const struct unit *u, struct tokens *t)
 {
-    size_t i = 0, j, k;
+    size_t i = 0, j, k, tags;
 
+    match_closes(t);
     while (i < t->n) {
         size_t ls, le, lead, next;
         int sa;
@@ -427,13 +449,15 @@ static void mark_lines(const struct unit *u, struct tokens *t)
         sa = line_standalone(u, t->v, i, j);
         if (!sa)
             t->v[i].bol = 1;
-        for (k = i; k < j; k++) {
+        for (k = i, tags = 0; k < j; k++) {
             struct token *tok = &t->v[k];
             if (sa && tok->kind == K_TEXT)
                 tok->removed = 1;
             tok->standalone = (unsigned)sa;
             tok->ind = ls;
             tok->indlen = lead;
+            if (tok->kind != K_TEXT && tags++ && (tok->kind == K_PARTIAL || tok->kind == K_PARENT))
+                tok->indlen = 0; /* indented only when first on its line (mustache.js) */
             if (tok->kind == K_BLOCK && sa) {
                 /* A standalone block is indented like its first line. */
                 tok->ind = le;
@@ -445,6 +469,11 @@ static void mark_lines(const struct unit *u, struct tokens *t)
 }
 
 /* ---- pass 3: nodes ---- */
+
+static int has_children(enum kind k)
+{
+    return k == K_SECTION || k == K_INVERTED || k == K_BLOCK || k == K_PARENT;
+}
 
 static struct node *node_add(struct unit *u)
 {
@@ -593,110 +622,122 @@ out:
     return rc;
 }
 
-static int build_nodes(struct template *t, struct unit *u, const struct tokens *tk,
-                       const struct template_partials *partials, struct err *err)
-{
-    size_t stack[TEMPLATE_MAX_NESTING], depth = 0, k;
-    int pending_bol = 0;
+/* Pass 3 state: the unit being built and its open sections. */
+struct builder {
+    struct template *t;
+    struct unit *u;
+    const struct template_partials *partials;
+    struct err *err;
+    size_t open[TEMPLATE_MAX_NESTING]; /* node indices */
+    size_t depth;
+};
 
-    for (k = 0; k < tk->n; k++) {
+static int text_node(struct builder *b, size_t start, size_t len, int bol)
+{
+    struct unit *u = b->u;
+    struct node *last = u->n ? &u->nodes[u->n - 1] : NULL, *nd;
+
+    /* Text split at newlines joins up again, unless a section opened between. */
+    if (last && last->kind == K_TEXT && last->s + last->len == u->src + start && len &&
+        !(b->depth && b->open[b->depth - 1] == u->n - 1)) {
+        last->len += len;
+        return 0;
+    }
+    nd = node_add(u);
+    if (!nd)
+        return err_nomem(b->err);
+    nd->kind = K_TEXT;
+    nd->bol = (unsigned)bol;
+    nd->s = u->src + start;
+    nd->len = len;
+    nd->off = start;
+    return 0;
+}
+
+static int close_node(struct builder *b, const struct token *tok)
+{
+    struct unit *u = b->u;
+    struct node *nd;
+    size_t line, col, ls;
+
+    if (b->depth == 0)
+        return syntax_error(b->err, u, tok->start, "\"%.*s\" closes no open section",
+                            (int)(tok->end - tok->start), u->src + tok->start);
+    nd = &u->nodes[b->open[b->depth - 1]];
+    if (nd->len != tok->nlen || memcmp(nd->s, u->src + tok->name, nd->len) != 0) {
+        position(u, nd->off, &line, &col, &ls);
+        return syntax_error(b->err, u, tok->start,
+                            "\"%.*s\" does not close \"%.*s\" (opened at line %zu, column %zu)",
+                            (int)(tok->end - tok->start), u->src + tok->start, (int)nd->len, nd->s,
+                            line, col);
+    }
+    nd->end = u->n;
+    b->depth--;
+    return 0;
+}
+
+static int tag_node(struct builder *b, const struct token *tok, int bol)
+{
+    struct unit *u = b->u;
+    struct node *nd = node_add(u);
+
+    if (!nd)
+        return err_nomem(b->err);
+    nd->kind = tok->kind;
+    nd->bol = tok->standalone ? 0 : (unsigned)bol;
+    nd->standalone = tok->standalone;
+    nd->s = u->src + tok->name;
+    nd->len = tok->nlen;
+    nd->off = tok->start;
+    nd->ind = u->src + tok->ind;
+    nd->indlen = tok->indlen;
+    if (name_segments(u, nd))
+        return err_nomem(b->err);
+    if ((nd->kind == K_PARTIAL || nd->kind == K_PARENT) &&
+        link_partial(b->t, u, nd, b->partials, b->err))
+        return -1;
+    if (!has_children(nd->kind))
+        return 0;
+    if (b->depth == TEMPLATE_MAX_NESTING)
+        return syntax_error(b->err, u, tok->start, "sections nested deeper than %d",
+                            TEMPLATE_MAX_NESTING);
+    b->open[b->depth++] = u->n - 1;
+    return 0;
+}
+
+/* Tokens to nodes. A line that starts with a tag making no node (comment,
+ * delimiters, closing) passes its "bol" on to the next node; a closing tag
+ * leaves an empty bol text inside its section, where the line began. */
+static int build_nodes(struct builder *b, const struct tokens *tk)
+{
+    const struct node *nd;
+    int pending_bol = 0, rc = 0;
+    size_t k;
+
+    for (k = 0; k < tk->n && rc == 0; k++) {
         const struct token *tok = &tk->v[k];
-        struct node *nd, *last;
         int bol = tok->bol || pending_bol;
 
         if (tok->removed)
             continue;
-        switch (tok->kind) {
-        case K_TEXT:
-            last = u->n ? &u->nodes[u->n - 1] : NULL;
-            if (last && last->kind == K_TEXT && last->s + last->len == u->src + tok->start &&
-                !(depth && stack[depth - 1] == u->n - 1)) {
-                last->len += tok->end - tok->start;
-            } else {
-                nd = node_add(u);
-                if (!nd)
-                    return err_nomem(err);
-                nd->kind = K_TEXT;
-                nd->bol = (unsigned)bol;
-                nd->s = u->src + tok->start;
-                nd->len = tok->end - tok->start;
-                nd->off = tok->start;
-            }
-            pending_bol = 0;
-            break;
-        case K_COMMENT:
-        case K_DELIM:
+        pending_bol = 0;
+        if (tok->kind == K_TEXT)
+            rc = text_node(b, tok->start, tok->end - tok->start, bol);
+        else if (tok->kind == K_COMMENT || tok->kind == K_DELIM)
             pending_bol = bol;
-            break;
-        case K_CLOSE:
-            if (bol) {
-                nd = node_add(u);
-                if (!nd)
-                    return err_nomem(err);
-                nd->kind = K_TEXT;
-                nd->bol = 1;
-                nd->s = u->src + tok->start;
-                nd->off = tok->start;
-                pending_bol = 0;
-            }
-            if (depth == 0)
-                return syntax_error(err, u, tok->start, "\"%.*s\" closes no open section",
-                                    (int)(tok->end - tok->start), u->src + tok->start);
-            nd = &u->nodes[stack[depth - 1]];
-            if (nd->len != tok->nlen || memcmp(nd->s, u->src + tok->name, nd->len) != 0) {
-                size_t line, col, ls;
-                position(u, nd->off, &line, &col, &ls);
-                return syntax_error(err, u, tok->start,
-                                    "\"%.*s\" does not close \"%.*s\" (opened at line %zu, "
-                                    "column %zu)",
-                                    (int)(tok->end - tok->start), u->src + tok->start, (int)nd->len,
-                                    nd->s, line, col);
-            }
-            nd->end = u->n;
-            depth--;
-            break;
-        default:
-            nd = node_add(u);
-            if (!nd)
-                return err_nomem(err);
-            nd->kind = tok->kind;
-            nd->bol = tok->standalone ? 0 : (unsigned)bol;
-            nd->standalone = tok->standalone;
-            nd->s = u->src + tok->name;
-            nd->len = tok->nlen;
-            nd->off = tok->start;
-            nd->ind = u->src + tok->ind;
-            nd->indlen = tok->indlen;
-            pending_bol = 0;
-            if (name_segments(u, nd))
-                return err_nomem(err);
-            if ((nd->kind == K_PARTIAL || nd->kind == K_PARENT) &&
-                link_partial(t, u, nd, partials, err))
-                return -1;
-            if (nd->kind == K_SECTION || nd->kind == K_INVERTED || nd->kind == K_BLOCK ||
-                nd->kind == K_PARENT) {
-                if (depth == TEMPLATE_MAX_NESTING)
-                    return syntax_error(err, u, tok->start, "sections nested deeper than %d",
-                                        TEMPLATE_MAX_NESTING);
-                stack[depth++] = u->n - 1;
-            }
-            break;
-        }
+        else if (tok->kind == K_CLOSE)
+            rc = (bol ? text_node(b, tok->start, 0, 1) : 0) || close_node(b, tok) ? -1 : 0;
+        else
+            rc = tag_node(b, tok, bol);
     }
-    if (depth) {
-        const struct node *nd = &u->nodes[stack[depth - 1]];
-        return syntax_error(err, u, nd->off, "section \"%.*s\" is never closed", (int)nd->len,
+    if (rc)
+        return -1;
+    if (b->depth) {
+        nd = &b->u->nodes[b->open[b->depth - 1]];
+        return syntax_error(b->err, b->u, nd->off, "section \"%.*s\" is never closed", (int)nd->len,
                             nd->s);
     }
-    if (pending_bol) {
-        struct node *nd = node_add(u);
-        if (!nd)
-            return err_nomem(err);
-        nd->kind = K_TEXT;
-        nd->bol = 1;
-        nd->s = u->src + u->len;
-    }
-    return 0;
+    return pending_bol ? text_node(b, b->u->len, 0, 1) : 0;
 }
 
 static int unit_parse(struct template *t, size_t ui, const struct template_partials *partials,
@@ -704,6 +745,7 @@ static int unit_parse(struct template *t, size_t ui, const struct template_parti
 {
     struct tokens tk = {0};
     struct unit *u = t->units[ui];
+    struct builder b;
     int rc = -1;
 
     u->parsed = 1;
@@ -713,7 +755,12 @@ static int unit_parse(struct template *t, size_t ui, const struct template_parti
         goto out;
     mark_lines(u, &tk);
     /* t->units may move while partials are added: u itself does not. */
-    if (build_nodes(t, u, &tk, partials, err))
+    b.t = t;
+    b.u = u;
+    b.partials = partials;
+    b.err = err;
+    b.depth = 0;
+    if (build_nodes(&b, &tk))
         goto out;
     rc = 0;
 out:
@@ -948,6 +995,8 @@ static int emit_text_indented(struct render *r, const struct node *nd, const str
     size_t n = nd->len, pos = 0, k;
     int bol = nd->bol;
 
+    if (!bol)
+        no_add = 0; /* only a line start can be the site's first line */
     if (bol && n == 0)
         return no_add ? 0 : emit_add(r, ind);
     while (pos < n) {
@@ -1036,11 +1085,6 @@ static void report_missing(struct render *r, const struct node *nd)
 
 static int render_range(struct render *r, const struct unit *u, size_t from, size_t to,
                         const struct indent *ind, int first_no_add);
-
-static int has_children(enum kind k)
-{
-    return k == K_SECTION || k == K_INVERTED || k == K_BLOCK || k == K_PARENT;
-}
 
 /* New indentation for content whose site is indented by `extra`. */
 static const struct indent *indent_enter(struct indent *slot, const struct indent *ind,

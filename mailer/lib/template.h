@@ -8,6 +8,11 @@
  * a caret. Rendering never fails on missing data: a name that resolves to
  * nothing renders empty and is reported to on_missing, so callers can refuse
  * to send "Hola ," to anyone.
+ *
+ * Limits (errors, never a crash): 4 MiB per template or partial, 100 nested
+ * sections in one template, 1000 distinct partials, 400 levels of sections
+ * and partials while rendering (so a partial that includes itself without
+ * end fails cleanly), output up to the out buffer's cap.
  */
 #ifndef MAILER_TEMPLATE_H
 #define MAILER_TEMPLATE_H
@@ -67,7 +72,8 @@ typedef void (*template_missing_fn)(void *ud, const char *name);
  * stack[depth-1] the top. Output is appended to out (its cap bounds the
  * result: exceeding it is an error, ERR_DATA). Recursion through partials
  * is capped (ERR_DATA). The template may be rendered by several threads at
- * once: render does not modify it. on_missing may be NULL. */
+ * once: render does not modify it. on_missing may be NULL. On error, out
+ * keeps what was rendered before it: discard it. */
 int template_render(const struct template *t, const struct value *const *stack, size_t depth,
                     struct buf *out, template_missing_fn on_missing, void *ud, struct err *err);
 

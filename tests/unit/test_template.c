@@ -118,6 +118,30 @@ static void test_escaping(void **state)
                       cases[i].want);
 }
 
+/* Standalone lines: whitespace and non-output tags only (several may
+ * share the line, as in mustache.js); a partial is indented only when it
+ * is the first tag on its line. */
+static void test_lines(void **state)
+{
+    static const struct {
+        const char *src, *want;
+    } cases[] = {
+        {"a\n  {{#t}}\n  x\n  {{/t}}\nc", "a\n  x\nc"},
+        {"{{#t}}{{/t}}\nx", "x"},
+        {"{{#t}}{{/t}}{{! c }}\nx", "x"},
+        {"<ul>\n  {{#l}}<li>{{.}}</li>{{/l}}\n</ul>", "<ul>\n  <li>1</li><li>2</li>\n</ul>"},
+        {"{{!\n  varias líneas\n}}\nx", "x"},
+        {"\r\n{{#t}}\r\nx\r\n{{/t}}\r\n", "\r\nx\r\n"},
+        {"{{$b}}{{/b}}\n", "\n"},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        render_expect(cases[i].src, TEMPLATE_ESCAPE_HTML, "{\"t\":true,\"l\":[1,2]}",
+                      cases[i].want);
+}
+
 static void collect(void *ud, const char *name)
 {
     struct buf *b = ud;
@@ -207,6 +231,53 @@ static int find_recursive(void *ud, const char *name, struct buf *out, struct bu
     buf_addstr(out, "x{{>r}}");
     buf_addstr(origin, "r.mustache");
     return 0;
+}
+
+static int find_layout(void *ud, const char *name, struct buf *out, struct buf *origin,
+                       struct err *err)
+{
+    (void)ud;
+    (void)err;
+    if (strcmp(name, "layout") != 0)
+        return 1;
+    buf_addstr(out, "<body>\n  {{$b}}{{/b}}\n  <p>{{$c}}c{{/c}}</p>\n</body>\n");
+    buf_addstr(origin, "layout.mustache");
+    return 0;
+}
+
+/* A shared layout: blocks take the indentation of their site. */
+static void test_layout(void **state)
+{
+    static const struct {
+        const char *src, *want;
+    } cases[] = {
+        {"{{<layout}}{{$b}}x\ny{{/b}}{{/layout}}", "<body>\n  x\n  y\n  <p>c</p>\n</body>\n"},
+        {"{{<layout}}\n{{$b}}\n<h1>{{t}}</h1>\n<p>z</p>\n{{/b}}\n{{/layout}}\n",
+         "<body>\n  <h1>&lt;T&gt;</h1>\n  <p>z</p>\n\n  <p>c</p>\n</body>\n"},
+        {"{{<layout}}{{$c}}{{t}}{{/c}}{{/layout}}", "<body>\n  \n  <p>&lt;T&gt;</p>\n</body>\n"},
+    };
+    struct template_partials partials = {find_layout, NULL};
+    struct value *v = json("{\"t\":\"<T>\"}");
+    const struct value *stack[1] = {v};
+    struct buf out = BUF_INIT;
+    struct err err;
+    size_t i;
+
+    (void)state;
+    err_init(&err);
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct template *t = template_compile(cases[i].src, strlen(cases[i].src), "t",
+                                              TEMPLATE_ESCAPE_HTML, &partials, &err);
+        assert_non_null(t);
+        buf_reset(&out);
+        assert_int_equal(template_render(t, stack, 1, &out, NULL, NULL, &err), 0);
+        if (strcmp(out.data, cases[i].want) != 0)
+            fail_msg("case %zu: got \"%s\", want \"%s\"", i, out.data, cases[i].want);
+        template_free(t);
+    }
+    value_free(v);
+    buf_release(&out);
+    err_release(&err);
 }
 
 static void test_limits(void **state)
@@ -330,12 +401,37 @@ static void test_files(void **state)
     err_release(&err);
 }
 
+/* Escaping follows the file name; HTML unless clearly text. */
+static void test_escape_for(void **state)
+{
+    static const struct {
+        const char *path;
+        enum template_escape want;
+    } cases[] = {
+        {"templates/boletin.html.mustache", TEMPLATE_ESCAPE_HTML},
+        {"templates/boletin.txt.mustache", TEMPLATE_ESCAPE_NONE},
+        {"asunto.txt", TEMPLATE_ESCAPE_NONE},
+        {"boletin.html", TEMPLATE_ESCAPE_HTML},
+        {"boletin.mustache", TEMPLATE_ESCAPE_HTML},
+        {"boletin", TEMPLATE_ESCAPE_HTML},
+        {"txt.mustache.html", TEMPLATE_ESCAPE_HTML},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        if (template_escape_for(cases[i].path) != cases[i].want)
+            fail_msg("%s: wrong escaping", cases[i].path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_errors),  cmocka_unit_test(test_escaping),
-        cmocka_unit_test(test_missing), cmocka_unit_test(test_stack),
-        cmocka_unit_test(test_limits),  cmocka_unit_test(test_files),
+        cmocka_unit_test(test_errors),     cmocka_unit_test(test_escaping),
+        cmocka_unit_test(test_missing),    cmocka_unit_test(test_stack),
+        cmocka_unit_test(test_limits),     cmocka_unit_test(test_files),
+        cmocka_unit_test(test_escape_for), cmocka_unit_test(test_lines),
+        cmocka_unit_test(test_layout),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
