@@ -191,6 +191,7 @@ static int init_addresses(struct compose *cp, const struct config *cfg, struct e
     cp->envelope_from = strdup(*bounce ? bounce : cp->from_address);
     cp->unsub_mailto = strdup(*mailto ? mailto : cp->envelope_from);
     cp->unsub_url = strdup(config_get(cfg, CFG_UNSUBSCRIBE_URL));
+    cp->verp = !strcmp(config_get(cfg, CFG_BOUNCE_VERP), "yes");
     if (*c->reply_to) {
         /* Reply-To is written as an address; a display name in the
          * campaign file is dropped. */
@@ -331,6 +332,17 @@ out:
     buf_release(&text);
     buf_release(&html);
     return rc;
+}
+
+int compose_envelope(const struct compose *cp, const char *message_id, struct buf *out)
+{
+    const char *at = strrchr(cp->envelope_from, '@');
+    size_t token = strcspn(message_id, "@");
+
+    if (!cp->verp || !at)
+        return buf_addstr(out, cp->envelope_from);
+    return buf_add(out, cp->envelope_from, (size_t)(at - cp->envelope_from)) ||
+           buf_addch(out, '+') || buf_add(out, message_id, token) || buf_addstr(out, at);
 }
 
 int compose_vars_json(const struct value *vars, struct buf *out)

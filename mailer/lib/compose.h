@@ -32,6 +32,7 @@ struct compose {
     char *list_id, *unsub_mailto, *unsub_url;
     struct message_file *inline_files, *attachments;
     struct buf scratch;
+    int verp;                  /* envelope sender local+TOKEN@domain */
     int test;                  /* test send: «[PRUEBA]» subject, no List-Unsubscribe */
     const char *boundary_seed; /* golden tests */
 };
@@ -62,6 +63,9 @@ int compose_dry(struct compose *cp, const struct value *vars, template_missing_f
                 void *ud, struct err *err);
 /* Render only the HTML body for one contact (preview). */
 int compose_html(struct compose *cp, const struct value *vars, struct buf *out, struct err *err);
+/* The envelope sender for a message: the bounce address, or with VERP
+ * local+TOKEN@domain where TOKEN is the Message-ID's local part. */
+int compose_envelope(const struct compose *cp, const char *message_id, struct buf *out);
 /* The contact's columns as JSON for the ledger, empty values left out. */
 int compose_vars_json(const struct value *vars, struct buf *out);
 

@@ -42,6 +42,8 @@ const struct config_setting config_settings[CFG_COUNT] = {
                        "default From: of campaigns that do not set one"},
     [CFG_BOUNCE_ADDRESS] = {"BOUNCE_ADDRESS", CONFIG_STRING, "", NULL, 0,
                             "envelope sender that receives bounces (empty: the From address)"},
+    [CFG_BOUNCE_VERP] = {"BOUNCE_VERP", CONFIG_CHOICE, "no", "no|yes", 0,
+                         "yes: envelope sender bounces+TOKEN@domain, TOKEN naming the delivery"},
     [CFG_UNSUBSCRIBE_MAILTO] = {"UNSUBSCRIBE_MAILTO", CONFIG_STRING, "", NULL, 0,
                                 "address for List-Unsubscribe (empty: the bounce address)"},
     [CFG_UNSUBSCRIBE_URL] = {"UNSUBSCRIBE_URL", CONFIG_STRING, "", NULL, 0,

@@ -391,7 +391,7 @@ static int submit(struct run *run, const struct delivery *d)
     struct compose_contact who = {d->address, d->name, NULL, d->message_id, clock_now()};
     struct inflight *f = NULL;
     struct value *vars;
-    struct buf msg = BUF_INIT;
+    struct buf msg = BUF_INIT, envelope = BUF_INIT;
     int rc = -1;
 
     msg.cap = 32 * 1024 * 1024;
@@ -410,7 +410,11 @@ static int submit(struct run *run, const struct delivery *d)
     f->first_attempt_at = d->first_attempt_at ? d->first_attempt_at : clock_now();
     if (ledger_delivery_sending(run->l, d->id, clock_now(), run->err))
         goto out;
-    if (transport_submit(run->t, run->cp.envelope_from, d->address, &msg, f, run->err)) {
+    if (compose_envelope(&run->cp, d->message_id, &envelope)) {
+        err_nomem(run->err);
+        goto out;
+    }
+    if (transport_submit(run->t, envelope.data, d->address, &msg, f, run->err)) {
         /* Not handed over: it is still only pending. */
         ledger_delivery_result(run->l, d->id, "pending", 0, NULL, NULL, 0, clock_now(), NULL);
         goto out;
@@ -424,6 +428,7 @@ out:
     free(f);
     value_free(vars);
     buf_release(&msg);
+    buf_release(&envelope);
     return rc;
 }
 

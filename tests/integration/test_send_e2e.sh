@@ -58,4 +58,22 @@ SMTP_PASSWORD=wrong "$MAILER" send vota-film-fest > /dev/null 2> bad.err && fail
 code=0; SMTP_PASSWORD=wrong "$MAILER" send vota-film-fest > /dev/null 2>&1 || code=$?
 [ "$code" = 78 ] || fail "bad password exit $code: $(cat bad.err)"
 grep -qi "password" bad.err || fail "bad password message: $(cat bad.err)"
+# VERP: the envelope sender names the delivery; the From stays the campaign's.
+BOUNCE_ADDRESS=rebotes@votochilango.example BOUNCE_VERP=yes \
+    "$MAILER" send podcast-voto-chilango --edition 2026-11 > /dev/null 2>&1 || fail "VERP send"
+/usr/bin/python3 - "$work/outbox" <<'PY'
+import email, email.policy, glob, json, sys
+n = 0
+for j in glob.glob(sys.argv[1] + "/*.json"):
+    env = json.load(open(j))
+    if not env["mail_from"].startswith("rebotes"):
+        continue
+    msg = email.message_from_bytes(open(j[:-5] + ".eml", "rb").read(), policy=email.policy.default)
+    token = msg["Message-ID"].strip("<>").split("@")[0]
+    want = f"rebotes+{token}@votochilango.example"
+    assert env["mail_from"] == want, (env["mail_from"], want)
+    assert msg["From"].addresses[0].addr_spec == "votochilango@votochilango.example"
+    n += 1
+assert n == 51, n
+PY
 echo "test_send_e2e: ok"
