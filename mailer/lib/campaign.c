@@ -238,6 +238,43 @@ static int from_ok(const char *from)
     return at && at > from && (size_t)(at - from) < len - 1 && !memchr(from, ' ', len);
 }
 
+/* A path from a campaign file must stay inside the mailer home: relative,
+ * no ".." component (a campaign file is data, not a way to mail /etc). */
+static int path_is_confined(const char *p)
+{
+    const char *seg = p;
+
+    if (!*p || *p == '/' || strchr(p, '\\'))
+        return 0;
+    while (seg) {
+        size_t len = strcspn(seg, "/");
+        if (len == 2 && !strncmp(seg, "..", 2))
+            return 0;
+        seg = seg[len] ? seg + len + 1 : NULL;
+    }
+    return 1;
+}
+
+/* A bare name (template, list): no directories, not hidden. */
+static int name_is_plain(const char *s)
+{
+    return *s && *s != '.' && !strpbrk(s, "/\\");
+}
+
+int campaign_path_inside(const struct campaign *c, const char *path, struct err *err)
+{
+    char *home = realpath(c->home, NULL), *real = realpath(path, NULL);
+    size_t n = home ? strlen(home) : 0;
+    int ok = home && real && !strncmp(real, home, n) && (real[n] == '/' || real[n] == '\0');
+
+    free(home);
+    free(real);
+    if (ok)
+        return 0;
+    return err_set(err, ERR_DATA, "%s: %s is outside the mailer home (%s)", c->path, path,
+                   c->home);
+}
+
 /* Checks that need the whole file: required keys, values, files. */
 static void validate(struct load_state *st)
 {
@@ -271,13 +308,24 @@ static void validate(struct load_state *st)
         problem(st, "from \"%s\" is not an address (write Name <user@domain>)%s", c->from, "");
     if (c->reply_to && *c->reply_to && !from_ok(c->reply_to))
         problem(st, "reply_to \"%s\" is not an address%s", c->reply_to, "");
+    if (c->template_name && *c->template_name && !name_is_plain(c->template_name))
+        problem(st, "template \"%s\": give a name from templates/, not a path%s",
+                c->template_name, "");
+    if (*c->content && !path_is_confined(c->content))
+        problem(st, "content \"%s\": the path must be relative to the mailer home, without .."
+                    "%s",
+                c->content, "");
     for (i = 0; i < c->nlists; i++) {
         buf_reset(&path);
+        if (!name_is_plain(c->lists[i])) {
+            problem(st, "list \"%s\": give a name from contacts/, not a path%s", c->lists[i], "");
+            continue;
+        }
         campaign_list_path(c, i, &path);
         if (!file_exists(path.data))
             problem(st, "list \"%s\" not found (expected %s)", c->lists[i], path.data);
     }
-    if (c->template_name && *c->template_name) {
+    if (c->template_name && *c->template_name && name_is_plain(c->template_name)) {
         buf_reset(&path);
         campaign_template_path(c, "txt", &path);
         if (!file_exists(path.data))
@@ -291,8 +339,15 @@ static void validate(struct load_state *st)
         const char *f = i < c->nattachments ? c->attachments[i]
                                             : c->inline_images[i - c->nattachments];
         buf_setf(&path, "%s/%s", c->home, f);
-        if (!file_exists(path.data))
+        if (!path_is_confined(f))
+            problem(st, "file \"%s\": the path must be relative to the mailer home, without .."
+                        "%s",
+                    f, "");
+        else if (!file_exists(path.data))
             problem(st, "file \"%s\" not found%s", f, "");
+        else if (campaign_path_inside(c, path.data, NULL))
+            problem(st, "file \"%s\" leads outside the mailer home (a symbolic link?)%s", f,
+                    "");
     }
     buf_release(&path);
 }

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "content.h"
@@ -136,7 +137,10 @@ static int load_content(struct compose *cp, struct err *err)
     int rc = 0;
 
     campaign_content_path(cp->campaign, &cp->edition, &path);
-    if (path.len) {
+    if (path.len && access(path.data, F_OK) == 0 &&
+        campaign_path_inside(cp->campaign, path.data, err)) {
+        rc = -1;
+    } else if (path.len) {
         cp->content = content_load(path.data, cp->campaign->allow_html, err);
         if (!cp->content)
             rc = -1;

@@ -41,6 +41,29 @@ static void test_every_problem_reported(void **state)
     err_release(&e);
 }
 
+static void test_paths_stay_home(void **state)
+{
+    static const char *const want[] = {
+        "list \"../../etc/passwd\": give a name from contacts/, not a path",
+        "template \"../secret\": give a name from templates/, not a path",
+        "content \"../../../etc/{edition}\": the path must be relative",
+        "file \"/etc/passwd\": the path must be relative",
+        "file \"campaigns/../../x.pdf\": the path must be relative",
+    };
+    struct campaign c;
+    struct err e;
+    size_t i;
+
+    (void)state;
+    err_init(&e);
+    assert_int_equal(campaign_load(home, "escape", &c, &e), -1);
+    for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+        if (!strstr(e.msg.data, want[i]))
+            fail_msg("missing \"%s\" in:\n%s", want[i], e.msg.data);
+    campaign_release(&c);
+    err_release(&e);
+}
+
 static void test_good(void **state)
 {
     struct campaign c;
@@ -91,6 +114,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_problem_reported),
+        cmocka_unit_test(test_paths_stay_home),
         cmocka_unit_test(test_good),
         cmocka_unit_test(test_samples),
     };
