@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -21,10 +22,21 @@
 
 /* What one build owns besides the libetpan tree: file contents (the tree
  * points into them, set_body_text does not copy) and scratch strings. */
+/* A body in the tree is a short placeholder; tree_write() puts the encoded
+ * body in its place. libetpan's writer goes through every octet of the data
+ * it writes (for line lengths it does not need to check: our encoders keep
+ * lines short), which was half of the cost of a message. */
+struct body {
+    const struct buf *encoded;
+    char placeholder[48];
+};
+
 struct build {
     const struct message_spec *m;
     struct buf *files;
     size_t nfiles;
+    struct body *bodies;
+    size_t nbodies;
     struct buf qp[2]; /* quoted-printable text and HTML bodies */
     uint64_t boundary_seed;
     unsigned boundaries;
@@ -395,6 +407,13 @@ fail:
  * starts with "." or "From " (for naive transports and mbox readers).
  * Done here because libetpan's own encoder doubles whitespace that ends a
  * line ("a \n" comes back as "a  \n"). */
+/* Octets copied as they are in the middle of a line: printable ASCII but
+ * '=', and the space (not at the end of a line: checked after the run). */
+static const unsigned char qp_run[256] = {
+    [' ' ... '<'] = 1,
+    ['>' ... '~'] = 1,
+};
+
 static int qp_encode(struct buf *out, const char *s, size_t n)
 {
     static const char hex[] = "0123456789ABCDEF";
@@ -408,10 +427,22 @@ static int qp_encode(struct buf *out, const char *s, size_t n)
     w = out->data + out->len;
     for (i = 0; i < n; i++) {
         c = (unsigned char)s[i];
-        if (c > 32 && c < 127 && c != '=' && col && col < 75) {
-            *w++ = (char)c; /* the common case: a printable mid-line */
-            col++;
-            continue;
+        /* the common case: a printable mid-line, or a space that does not
+         * end a line; runs of them are copied in a tight loop */
+        if (col && col < 74 && qp_run[c]) {
+            size_t end = i + (74 - col) < n ? i + (74 - col) : n, j = i;
+            while (j < end && qp_run[(unsigned char)s[j]])
+                j++;
+            /* a space that would end a line is left to the careful path */
+            if (s[j - 1] == ' ' && (j == n || s[j] == '\r' || s[j] == '\n'))
+                j--;
+            if (j > i) {
+                memcpy(w, s + i, j - i);
+                w += j - i;
+                col += j - i;
+                i = j - 1;
+                continue;
+            }
         }
         if (c >= 0x7F && col <= 72) { /* UTF-8 octets: always =XX */
             *w++ = '=';
@@ -489,7 +520,22 @@ static int base64_encode(struct buf *out, const unsigned char *p, size_t n)
     return 0;
 }
 
-static struct mailmime *text_part(const char *type, struct buf *qp, const char *text, size_t len)
+/* Data for a part: the placeholder of an already encoded body. "=_" never
+ * occurs in quoted-printable or base64 text, and the token is as random as
+ * the boundaries, so no body or header can contain a placeholder. */
+static struct mailmime_data *body_data(struct build *b, int mechanism, const struct buf *encoded)
+{
+    struct body *bd = &b->bodies[b->nbodies];
+
+    snprintf(bd->placeholder, sizeof(bd->placeholder), "=_vcbody%016llx_%zu",
+             (unsigned long long)b->boundary_seed, b->nbodies);
+    bd->encoded = encoded;
+    b->nbodies++;
+    return mailmime_data_new_data(mechanism, 1, bd->placeholder, strlen(bd->placeholder));
+}
+
+static struct mailmime *text_part(struct build *b, const char *type, struct buf *qp,
+                                  const char *text, size_t len)
 {
     struct mailmime_content *ct = mailmime_content_new_with_str(type);
     struct mailmime_parameter *cs = mailmime_param_new_with_data("charset", "utf-8");
@@ -506,8 +552,7 @@ static struct mailmime *text_part(const char *type, struct buf *qp, const char *
     /* Already encoded, so libetpan writes it as it is; the data does not
      * copy: qp lives in struct build until the message is written. */
     if (qp_encode(qp, text, len) ||
-        !(data =
-              mailmime_data_new_data(MAILMIME_MECHANISM_QUOTED_PRINTABLE, 1, qp->data, qp->len))) {
+        !(data = body_data(b, MAILMIME_MECHANISM_QUOTED_PRINTABLE, qp))) {
         mailmime_free(part);
         return NULL;
     }
@@ -684,8 +729,7 @@ static struct mailmime *file_part(struct build *b, const struct message_file *mf
     if (base64_encode(encoded, (const unsigned char *)raw.data, raw.len) ||
         !(part = file_headers(shown, type, mf->content_id)))
         goto nomem;
-    if (!(body =
-              mailmime_data_new_data(MAILMIME_MECHANISM_BASE64, 1, encoded->data, encoded->len))) {
+    if (!(body = body_data(b, MAILMIME_MECHANISM_BASE64, encoded))) {
         mailmime_free(part);
         part = NULL;
         goto nomem;
@@ -724,14 +768,14 @@ static struct mailmime *alternative_make(struct build *b)
     struct mailmime *alt, *part;
 
     if (!m->html)
-        return text_part("text/plain", &b->qp[0], m->text, m->text_len);
+        return text_part(b, "text/plain", &b->qp[0], m->text, m->text_len);
     if (!(alt = multipart(b, "multipart/alternative")))
         return NULL;
-    if (!(part = text_part("text/plain", &b->qp[0], m->text, m->text_len)))
+    if (!(part = text_part(b, "text/plain", &b->qp[0], m->text, m->text_len)))
         goto fail;
     if (mailmime_smart_add_part(alt, part) != MAILIMF_NO_ERROR)
         goto fail_part;
-    if (!(part = text_part("text/html", &b->qp[1], m->html, m->html_len)))
+    if (!(part = text_part(b, "text/html", &b->qp[1], m->html, m->html_len)))
         goto fail;
     if (mailmime_smart_add_part(alt, part) != MAILIMF_NO_ERROR)
         goto fail_part;
@@ -809,7 +853,7 @@ static int build_init(struct build *b, const struct message_spec *m, struct err 
     uint64_t rnd;
     size_t i, n = m->ninline + m->nattachments;
 
-    *b = (struct build){m, NULL, 0, {BUF_INIT, BUF_INIT}, FNV_OFFSET, 0, err};
+    *b = (struct build){m, NULL, 0, NULL, 0, {BUF_INIT, BUF_INIT}, FNV_OFFSET, 0, err};
     if (m->boundary_seed) {
         b->boundary_seed = fnv1a(FNV_OFFSET, m->boundary_seed, strlen(m->boundary_seed));
     } else {
@@ -817,7 +861,8 @@ static int build_init(struct build *b, const struct message_spec *m, struct err 
             return err_errno(err, ERR_SOFTWARE, "message: getrandom");
         b->boundary_seed = fnv1a(FNV_OFFSET, &rnd, sizeof(rnd));
     }
-    if (!(b->files = calloc(n + 1, sizeof(*b->files))))
+    if (!(b->files = calloc(n + 1, sizeof(*b->files))) ||
+        !(b->bodies = calloc(n + 2, sizeof(*b->bodies))))
         return err_nomem(err);
     for (i = 0; i < n; i++)
         buf_init(&b->files[i], 0);
@@ -831,14 +876,37 @@ static void build_release(struct build *b)
     for (i = 0; i < b->nfiles; i++)
         buf_release(&b->files[i]);
     free(b->files);
+    free(b->bodies);
     buf_release(&b->qp[0]);
     buf_release(&b->qp[1]);
 }
 
+/* Append the written tree to out with each placeholder replaced by its
+ * body, in order. */
+static int splice(const struct build *b, const char *s, size_t n, struct buf *out)
+{
+    const char *p = s, *end = s + n, *hit;
+    size_t i;
+
+    for (i = 0; i < b->nbodies; i++) {
+        const struct body *bd = &b->bodies[i];
+        size_t len = strlen(bd->placeholder);
+        hit = memmem(p, (size_t)(end - p), bd->placeholder, len);
+        if (!hit)
+            return -1;
+        if (buf_add(out, p, (size_t)(hit - p)) || buf_add(out, bd->encoded->data, bd->encoded->len))
+            return -1;
+        p = hit + len;
+    }
+    return buf_add(out, p, (size_t)(end - p));
+}
+
 /* Write the tree, end it with CRLF, check it, append it to out. */
-static int tree_write(struct mailmime *root, struct buf *out, struct err *err)
+static int tree_write(const struct build *b, struct mailmime *root, struct buf *out,
+                      struct err *err)
 {
     MMAPString *mm = mmap_string_new("");
+    size_t start = out->len;
     int col = 0, rc = -1;
 
     if (!mm)
@@ -847,16 +915,16 @@ static int tree_write(struct mailmime *root, struct buf *out, struct err *err)
         err_set(err, ERR_DATA, "message: libetpan could not write the message");
         goto out;
     }
-    /* a single-part body may end without a line break: end the message */
-    if ((mm->len < 2 || memcmp(mm->str + mm->len - 2, "\r\n", 2) != 0) &&
-        !mmap_string_append_len(mm, "\r\n", 2)) {
-        err_nomem(err);
+    if (splice(b, mm->str, mm->len, out) ||
+        /* a single-part body may end without a line break: end the message */
+        ((out->len - start < 2 || memcmp(out->data + out->len - 2, "\r\n", 2) != 0) &&
+         buf_add(out, "\r\n", 2))) {
+        buf_setlen(out, start);
+        err_errno(err, ERR_DATA, "message: output buffer");
         goto out;
     }
-    if (output_check(mm->str, mm->len, err))
-        goto out;
-    if (buf_add(out, mm->str, mm->len)) {
-        err_errno(err, ERR_DATA, "message: output buffer");
+    if (output_check(out->data + start, out->len - start, err)) {
+        buf_setlen(out, start);
         goto out;
     }
     rc = 0;
@@ -887,7 +955,7 @@ int message_build(const struct message_spec *m, struct buf *out, struct err *err
         goto out;
     }
     body = NULL;
-    rc = tree_write(root, out, err);
+    rc = tree_write(&b, root, out, err);
 out:
     if (root)
         mailmime_free(root);

@@ -15,7 +15,8 @@
 
 #include "banned.h"
 
-#define BATCH 64
+#define BATCH 256
+#define GROUP_MAX 64 /* messages handed over (and marked sending) together */
 #define MISSING_MAX 32  /* distinct missing names reported */
 #define MISSING_ROWS 3  /* first rows shown per name */
 #define BACKOFF_BASE 300.0
@@ -33,6 +34,13 @@ struct inflight {
     int64_t id;
     time_t first_attempt_at;
     char *address;
+};
+
+/* An outcome waiting to be recorded: outcomes that arrive together are
+ * committed in one transaction. */
+struct outcome {
+    struct inflight *f;
+    struct transport_result r;
 };
 
 struct run {
@@ -56,6 +64,8 @@ struct run {
     long missing_total;
     long row;                     /* contacts seen while picking a test row */
     struct value *test_vars;      /* test send: the chosen contact's columns */
+    struct outcome *done;         /* outcomes not yet recorded */
+    size_t ndone, done_alloc;
     struct buf scratch;
 };
 
@@ -316,10 +326,8 @@ static double backoff(int attempts)
     return d * (0.8 + 0.4 * ((double)rand() / RAND_MAX)); /* jitter: ±20 % */
 }
 
-static void on_done(void *ud, void *tag, const struct transport_result *res)
+static void record_outcome(struct run *run, struct inflight *f, const struct transport_result *res)
 {
-    struct run *run = ud;
-    struct inflight *f = tag;
     time_t now = clock_now(), next = 0;
     const char *state;
 
@@ -376,59 +384,142 @@ static void on_done(void *ud, void *tag, const struct transport_result *res)
     free(f);
 }
 
-/* Wait up to seconds for transport progress. */
+static void on_done(void *ud, void *tag, const struct transport_result *res)
+{
+    struct run *run = ud;
+
+    if (run->ndone == run->done_alloc) {
+        size_t n = run->done_alloc ? run->done_alloc * 2 : 64;
+        struct outcome *grown = realloc(run->done, n * sizeof(*grown));
+        if (!grown) {
+            /* cannot queue it: record it on its own */
+            record_outcome(run, tag, res);
+            return;
+        }
+        run->done = grown;
+        run->done_alloc = n;
+    }
+    run->done[run->ndone].f = tag;
+    run->done[run->ndone].r = *res;
+    run->ndone++;
+}
+
+/* Record the queued outcomes in one transaction. */
+static int flush_outcomes(struct run *run)
+{
+    size_t i;
+    int in_tx;
+
+    if (!run->ndone)
+        return 0;
+    in_tx = ledger_begin(run->l, run->err) == 0;
+    for (i = 0; i < run->ndone; i++)
+        record_outcome(run, run->done[i].f, &run->done[i].r);
+    run->ndone = 0;
+    if (in_tx && ledger_commit(run->l, run->err)) {
+        ledger_rollback(run->l);
+        run->fatal = 1;
+    }
+    return in_tx ? 0 : -1;
+}
+
+/* Wait up to seconds for transport progress; record what finished. */
 static int pump(struct run *run, double seconds)
 {
     int ms = (int)ceil(seconds * 1000.0);
+    int rc = transport_poll(run->t, ms, on_done, run, run->err);
 
-    if (transport_poll(run->t, ms, on_done, run, run->err) < 0)
+    if (flush_outcomes(run) || rc < 0)
         return -1;
     return run->fatal ? -1 : 0;
 }
 
-static int submit(struct run *run, const struct delivery *d)
+/* A message composed and ready to hand over. */
+struct prepared {
+    const struct delivery *d;
+    struct inflight *f;
+    struct buf msg, envelope;
+};
+
+static void prepared_release(struct prepared *p)
+{
+    if (p->f)
+        free(p->f->address);
+    free(p->f);
+    buf_release(&p->msg);
+    buf_release(&p->envelope);
+    p->f = NULL;
+}
+
+static int prepare(struct run *run, const struct delivery *d, struct prepared *p)
 {
     struct compose_contact who = {d->address, d->name, NULL, d->message_id, clock_now()};
-    struct inflight *f = NULL;
     struct value *vars;
-    struct buf msg = BUF_INIT, envelope = BUF_INIT;
     int rc = -1;
 
-    msg.cap = 32 * 1024 * 1024;
+    p->d = d;
+    buf_init(&p->msg, 32 * 1024 * 1024);
+    buf_init(&p->envelope, 0);
+    p->f = calloc(1, sizeof(*p->f));
+    if (!p->f || !(p->f->address = strdup(d->address)))
+        return err_nomem(run->err);
+    p->f->id = d->id;
+    p->f->first_attempt_at = d->first_attempt_at ? d->first_attempt_at : clock_now();
     vars = value_from_json(d->vars, strlen(d->vars), "ledger", run->err);
     if (!vars)
         return -1;
     who.vars = vars;
-    if (compose_message(&run->cp, &who, &msg, NULL, NULL, run->err))
-        goto out;
-    f = calloc(1, sizeof(*f));
-    if (!f || !(f->address = strdup(d->address))) {
-        err_nomem(run->err);
-        goto out;
+    if (!compose_message(&run->cp, &who, &p->msg, NULL, NULL, run->err)) {
+        if (compose_envelope(&run->cp, d->message_id, &p->envelope))
+            err_nomem(run->err);
+        else
+            rc = 0;
     }
-    f->id = d->id;
-    f->first_attempt_at = d->first_attempt_at ? d->first_attempt_at : clock_now();
-    if (ledger_delivery_sending(run->l, d->id, clock_now(), run->err))
-        goto out;
-    if (compose_envelope(&run->cp, d->message_id, &envelope)) {
-        err_nomem(run->err);
-        goto out;
-    }
-    if (transport_submit(run->t, envelope.data, d->address, &msg, f, run->err)) {
-        /* Not handed over: it is still only pending. */
-        ledger_delivery_result(run->l, d->id, "pending", 0, NULL, NULL, 0, clock_now(), NULL);
-        goto out;
-    }
-    f = NULL;
-    throttle_take(&run->th);
-    rc = 0;
-out:
-    if (f)
-        free(f->address);
-    free(f);
     value_free(vars);
-    buf_release(&msg);
-    buf_release(&envelope);
+    return rc;
+}
+
+/* Hand k deliveries to the transport: compose them all, mark them all
+ * `sending` in one transaction, then submit them. */
+static int submit_group(struct run *run, const struct delivery *ds, size_t k)
+{
+    struct prepared p[GROUP_MAX];
+    size_t i, made = 0, sent = 0;
+    time_t now = clock_now();
+    int rc = -1;
+
+    for (made = 0; made < k; made++)
+        if (prepare(run, &ds[made], &p[made])) {
+            made++;
+            goto out;
+        }
+    if (ledger_begin(run->l, run->err))
+        goto out;
+    for (i = 0; i < k; i++) {
+        if (ledger_delivery_sending(run->l, ds[i].id, now, run->err)) {
+            ledger_rollback(run->l);
+            goto out;
+        }
+    }
+    if (ledger_commit(run->l, run->err)) {
+        ledger_rollback(run->l);
+        goto out;
+    }
+    for (sent = 0; sent < k; sent++) {
+        if (transport_submit(run->t, p[sent].envelope.data, ds[sent].address, &p[sent].msg,
+                             p[sent].f, run->err))
+            break;
+        p[sent].f = NULL; /* the transport reports it through on_done */
+        throttle_take(&run->th);
+    }
+    /* Any not handed over are still only pending. */
+    for (i = sent; i < k; i++)
+        ledger_delivery_result(run->l, ds[i].id, "pending", 0, NULL, NULL, 0, now, NULL);
+    if (sent == k)
+        rc = 0;
+out:
+    for (i = 0; i < made; i++)
+        prepared_release(&p[i]);
     return rc;
 }
 
@@ -446,10 +537,30 @@ static int should_stop(struct run *run, long submitted)
     return run->fatal;
 }
 
+/* How many to hand over at once: every free connection, unless a rate
+ * spaces them out. */
+static size_t group_size(struct run *run, size_t left, long submitted)
+{
+    size_t k = (size_t)transport_slots(run->t);
+
+    if (run->th.interval > 0)
+        k = 1;
+    if (k > left)
+        k = left;
+    if (k > GROUP_MAX)
+        k = GROUP_MAX;
+    if (run->o->limit && (long)k > run->o->limit - submitted)
+        k = (size_t)(run->o->limit - submitted);
+    if (!run->o->dry_run_dir && run->th.daily_limit &&
+        (long)k > run->th.daily_limit - run->th.sent_24h)
+        k = (size_t)(run->th.daily_limit - run->th.sent_24h);
+    return k ? k : 1;
+}
+
 static int send_loop(struct run *run)
 {
     struct delivery batch[BATCH];
-    size_t n = 0, i = 0, j;
+    size_t n = 0, i = 0, j, k;
     int64_t after = 0;
     long submitted = 0;
     int rc = 0;
@@ -477,18 +588,20 @@ static int send_loop(struct run *run)
             rc = pump(run, throttle_delay(&run->th));
         if (rc || should_stop(run, submitted))
             break;
-        if (submit(run, &batch[i])) {
+        k = group_size(run, n - i, submitted);
+        if (submit_group(run, &batch[i], k)) {
             rc = -1;
             break;
         }
-        submitted++;
-        i++;
+        submitted += (long)k;
+        i += k;
     }
     for (j = 0; j < n; j++)
         delivery_release(&batch[j]);
     /* Whatever happened, record the outcome of everything in flight. */
     while (transport_in_flight(run->t) > 0) {
-        if (transport_poll(run->t, 1000, on_done, run, run->err) < 0) {
+        int polled = transport_poll(run->t, 1000, on_done, run, run->err);
+        if (flush_outcomes(run) || polled < 0) {
             rc = -1;
             break;
         }
@@ -633,6 +746,7 @@ out:
     mailing_release(&run.m);
     missing_release(&run);
     value_free(run.test_vars);
+    free(run.done);
     buf_release(&run.scratch);
     buf_release(&path);
     lockfile_release(&lock);
