@@ -113,6 +113,12 @@ class Capture:
         return AuthResult(success=True, auth_data=LoginPassword(self.user, b""))
 
     # --- SMTP hooks -----------------------------------------------------
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        if self.user is None:  # no --auth: do not advertise AUTH at all
+            responses = [r for r in responses if not r.startswith("250-AUTH")]
+        return responses
+
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         fault = fault_of(address)
         if fault == "t451":
