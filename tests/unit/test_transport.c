@@ -479,12 +479,38 @@ static void test_auth(void **state)
     r = send_one(&cfg, "oauth@example.test");
     assert_int_equal(r.outcome, TRANSPORT_SENT);
 
-    assert_int_equal(saved_read(s.dir, &v), 2);
+    /* verbose: the trace goes to stderr with credentials redacted */
+    char trace[600];
+    struct buf log = BUF_INIT;
+    snprintf(trace, sizeof(trace), "%s/trace.txt", tmp_root);
+    fflush(stderr);
+    int saved_fd = dup(2);
+    FILE *tf = fopen(trace, "w");
+    assert_non_null(tf);
+    dup2(fileno(tf), 2);
+    cfg.oauth_token = NULL;
+    cfg.password = "s3cr3t-Pa55";
+    cfg.verbose = 1;
+    r = send_one(&cfg, "verbose@example.test");
+    fflush(stderr);
+    dup2(saved_fd, 2);
+    close(saved_fd);
+    fclose(tf);
+    assert_int_equal(r.outcome, TRANSPORT_SENT);
+    assert_int_equal(buf_read_file(&log, trace), 0);
+    assert_non_null(strstr(log.data, "> AUTH PLAIN [redacted]"));
+    assert_non_null(strstr(log.data, "> MAIL FROM:<rebotes@iecm.test>"));
+    assert_null(strstr(log.data, "s3cr3t"));
+    assert_null(strstr(log.data, "ZWxlY3Rvcg"));   /* base64 of "elector..." */
+    assert_null(strstr(log.data, "AGVsZWN0b3IA")); /* base64 of "\0elector\0" (PLAIN) */
+    buf_release(&log);
+
+    assert_int_equal(saved_read(s.dir, &v), 3);
     assert_string_equal(v[0].auth_user, "elector");
     assert_string_equal(v[1].auth_user, "elector");
-    assert_non_null(saved_find(v, 2, "good@example.test"));
-    assert_non_null(saved_find(v, 2, "oauth@example.test"));
-    saved_free(v, 2);
+    assert_non_null(saved_find(v, 3, "good@example.test"));
+    assert_non_null(saved_find(v, 3, "oauth@example.test"));
+    saved_free(v, 3);
     server_stop(&s);
 }
 
@@ -606,6 +632,37 @@ static void test_slow_reply(void **state)
     assert_int_equal(msgs[1].res.outcome, TRANSPORT_SENT);
     assert_true(msgs[1].done_at < msgs[0].done_at);
     msgs_free(msgs, 2);
+    server_stop(&s);
+}
+
+/* transport_free with a message in flight returns at once (the transfer is
+ * aborted, the message not reported). */
+static void test_free_in_flight(void **state)
+{
+    struct server s = {0};
+    char url[256];
+    struct err err;
+    struct buf data = BUF_INIT;
+
+    (void)state;
+    server_start(&s, "free", "--slow-seconds 30");
+    struct transport_config cfg = base_cfg(url, &s);
+    cfg.timeout_ms = scaled(20000);
+    struct transport *t = smtp_open(&cfg);
+    err_init(&err);
+    buf_addstr(&data, "Subject: x\r\n\r\nx\r\n");
+    assert_int_equal(transport_submit(t, "a@iecm.test", "tslow@example.test", &data, NULL, &err),
+                     0);
+    assert_int_equal(transport_poll(t, (int)scaled(1000), msg_done, NULL, &err), 0);
+    assert_int_equal(transport_in_flight(t), 1);
+    assert_int_equal(transport_slots(t), 0);
+    double start = now_s();
+    transport_free(t);
+    if (getenv("TRANSPORT_VERBOSE"))
+        fprintf(stderr, "free took %.2f s\n", now_s() - start);
+    assert_true(now_s() - start < scaled(3000) / 1000.0);
+    buf_release(&data);
+    err_release(&err);
     server_stop(&s);
 }
 
@@ -818,6 +875,7 @@ int main(void)
         cmocka_unit_test(test_faults),
         cmocka_unit_test(test_421),
         cmocka_unit_test(test_slow_reply),
+        cmocka_unit_test(test_free_in_flight),
         cmocka_unit_test(test_plain_credentials),
         cmocka_unit_test(test_relay_pool),
     };
