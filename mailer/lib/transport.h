@@ -71,7 +71,7 @@ struct transport_config {
     const char *helo;        /* EHLO name, NULL: "localhost" */
     int require_tls;         /* 1: STARTTLS required on smtp:// */
     int concurrency;         /* connections, >= 1 */
-    long timeout_ms;         /* per reply */
+    long timeout_ms;         /* connect, each reply, stalled upload; 0: 60 s */
     int verbose;             /* libcurl protocol trace to stderr, passwords redacted */
     long relay_retry_ms;     /* how long an unreachable relay is skipped, 0: 30 s */
 };
