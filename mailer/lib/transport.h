@@ -29,6 +29,7 @@
  * first used; a relay that could not be reached (no greeting) is skipped for
  * relay_retry_ms, then tried again. When every relay is down they are tried
  * anyway (the messages fail with TRANSPORT_NETFAIL and the caller defers them).
+ * There are no weights: a relay listed twice gets twice the connections.
  *
  * Security: smtp:// uses STARTTLS (CURLUSESSL_ALL) unless require_tls is 0,
  * which means plain SMTP with no TLS at all; transport_new refuses plain SMTP

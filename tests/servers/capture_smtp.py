@@ -13,7 +13,8 @@ Fault injection by the local part of a recipient (case-insensitive prefix):
   t550...      550 5.1.1 user unknown at RCPT
   t554data...  554 5.7.1 after DATA
   t421...      421 4.3.2 at RCPT, then the connection is closed
-  tdrop...     the connection is dropped at the end of DATA (no reply)
+  tdrop...     the connection is dropped once the message data is in, before
+               any reply to it (aiosmtpd hands over DATA only when complete)
   tslow...     the reply to DATA waits --slow-seconds (saved only if the client
                is still there to get the 250)
   tflaky...    451 4.3.0 the first time the address is seen, accepted afterwards
