@@ -25,6 +25,8 @@ TLS: --cert/--key offer STARTTLS (--require-tls: 530 to MAIL before it);
 --implicit-tls speaks TLS from the first byte (smtps://); --no-tls ignores the
 certificate. AUTH (--auth USER:PASSWORD) is required when given: PLAIN, LOGIN,
 and XOAUTH2 with PASSWORD as the bearer token; over TLS only when TLS is on.
+--auth-mechanisms limits what is offered (default PLAIN,LOGIN,XOAUTH2).
+--data-delay SECONDS makes every DATA reply wait (a slow relay).
 --ready-file gets the port once listening; --watch-pid makes the server exit
 when that process is gone. Each connection, AUTH and message is logged to --log.
 
@@ -151,6 +153,8 @@ class Capture:
             await asyncio.sleep(self.args.slow_seconds)
             if server.transport is None or server.transport.is_closing():
                 await asyncio.sleep(3600)  # the client left: cancelled, not saved
+        if self.args.data_delay > 0:
+            await asyncio.sleep(self.args.data_delay)
         number = self.save(server, session, envelope)
         reply = "250 2.0.0 Ok: queued as %06d" % number
         if "tbye" in faults:
@@ -236,7 +240,11 @@ def parse_args(argv):
                    help="require AUTH PLAIN/LOGIN (or XOAUTH2 with PASSWORD as token)")
     p.add_argument("--ready-file", help="write the port here once listening")
     p.add_argument("--log", help="append a line per connection and message here")
+    p.add_argument("--auth-mechanisms", default="PLAIN,LOGIN,XOAUTH2",
+                   help="comma-separated AUTH mechanisms to offer")
     p.add_argument("--slow-seconds", type=float, default=30.0)
+    p.add_argument("--data-delay", type=float, default=0.0,
+                   help="seconds every reply to DATA waits (a slow relay)")
     p.add_argument("--timeout", type=float, default=300.0, help="idle connection timeout")
     args = p.parse_args(argv)
     if bool(args.cert) != bool(args.key):
@@ -276,6 +284,8 @@ async def serve(args):
             auth_required=bool(args.auth),
             auth_require_tls=ctx is not None and not args.implicit_tls,
             authenticator=capture.authenticator if args.auth else None,
+            auth_exclude_mechanism=[m for m in ("PLAIN", "LOGIN", "XOAUTH2")
+                                    if m not in args.auth_mechanisms.upper().split(",")],
             timeout=args.timeout,
             command_call_limit=None,
         )

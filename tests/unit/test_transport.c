@@ -505,6 +505,34 @@ static void test_auth(void **state)
     assert_null(strstr(log.data, "AGVsZWN0b3IA")); /* base64 of "\0elector\0" (PLAIN) */
     buf_release(&log);
 
+    /* AUTH LOGIN: two challenges, both answers redacted */
+    struct server login = {0};
+    char args[1024];
+    cert_args(args, sizeof(args), &s, "server");
+    buf_addstr(&log, args);
+    buf_addstr(&log, " --auth elector:s3cr3t-Pa55 --auth-mechanisms LOGIN");
+    server_start(&login, "auth-login", log.data);
+    buf_release(&log);
+    snprintf(url, sizeof(url), "smtp://127.0.0.1:%d", login.port);
+    tf = fopen(trace, "w");
+    saved_fd = dup(2);
+    dup2(fileno(tf), 2);
+    r = send_one(&cfg, "login@example.test");
+    fflush(stderr);
+    dup2(saved_fd, 2);
+    close(saved_fd);
+    fclose(tf);
+    assert_int_equal(r.outcome, TRANSPORT_SENT);
+    assert_int_equal(buf_read_file(&log, trace), 0);
+    assert_non_null(strstr(log.data, "> AUTH LOGIN [redacted]"));
+    assert_non_null(strstr(log.data, "> [redacted]"));
+    assert_null(strstr(log.data, "s3cr3t"));
+    assert_null(strstr(log.data, "ZWxlY3Rvcg")); /* base64 of "elector" */
+    assert_null(strstr(log.data, "czNjcjN0"));   /* base64 of the password */
+    buf_release(&log);
+    assert_int_equal(saved_count(login.dir), 1);
+    server_stop(&login);
+
     assert_int_equal(saved_read(s.dir, &v), 3);
     assert_string_equal(v[0].auth_user, "elector");
     assert_string_equal(v[1].auth_user, "elector");
@@ -632,6 +660,38 @@ static void test_slow_reply(void **state)
     assert_int_equal(msgs[1].res.outcome, TRANSPORT_SENT);
     assert_true(msgs[1].done_at < msgs[0].done_at);
     msgs_free(msgs, 2);
+    server_stop(&s);
+}
+
+/* Connections work in parallel: 8 messages at concurrency 4 against a relay
+ * that takes 0.4 s to answer each DATA take about 2 x 0.4 s, not 8 x 0.4 s. */
+static void test_parallel_latency(void **state)
+{
+    struct server s = {0};
+    char url[256];
+    const int n = 8;
+    struct msg *msgs = calloc(n, sizeof(*msgs));
+
+    (void)state;
+    server_start(&s, "latency", "--data-delay 0.4");
+    struct transport_config cfg = base_cfg(url, &s);
+    cfg.concurrency = 4;
+    struct transport *t = smtp_open(&cfg);
+    for (int i = 0; i < n; i++) {
+        char rcpt[64];
+        snprintf(rcpt, sizeof(rcpt), "p%d@example.test", i);
+        msg_make(&msgs[i], rcpt, i);
+    }
+    run(t, msgs, 1); /* connect and warm up one connection */
+    double start = now_s();
+    run(t, msgs + 1, n - 1);
+    double took = now_s() - start;
+    transport_free(t);
+    for (int i = 0; i < n; i++)
+        assert_int_equal(msgs[i].res.outcome, TRANSPORT_SENT);
+    if (took > 0.4 * (n - 1) * 0.75)
+        fail_msg("%d messages took %.2f s: the connections did not work in parallel", n - 1, took);
+    msgs_free(msgs, n);
     server_stop(&s);
 }
 
@@ -876,6 +936,7 @@ int main(void)
         cmocka_unit_test(test_421),
         cmocka_unit_test(test_slow_reply),
         cmocka_unit_test(test_free_in_flight),
+        cmocka_unit_test(test_parallel_latency),
         cmocka_unit_test(test_plain_credentials),
         cmocka_unit_test(test_relay_pool),
     };
