@@ -37,13 +37,13 @@ import argparse
 import asyncio
 import base64
 import json
+import logging
 import os
 import signal
 import socket
 import ssl
 import sys
 import time
-import warnings
 
 from aiosmtpd.smtp import MISSING, SMTP, AuthResult, LoginPassword
 
@@ -315,8 +315,10 @@ async def serve(args):
 
 def main(argv):
     args = parse_args(argv)
-    # aiosmtpd 1.4 itself sets the deprecated Session.login_data on AUTH.
-    warnings.filterwarnings("ignore", message="Session.login_data is deprecated")
+    # aiosmtpd 1.4 itself sets the deprecated Session.login_data on AUTH and
+    # logs a warning about it each time.
+    logging.getLogger("mail.log").addFilter(
+        lambda record: "login_data is deprecated" not in record.getMessage())
     asyncio.run(serve(args))
     return 0
 
