@@ -394,6 +394,7 @@ struct worker {
     int id;
     int relay;          /* index into relays, -1: none yet */
     int in_auth;        /* verbose: between AUTH and its final reply */
+    int warm;           /* the last transfer succeeded: its connection is kept */
     curl_socket_t sock; /* the connection's socket, under t->lock */
     struct job *job;
     /* reply tracking for the current transfer: the last final reply lines
@@ -819,6 +820,7 @@ static int smtp_easy_renew(struct worker *w)
         curl_easy_cleanup(w->easy);
     }
     w->easy = NULL;
+    w->warm = 0;
     err_init(&err);
     rc = smtp_easy_setup(w->t, w, &err);
     err_release(&err);
@@ -834,9 +836,8 @@ static int curl_is_connect_error(CURLcode rc)
 /* One attempt; returns 1 when the message may be sent again at once: it got
  * no 2xx and either met a connection the server had closed while idle (421
  * or no reply), or its relay could not be reached and another one is up.
- * A connection is reused when curl made no new one: libcurl 7.88 even keeps
- * a connection the server dropped during DATA and fails the next message on
- * it with CURLE_SEND_ERROR. */
+ * A connection is reused when the last transfer succeeded and curl made no
+ * new one (after a failure the handle is renewed, so its connection is gone). */
 static int smtp_attempt(struct worker *w, struct job *j)
 {
     struct curl_slist rcpt = {j->rcpt, NULL};
@@ -860,7 +861,8 @@ static int smtp_attempt(struct worker *w, struct job *j)
     rc = curl_easy_perform(w->easy);
     curl_easy_setopt(w->easy, CURLOPT_MAIL_RCPT, NULL);
     curl_easy_getinfo(w->easy, CURLINFO_NUM_CONNECTS, &connects);
-    reused = connects == 0 && !curl_is_connect_error(rc);
+    reused = w->warm && connects == 0;
+    w->warm = rc == CURLE_OK;
     smtp_classify(w, rc, &j->result);
     if (rc != CURLE_OK)
         smtp_easy_renew(w);
@@ -870,7 +872,7 @@ static int smtp_attempt(struct worker *w, struct job *j)
         return 1; /* closed while idle, without a word */
     if (reused && j->result.code == 421)
         return 1; /* closed while idle, with 421 */
-    if (connects == 0 && curl_is_connect_error(rc)) {
+    if (!reused && !w->saw_reply && curl_is_connect_error(rc)) {
         smtp_mark_down(w);
         return smtp_other_relay_up(w);
     }
