@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -391,8 +392,10 @@ struct worker {
     int started;
     CURL *easy;
     int id;
-    int relay;   /* index into relays, -1: none yet */
-    int in_auth; /* verbose: between AUTH and its final reply */
+    int relay;          /* index into relays, -1: none yet */
+    int in_auth;        /* verbose: between AUTH and its final reply */
+    int warm;           /* the last transfer succeeded: its connection is kept */
+    curl_socket_t sock; /* the connection's socket, under t->lock */
     struct job *job;
     /* reply tracking for the current transfer: the last final reply lines
      * (after a failure curl sends QUIT, and its "221" comes last) */
@@ -760,6 +763,49 @@ static int smtp_other_relay_up(struct worker *w)
 
 static int smtp_easy_setup(struct smtp *t, struct worker *w, struct err *err);
 
+/* Sockets are opened and closed through these so that a connection can be cut
+ * from outside: curl_easy_cleanup() sends QUIT and waits for the reply (up to
+ * the reply timeout) even on a connection that just timed out, and a worker
+ * blocked waiting for a reply wakes up at once when transport_free() cuts it. */
+static curl_socket_t smtp_on_open(void *ud, curlsocktype purpose, struct curl_sockaddr *a)
+{
+    struct worker *w = ud;
+    curl_socket_t fd = socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+
+    (void)purpose;
+    if (fd >= 0) {
+        pthread_mutex_lock(&w->t->lock);
+        w->sock = fd;
+        pthread_mutex_unlock(&w->t->lock);
+    }
+    return fd;
+}
+
+static int smtp_on_close(void *ud, curl_socket_t fd)
+{
+    struct worker *w = ud;
+
+    pthread_mutex_lock(&w->t->lock);
+    if (w->sock == fd)
+        w->sock = CURL_SOCKET_BAD;
+    pthread_mutex_unlock(&w->t->lock);
+    return close(fd);
+}
+
+/* Cut w's connection (the caller holds t->lock). */
+static void smtp_hang_up_locked(struct worker *w)
+{
+    if (w->sock != CURL_SOCKET_BAD)
+        shutdown(w->sock, SHUT_RDWR);
+}
+
+static void smtp_hang_up(struct worker *w)
+{
+    pthread_mutex_lock(&w->t->lock);
+    smtp_hang_up_locked(w);
+    pthread_mutex_unlock(&w->t->lock);
+}
+
 /* A fresh easy handle, closing the connection of the old one: after a failure
  * libcurl 7.88 may keep a connection that is out of step (after a reply
  * timeout it is "left intact" with our DATA still unanswered; the late reply
@@ -769,9 +815,12 @@ static int smtp_easy_renew(struct worker *w)
     struct err err;
     int rc;
 
-    if (w->easy)
+    if (w->easy) {
+        smtp_hang_up(w);
         curl_easy_cleanup(w->easy);
+    }
     w->easy = NULL;
+    w->warm = 0;
     err_init(&err);
     rc = smtp_easy_setup(w->t, w, &err);
     err_release(&err);
@@ -787,9 +836,8 @@ static int curl_is_connect_error(CURLcode rc)
 /* One attempt; returns 1 when the message may be sent again at once: it got
  * no 2xx and either met a connection the server had closed while idle (421
  * or no reply), or its relay could not be reached and another one is up.
- * A connection is reused when curl made no new one: libcurl 7.88 even keeps
- * a connection the server dropped during DATA and fails the next message on
- * it with CURLE_SEND_ERROR. */
+ * A connection is reused when the last transfer succeeded and curl made no
+ * new one (after a failure the handle is renewed, so its connection is gone). */
 static int smtp_attempt(struct worker *w, struct job *j)
 {
     struct curl_slist rcpt = {j->rcpt, NULL};
@@ -813,7 +861,8 @@ static int smtp_attempt(struct worker *w, struct job *j)
     rc = curl_easy_perform(w->easy);
     curl_easy_setopt(w->easy, CURLOPT_MAIL_RCPT, NULL);
     curl_easy_getinfo(w->easy, CURLINFO_NUM_CONNECTS, &connects);
-    reused = connects == 0 && !curl_is_connect_error(rc);
+    reused = w->warm && connects == 0;
+    w->warm = rc == CURLE_OK;
     smtp_classify(w, rc, &j->result);
     if (rc != CURLE_OK)
         smtp_easy_renew(w);
@@ -823,7 +872,7 @@ static int smtp_attempt(struct worker *w, struct job *j)
         return 1; /* closed while idle, without a word */
     if (reused && j->result.code == 421)
         return 1; /* closed while idle, with 421 */
-    if (connects == 0 && curl_is_connect_error(rc)) {
+    if (!reused && !w->saw_reply && curl_is_connect_error(rc)) {
         smtp_mark_down(w);
         return smtp_other_relay_up(w);
     }
@@ -933,13 +982,17 @@ static void smtp_free(struct transport *bt)
     pthread_mutex_lock(&t->lock);
     atomic_store(&t->stopping, 1);
     pthread_cond_broadcast(&t->work_cond);
+    for (int i = 0; i < t->nworkers; i++)
+        smtp_hang_up_locked(&t->workers[i]);
     pthread_mutex_unlock(&t->lock);
     for (int i = 0; i < t->nworkers; i++) {
         struct worker *w = &t->workers[i];
         if (w->started)
             pthread_join(w->thread, NULL);
-        if (w->easy)
+        if (w->easy) {
+            smtp_hang_up(w);
             curl_easy_cleanup(w->easy);
+        }
     }
     smtp_free_jobs(t->work_head);
     smtp_free_jobs(t->done_head);
@@ -977,6 +1030,10 @@ static int smtp_easy_setup(struct smtp *t, struct worker *w, struct err *err)
     w->easy = e;
     /* Options that never change; the URL, sender and recipient are set per message. */
     rc |= curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    rc |= curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, smtp_on_open);
+    rc |= curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, w);
+    rc |= curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, smtp_on_close);
+    rc |= curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, w);
     rc |= curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
     rc |= curl_easy_setopt(e, CURLOPT_READFUNCTION, smtp_on_read);
     rc |= curl_easy_setopt(e, CURLOPT_READDATA, w);
@@ -1037,9 +1094,11 @@ static int smtp_start_workers(struct smtp *t, const struct transport_config *cfg
         w->t = t;
         w->id = i + 1;
         w->relay = -1;
-        if (smtp_easy_setup(t, w, err))
-            return -1;
+        w->sock = CURL_SOCKET_BAD;
     }
+    for (int i = 0; i < t->nworkers; i++)
+        if (smtp_easy_setup(t, &t->workers[i], err))
+            return -1;
     for (int i = 0; i < t->nworkers; i++) {
         struct worker *w = &t->workers[i];
         int e = pthread_create(&w->thread, NULL, smtp_worker, w);

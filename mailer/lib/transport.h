@@ -4,9 +4,19 @@
  * callback. Backends are chosen by name: "smtp" drives `concurrency`
  * connections, one worker thread and libcurl easy handle each, each connection
  * reused for many messages (not a curl multi handle: libcurl 7.88 blocks the
- * whole multi while it waits for the reply to the end of DATA); "file" writes each message to DIR/NNNNNN.eml (dry runs, tests)
- * and completes at once. The caller keeps no more than transport_slots()
- * messages in flight and calls transport_poll() to collect outcomes.
+ * whole multi while it waits for the reply to the end of DATA); "file" writes
+ * each message to DIR/NNNNNN.eml (dry runs, tests) and completes at once. The
+ * caller keeps no more than transport_slots() messages in flight and calls
+ * transport_poll() to collect outcomes. To stop cleanly, stop submitting and
+ * poll until transport_in_flight() is 0; transport_free() abandons the rest.
+ *
+ * Outcomes are classified by the SMTP reply code (4xx TEMPFAIL, 5xx PERMFAIL,
+ * 535/534/538 and 530 "authentication required" AUTHFAIL, 530 "STARTTLS
+ * first" TLSFAIL), never by the libcurl error; no reply at all is NETFAIL.
+ * After any failure the connection is closed and the next message opens a new
+ * one. Timeouts: timeout_ms bounds connecting (TCP, TLS, EHLO, AUTH together),
+ * each reply (in whole seconds, rounded up: libcurl 7.88's
+ * CURLOPT_SERVER_RESPONSE_TIMEOUT) and a stalled upload.
  *
  * The transport never retries a message on its own but in one case: when a
  * message got no 2xx reply at all and failed with 421 or no reply on a reused
@@ -19,6 +29,7 @@
  * first used; a relay that could not be reached (no greeting) is skipped for
  * relay_retry_ms, then tried again. When every relay is down they are tried
  * anyway (the messages fail with TRANSPORT_NETFAIL and the caller defers them).
+ * There are no weights: a relay listed twice gets twice the connections.
  *
  * Security: smtp:// uses STARTTLS (CURLUSESSL_ALL) unless require_tls is 0,
  * which means plain SMTP with no TLS at all; transport_new refuses plain SMTP
@@ -61,7 +72,7 @@ struct transport_config {
     const char *helo;        /* EHLO name, NULL: "localhost" */
     int require_tls;         /* 1: STARTTLS required on smtp:// */
     int concurrency;         /* connections, >= 1 */
-    long timeout_ms;         /* per reply */
+    long timeout_ms;         /* connect, each reply, stalled upload; 0: 60 s */
     int verbose;             /* libcurl protocol trace to stderr, passwords redacted */
     long relay_retry_ms;     /* how long an unreachable relay is skipped, 0: 30 s */
 };

@@ -23,7 +23,7 @@ kill -0 "$CAPTURE_PID" || fail "server not running"
 TRANSPORT_TEST_FILTER='test_bulk*' "$bin" || fail "cmocka bulk case"
 
 (( $(capture_count) == 100 )) || fail "expected 100 messages, got $(capture_count)"
-opens=$(grep -c ' open ' "$CAPTURE_LOG")
+opens=$(capture_connections)
 (( opens >= 1 && opens <= 4 )) || fail "expected 1..4 connections for 100 messages, log has $opens"
 /usr/bin/python3 - "$CAPTURE_DIR" <<'PY' || fail "envelope JSON"
 import json, os, sys

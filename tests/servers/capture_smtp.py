@@ -13,7 +13,8 @@ Fault injection by the local part of a recipient (case-insensitive prefix):
   t550...      550 5.1.1 user unknown at RCPT
   t554data...  554 5.7.1 after DATA
   t421...      421 4.3.2 at RCPT, then the connection is closed
-  tdrop...     the connection is dropped at the end of DATA (no reply)
+  tdrop...     the connection is dropped once the message data is in, before
+               any reply to it (aiosmtpd hands over DATA only when complete)
   tslow...     the reply to DATA waits --slow-seconds (saved only if the client
                is still there to get the 250)
   tflaky...    451 4.3.0 the first time the address is seen, accepted afterwards
@@ -24,6 +25,8 @@ TLS: --cert/--key offer STARTTLS (--require-tls: 530 to MAIL before it);
 --implicit-tls speaks TLS from the first byte (smtps://); --no-tls ignores the
 certificate. AUTH (--auth USER:PASSWORD) is required when given: PLAIN, LOGIN,
 and XOAUTH2 with PASSWORD as the bearer token; over TLS only when TLS is on.
+--auth-mechanisms limits what is offered (default PLAIN,LOGIN,XOAUTH2).
+--data-delay SECONDS makes every DATA reply wait (a slow relay).
 --ready-file gets the port once listening; --watch-pid makes the server exit
 when that process is gone. Each connection, AUTH and message is logged to --log.
 
@@ -34,6 +37,7 @@ import argparse
 import asyncio
 import base64
 import json
+import logging
 import os
 import signal
 import socket
@@ -113,6 +117,12 @@ class Capture:
         return AuthResult(success=True, auth_data=LoginPassword(self.user, b""))
 
     # --- SMTP hooks -----------------------------------------------------
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        if self.user is None:  # no --auth: do not advertise AUTH at all
+            responses = [r for r in responses if not r.startswith("250-AUTH")]
+        return responses
+
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         fault = fault_of(address)
         if fault == "t451":
@@ -144,6 +154,8 @@ class Capture:
             await asyncio.sleep(self.args.slow_seconds)
             if server.transport is None or server.transport.is_closing():
                 await asyncio.sleep(3600)  # the client left: cancelled, not saved
+        if self.args.data_delay > 0:
+            await asyncio.sleep(self.args.data_delay)
         number = self.save(server, session, envelope)
         reply = "250 2.0.0 Ok: queued as %06d" % number
         if "tbye" in faults:
@@ -229,7 +241,11 @@ def parse_args(argv):
                    help="require AUTH PLAIN/LOGIN (or XOAUTH2 with PASSWORD as token)")
     p.add_argument("--ready-file", help="write the port here once listening")
     p.add_argument("--log", help="append a line per connection and message here")
+    p.add_argument("--auth-mechanisms", default="PLAIN,LOGIN,XOAUTH2",
+                   help="comma-separated AUTH mechanisms to offer")
     p.add_argument("--slow-seconds", type=float, default=30.0)
+    p.add_argument("--data-delay", type=float, default=0.0,
+                   help="seconds every reply to DATA waits (a slow relay)")
     p.add_argument("--timeout", type=float, default=300.0, help="idle connection timeout")
     args = p.parse_args(argv)
     if bool(args.cert) != bool(args.key):
@@ -269,6 +285,8 @@ async def serve(args):
             auth_required=bool(args.auth),
             auth_require_tls=ctx is not None and not args.implicit_tls,
             authenticator=capture.authenticator if args.auth else None,
+            auth_exclude_mechanism=[m for m in ("PLAIN", "LOGIN", "XOAUTH2")
+                                    if m not in args.auth_mechanisms.upper().split(",")],
             timeout=args.timeout,
             command_call_limit=None,
         )
@@ -297,8 +315,10 @@ async def serve(args):
 
 def main(argv):
     args = parse_args(argv)
-    # aiosmtpd's own logging goes nowhere unless asked; a quiet server keeps
-    # test output readable.
+    # aiosmtpd 1.4 itself sets the deprecated Session.login_data on AUTH and
+    # logs a warning about it each time.
+    logging.getLogger("mail.log").addFilter(
+        lambda record: "login_data is deprecated" not in record.getMessage())
     asyncio.run(serve(args))
     return 0
 

@@ -21,6 +21,7 @@
 # capture_cleanup: stops every server started here; safe in an EXIT trap,
 #   safe to call twice.
 # capture_count [DIR]: how many messages were saved (default: $CAPTURE_DIR).
+# capture_connections [LOG]: how many connections it accepted (default: $CAPTURE_LOG).
 
 CAPTURE_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CAPTURE_PYTHON=${CAPTURE_PYTHON:-/usr/bin/python3}
@@ -78,4 +79,10 @@ capture_cleanup() {
 capture_count() {
     local dir=${1:-$CAPTURE_DIR}
     find "$dir" -maxdepth 1 -name '*.json' | wc -l
+}
+
+# capture_connections [LOG]: how many connections the server accepted
+# (default: $CAPTURE_LOG); fewer than messages means connections were reused.
+capture_connections() {
+    grep -c ' open ' "${1:-$CAPTURE_LOG}" || true
 }

@@ -37,6 +37,16 @@ struct server {
 
 static char tmp_root[256];
 
+/* Timeouts are multiplied by $TIMEOUT_SCALE (valgrind makes TLS handshakes
+ * some 50 times slower). */
+static long scaled(long ms)
+{
+    const char *s = getenv("TIMEOUT_SCALE");
+    long k = s ? atol(s) : 1;
+
+    return ms * (k > 0 ? k : 1);
+}
+
 static double now_s(void)
 {
     struct timespec ts;
@@ -147,7 +157,7 @@ static void run(struct transport *t, struct msg *msgs, int n)
 {
     struct err err;
     int next = 0, reported = 0;
-    double deadline = now_s() + 60;
+    double deadline = now_s() + scaled(60000) / 1000.0;
 
     err_init(&err);
     while (reported < n) {
@@ -294,7 +304,7 @@ static struct transport_config base_cfg(char *url, const struct server *s)
     cfg.ca_file = s->ca;
     cfg.require_tls = 1;
     cfg.concurrency = 1;
-    cfg.timeout_ms = 5000;
+    cfg.timeout_ms = scaled(5000);
     cfg.helo = "mailer.iecm.test";
     cfg.verbose = getenv("TRANSPORT_VERBOSE") != NULL;
     return cfg;
@@ -469,12 +479,66 @@ static void test_auth(void **state)
     r = send_one(&cfg, "oauth@example.test");
     assert_int_equal(r.outcome, TRANSPORT_SENT);
 
-    assert_int_equal(saved_read(s.dir, &v), 2);
+    /* verbose: the trace goes to stderr with credentials redacted */
+    char trace[600];
+    struct buf log = BUF_INIT;
+    snprintf(trace, sizeof(trace), "%s/trace.txt", tmp_root);
+    fflush(stderr);
+    int saved_fd = dup(2);
+    FILE *tf = fopen(trace, "w");
+    assert_non_null(tf);
+    dup2(fileno(tf), 2);
+    cfg.oauth_token = NULL;
+    cfg.password = "s3cr3t-Pa55";
+    cfg.verbose = 1;
+    r = send_one(&cfg, "verbose@example.test");
+    fflush(stderr);
+    dup2(saved_fd, 2);
+    close(saved_fd);
+    fclose(tf);
+    assert_int_equal(r.outcome, TRANSPORT_SENT);
+    assert_int_equal(buf_read_file(&log, trace), 0);
+    assert_non_null(strstr(log.data, "> AUTH PLAIN [redacted]"));
+    assert_non_null(strstr(log.data, "> MAIL FROM:<rebotes@iecm.test>"));
+    assert_null(strstr(log.data, "s3cr3t"));
+    assert_null(strstr(log.data, "ZWxlY3Rvcg"));   /* base64 of "elector..." */
+    assert_null(strstr(log.data, "AGVsZWN0b3IA")); /* base64 of "\0elector\0" (PLAIN) */
+    buf_release(&log);
+
+    /* AUTH LOGIN: two challenges, both answers redacted */
+    struct server login = {0};
+    char args[1024];
+    cert_args(args, sizeof(args), &s, "server");
+    buf_addstr(&log, args);
+    buf_addstr(&log, " --auth elector:s3cr3t-Pa55 --auth-mechanisms LOGIN");
+    server_start(&login, "auth-login", log.data);
+    buf_release(&log);
+    snprintf(url, sizeof(url), "smtp://127.0.0.1:%d", login.port);
+    tf = fopen(trace, "w");
+    saved_fd = dup(2);
+    dup2(fileno(tf), 2);
+    r = send_one(&cfg, "login@example.test");
+    fflush(stderr);
+    dup2(saved_fd, 2);
+    close(saved_fd);
+    fclose(tf);
+    assert_int_equal(r.outcome, TRANSPORT_SENT);
+    assert_int_equal(buf_read_file(&log, trace), 0);
+    assert_non_null(strstr(log.data, "> AUTH LOGIN [redacted]"));
+    assert_non_null(strstr(log.data, "> [redacted]"));
+    assert_null(strstr(log.data, "s3cr3t"));
+    assert_null(strstr(log.data, "ZWxlY3Rvcg")); /* base64 of "elector" */
+    assert_null(strstr(log.data, "czNjcjN0"));   /* base64 of the password */
+    buf_release(&log);
+    assert_int_equal(saved_count(login.dir), 1);
+    server_stop(&login);
+
+    assert_int_equal(saved_read(s.dir, &v), 3);
     assert_string_equal(v[0].auth_user, "elector");
     assert_string_equal(v[1].auth_user, "elector");
-    assert_non_null(saved_find(v, 2, "good@example.test"));
-    assert_non_null(saved_find(v, 2, "oauth@example.test"));
-    saved_free(v, 2);
+    assert_non_null(saved_find(v, 3, "good@example.test"));
+    assert_non_null(saved_find(v, 3, "oauth@example.test"));
+    saved_free(v, 3);
     server_stop(&s);
 }
 
@@ -576,10 +640,12 @@ static void test_slow_reply(void **state)
     struct msg *msgs = calloc(2, sizeof(*msgs));
 
     (void)state;
-    server_start(&s, "slow", "--slow-seconds 6");
+    char args[64];
+    snprintf(args, sizeof(args), "--slow-seconds %ld", scaled(6));
+    server_start(&s, "slow", args);
     struct transport_config cfg = base_cfg(url, &s);
     cfg.concurrency = 2;
-    cfg.timeout_ms = 1500;
+    cfg.timeout_ms = scaled(1500);
     struct transport *t = smtp_open(&cfg);
     msg_make(&msgs[0], "tslow@example.test", 0);
     msg_make(&msgs[1], "quick@example.test", 1);
@@ -590,10 +656,75 @@ static void test_slow_reply(void **state)
     if (getenv("TRANSPORT_VERBOSE"))
         fprintf(stderr, "slow: failed after %.2f s, quick after %.2f s\n", msgs[0].done_at - start,
                 msgs[1].done_at - start);
-    assert_true(msgs[0].done_at - start < 5.0);
+    assert_true(msgs[0].done_at - start < scaled(5000) / 1000.0);
     assert_int_equal(msgs[1].res.outcome, TRANSPORT_SENT);
     assert_true(msgs[1].done_at < msgs[0].done_at);
     msgs_free(msgs, 2);
+    server_stop(&s);
+}
+
+/* Connections work in parallel: once 4 connections are up, 8 messages at
+ * concurrency 4 against a relay that takes 0.4 s to answer each DATA take
+ * about 2 x 0.4 s, not 8 x 0.4 s. */
+static void test_parallel_latency(void **state)
+{
+    struct server s = {0};
+    char url[256];
+    const int warm = 4, n = 12;
+    struct msg *msgs = calloc(n, sizeof(*msgs));
+
+    (void)state;
+    server_start(&s, "latency", "--data-delay 0.4");
+    struct transport_config cfg = base_cfg(url, &s);
+    cfg.concurrency = 4;
+    struct transport *t = smtp_open(&cfg);
+    for (int i = 0; i < n; i++) {
+        char rcpt[64];
+        snprintf(rcpt, sizeof(rcpt), "p%d@example.test", i);
+        msg_make(&msgs[i], rcpt, i);
+    }
+    run(t, msgs, warm); /* 4 connections up (the 0.4 s keeps each one busy) */
+    double start = now_s();
+    run(t, msgs + warm, n - warm);
+    double took = now_s() - start;
+    transport_free(t);
+    for (int i = 0; i < n; i++)
+        assert_int_equal(msgs[i].res.outcome, TRANSPORT_SENT);
+    if (took > 0.4 * (n - warm) * 0.6)
+        fail_msg("%d messages took %.2f s: the connections did not work in parallel", n - warm,
+                 took);
+    msgs_free(msgs, n);
+    server_stop(&s);
+}
+
+/* transport_free with a message in flight returns at once (the transfer is
+ * aborted, the message not reported). */
+static void test_free_in_flight(void **state)
+{
+    struct server s = {0};
+    char url[256];
+    struct err err;
+    struct buf data = BUF_INIT;
+
+    (void)state;
+    server_start(&s, "free", "--slow-seconds 30");
+    struct transport_config cfg = base_cfg(url, &s);
+    cfg.timeout_ms = scaled(20000);
+    struct transport *t = smtp_open(&cfg);
+    err_init(&err);
+    buf_addstr(&data, "Subject: x\r\n\r\nx\r\n");
+    assert_int_equal(transport_submit(t, "a@iecm.test", "tslow@example.test", &data, NULL, &err),
+                     0);
+    assert_int_equal(transport_poll(t, (int)scaled(1000), msg_done, NULL, &err), 0);
+    assert_int_equal(transport_in_flight(t), 1);
+    assert_int_equal(transport_slots(t), 0);
+    double start = now_s();
+    transport_free(t);
+    if (getenv("TRANSPORT_VERBOSE"))
+        fprintf(stderr, "free took %.2f s\n", now_s() - start);
+    assert_true(now_s() - start < scaled(3000) / 1000.0);
+    buf_release(&data);
+    err_release(&err);
     server_stop(&s);
 }
 
@@ -714,8 +845,11 @@ static void test_relay_pool(void **state)
     server_start(&b, "relay-b", args);
     snprintf(url, sizeof(url), "smtp://127.0.0.1:1  smtp://127.0.0.1:%d smtp://127.0.0.1:%d",
              a.port, b.port);
-    struct transport_config cfg = {
-        .url = url, .ca_file = a.ca, .require_tls = 1, .concurrency = 4, .timeout_ms = 5000};
+    struct transport_config cfg = {.url = url,
+                                   .ca_file = a.ca,
+                                   .require_tls = 1,
+                                   .concurrency = 4,
+                                   .timeout_ms = scaled(5000)};
     struct transport *t = smtp_open(&cfg);
     for (int i = 0; i < n; i++) {
         char rcpt[64];
@@ -803,6 +937,8 @@ int main(void)
         cmocka_unit_test(test_faults),
         cmocka_unit_test(test_421),
         cmocka_unit_test(test_slow_reply),
+        cmocka_unit_test(test_free_in_flight),
+        cmocka_unit_test(test_parallel_latency),
         cmocka_unit_test(test_plain_credentials),
         cmocka_unit_test(test_relay_pool),
     };
