@@ -120,7 +120,7 @@ static void test_office_table_2024q1(void **state)
     const char *shared = getenv("SHARED_DIR");
     struct row rows[32];
     struct report_period p;
-    struct report_opts o = {REPORT_JSON, NULL, ','};
+    struct report_opts o = {REPORT_JSON, NULL, ',', REPORT_BY_DEFAULT, NULL};
     struct buf out = BUF_INIT;
     struct ledger *l;
     struct value *v;
@@ -180,7 +180,7 @@ static void test_office_table_2024q1(void **state)
 /* A campaign sent again under the same title is one row with all its dates. */
 static void test_reminders_one_row(void **state)
 {
-    struct report_opts o = {REPORT_TEXT, NULL, ','};
+    struct report_opts o = {REPORT_MD, NULL, ',', REPORT_BY_DEFAULT, NULL};
     struct report_period p;
     struct buf out = BUF_INIT;
     struct ledger *l = fresh("reminders");
@@ -193,7 +193,8 @@ static void test_reminders_one_row(void **state)
     seed(l, "conv", "recordatorio-2", "Invitación a observar", "red", parse_spanish("22 de julio de 2021"), 2, 0);
     assert_int_equal(report_parse_quarter("2021Q3", &p, &e), 0);
     assert_int_equal(report_write(l, &p, &o, &out, &e), 0);
-    if (!strstr(out.data, "Viernes 9, martes 20 y jueves 22 de julio de 2021  Invitación a observar"))
+    if (!strstr(out.data, "| 1 | Viernes 9, martes 20 y jueves 22 de julio de 2021 | Invitación a "
+                          "observar | 9 | 6 | 0 | 3 | 0 |"))
         fail_msg("%s", out.data);
     assert_non_null(strstr(out.data, "se distribuyeron 3 comunicaciones"));
     buf_release(&out);
@@ -204,7 +205,7 @@ static void test_reminders_one_row(void **state)
 /* 23:30 on 31 March in Mexico City is April in UTC, and still Q1. */
 static void test_quarter_boundary(void **state)
 {
-    struct report_opts o = {REPORT_CSV, NULL, ';'};
+    struct report_opts o = {REPORT_CSV, NULL, ';', REPORT_BY_DEFAULT, NULL};
     struct report_period p;
     struct buf out = BUF_INIT;
     struct ledger *l = fresh("boundary");
