@@ -323,6 +323,7 @@ static int month_of(time_t t)
     return (tm.tm_year + 1900) * 12 + tm.tm_mon;
 }
 
+/* By month only when every list of the audience asks for it. */
 static enum report_grouping grouping(const struct collect *c, const char *lists)
 {
     const char *comma;
@@ -330,17 +331,16 @@ static enum report_grouping grouping(const struct collect *c, const char *lists)
 
     if (c->o->by != REPORT_BY_DEFAULT)
         return c->o->by;
-    for (; *lists; lists = comma + 1) {
+    for (;; lists = comma + 1) {
         comma = strchr(lists, ',');
         if (!comma)
             comma = lists + strlen(lists);
         l = config_list(c->cfg, lists, (size_t)(comma - lists));
-        if (l && l->by != REPORT_BY_DEFAULT)
-            return l->by;
+        if (!l || l->by != REPORT_BY_MONTH)
+            return REPORT_BY_MAILING;
         if (!*comma)
-            break;
+            return REPORT_BY_MONTH;
     }
-    return REPORT_BY_MAILING;
 }
 
 static struct audience *find_audience(struct collect *c, const char *lists)
