@@ -1,7 +1,7 @@
 /* cmd_report - mailer report (--quarter Q | --from D --to D) [--list L] [--format F]
  *             [--by envio|mes] [--csv-sep C] [--informe FILE] [--out FILE]
  *
- * Names of the audiences and the targets come from campaigns/informe.ini in
+ * Names of the audiences and the targets come from campaigns/informe.conf in
  * the home (or --informe FILE); without it lists are named by their ids and
  * no target is shown. */
 #include <getopt.h>
@@ -115,7 +115,7 @@ int cmd_report(int argc, char **argv, struct cli *cli)
     if (informe)
         buf_addstr(&path, informe);
     else
-        buf_addf(&path, "%s/campaigns/informe.ini", cli_home(cli));
+        buf_addf(&path, "%s/campaigns/informe.conf", cli_home(cli));
     if ((rc = report_config_load(&cfg, path.data, &err)) == 1 && informe)
         rc = err_set(&err, ERR_NOINPUT, "%s: no such file", informe);
     ro.config = &cfg;

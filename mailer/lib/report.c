@@ -102,7 +102,7 @@ int report_parse_range(const char *from, const char *to, struct report_period *p
     return 0;
 }
 
-/* ---- informe.ini ---- */
+/* ---- informe.conf ---- */
 
 void report_config_init(struct report_config *c)
 {
@@ -488,7 +488,7 @@ static void totals(const struct audience *a, long v[NV])
 }
 
 /* "la base de contactos de Voto Chilango y la Red de Observación"; a list
- * informe.ini does not name is "la lista ID". */
+ * informe.conf does not name is "la lista ID". */
 static void audience_name(const struct collect *c, const char *lists, struct buf *out)
 {
     const char *p = lists, *comma;
@@ -511,7 +511,7 @@ static void audience_name(const struct collect *c, const char *lists, struct buf
     }
 }
 
-/* The table's heading: informe.ini's titulo, else the name with a capital
+/* The table's heading: informe.conf's titulo, else the name with a capital
  * and the list ids, else "Lista: ID". */
 static void audience_heading(const struct collect *c, const struct audience *a, struct buf *out)
 {

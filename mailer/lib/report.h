@@ -32,7 +32,7 @@
  *        asset) with the tables, the targets and, per audience, an inline
  *        SVG bar chart of mailings and deliveries per month of the period;
  *        prints to PDF with a page break between audiences. Every string
- *        from the ledger or informe.ini is HTML-escaped.
+ *        from the ledger or informe.conf is HTML-escaped.
  *  json  the shape below (stable; numbers are JSON numbers, times UTC ISO):
  *   {"period": {"id": "2024Q1", "from": ISO, "to": ISO, "label": "el primer
  *               trimestre de 2024", "quarter": true},
@@ -63,7 +63,7 @@
 enum report_format { REPORT_TEXT, REPORT_CSV, REPORT_MD, REPORT_JSON, REPORT_HTML };
 
 /* How an audience's rows are grouped; DEFAULT takes the list's `agrupar`
- * from informe.ini, else by mailing. */
+ * from informe.conf, else by mailing. */
 enum report_grouping { REPORT_BY_DEFAULT, REPORT_BY_MAILING, REPORT_BY_MONTH };
 
 struct report_period {
@@ -78,7 +78,8 @@ int report_parse_quarter(const char *s, struct report_period *p, struct err *err
 /* Dates "YYYY-MM-DD", inclusive of the `to` day. */
 int report_parse_range(const char *from, const char *to, struct report_period *p, struct err *err);
 
-/* campaigns/informe.ini (INI, read with inih):
+/* campaigns/informe.conf (INI, read with inih; not .ini, which would make it
+ * a campaign for `campaigns list`):
  *   [lista diaspora]
  *   nombre = la base de contactos de Voto Chilango   ; for the sentence
  *   titulo = Base de contactos de Voto Chilango      ; table heading (optional)
@@ -116,7 +117,7 @@ struct report_config {
 void report_config_init(struct report_config *c);
 /* Read the file into c (initialised): 0 read, 1 the file does not exist
  * (c stays empty: lists are named by their ids, no targets), -1 error
- * ("campaigns/informe.ini:7: ..."). */
+ * ("campaigns/informe.conf:7: ..."). */
 int report_config_load(struct report_config *c, const char *path, struct err *err);
 void report_config_release(struct report_config *c);
 
@@ -124,8 +125,8 @@ struct report_opts {
     enum report_format format;
     const char *list;                   /* only mailings to this list, NULL: all */
     char csv_sep;                       /* ',' or ';' (0: ',') */
-    enum report_grouping by;            /* overrides informe.ini for every audience */
-    const struct report_config *config; /* NULL: no informe.ini */
+    enum report_grouping by;            /* overrides informe.conf for every audience */
+    const struct report_config *config; /* NULL: no informe.conf */
 };
 
 /* Write the report for the period into out. */

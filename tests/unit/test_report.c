@@ -362,7 +362,7 @@ static void load_config(struct report_config *cfg)
     char path[512];
     struct err e;
 
-    snprintf(path, sizeof(path), "%s/report/informe.ini", fx ? fx : "tests/fixtures");
+    snprintf(path, sizeof(path), "%s/report/informe.conf", fx ? fx : "tests/fixtures");
     err_init(&e);
     report_config_init(cfg);
     if (report_config_load(cfg, path, &e))
