@@ -176,6 +176,7 @@ static const char *const stmt_sql3[] = {
     " EXISTS (SELECT 1 FROM bounces b WHERE b.delivery_id = d.id AND b.class = 'soft') AS s"
     " FROM deliveries d WHERE d.mailing_id = ?1 AND d.state = 'bounced')",
     "SELECT count(*) FROM suppressions s WHERE s.reason = 'unsubscribe' AND s.created_at >= ?2"
+    " AND s.created_at < ?3"
     /* INDEXED BY: without statistics the planner prefers the covering
      * UNIQUE(mailing_id, address) index and scans the mailing; the unary +
      * drops s.address's affinity so the expression can seek. */
@@ -796,8 +797,9 @@ int ledger_report(struct ledger *l, time_t from, time_t to, ledger_report_fn fn,
 }
 
 /* The report's figures of one mailing: counts by state, bounce classes,
- * unsubscribes since its first accepted delivery. */
-static int report_figures(struct ledger *l, struct ledger_report_mailing *r, struct err *err)
+ * unsubscribes from its first accepted delivery to the end of the period. */
+static int report_figures(struct ledger *l, struct ledger_report_mailing *r, time_t to,
+                          struct err *err)
 {
     sqlite3_stmt *st = stmt(l, ST_REPORT_STATES);
     int rc;
@@ -831,6 +833,7 @@ static int report_figures(struct ledger *l, struct ledger_report_mailing *r, str
     st = stmt(l, ST_REPORT_UNSUBS);
     sqlite3_bind_int64(st, 1, r->mailing_id);
     bind_time(st, 2, r->first_sent);
+    bind_time(st, 3, to);
     if ((rc = sqlite3_step(st)) == SQLITE_ROW)
         r->unsubscribed = (long)sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
@@ -873,7 +876,7 @@ int ledger_report_mailings(struct ledger *l, time_t from, time_t to, ledger_repo
     else if (rc != SQLITE_DONE)
         stop = db_fail(l, err, "reading the report");
     for (i = 0; i < n && !stop; i++)
-        if (!(stop = report_figures(l, &rows[i], err)))
+        if (!(stop = report_figures(l, &rows[i], to, err)))
             stop = fn(ud, &rows[i]);
     for (i = 0; i < n; i++) {
         free((char *)rows[i].campaign);

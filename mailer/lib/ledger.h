@@ -141,7 +141,8 @@ int ledger_exec(struct ledger *l, const char *sql, struct err *err);
  * those in state 'bounced', of which bounced_hard / bounced_soft have a
  * bounce of that class (a delivery with both counts as hard; the rest are
  * unclassified); failed those refused; unsubscribed the 'unsubscribe'
- * suppressions of its addresses created at or after its first delivery.
+ * suppressions of its addresses created at or after its first delivery and
+ * before `to` (a report made again later gives the same figures).
  * Strings are valid only during the call; a non-zero return of fn stops
  * the walk and is returned. */
 struct ledger_report_mailing {

@@ -1360,11 +1360,34 @@ static void write_html(const struct collect *c, struct buf *out)
 
 /* ---- entry ---- */
 
-int report_write(struct ledger *l, const struct report_period *p, const struct report_opts *o,
-                 struct buf *out, struct err *err)
+static void render(const struct collect *c, enum report_format f, struct buf *out)
+{
+    switch (f) {
+    case REPORT_TEXT:
+        write_text(c, out);
+        break;
+    case REPORT_CSV:
+        write_csv(c, out);
+        break;
+    case REPORT_MD:
+        write_md(c, out);
+        break;
+    case REPORT_JSON:
+        write_json(c, out);
+        break;
+    case REPORT_HTML:
+        write_html(c, out);
+        break;
+    }
+}
+
+int report_write_formats(struct ledger *l, const struct report_period *p,
+                         const struct report_opts *o, const enum report_format *formats,
+                         struct buf *outs, size_t n, struct err *err)
 {
     static const struct report_config none;
     struct collect c;
+    size_t i;
     int rc = -1;
 
     memset(&c, 0, sizeof(c));
@@ -1379,25 +1402,16 @@ int report_write(struct ledger *l, const struct report_period *p, const struct r
         err_nomem(err);
         goto out;
     }
-    switch (o->format) {
-    case REPORT_TEXT:
-        write_text(&c, out);
-        break;
-    case REPORT_CSV:
-        write_csv(&c, out);
-        break;
-    case REPORT_MD:
-        write_md(&c, out);
-        break;
-    case REPORT_JSON:
-        write_json(&c, out);
-        break;
-    case REPORT_HTML:
-        write_html(&c, out);
-        break;
-    }
+    for (i = 0; i < n; i++)
+        render(&c, formats[i], &outs[i]);
     rc = 0;
 out:
     collect_release(&c);
     return rc;
+}
+
+int report_write(struct ledger *l, const struct report_period *p, const struct report_opts *o,
+                 struct buf *out, struct err *err)
+{
+    return report_write_formats(l, p, o, &o->format, out, 1, err);
 }

@@ -14,7 +14,8 @@
  * server: sent + bounced), Rebotados (split Duros / Suaves when bounces
  * have a class; text, Markdown and HTML show the split columns only when
  * some bounce of the audience is classified), Fallidos (refused), Bajas
- * (unsubscribes of its addresses after its first delivery); a Total row;
+ * (unsubscribes of its addresses after its first delivery, up to the end
+ * of the period; a row of several mailings sums them); a Total row;
  * the office's sentence («Durante el cuarto trimestre de 2026 se
  * distribuyeron 12 comunicaciones a la base de contactos de Voto
  * Chilango.»); then, for a quarter, the targets of the work programme
@@ -129,8 +130,13 @@ struct report_opts {
     const struct report_config *config; /* NULL: no informe.conf */
 };
 
-/* Write the report for the period into out. */
+/* Write the report for the period, in o->format, into out. */
 int report_write(struct ledger *l, const struct report_period *p, const struct report_opts *o,
                  struct buf *out, struct err *err);
+/* Several formats from one reading of the ledger: formats[i] into outs[i]
+ * (o->format is ignored). */
+int report_write_formats(struct ledger *l, const struct report_period *p,
+                         const struct report_opts *o, const enum report_format *formats,
+                         struct buf *outs, size_t n, struct err *err);
 
 #endif
