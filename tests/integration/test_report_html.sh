@@ -60,6 +60,19 @@ EOF
     --out "$art/informe.html" || fail "report --format html"
 html="$art/informe.html"
 
+# The other formats through the command line: CSV for Excel (BOM, ';'),
+# --by overriding informe.conf.
+"$MAILER" report --quarter 2024-T1 --format csv --csv-sep ';' --out "$work/r.csv" \
+    --informe "$SOURCE_DIR/tests/fixtures/report/informe.conf" || fail "csv"
+[ "$(head -c 3 "$work/r.csv" | od -An -tx1 | tr -d ' \n')" = efbbbf ] || fail "CSV without BOM"
+grep -q $'^red-observacion;3;Febrero 2024;Envío de dos noticias semanales en materia electoral;13;12;0;0;0;1;0\r$' \
+    "$work/r.csv" || fail "CSV row: $(cat "$work/r.csv")"
+"$MAILER" report --quarter 2024Q1 --by envio --format md \
+    --informe "$SOURCE_DIR/tests/fixtures/report/informe.conf" >"$work/r.md" || fail "md"
+grep -q '^| 1 | Miércoles 10 de enero, sábado 10 de febrero y domingo 10 de marzo de 2024 | Invitación a formar' \
+    "$work/r.md" || fail "--by envio: $(cat "$work/r.md")"
+grep -q '^| 2 | Miércoles 14 de febrero de 2024 | Envío de dos noticias' "$work/r.md" || fail "--by envio: $(cat "$work/r.md")"
+
 # Self-contained: no external asset of any kind.
 ! grep -Eq '(src|href)=|@import|url\(' "$html" || fail "the page loads something external"
 grep -q '<html lang="es">' "$html" || fail "lang=es missing"

@@ -422,7 +422,24 @@ static void test_golden_formats(void **state)
         assert_int_equal(report_write(l, &p, &o, &out, &e), 0);
         golden(cases[i].file, &out);
     }
-    /* without informe.ini: list ids, by mailing, no targets */
+    /* all formats from one reading of the ledger: the same bytes */
+    {
+        static const enum report_format all[5] = {REPORT_TEXT, REPORT_CSV, REPORT_MD, REPORT_JSON,
+                                                  REPORT_HTML};
+        static const char *const files[5] = {"2024Q1.txt", "2024Q1.csv", "2024Q1.md", "2024Q1.json",
+                                             "2024Q1.html"};
+        struct report_opts o = {REPORT_TEXT, NULL, ',', REPORT_BY_DEFAULT, &cfg};
+        struct buf outs[5];
+        for (i = 0; i < 5; i++)
+            buf_init(&outs[i], 0);
+        assert_int_equal(report_write_formats(l, &p, &o, all, outs, 5, &e), 0);
+        for (i = 0; i < 5; i++) {
+            if (!getenv("UPDATE_GOLDEN"))
+                golden(files[i], &outs[i]);
+            buf_release(&outs[i]);
+        }
+    }
+    /* without informe.conf: list ids, by mailing, no targets */
     {
         struct report_opts o = {REPORT_TEXT, NULL, ',', REPORT_BY_DEFAULT, NULL};
         buf_reset(&out);
