@@ -87,7 +87,6 @@ enum stmt_id {
     ST_REPORT_STATES,
     ST_REPORT_BOUNCES,
     ST_REPORT_UNSUBS,
-    ST_REPORT_SENT_BETWEEN,
     ST_COUNT
 };
 
@@ -175,14 +174,13 @@ static const char *const stmt_sql3[] = {
     " EXISTS (SELECT 1 FROM bounces b WHERE b.delivery_id = d.id AND b.class = 'hard') AS h,"
     " EXISTS (SELECT 1 FROM bounces b WHERE b.delivery_id = d.id AND b.class = 'soft') AS s"
     " FROM deliveries d WHERE d.mailing_id = ?1 AND d.state = 'bounced')",
-    "SELECT count(*) FROM suppressions s WHERE s.reason = 'unsubscribe' AND s.created_at >= ?2"
+    "SELECT s.address FROM suppressions s WHERE s.reason = 'unsubscribe' AND s.created_at >= ?2"
     " AND s.created_at < ?3"
     /* INDEXED BY: without statistics the planner prefers the covering
      * UNIQUE(mailing_id, address) index and scans the mailing; the unary +
      * drops s.address's affinity so the expression can seek. */
     " AND EXISTS (SELECT 1 FROM deliveries d INDEXED BY deliveries_mailing_laddr"
-    "   WHERE d.mailing_id = ?1 AND lower(d.address) = +s.address)",
-    "SELECT count(*) FROM deliveries WHERE mailing_id = ?1 AND sent_at >= ?2 AND sent_at < ?3",
+    "   WHERE d.mailing_id = ?1 AND lower(d.address) = +s.address) ORDER BY s.address",
 };
 
 struct ledger {
@@ -834,10 +832,20 @@ static int report_figures(struct ledger *l, struct ledger_report_mailing *r, tim
     sqlite3_bind_int64(st, 1, r->mailing_id);
     bind_time(st, 2, r->first_sent);
     bind_time(st, 3, to);
-    if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        r->unsubscribed = (long)sqlite3_column_int64(st, 0);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        char **grown = realloc(r->unsubscribed_addresses,
+                               ((size_t)r->unsubscribed + 1) * sizeof(*grown));
+        if (!grown || !(grown[r->unsubscribed] = col_text(st, 0))) {
+            if (grown)
+                r->unsubscribed_addresses = grown;
+            sqlite3_reset(st);
+            return err_nomem(err);
+        }
+        r->unsubscribed_addresses = grown;
+        r->unsubscribed++;
+    }
     sqlite3_reset(st);
-    return rc == SQLITE_ROW ? 0 : db_fail(l, err, "counting a mailing's unsubscribes");
+    return rc == SQLITE_DONE ? 0 : db_fail(l, err, "reading a mailing's unsubscribes");
 }
 
 int ledger_report_mailings(struct ledger *l, time_t from, time_t to, ledger_report_mailing_fn fn,
@@ -879,6 +887,10 @@ int ledger_report_mailings(struct ledger *l, time_t from, time_t to, ledger_repo
         if (!(stop = report_figures(l, &rows[i], to, err)))
             stop = fn(ud, &rows[i]);
     for (i = 0; i < n; i++) {
+        long k;
+        for (k = 0; k < rows[i].unsubscribed; k++)
+            free(rows[i].unsubscribed_addresses[k]);
+        free(rows[i].unsubscribed_addresses);
         free((char *)rows[i].campaign);
         free((char *)rows[i].edition);
         free((char *)rows[i].kind);
@@ -888,19 +900,4 @@ int ledger_report_mailings(struct ledger *l, time_t from, time_t to, ledger_repo
     }
     free(rows);
     return stop;
-}
-
-int ledger_report_sent_between(struct ledger *l, int64_t mailing_id, time_t from, time_t to,
-                               long *n, struct err *err)
-{
-    sqlite3_stmt *st = stmt(l, ST_REPORT_SENT_BETWEEN);
-    int rc;
-
-    sqlite3_bind_int64(st, 1, mailing_id);
-    bind_time(st, 2, from);
-    bind_time(st, 3, to);
-    rc = sqlite3_step(st);
-    *n = rc == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? 0 : db_fail(l, err, "counting a mailing's deliveries");
 }

@@ -142,7 +142,8 @@ int ledger_exec(struct ledger *l, const char *sql, struct err *err);
  * bounce of that class (a delivery with both counts as hard; the rest are
  * unclassified); failed those refused; unsubscribed the 'unsubscribe'
  * suppressions of its addresses created at or after its first delivery and
- * before `to` (a report made again later gives the same figures).
+ * before `to` (a report made again later gives the same figures), listed in
+ * unsubscribed_addresses (lower-case, sorted).
  * Strings are valid only during the call; a non-zero return of fn stops
  * the walk and is returned. */
 struct ledger_report_mailing {
@@ -150,13 +151,10 @@ struct ledger_report_mailing {
     const char *campaign, *edition, *kind, *subject, *report_title, *lists;
     time_t first_sent, last_sent;
     long recipients, delivered, bounced, bounced_hard, bounced_soft, failed, unsubscribed;
+    char **unsubscribed_addresses;
 };
 typedef int (*ledger_report_mailing_fn)(void *ud, const struct ledger_report_mailing *r);
 int ledger_report_mailings(struct ledger *l, time_t from, time_t to, ledger_report_mailing_fn fn,
                            void *ud, struct err *err);
-/* Accepted deliveries of a mailing whose sent_at is in [from, to) (a
- * mailing that spans months, for the chart). */
-int ledger_report_sent_between(struct ledger *l, int64_t mailing_id, time_t from, time_t to,
-                               long *n, struct err *err);
 
 #endif

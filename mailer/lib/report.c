@@ -17,13 +17,20 @@ static const char *const quarter_names[4] = {"primer", "segundo", "tercer", "cua
 /* Figures of a row, in column order from Destinatarios on. */
 enum { V_DEST, V_ENT, V_REB, V_DUROS, V_SUAVES, V_FALL, V_BAJAS, NV };
 
+/* Addresses, sorted, each once. */
+struct strset {
+    char **v;
+    size_t n;
+};
+
 struct item {
     char *campaign;
     char *title;
     int month; /* year * 12 + month0 of a by-month row, -1 by mailing */
     time_t *dates;
     size_t ndates;
-    long v[NV];
+    long v[NV];          /* v[V_BAJAS] is unsub.n */
+    struct strset unsub; /* who unsubscribed after one of its mailings */
 };
 
 struct audience {
@@ -32,6 +39,7 @@ struct audience {
     struct item *items;
     size_t nitems;
     long *month_mailings, *month_delivered; /* per month of the period */
+    struct strset unsub;                    /* the Total row's Bajas */
 };
 
 struct edition_count {
@@ -299,6 +307,42 @@ int report_config_load(struct report_config *c, const char *path, struct err *er
 
 /* ---- collecting the rows ---- */
 
+static int strset_add(struct strset *s, const char *a)
+{
+    size_t lo = 0, hi = s->n, mid;
+    char **grown;
+    int cmp;
+
+    while (lo < hi) {
+        mid = (lo + hi) / 2;
+        if (!(cmp = strcmp(a, s->v[mid])))
+            return 0;
+        if (cmp < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    if (!(grown = realloc(s->v, (s->n + 1) * sizeof(*grown))))
+        return -1;
+    s->v = grown;
+    memmove(&s->v[lo + 1], &s->v[lo], (s->n - lo) * sizeof(*s->v));
+    if (!(s->v[lo] = strdup(a))) {
+        memmove(&s->v[lo], &s->v[lo + 1], (s->n - lo) * sizeof(*s->v));
+        return -1;
+    }
+    s->n++;
+    return 0;
+}
+
+static void strset_release(struct strset *s)
+{
+    size_t i;
+
+    for (i = 0; i < s->n; i++)
+        free(s->v[i]);
+    free(s->v);
+}
+
 static int list_matches(const char *lists, const char *want)
 {
     size_t n;
@@ -433,6 +477,13 @@ static int on_row(void *ud, const struct ledger_report_mailing *r)
     it->dates[it->ndates++] = r->first_sent;
     for (k = 0; k < NV; k++)
         it->v[k] += v[k];
+    /* Bajas count people: once per row and once in the total, however many
+     * of its mailings (a convocatoria and its reminders) they got */
+    for (k = 0; k < (int)r->unsubscribed; k++)
+        if (strset_add(&it->unsub, r->unsubscribed_addresses[k]) ||
+            strset_add(&a->unsub, r->unsubscribed_addresses[k]))
+            return c->nomem = 1;
+    it->v[V_BAJAS] = (long)it->unsub.n;
     /* the chart counts a mailing, and what it delivered, in the month it is
      * dated by, as the table does */
     if (mi < c->nmonths) {
@@ -451,7 +502,9 @@ static void collect_release(struct collect *c)
             free(c->aud[i].items[j].title);
             free(c->aud[i].items[j].campaign);
             free(c->aud[i].items[j].dates);
+            strset_release(&c->aud[i].items[j].unsub);
         }
+        strset_release(&c->aud[i].unsub);
         free(c->aud[i].items);
         free(c->aud[i].lists);
         free(c->aud[i].month_mailings);
@@ -485,6 +538,7 @@ static void totals(const struct audience *a, long v[NV])
     for (i = 0; i < a->nitems; i++)
         for (k = 0; k < NV; k++)
             v[k] += a->items[i].v[k];
+    v[V_BAJAS] = (long)a->unsub.n;
 }
 
 /* "la base de contactos de Voto Chilango y la Red de Observación"; a list

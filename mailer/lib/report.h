@@ -14,8 +14,9 @@
  * server: sent + bounced), Rebotados (split Duros / Suaves when bounces
  * have a class; text, Markdown and HTML show the split columns only when
  * some bounce of the audience is classified), Fallidos (refused), Bajas
- * (unsubscribes of its addresses after its first delivery, up to the end
- * of the period; a row of several mailings sums them); a Total row;
+ * (people who unsubscribed after getting one of its mailings, up to the
+ * end of the period; counted once per row, and once in the Total row, so
+ * the Total of Bajas may be less than the sum of the column); a Total row;
  * the office's sentence («Durante el cuarto trimestre de 2026 se
  * distribuyeron 12 comunicaciones a la base de contactos de Voto
  * Chilango.»); then, for a quarter, the targets of the work programme

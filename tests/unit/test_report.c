@@ -488,12 +488,15 @@ static void test_figures(void **state)
     assert_string_equal(value_text(value_map_get(row, "fallidos"), NULL), "1");
     assert_string_equal(value_text(value_map_get(row, "bajas"), NULL), "2");
     /* row 2: the Film Fest and its reminder, one row with both dates; the
-     * unsubscribe of P2 (5 January) came before them; p1's came after both
-     * (Bajas are per mailing: a row sums its mailings) */
+     * unsubscribe of P2 (5 January) came before them; p1's came after both,
+     * and p1 counts once */
     row = value_list_at(value_map_get(aud, "rows"), 1);
     assert_string_equal(value_text(value_map_get(row, "fecha_de_envio"), NULL),
                         "Lunes 8 de enero y jueves 1 de febrero de 2024");
-    assert_string_equal(value_text(value_map_get(row, "bajas"), NULL), "2");
+    assert_string_equal(value_text(value_map_get(row, "bajas"), NULL), "1");
+    /* the total counts people too: p1 and P2 */
+    assert_string_equal(value_text(value_map_get(value_map_get(aud, "totals"), "bajas"), NULL),
+                        "2");
     /* row 4: 23:30 on 31 March in Mexico City, no unsubscribe after it */
     row = value_list_at(value_map_get(aud, "rows"), 3);
     assert_string_equal(value_text(value_map_get(row, "fecha_de_envio"), NULL),
