@@ -1,4 +1,9 @@
-/* cmd_report - mailer report (--quarter Q | --from D --to D) [--list L] [--format F] [--out FILE] */
+/* cmd_report - mailer report (--quarter Q | --from D --to D) [--list L] [--format F]
+ *             [--by envio|mes] [--csv-sep C] [--informe FILE] [--out FILE]
+ *
+ * Names of the audiences and the targets come from campaigns/informe.conf in
+ * the home (or --informe FILE); without it lists are named by their ids and
+ * no target is shown. */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,8 +19,11 @@ static int parse_format(const char *s, enum report_format *f)
     static const struct {
         const char *name;
         enum report_format f;
-    } formats[] = {{"text", REPORT_TEXT}, {"csv", REPORT_CSV}, {"md", REPORT_MD},
-                   {"json", REPORT_JSON}};
+    } formats[] = {{"text", REPORT_TEXT},
+                   {"csv", REPORT_CSV},
+                   {"md", REPORT_MD},
+                   {"json", REPORT_JSON},
+                   {"html", REPORT_HTML}};
     size_t i;
 
     for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
@@ -44,17 +52,20 @@ int cmd_report(int argc, char **argv, struct cli *cli)
         {"quarter", required_argument, NULL, 'q'}, {"from", required_argument, NULL, 'f'},
         {"to", required_argument, NULL, 't'},      {"list", required_argument, NULL, 'l'},
         {"format", required_argument, NULL, 'F'},  {"out", required_argument, NULL, 'o'},
-        {"csv-sep", required_argument, NULL, 's'}, {NULL, 0, NULL, 0},
+        {"csv-sep", required_argument, NULL, 's'}, {"by", required_argument, NULL, 'b'},
+        {"informe", required_argument, NULL, 'i'}, {NULL, 0, NULL, 0},
     };
-    const char *quarter = NULL, *from = NULL, *to = NULL, *out = NULL;
-    struct report_opts ro = {REPORT_TEXT, NULL, ','};
+    const char *quarter = NULL, *from = NULL, *to = NULL, *out = NULL, *informe = NULL;
+    struct report_opts ro = {REPORT_TEXT, NULL, ',', REPORT_BY_DEFAULT, NULL};
+    struct report_config cfg;
+    struct buf path = BUF_INIT;
     struct report_period p;
     struct ledger *l = NULL;
     struct buf text = BUF_INIT;
     struct err err;
     int opt, rc = EX_OK;
 
-    while ((opt = getopt_long(argc, argv, "q:f:t:l:F:o:s:", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "q:f:t:l:F:o:s:b:i:", opts, NULL)) != -1) {
         switch (opt) {
         case 'q':
             quarter = optarg;
@@ -70,7 +81,7 @@ int cmd_report(int argc, char **argv, struct cli *cli)
             break;
         case 'F':
             if (parse_format(optarg, &ro.format))
-                return cli_usage("report", "--format is text, csv, md or json");
+                return cli_usage("report", "--format is text, csv, md, json or html");
             break;
         case 'o':
             out = optarg;
@@ -80,20 +91,45 @@ int cmd_report(int argc, char **argv, struct cli *cli)
                 return cli_usage("report", "--csv-sep takes one character, e.g. ';'");
             ro.csv_sep = optarg[0];
             break;
+        case 'b':
+            if (!strcmp(optarg, "envio") || !strcmp(optarg, "envío") || !strcmp(optarg, "mailing"))
+                ro.by = REPORT_BY_MAILING;
+            else if (!strcmp(optarg, "mes") || !strcmp(optarg, "month"))
+                ro.by = REPORT_BY_MONTH;
+            else
+                return cli_usage("report", "--by is envio (a row per mailing) or mes (per month)");
+            break;
+        case 'i':
+            informe = optarg;
+            break;
         default:
             return cli_usage("report", "(--quarter 2026Q4 | --from DATE --to DATE) [--list L] "
-                                       "[--format text|csv|md|json] [--out FILE]");
+                                       "[--format text|csv|md|json|html] [--by envio|mes] "
+                                       "[--csv-sep C] [--informe FILE] [--out FILE]");
         }
     }
     if (optind != argc || (!quarter == !(from || to)) || (!quarter && !(from && to)))
         return cli_usage("report", "give --quarter, or --from and --to");
     err_init(&err);
-    if ((quarter ? report_parse_quarter(quarter, &p, &err)
+    report_config_init(&cfg);
+    if (informe)
+        buf_addstr(&path, informe);
+    else
+        buf_addf(&path, "%s/campaigns/informe.conf", cli_home(cli));
+    if ((rc = report_config_load(&cfg, path.data, &err)) == 1 && informe)
+        rc = err_set(&err, ERR_NOINPUT, "%s: no such file", informe);
+    ro.config = &cfg;
+    if (rc < 0 ||
+        (quarter ? report_parse_quarter(quarter, &p, &err)
                  : report_parse_range(from, to, &p, &err)) ||
         !(l = cli_ledger(cli, &err)) || report_write(l, &p, &ro, &text, &err) ||
         write_out(out, &text, &err))
         rc = cli_fail(&err);
+    else
+        rc = EX_OK;
     ledger_close(l);
+    report_config_release(&cfg);
+    buf_release(&path);
     buf_release(&text);
     err_release(&err);
     return rc;

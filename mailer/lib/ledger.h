@@ -134,4 +134,27 @@ int ledger_schedules_each(struct ledger *l, ledger_schedule_fn fn, void *ud, str
 /* Raw SQL for tests and seeding; never with user data. */
 int ledger_exec(struct ledger *l, const char *sql, struct err *err);
 
+/* The report, read with indexes only (migration 3): every non-test mailing
+ * whose first accepted delivery (sent or later bounced) falls in [from, to),
+ * in order of that first delivery. recipients counts every delivery of the
+ * mailing; delivered those the server accepted (sent + bounced); bounced
+ * those in state 'bounced', of which bounced_hard / bounced_soft have a
+ * bounce of that class (a delivery with both counts as hard; the rest are
+ * unclassified); failed those refused; unsubscribed the 'unsubscribe'
+ * suppressions of its addresses created at or after its first delivery and
+ * before `to` (a report made again later gives the same figures), listed in
+ * unsubscribed_addresses (lower-case, sorted).
+ * Strings are valid only during the call; a non-zero return of fn stops
+ * the walk and is returned. */
+struct ledger_report_mailing {
+    int64_t mailing_id;
+    const char *campaign, *edition, *kind, *subject, *report_title, *lists;
+    time_t first_sent, last_sent;
+    long recipients, delivered, bounced, bounced_hard, bounced_soft, failed, unsubscribed;
+    char **unsubscribed_addresses;
+};
+typedef int (*ledger_report_mailing_fn)(void *ud, const struct ledger_report_mailing *r);
+int ledger_report_mailings(struct ledger *l, time_t from, time_t to, ledger_report_mailing_fn fn,
+                           void *ud, struct err *err);
+
 #endif

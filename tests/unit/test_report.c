@@ -1,6 +1,11 @@
 /* test_report - the quarterly report from a ledger: the office's own
- * January-March 2024 table (../shared/fixtures) comes back row by row;
- * quarter boundaries in Mexico City time; formats. */
+ * January-March 2024 tables (../shared/fixtures) come back row by row;
+ * quarter boundaries in Mexico City time; every format against golden
+ * files in tests/fixtures/report/.
+ *
+ * To regenerate the golden files after an intended change:
+ *     UPDATE_GOLDEN=1 FIXTURES=$PWD/tests/fixtures build/tests/test_report
+ * then review `git diff tests/fixtures/report`. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -120,7 +125,7 @@ static void test_office_table_2024q1(void **state)
     const char *shared = getenv("SHARED_DIR");
     struct row rows[32];
     struct report_period p;
-    struct report_opts o = {REPORT_JSON, NULL, ','};
+    struct report_opts o = {REPORT_JSON, NULL, ',', REPORT_BY_DEFAULT, NULL};
     struct buf out = BUF_INIT;
     struct ledger *l;
     struct value *v;
@@ -146,8 +151,10 @@ static void test_office_table_2024q1(void **state)
         snprintf(campaign, sizeof(campaign), "envio-%zu", i + 1);
         seed(l, campaign, "main", rows[i].info, "diaspora", parse_spanish(rows[i].fecha), 3, 0);
     }
-    seed(l, "prueba", "main+prueba", "Prueba", "diaspora", parse_spanish("9 de enero de 2024"), 1, 1);
-    seed(l, "abril", "main", "Boletín abril", "diaspora", parse_spanish("1 de abril de 2024"), 1, 0);
+    seed(l, "prueba", "main+prueba", "Prueba", "diaspora", parse_spanish("9 de enero de 2024"), 1,
+         1);
+    seed(l, "abril", "main", "Boletín abril", "diaspora", parse_spanish("1 de abril de 2024"), 1,
+         0);
     err_init(&e);
     assert_int_equal(report_parse_quarter("2024-T1", &p, &e), 0);
     assert_int_equal(report_write(l, &p, &o, &out, &e), 0);
@@ -180,7 +187,7 @@ static void test_office_table_2024q1(void **state)
 /* A campaign sent again under the same title is one row with all its dates. */
 static void test_reminders_one_row(void **state)
 {
-    struct report_opts o = {REPORT_TEXT, NULL, ','};
+    struct report_opts o = {REPORT_MD, NULL, ',', REPORT_BY_DEFAULT, NULL};
     struct report_period p;
     struct buf out = BUF_INIT;
     struct ledger *l = fresh("reminders");
@@ -188,12 +195,16 @@ static void test_reminders_one_row(void **state)
 
     (void)state;
     err_init(&e);
-    seed(l, "conv", "main", "Invitación a observar", "red", parse_spanish("9 de julio de 2021"), 2, 0);
-    seed(l, "conv", "recordatorio-1", "Invitación a observar", "red", parse_spanish("20 de julio de 2021"), 2, 0);
-    seed(l, "conv", "recordatorio-2", "Invitación a observar", "red", parse_spanish("22 de julio de 2021"), 2, 0);
+    seed(l, "conv", "main", "Invitación a observar", "red", parse_spanish("9 de julio de 2021"), 2,
+         0);
+    seed(l, "conv", "recordatorio-1", "Invitación a observar", "red",
+         parse_spanish("20 de julio de 2021"), 2, 0);
+    seed(l, "conv", "recordatorio-2", "Invitación a observar", "red",
+         parse_spanish("22 de julio de 2021"), 2, 0);
     assert_int_equal(report_parse_quarter("2021Q3", &p, &e), 0);
     assert_int_equal(report_write(l, &p, &o, &out, &e), 0);
-    if (!strstr(out.data, "Viernes 9, martes 20 y jueves 22 de julio de 2021  Invitación a observar"))
+    if (!strstr(out.data, "| 1 | Viernes 9, martes 20 y jueves 22 de julio de 2021 | Invitación a "
+                          "observar | 9 | 6 | 0 | 3 | 0 |"))
         fail_msg("%s", out.data);
     assert_non_null(strstr(out.data, "se distribuyeron 3 comunicaciones"));
     buf_release(&out);
@@ -204,7 +215,7 @@ static void test_reminders_one_row(void **state)
 /* 23:30 on 31 March in Mexico City is April in UTC, and still Q1. */
 static void test_quarter_boundary(void **state)
 {
-    struct report_opts o = {REPORT_CSV, NULL, ';'};
+    struct report_opts o = {REPORT_CSV, NULL, ';', REPORT_BY_DEFAULT, NULL};
     struct report_period p;
     struct buf out = BUF_INIT;
     struct ledger *l = fresh("boundary");
@@ -217,7 +228,8 @@ static void test_quarter_boundary(void **state)
     assert_int_equal(report_parse_quarter("2024Q1", &p, &e), 0);
     assert_int_equal(report_write(l, &p, &o, &out, &e), 0);
     assert_memory_equal(out.data, "\xEF\xBB\xBF", 3);
-    assert_non_null(strstr(out.data, "Domingo 31 de marzo de 2024;\"Envío nocturno; con punto y coma\""));
+    assert_non_null(
+        strstr(out.data, "Domingo 31 de marzo de 2024;\"Envío nocturno; con punto y coma\""));
     buf_reset(&out);
     assert_int_equal(report_parse_quarter("2024Q2", &p, &e), 0);
     assert_int_equal(report_write(l, &p, &o, &out, &e), 0);
@@ -227,6 +239,574 @@ static void test_quarter_boundary(void **state)
     buf_reset(&out);
     assert_int_equal(report_write(l, &p, &o, &out, &e), 0);
     assert_non_null(strstr(out.data, "nocturno"));
+    buf_release(&out);
+    err_release(&e);
+    ledger_close(l);
+}
+
+/* ---- fixed data for the golden files and the finer tests ---- */
+
+static void sql(struct ledger *l, const char *fmt, ...)
+{
+    char q[1024];
+    va_list ap;
+    struct err e;
+
+    va_start(ap, fmt);
+    vsnprintf(q, sizeof(q), fmt, ap);
+    va_end(ap);
+    err_init(&e);
+    if (ledger_exec(l, q, &e))
+        fail_msg("%s: %s", q, e.msg.data);
+    err_release(&e);
+}
+
+static int64_t last_mailing(struct ledger *l, const char *campaign, const char *edition)
+{
+    struct mailing m;
+    struct err e;
+    int64_t id;
+
+    err_init(&e);
+    assert_int_equal(ledger_mailing_find(l, campaign, edition, &m, &e), 0);
+    id = m.id;
+    mailing_release(&m);
+    err_release(&e);
+    return id;
+}
+
+/* The k-th accepted delivery of a mailing bounces, with a class or none. */
+static void bounce(struct ledger *l, int64_t mailing, int k, const char *class)
+{
+    sql(l,
+        "UPDATE deliveries SET state = 'bounced' WHERE id = (SELECT id FROM deliveries"
+        " WHERE mailing_id = %lld AND state IN ('sent','bounced') ORDER BY id LIMIT 1 OFFSET %d)",
+        (long long)mailing, k);
+    if (class)
+        sql(l,
+            "INSERT INTO bounces (delivery_id, address, class, received_at) SELECT id, address,"
+            " '%s', '2024-04-01T00:00:00Z' FROM deliveries WHERE mailing_id = %lld"
+            " AND state = 'bounced' ORDER BY id LIMIT 1 OFFSET %d",
+            class, (long long)mailing, k);
+}
+
+static void unsubscribe(struct ledger *l, const char *address, const char *when)
+{
+    sql(l,
+        "INSERT INTO suppressions (address, reason, source, created_at)"
+        " VALUES ('%s', 'unsubscribe', 'test', '%s')",
+        address, when);
+}
+
+static time_t at(int y, int m, int d, int hh, int mm)
+{
+    return clock_from_local(y - 1900, m - 1, d, hh, mm);
+}
+
+/* A small quarter of both audiences: reminders, bounces of each class,
+ * unsubscribes, a title to escape, a mailing to both lists, a test send. */
+static struct ledger *golden_ledger(const char *name)
+{
+    struct ledger *l = fresh(name);
+    int64_t id;
+
+    seed(l, "corazon-chilango", "2024-01", "Boletín informativo diciembre 2023", "diaspora",
+         at(2024, 1, 1, 9, 0), 8, 0);
+    id = last_mailing(l, "corazon-chilango", "2024-01");
+    bounce(l, id, 0, "hard");
+    bounce(l, id, 1, "soft");
+    bounce(l, id, 2, NULL);
+    seed(
+        l, "vota-film-fest", "main",
+        "Invitación a la sexta edición del concurso de "
+        "cortometrajes Vota Film Fest \"La democracia a través de tu lente: ¡Exprésate en corto!\"",
+        "diaspora", at(2024, 1, 8, 10, 0), 6, 0);
+    seed(
+        l, "vota-film-fest", "recordatorio",
+        "Invitación a la sexta edición del concurso de "
+        "cortometrajes Vota Film Fest \"La democracia a través de tu lente: ¡Exprésate en corto!\"",
+        "diaspora", at(2024, 2, 1, 10, 0), 6, 0);
+    seed(l, "corazon-chilango", "2024-02",
+         "Boletín informativo enero 2024 <edición & \"especial\">", "diaspora",
+         at(2024, 2, 2, 9, 0), 8, 0);
+    seed(l, "corazon-chilango", "2024-03", "Boletín informativo febrero 2024", "diaspora",
+         at(2024, 3, 31, 23, 30), 8, 0); /* April in UTC, Q1 in Mexico City */
+    seed(l, "prueba", "main+prueba", "Prueba", "diaspora", at(2024, 1, 9, 9, 0), 2, 1);
+    seed(l, "red-convocatoria", "main",
+         "Invitación a formar parte de la Red de Observación del "
+         "IECM",
+         "red-observacion", at(2024, 1, 10, 12, 0), 4, 0);
+    seed(l, "red-convocatoria", "recordatorio",
+         "Invitación a formar parte de la Red de "
+         "Observación del IECM",
+         "red-observacion", at(2024, 1, 24, 12, 0), 4, 0);
+    seed(l, "red-convocatoria", "marzo",
+         "Invitación a formar parte de la Red de Observación del "
+         "IECM",
+         "red-observacion", at(2024, 3, 5, 12, 0), 4, 0);
+    seed(l, "red-noticias", "2024-W06", "Envío de dos noticias semanales en materia electoral",
+         "red-observacion", at(2024, 2, 6, 8, 0), 4, 0);
+    seed(l, "debate", "main", "Difusión del Primer Debate", "diaspora,red-observacion",
+         at(2024, 3, 13, 18, 0), 10, 0);
+    /* p1 unsubscribes in February: counts for the mailings it got before
+     * (from January on), not for those after; P2 was stored with capitals */
+    unsubscribe(l, "p1@example.org", "2024-02-01T20:00:00Z");
+    sql(l, "UPDATE deliveries SET address = 'P2@Example.org' WHERE address = 'p2@example.org'");
+    unsubscribe(l, "p2@example.org", "2024-01-05T00:00:00Z");
+    return l;
+}
+
+static void load_config(struct report_config *cfg)
+{
+    const char *fx = getenv("FIXTURES");
+    char path[512];
+    struct err e;
+
+    snprintf(path, sizeof(path), "%s/report/informe.conf", fx ? fx : "tests/fixtures");
+    err_init(&e);
+    report_config_init(cfg);
+    if (report_config_load(cfg, path, &e))
+        fail_msg("%s: %s", path, e.msg.data);
+    err_release(&e);
+}
+
+/* Compare out with tests/fixtures/report/NAME; UPDATE_GOLDEN=1 rewrites
+ * the file instead (then review the diff with git). */
+static void golden(const char *name, const struct buf *out)
+{
+    const char *fx = getenv("FIXTURES");
+    char path[512];
+    struct buf want = BUF_INIT;
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/report/%s", fx ? fx : "tests/fixtures", name);
+    if (getenv("UPDATE_GOLDEN")) {
+        f = fopen(path, "wb");
+        assert_non_null(f);
+        assert_int_equal(fwrite(out->data, 1, out->len, f), out->len);
+        assert_int_equal(fclose(f), 0);
+        return;
+    }
+    if (buf_read_file(&want, path))
+        fail_msg("%s: missing (run with UPDATE_GOLDEN=1 to write it)", path);
+    if (want.len != out->len || memcmp(want.data, out->data, out->len))
+        fail_msg("%s differs from this output:\n%s", path, out->data);
+    buf_release(&want);
+}
+
+static void test_golden_formats(void **state)
+{
+    static const struct {
+        enum report_format f;
+        char sep;
+        const char *file;
+    } cases[] = {
+        {REPORT_TEXT, ',', "2024Q1.txt"},          {REPORT_CSV, ',', "2024Q1.csv"},
+        {REPORT_CSV, ';', "2024Q1-semicolon.csv"}, {REPORT_MD, ',', "2024Q1.md"},
+        {REPORT_JSON, ',', "2024Q1.json"},         {REPORT_HTML, ',', "2024Q1.html"},
+    };
+    struct report_config cfg;
+    struct report_period p;
+    struct buf out = BUF_INIT;
+    struct ledger *l = golden_ledger("golden1");
+    struct err e;
+    size_t i;
+
+    (void)state;
+    err_init(&e);
+    load_config(&cfg);
+    assert_int_equal(report_parse_quarter("2024Q1", &p, &e), 0);
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct report_opts o = {cases[i].f, NULL, cases[i].sep, REPORT_BY_DEFAULT, &cfg};
+        buf_reset(&out);
+        assert_int_equal(report_write(l, &p, &o, &out, &e), 0);
+        golden(cases[i].file, &out);
+    }
+    /* all formats from one reading of the ledger: the same bytes */
+    {
+        static const enum report_format all[5] = {REPORT_TEXT, REPORT_CSV, REPORT_MD, REPORT_JSON,
+                                                  REPORT_HTML};
+        static const char *const files[5] = {"2024Q1.txt", "2024Q1.csv", "2024Q1.md", "2024Q1.json",
+                                             "2024Q1.html"};
+        struct report_opts o = {REPORT_TEXT, NULL, ',', REPORT_BY_DEFAULT, &cfg};
+        struct buf outs[5];
+        for (i = 0; i < 5; i++)
+            buf_init(&outs[i], 0);
+        assert_int_equal(report_write_formats(l, &p, &o, all, outs, 5, &e), 0);
+        for (i = 0; i < 5; i++) {
+            if (!getenv("UPDATE_GOLDEN"))
+                golden(files[i], &outs[i]);
+            buf_release(&outs[i]);
+        }
+    }
+    /* without informe.conf: list ids, by mailing, no targets */
+    {
+        struct report_opts o = {REPORT_TEXT, NULL, ',', REPORT_BY_DEFAULT, NULL};
+        buf_reset(&out);
+        assert_int_equal(report_write(l, &p, &o, &out, &e), 0);
+        golden("2024Q1-sin-informe.txt", &out);
+    }
+    report_config_release(&cfg);
+    buf_release(&out);
+    err_release(&e);
+    ledger_close(l);
+}
+
+/* The figures of the golden quarter, checked one by one through JSON. */
+static void test_figures(void **state)
+{
+    struct report_config cfg;
+    struct report_period p;
+    struct buf out = BUF_INIT;
+    struct ledger *l = golden_ledger("golden2");
+    struct value *v;
+    struct err e;
+    const struct value *aud, *row, *t;
+
+    (void)state;
+    err_init(&e);
+    load_config(&cfg);
+    assert_int_equal(report_parse_quarter("2024Q1", &p, &e), 0);
+    {
+        struct report_opts o = {REPORT_JSON, NULL, ',', REPORT_BY_DEFAULT, &cfg};
+        assert_int_equal(report_write(l, &p, &o, &out, &e), 0);
+    }
+    v = value_from_json(out.data, out.len, "report", &e);
+    assert_non_null(v);
+    aud = value_list_at(value_map_get(v, "audiences"), 0);
+    assert_string_equal(value_text(value_map_get(aud, "lists"), NULL), "diaspora");
+    assert_string_equal(value_text(value_map_get(aud, "mailings"), NULL), "5");
+    assert_int_equal(value_list_len(value_map_get(aud, "rows")), 4);
+    /* row 1: 9 deliveries, 8 accepted, 3 bounced (1 hard, 1 soft, 1 unclassified), 1 failed;
+     * p1 (Feb) and P2 (before January's mailing? no: 5 January, after 1 January) */
+    row = value_list_at(value_map_get(aud, "rows"), 0);
+    assert_string_equal(value_text(value_map_get(row, "destinatarios"), NULL), "9");
+    assert_string_equal(value_text(value_map_get(row, "entregados"), NULL), "8");
+    assert_string_equal(value_text(value_map_get(row, "rebotados"), NULL), "3");
+    assert_string_equal(value_text(value_map_get(row, "rebotados_duros"), NULL), "1");
+    assert_string_equal(value_text(value_map_get(row, "rebotados_suaves"), NULL), "1");
+    assert_string_equal(value_text(value_map_get(row, "fallidos"), NULL), "1");
+    assert_string_equal(value_text(value_map_get(row, "bajas"), NULL), "2");
+    /* row 2: the Film Fest and its reminder, one row with both dates; the
+     * unsubscribe of P2 (5 January) came before them; p1's came after both,
+     * and p1 counts once */
+    row = value_list_at(value_map_get(aud, "rows"), 1);
+    assert_string_equal(value_text(value_map_get(row, "fecha_de_envio"), NULL),
+                        "Lunes 8 de enero y jueves 1 de febrero de 2024");
+    assert_string_equal(value_text(value_map_get(row, "bajas"), NULL), "1");
+    /* the total counts people too: p1 and P2 */
+    assert_string_equal(value_text(value_map_get(value_map_get(aud, "totals"), "bajas"), NULL),
+                        "2");
+    /* row 4: 23:30 on 31 March in Mexico City, no unsubscribe after it */
+    row = value_list_at(value_map_get(aud, "rows"), 3);
+    assert_string_equal(value_text(value_map_get(row, "fecha_de_envio"), NULL),
+                        "Domingo 31 de marzo de 2024");
+    assert_string_equal(value_text(value_map_get(row, "bajas"), NULL), "0");
+    assert_string_equal(value_text(value_map_get(aud, "sentence"), NULL),
+                        "Durante el primer trimestre de 2024 se distribuyeron 5 comunicaciones "
+                        "a la base de contactos de Voto Chilango.");
+    /* the Red de Observación by month: the convocatoria and its reminder are
+     * one January row, March is another */
+    aud = value_list_at(value_map_get(v, "audiences"), 1);
+    assert_string_equal(value_text(value_map_get(aud, "by"), NULL), "month");
+    assert_int_equal(value_list_len(value_map_get(aud, "rows")), 3);
+    row = value_list_at(value_map_get(aud, "rows"), 0);
+    assert_string_equal(value_text(value_map_get(row, "fecha_de_envio"), NULL), "Enero 2024");
+    assert_int_equal(value_list_len(value_map_get(row, "dates")), 2);
+    assert_string_equal(
+        value_text(value_map_get(value_list_at(value_map_get(aud, "months"), 0), "comunicaciones"),
+                   NULL),
+        "2");
+    /* the debate went to both lists: its own audience */
+    aud = value_list_at(value_map_get(v, "audiences"), 2);
+    assert_string_equal(value_text(value_map_get(aud, "name"), NULL),
+                        "la base de contactos de Voto Chilango y la Red de Observación");
+    /* targets: 20 to the diaspora (5 + 0: the debate's audience is its own
+     * pair of lists, but it reached the diaspora too: 6), 3 editions of
+     * Corazón Chilango (3: met) */
+    t = value_list_at(value_map_get(v, "targets"), 0);
+    assert_string_equal(value_text(value_map_get(t, "achieved"), NULL), "6");
+    assert_string_equal(value_text(value_map_get(t, "met"), NULL), "false");
+    t = value_list_at(value_map_get(v, "targets"), 2);
+    assert_string_equal(value_text(value_map_get(t, "key"), NULL), "corazon-chilango.ediciones");
+    assert_string_equal(value_text(value_map_get(t, "achieved"), NULL), "3");
+    assert_string_equal(value_text(value_map_get(t, "met"), NULL), "true");
+    value_free(v);
+    /* the office's line in text */
+    buf_reset(&out);
+    {
+        struct report_opts o = {REPORT_TEXT, NULL, ',', REPORT_BY_DEFAULT, &cfg};
+        assert_int_equal(report_write(l, &p, &o, &out, &e), 0);
+    }
+    assert_non_null(strstr(out.data, "- Comunicaciones a la base de contactos de Voto Chilango: "
+                                     "Meta: 20 · Logrado: 6 · No cumplida\n"));
+    assert_non_null(strstr(out.data, "- Ediciones de Corazón Chilango: Meta: 3 · Logrado: 3 · "
+                                     "Cumplida\n"));
+    /* a date range is not a quarter: no targets */
+    buf_reset(&out);
+    assert_int_equal(report_parse_range("2024-01-01", "2024-03-31", &p, &e), 0);
+    {
+        struct report_opts o = {REPORT_TEXT, NULL, ',', REPORT_BY_DEFAULT, &cfg};
+        assert_int_equal(report_write(l, &p, &o, &out, &e), 0);
+    }
+    assert_null(strstr(out.data, "Meta:"));
+    assert_non_null(strstr(out.data, "Durante el periodo del 1 de enero de 2024 al 31 de marzo "
+                                     "de 2024 se distribuyeron 5 comunicaciones"));
+    report_config_release(&cfg);
+    buf_release(&out);
+    err_release(&e);
+    ledger_close(l);
+}
+
+/* An empty bounces table still gives Rebotados, and no split columns. */
+static void test_bounces_unclassified(void **state)
+{
+    struct report_opts o = {REPORT_MD, NULL, ',', REPORT_BY_DEFAULT, NULL};
+    struct report_period p;
+    struct buf out = BUF_INIT;
+    struct ledger *l = fresh("unclassified");
+    struct err e;
+
+    (void)state;
+    err_init(&e);
+    seed(l, "c", "main", "Aviso", "diaspora", at(2024, 5, 2, 10, 0), 5, 0);
+    bounce(l, last_mailing(l, "c", "main"), 0, NULL);
+    bounce(l, last_mailing(l, "c", "main"), 1, NULL);
+    assert_int_equal(report_parse_quarter("2024Q2", &p, &e), 0);
+    assert_int_equal(report_write(l, &p, &o, &out, &e), 0);
+    if (!strstr(out.data, "| 1 | Jueves 2 de mayo de 2024 | Aviso | 6 | 5 | 2 | 1 | 0 |"))
+        fail_msg("%s", out.data);
+    assert_null(strstr(out.data, "Duros"));
+    buf_release(&out);
+    err_release(&e);
+    ledger_close(l);
+}
+
+/* Weekday and month names for every month (the 15ths of 2025 fall on all
+ * seven weekdays). */
+static void test_spanish_every_month(void **state)
+{
+    static const char *const want[12] = {
+        "Miércoles 15 de enero de 2025",  "Sábado 15 de febrero de 2025",
+        "Sábado 15 de marzo de 2025",     "Martes 15 de abril de 2025",
+        "Jueves 15 de mayo de 2025",      "Domingo 15 de junio de 2025",
+        "Martes 15 de julio de 2025",     "Viernes 15 de agosto de 2025",
+        "Lunes 15 de septiembre de 2025", "Miércoles 15 de octubre de 2025",
+        "Sábado 15 de noviembre de 2025", "Lunes 15 de diciembre de 2025"};
+    static const char *const months[12] = {"Enero 2025",   "Febrero 2025",   "Marzo 2025",
+                                           "Abril 2025",   "Mayo 2025",      "Junio 2025",
+                                           "Julio 2025",   "Agosto 2025",    "Septiembre 2025",
+                                           "Octubre 2025", "Noviembre 2025", "Diciembre 2025"};
+    struct report_period p;
+    struct buf out = BUF_INIT;
+    struct ledger *l = fresh("months");
+    struct value *v;
+    struct err e;
+    char campaign[16];
+    const struct value *rows;
+    int m, by;
+
+    (void)state;
+    err_init(&e);
+    for (m = 0; m < 12; m++) {
+        snprintf(campaign, sizeof(campaign), "mes-%d", m + 1);
+        /* 00:30 local: still the 15th in Mexico City, the 15th in UTC too */
+        seed(l, campaign, "main", campaign, "diaspora", at(2025, m + 1, 15, 0, 30), 1, 0);
+    }
+    assert_int_equal(report_parse_range("2025-01-01", "2025-12-31", &p, &e), 0);
+    for (by = REPORT_BY_MAILING; by <= REPORT_BY_MONTH; by++) {
+        struct report_opts o = {REPORT_JSON, NULL, ',', (enum report_grouping)by, NULL};
+        buf_reset(&out);
+        assert_int_equal(report_write(l, &p, &o, &out, &e), 0);
+        v = value_from_json(out.data, out.len, "report", &e);
+        assert_non_null(v);
+        rows = value_map_get(value_list_at(value_map_get(v, "audiences"), 0), "rows");
+        assert_int_equal(value_list_len(rows), 12);
+        for (m = 0; m < 12; m++)
+            assert_string_equal(
+                value_text(value_map_get(value_list_at(rows, (size_t)m), "fecha_de_envio"), NULL),
+                by == REPORT_BY_MAILING ? want[m] : months[m]);
+        assert_int_equal(value_list_len(value_map_get(
+                             value_list_at(value_map_get(v, "audiences"), 0), "months")),
+                         12);
+        value_free(v);
+    }
+    buf_release(&out);
+    err_release(&e);
+    ledger_close(l);
+}
+
+/* The office's Red de Observación table (35 topics, January-March 2024) by
+ * month: each topic a mailing that month; "Envío de dos noticias
+ * semanales" is two mailings in each month, still one row. */
+static void test_office_red_by_month(void **state)
+{
+    const char *shared = getenv("SHARED_DIR");
+    struct report_config cfg;
+    struct row rows[40];
+    struct report_period p;
+    struct buf out = BUF_INIT;
+    struct ledger *l;
+    struct value *v;
+    struct err e;
+    char path[512], campaign[32];
+    const struct value *aud, *r;
+    size_t n, i;
+    int m, day[4] = {0};
+
+    (void)state;
+    snprintf(path, sizeof(path), "%s/fixtures/informe-2024T1-red-observacion.tsv",
+             shared ? shared : "../shared");
+    if (access(path, R_OK)) {
+        print_message("SKIP: %s not present\n", path);
+        skip();
+    }
+    n = read_fixture(path, rows, 40);
+    assert_int_equal(n, 35);
+    l = fresh("red");
+    for (i = 0; i < n; i++) { /* the rows of a month on its 1st, 2nd, ... day */
+        m = !strncmp(rows[i].fecha, "Enero", 5) ? 1 : !strncmp(rows[i].fecha, "Febrero", 7) ? 2 : 3;
+        snprintf(campaign, sizeof(campaign), "tema-%zu", i + 1);
+        seed(l, campaign, "main", rows[i].info, "red-observacion", at(2024, m, ++day[m], 10, 0), 2,
+             0);
+        if (strstr(rows[i].info, "dos noticias"))
+            seed(l, campaign, "segunda", rows[i].info, "red-observacion", at(2024, m, 25, 10, 0), 2,
+                 0);
+    }
+    err_init(&e);
+    load_config(&cfg);
+    assert_int_equal(report_parse_quarter("2024Q1", &p, &e), 0);
+    {
+        struct report_opts o = {REPORT_JSON, NULL, ',', REPORT_BY_DEFAULT, &cfg};
+        assert_int_equal(report_write(l, &p, &o, &out, &e), 0);
+    }
+    v = value_from_json(out.data, out.len, "report", &e);
+    assert_non_null(v);
+    aud = value_list_at(value_map_get(v, "audiences"), 0);
+    assert_int_equal(value_list_len(value_map_get(aud, "rows")), 35);
+    for (i = 0; i < n; i++) {
+        r = value_list_at(value_map_get(aud, "rows"), i);
+        assert_string_equal(value_text(value_map_get(r, "fecha_de_envio"), NULL), rows[i].fecha);
+        assert_string_equal(value_text(value_map_get(r, "informacion"), NULL), rows[i].info);
+    }
+    assert_string_equal(value_text(value_map_get(aud, "sentence"), NULL),
+                        "Durante el primer trimestre de 2024 se distribuyeron 38 comunicaciones "
+                        "a la Red de Observación; la difusión versó sobre 35 temas.");
+    value_free(v);
+    report_config_release(&cfg);
+    buf_release(&out);
+    err_release(&e);
+    ledger_close(l);
+}
+
+/* Text: wide titles wrap within their column; accents count as one column,
+ * so every line that ends in a number is as wide as the header. */
+static void test_text_alignment(void **state)
+{
+    struct report_config cfg;
+    struct report_period p;
+    struct buf out = BUF_INIT;
+    struct ledger *l = golden_ledger("golden3");
+    struct err e;
+    const char *line, *nl;
+    size_t header_w = 0, w, checked = 0;
+
+    (void)state;
+    err_init(&e);
+    load_config(&cfg);
+    assert_int_equal(report_parse_quarter("2024Q1", &p, &e), 0);
+    {
+        struct report_opts o = {REPORT_TEXT, "diaspora", ',', REPORT_BY_DEFAULT, &cfg};
+        assert_int_equal(report_write(l, &p, &o, &out, &e), 0);
+    }
+    for (line = out.data; (nl = strchr(line, '\n')); line = nl + 1) {
+        const char *s;
+        if (nl == line || !((nl[-1] >= '0' && nl[-1] <= '9') || !strncmp(line, "No.", 3)))
+            continue;
+        if (!strncmp(line, "- ", 2)) /* a target line */
+            continue;
+        for (w = 0, s = line; s < nl; s++)
+            w += ((unsigned char)*s & 0xC0) != 0x80;
+        if (!strncmp(line, "No.", 3))
+            header_w = w;
+        else if (header_w) {
+            if (w != header_w)
+                fail_msg("line of %zu columns, header %zu:\n%.*s\n%s", w, header_w,
+                         (int)(nl - line), line, out.data);
+            checked++;
+        }
+    }
+    assert_true(checked >= 5);
+    /* the Film Fest row takes three lines: its dates wrap in their column,
+     * its title (124 characters) in its own */
+    assert_non_null(strstr(out.data, "\n       febrero de 2024                     cortometrajes "
+                                     "Vota Film Fest \"La democracia a\n"));
+    report_config_release(&cfg);
+    buf_release(&out);
+    err_release(&e);
+    ledger_close(l);
+}
+
+static void test_config_errors(void **state)
+{
+    static const struct {
+        const char *text, *want;
+    } cases[] = {
+        {"[metas]\ndiaspora = 20\n", ":2: a target is LIST.comunicaciones"},
+        {"[metas]\n\ndiaspora.comunicaciones = veinte\n", ":3: a target is a whole number"},
+        {"[lista x]\ncolor = rojo\n", ":2: unknown key in a [lista] section"},
+        {"[lista x]\nagrupar = semana\n", ":2: agrupar is \"envio\" or \"mes\""},
+        {"[otra]\nx = 1\n", ":2: unknown section"},
+        {"nombre\n", ":1: cannot parse this line"},
+    };
+    struct report_config cfg;
+    char path[300];
+    struct err e;
+    FILE *f;
+    size_t i;
+
+    (void)state;
+    snprintf(path, sizeof(path), "%s/informe.ini", dir);
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        f = fopen(path, "w");
+        fputs(cases[i].text, f);
+        fclose(f);
+        err_init(&e);
+        report_config_init(&cfg);
+        assert_int_equal(report_config_load(&cfg, path, &e), -1);
+        if (!strstr(e.msg.data, cases[i].want))
+            fail_msg("case %zu: \"%s\" lacks \"%s\"", i, e.msg.data, cases[i].want);
+        assert_int_equal(cfg.ntargets + cfg.nlists, 0);
+        err_release(&e);
+    }
+    snprintf(path, sizeof(path), "%s/no-such-informe.ini", dir);
+    err_init(&e);
+    assert_int_equal(report_config_load(&cfg, path, &e), 1);
+    err_release(&e);
+}
+
+/* Every string from the ledger is escaped in HTML. */
+static void test_html_escapes(void **state)
+{
+    struct report_opts o = {REPORT_HTML, NULL, ',', REPORT_BY_DEFAULT, NULL};
+    struct report_period p;
+    struct buf out = BUF_INIT;
+    struct ledger *l = fresh("escape");
+    struct err e;
+
+    (void)state;
+    err_init(&e);
+    seed(l, "x", "main", "<script>alert('x')</script> & \"más\"", "lista<b>", at(2024, 7, 1, 9, 0),
+         1, 0);
+    assert_int_equal(report_parse_quarter("2024Q3", &p, &e), 0);
+    assert_int_equal(report_write(l, &p, &o, &out, &e), 0);
+    assert_null(strstr(out.data, "<script>"));
+    assert_null(strstr(out.data, "lista<b>"));
+    assert_non_null(strstr(out.data, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; "
+                                     "&quot;más&quot;"));
+    assert_non_null(strstr(out.data, "<html lang=\"es\">"));
+    assert_null(strstr(out.data, "src="));
+    assert_null(strstr(out.data, "href="));
     buf_release(&out);
     err_release(&e);
     ledger_close(l);
@@ -253,6 +833,14 @@ int main(void)
         cmocka_unit_test(test_office_table_2024q1),
         cmocka_unit_test(test_reminders_one_row),
         cmocka_unit_test(test_quarter_boundary),
+        cmocka_unit_test(test_golden_formats),
+        cmocka_unit_test(test_figures),
+        cmocka_unit_test(test_bounces_unclassified),
+        cmocka_unit_test(test_spanish_every_month),
+        cmocka_unit_test(test_office_red_by_month),
+        cmocka_unit_test(test_text_alignment),
+        cmocka_unit_test(test_config_errors),
+        cmocka_unit_test(test_html_escapes),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
