@@ -123,8 +123,18 @@ for j in glob.glob(sys.argv[1] + "/*.json"):
 PY
 
 # The report: test sends never count; the convocatoria and its reminder are one row.
-"$MAILER" report --quarter 2026Q4 > report.txt
-grep -q "Invitación para participar como Observador/a Electoral" report.txt || fail "report title"
-grep -q "Martes 1 y martes 8 de diciembre de 2026" report.txt || fail "reminder dates: $(cat report.txt)"
-! grep -q "PRUEBA" report.txt || fail "a test send is in the report"
+"$MAILER" report --quarter 2026Q4 --format json > report.json
+/usr/bin/python3 - <<'PY'
+import json
+r = json.load(open("report.json"))
+rows = [row for a in r["audiences"] for row in a["rows"]]
+conv = [x for x in rows if x["informacion"] == "Invitación para participar como Observador/a Electoral"]
+assert len(conv) == 1, conv
+assert conv[0]["fecha_de_envio"] == "Martes 1 y martes 8 de diciembre de 2026", conv[0]
+assert conv[0]["destinatarios"] == 101, conv[0]
+assert not any("PRUEBA" in x["informacion"] for x in rows)
+# the November bulletin was sent once for real (the test send does not count)
+nov = [x for x in rows if x["informacion"] == "Boletín informativo noviembre de 2026"]
+assert len(nov) == 1 and nov[0]["destinatarios"] == 51, nov
+PY
 echo "test_schedule: ok"
