@@ -53,7 +53,7 @@ static void next_edition(struct ledger *l, const struct campaign *c, char *out, 
     size_t i;
 
     if (!schedule_parse(c->cadence, c->schedule, c->send_at, &rule, &why)) {
-        s.at = schedule_next(c, &rule, clock_now(), &e);
+        s.at = schedule_next(&rule, c->cadence, c->name, clock_now(), &e);
         snprintf(s.edition, sizeof(s.edition), "%s", e.name);
     }
     for (i = 0; i < c->noverrides; i++) {

@@ -61,7 +61,7 @@ static int from_campaign(struct due *d, const struct campaign *c, struct err *er
 
     if (schedule_parse(c->cadence, c->schedule, c->send_at, &rule, &why))
         return err_set(err, ERR_DATA, "%s: %s", c->path, why);
-    if (add(d, schedule_latest(c, &rule, d->now, &e), c->id, e.name))
+    if (add(d, schedule_latest(&rule, c->cadence, c->name, d->now, &e), c->id, e.name))
         return err_nomem(err);
     for (i = 0; i < c->noverrides; i++) {
         const struct campaign_override *o = &c->overrides[i];

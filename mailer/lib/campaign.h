@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "buf.h"
+#include "edition.h"
 #include "err.h"
 #include "value.h"
 
@@ -41,13 +42,6 @@ struct campaign_override {
     char *audience, *subject, *report_title, *send_at, *filter;
 };
 
-struct edition {
-    char name[64];   /* "2026-11", "2026-W47", "main", "recordatorio-1" */
-    char label[160]; /* "noviembre de 2026", "semana del 16 al 22 de noviembre de 2026" */
-    time_t start;    /* first instant of the period (0 for named editions) */
-    time_t end;      /* first instant after it */
-};
-
 /* Load campaigns/ID.ini under home; every problem goes into err. */
 int campaign_load(const char *home, const char *id, struct campaign *c, struct err *err);
 void campaign_release(struct campaign *c);
@@ -62,9 +56,6 @@ void campaign_list_free(char **ids, size_t n);
  * once = "main". */
 int campaign_edition(const struct campaign *c, const char *explicit_name, time_t now,
                      struct edition *e, struct err *err);
-/* Fill e's label and period from a name of the form YYYY-MM or YYYY-Www;
- * other names keep their name as label. */
-void campaign_edition_named(const char *name, struct edition *e);
 /* home/content with {edition} replaced; "" when the campaign has none. */
 int campaign_content_path(const struct campaign *c, const struct edition *e, struct buf *out);
 /* 0 when path (an existing file) resolves inside the mailer home, symbolic

@@ -94,14 +94,14 @@ static time_t monthly_slot(const struct schedule_rule *r, int year, int mon0, st
     char name[32];
 
     snprintf(name, sizeof(name), "%04d-%02d", year, mon0 + 1);
-    campaign_edition_named(name, e);
+    edition_named(name, e);
     return clock_from_local(year - 1900, mon0, mday, r->hour, r->min);
 }
 
 /* The weekly slot in the week holding local day (y, m0, d) shifted by
  * `weeks`; its edition is the ISO week that ended before the slot's week. */
-static time_t weekly_slot(const struct campaign *c, const struct schedule_rule *r, time_t now,
-                          int weeks, struct edition *e)
+static time_t weekly_slot(const struct schedule_rule *r, const char *cadence, const char *label,
+                          time_t now, int weeks, struct edition *e)
 {
     struct tm tm;
     int back;
@@ -112,12 +112,12 @@ static time_t weekly_slot(const struct campaign *c, const struct schedule_rule *
     slot = clock_from_local(tm.tm_year, tm.tm_mon, tm.tm_mday - back + (r->wday + 6) % 7 +
                                                        7 * weeks,
                             r->hour, r->min);
-    campaign_edition(c, NULL, slot, e, NULL);
+    edition_for(cadence, label, slot, e);
     return slot;
 }
 
-time_t schedule_latest(const struct campaign *c, const struct schedule_rule *r, time_t now,
-                       struct edition *e)
+time_t schedule_latest(const struct schedule_rule *r, const char *cadence, const char *label,
+                       time_t now, struct edition *e)
 {
     struct tm tm;
     time_t slot;
@@ -126,11 +126,11 @@ time_t schedule_latest(const struct campaign *c, const struct schedule_rule *r, 
     case SCHEDULE_NONE:
         return 0;
     case SCHEDULE_ONCE:
-        campaign_edition(c, NULL, now, e, NULL);
+        edition_for(cadence, label, now, e);
         return r->at <= now ? r->at : 0;
     case SCHEDULE_WEEKLY:
-        slot = weekly_slot(c, r, now, 0, e);
-        return slot <= now ? slot : weekly_slot(c, r, now, -1, e);
+        slot = weekly_slot(r, cadence, label, now, 0, e);
+        return slot <= now ? slot : weekly_slot(r, cadence, label, now, -1, e);
     case SCHEDULE_MONTHLY:
         clock_local(now, &tm);
         slot = monthly_slot(r, tm.tm_year + 1900, tm.tm_mon, e);
@@ -142,8 +142,8 @@ time_t schedule_latest(const struct campaign *c, const struct schedule_rule *r, 
     return 0;
 }
 
-time_t schedule_next(const struct campaign *c, const struct schedule_rule *r, time_t now,
-                     struct edition *e)
+time_t schedule_next(const struct schedule_rule *r, const char *cadence, const char *label,
+                     time_t now, struct edition *e)
 {
     struct tm tm;
     time_t slot;
@@ -152,11 +152,11 @@ time_t schedule_next(const struct campaign *c, const struct schedule_rule *r, ti
     case SCHEDULE_NONE:
         return 0;
     case SCHEDULE_ONCE:
-        campaign_edition(c, NULL, now, e, NULL);
+        edition_for(cadence, label, now, e);
         return r->at > now ? r->at : 0;
     case SCHEDULE_WEEKLY:
-        slot = weekly_slot(c, r, now, 0, e);
-        return slot > now ? slot : weekly_slot(c, r, now, 1, e);
+        slot = weekly_slot(r, cadence, label, now, 0, e);
+        return slot > now ? slot : weekly_slot(r, cadence, label, now, 1, e);
     case SCHEDULE_MONTHLY:
         clock_local(now, &tm);
         slot = monthly_slot(r, tm.tm_year + 1900, tm.tm_mon, e);

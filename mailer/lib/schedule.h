@@ -12,7 +12,7 @@
 
 #include <time.h>
 
-#include "campaign.h"
+#include "edition.h"
 #include "err.h"
 
 enum schedule_kind { SCHEDULE_NONE, SCHEDULE_WEEKLY, SCHEDULE_MONTHLY, SCHEDULE_ONCE };
@@ -29,11 +29,12 @@ struct schedule_rule {
  * cadence; a problem is described in why (static text). */
 int schedule_parse(const char *cadence, const char *schedule, const char *send_at,
                    struct schedule_rule *r, const char **why);
-/* The latest slot at or before now (0 when none yet), and its edition. */
-time_t schedule_latest(const struct campaign *c, const struct schedule_rule *r, time_t now,
-                       struct edition *e);
+/* The latest slot at or before now (0 when none yet), and its edition
+ * (named by the cadence; once_label labels a "main" edition). */
+time_t schedule_latest(const struct schedule_rule *r, const char *cadence, const char *once_label,
+                       time_t now, struct edition *e);
 /* The first slot after now (0 when none), and its edition. */
-time_t schedule_next(const struct campaign *c, const struct schedule_rule *r, time_t now,
-                     struct edition *e);
+time_t schedule_next(const struct schedule_rule *r, const char *cadence, const char *once_label,
+                     time_t now, struct edition *e);
 
 #endif

@@ -105,7 +105,7 @@ static void test_named_editions(void **state)
 
     (void)state;
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        campaign_edition_named(cases[i].name, &e);
+        edition_named(cases[i].name, &e);
         if (strcmp(e.label, cases[i].label))
             fail_msg("%s: got \"%s\", want \"%s\"", cases[i].name, e.label, cases[i].label);
     }
