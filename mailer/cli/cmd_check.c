@@ -60,6 +60,56 @@ static int on_contact(void *ud, const struct contact *c)
     return compose_dry(&ck->cp, c->vars, on_missing, ck, ck->err);
 }
 
+struct earlier {
+    struct checker *ck;
+    struct ledger *l;
+    struct audience_stats *st;
+};
+
+/* A reminder's audience: the deliveries of the earlier edition, minus
+ * anyone suppressed since. */
+static int on_delivery(void *ud, const struct delivery *d)
+{
+    struct earlier *e = ud;
+    struct contact c = {d->address, d->name, d->list, "ledger", 0, NULL};
+    struct value *vars;
+    char why[64];
+    int rc;
+
+    e->st->rows++;
+    rc = ledger_suppressed(e->l, d->address, why, sizeof(why), e->ck->err);
+    if (rc)
+        return rc < 0 ? -1 : (e->st->suppressed++, 0);
+    if (!(vars = value_from_json(d->vars, strlen(d->vars), "ledger", e->ck->err)))
+        return -1;
+    c.vars = vars;
+    rc = on_contact(e->ck, &c);
+    value_free(vars);
+    e->st->accepted += rc == 0;
+    return rc;
+}
+
+static int check_earlier(struct checker *ck, struct ledger *l, const struct campaign *c,
+                         struct audience_stats *st, struct err *err)
+{
+    struct earlier e = {ck, l, st};
+    struct mailing m;
+    int rc = ledger_mailing_find(l, c->id, c->audience + 8, &m, err);
+
+    if (rc < 0)
+        return -1;
+    if (rc == 1)
+        return err_set(err, ERR_DATA,
+                       "%s: this edition goes to the audience of edition %s, which has not been "
+                       "sent yet",
+                       c->path, c->audience + 8);
+    printf("  audience: the people edition %s went to, minus anyone suppressed since\n",
+           m.edition);
+    rc = ledger_deliveries_each(l, m.id, on_delivery, &e, err);
+    mailing_release(&m);
+    return rc ? -1 : 0;
+}
+
 static void print_missing(const struct checker *ck, const struct campaign *c)
 {
     size_t i;
@@ -115,7 +165,9 @@ int cmd_check(int argc, char **argv, struct cli *cli)
         printf("  weekly: the default edition is the week that just ended\n");
     l = cli_ledger(cli, &err);
     if (!l || audience_spec_init(&spec, &c, l) ||
-        contacts_load(&spec, on_contact, &ck, &st, &notes, &err)) {
+        (!strncmp(c.audience, "edition:", 8)
+             ? check_earlier(&ck, l, &c, &st, &err)
+             : contacts_load(&spec, on_contact, &ck, &st, &notes, &err))) {
         if (notes.len)
             printf("%s\n", notes.data);
         rc = cli_fail(&err);

@@ -46,6 +46,10 @@ grep -l "^Subject: =?UTF-8?Q?=5BPRUEBA=5D" "$work/outbox"/*.eml > /dev/null ||
     grep -l "^Subject: \[PRUEBA\]" "$work/outbox"/*.eml > /dev/null || fail "test subject"
 ! grep -q "^List-Unsubscribe:" "$work/outbox"/000001.eml || fail "a test send carries List-Unsubscribe"
 
+# A reminder cannot be checked before the call it reminds of has gone.
+code=0; "$MAILER" check convocatoria-observadores --edition recordatorio-1 > rem.out 2>&1 || code=$?
+[ "$code" = 65 ] && grep -q "has not been sent yet" rem.out || fail "early reminder check: $code $(cat rem.out)"
+
 # A dry run lists what would go, and sends nothing.
 MAILER_NOW=2026-11-16T14:30:00Z "$MAILER" due --dry-run > dry.out
 grep -q "corazon-chilango 2026-11" dry.out && grep -q "podcast-voto-chilango 2026-10" dry.out &&
@@ -100,6 +104,9 @@ grep -q "campaigns/corazon-chilango/2026-12.md" due.err || fail "missing content
 # Someone unsubscribes; the reminder goes to the frozen audience minus them.
 "$MAILER" suppress add mafer.lopez@gmail.com --reason unsubscribe
 echo 'Ximena,Ortega,ximena.nueva@gmail.com,Chicago,Illinois,Estados Unidos' >> "$home/contacts/diaspora.csv"
+"$MAILER" check convocatoria-observadores --edition recordatorio-1 > rem.out 2>&1 ||
+    fail "reminder check: $(cat rem.out)"
+grep -q "1 suppressed: 50 recipients" rem.out || fail "reminder audience: $(cat rem.out)"
 echo '# an edition of December' > "$home/campaigns/corazon-chilango/2026-12.md"
 cp "$home/campaigns/pulso-internacional/2026-W47.json" "$home/campaigns/pulso-internacional/2026-W49.json"
 due 2026-12-08T15:30:00Z 0
