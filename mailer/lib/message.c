@@ -798,9 +798,17 @@ static struct mailmime *body_make(struct build *b)
         return NULL;
     }
     if (m->ninline) {
+        struct mailmime_parameter *type;
         if (!(outer = wrap(b, "multipart/related", body)))
             goto nomem;
         body = outer;
+        /* RFC 2387: the type of the root part, which comes first */
+        type = mailmime_param_new_with_data("type", "multipart/alternative");
+        if (!type || clist_append(body->mm_content_type->ct_parameters, type) < 0) {
+            if (type)
+                mailmime_parameter_free(type);
+            goto nomem;
+        }
         if (files_add(b, body, m->inline_files, m->ninline))
             goto fail;
     }

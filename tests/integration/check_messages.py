@@ -83,9 +83,19 @@ def main():
         want = names.get(rcpt.lower())
         if want is not None and to.display_name != want:
             fail(f"{path}: To name {to.display_name!r} != {want!r}")
-        if msg.get_content_type() != "multipart/alternative":
+        alt = msg
+        if msg.get_content_type() == "multipart/related":
+            # the HTML and its inline images: the alternative comes first
+            kinds = [p.get_content_type() for p in msg.iter_parts()]
+            if kinds[0] != "multipart/alternative" or not all(k.startswith("image/") for k in kinds[1:]):
+                fail(f"{path}: multipart/related holds {kinds}")
+            for img in list(msg.iter_parts())[1:]:
+                if not img["Content-ID"] or not img.get_content():
+                    fail(f"{path}: an inline image without Content-ID or data")
+            alt = next(msg.iter_parts())
+        if alt.get_content_type() != "multipart/alternative":
             fail(f"{path}: top type {msg.get_content_type()}")
-        parts = [p.get_content_type() for p in msg.iter_parts()]
+        parts = [p.get_content_type() for p in alt.iter_parts()]
         if parts != ["text/plain", "text/html"]:
             fail(f"{path}: alternatives {parts}")
         text = msg.get_body(("plain",)).get_content()
