@@ -117,6 +117,8 @@ static const char *local_part(const char *s, size_t n, char *out, size_t *olen)
     why = check_quoted(s, n, content, &clen);
     if (why)
         return why;
+    if (!clen)
+        return "empty local part (\"\")";
     if (clen && !check_dot_atom(content, clen)) {
         memcpy(out, content, clen); /* "juan" is juan (RFC 5321 4.1.2 SHOULD) */
         *olen = clen;
