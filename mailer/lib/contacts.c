@@ -540,11 +540,11 @@ static int dedupe_grow(struct dedupe *d, size_t want)
 
 /* Insert key; returns 0 if new, 1 if seen before (*first set, valid until
  * the next insert), -1 on ENOMEM. */
-static int dedupe_add(struct dedupe *d, const char *key, uint32_t list, uint32_t line,
+static int dedupe_add(struct dedupe *d, const char *key, uint64_t h, uint32_t list, uint32_t line,
                       const struct seen **first)
 {
     size_t n = strlen(key), i;
-    uint64_t h = hash_key(key, n), tag = h & 0xffffffff00000000ULL, slot;
+    uint64_t tag = h & 0xffffffff00000000ULL, slot;
     struct seen *e;
 
     if (!d->slots || d->n + 1 > d->alloc || (d->n + 1) * 4 > (d->mask + 1) * 3)
@@ -566,6 +566,17 @@ static int dedupe_add(struct dedupe *d, const char *key, uint32_t list, uint32_t
     d->slots[i] = tag | (d->n + 1);
     d->n++;
     return 0;
+}
+
+/* Hash of key, and a prefetch of its slot: the probe is a cache (and TLB)
+ * miss on a large table, so start it before the row's other work. */
+static uint64_t dedupe_prefetch(const struct dedupe *d, const char *key)
+{
+    uint64_t h = hash_key(key, strlen(key));
+
+    if (d->slots)
+        __builtin_prefetch(&d->slots[h & d->mask]);
+    return h;
 }
 
 static void dedupe_release(struct dedupe *d)
@@ -920,6 +931,7 @@ static int row(struct loader *L, const struct csvread_record *rec)
     const char *in = "", *why = NULL;
     size_t inlen = 0, n = rec->nfields;
     struct contact c;
+    uint64_t h;
     int rc;
 
     if (blank_row(rec))
@@ -940,7 +952,11 @@ static int row(struct loader *L, const struct csvread_record *rec)
     }
     if (!address_check(in, inlen, &L->ar))
         return report_invalid(L, rec->line, in, inlen, L->ar.reason);
-    rc = dedupe_add(&L->seen, L->ar.key, (uint32_t)L->list_idx, (uint32_t)rec->line, &first);
+    h = dedupe_prefetch(&L->seen, L->ar.key);
+    /* name and variables before the probe (wasted only on duplicates) */
+    if (make_name(L, rec) || ((L->filter || !L->spec->no_vars) && set_vars(L, rec)))
+        return err_nomem(L->err);
+    rc = dedupe_add(&L->seen, L->ar.key, h, (uint32_t)L->list_idx, (uint32_t)rec->line, &first);
     if (rc < 0)
         return err_nomem(L->err);
     if (rc) {
@@ -951,8 +967,6 @@ static int row(struct loader *L, const struct csvread_record *rec)
             return err_nomem(L->err);
         return verdict(L, CONTACTS_DUPLICATE, in, NULL, first, rec->line);
     }
-    if (make_name(L, rec) || ((L->filter || !L->spec->no_vars) && set_vars(L, rec)))
-        return err_nomem(L->err);
     if (L->filter && !contacts_filter_match(L->filter, ls->vars)) {
         L->stats->filtered++;
         return verdict(L, CONTACTS_FILTERED, in, NULL, NULL, rec->line);
