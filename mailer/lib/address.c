@@ -227,6 +227,20 @@ static int has_alabel(const char *d, size_t n)
     return 0;
 }
 
+/* Characters UTS #46 maps to nothing: IDNA would drop them silently, so
+ * the address mailed would differ from the one in the list. */
+static int has_invisible(const char *d, size_t n)
+{
+    static const char *const inv[] = {"\xc2\xad",     "\xe2\x80\x8b", "\xe2\x80\x8c",
+                                      "\xe2\x80\x8d", "\xe2\x81\xa0", "\xef\xbb\xbf"};
+    size_t i;
+
+    for (i = 0; i < sizeof(inv) / sizeof(inv[0]); i++)
+        if (memmem(d, n, inv[i], strlen(inv[i])))
+            return 1;
+    return 0;
+}
+
 /* Domain to its envelope form in out (lower case, A-labels). */
 static const char *domain_part(const char *s, size_t n, char *out, size_t *olen)
 {
@@ -248,6 +262,8 @@ static const char *domain_part(const char *s, size_t n, char *out, size_t *olen)
             nonascii = 1;
     }
     tmp[n] = '\0';
+    if (nonascii && has_invisible(tmp, n))
+        return "invisible character (zero-width space, soft hyphen) in the domain";
     if (nonascii || has_alabel(tmp, n)) {
         rc = idn2_lookup_u8((const uint8_t *)tmp, &ace, IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
         if (rc != IDN2_OK)
@@ -319,6 +335,30 @@ static void make_hint(const char *s, size_t n, struct address_result *r)
     memcpy(r->hint + llen + 1, fix, strlen(fix) + 1);
 }
 
+/* Strip what spreadsheets and copy-paste leave around an address: spaces,
+ * tabs, no-break spaces (U+00A0), zero-width spaces (U+200B) and BOMs. */
+static void trim(const char **in, size_t *len)
+{
+    static const struct {
+        const char *s;
+        size_t n;
+    } ws[] = {{" ", 1}, {"\t", 1}, {"\xc2\xa0", 2}, {"\xe2\x80\x8b", 3}, {"\xef\xbb\xbf", 3}};
+    size_t i;
+    int again = 1;
+
+    while (again && *len) {
+        again = 0;
+        for (i = 0; i < sizeof(ws) / sizeof(ws[0]); i++) {
+            if (*len >= ws[i].n && !memcmp(*in, ws[i].s, ws[i].n)) {
+                *in += ws[i].n, *len -= ws[i].n, again = 1;
+            }
+            if (*len >= ws[i].n && !memcmp(*in + *len - ws[i].n, ws[i].s, ws[i].n)) {
+                *len -= ws[i].n, again = 1;
+            }
+        }
+    }
+}
+
 int address_check(const char *in, size_t len, struct address_result *r)
 {
     char local[ADDRESS_MAX + 1], dom[ADDRESS_MAX + 1];
@@ -328,10 +368,7 @@ int address_check(const char *in, size_t len, struct address_result *r)
     r->valid = 0;
     r->reason = NULL;
     r->normalized[0] = r->key[0] = r->hint[0] = '\0';
-    while (len && (in[0] == ' ' || in[0] == '\t'))
-        in++, len--;
-    while (len && (in[len - 1] == ' ' || in[len - 1] == '\t'))
-        len--;
+    trim(&in, &len);
     if (!len)
         return invalid(r, "empty address");
     why = scan_raw(in, len);

@@ -989,7 +989,7 @@ static int row(struct loader *L, const struct csvread_record *rec)
     c.line = rec->line;
     c.vars = L->spec->no_vars ? NULL : ls->vars;
     rc = verdict(L, CONTACTS_OK, in, NULL, NULL, rec->line);
-    return rc ? rc : L->fn(L->ud, &c);
+    return rc || !L->fn ? rc : L->fn(L->ud, &c);
 }
 
 static int on_record(void *ud, const struct csvread_record *rec)

@@ -9,6 +9,25 @@
  * applies the filter and the suppression callback, and hands every accepted
  * contact to fn, in file order. Nothing is kept in memory per contact beyond
  * the dedupe set, so a 1,000,000-row list streams.
+ *
+ * Column mapping:
+ *  - address column: the one header among email, e-mail, correo, correo
+ *    electrónico, mail, dirección de correo (electrónico), email address,
+ *    e-mail 1 - value ... (compared after contacts_header_key()); none or two
+ *    is an error listing the headers found, unless the list options name it.
+ *  - name (c->name): "nombre completo" / "nombre y apellidos" / "full name" /
+ *    "name" when present and not empty, else first (nombre, nombres, first
+ *    name) + last (apellido(s), apellido paterno + materno, last name), with
+ *    control characters and runs of spaces turned into one space.
+ *  - vars: every column up to the last non-empty header, by normalized
+ *    header (a repeated header gets _2, _3; an empty one column_N), plus
+ *    "email" = c->address and "nombre" = c->name unless the list has its own
+ *    "nombre" column (then that column's value, as written, stays).
+ * Rows: an all-empty row (Excel's ";;;;") is skipped silently; a row with
+ * more non-empty fields than the header is invalid (a stray delimiter would
+ * shift every column); missing trailing fields are "".
+ * Order per row: validate, dedupe (case-insensitive whole address), filter,
+ * suppression, fn.
  */
 #ifndef MAILER_CONTACTS_H
 #define MAILER_CONTACTS_H
@@ -33,7 +52,8 @@ struct contact {
  * string valid until the next call), 0 if not, -1 on error. */
 typedef int (*contacts_suppressed_fn)(void *ud, const char *address, const char **reason);
 /* Called for each accepted contact; the contact is valid only during the
- * call. Non-zero stops loading and is returned by contacts_load(). */
+ * call. Non-zero stops loading and is returned by contacts_load(). fn may be
+ * NULL (only count). */
 typedef int (*contacts_fn)(void *ud, const struct contact *c);
 
 /* Overrides for an odd file (from the campaign or a list config). */

@@ -50,6 +50,12 @@ static const struct case_ cases[] = {
     {"  juan@example.com  ", 0, 1, "juan@example.com", NULL},
     {"\tjuan@example.com\t", 0, 1, "juan@example.com", NULL},
     {"JUAN@EXAMPLE.MX", 0, 1, "JUAN@example.mx", NULL},
+    {"juan@example.com\xc2\xa0", 0, 1, "juan@example.com", NULL},
+    {"\xc2\xa0 juan@example.com \xe2\x80\x8b", 0, 1, "juan@example.com", NULL},
+    {"\xef\xbb\xbfjuan@example.com", 0, 1, "juan@example.com", NULL},
+    {"juan\xc2\xa0@example.com", 0, 0, "non-ASCII local part", NULL},
+    {"juan@exa\xe2\x80\x8bmple.com", 0, 0, "invisible character", NULL},
+    {"juan@exa\xc2\xadmple.com", 0, 0, "invisible character", NULL},
     /* quoted local parts (RFC 5321 Quoted-string) */
     {"\"john..doe\"@example.org", 0, 1, "\"john..doe\"@example.org", NULL},
     {"\"very.unusual.@.unusual.com\"@example.com", 0, 1,
