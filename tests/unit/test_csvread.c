@@ -219,6 +219,63 @@ static void test_cp1252_across_chunks(void **state)
     err_release(&err);
 }
 
+/* Lines without a quote take a fast path that bypasses libcsv; quoting the
+ * first field of every line sends the same records through libcsv. Both
+ * must agree, on random lines with spaces, tabs, other delimiters, empty
+ * fields and UTF-8, under every line ending. */
+static void test_fast_path_matches_libcsv(void **state)
+{
+    static const char *const atoms[] = {"a", "bc", " ", "\t", ";", "\xc3\xa9", "x y", "", "@"};
+    static const char *const ends[] = {"\n", "\r\n", "\r"};
+    unsigned seed = 12345;
+    int round;
+
+    (void)state;
+    for (round = 0; round < 200; round++) {
+        struct buf plain = BUF_INIT, quoted = BUF_INIT, a = BUF_INIT, b = BUF_INIT;
+        struct csvread_opts o = {',', CSVREAD_AUTO};
+        struct err err;
+        int line, field, nfields, k;
+        const char *end = ends[round % 3];
+
+        err_init(&err);
+        for (line = 0; line < 20; line++) {
+            size_t pstart = plain.len, qstart = quoted.len;
+            nfields = 1 + (int)((seed = seed * 1103515245 + 12345) >> 16) % 5;
+            for (field = 0; field < nfields; field++) {
+                struct buf f = BUF_INIT;
+                int atomsn = (int)((seed = seed * 1103515245 + 12345) >> 16) % 4;
+                for (k = 0; k < atomsn; k++)
+                    buf_addstr(&f, atoms[((seed = seed * 1103515245 + 12345) >> 16) % 9]);
+                if (field) {
+                    buf_addch(&plain, ',');
+                    buf_addch(&quoted, ',');
+                }
+                buf_addstr(&plain, f.data);
+                buf_addf(&quoted, field ? "%s" : "\"%s\"", f.data);
+                buf_release(&f);
+            }
+            if (plain.len == pstart) /* a blank line is no record; "" is one */
+                buf_setlen(&quoted, qstart);
+            if (!strcmp(end, "\r") && plain.len && plain.data[plain.len - 1] == '\r')
+                buf_addch(&plain, 'z'), buf_addch(&quoted, 'z');
+            buf_addstr(&plain, end);
+            buf_addstr(&quoted, end);
+        }
+        assert_int_equal(csvread_mem("p.csv", plain.data, plain.len, &o, collect, &a, NULL, &err),
+                         0);
+        assert_int_equal(csvread_mem("q.csv", quoted.data, quoted.len, &o, collect, &b, NULL, &err),
+                         0);
+        if (strcmp(a.data, b.data))
+            fail_msg("round %d:\n fast   \"%s\"\n libcsv \"%s\"", round, a.data, b.data);
+        buf_release(&plain);
+        buf_release(&quoted);
+        buf_release(&a);
+        buf_release(&b);
+        err_release(&err);
+    }
+}
+
 static int count(void *ud, const struct csvread_record *rec)
 {
     (void)rec;
@@ -375,6 +432,7 @@ int main(void)
         cmocka_unit_test(test_files),
         cmocka_unit_test(test_missing_file),
         cmocka_unit_test(test_parse_names),
+        cmocka_unit_test(test_fast_path_matches_libcsv),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
