@@ -359,23 +359,29 @@ static void trim(const char **in, size_t *len)
     }
 }
 
+static int refuse(struct address_result *r, const char *in, size_t len, const char *why)
+{
+    make_hint(in, len, r);
+    return invalid(r, why);
+}
+
 int address_check(const char *in, size_t len, struct address_result *r)
 {
     char local[ADDRESS_MAX + 1], dom[ADDRESS_MAX + 1];
     size_t llen = 0, dlen = 0, i;
-    const char *at, *why;
+    const char *at, *why, *fix;
 
     r->valid = 0;
     r->reason = NULL;
     r->normalized[0] = r->key[0] = r->hint[0] = '\0';
     trim(&in, &len);
     if (!len)
-        return invalid(r, "empty address");
+        return refuse(r, in, len, "empty address");
     why = scan_raw(in, len);
     if (why)
-        return invalid(r, why);
+        return refuse(r, in, len, why);
     if (len > 4 * ADDRESS_MAX)
-        return invalid(r, "address longer than 254 characters");
+        return refuse(r, in, len, "address longer than 254 characters");
     if (in[0] == '"') {
         /* the local part ends at the closing quote, not at the last @ */
         for (i = 1; i < len && in[i] != '"'; i += in[i] == '\\' ? 2 : 1)
@@ -386,25 +392,30 @@ int address_check(const char *in, size_t len, struct address_result *r)
         if (at && memchr(at + 1, '@', len - (size_t)(at - in) - 1))
             at = memrchr(in, '@', len);
     }
-    make_hint(in, len, r);
     if (!at)
-        return invalid(r, "missing @");
+        return refuse(r, in, len, "missing @");
     if (at == in)
-        return invalid(r, "empty local part");
+        return refuse(r, in, len, "empty local part");
     why = local_part(in, (size_t)(at - in), local, &llen);
     if (why)
-        return invalid(r, why);
+        return refuse(r, in, len, why);
     why = domain_part(at + 1, len - (size_t)(at - in) - 1, dom, &dlen);
     if (why)
-        return invalid(r, why);
+        return refuse(r, in, len, why);
     if (llen + 1 + dlen > ADDRESS_MAX)
-        return invalid(r, "address longer than 254 characters");
+        return refuse(r, in, len, "address longer than 254 characters");
     memcpy(r->normalized, local, llen);
     r->normalized[llen] = '@';
     memcpy(r->normalized + llen + 1, dom, dlen);
     r->normalized[llen + 1 + dlen] = '\0';
     for (i = 0; i <= llen + dlen + 1; i++)
         r->key[i] = lower(r->normalized[i]);
+    fix = address_domain_hint(dom, dlen);
+    if (fix && llen + 1 + strlen(fix) <= ADDRESS_MAX) {
+        memcpy(r->hint, local, llen);
+        r->hint[llen] = '@';
+        memcpy(r->hint + llen + 1, fix, strlen(fix) + 1);
+    }
     r->valid = 1;
     return 1;
 }
