@@ -455,6 +455,12 @@ static int distance_le1(const char *a, size_t na, const char *b, size_t nb)
     return !strncmp(a + i, b + i + 1, na - i) ? 1 : 2;
 }
 
+/* lit equals s[0..n) (which may hold NULs) */
+static int same(const char *lit, const char *s, size_t n)
+{
+    return strlen(lit) == n && !memcmp(lit, s, n);
+}
+
 const char *address_domain_hint(const char *domain, size_t len)
 {
     static const struct {
@@ -485,12 +491,10 @@ const char *address_domain_hint(const char *domain, size_t len)
     if (len < 7 || len > 20) /* no provider (or typo of one) is shorter or longer */
         return NULL;
     for (i = 0; i < sizeof(providers) / sizeof(providers[0]); i++)
-        if (domain[0] == providers[i][0] && !strncmp(domain, providers[i], len) &&
-            !providers[i][len])
+        if (domain[0] == providers[i][0] && same(providers[i], domain, len))
             return NULL; /* the common case: a provider spelled right */
     for (i = 0; i < sizeof(typos) / sizeof(typos[0]); i++)
-        if (domain[0] == typos[i].typo[0] && !strncmp(typos[i].typo, domain, len) &&
-            !typos[i].typo[len])
+        if (domain[0] == typos[i].typo[0] && same(typos[i].typo, domain, len))
             return typos[i].fix;
     for (i = 0; i < sizeof(providers) / sizeof(providers[0]); i++) {
         int d = distance_le1(domain, len, providers[i], strlen(providers[i]));

@@ -389,6 +389,13 @@ static void test_domain_hint(void **state)
     assert_null(address_domain_hint("gmail.com", 9));
     assert_null(address_domain_hint("example.org", 11));
     assert_null(address_domain_hint("x.io", 4));
+    /* found by fuzz_address: NULs after a provider's name */
+    assert_null(address_domain_hint("mail.com\0\0\0\0\0\0", 14));
+    {
+        struct address_result r;
+        assert_int_equal(address_check("x@mail.com\0\0\0\0\0\0", 16, &r), 0);
+        assert_non_null(strstr(r.reason, "NUL"));
+    }
 }
 
 int main(void)
