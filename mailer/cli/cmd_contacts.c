@@ -7,6 +7,20 @@
  *                  [--column NAME] [--filter EXPR] [--force]
  *       per-row verdicts with file:line and a summary; exit 0 when every row
  *       is usable, 65 when a row is invalid or a list is refused.
+ *       Text: one line per invalid row, duplicate, or valid address with a
+ *       "did you mean" hint (every row with -v), then the summary line.
+ *
+ * JSON shapes (stable):
+ *   show:  [{"<header as written>": "<value>", ...}, ...]; fields beyond the
+ *          header that are not empty get the key "column_N" (1-based).
+ *   check: {"rows": [{"file", "line", "verdict": "ok" | "invalid" |
+ *          "duplicate" | "filtered" | "suppressed", "input", "address"
+ *          (normalized, "" when invalid), "reason"?, "hint"?, "first"?,
+ *          "first_line"?}, ...],
+ *          "summary": {"rows", "accepted", "invalid", "duplicates",
+ *          "filtered", "suppressed"},
+ *          "error": null | "<why the list was refused>"}
+ * Charset warnings go to stderr in both formats.
  */
 #include <getopt.h>
 #include <stdio.h>

@@ -37,6 +37,11 @@ static int fold(const char *in, size_t len, struct buf *out, int header)
         char base = 0;
         int keep = 0;
 
+        if ((c == 0xcc || (c == 0xcd && i + 1 < len && (unsigned char)in[i + 1] <= 0xaf)) &&
+            i + 1 < len && (unsigned char)in[i + 1] >= 0x80 && (unsigned char)in[i + 1] <= 0xbf) {
+            i++; /* combining marks U+0300..U+036F (decomposed accents): dropped */
+            continue;
+        }
         if (c == 0xc2 && i + 1 < len && (unsigned char)in[i + 1] >= 0x80 &&
             (unsigned char)in[i + 1] <= 0xbf && (header || (unsigned char)in[i + 1] == 0xa0)) {
             i++; /* NBSP and Latin-1 symbols: separators */
