@@ -382,22 +382,47 @@ static int sniff(const char *s, size_t n)
     return ',';
 }
 
-/* The header chunk: refuse UTF-16, strip a BOM, pick the delimiter. */
-static int start(struct reader *r)
+/* Excel's "sep=;" first line names the delimiter; *off moves past it. */
+static void sep_line(struct reader *r, const char *h, size_t n, size_t *off)
+{
+    const char *p = h + *off;
+    size_t left = n - *off;
+
+    if (left < 5 || strncasecmp(p, "sep=", 4) || p[4] == '"' || p[4] == '\r' || p[4] == '\n' ||
+        (left > 5 && p[5] != '\r' && p[5] != '\n'))
+        return;
+    if (!r->delim)
+        r->delim = (unsigned char)p[4];
+    *off += 5;
+    if (left > 5 && p[5] == '\r') {
+        (*off)++;
+        if (left == 6)
+            r->last_cr = 1;
+    }
+    if (*off < n && h[*off] == '\n')
+        (*off)++;
+    r->line = 2;
+}
+
+/* The header chunk: refuse UTF-16, strip a BOM, pick the delimiter. *off:
+ * where the text starts. */
+static int start(struct reader *r, size_t *off)
 {
     const unsigned char *h = (const unsigned char *)r->head.data;
-    size_t off = 0, n = r->head.len;
+    size_t n = r->head.len;
 
     r->started = 1;
+    *off = 0;
     if (n >= 2 && ((h[0] == 0xff && h[1] == 0xfe) || (h[0] == 0xfe && h[1] == 0xff)))
         return fail(r, err_set(r->err, ERR_DATA,
                                "%s: UTF-16 text (Excel \"Unicode text\"); save the list as CSV "
                                "UTF-8",
                                r->file));
     if (n >= 3 && h[0] == 0xef && h[1] == 0xbb && h[2] == 0xbf)
-        off = 3;
+        *off = 3;
+    sep_line(r, r->head.data, n, off);
     if (!r->delim)
-        r->delim = sniff(r->head.data + off, n - off);
+        r->delim = sniff(r->head.data + *off, n - *off);
     csv_set_delim(&r->p, (unsigned char)r->delim);
     return 0;
 }
@@ -412,9 +437,9 @@ static int push(struct reader *r, const char *s, size_t n, int final)
         if (!final && r->head.len < HEAD_MAX && !memchr(r->head.data, '\n', r->head.len) &&
             !memchr(r->head.data, '\r', r->head.len))
             return 0;
-        if (start(r))
+        size_t off;
+        if (start(r, &off))
             return r->rc;
-        size_t off = r->head.len >= 3 && !memcmp(r->head.data, "\xef\xbb\xbf", 3) ? 3 : 0;
         decode(r, r->head.data + off, r->head.len - off, final);
         buf_release(&r->head);
         return r->stop ? r->rc : 0;
