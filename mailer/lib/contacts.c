@@ -658,7 +658,7 @@ struct loader {
     const char *file;
     char *list_name;
     struct list_state ls;
-    struct buf name, tmp, line;
+    struct buf name, tmp;
     struct address_result ar;
 };
 
@@ -673,12 +673,17 @@ static size_t find_col(const struct list_state *ls, const char *const *names, si
     return NO_COL;
 }
 
+static int add_printable(struct buf *b, const char *s, size_t n);
+
+/* The headers as written, quoted and escaped: they are untrusted text
+ * going into a one-line message. */
 static int list_headers(struct buf *b, const struct list_state *ls)
 {
     size_t i;
 
     for (i = 0; i < ls->ncols; i++)
-        if (buf_addf(b, "%s\"%s\"", i ? ", " : "", ls->raw[i]))
+        if (buf_addstr(b, i ? ", \"" : "\"") || add_printable(b, ls->raw[i], strlen(ls->raw[i])) ||
+            buf_addch(b, '"'))
             return -1;
     return 0;
 }
@@ -1088,7 +1093,6 @@ int contacts_load(const struct audience_spec *spec, contacts_fn fn, void *ud,
     L.err = err;
     buf_init(&L.name, 0);
     buf_init(&L.tmp, 0);
-    buf_init(&L.line, 0);
     if (spec->filter && spec->filter[0]) {
         L.filter = contacts_filter_new(spec->filter, err);
         if (!L.filter) {
@@ -1105,6 +1109,5 @@ out:
     free(L.list_name);
     buf_release(&L.name);
     buf_release(&L.tmp);
-    buf_release(&L.line);
     return rc;
 }

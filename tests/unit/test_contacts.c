@@ -751,6 +751,14 @@ static void test_rows_policy(void **state)
     buf_release(&report);
     err_release(&err);
 
+    /* headers in a message are escaped: one line, whatever the file holds */
+    err_init(&err);
+    list = tmp_csv("nl_header.csv", "\"Nombre\r\nBcc: x\",Tel\nJuan,1\n");
+    assert_int_equal(load(&list, 1, NULL, 0, &g, &st, NULL, &err), -1);
+    assert_non_null(strstr(err.msg.data, "headers found: \"Nombre\\r\\nBcc: x\", \"Tel\""));
+    assert_null(strchr(err.msg.data, '\n'));
+    err_release(&err);
+
     /* an empty file has no header */
     err_init(&err);
     list = tmp_csv("empty.csv", "");
