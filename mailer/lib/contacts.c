@@ -890,12 +890,11 @@ static int set_vars(struct loader *L, const struct csvread_record *rec)
     for (i = 0; i < ls->ncols; i++) {
         const char *s = i < rec->nfields ? rec->fields[i] : "", *old;
         size_t n = i < rec->nfields ? rec->lens[i] : 0, oldlen = 0;
-        /* entry i is column i (set in order on the first row): a value equal
-         * to the previous row's (país, ciudad...) is kept, not reallocated */
-        const char *k = NULL;
-        const struct value *v = value_map_at(ls->vars, i, &k);
-        if (v && !strcmp(k, ls->keys[i]) && (old = value_text(v, &oldlen)) && oldlen == n &&
-            !memcmp(old, s, n))
+        /* entry i is column i (keys are unique and set in column order on
+         * the first row): a value equal to the previous row's (país,
+         * ciudad...) is kept, not reallocated */
+        const struct value *v = value_map_at(ls->vars, i, NULL);
+        if (v && (old = value_text(v, &oldlen)) && oldlen == n && !memcmp(old, s, n))
             continue;
         if (value_map_set(ls->vars, ls->keys[i], value_new_string(s, n)))
             return -1;
