@@ -759,6 +759,31 @@ static int key_taken(const struct list_state *ls, size_t upto, const char *key)
     return 0;
 }
 
+static int list_info(struct loader *L, const struct csvread_record *rec)
+{
+    const struct list_state *ls = &L->ls;
+    struct contacts_list_info info;
+    size_t cols[3] = {ls->full_col, NO_COL, NO_COL}, i, k = 0;
+
+    if (ls->full_col == NO_COL) {
+        cols[0] = ls->first_col;
+        cols[1] = ls->last_col;
+        cols[2] = ls->last2_col;
+    }
+    memset(&info, 0, sizeof(info));
+    info.file = L->file;
+    info.line = rec->line;
+    info.delim = rec->delim;
+    info.ncols = ls->ncols;
+    info.headers = (const char *const *)ls->raw;
+    info.keys = (const char *const *)ls->keys;
+    info.address_column = ls->raw[ls->addr_col];
+    for (i = 0; i < 3; i++)
+        if (cols[i] != NO_COL)
+            info.name_columns[k++] = ls->raw[cols[i]];
+    return L->spec->list_info(L->spec->verdict_ud, &info);
+}
+
 static int header(struct loader *L, const struct csvread_record *rec)
 {
     struct list_state *ls = &L->ls;
@@ -819,7 +844,7 @@ static int header(struct loader *L, const struct csvread_record *rec)
             return err_set(L->err, ERR_DATA, "%s", L->tmp.data);
         }
     }
-    return 0;
+    return L->spec->list_info ? list_info(L, rec) : 0;
 }
 
 /* ---- rows ------------------------------------------------------------ */

@@ -87,6 +87,20 @@ struct contacts_verdict {
  * loading and is returned by contacts_load(). */
 typedef int (*contacts_verdict_fn)(void *ud, const struct contacts_verdict *v);
 
+/* How a list's header was read, for people checking a list. */
+struct contacts_list_info {
+    const char *file;
+    size_t line;                 /* line of the header */
+    int delim;                   /* delimiter in use */
+    size_t ncols;                /* columns kept (trailing empty headers dropped) */
+    const char *const *headers;  /* as written */
+    const char *const *keys;     /* normalized: the template variable names */
+    const char *address_column;  /* header as written */
+    const char *name_columns[3]; /* headers the name is made of; NULL-padded */
+};
+/* Called once per list after its header; non-zero stops loading. */
+typedef int (*contacts_list_fn)(void *ud, const struct contacts_list_info *info);
+
 struct audience_spec {
     const char *const *lists; /* paths of the CSV files */
     size_t nlists;
@@ -96,7 +110,8 @@ struct audience_spec {
     int force; /* load even when more than 10 % of a list is invalid */
     const struct contacts_list_opts *list_opts; /* NULL, or nlists entries */
     contacts_verdict_fn verdict;                /* NULL, or called for every data row */
-    void *verdict_ud;
+    void *verdict_ud;                           /* passed to verdict and list_info */
+    contacts_list_fn list_info;                 /* NULL, or called after each list's header */
     /* Set when fn needs only address, name, list and line (freezing an
      * audience, counting): c->vars is then NULL and no map is built per row.
      * A filter still sees every column. */

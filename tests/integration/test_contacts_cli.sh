@@ -99,6 +99,10 @@ assert {(r['file'].split('/')[-1], r['line'], r['first'].split('/')[-1], r['firs
 lupe = [r for r in d['rows'] if r['input'] == 'lupe@gmial.com'][0]
 assert lupe['verdict'] == 'ok' and lupe['hint'] == 'lupe@gmail.com', lupe
 assert d['error'] is None
+a, b = d['lists']
+assert a['delimiter'] == ',' and a['address_column'] == 'Correo electrónico' and a['name_columns'] == ['Nombre'], a
+assert a['variables'] == ['nombre', 'correo_electronico', 'ciudad', 'pais', 'email'], a
+assert b['delimiter'] == ';' and b['address_column'] == 'email', b
 "
 
 run 0 "check filter" -- contacts check --format json \
@@ -113,7 +117,9 @@ grep -q 'the filter names column "estado"' "$T/err" || fail "unknown filter colu
 run 65 "check adversarial" -- contacts check "$FX/adversarial.csv"
 grep -q 'adversarial.csv:4: invalid address "mallory@example.com\\x0d\\x0aRCPT' "$T/out" ||
     fail "check adversarial: $(cat "$T/out")"
-[ "$(grep -c . "$T/out")" -eq 4 ] || fail "check adversarial: want 3 verdict lines + summary: $(cat "$T/out")"
+[ "$(grep -c . "$T/out")" -eq 5 ] || fail "check adversarial: want list line + 3 verdicts + summary: $(cat "$T/out")"
+grep -q "adversarial.csv: delimiter ',', address column \"email\", name from \"nombre\"; variables: nombre email ciudad$" "$T/out" ||
+    fail "check adversarial: list line: $(head -1 "$T/out")"
 grep -q "^30 rows: 27 accepted, 3 invalid" "$T/out" || fail "check adversarial summary: $(cat "$T/out")"
 
 run 65 "check adversarial json" -- contacts check --format json "$FX/adversarial.csv"
@@ -140,6 +146,10 @@ pyassert "check two address columns json" "
 assert '2 candidate address columns' in d['error'], d
 "
 run 0 "check two address columns, column named" -- contacts check --column Correo "$FX/two_address_columns.csv"
+grep -q 'address column "Correo"' "$T/out" || fail "column named: $(cat "$T/out")"
+run 0 "check tsv list line" -- contacts check "$FX/google_sheets.tsv"
+grep -q 'delimiter tab, address column "E-mail Address", name from "First Name" + "Last Name"' "$T/out" ||
+    fail "tsv list line: $(cat "$T/out")"
 
 run 0 "check cp1252" -- contacts check "$FX/excel_cp1252.csv"
 grep -q "warning: .*excel_cp1252.csv:2: not valid UTF-8, read as Windows-1252" "$T/err" ||

@@ -580,6 +580,50 @@ static void test_verdicts(void **state)
     err_release(&err);
 }
 
+static int record_list(void *ud, const struct contacts_list_info *info)
+{
+    struct verdicts *vs = ud;
+    size_t i;
+
+    buf_addf(&vs->out, "[%zu %c %s |", info->line, info->delim, info->address_column);
+    for (i = 0; i < 3 && info->name_columns[i]; i++)
+        buf_addf(&vs->out, " %s", info->name_columns[i]);
+    buf_addstr(&vs->out, " |");
+    for (i = 0; i < info->ncols; i++)
+        buf_addf(&vs->out, " %s=%s", info->headers[i], info->keys[i]);
+    buf_addstr(&vs->out, "] ");
+    return strstr(info->file, "google") ? 9 : 0;
+}
+
+static void test_list_info(void **state)
+{
+    const char *lists[3];
+    struct audience_spec spec = {0};
+    struct verdicts vs = {BUF_INIT};
+    struct err err;
+
+    (void)state;
+    lists[0] = fx("excel_bom_semicolon.csv");
+    lists[1] = fx("trailing_empty.csv");
+    lists[2] = fx("google_sheets.tsv");
+    spec.lists = lists;
+    spec.nlists = 3;
+    spec.list_info = record_list;
+    spec.verdict_ud = &vs;
+    err_init(&err);
+    /* a non-zero return stops loading and comes back from contacts_load */
+    assert_int_equal(contacts_load(&spec, NULL, NULL, NULL, NULL, &err), 9);
+    assert_string_equal(vs.out.data,
+                        "[1 ; Correo electrónico | Nombre Apellidos | Nombre=nombre "
+                        "Apellidos=apellidos Correo electrónico=correo_electronico Ciudad=ciudad "
+                        "País=pais] "
+                        "[1 , Email | Nombre | Nombre=nombre Email=email Ciudad=ciudad] "
+                        "[1 \t E-mail Address | First Name Last Name | First Name=first_name "
+                        "Last Name=last_name E-mail Address=e_mail_address City=city] ");
+    buf_release(&vs.out);
+    err_release(&err);
+}
+
 static void test_list_options(void **state)
 {
     const char *list;
@@ -876,6 +920,7 @@ int main(void)
         cmocka_unit_test(test_suppression),
         cmocka_unit_test(test_verdicts),
         cmocka_unit_test(test_list_options),
+        cmocka_unit_test(test_list_info),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_rows_policy),
         cmocka_unit_test(test_no_vars),
