@@ -351,6 +351,7 @@ static int contacts_check(int nfiles, char **files, const struct opts *o, int ve
 
     err_init(&err);
     if (!lo || !c.lists) {
+        err_nomem(&err);
         rc = cli_fail(&err);
         goto out;
     }
