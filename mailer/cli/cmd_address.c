@@ -1,4 +1,9 @@
-/* cmd_address - mailer address check ADDR... [--format text|json] */
+/* cmd_address - mailer address check ADDR... [--format text|json]
+ *
+ * Exit 0 when every address is a usable envelope address, 65 otherwise.
+ * JSON (stable): [{"input": "...", "valid": true|false, "reason": null |
+ * "...", "normalized": "..." | null, "hint": "..." (only when there is one)}]
+ */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>

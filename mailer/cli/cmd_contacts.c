@@ -7,6 +7,23 @@
  *                  [--column NAME] [--filter EXPR] [--force]
  *       per-row verdicts with file:line and a summary; exit 0 when every row
  *       is usable, 65 when a row is invalid or a list is refused.
+ *       Text: per list, how its header was read (delimiter, address and name
+ *       columns, variables); one line per invalid row, duplicate, or valid
+ *       address with a "did you mean" hint (every row with -v); a summary.
+ *
+ * JSON shapes (stable):
+ *   show:  [{"<header as written>": "<value>", ...}, ...]; fields beyond the
+ *          header that are not empty get the key "column_N" (1-based).
+ *   check: {"rows": [{"file", "line", "verdict": "ok" | "invalid" |
+ *          "duplicate" | "filtered" | "suppressed", "input", "address"
+ *          (normalized, "" when invalid), "reason"?, "hint"?, "first"?,
+ *          "first_line"?}, ...],
+ *          "summary": {"rows", "accepted", "invalid", "duplicates",
+ *          "filtered", "suppressed"},
+ *          "lists": [{"file", "delimiter": "," | ";" | "tab", "address_column",
+ *          "name_columns": [...], "variables": [... every template variable]}],
+ *          "error": null | "<why the list was refused>"}
+ * Charset warnings go to stderr in both formats.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -164,7 +181,72 @@ static const char *const kind_names[] = {"ok", "invalid", "duplicate", "filtered
 struct check {
     int json, verbose;
     size_t n;
+    struct value *lists; /* JSON: one object per list header */
 };
+
+static const char *delim_name(int d)
+{
+    return d == ';' ? ";" : d == '\t' ? "tab" : d == ',' ? "," : "other";
+}
+
+static int has_key(const struct contacts_list_info *info, const char *key)
+{
+    size_t i;
+
+    for (i = 0; i < info->ncols; i++)
+        if (!strcmp(info->keys[i], key))
+            return 1;
+    return 0;
+}
+
+/* How each list was read: people see at once a wrong column or delimiter. */
+static int check_list_info(void *ud, const struct contacts_list_info *info)
+{
+    struct check *c = ud;
+    struct value *o, *names, *vars;
+    size_t i;
+
+    if (!c->json) {
+        printf("%s: delimiter %s%s%s, address column \"%s\", name from ", info->file,
+               info->delim == '\t' ? "" : "'", delim_name(info->delim),
+               info->delim == '\t' ? "" : "'", info->address_column);
+        for (i = 0; i < 3 && info->name_columns[i]; i++)
+            printf("%s\"%s\"", i ? " + " : "", info->name_columns[i]);
+        printf("%s; variables:", info->name_columns[0] ? "" : "(no name column)");
+        for (i = 0; i < info->ncols; i++)
+            printf(" %s", info->keys[i]);
+        printf("%s%s\n", has_key(info, "email") ? "" : " email",
+               has_key(info, "nombre") ? "" : " nombre");
+        return 0;
+    }
+    o = value_new_map();
+    names = value_new_list();
+    vars = value_new_list();
+    if (!o || !names || !vars)
+        goto nomem;
+    for (i = 0; i < 3 && info->name_columns[i]; i++)
+        if (value_list_append(names, value_new_cstring(info->name_columns[i])))
+            goto nomem;
+    for (i = 0; i < info->ncols; i++)
+        if (value_list_append(vars, value_new_cstring(info->keys[i])))
+            goto nomem;
+    if ((!has_key(info, "email") && value_list_append(vars, value_new_cstring("email"))) ||
+        (!has_key(info, "nombre") && value_list_append(vars, value_new_cstring("nombre"))))
+        goto nomem;
+    if (value_map_set_string(o, "file", info->file) ||
+        value_map_set_string(o, "delimiter", delim_name(info->delim)) ||
+        value_map_set_string(o, "address_column", info->address_column) ||
+        value_map_set(o, "name_columns", names) || value_map_set(o, "variables", vars)) {
+        names = vars = NULL;
+        goto nomem;
+    }
+    return value_list_append(c->lists, o);
+nomem:
+    value_free(o);
+    value_free(names);
+    value_free(vars);
+    return -1;
+}
 
 static int check_verdict_json(struct check *c, const struct contacts_verdict *v)
 {
@@ -261,13 +343,15 @@ static int contacts_check(int nfiles, char **files, const struct opts *o, int ve
     struct contacts_list_opts *lo = calloc((size_t)nfiles, sizeof(*lo));
     struct audience_spec spec = {0};
     struct audience_stats st = {0};
-    struct check c = {o->json, verbose, 0};
+    struct check c = {o->json, verbose, 0, value_new_list()};
+    struct buf lists = BUF_INIT;
     struct buf report = BUF_INIT;
     struct err err;
     int i, rc;
 
     err_init(&err);
-    if (!lo) {
+    if (!lo || !c.lists) {
+        err_nomem(&err);
         rc = cli_fail(&err);
         goto out;
     }
@@ -280,15 +364,18 @@ static int contacts_check(int nfiles, char **files, const struct opts *o, int ve
     spec.list_opts = lo;
     spec.verdict = check_verdict;
     spec.verdict_ud = &c;
+    spec.list_info = check_list_info;
     if (c.json)
         printf("{\n  \"rows\": [");
     rc = contacts_load(&spec, accept_contact, NULL, &st, &report, &err);
     print_report_warnings(&report);
     if (c.json) {
         printf("%s],\n  \"summary\": {\"rows\": %zu, \"accepted\": %zu, \"invalid\": %zu, "
-               "\"duplicates\": %zu, \"filtered\": %zu, \"suppressed\": %zu},\n  \"error\": ",
+               "\"duplicates\": %zu, \"filtered\": %zu, \"suppressed\": %zu},\n  \"lists\": ",
                c.n ? "\n  " : "", st.rows, st.accepted, st.invalid, st.duplicates, st.filtered,
                st.suppressed);
+        value_to_json(c.lists, &lists, 0);
+        printf("%s,\n  \"error\": ", lists.data);
         if (rc)
             print_json_string(err.msg.data, err.msg.len);
         else
@@ -305,6 +392,8 @@ static int contacts_check(int nfiles, char **files, const struct opts *o, int ve
         rc = st.invalid ? EX_DATAERR : EX_OK;
 out:
     free(lo);
+    value_free(c.lists);
+    buf_release(&lists);
     buf_release(&report);
     err_release(&err);
     return rc;

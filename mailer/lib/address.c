@@ -117,6 +117,8 @@ static const char *local_part(const char *s, size_t n, char *out, size_t *olen)
     why = check_quoted(s, n, content, &clen);
     if (why)
         return why;
+    if (!clen)
+        return "empty local part (\"\")";
     if (clen && !check_dot_atom(content, clen)) {
         memcpy(out, content, clen); /* "juan" is juan (RFC 5321 4.1.2 SHOULD) */
         *olen = clen;
@@ -225,6 +227,20 @@ static int has_alabel(const char *d, size_t n)
     return 0;
 }
 
+/* Characters UTS #46 maps to nothing: IDNA would drop them silently, so
+ * the address mailed would differ from the one in the list. */
+static int has_invisible(const char *d, size_t n)
+{
+    static const char *const inv[] = {"\xc2\xad",     "\xe2\x80\x8b", "\xe2\x80\x8c",
+                                      "\xe2\x80\x8d", "\xe2\x81\xa0", "\xef\xbb\xbf"};
+    size_t i;
+
+    for (i = 0; i < sizeof(inv) / sizeof(inv[0]); i++)
+        if (memmem(d, n, inv[i], strlen(inv[i])))
+            return 1;
+    return 0;
+}
+
 /* Domain to its envelope form in out (lower case, A-labels). */
 static const char *domain_part(const char *s, size_t n, char *out, size_t *olen)
 {
@@ -246,6 +262,8 @@ static const char *domain_part(const char *s, size_t n, char *out, size_t *olen)
             nonascii = 1;
     }
     tmp[n] = '\0';
+    if (nonascii && has_invisible(tmp, n))
+        return "invisible character (zero-width space, soft hyphen) in the domain";
     if (nonascii || has_alabel(tmp, n)) {
         rc = idn2_lookup_u8((const uint8_t *)tmp, &ace, IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
         if (rc != IDN2_OK)
@@ -317,26 +335,53 @@ static void make_hint(const char *s, size_t n, struct address_result *r)
     memcpy(r->hint + llen + 1, fix, strlen(fix) + 1);
 }
 
+/* Strip what spreadsheets and copy-paste leave around an address: spaces,
+ * tabs, no-break spaces (U+00A0), zero-width spaces (U+200B) and BOMs. */
+static void trim(const char **in, size_t *len)
+{
+    static const struct {
+        const char *s;
+        size_t n;
+    } ws[] = {{" ", 1}, {"\t", 1}, {"\xc2\xa0", 2}, {"\xe2\x80\x8b", 3}, {"\xef\xbb\xbf", 3}};
+    size_t i;
+    int again = 1;
+
+    while (again && *len) {
+        again = 0;
+        for (i = 0; i < sizeof(ws) / sizeof(ws[0]); i++) {
+            if (*len >= ws[i].n && !memcmp(*in, ws[i].s, ws[i].n)) {
+                *in += ws[i].n, *len -= ws[i].n, again = 1;
+            }
+            if (*len >= ws[i].n && !memcmp(*in + *len - ws[i].n, ws[i].s, ws[i].n)) {
+                *len -= ws[i].n, again = 1;
+            }
+        }
+    }
+}
+
+static int refuse(struct address_result *r, const char *in, size_t len, const char *why)
+{
+    make_hint(in, len, r);
+    return invalid(r, why);
+}
+
 int address_check(const char *in, size_t len, struct address_result *r)
 {
     char local[ADDRESS_MAX + 1], dom[ADDRESS_MAX + 1];
     size_t llen = 0, dlen = 0, i;
-    const char *at, *why;
+    const char *at, *why, *fix;
 
     r->valid = 0;
     r->reason = NULL;
     r->normalized[0] = r->key[0] = r->hint[0] = '\0';
-    while (len && (in[0] == ' ' || in[0] == '\t'))
-        in++, len--;
-    while (len && (in[len - 1] == ' ' || in[len - 1] == '\t'))
-        len--;
+    trim(&in, &len);
     if (!len)
-        return invalid(r, "empty address");
+        return refuse(r, in, len, "empty address");
     why = scan_raw(in, len);
     if (why)
-        return invalid(r, why);
+        return refuse(r, in, len, why);
     if (len > 4 * ADDRESS_MAX)
-        return invalid(r, "address longer than 254 characters");
+        return refuse(r, in, len, "address longer than 254 characters");
     if (in[0] == '"') {
         /* the local part ends at the closing quote, not at the last @ */
         for (i = 1; i < len && in[i] != '"'; i += in[i] == '\\' ? 2 : 1)
@@ -347,25 +392,30 @@ int address_check(const char *in, size_t len, struct address_result *r)
         if (at && memchr(at + 1, '@', len - (size_t)(at - in) - 1))
             at = memrchr(in, '@', len);
     }
-    make_hint(in, len, r);
     if (!at)
-        return invalid(r, "missing @");
+        return refuse(r, in, len, "missing @");
     if (at == in)
-        return invalid(r, "empty local part");
+        return refuse(r, in, len, "empty local part");
     why = local_part(in, (size_t)(at - in), local, &llen);
     if (why)
-        return invalid(r, why);
+        return refuse(r, in, len, why);
     why = domain_part(at + 1, len - (size_t)(at - in) - 1, dom, &dlen);
     if (why)
-        return invalid(r, why);
+        return refuse(r, in, len, why);
     if (llen + 1 + dlen > ADDRESS_MAX)
-        return invalid(r, "address longer than 254 characters");
+        return refuse(r, in, len, "address longer than 254 characters");
     memcpy(r->normalized, local, llen);
     r->normalized[llen] = '@';
     memcpy(r->normalized + llen + 1, dom, dlen);
     r->normalized[llen + 1 + dlen] = '\0';
     for (i = 0; i <= llen + dlen + 1; i++)
         r->key[i] = lower(r->normalized[i]);
+    fix = address_domain_hint(dom, dlen);
+    if (fix && llen + 1 + strlen(fix) <= ADDRESS_MAX) {
+        memcpy(r->hint, local, llen);
+        r->hint[llen] = '@';
+        memcpy(r->hint + llen + 1, fix, strlen(fix) + 1);
+    }
     r->valid = 1;
     return 1;
 }
@@ -405,6 +455,12 @@ static int distance_le1(const char *a, size_t na, const char *b, size_t nb)
     return !strncmp(a + i, b + i + 1, na - i) ? 1 : 2;
 }
 
+/* lit equals s[0..n) (which may hold NULs) */
+static int same(const char *lit, const char *s, size_t n)
+{
+    return strlen(lit) == n && !memcmp(lit, s, n);
+}
+
 const char *address_domain_hint(const char *domain, size_t len)
 {
     static const struct {
@@ -435,12 +491,10 @@ const char *address_domain_hint(const char *domain, size_t len)
     if (len < 7 || len > 20) /* no provider (or typo of one) is shorter or longer */
         return NULL;
     for (i = 0; i < sizeof(providers) / sizeof(providers[0]); i++)
-        if (domain[0] == providers[i][0] && !strncmp(domain, providers[i], len) &&
-            !providers[i][len])
+        if (domain[0] == providers[i][0] && same(providers[i], domain, len))
             return NULL; /* the common case: a provider spelled right */
     for (i = 0; i < sizeof(typos) / sizeof(typos[0]); i++)
-        if (domain[0] == typos[i].typo[0] && !strncmp(typos[i].typo, domain, len) &&
-            !typos[i].typo[len])
+        if (domain[0] == typos[i].typo[0] && same(typos[i].typo, domain, len))
             return typos[i].fix;
     for (i = 0; i < sizeof(providers) / sizeof(providers[0]); i++) {
         int d = distance_le1(domain, len, providers[i], strlen(providers[i]));

@@ -37,6 +37,11 @@ static int fold(const char *in, size_t len, struct buf *out, int header)
         char base = 0;
         int keep = 0;
 
+        if ((c == 0xcc || (c == 0xcd && i + 1 < len && (unsigned char)in[i + 1] <= 0xaf)) &&
+            i + 1 < len && (unsigned char)in[i + 1] >= 0x80 && (unsigned char)in[i + 1] <= 0xbf) {
+            i++; /* combining marks U+0300..U+036F (decomposed accents): dropped */
+            continue;
+        }
         if (c == 0xc2 && i + 1 < len && (unsigned char)in[i + 1] >= 0x80 &&
             (unsigned char)in[i + 1] <= 0xbf && (header || (unsigned char)in[i + 1] == 0xa0)) {
             i++; /* NBSP and Latin-1 symbols: separators */
@@ -447,16 +452,24 @@ struct dedupe {
     struct arena_block *blocks;
 };
 
+/* 8 bytes at a time, multiply and fold; ends with a full mix (the low
+ * bits pick the slot, the high ones are the tag). */
 static uint64_t hash_key(const char *s, size_t n)
 {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    size_t i;
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
 
-    for (i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 0x100000001b3ULL;
+    while (n >= 8) {
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 32;
+        s += 8, n -= 8;
     }
-    return h ^ (h >> 29);
+    w = 0;
+    memcpy(&w, s, n);
+    h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 29;
+    h *= 0xff51afd7ed558ccdULL;
+    return h ^ (h >> 32);
 }
 
 static const char *arena_add(struct dedupe *d, const char *s, size_t n)
@@ -540,11 +553,11 @@ static int dedupe_grow(struct dedupe *d, size_t want)
 
 /* Insert key; returns 0 if new, 1 if seen before (*first set, valid until
  * the next insert), -1 on ENOMEM. */
-static int dedupe_add(struct dedupe *d, const char *key, uint32_t list, uint32_t line,
+static int dedupe_add(struct dedupe *d, const char *key, uint64_t h, uint32_t list, uint32_t line,
                       const struct seen **first)
 {
     size_t n = strlen(key), i;
-    uint64_t h = hash_key(key, n), tag = h & 0xffffffff00000000ULL, slot;
+    uint64_t tag = h & 0xffffffff00000000ULL, slot;
     struct seen *e;
 
     if (!d->slots || d->n + 1 > d->alloc || (d->n + 1) * 4 > (d->mask + 1) * 3)
@@ -566,6 +579,17 @@ static int dedupe_add(struct dedupe *d, const char *key, uint32_t list, uint32_t
     d->slots[i] = tag | (d->n + 1);
     d->n++;
     return 0;
+}
+
+/* Hash of key, and a prefetch of its slot: the probe is a cache (and TLB)
+ * miss on a large table, so start it before the row's other work. */
+static uint64_t dedupe_prefetch(const struct dedupe *d, const char *key)
+{
+    uint64_t h = hash_key(key, strlen(key));
+
+    if (d->slots)
+        __builtin_prefetch(&d->slots[h & d->mask]);
+    return h;
 }
 
 static void dedupe_release(struct dedupe *d)
@@ -634,7 +658,7 @@ struct loader {
     const char *file;
     char *list_name;
     struct list_state ls;
-    struct buf name, tmp, line;
+    struct buf name, tmp;
     struct address_result ar;
 };
 
@@ -649,12 +673,17 @@ static size_t find_col(const struct list_state *ls, const char *const *names, si
     return NO_COL;
 }
 
+static int add_printable(struct buf *b, const char *s, size_t n);
+
+/* The headers as written, quoted and escaped: they are untrusted text
+ * going into a one-line message. */
 static int list_headers(struct buf *b, const struct list_state *ls)
 {
     size_t i;
 
     for (i = 0; i < ls->ncols; i++)
-        if (buf_addf(b, "%s\"%s\"", i ? ", " : "", ls->raw[i]))
+        if (buf_addstr(b, i ? ", \"" : "\"") || add_printable(b, ls->raw[i], strlen(ls->raw[i])) ||
+            buf_addch(b, '"'))
             return -1;
     return 0;
 }
@@ -730,6 +759,31 @@ static int key_taken(const struct list_state *ls, size_t upto, const char *key)
     return 0;
 }
 
+static int list_info(struct loader *L, const struct csvread_record *rec)
+{
+    const struct list_state *ls = &L->ls;
+    struct contacts_list_info info;
+    size_t cols[3] = {ls->full_col, NO_COL, NO_COL}, i, k = 0;
+
+    if (ls->full_col == NO_COL) {
+        cols[0] = ls->first_col;
+        cols[1] = ls->last_col;
+        cols[2] = ls->last2_col;
+    }
+    memset(&info, 0, sizeof(info));
+    info.file = L->file;
+    info.line = rec->line;
+    info.delim = rec->delim;
+    info.ncols = ls->ncols;
+    info.headers = (const char *const *)ls->raw;
+    info.keys = (const char *const *)ls->keys;
+    info.address_column = ls->raw[ls->addr_col];
+    for (i = 0; i < 3; i++)
+        if (cols[i] != NO_COL)
+            info.name_columns[k++] = ls->raw[cols[i]];
+    return L->spec->list_info(L->spec->verdict_ud, &info);
+}
+
 static int header(struct loader *L, const struct csvread_record *rec)
 {
     struct list_state *ls = &L->ls;
@@ -790,7 +844,7 @@ static int header(struct loader *L, const struct csvread_record *rec)
             return err_set(L->err, ERR_DATA, "%s", L->tmp.data);
         }
     }
-    return 0;
+    return L->spec->list_info ? list_info(L, rec) : 0;
 }
 
 /* ---- rows ------------------------------------------------------------ */
@@ -834,14 +888,18 @@ static int make_name(struct loader *L, const struct csvread_record *rec)
     for (i = 0; i < 3; i++) {
         if (cols[i] == NO_COL || cols[i] >= rec->nfields)
             continue;
+        const char *f = rec->fields[cols[i]];
+        size_t n = rec->lens[cols[i]], start;
         space = L->name.len > 0;
-        for (j = 0; j < rec->lens[cols[i]]; j++) {
-            unsigned char c = (unsigned char)rec->fields[cols[i]][j];
-            if (c <= ' ' || c == 127) {
+        for (j = 0; j < n;) {
+            if ((unsigned char)f[j] <= ' ' || f[j] == 127) {
                 space = L->name.len > 0;
+                j++;
                 continue;
             }
-            if ((space && buf_addch(&L->name, ' ')) || buf_addch(&L->name, (char)c))
+            for (start = j; j < n && (unsigned char)f[j] > ' ' && f[j] != 127; j++)
+                ;
+            if ((space && buf_addch(&L->name, ' ')) || buf_add(&L->name, f + start, j - start))
                 return -1;
             space = 0;
         }
@@ -855,8 +913,14 @@ static int set_vars(struct loader *L, const struct csvread_record *rec)
     size_t i;
 
     for (i = 0; i < ls->ncols; i++) {
-        const char *s = i < rec->nfields ? rec->fields[i] : "";
-        size_t n = i < rec->nfields ? rec->lens[i] : 0;
+        const char *s = i < rec->nfields ? rec->fields[i] : "", *old;
+        size_t n = i < rec->nfields ? rec->lens[i] : 0, oldlen = 0;
+        /* entry i is column i (keys are unique and set in column order on
+         * the first row): a value equal to the previous row's (país,
+         * ciudad...) is kept, not reallocated */
+        const struct value *v = value_map_at(ls->vars, i, NULL);
+        if (v && (old = value_text(v, &oldlen)) && oldlen == n && !memcmp(old, s, n))
+            continue;
         if (value_map_set(ls->vars, ls->keys[i], value_new_string(s, n)))
             return -1;
     }
@@ -920,6 +984,7 @@ static int row(struct loader *L, const struct csvread_record *rec)
     const char *in = "", *why = NULL;
     size_t inlen = 0, n = rec->nfields;
     struct contact c;
+    uint64_t h;
     int rc;
 
     if (blank_row(rec))
@@ -940,7 +1005,11 @@ static int row(struct loader *L, const struct csvread_record *rec)
     }
     if (!address_check(in, inlen, &L->ar))
         return report_invalid(L, rec->line, in, inlen, L->ar.reason);
-    rc = dedupe_add(&L->seen, L->ar.key, (uint32_t)L->list_idx, (uint32_t)rec->line, &first);
+    h = dedupe_prefetch(&L->seen, L->ar.key);
+    /* name and variables before the probe (wasted only on duplicates) */
+    if (make_name(L, rec) || ((L->filter || !L->spec->no_vars) && set_vars(L, rec)))
+        return err_nomem(L->err);
+    rc = dedupe_add(&L->seen, L->ar.key, h, (uint32_t)L->list_idx, (uint32_t)rec->line, &first);
     if (rc < 0)
         return err_nomem(L->err);
     if (rc) {
@@ -951,8 +1020,6 @@ static int row(struct loader *L, const struct csvread_record *rec)
             return err_nomem(L->err);
         return verdict(L, CONTACTS_DUPLICATE, in, NULL, first, rec->line);
     }
-    if (make_name(L, rec) || ((L->filter || !L->spec->no_vars) && set_vars(L, rec)))
-        return err_nomem(L->err);
     if (L->filter && !contacts_filter_match(L->filter, ls->vars)) {
         L->stats->filtered++;
         return verdict(L, CONTACTS_FILTERED, in, NULL, NULL, rec->line);
@@ -975,7 +1042,7 @@ static int row(struct loader *L, const struct csvread_record *rec)
     c.line = rec->line;
     c.vars = L->spec->no_vars ? NULL : ls->vars;
     rc = verdict(L, CONTACTS_OK, in, NULL, NULL, rec->line);
-    return rc ? rc : L->fn(L->ud, &c);
+    return rc || !L->fn ? rc : L->fn(L->ud, &c);
 }
 
 static int on_record(void *ud, const struct csvread_record *rec)
@@ -1057,7 +1124,6 @@ int contacts_load(const struct audience_spec *spec, contacts_fn fn, void *ud,
     L.err = err;
     buf_init(&L.name, 0);
     buf_init(&L.tmp, 0);
-    buf_init(&L.line, 0);
     if (spec->filter && spec->filter[0]) {
         L.filter = contacts_filter_new(spec->filter, err);
         if (!L.filter) {
@@ -1074,6 +1140,5 @@ out:
     free(L.list_name);
     buf_release(&L.name);
     buf_release(&L.tmp);
-    buf_release(&L.line);
     return rc;
 }

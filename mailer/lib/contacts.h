@@ -9,6 +9,25 @@
  * applies the filter and the suppression callback, and hands every accepted
  * contact to fn, in file order. Nothing is kept in memory per contact beyond
  * the dedupe set, so a 1,000,000-row list streams.
+ *
+ * Column mapping:
+ *  - address column: the one header among email, e-mail, correo, correo
+ *    electrónico, mail, dirección de correo (electrónico), email address,
+ *    e-mail 1 - value ... (compared after contacts_header_key()); none or two
+ *    is an error listing the headers found, unless the list options name it.
+ *  - name (c->name): "nombre completo" / "nombre y apellidos" / "full name" /
+ *    "name" when present and not empty, else first (nombre, nombres, first
+ *    name) + last (apellido(s), apellido paterno + materno, last name), with
+ *    control characters and runs of spaces turned into one space.
+ *  - vars: every column up to the last non-empty header, by normalized
+ *    header (a repeated header gets _2, _3; an empty one column_N), plus
+ *    "email" = c->address and "nombre" = c->name unless the list has its own
+ *    "nombre" column (then that column's value, as written, stays).
+ * Rows: an all-empty row (Excel's ";;;;") is skipped silently; a row with
+ * more non-empty fields than the header is invalid (a stray delimiter would
+ * shift every column); missing trailing fields are "".
+ * Order per row: validate, dedupe (case-insensitive whole address), filter,
+ * suppression, fn.
  */
 #ifndef MAILER_CONTACTS_H
 #define MAILER_CONTACTS_H
@@ -33,7 +52,8 @@ struct contact {
  * string valid until the next call), 0 if not, -1 on error. */
 typedef int (*contacts_suppressed_fn)(void *ud, const char *address, const char **reason);
 /* Called for each accepted contact; the contact is valid only during the
- * call. Non-zero stops loading and is returned by contacts_load(). */
+ * call. Non-zero stops loading and is returned by contacts_load(). fn may be
+ * NULL (only count). */
 typedef int (*contacts_fn)(void *ud, const struct contact *c);
 
 /* Overrides for an odd file (from the campaign or a list config). */
@@ -67,6 +87,20 @@ struct contacts_verdict {
  * loading and is returned by contacts_load(). */
 typedef int (*contacts_verdict_fn)(void *ud, const struct contacts_verdict *v);
 
+/* How a list's header was read, for people checking a list. */
+struct contacts_list_info {
+    const char *file;
+    size_t line;                 /* line of the header */
+    int delim;                   /* delimiter in use */
+    size_t ncols;                /* columns kept (trailing empty headers dropped) */
+    const char *const *headers;  /* as written */
+    const char *const *keys;     /* normalized: the template variable names */
+    const char *address_column;  /* header as written */
+    const char *name_columns[3]; /* headers the name is made of; NULL-padded */
+};
+/* Called once per list after its header; non-zero stops loading. */
+typedef int (*contacts_list_fn)(void *ud, const struct contacts_list_info *info);
+
 struct audience_spec {
     const char *const *lists; /* paths of the CSV files */
     size_t nlists;
@@ -76,7 +110,8 @@ struct audience_spec {
     int force; /* load even when more than 10 % of a list is invalid */
     const struct contacts_list_opts *list_opts; /* NULL, or nlists entries */
     contacts_verdict_fn verdict;                /* NULL, or called for every data row */
-    void *verdict_ud;
+    void *verdict_ud;                           /* passed to verdict and list_info */
+    contacts_list_fn list_info;                 /* NULL, or called after each list's header */
     /* Set when fn needs only address, name, list and line (freezing an
      * audience, counting): c->vars is then NULL and no map is built per row.
      * A filter still sees every column. */

@@ -62,23 +62,16 @@ static int fail(struct reader *r, int rc)
     return rc;
 }
 
-static void on_field(void *s, size_t len, void *ud)
+/* Append a field to the record in progress; s[len] need not be a NUL. */
+static int add_field(struct reader *r, const char *s, size_t len)
 {
-    struct reader *r = ud;
-
-    if (r->stop)
-        return;
     r->field_done = 1;
-    if (len > CSVREAD_FIELD_MAX) {
-        fail(r, err_set(r->err, ERR_DATA, "%s:%zu: field %zu is longer than %d KiB", r->file,
-                        r->rec_line, r->nf + 1, CSVREAD_FIELD_MAX / 1024));
-        return;
-    }
-    if (r->nf >= CSVREAD_FIELDS_MAX) {
-        fail(r, err_set(r->err, ERR_DATA, "%s:%zu: more than %d fields in a record", r->file,
-                        r->rec_line, CSVREAD_FIELDS_MAX));
-        return;
-    }
+    if (len > CSVREAD_FIELD_MAX)
+        return fail(r, err_set(r->err, ERR_DATA, "%s:%zu: field %zu is longer than %d KiB", r->file,
+                               r->rec_line, r->nf + 1, CSVREAD_FIELD_MAX / 1024));
+    if (r->nf >= CSVREAD_FIELDS_MAX)
+        return fail(r, err_set(r->err, ERR_DATA, "%s:%zu: more than %d fields in a record", r->file,
+                               r->rec_line, CSVREAD_FIELDS_MAX));
     if (r->nf == r->af) {
         size_t n = r->af ? r->af * 2 : 32;
         size_t *o = realloc(r->offs, n * sizeof(*o));
@@ -88,23 +81,34 @@ static void on_field(void *s, size_t len, void *ud)
         if (l)
             r->lens = l;
         const char **pp = l ? realloc(r->ptrs, n * sizeof(*pp)) : NULL;
-        if (!pp) {
-            fail(r, err_nomem(r->err));
-            return;
-        }
+        if (!pp)
+            return fail(r, err_nomem(r->err));
         r->ptrs = pp;
         r->af = n;
     }
     r->offs[r->nf] = r->data.len;
     r->lens[r->nf] = len;
-    /* CSV_APPEND_NULL: s[len] is the NUL, copied with the field */
-    if (s ? buf_add(&r->data, s, len + 1) : buf_addch(&r->data, 0)) {
-        fail(r, errno == ENOSPC ? err_set(r->err, ERR_DATA, "%s:%zu: record longer than %d MiB",
-                                          r->file, r->rec_line, RECORD_MAX / (1024 * 1024))
-                                : err_nomem(r->err));
-        return;
-    }
+    if (buf_grow(&r->data, len + 1))
+        return fail(r, errno == ENOSPC
+                           ? err_set(r->err, ERR_DATA, "%s:%zu: record longer than %d MiB", r->file,
+                                     r->rec_line, RECORD_MAX / (1024 * 1024))
+                           : err_nomem(r->err));
+    /* the field and its NUL; buf_grow left room for the buffer's own NUL */
+    if (len)
+        memcpy(r->data.data + r->data.len, s, len);
+    r->data.len += len + 1;
+    r->data.data[r->data.len - 1] = '\0';
+    r->data.data[r->data.len] = '\0';
     r->nf++;
+    return 0;
+}
+
+static void on_field(void *s, size_t len, void *ud)
+{
+    struct reader *r = ud;
+
+    if (!r->stop)
+        add_field(r, s, len);
 }
 
 static void on_record(int c, void *ud)
@@ -157,6 +161,28 @@ static int parse_segment(struct reader *r, const char *s, size_t n)
     return 0;
 }
 
+/* A whole line with no quote, starting a record: split it here. libcsv
+ * (strict, no space trimming) would give the same fields; this path only
+ * saves its per-byte state machine on the lines that need none. */
+static int fast_line(struct reader *r, const char *s, size_t n)
+{
+    const char *end = s + n, *d;
+
+    r->rec_line = r->line;
+    r->rec_pending = 0;
+    for (;;) {
+        d = memchr(s, r->delim, (size_t)(end - s));
+        if (add_field(r, s, (size_t)((d ? d : end) - s)))
+            return r->rc;
+        if (!d)
+            break;
+        s = d + 1;
+    }
+    on_record(0, r);
+    r->since_field = 0;
+    return r->stop ? r->rc : 0;
+}
+
 /* Feed UTF-8 text to libcsv one physical line at a time, so that every
  * record knows the line it starts on. */
 static int feed(struct reader *r, const char *s, size_t n)
@@ -185,8 +211,12 @@ static int feed(struct reader *r, const char *s, size_t n)
                     r->last_cr = 1;
             }
         }
-        if (parse_segment(r, s + i, end - i))
+        if (term && r->rec_pending && j > i && !memchr(s + i, '"', j - i)) {
+            if (fast_line(r, s + i, j - i))
+                return r->rc;
+        } else if (parse_segment(r, s + i, end - i)) {
             return r->rc;
+        }
         if (term)
             r->line++;
         i = end;
@@ -352,22 +382,47 @@ static int sniff(const char *s, size_t n)
     return ',';
 }
 
-/* The header chunk: refuse UTF-16, strip a BOM, pick the delimiter. */
-static int start(struct reader *r)
+/* Excel's "sep=;" first line names the delimiter; *off moves past it. */
+static void sep_line(struct reader *r, const char *h, size_t n, size_t *off)
+{
+    const char *p = h + *off;
+    size_t left = n - *off;
+
+    if (left < 5 || strncasecmp(p, "sep=", 4) || p[4] == '"' || p[4] == '\r' || p[4] == '\n' ||
+        (left > 5 && p[5] != '\r' && p[5] != '\n'))
+        return;
+    if (!r->delim)
+        r->delim = (unsigned char)p[4];
+    *off += 5;
+    if (left > 5 && p[5] == '\r') {
+        (*off)++;
+        if (left == 6)
+            r->last_cr = 1;
+    }
+    if (*off < n && h[*off] == '\n')
+        (*off)++;
+    r->line = 2;
+}
+
+/* The header chunk: refuse UTF-16, strip a BOM, pick the delimiter. *off:
+ * where the text starts. */
+static int start(struct reader *r, size_t *off)
 {
     const unsigned char *h = (const unsigned char *)r->head.data;
-    size_t off = 0, n = r->head.len;
+    size_t n = r->head.len;
 
     r->started = 1;
+    *off = 0;
     if (n >= 2 && ((h[0] == 0xff && h[1] == 0xfe) || (h[0] == 0xfe && h[1] == 0xff)))
         return fail(r, err_set(r->err, ERR_DATA,
                                "%s: UTF-16 text (Excel \"Unicode text\"); save the list as CSV "
                                "UTF-8",
                                r->file));
     if (n >= 3 && h[0] == 0xef && h[1] == 0xbb && h[2] == 0xbf)
-        off = 3;
+        *off = 3;
+    sep_line(r, r->head.data, n, off);
     if (!r->delim)
-        r->delim = sniff(r->head.data + off, n - off);
+        r->delim = sniff(r->head.data + *off, n - *off);
     csv_set_delim(&r->p, (unsigned char)r->delim);
     return 0;
 }
@@ -382,9 +437,9 @@ static int push(struct reader *r, const char *s, size_t n, int final)
         if (!final && r->head.len < HEAD_MAX && !memchr(r->head.data, '\n', r->head.len) &&
             !memchr(r->head.data, '\r', r->head.len))
             return 0;
-        if (start(r))
+        size_t off;
+        if (start(r, &off))
             return r->rc;
-        size_t off = r->head.len >= 3 && !memcmp(r->head.data, "\xef\xbb\xbf", 3) ? 3 : 0;
         decode(r, r->head.data + off, r->head.len - off, final);
         buf_release(&r->head);
         return r->stop ? r->rc : 0;

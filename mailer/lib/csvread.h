@@ -4,7 +4,7 @@
  * breaks inside; CRLF, LF or lone CR line ends; a last line without a line
  * end; empty fields), plus what Excel and Google Sheets write: a UTF-8 BOM
  * (stripped), ';' or tab as delimiter (sniffed from the header line unless
- * given), Windows-1252 text (bytes that are not valid UTF-8 switch the
+ * given; an Excel "sep=;" first line names it and is skipped), Windows-1252 text (bytes that are not valid UTF-8 switch the
  * reader to Windows-1252, converted with iconv, and a warning names the file
  * and the encoding assumed), blank lines (skipped). Quoting is strict: a
  * stray quote is an error with file:line, never a guess.
@@ -12,7 +12,9 @@
  * The input is untrusted. Records stream to a callback: memory does not grow
  * with the file, a field longer than CSVREAD_FIELD_MAX bytes or a record of
  * more than CSVREAD_FIELDS_MAX fields is an error naming file:line.
- * Only this module includes libcsv and iconv.
+ * Only this module includes libcsv and iconv. Lines without a quote that
+ * start a record are split here directly (the same fields libcsv gives, in
+ * strict mode without space trimming); everything else goes through libcsv.
  */
 #ifndef MAILER_CSVREAD_H
 #define MAILER_CSVREAD_H
