@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# test_bounces_e2e - the bounce loop with only real servers on loopback:
+# the mailer sends a campaign through a private Postfix to test.example,
+# where two of the four addresses do not exist; Postfix itself writes the
+# DSNs and delivers them (virtual) into a Maildir that a private Dovecot
+# serves over IMAPS with a throwaway CA. `mailer bounces fetch` reads them,
+# marks the deliveries bounced and suppresses the dead addresses; a «baja»
+# reply written into the same Maildir unsubscribes its sender; the next
+# campaign skips all three; a second fetch finds nothing new; nothing in
+# the mailbox is lost; a server whose certificate is not from CA_FILE is
+# refused before the password is sent.
+set -euo pipefail
+: "${SOURCE_DIR:?}" "${MAILER:?}"
+
+if [[ $(id -u) != 0 ]] || ! command -v postfix >/dev/null || ! command -v dovecot >/dev/null; then
+    echo "test_bounces_e2e: needs root, postfix and dovecot-imapd (./run installs them)" >&2
+    exit 1
+fi
+. "$SOURCE_DIR/tests/servers/postfix.sh"
+. "$SOURCE_DIR/tests/servers/dovecot.sh"
+
+t0=$EPOCHREALTIME
+lap() { awk -v a="$t0" -v b="$EPOCHREALTIME" -v w="$1" 'BEGIN { printf "test_bounces_e2e: %-34s %5.1f s\n", w, b - a }'; }
+fail() {
+    echo "FAIL: $*" >&2
+    [[ -n ${POSTFIX_LOG:-} ]] && tail -20 "$POSTFIX_LOG" >&2
+    [[ -n ${DOVECOT_LOG:-} ]] && tail -20 "$DOVECOT_LOG" >&2
+    exit 1
+}
+
+work=$(mktemp -d)
+chmod 755 "$work" # postfix and nobody (dovecot) must reach their dirs
+trap 'dovecot_cleanup; postfix_cleanup; rm -rf "$work"' EXIT
+
+bash "$SOURCE_DIR/tests/servers/make_certs.sh" "$work/certs"
+bash "$SOURCE_DIR/tests/servers/make_certs.sh" "$work/other-ca"
+postfix_start "$work/postfix" test.example bounces@bounces.example "ana beto" ||
+    fail "postfix did not start"
+mkdir -p "$POSTFIX_MAILDIR"/{new,cur,tmp}
+chown -R 65534:65534 "$work/postfix/mail"
+dovecot_start "$work/dovecot" "$POSTFIX_MAILDIR" rebotes 'cl4ve-rebotes' "$work/certs" ||
+    fail "dovecot did not start"
+lap "servers up"
+
+export MAILER_HOME=$SOURCE_DIR/tests/fixtures/bounce-home MAILER_DB=$work/mailer.db
+export SMTP_URL="smtp://127.0.0.1:$POSTFIX_PORT" SMTP_TLS=none SMTP_USER= SMTP_PASSWORD=
+export BOUNCE_ADDRESS=bounces@bounces.example
+export BOUNCE_IMAP_URL="imaps://127.0.0.1:$DOVECOT_PORT/INBOX" BOUNCE_IMAP_USER=rebotes
+export BOUNCE_IMAP_PASSWORD='cl4ve-rebotes' CA_FILE=$work/certs/ca.pem
+cd "$work"
+
+inbox() { find "$POSTFIX_MAILDIR/new" "$POSTFIX_MAILDIR/cur" -type f | wc -l; }
+folder() { { find "$POSTFIX_MAILDIR/.$1/new" "$POSTFIX_MAILDIR/.$1/cur" -type f 2>/dev/null || true; } | wc -l; }
+
+# 1. The first campaign: 4 accepted by Postfix, 2 of them bounce.
+"$MAILER" send aviso-uno >send1.out 2>&1 || fail "send aviso-uno: $(cat send1.out)"
+"$MAILER" status aviso-uno --format json >status1.json
+/usr/bin/python3 -c 'import json,sys; m=json.load(open("status1.json"))[0]; assert m["sent"]==4, m' ||
+    fail "first send: $(cat status1.json)"
+lap "campaign 1 sent"
+
+# 2. Wait (bounded) for Postfix to write both DSNs into the Maildir.
+for ((i = 0; i < 150; i++)); do
+    [[ $(inbox) -ge 2 ]] && break
+    ((i % 10 == 9)) && postfix_flush
+    sleep 0.2
+done
+[[ $(inbox) == 2 ]] || fail "expected 2 DSNs in the Maildir, found $(inbox)"
+lap "DSNs delivered by Postfix"
+
+# 3. A certificate from another CA is refused, before LOGIN.
+logins_before=$(grep -c 'Login: user=<rebotes>' "$DOVECOT_LOG" || true)
+code=0
+CA_FILE=$work/other-ca/ca.pem "$MAILER" bounces fetch >wrongca.out 2>&1 || code=$?
+[[ $code == 69 ]] || fail "wrong CA: exit $code: $(cat wrongca.out)"
+grep -q "not trusted" wrongca.out || fail "wrong CA message: $(cat wrongca.out)"
+[[ $(grep -c 'Login: user=<rebotes>' "$DOVECOT_LOG" || true) == "$logins_before" ]] ||
+    fail "logged in despite an untrusted certificate"
+[[ $(inbox) == 2 ]] || fail "the refused run touched the mailbox"
+
+# 4. A dry run changes nothing.
+"$MAILER" bounces fetch --dry-run >dry.out 2>&1 || fail "dry run: $(cat dry.out)"
+grep -q "2 bounces (2 hard, 0 soft)" dry.out || fail "dry run said: $(cat dry.out)"
+[[ $(inbox) == 2 ]] || fail "dry run moved messages"
+[[ -z $("$MAILER" suppress list) ]] || fail "dry run suppressed addresses"
+
+# 5. The real fetch: both deliveries bounced (hard), both addresses suppressed.
+"$MAILER" bounces fetch >fetch1.out 2>&1 || fail "fetch: $(cat fetch1.out)"
+grep -q "2 new messages: 2 bounces (2 hard, 0 soft)" fetch1.out || fail "fetch said: $(cat fetch1.out)"
+"$MAILER" suppress list >supp1.out
+grep -q $'^nadie@test.example\thard-bounce' supp1.out || fail "nadie not suppressed: $(cat supp1.out)"
+grep -q $'^fantasma@test.example\thard-bounce' supp1.out || fail "fantasma not suppressed"
+[[ $(wc -l <supp1.out) == 2 ]] || fail "suppressed: $(cat supp1.out)"
+"$MAILER" status aviso-uno --format json >status2.json
+/usr/bin/python3 - <<'PY' || fail "ledger after fetch"
+import json, sqlite3
+m = json.load(open("status2.json"))[0]
+assert m["bounced"] == 2 and m["sent"] == 2, m
+db = sqlite3.connect("mailer.db")
+rows = db.execute("""SELECT d.address, d.state, d.bounce_class, b.class, b.status, b.kind,
+                            b.message_id = d.message_id
+                     FROM bounces b JOIN deliveries d ON d.id = b.delivery_id
+                     ORDER BY d.address""").fetchall()
+assert rows == [("fantasma@test.example", "bounced", "hard", "hard", "5.1.1", "bounce", 1),
+                ("nadie@test.example", "bounced", "hard", "hard", "5.1.1", "bounce", 1)], rows
+PY
+[[ $(inbox) == 0 && $(folder Procesados) == 2 ]] ||
+    fail "after fetch: inbox $(inbox), Procesados $(folder Procesados)"
+lap "fetch 1 (2 DSNs)"
+
+# 6. A «baja» reply from beto, written straight into the Maildir.
+cat >"$work/baja.eml" <<EOF
+From: Beto <Beto@test.example>
+To: bounces@bounces.example
+Subject: Re: Aviso para Beto
+In-Reply-To: <$(/usr/bin/python3 -c 'import sqlite3; print(sqlite3.connect("mailer.db").execute("SELECT message_id FROM deliveries WHERE address=\"beto@test.example\"").fetchone()[0])')>
+Content-Type: text/plain; charset=utf-8
+Content-Transfer-Encoding: 8bit
+
+Quiero darme de baja, por favor.
+
+> Hola, Beto.
+EOF
+install -o 65534 -g 65534 -m 600 "$work/baja.eml" "$POSTFIX_MAILDIR/new/$(date +%s).baja.test:2,"
+"$MAILER" bounces fetch >fetch2.out 2>&1 || fail "fetch 2: $(cat fetch2.out)"
+grep -q "1 new message: 0 bounces (0 hard, 0 soft), 0 complaints, 1 unsubscribe" fetch2.out ||
+    fail "fetch 2 said: $(cat fetch2.out)"
+"$MAILER" suppress list | grep -q $'^beto@test.example\tunsubscribe' || fail "beto not unsubscribed"
+lap "fetch 2 (baja)"
+
+# 7. A third fetch finds nothing new and prints nothing (cron).
+out=$("$MAILER" bounces fetch 2>&1) || fail "fetch 3: $out"
+[[ -z $out ]] || fail "fetch 3 printed: $out"
+[[ $(/usr/bin/python3 -c 'import sqlite3; print(sqlite3.connect("mailer.db").execute("SELECT count(*) FROM bounces").fetchone()[0])') == 3 ]] ||
+    fail "bounces rows counted twice"
+
+# 8. The next campaign skips the two dead addresses and the unsubscribed one.
+"$MAILER" send aviso-dos >send2.out 2>&1 || fail "send aviso-dos: $(cat send2.out)"
+"$MAILER" status aviso-dos --format json >status3.json
+/usr/bin/python3 - <<'PY' || fail "second campaign audience: $(cat status3.json)"
+import json, sqlite3
+m = json.load(open("status3.json"))[0]
+assert m["total"] == 1 and m["sent"] == 1, m
+db = sqlite3.connect("mailer.db")
+rows = db.execute("SELECT address FROM deliveries d JOIN mailings m ON m.id = d.mailing_id"
+                  " WHERE m.campaign = 'aviso-dos'").fetchall()
+assert rows == [("ana@test.example",)], rows
+PY
+lap "campaign 2 skipped 3 addresses"
+
+# 9. Nothing lost: every message Postfix or we put in the Maildir is in a folder.
+postfix_wait_queue_empty 30 || fail "postfix queue not empty"
+total=$(($(inbox) + $(folder Procesados) + $(folder Revisar)))
+[[ $total == 3 && $(folder Procesados) == 3 ]] ||
+    fail "messages: inbox $(inbox), Procesados $(folder Procesados), Revisar $(folder Revisar)"
+
+# 10. People may lift a suppression; a hard bounce needs --force.
+code=0
+"$MAILER" suppress remove nadie@test.example >rm.out 2>&1 || code=$?
+[[ $code == 65 ]] || fail "removing a hard bounce without --force: exit $code"
+"$MAILER" suppress remove --force nadie@test.example || fail "suppress remove --force"
+"$MAILER" suppress remove beto@test.example || fail "suppress remove (unsubscribe)"
+lap "done"
+echo "test_bounces_e2e: ok"
