@@ -78,8 +78,20 @@ grep -q "not trusted" wrongca.out || fail "wrong CA message: $(cat wrongca.out)"
     fail "logged in despite an untrusted certificate"
 [[ $(inbox) == 2 ]] || fail "the refused run touched the mailbox"
 
-# 4. A dry run changes nothing.
-"$MAILER" bounces fetch --dry-run >dry.out 2>&1 || fail "dry run: $(cat dry.out)"
+# ... and so is a certificate that does not name the host we asked for.
+code=0
+BOUNCE_IMAP_URL="imaps://127.0.0.2:$DOVECOT_PORT/INBOX" "$MAILER" bounces fetch >wronghost.out 2>&1 || code=$?
+[[ $code == 69 ]] || fail "wrong host: exit $code: $(cat wronghost.out)"
+grep -q "another name" wronghost.out || fail "wrong host message: $(cat wronghost.out)"
+[[ $(grep -c 'Login: user=<rebotes>' "$DOVECOT_LOG" || true) == "$logins_before" ]] ||
+    fail "logged in despite a certificate for another name"
+lap "untrusted certificates refused"
+
+# 4. A dry run changes nothing (over STARTTLS this time).
+BOUNCE_IMAP_URL="imap://127.0.0.1:$DOVECOT_IMAP_PORT/INBOX" "$MAILER" bounces fetch --dry-run \
+    >dry.out 2>&1 || fail "dry run: $(cat dry.out)"
+grep -q "Login: user=<rebotes>.*lip=127.0.0.1, mpid=[0-9]*, TLS" "$DOVECOT_LOG" ||
+    fail "no STARTTLS login in the Dovecot log"
 grep -q "2 bounces (2 hard, 0 soft)" dry.out || fail "dry run said: $(cat dry.out)"
 [[ $(inbox) == 2 ]] || fail "dry run moved messages"
 [[ -z $("$MAILER" suppress list) ]] || fail "dry run suppressed addresses"
@@ -134,6 +146,26 @@ out=$("$MAILER" bounces fetch 2>&1) || fail "fetch 3: $out"
 [[ $(/usr/bin/python3 -c 'import sqlite3; print(sqlite3.connect("mailer.db").execute("SELECT count(*) FROM bounces").fetchone()[0])') == 3 ]] ||
     fail "bounces rows counted twice"
 
+# 7b. A run killed after its commit but before the move leaves a handled
+# message in INBOX with its UID recorded: the next run files it, and counts
+# nothing twice. (Simulated: a copy of a DSN already counted arrives, and the
+# ledger is told its UID was handled.)
+dsn=$(find "$POSTFIX_MAILDIR/.Procesados" -path '*/cur/*' -o -path '*/new/*' | head -1)
+install -o 65534 -g 65534 -m 600 "$dsn" "$POSTFIX_MAILDIR/new/$(date +%s).killed.test:2,"
+/usr/bin/python3 - <<'PY' || fail "could not simulate the killed run"
+import sqlite3
+db = sqlite3.connect("mailer.db")
+n = db.execute("UPDATE imap_state SET last_uid = last_uid + 1").rowcount
+db.commit()
+assert n == 1, n
+PY
+"$MAILER" bounces fetch >fetch4.out 2>&1 || fail "fetch 4: $(cat fetch4.out)"
+[[ -z $(cat fetch4.out) ]] || fail "fetch 4 counted the handled message: $(cat fetch4.out)"
+[[ $(inbox) == 0 ]] || fail "the handled message was not filed"
+[[ $(/usr/bin/python3 -c 'import sqlite3; print(sqlite3.connect("mailer.db").execute("SELECT count(*) FROM bounces").fetchone()[0])') == 3 ]] ||
+    fail "the handled message was counted again"
+lap "killed run recovered"
+
 # 8. The next campaign skips the two dead addresses and the unsubscribed one.
 "$MAILER" send aviso-dos >send2.out 2>&1 || fail "send aviso-dos: $(cat send2.out)"
 "$MAILER" status aviso-dos --format json >status3.json
@@ -151,7 +183,7 @@ lap "campaign 2 skipped 3 addresses"
 # 9. Nothing lost: every message Postfix or we put in the Maildir is in a folder.
 postfix_wait_queue_empty 30 || fail "postfix queue not empty"
 total=$(($(inbox) + $(folder Procesados) + $(folder Revisar)))
-[[ $total == 3 && $(folder Procesados) == 3 ]] ||
+[[ $total == 4 && $(folder Procesados) == 4 ]] ||
     fail "messages: inbox $(inbox), Procesados $(folder Procesados), Revisar $(folder Revisar)"
 
 # 10. People may lift a suppression; a hard bounce needs --force.

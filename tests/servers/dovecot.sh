@@ -10,7 +10,9 @@
 #   MAILDIR (Maildir++: other folders are MAILDIR/.NAME); the certificate is
 #   CERTDIR/server.pem (tests/servers/make_certs.sh makes one). Every parent
 #   of MAILDIR must be searchable by nobody. Exports DOVECOT_PORT and
-#   DOVECOT_LOG. Plain IMAP is off: only the imaps listener exists.
+#   DOVECOT_LOG, and DOVECOT_IMAP_PORT: an imap listener where LOGIN needs
+#   STARTTLS first (ssl = required). It listens on 127.0.0.1 and 127.0.0.2
+#   (the certificate names only the first: a host-name check can be tested).
 
 dovecot_free_port() {
     /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
@@ -24,13 +26,14 @@ dovecot_start() {
     mkdir -p "$dir/run" "$dir/state" || return 1
     chmod 755 "$dir"
     DOVECOT_PORT=$(dovecot_free_port)
+    DOVECOT_IMAP_PORT=$(dovecot_free_port)
     DOVECOT_LOG=$dir/dovecot.log
     cat >"$dir/dovecot.conf" <<EOF
 base_dir = $dir/run
 state_dir = $dir/state
 log_path = $DOVECOT_LOG
 protocols = imap
-listen = 127.0.0.1
+listen = 127.0.0.1, 127.0.0.2
 ssl = required
 ssl_cert = <$certs/server.pem
 ssl_key = <$certs/server.key
@@ -50,7 +53,7 @@ userdb {
 service imap-login {
   chroot =
   inet_listener imap {
-    port = 0
+    port = $DOVECOT_IMAP_PORT
   }
   inet_listener imaps {
     port = $DOVECOT_PORT
@@ -66,7 +69,7 @@ service stats {
 EOF
     mkdir -p "$dir/home" && chown 65534 "$dir/home"
     DOVECOT_BASE=$dir/run
-    export DOVECOT_PORT DOVECOT_LOG
+    export DOVECOT_PORT DOVECOT_IMAP_PORT DOVECOT_LOG
     if ! dovecot -c "$dir/dovecot.conf" >"$dir/start.out" 2>&1; then
         echo "dovecot_start: dovecot did not start:" >&2
         cat "$dir/start.out" "$DOVECOT_LOG" >&2 2>/dev/null
