@@ -8,6 +8,7 @@
 
 #include "bounce.h"
 #include "cli.h"
+#include "lockfile.h"
 #include "mailbox.h"
 
 #include "banned.h"
@@ -125,12 +126,20 @@ static int bounces_parse(int argc, char **argv, int json)
 static int bounces_fetch(struct cli *cli, int dry_run)
 {
     struct returns_stats st = {0};
+    struct lockfile lk = {-1};
     struct ledger *l = NULL;
+    struct buf lock;
     struct err err;
     int rc = EX_OK;
 
     err_init(&err);
-    if (!(l = cli_ledger(cli, &err)) || mailbox_fetch(&cli->config, l, dry_run, &st, &err)) {
+    buf_init(&lock, 0);
+    /* One reader of the mailbox at a time: two would handle a UID twice. */
+    if (cli_lock_dir(cli, &lock) || buf_addstr(&lock, "/bounces-fetch.lock") ||
+        lockfile_take(&lk, lock.data, "bounces fetch", &err) || !(l = cli_ledger(cli, &err)) ||
+        mailbox_fetch(&cli->config, l, dry_run, &st, &err)) {
+        if (!err.kind)
+            err_nomem(&err);
         rc = cli_fail(&err);
         goto out;
     }
@@ -143,6 +152,9 @@ static int bounces_fetch(struct cli *cli, int dry_run)
                st.autoreplies, st.review, st.suppressed, st.suppressed == 1 ? "" : "es");
 out:
     ledger_close(l);
+    if (lk.fd >= 0)
+        lockfile_release(&lk);
+    buf_release(&lock);
     err_release(&err);
     return rc;
 }

@@ -813,15 +813,18 @@ static const char *const daemon_senders[] = {"mailer-daemon", "postmaster",    "
                                              "mailerdaemon",  "mail delivery", NULL};
 
 /* Lines after which the failed addresses are listed. */
-static const char *const anchors[] = {"to the following address",                /* qmail, Yahoo */
-                                      "delivery has failed to these recipients", /* Exchange */
-                                      "the following address(es) failed",        /* Exim */
-                                      "addresses had permanent fatal errors",    /* Sendmail */
-                                      "delivery to the following recipient",     /* older Gmail */
-                                      "the mail system",                         /* Postfix */
-                                      "could not be delivered to the following",
-                                      "no se pudo entregar a los siguientes",
-                                      NULL};
+static const char *const anchors[] = {
+    "to the following address",                /* qmail, Yahoo */
+    "delivery has failed to these recipients", /* Exchange */
+    "the following address(es) failed",        /* Exim */
+    "addresses had permanent fatal errors",    /* Sendmail */
+    "delivery to the following recipient",     /* older Gmail */
+    "the mail system",                         /* Postfix */
+    "could not be delivered to the following",
+    "no se pudo entregar a los siguientes",
+    "no se pudo entregar a estos destinatarios", /* Exchange in Spanish */
+    "no se ha podido entregar a los siguientes",
+    NULL};
 
 /* Phrases that put the address right after them on the same line. */
 static const char *const leads[] = {"delivered to ", "your message to ", "message to ",

@@ -93,11 +93,13 @@ maximal_backoff_time = 2s
 smtpd_banner = \$myhostname ESMTP test
 EOF
     # The stock master.cf, chroot off everywhere, smtpd on our port only.
+    local master=/etc/postfix/master.cf
+    [[ -s $master ]] || master=/usr/share/postfix/master.cf.dist
     awk -v port="$POSTFIX_PORT" '
         /^#/ || /^[ \t]/ || NF < 8 { print; next }
         $1 == "smtp" && $2 == "inet" { $1 = "127.0.0.1:" port; $5 = "n"; print; next }
         $2 ~ /^(inet|unix|fifo|pass|unix-dgram)$/ { $5 = "n" }
-        { print }' /etc/postfix/master.cf >"$dir/etc/master.cf"
+        { print }' "$master" >"$dir/etc/master.cf"
     POSTFIX_CONF=$dir/etc
     POSTFIX_MAILDIR=$dir/mail/$vuser/Maildir
     POSTFIX_LOG=$dir/maillog
