@@ -126,6 +126,7 @@ static int bounces_parse(int argc, char **argv, int json)
 static int bounces_fetch(struct cli *cli, int dry_run)
 {
     struct returns_stats st = {0};
+    struct returns_policy policy = {RETURNS_SOFT_LIMIT, RETURNS_SOFT_WINDOW}; /* no setting yet */
     struct lockfile lk = {-1};
     struct ledger *l = NULL;
     struct buf lock;
@@ -137,7 +138,7 @@ static int bounces_fetch(struct cli *cli, int dry_run)
     /* One reader of the mailbox at a time: two would handle a UID twice. */
     if (cli_lock_dir(cli, &lock) || buf_addstr(&lock, "/bounces-fetch.lock") ||
         lockfile_take(&lk, lock.data, "bounces fetch", &err) || !(l = cli_ledger(cli, &err)) ||
-        mailbox_fetch(&cli->config, l, dry_run, &st, &err)) {
+        mailbox_fetch(&cli->config, l, dry_run, &policy, &st, &err)) {
         if (!err.kind)
             err_nomem(&err);
         rc = cli_fail(&err);

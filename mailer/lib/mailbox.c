@@ -525,6 +525,7 @@ struct run {
     struct mailbox *mb;
     struct ledger *l;
     struct returns_stats *st;
+    const struct returns_policy *policy;
     struct buf msg, key, source;
     int dry_run;
 };
@@ -548,7 +549,7 @@ static int handle(struct run *r, unsigned long uid, int effects, struct err *err
     buf_setf(&r->source, "%s;UIDVALIDITY=%lu;UID=%lu", r->mb->folder, r->mb->uidvalidity, uid);
     if (effects && ledger_begin(r->l, err) == 0) {
         if (got == 0)
-            verdict = returns_apply(r->l, &br, r->source.data, NULL, r->st, err);
+            verdict = returns_apply(r->l, &br, r->source.data, r->policy, r->st, err);
         else {
             r->st->seen++;
             r->st->review++; /* too big: for a person */
@@ -577,8 +578,8 @@ static int handle(struct run *r, unsigned long uid, int effects, struct err *err
     return mailbox_move(r->mb, uid, to, err);
 }
 
-int mailbox_fetch(const struct config *cfg, struct ledger *l, int dry_run, struct returns_stats *st,
-                  struct err *err)
+int mailbox_fetch(const struct config *cfg, struct ledger *l, int dry_run,
+                  const struct returns_policy *policy, struct returns_stats *st, struct err *err)
 {
     struct run r = {0};
     unsigned long validity = 0, last = 0, *uids = NULL;
@@ -590,6 +591,7 @@ int mailbox_fetch(const struct config *cfg, struct ledger *l, int dry_run, struc
         return err_set(err, ERR_CONFIG, "BOUNCE_IMAP_URL is not set (imaps://host:993/INBOX)");
     r.l = l;
     r.st = st;
+    r.policy = policy;
     r.dry_run = dry_run;
     buf_init(&r.msg, BOUNCE_MAX_SIZE);
     buf_init(&r.key, 0);

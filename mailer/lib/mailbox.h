@@ -54,8 +54,9 @@ int mailbox_move(struct mailbox *mb, unsigned long uid, const char *folder, stru
  * _USER, _PASSWORD, CA_FILE). With dry_run every message is classified and
  * its effects computed in a transaction that is rolled back; nothing is
  * moved. Messages left in the folder by a run killed after its commit
- * (UID at or below the last handled) are filed again without effects. */
-int mailbox_fetch(const struct config *cfg, struct ledger *l, int dry_run, struct returns_stats *st,
-                  struct err *err);
+ * (UID at or below the last handled) are filed again without effects.
+ * policy: soft-bounce suppression (NULL or zeros: RETURNS_SOFT_*). */
+int mailbox_fetch(const struct config *cfg, struct ledger *l, int dry_run,
+                  const struct returns_policy *policy, struct returns_stats *st, struct err *err);
 
 #endif

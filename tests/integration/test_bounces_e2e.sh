@@ -87,6 +87,30 @@ grep -q "another name" wronghost.out || fail "wrong host message: $(cat wronghos
     fail "logged in despite a certificate for another name"
 lap "untrusted certificates refused"
 
+# ... and so is an imap:// server that will not do STARTTLS: no LOGIN in clear.
+/usr/bin/python3 - "$work/notls.port" "$work/notls.log" <<'PY' &
+import socket, sys
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1); s.settimeout(20)
+open(sys.argv[1], "w").write(str(s.getsockname()[1]))
+c, _ = s.accept(); c.settimeout(10)
+f = c.makefile("rwb")
+f.write(b"* OK [CAPABILITY IMAP4rev1 LOGIN] no TLS here\r\n"); f.flush()
+with open(sys.argv[2], "wb") as log:
+    for line in f:
+        log.write(line); log.flush()
+        tag = line.split(b" ")[0]
+        f.write(tag + b" BAD no STARTTLS\r\n"); f.flush()
+PY
+notls_pid=$!
+for ((i = 0; i < 50; i++)); do [[ -s $work/notls.port ]] && break; sleep 0.1; done
+code=0
+BOUNCE_IMAP_URL="imap://127.0.0.1:$(<"$work/notls.port")/INBOX" "$MAILER" bounces fetch >notls.out 2>&1 || code=$?
+wait "$notls_pid" || true
+[[ $code == 69 ]] || fail "no STARTTLS: exit $code: $(cat notls.out)"
+grep -q "STARTTLS" notls.out || fail "no STARTTLS message: $(cat notls.out)"
+grep -q "STARTTLS" "$work/notls.log" || fail "never asked for STARTTLS: $(cat "$work/notls.log")"
+grep -qi "login" "$work/notls.log" && fail "sent LOGIN without TLS: $(cat "$work/notls.log")"
+
 # 4. A dry run changes nothing (over STARTTLS this time).
 BOUNCE_IMAP_URL="imap://127.0.0.1:$DOVECOT_IMAP_PORT/INBOX" "$MAILER" bounces fetch --dry-run \
     >dry.out 2>&1 || fail "dry run: $(cat dry.out)"
@@ -185,6 +209,23 @@ postfix_wait_queue_empty 30 || fail "postfix queue not empty"
 total=$(($(inbox) + $(folder Procesados) + $(folder Revisar)))
 [[ $total == 4 && $(folder Procesados) == 4 ]] ||
     fail "messages: inbox $(inbox), Procesados $(folder Procesados), Revisar $(folder Revisar)"
+
+# 9b. Per mailing: hard and soft bounces and unsubscribes (the query the
+# quarterly report can use).
+/usr/bin/python3 - <<'PY' || fail "per-mailing bounce query"
+import sqlite3
+db = sqlite3.connect("mailer.db")
+rows = db.execute("""
+  SELECT m.campaign,
+         sum(d.state = 'bounced' AND d.bounce_class = 'hard') AS hard,
+         sum(d.state = 'bounced' AND d.bounce_class = 'soft') AS soft,
+         (SELECT count(DISTINCT b.address) FROM bounces b
+            JOIN deliveries d2 ON d2.id = b.delivery_id
+           WHERE d2.mailing_id = m.id AND b.kind = 'unsubscribe') AS unsubscribed
+    FROM mailings m JOIN deliveries d ON d.mailing_id = m.id
+   GROUP BY m.id ORDER BY m.id""").fetchall()
+assert rows == [("aviso-uno", 2, 0, 1), ("aviso-dos", 0, 0, 0)], rows
+PY
 
 # 10. People may lift a suppression; a hard bounce needs --force.
 code=0
