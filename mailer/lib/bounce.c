@@ -1326,6 +1326,18 @@ out:
     return id;
 }
 
+/* The Message-ID a reply answers: In-Reply-To, else the last of References. */
+static char *reply_target(const struct scan *s)
+{
+    char *v = header_get(s->headers.data, "In-Reply-To", 0), *id = NULL, *last;
+
+    if (!v && (v = header_get(s->headers.data, "References", 0)) && (last = strrchr(v, '<')))
+        memmove(v, last, strlen(last) + 1);
+    id = msgid_clean(v);
+    free(v);
+    return id;
+}
+
 static int classify(struct scan *s, struct bounce_result *r)
 {
     const char *text = s->text.len ? s->text.data : s->html.data;
@@ -1363,6 +1375,12 @@ static int classify(struct scan *s, struct bounce_result *r)
         r->type = BOUNCE_UNSUBSCRIBE;
         if (*r->from)
             rc = rcpt_add(r, r->from, "", "", r->why);
+        /* The message they answer names the address we wrote to, which may
+         * not be the one they write from. */
+        if (!rc && (id = reply_target(s))) {
+            free(r->original_message_id);
+            r->original_message_id = id;
+        }
     }
     if (!rc && (r->type == BOUNCE_BOUNCE || r->type == BOUNCE_COMPLAINT)) {
         id = original_id(s, text);

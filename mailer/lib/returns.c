@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "clock.h"
 
@@ -68,7 +69,9 @@ static int one_bounce(struct ledger *l, const struct bounce_result *r, const str
     return n >= p->soft_limit ? suppress(l, who, "soft-bounce", source, st, err) : 0;
 }
 
-/* Complaint or unsubscribe: one address (or only a Message-ID) to suppress. */
+/* Complaint or unsubscribe: the address of the delivery the Message-ID (or
+ * the address) points at, else the address given; and for an unsubscribe
+ * the sender too. */
 static int one_request(struct ledger *l, const struct bounce_result *r, const char *kind,
                        const char *source, struct returns_stats *st, struct err *err)
 {
@@ -77,8 +80,8 @@ static int one_request(struct ledger *l, const struct bounce_result *r, const ch
     char addr[320];
     int m;
 
-    m = ledger_delivery_match(l, !strcmp(kind, "complaint") ? r->original_message_id : NULL,
-                              address, &row.delivery_id, addr, sizeof(addr), err);
+    m = ledger_delivery_match(l, r->original_message_id, address, &row.delivery_id, addr,
+                              sizeof(addr), err);
     if (m < 0)
         return -1;
     if (m == 0 && *addr)
@@ -90,9 +93,13 @@ static int one_request(struct ledger *l, const struct bounce_result *r, const ch
     row.diagnostic = r->nrcpt ? r->rcpt[0].diagnostic : NULL;
     row.message_id = r->original_message_id;
     row.source_uid = source;
-    if (ledger_bounce_add(l, &row, err))
+    if (ledger_bounce_add(l, &row, err) || suppress(l, address, kind, source, st, err))
         return -1;
-    return suppress(l, address, kind, source, st, err);
+    /* A «baja» answering our message from another address: both go. */
+    if (!strcmp(kind, "unsubscribe") && r->nrcpt && *r->rcpt[0].address &&
+        strcasecmp(r->rcpt[0].address, address))
+        return suppress(l, r->rcpt[0].address, kind, source, st, err);
+    return 0;
 }
 
 int returns_apply(struct ledger *l, const struct bounce_result *r, const char *source,

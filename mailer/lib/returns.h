@@ -10,7 +10,8 @@
  *                                        soft bounces in its window, "soft-bounce"
  *   delayed (a warning, not a result) -> recorded only
  *   complaint (ARF)                   -> suppressed, "complaint"
- *   unsubscribe request               -> the sender suppressed, "unsubscribe"
+ *   unsubscribe request               -> the sender suppressed, "unsubscribe",
+ *                                        and the delivery it answers (In-Reply-To)
  *   auto-reply                        -> nothing
  * An address already suppressed keeps its first reason. The caller holds
  * the transaction (so effects and the mailbox position commit together).

@@ -277,6 +277,23 @@ static void test_unsubscribe_and_others(void **state)
     assert_int_equal(st.seen, 5);
 }
 
+static void test_unsubscribe_from_another_address(void **state)
+{
+    struct env *env = *state;
+    struct returns_stats st = {0};
+    struct bounce_result r;
+
+    /* Beto answers our message (In-Reply-To) from his work address. */
+    one(&r, BOUNCE_UNSUBSCRIBE, "beto@trabajo.example", NULL, NULL, BOUNCE_CLASS_NONE,
+        "m1.bbbb@votochilango.example");
+    assert_int_equal(apply(env, &r, &st), 0);
+    reason(env, "beto@test.example", "unsubscribe");
+    reason(env, "beto@trabajo.example", "unsubscribe");
+    assert_int_equal(st.suppressed, 2);
+    assert_int_equal(st.unsubscribes, 1);
+    reason(env, "ana@test.example", NULL);
+}
+
 static void test_unmatched_bounce(void **state)
 {
     struct env *env = *state;
@@ -314,6 +331,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_delayed_changes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_complaint_redacted, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unsubscribe_and_others, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unsubscribe_from_another_address, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unmatched_bounce, setup, teardown),
         cmocka_unit_test_setup_teardown(test_imap_state, setup, teardown),
     };
