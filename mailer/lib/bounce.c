@@ -354,7 +354,8 @@ static char *from_address(const char *v)
     if (mailimf_mailbox_list_parse(v, strlen(v), &idx, &ml) == MAILIMF_NO_ERROR && ml &&
         clist_begin(ml->mb_list)) {
         struct mailimf_mailbox *mb = clist_content(clist_begin(ml->mb_list));
-        if (mb->mb_addr_spec && (r = strdup(mb->mb_addr_spec)))
+        if (mb->mb_addr_spec && strchr(mb->mb_addr_spec, '@') &&
+            !strpbrk(mb->mb_addr_spec, " \t\r\n") && (r = strdup(mb->mb_addr_spec)))
             lower_ascii(r);
     }
     if (ml)
