@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include "bounce.h"
 #include "cli.h"
@@ -144,7 +145,8 @@ static int bounces_fetch(struct cli *cli, int dry_run)
         rc = cli_fail(&err);
         goto out;
     }
-    if (!cli->quiet && (st.seen || cli->verbose))
+    /* Like send: silent under cron unless a person is needed. */
+    if (!cli->quiet && (cli->verbose || (st.seen && (isatty(STDOUT_FILENO) || st.review))))
         printf("%s%ld new message%s: %ld bounce%s (%ld hard, %ld soft), %ld complaint%s, "
                "%ld unsubscribe%s, %ld autoreply, %ld for a person; %ld address%s suppressed\n",
                dry_run ? "(dry run) " : "", st.seen, st.seen == 1 ? "" : "s", st.bounces,

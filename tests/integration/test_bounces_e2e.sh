@@ -112,7 +112,7 @@ grep -q "STARTTLS" "$work/notls.log" || fail "never asked for STARTTLS: $(cat "$
 grep -qi "login" "$work/notls.log" && fail "sent LOGIN without TLS: $(cat "$work/notls.log")"
 
 # 4. A dry run changes nothing (over STARTTLS this time).
-BOUNCE_IMAP_URL="imap://127.0.0.1:$DOVECOT_IMAP_PORT/INBOX" "$MAILER" bounces fetch --dry-run \
+BOUNCE_IMAP_URL="imap://127.0.0.1:$DOVECOT_IMAP_PORT/INBOX" "$MAILER" -v bounces fetch --dry-run \
     >dry.out 2>&1 || fail "dry run: $(cat dry.out)"
 grep -q "Login: user=<rebotes>.*lip=127.0.0.1, mpid=[0-9]*, TLS" "$DOVECOT_LOG" ||
     fail "no STARTTLS login in the Dovecot log"
@@ -121,7 +121,7 @@ grep -q "2 bounces (2 hard, 0 soft)" dry.out || fail "dry run said: $(cat dry.ou
 [[ -z $("$MAILER" suppress list) ]] || fail "dry run suppressed addresses"
 
 # 5. The real fetch: both deliveries bounced (hard), both addresses suppressed.
-"$MAILER" bounces fetch >fetch1.out 2>&1 || fail "fetch: $(cat fetch1.out)"
+"$MAILER" -v bounces fetch >fetch1.out 2>&1 || fail "fetch: $(cat fetch1.out)"
 grep -q "2 new messages: 2 bounces (2 hard, 0 soft)" fetch1.out || fail "fetch said: $(cat fetch1.out)"
 "$MAILER" suppress list >supp1.out
 grep -q $'^nadie@test.example\thard-bounce' supp1.out || fail "nadie not suppressed: $(cat supp1.out)"
@@ -144,7 +144,7 @@ PY
     fail "after fetch: inbox $(inbox), Procesados $(folder Procesados)"
 lap "fetch 1 (2 DSNs)"
 
-# 6. A «baja» reply from beto, written straight into the Maildir.
+# 6. A «baja» reply from beto, written straight into the Maildir...
 cat >"$work/baja.eml" <<EOF
 From: Beto <Beto@test.example>
 To: bounces@bounces.example
@@ -158,9 +158,15 @@ Quiero darme de baja, por favor.
 > Hola, Beto.
 EOF
 install -o 65534 -g 65534 -m 600 "$work/baja.eml" "$POSTFIX_MAILDIR/new/$(date +%s).baja.test:2,"
+# ... and an ordinary question, which is for a person (Revisar).
+printf 'From: Ana <ana@test.example>\nTo: bounces@bounces.example\nSubject: Re: Aviso para Ana\n\n¿Cuándo es la próxima reunión?\n' >"$work/pregunta.eml"
+install -o 65534 -g 65534 -m 600 "$work/pregunta.eml" "$POSTFIX_MAILDIR/new/$(date +%s).pregunta.test:2,"
+# Not a terminal, no -v: it speaks because a person is needed.
 "$MAILER" bounces fetch >fetch2.out 2>&1 || fail "fetch 2: $(cat fetch2.out)"
-grep -q "1 new message: 0 bounces (0 hard, 0 soft), 0 complaints, 1 unsubscribe" fetch2.out ||
+grep -q "2 new messages: 0 bounces (0 hard, 0 soft), 0 complaints, 1 unsubscribe, 0 autoreply, 1 for a person" fetch2.out ||
     fail "fetch 2 said: $(cat fetch2.out)"
+[[ $(folder Revisar) == 1 ]] || fail "the question is not in Revisar"
+"$MAILER" suppress list | grep -q '^ana@' && fail "a question unsubscribed its sender"
 "$MAILER" suppress list | grep -q $'^beto@test.example\tunsubscribe' || fail "beto not unsubscribed"
 lap "fetch 2 (baja)"
 
@@ -207,7 +213,7 @@ lap "campaign 2 skipped 3 addresses"
 # 9. Nothing lost: every message Postfix or we put in the Maildir is in a folder.
 postfix_wait_queue_empty 30 || fail "postfix queue not empty"
 total=$(($(inbox) + $(folder Procesados) + $(folder Revisar)))
-[[ $total == 4 && $(folder Procesados) == 4 ]] ||
+[[ $total == 5 && $(folder Procesados) == 4 && $(folder Revisar) == 1 ]] ||
     fail "messages: inbox $(inbox), Procesados $(folder Procesados), Revisar $(folder Revisar)"
 
 # 9b. Per mailing: hard and soft bounces and unsubscribes (the query the
