@@ -1,5 +1,14 @@
-/* cmd_bounces - mailer bounces parse FILE.eml... [--format json]
+/* cmd_bounces - mailer bounces parse FILE.eml... [--format text|json]
  *               mailer bounces fetch [--dry-run]
+ *
+ * parse: no side effects. Text: one line per file, tab-separated: file,
+ * type, class (or -), recipient, status, original Message-ID. JSON: an array
+ * of {"file", "type": bounce|complaint|unsubscribe|autoreply|other,
+ * "class": hard|soft|null, "recipient", "status", "action", "diagnostic",
+ * "original_message_id", "from", "why", "recipients": [{"recipient",
+ * "class", "status", "action"}...]}, absent values null; the single-valued
+ * fields describe the first recipient.
+ * fetch: see mailbox.h; one run at a time (a lock beside the ledger).
  */
 #include <getopt.h>
 #include <stdio.h>

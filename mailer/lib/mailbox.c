@@ -221,7 +221,9 @@ static int connect_tls(struct mailbox *mb, const char *ca_file, struct err *err)
         r = mailimap_ssl_connect_with_callback(mb->imap, mb->host, (uint16_t)mb->port, tls_setup,
                                                mb);
         if (!ok(r))
-            return err_set(err, ERR_UNAVAILABLE, "IMAP %s:%u: cannot connect with TLS (%d)",
+            return err_set(err, ERR_UNAVAILABLE,
+                           "IMAP %s:%u: cannot connect with TLS (refused, unreachable or no TLS "
+                           "handshake; libetpan error %d)",
                            mb->host, mb->port, r);
     } else {
         r = mailimap_socket_connect(mb->imap, mb->host, (uint16_t)mb->port);
