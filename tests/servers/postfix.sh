@@ -105,7 +105,6 @@ EOF
     POSTFIX_LOG=$dir/maillog
     export POSTFIX_PORT POSTFIX_CONF POSTFIX_MAILDIR POSTFIX_LOG
     postfix_alternate add "$POSTFIX_CONF" || return 1
-    postfix -c "$POSTFIX_CONF" check >"$dir/check.out" 2>&1 || true
     if ! postfix -c "$POSTFIX_CONF" start >"$dir/start.out" 2>&1; then
         echo "postfix_start: postfix did not start:" >&2
         cat "$dir/start.out" "$POSTFIX_LOG" >&2 2>/dev/null
