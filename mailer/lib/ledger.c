@@ -58,6 +58,18 @@ static const char *const migrations[] = {
     "  WHERE sent_at IS NOT NULL;"
     "CREATE INDEX deliveries_mailing_laddr ON deliveries(mailing_id, lower(address));"
     "CREATE INDEX suppressions_reason ON suppressions(reason, created_at);",
+    /* 4: the bounce mailbox: where reading stopped (IMAP UIDVALIDITY and the
+     * last UID handled), what kind of message each bounces row came from and
+     * the Message-ID it named, and the class of a bounced delivery. */
+    "CREATE TABLE imap_state ("
+    "  mailbox TEXT PRIMARY KEY, uidvalidity INTEGER NOT NULL, last_uid INTEGER NOT NULL,"
+    "  updated_at TEXT NOT NULL);"
+    "ALTER TABLE bounces ADD COLUMN kind TEXT NOT NULL DEFAULT 'bounce';"
+    "ALTER TABLE bounces ADD COLUMN message_id TEXT;"
+    "ALTER TABLE deliveries ADD COLUMN bounce_class TEXT;"
+    "CREATE INDEX bounces_address ON bounces(address, received_at);"
+    "CREATE INDEX deliveries_message_id ON deliveries(message_id);"
+    "CREATE INDEX deliveries_address ON deliveries(address COLLATE NOCASE);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -83,6 +95,13 @@ enum stmt_id {
     ST_SCHEDULE_ADD,
     ST_SCHEDULE_REMOVE,
     ST_SCHEDULES_EACH,
+    ST_IMAP_STATE_GET,
+    ST_IMAP_STATE_SET,
+    ST_DELIVERY_BY_MSGID,
+    ST_DELIVERY_BY_ADDRESS,
+    ST_DELIVERY_BOUNCED,
+    ST_BOUNCE_ADD,
+    ST_SOFT_BOUNCES,
     ST_REPORT_MAILINGS,
     ST_REPORT_STATES,
     ST_REPORT_BOUNCES,
@@ -156,6 +175,22 @@ static const char *const stmt_sql2[] = {
     " ON CONFLICT(campaign, edition) DO UPDATE SET due_at = excluded.due_at",
     "DELETE FROM schedules WHERE campaign = ?1 AND (?2 IS NULL OR edition = ?2)",
     "SELECT campaign, edition, due_at FROM schedules ORDER BY due_at, campaign, edition",
+    /* The bounce mailbox (ST_IMAP_STATE_GET..). */
+    "SELECT uidvalidity, last_uid FROM imap_state WHERE mailbox = ?1",
+    "INSERT INTO imap_state (mailbox, uidvalidity, last_uid, updated_at) VALUES (?1,?2,?3,?4)"
+    " ON CONFLICT(mailbox) DO UPDATE SET uidvalidity = excluded.uidvalidity,"
+    " last_uid = excluded.last_uid, updated_at = excluded.updated_at",
+    "SELECT id, address FROM deliveries WHERE message_id = ?1 ORDER BY id LIMIT 2",
+    "SELECT id, address FROM deliveries WHERE address = ?1 COLLATE NOCASE"
+    " AND state IN ('sent', 'bounced', 'sending')"
+    " ORDER BY coalesce(sent_at, updated_at) DESC, id DESC LIMIT 1",
+    "UPDATE deliveries SET state = 'bounced',"
+    " bounce_class = CASE WHEN bounce_class = 'hard' THEN 'hard' ELSE ?2 END, updated_at = ?3"
+    " WHERE id = ?1 AND state IN ('sent', 'bounced', 'sending')",
+    "INSERT INTO bounces (delivery_id, address, status, action, class, diagnostic, received_at,"
+    " source_uid, kind, message_id) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
+    "SELECT count(*) FROM bounces WHERE address = ?1 COLLATE NOCASE AND kind = 'bounce'"
+    " AND class = 'soft' AND action = 'failed' AND received_at >= ?2",
 };
 
 /* The report's statements (ST_REPORT_MAILINGS..), each reading index ranges
@@ -182,6 +217,11 @@ static const char *const stmt_sql3[] = {
     " AND EXISTS (SELECT 1 FROM deliveries d INDEXED BY deliveries_mailing_laddr"
     "   WHERE d.mailing_id = ?1 AND lower(d.address) = +s.address) ORDER BY s.address",
 };
+
+_Static_assert(sizeof(stmt_sql2) / sizeof(stmt_sql2[0]) == ST_REPORT_MAILINGS - ST_DELIVERIES_EACH,
+               "one SQL text per statement id from ST_DELIVERIES_EACH to ST_REPORT_MAILINGS");
+_Static_assert(sizeof(stmt_sql3) / sizeof(stmt_sql3[0]) == ST_COUNT - ST_REPORT_MAILINGS,
+               "one SQL text per statement id from ST_REPORT_MAILINGS on");
 
 struct ledger {
     sqlite3 *db;
@@ -900,4 +940,131 @@ int ledger_report_mailings(struct ledger *l, time_t from, time_t to, ledger_repo
     }
     free(rows);
     return stop;
+}
+
+/* ---- the bounce mailbox ------------------------------------------------------------ */
+
+int ledger_imap_state(struct ledger *l, const char *mailbox, unsigned long *uidvalidity,
+                      unsigned long *last_uid, struct err *err)
+{
+    sqlite3_stmt *st = stmt(l, ST_IMAP_STATE_GET);
+    int rc;
+
+    *uidvalidity = *last_uid = 0;
+    bind_text(st, 1, mailbox);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *uidvalidity = (unsigned long)sqlite3_column_int64(st, 0);
+        *last_uid = (unsigned long)sqlite3_column_int64(st, 1);
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return 0;
+    return rc == SQLITE_DONE ? 1 : db_fail(l, err, "reading the mailbox position");
+}
+
+int ledger_imap_state_set(struct ledger *l, const char *mailbox, unsigned long uidvalidity,
+                          unsigned long last_uid, struct err *err)
+{
+    sqlite3_stmt *st = stmt(l, ST_IMAP_STATE_SET);
+
+    bind_text(st, 1, mailbox);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)uidvalidity);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)last_uid);
+    bind_time(st, 4, clock_now());
+    return step_done(l, st, err, "recording the mailbox position");
+}
+
+static int match_by_msgid(struct ledger *l, const char *message_id, const char *address,
+                          int64_t *id, char *found_addr, size_t size, struct err *err)
+{
+    sqlite3_stmt *st = stmt(l, ST_DELIVERY_BY_MSGID);
+    int rc, found = 0;
+
+    bind_text(st, 1, message_id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *a = (const char *)sqlite3_column_text(st, 1);
+        /* One delivery per Message-ID in this mailer; should there be more,
+         * the recipient decides. */
+        if (!found || (address && a && !sqlite3_stricmp(a, address))) {
+            *id = sqlite3_column_int64(st, 0);
+            snprintf(found_addr, size, "%s", a ? a : "");
+        }
+        found++;
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return db_fail(l, err, "matching a bounce to its delivery");
+    return found ? 0 : 1;
+}
+
+int ledger_delivery_match(struct ledger *l, const char *message_id, const char *address,
+                          int64_t *id, char *found_addr, size_t size, struct err *err)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    *id = 0;
+    if (size)
+        found_addr[0] = '\0';
+    if (message_id && *message_id &&
+        (rc = match_by_msgid(l, message_id, address, id, found_addr, size, err)) <= 0)
+        return rc;
+    if (!address || !*address)
+        return 1;
+    st = stmt(l, ST_DELIVERY_BY_ADDRESS);
+    bind_text(st, 1, address);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *id = sqlite3_column_int64(st, 0);
+        snprintf(found_addr, size, "%s", (const char *)sqlite3_column_text(st, 1));
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return 0;
+    return rc == SQLITE_DONE ? 1 : db_fail(l, err, "matching a bounce to its delivery");
+}
+
+int ledger_delivery_bounced(struct ledger *l, int64_t id, const char *klass, struct err *err)
+{
+    sqlite3_stmt *st = stmt(l, ST_DELIVERY_BOUNCED);
+
+    sqlite3_bind_int64(st, 1, id);
+    bind_text(st, 2, klass);
+    bind_time(st, 3, clock_now());
+    if (step_done(l, st, err, "marking a delivery bounced"))
+        return -1;
+    return sqlite3_changes(l->db) ? 0 : 1;
+}
+
+int ledger_bounce_add(struct ledger *l, const struct bounce_row *b, struct err *err)
+{
+    sqlite3_stmt *st = stmt(l, ST_BOUNCE_ADD);
+
+    if (b->delivery_id)
+        sqlite3_bind_int64(st, 1, b->delivery_id);
+    bind_text(st, 2, b->address);
+    bind_text(st, 3, b->status && *b->status ? b->status : NULL);
+    bind_text(st, 4, b->action && *b->action ? b->action : NULL);
+    bind_text(st, 5, b->klass);
+    bind_text(st, 6, b->diagnostic && *b->diagnostic ? b->diagnostic : NULL);
+    bind_time(st, 7, clock_now());
+    bind_text(st, 8, b->source_uid);
+    bind_text(st, 9, b->kind ? b->kind : "bounce");
+    bind_text(st, 10, b->message_id && *b->message_id ? b->message_id : NULL);
+    return step_done(l, st, err, "recording a bounce");
+}
+
+int ledger_soft_bounces(struct ledger *l, const char *address, time_t since, long *n,
+                        struct err *err)
+{
+    sqlite3_stmt *st = stmt(l, ST_SOFT_BOUNCES);
+    int rc;
+
+    bind_text(st, 1, address);
+    bind_time(st, 2, since ? since : 1);
+    rc = sqlite3_step(st);
+    *n = rc == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 0 : db_fail(l, err, "counting soft bounces");
 }

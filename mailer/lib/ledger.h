@@ -156,5 +156,31 @@ struct ledger_report_mailing {
 typedef int (*ledger_report_mailing_fn)(void *ud, const struct ledger_report_mailing *r);
 int ledger_report_mailings(struct ledger *l, time_t from, time_t to, ledger_report_mailing_fn fn,
                            void *ud, struct err *err);
+/* ---- the bounce mailbox (migration 3) ----
+ * Where reading a mailbox stopped: 0 found, 1 never read (both 0), -1 error.
+ * `mailbox` names it ("user@host/INBOX"). */
+int ledger_imap_state(struct ledger *l, const char *mailbox, unsigned long *uidvalidity,
+                      unsigned long *last_uid, struct err *err);
+int ledger_imap_state_set(struct ledger *l, const char *mailbox, unsigned long uidvalidity,
+                          unsigned long last_uid, struct err *err);
+/* The delivery a returned message is about: by the Message-ID we sent
+ * (without <>; may be NULL or ""), else the most recent accepted delivery
+ * (sent, bounced or uncertain) to address. 0 found (*id, and the delivery's
+ * own address in found_addr[size]), 1 none, -1 error. */
+int ledger_delivery_match(struct ledger *l, const char *message_id, const char *address,
+                          int64_t *id, char *found_addr, size_t size, struct err *err);
+/* sent (or uncertain) -> bounced with class "hard"|"soft" (hard is never
+ * downgraded). 0 done, 1 the delivery was in no such state. */
+int ledger_delivery_bounced(struct ledger *l, int64_t id, const char *klass, struct err *err);
+/* One row of `bounces`; kind is "bounce", "complaint" or "unsubscribe";
+ * delivery_id 0 when unmatched; empty strings are stored as NULL. */
+struct bounce_row {
+    int64_t delivery_id;
+    const char *kind, *address, *status, *action, *klass, *diagnostic, *message_id, *source_uid;
+};
+int ledger_bounce_add(struct ledger *l, const struct bounce_row *b, struct err *err);
+/* Failed soft bounces recorded for address since a time. */
+int ledger_soft_bounces(struct ledger *l, const char *address, time_t since, long *n,
+                        struct err *err);
 
 #endif

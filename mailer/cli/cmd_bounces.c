@@ -1,0 +1,205 @@
+/* cmd_bounces - mailer bounces parse FILE.eml... [--format text|json]
+ *               mailer bounces fetch [--dry-run]
+ *
+ * parse: no side effects. Text: one line per file, tab-separated: file,
+ * type, class (or -), recipient, status, original Message-ID. JSON: an array
+ * of {"file", "type": bounce|complaint|unsubscribe|autoreply|other,
+ * "class": hard|soft|null, "recipient", "status", "action", "diagnostic",
+ * "original_message_id", "from", "why", "recipients": [{"recipient",
+ * "class", "status", "action"}...]}, absent values null; the single-valued
+ * fields describe the first recipient.
+ * fetch: see mailbox.h; one run at a time (a lock beside the ledger).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "bounce.h"
+#include "cli.h"
+#include "lockfile.h"
+#include "mailbox.h"
+
+#include "banned.h"
+
+static void json_str(const char *s)
+{
+    if (!s) {
+        fputs("null", stdout);
+        return;
+    }
+    putchar('"');
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            printf("\\%c", *s);
+        else if ((unsigned char)*s < 0x20)
+            printf("\\u%04x", (unsigned char)*s);
+        else
+            putchar(*s);
+    }
+    putchar('"');
+}
+
+/* "" -> null in JSON. */
+static void json_opt(const char *s)
+{
+    json_str(s && *s ? s : NULL);
+}
+
+static void print_json(const char *file, const struct bounce_result *r, int first)
+{
+    const struct bounce_rcpt *x = r->nrcpt ? &r->rcpt[0] : NULL;
+    size_t i;
+
+    printf("%s\n  {\"file\": ", first ? "" : ",");
+    json_str(file);
+    printf(", \"type\": \"%s\", \"class\": ", bounce_type_name(r->type));
+    json_str(r->type == BOUNCE_BOUNCE && x ? bounce_class_name(x->class) : NULL);
+    printf(", \"recipient\": ");
+    json_opt(x ? x->address : NULL);
+    printf(", \"status\": ");
+    json_opt(x ? x->status : NULL);
+    printf(", \"action\": ");
+    json_opt(x ? x->action : NULL);
+    printf(", \"diagnostic\": ");
+    json_opt(x ? x->diagnostic : NULL);
+    printf(", \"original_message_id\": ");
+    json_opt(r->original_message_id);
+    printf(", \"from\": ");
+    json_opt(r->from);
+    printf(", \"why\": ");
+    json_str(r->why);
+    printf(", \"recipients\": [");
+    for (i = 0; i < r->nrcpt; i++) {
+        printf("%s{\"recipient\": ", i ? ", " : "");
+        json_str(r->rcpt[i].address);
+        printf(", \"class\": ");
+        json_str(r->type == BOUNCE_BOUNCE ? bounce_class_name(r->rcpt[i].class) : NULL);
+        printf(", \"status\": ");
+        json_opt(r->rcpt[i].status);
+        printf(", \"action\": ");
+        json_opt(r->rcpt[i].action);
+        printf("}");
+    }
+    printf("]}");
+}
+
+static void print_text(const char *file, const struct bounce_result *r)
+{
+    const struct bounce_rcpt *x = r->nrcpt ? &r->rcpt[0] : NULL;
+    const char *cls = r->type == BOUNCE_BOUNCE && x ? bounce_class_name(x->class) : NULL;
+
+    printf("%s\t%s\t%s\t%s\t%s\t%s\n", file, bounce_type_name(r->type), cls ? cls : "-",
+           x && *x->address ? x->address : "-", x && *x->status ? x->status : "-",
+           *r->original_message_id ? r->original_message_id : "-");
+}
+
+static int bounces_parse(int argc, char **argv, int json)
+{
+    struct bounce_result r;
+    struct buf data;
+    struct err err;
+    int i, rc = EX_OK, first = 1;
+
+    buf_init(&data, BOUNCE_MAX_SIZE);
+    err_init(&err);
+    if (json)
+        printf("[");
+    for (i = 0; i < argc; i++) {
+        buf_reset(&data);
+        if (buf_read_file(&data, argv[i])) {
+            err_errno(&err, ERR_NOINPUT, "%s: cannot read", argv[i]);
+            rc = cli_fail(&err);
+            err_clear(&err);
+            continue;
+        }
+        if (bounce_parse(data.data, data.len, &r, &err)) {
+            err_set(&err, ERR_DATA, "%s: not classified", argv[i]);
+            rc = cli_fail(&err);
+            err_clear(&err);
+        } else if (json) {
+            print_json(argv[i], &r, first);
+            first = 0;
+        } else {
+            print_text(argv[i], &r);
+        }
+        bounce_release(&r);
+    }
+    if (json)
+        printf("\n]\n");
+    buf_release(&data);
+    err_release(&err);
+    return rc;
+}
+
+static int bounces_fetch(struct cli *cli, int dry_run)
+{
+    struct returns_stats st = {0};
+    struct returns_policy policy = {RETURNS_SOFT_LIMIT, RETURNS_SOFT_WINDOW}; /* no setting yet */
+    struct lockfile lk = {-1};
+    struct ledger *l = NULL;
+    struct buf lock;
+    struct err err;
+    int rc = EX_OK;
+
+    err_init(&err);
+    buf_init(&lock, 0);
+    /* One reader of the mailbox at a time: two would handle a UID twice. */
+    if (cli_lock_dir(cli, &lock) || buf_addstr(&lock, "/bounces-fetch.lock") ||
+        lockfile_take(&lk, lock.data, "bounces fetch", &err) || !(l = cli_ledger(cli, &err)) ||
+        mailbox_fetch(&cli->config, l, dry_run, &policy, &st, &err)) {
+        if (!err.kind)
+            err_nomem(&err);
+        rc = cli_fail(&err);
+        goto out;
+    }
+    /* Like send: silent under cron unless a person is needed. */
+    if (!cli->quiet && (cli->verbose || (st.seen && (isatty(STDOUT_FILENO) || st.review))))
+        printf("%s%ld new message%s: %ld bounce%s (%ld hard, %ld soft), %ld complaint%s, "
+               "%ld unsubscribe%s, %ld autoreply, %ld for a person; %ld address%s suppressed\n",
+               dry_run ? "(dry run) " : "", st.seen, st.seen == 1 ? "" : "s", st.bounces,
+               st.bounces == 1 ? "" : "s", st.hard, st.soft, st.complaints,
+               st.complaints == 1 ? "" : "s", st.unsubscribes, st.unsubscribes == 1 ? "" : "s",
+               st.autoreplies, st.review, st.suppressed, st.suppressed == 1 ? "" : "es");
+out:
+    ledger_close(l);
+    if (lk.fd >= 0)
+        lockfile_release(&lk);
+    buf_release(&lock);
+    err_release(&err);
+    return rc;
+}
+
+int cmd_bounces(int argc, char **argv, struct cli *cli)
+{
+    static const struct option opts[] = {
+        {"format", required_argument, NULL, 'f'},
+        {"dry-run", no_argument, NULL, 'n'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *usage = "fetch [--dry-run] | parse FILE.eml... [--format text|json]";
+    int opt, json = 0, dry_run = 0;
+
+    while ((opt = getopt_long(argc, argv, "f:n", opts, NULL)) != -1) {
+        if (opt == 'f' && (!strcmp(optarg, "json") || !strcmp(optarg, "text")))
+            json = !strcmp(optarg, "json");
+        else if (opt == 'n')
+            dry_run = 1;
+        else
+            return cli_usage("bounces", "%s", usage);
+    }
+    if (optind >= argc)
+        return cli_usage("bounces", "%s", usage);
+    if (!strcmp(argv[optind], "parse")) {
+        if (optind + 1 >= argc || dry_run)
+            return cli_usage("bounces", "parse FILE.eml... [--format text|json]");
+        return bounces_parse(argc - optind - 1, argv + optind + 1, json);
+    }
+    if (!strcmp(argv[optind], "fetch")) {
+        if (optind + 1 != argc || json)
+            return cli_usage("bounces", "fetch [--dry-run]");
+        return bounces_fetch(cli, dry_run);
+    }
+    return cli_usage("bounces", "\"%s\": use fetch or parse", argv[optind]);
+}

@@ -1,0 +1,62 @@
+/* mailbox - the bounce/reply mailbox over IMAP (libetpan, low-level
+ * mailimap_* API), with the server certificate verified here (libetpan with
+ * GnuTLS does not).
+ *
+ * BOUNCE_IMAP_URL is imaps://host[:993]/FOLDER (TLS from the first byte) or
+ * imap://host[:143]/FOLDER (STARTTLS, required: a server without it is
+ * refused). The peer's chain is checked against CA_FILE, or the system
+ * trust store when CA_FILE is empty, and its name against host; anything
+ * else is refused before LOGIN. FOLDER defaults to INBOX.
+ *
+ * mailbox_fetch() reads every message with a UID above the last one handled
+ * (kept in the ledger with UIDVALIDITY), classifies it (bounce module),
+ * records its effects and its UID in one transaction (returns module), and
+ * only then moves it: understood messages to "Procesados", anything else to
+ * "Revisar" (for a person). Folders are created when missing; nothing is
+ * ever deleted (UID MOVE, or COPY + \Deleted + UID EXPUNGE of that UID).
+ * A run killed between the commit and the move leaves the message in place
+ * with its UID recorded: the next run skips it by UID and moves nothing
+ * twice. Messages larger than BOUNCE_MAX_SIZE are left for a person.
+ */
+#ifndef MAILER_MAILBOX_H
+#define MAILER_MAILBOX_H
+
+#include "config.h"
+#include "err.h"
+#include "ledger.h"
+#include "returns.h"
+
+#define MAILBOX_DONE_FOLDER "Procesados"
+#define MAILBOX_REVIEW_FOLDER "Revisar"
+
+struct mailbox;
+
+/* Connect, verify the certificate, LOGIN, SELECT. url/user/password/ca_file
+ * come from the configuration; ca_file may be "" (system store). */
+struct mailbox *mailbox_open(const char *url, const char *user, const char *password,
+                             const char *ca_file, struct err *err);
+/* LOGOUT and free; NULL is fine. */
+void mailbox_close(struct mailbox *mb);
+/* UIDVALIDITY of the selected folder and its name ("INBOX"). */
+unsigned long mailbox_uidvalidity(const struct mailbox *mb);
+const char *mailbox_folder(const struct mailbox *mb);
+/* UIDs above after, ascending, at most max (caller frees *uids). */
+int mailbox_search(struct mailbox *mb, unsigned long after, unsigned long **uids, size_t *n,
+                   struct err *err);
+/* The whole message (BODY.PEEK[], \Seen untouched) into out (whose cap
+ * bounds it). Returns 1, with *size set, when it is larger than the cap. */
+int mailbox_get(struct mailbox *mb, unsigned long uid, struct buf *out, size_t *size,
+                struct err *err);
+/* Move one message to folder (created when missing). */
+int mailbox_move(struct mailbox *mb, unsigned long uid, const char *folder, struct err *err);
+
+/* The whole run described above, with settings from cfg (BOUNCE_IMAP_URL,
+ * _USER, _PASSWORD, CA_FILE). With dry_run every message is classified and
+ * its effects computed in a transaction that is rolled back; nothing is
+ * moved. Messages left in the folder by a run killed after its commit
+ * (UID at or below the last handled) are filed again without effects.
+ * policy: soft-bounce suppression (NULL or zeros: RETURNS_SOFT_*). */
+int mailbox_fetch(const struct config *cfg, struct ledger *l, int dry_run,
+                  const struct returns_policy *policy, struct returns_stats *st, struct err *err);
+
+#endif
