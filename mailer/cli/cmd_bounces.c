@@ -136,7 +136,8 @@ static int bounces_parse(int argc, char **argv, int json)
 static int bounces_fetch(struct cli *cli, int dry_run)
 {
     struct returns_stats st = {0};
-    struct returns_policy policy = {RETURNS_SOFT_LIMIT, RETURNS_SOFT_WINDOW}; /* no setting yet */
+    struct returns_policy policy = {config_get_long(&cli->config, CFG_BOUNCE_SOFT_LIMIT),
+                                    config_get_long(&cli->config, CFG_BOUNCE_SOFT_WINDOW)};
     struct lockfile lk = {-1};
     struct ledger *l = NULL;
     struct buf lock;

@@ -56,6 +56,11 @@ const struct config_setting config_settings[CFG_COUNT] = {
                               "bounce mailbox user"},
     [CFG_BOUNCE_IMAP_PASSWORD] = {"BOUNCE_IMAP_PASSWORD", CONFIG_STRING, "", NULL, 1,
                                   "bounce mailbox password"},
+    [CFG_BOUNCE_SOFT_LIMIT] = {"BOUNCE_SOFT_LIMIT", CONFIG_INT, "3", NULL, 0,
+                               "soft bounces (mailbox full, greylisting...) that suppress an "
+                               "address"},
+    [CFG_BOUNCE_SOFT_WINDOW] = {"BOUNCE_SOFT_WINDOW", CONFIG_DURATION, "30d", NULL, 0,
+                                "the window in which soft bounces are counted"},
     [CFG_MAILER_DB] = {"MAILER_DB", CONFIG_STRING, "var/mailer.db", NULL, 0,
                        "the SQLite ledger of mailings and deliveries"},
     [CFG_MAILER_HOME] = {"MAILER_HOME", CONFIG_STRING, ".", NULL, 0,
