@@ -233,6 +233,18 @@ rows = db.execute("""
 assert rows == [("aviso-uno", 2, 0, 1), ("aviso-dos", 0, 0, 0)], rows
 PY
 
+# 9b. The quarterly report shows them: Rebotados (hard) and Bajas of the first mailing.
+q=$(/usr/bin/python3 -c 'import datetime; d=datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=-6))); print(f"{d.year}Q{(d.month-1)//3+1}")')
+"$MAILER" report --quarter "$q" --format json >report.json || fail "report"
+/usr/bin/python3 - <<'PY' || fail "report: $(cat report.json)"
+import json
+r = json.load(open("report.json"))
+rows = [row for a in r["audiences"] for row in a["rows"]]
+assert len(rows) == 2, rows
+first = rows[0]
+assert first["rebotados"] == 2 and first["entregados"] == 4 and first["bajas"] == 1, first
+PY
+
 # 10. People may lift a suppression; a hard bounce needs --force.
 code=0
 "$MAILER" suppress remove nadie@test.example >rm.out 2>&1 || code=$?
