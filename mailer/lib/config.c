@@ -15,7 +15,7 @@
 const struct config_setting config_settings[CFG_COUNT] = {
     [CFG_SMTP_URL] = {"SMTP_URL", CONFIG_STRING, "smtp://127.0.0.1:587", NULL, 0,
                       "submission server(s): smtp://host:587 (STARTTLS) or smtps://host:465; "
-                      "several separated by spaces"},
+                      "several separated by spaces, each optionally *WEIGHT"},
     [CFG_SMTP_TLS] = {"SMTP_TLS", CONFIG_CHOICE, "required", "required|none", 0,
                       "STARTTLS on smtp:// URLs: required, or none (loopback only)"},
     [CFG_SMTP_USER] = {"SMTP_USER", CONFIG_STRING, "", NULL, 0, "AUTH user name (empty: no AUTH)"},

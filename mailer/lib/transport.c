@@ -384,6 +384,7 @@ fail:
 struct relay {
     char *url;            /* as given, with the EHLO path when helo is set */
     long long down_until; /* monotonic ms; skipped until then */
+    int weight;           /* "URL*N": N turns of the wheel, default 1 */
 };
 
 struct worker {
@@ -412,7 +413,9 @@ struct smtp {
     int verbose, require_tls;
     long timeout_ms, relay_retry_ms;
     struct relay *relays;
-    int nrelays, next_relay;
+    int nrelays, next_relay; /* next_relay: position on the wheel */
+    int *wheel;              /* relay indices, each `weight` times, interleaved */
+    int nwheel;
     struct worker *workers;
     int nworkers;
     pthread_mutex_t lock;
@@ -534,6 +537,35 @@ fail:
     return -1;
 }
 
+/* The order relays are handed out in: smooth weighted round-robin, so a
+ * relay of weight 3 next to one of weight 1 goes A A B A, not A A A B. */
+static int smtp_make_wheel(struct smtp *t, struct err *err)
+{
+    int total = 0, i, k, best;
+    int *current = calloc((size_t)t->nrelays, sizeof(*current));
+
+    for (i = 0; i < t->nrelays; i++)
+        total += t->relays[i].weight;
+    t->wheel = calloc((size_t)total, sizeof(*t->wheel));
+    if (!current || !t->wheel) {
+        free(current);
+        return err_nomem(err);
+    }
+    for (k = 0; k < total; k++) {
+        best = 0;
+        for (i = 0; i < t->nrelays; i++) {
+            current[i] += t->relays[i].weight;
+            if (current[i] > current[best])
+                best = i;
+        }
+        current[best] -= total;
+        t->wheel[k] = best;
+    }
+    t->nwheel = total;
+    free(current);
+    return 0;
+}
+
 static int smtp_parse_relays(struct smtp *t, const struct transport_config *cfg, struct err *err)
 {
     const char *p = cfg->url;
@@ -547,15 +579,32 @@ static int smtp_parse_relays(struct smtp *t, const struct transport_config *cfg,
     if (!t->relays)
         return err_nomem(err);
     while (*p) {
-        size_t len;
+        size_t len, url_len;
+        const char *star;
+        int weight = 1;
         while (isspace((unsigned char)*p))
             p++;
         len = strcspn(p, " \t\r\n");
-        if (len && smtp_add_relay(t, p, len, cfg, err))
+        if (!len)
+            break;
+        /* "smtp://relay2:25*3": a weight, the share of connections it gets */
+        star = memchr(p, '*', len);
+        url_len = star ? (size_t)(star - p) : len;
+        if (star) {
+            char *end;
+            long w = strtol(star + 1, &end, 10);
+            if (end != p + len || w < 1 || w > 100)
+                return err_set(err, ERR_CONFIG,
+                               "transport: \"%.*s\": a relay's weight is *1 to *100", (int)len,
+                               p);
+            weight = (int)w;
+        }
+        if (smtp_add_relay(t, p, url_len, cfg, err))
             return -1;
+        t->relays[t->nrelays - 1].weight = weight;
         p += len;
     }
-    return 0;
+    return smtp_make_wheel(t, err);
 }
 
 /* ---- smtp backend: one transfer -------------------------------------------- */
@@ -730,14 +779,17 @@ static void smtp_pick_relay(struct worker *w)
     if (w->relay >= 0 && relay_is_up(t, w->relay, now))
         return;
     pthread_mutex_lock(&t->lock);
-    for (int i = 0; i < t->nrelays && pick < 0; i++) {
-        int k = (t->next_relay + i) % t->nrelays;
-        if (t->relays[k].down_until <= now)
-            pick = k;
+    for (int i = 0; i < t->nwheel && pick < 0; i++) {
+        int pos = (t->next_relay + i) % t->nwheel;
+        if (t->relays[t->wheel[pos]].down_until <= now) {
+            pick = t->wheel[pos];
+            t->next_relay = (pos + 1) % t->nwheel;
+        }
     }
-    if (pick < 0)
-        pick = t->next_relay % t->nrelays;
-    t->next_relay = (pick + 1) % t->nrelays;
+    if (pick < 0) {
+        pick = t->wheel[t->next_relay % t->nwheel];
+        t->next_relay = (t->next_relay + 1) % t->nwheel;
+    }
     pthread_mutex_unlock(&t->lock);
     w->relay = pick;
 }
@@ -999,6 +1051,7 @@ static void smtp_free(struct transport *bt)
     for (int i = 0; i < t->nrelays; i++)
         free(t->relays[i].url);
     free(t->relays);
+    free(t->wheel);
     free(t->workers);
     free(t->user);
     if (t->password) {

@@ -284,6 +284,20 @@ static const struct saved *saved_find(const struct saved *v, int n, const char *
     return NULL;
 }
 
+/* How many connections delivered messages saved in dir. */
+static int saved_connections(const char *dir)
+{
+    struct saved *v;
+    int n = saved_read(dir, &v), conns = 0;
+    char seen[1024] = {0};
+
+    for (int i = 0; i < n; i++)
+        if (v[i].conn > 0 && v[i].conn < 1024 && !seen[v[i].conn]++)
+            conns++;
+    saved_free(v, n);
+    return conns;
+}
+
 static int saved_count(const char *dir)
 {
     struct saved *v;
@@ -870,6 +884,50 @@ static void test_relay_pool(void **state)
     server_stop(&b);
 }
 
+/* Weights: "URL*3" gets three connections out of four, "URL*1" one. */
+static void test_relay_weights(void **state)
+{
+    struct server a = {0}, b = {0};
+    char url[512], args[1024];
+    const int n = 60;
+    struct msg *msgs = calloc(n, sizeof(*msgs));
+    struct err err;
+
+    (void)state;
+    server_start(&a, "weight-a", "");
+    cert_args(args, sizeof(args), &a, "server");
+    server_start(&b, "weight-b", args);
+    snprintf(url, sizeof(url), "smtp://127.0.0.1:%d*3 smtp://127.0.0.1:%d*1", a.port, b.port);
+    struct transport_config cfg = {.url = url,
+                                   .ca_file = a.ca,
+                                   .require_tls = 1,
+                                   .concurrency = 4,
+                                   .timeout_ms = scaled(5000)};
+    struct transport *t = smtp_open(&cfg);
+    for (int i = 0; i < n; i++) {
+        char rcpt[64];
+        snprintf(rcpt, sizeof(rcpt), "w%02d@example.test", i);
+        msg_make(&msgs[i], rcpt, i);
+    }
+    run(t, msgs, n);
+    transport_free(t);
+    int na = saved_count(a.dir), nb = saved_count(b.dir);
+    assert_int_equal(na + nb, n);
+    /* each of the 4 connections keeps its relay: 3 go to a, 1 to b */
+    int ca = saved_connections(a.dir), cb = saved_connections(b.dir);
+    if (ca != 3 || cb != 1)
+        fail_msg("weights 3:1 gave %d:%d connections (%d:%d messages)", ca, cb, na, nb);
+    msgs_free(msgs, n);
+    server_stop(&a);
+    server_stop(&b);
+    /* a weight out of range is a configuration error */
+    err_init(&err);
+    cfg.url = "smtp://127.0.0.1:25*0";
+    assert_null(transport_new("smtp", &cfg, &err));
+    assert_int_equal(err.kind, ERR_CONFIG);
+    err_release(&err);
+}
+
 static void test_file_backend(void **state)
 {
     char dir[300], path[400];
@@ -941,6 +999,7 @@ int main(void)
         cmocka_unit_test(test_parallel_latency),
         cmocka_unit_test(test_plain_credentials),
         cmocka_unit_test(test_relay_pool),
+        cmocka_unit_test(test_relay_weights),
     };
 
     if (!getenv("SOURCE_DIR")) {
