@@ -32,6 +32,7 @@ struct missing {
 
 struct inflight {
     int64_t id;
+    int attempts; /* counting this one */
     time_t first_attempt_at;
     char *address;
 };
@@ -317,6 +318,8 @@ out:
     return rc;
 }
 
+/* Wait before attempt n+1: 5 min, 10, 20, 40 ... up to 6 h, ±20 % so that
+ * deferred messages do not come back all at once. */
 static double backoff(int attempts)
 {
     double d = BACKOFF_BASE * pow(2.0, attempts > 1 ? attempts - 1 : 0);
@@ -344,7 +347,7 @@ static void record_outcome(struct run *run, struct inflight *f, const struct tra
             run->r->failed++;
         } else {
             state = "deferred";
-            next = now + (time_t)backoff(1);
+            next = now + (time_t)backoff(f->attempts);
             run->r->deferred++;
         }
         break;
@@ -464,6 +467,7 @@ static int prepare(struct run *run, const struct delivery *d, struct prepared *p
     if (!p->f || !(p->f->address = strdup(d->address)))
         return err_nomem(run->err);
     p->f->id = d->id;
+    p->f->attempts = d->attempts + 1;
     p->f->first_attempt_at = d->first_attempt_at ? d->first_attempt_at : clock_now();
     vars = value_from_json(d->vars, strlen(d->vars), "ledger", run->err);
     if (!vars)

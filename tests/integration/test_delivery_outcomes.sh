@@ -69,6 +69,15 @@ state t550a@example.org | grep -qi "user unknown\|no such" || fail "550 reply te
 [ "$(state t421a@example.org | cut -d'|' -f1-2)" = "deferred|421" ] || fail "421: $(state t421a@example.org)"
 [ "$(state tslowa@example.org | cut -d'|' -f1)" = deferred ] || fail "slow: $(state tslowa@example.org)"
 
+next_at() {
+    /usr/bin/python3 -c '
+import sqlite3, sys
+print(sqlite3.connect(sys.argv[1]).execute("SELECT next_attempt_at FROM deliveries WHERE address = ?", (sys.argv[2],)).fetchone()[0])' "$MAILER_DB" "$1"
+}
+# Exponential backoff with jitter: 5 min (±20 %) after the first attempt...
+n1=$(next_at t451a@example.org)
+[[ $n1 > 2026-11-22T16:03:59Z && $n1 < 2026-11-22T16:06:01Z ]] || fail "first backoff: $n1"
+
 # Not due yet: a run now sends nothing more.
 before=$(capture_count)
 code=0; "$MAILER" send fallas > run2.out 2>&1 || code=$?
@@ -76,6 +85,9 @@ code=0; "$MAILER" send fallas > run2.out 2>&1 || code=$?
 # Two hours later the deferred ones are retried: the flaky address now goes.
 code=0; MAILER_NOW=2026-11-22T18:00:00Z "$MAILER" send fallas > run3.out 2>&1 || code=$?
 [ "$(state tflakya@example.org | cut -d'|' -f1)" = sent ] || fail "flaky retry: $(state tflakya@example.org)"
+# ... 10 min (±20 %) after the second
+n2=$(next_at t451a@example.org)
+[[ $n2 > 2026-11-22T18:07:59Z && $n2 < 2026-11-22T18:12:01Z ]] || fail "second backoff: $n2"
 # After RETRY_MAX_AGE the permanent 451 fails for good, and the mailing completes.
 code=0; MAILER_NOW=2026-11-26T18:00:00Z RETRY_MAX_AGE=3d "$MAILER" send fallas > run4.out 2>&1 || code=$?
 [ "$(state t451a@example.org | cut -d'|' -f1)" = failed ] || fail "451 after max age: $(state t451a@example.org)"
