@@ -100,6 +100,10 @@ cp "$home/campaigns/aviso.ini" "$home/campaigns/aviso2.ini"
 "$MAILER" send aviso2 > term.out 2>&1 &
 pid=$!
 sleep 0.5
+# Two runs of one mailing never overlap: the second says who holds it.
+code=0; "$MAILER" send aviso2 > second.out 2>&1 || code=$?
+[ "$code" = 75 ] || fail "a second run of the same mailing exited $code: $(cat second.out)"
+grep -q "already running (pid $pid on" second.out || fail "lock message: $(cat second.out)"
 kill -TERM "$pid"
 code=0; wait "$pid" || code=$?
 if [ "$code" != 0 ]; then
