@@ -11,5 +11,6 @@ cd "$(dirname "$0")/.."
 mv mailer/cli/lib_messages.c.new mailer/cli/lib_messages.c
 po/xgettext.sh > po/mailer.pot
 for po in po/*.po; do
-    msgmerge --quiet --update --backup=none --no-fuzzy-matching "$po" po/mailer.pot
+    msgmerge --quiet --update --backup=none --no-fuzzy-matching --no-wrap "$po" po/mailer.pot
+    msgattrib --no-obsolete --no-wrap --output-file="$po" "$po"
 done

@@ -46,7 +46,7 @@ static const char *next_step(enum err_kind kind)
 {
     switch (kind) {
     case ERR_CONFIG:
-        return _("check the settings with 'mailer config' (see .env.example)");
+        return _("check the settings with 'mailer config'; .env.example describes each one");
     case ERR_NOMEM:
     case ERR_SOFTWARE:
         return _("this is a fault of the mailer: please report it with the command you ran");
@@ -73,7 +73,7 @@ int cli_fail(const struct err *e)
     }
     hint = next_step(e->kind);
     if (hint && (e->kind != ERR_CONFIG || !strstr(text.data, "chmod")))
-        fprintf(stderr, "mailer: (%s)\n", hint);
+        fprintf(stderr, "mailer: %s\n", hint);
     buf_release(&text);
     return cli_exit_code(e->kind == ERR_NONE ? ERR_SOFTWARE : e->kind);
 }

@@ -135,10 +135,13 @@ int main(int argc, char **argv)
     if (!strcmp(argv[optind], "help"))
         return help(argc - optind, argv + optind);
     cmd = find_command(argv[optind]);
-    if (!cmd || !cmd->fn)
-        return cli_usage(argv[optind], "%s",
-                         cmd ? _("this command is not available in this build")
-                             : _("there is no such command; 'mailer --help' lists them"));
+    if (!cmd || !cmd->fn) {
+        fprintf(stderr,
+                cmd ? _("mailer: '%s' is not available in this build\n")
+                    : _("mailer: '%s' is not a command; 'mailer --help' lists them\n"),
+                argv[optind]);
+        return EX_USAGE;
+    }
     if (wants_help(argc - optind, argv + optind)) {
         help_command(stdout, cmd->name);
         return EX_OK;
