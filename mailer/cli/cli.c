@@ -72,7 +72,10 @@ int cli_fail(const struct err *e)
         p = *nl ? nl + 1 : nl;
     }
     hint = next_step(e->kind);
-    if (hint && (e->kind != ERR_CONFIG || !strstr(text.data, "chmod")))
+    /* The settings hint is for .env and the environment: a password file
+     * message says what to run, and informe.conf names its own line. */
+    if (hint &&
+        (e->kind != ERR_CONFIG || (!strstr(text.data, "chmod") && !strstr(e->msg.data, ".conf:"))))
         fprintf(stderr, "mailer: %s\n", hint);
     buf_release(&text);
     return cli_exit_code(e->kind == ERR_NONE ? ERR_SOFTWARE : e->kind);

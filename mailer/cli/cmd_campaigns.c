@@ -72,6 +72,19 @@ static void next_edition(struct ledger *l, const struct campaign *c, char *out, 
     snprintf(out, size, _("%s at %s"), s.edition, when);
 }
 
+/* s and spaces up to width characters (not bytes: the headings are UTF-8). */
+static void pad(const char *s, int width)
+{
+    int chars = 0;
+    const char *p;
+
+    for (p = s; *p; p++)
+        chars += ((unsigned char)*p & 0xC0) != 0x80;
+    fputs(s, stdout);
+    for (; chars < width; chars++)
+        putchar(' ');
+}
+
 int cmd_campaigns(int argc, char **argv, struct cli *cli)
 {
     struct ledger *l = NULL;
@@ -87,8 +100,12 @@ int cmd_campaigns(int argc, char **argv, struct cli *cli)
         rc = cli_fail(&err);
         goto out;
     }
-    printf("%-30s %-13s %-8s %-28s %-22s %s\n", _("CAMPAIGN"), _("KIND"), _("EDITION"), _("LISTS"),
-           _("LAST"), _("NEXT"));
+    pad(_("CAMPAIGN"), 31);
+    pad(_("KIND"), 14);
+    pad(_("EDITION"), 9);
+    pad(_("LISTS"), 29);
+    pad(_("LAST"), 23);
+    printf("%s\n", _("NEXT"));
     for (i = 0; i < n; i++) {
         struct campaign c;
         struct last last = {"-"};
