@@ -28,9 +28,18 @@ PATTERNS = [
     re.compile(r'\bbuf_addf\s*\(\s*[A-Za-z_>.-]*(?:report|warnings|notes)\s*,' + LITS),
     # campaign.c: problem(st, "format", a, b) -> "file:line: " + the format
     re.compile(r'\bproblem\s*\(\s*&?st\s*,' + LITS),
-    # ledger.c: db_fail(l, err, "what") -> "file: what: sqlite's message"
+    # ledger.c: db_fail(l, err, "what"), step_done(l, st, err, "what")
     re.compile(r'\bdb_fail\s*\([^,;]*,[^,;]*,' + LITS),
+    re.compile(r'\bstep_done\s*\([^,;]*,[^,;]*,[^,;]*,' + LITS),
+    # template.c: syntax_error(err, u, off, "format", ...) -> "origin:line:col: " + format
+    re.compile(r'\bsyntax_error\s*\([^,;]*,[^,;]*,[^,;]*,' + LITS),
 ]
+# Reasons chosen by a condition: return c == ',' ? "reason" : "other reason";
+# (address.c, template.c: the functions that hand back why an input is bad)
+REASON_FILES = ('address.c', 'template.c')
+TERNARY = re.compile(r'\breturn\b[^;]*\?[^;]*;')
+# contacts.c: fsyntax(p, cond ? "what" : "other") -> "filter: what at character N of ..."
+WHOLE_CALLS = re.compile(r'\bfsyntax\s*\(\s*&?p\s*,[^;]*;')
 # report.c: ini_problem(st, "what", detail) prints what + detail.
 SUFFIXED = [re.compile(r'\bini_problem\s*\(\s*&?st\s*,' + LITS)]
 # A report line assembled from pieces (contacts.c): the whole line as printed.
@@ -88,6 +97,17 @@ def main():
                 for line in decode(m.group(1)).split('\n'):
                     if line and wanted(line) and line not in seen:
                         seen.append(line)
+        if os.path.basename(path) in REASON_FILES:
+            for m in TERNARY.finditer(text):
+                for lit in re.findall(LIT, m.group(0)):
+                    line = decode(lit)
+                    if ' ' in line and wanted(line) and line not in seen:
+                        seen.append(line)
+        for m in WHOLE_CALLS.finditer(text):
+            for lit in re.findall(LIT, m.group(0)):
+                line = decode(lit)
+                if wanted(line) and line not in seen:
+                    seen.append(line)
         for m in re.finditer(r'\berr_errno\s*\([^;"]*?,\s*ERR_[A-Z]+\s*,' + LITS, text):
             line = decode(m.group(1)) + ': %s'
             if line not in seen:

@@ -77,6 +77,18 @@ static void print_missing(const struct checker *ck, const struct campaign *c)
     }
 }
 
+/* The list's report lines (invalid, duplicate), written by the library. */
+static void print_notes(const struct buf *notes)
+{
+    struct buf text = BUF_INIT;
+
+    if (!notes->len)
+        return;
+    i18n_lib_text(notes->data, &text);
+    printf("%s\n", text.data);
+    buf_release(&text);
+}
+
 int cmd_check(int argc, char **argv, struct cli *cli)
 {
     static const struct option opts[] = {
@@ -118,13 +130,11 @@ int cmd_check(int argc, char **argv, struct cli *cli)
     l = cli_ledger(cli, &err);
     if (!l || audience_spec_init(&spec, &c, l) ||
         contacts_load(&spec, on_contact, &ck, &st, &notes, &err)) {
-        if (notes.len)
-            printf("%s\n", notes.data);
+        print_notes(&notes);
         rc = cli_fail(&err);
         goto out;
     }
-    if (notes.len)
-        printf("%s\n", notes.data);
+    print_notes(&notes);
     printf(_("  audience: %zu rows loaded, %zu invalid, %zu duplicates, %zu filtered out, "
              "%zu suppressed: %zu recipients\n"),
            st.rows, st.invalid, st.duplicates, st.filtered, st.suppressed, st.accepted);

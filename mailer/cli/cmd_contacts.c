@@ -43,14 +43,18 @@ static void print_json_string(const char *s, size_t n)
 static void print_warnings(const struct buf *w)
 {
     const char *p = w->data, *nl;
+    struct buf line = BUF_INIT;
 
     while (*p) {
         nl = strchr(p, '\n');
         if (!nl)
             nl = p + strlen(p);
-        fprintf(stderr, _("mailer: warning: %.*s\n"), (int)(nl - p), p);
+        buf_reset(&line);
+        i18n_lib_line(p, (size_t)(nl - p), &line);
+        fprintf(stderr, _("mailer: warning: %s\n"), line.data);
         p = *nl ? nl + 1 : nl;
     }
+    buf_release(&line);
 }
 
 /* ---- show ------------------------------------------------------------ */

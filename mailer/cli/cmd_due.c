@@ -128,12 +128,12 @@ static int send_item(struct cli *cli, const struct item *it, int dry_run)
 {
     struct send_opts o = {0};
     struct campaign c;
-    char when[32];
+    char when[128];
     int rc;
 
     if (dry_run) {
-        clock_iso(it->at, when, sizeof(when));
-        printf(_("due: %s %s (since %s)\n"), it->campaign, it->edition, when);
+        cli_when(it->at, when, sizeof(when));
+        printf(_("due: %s %s, since %s\n"), it->campaign, it->edition, when);
         return EX_OK;
     }
     if ((rc = cli_campaign(cli, it->campaign, &c)))

@@ -75,8 +75,12 @@ static void print_audience(const struct send_report *r, const struct ui *ui, int
 
     if (!r->created || quiet)
         return;
-    if (r->audience_notes.len && (ui->tty || ui->verbose))
-        fprintf(stderr, "%s\n", r->audience_notes.data);
+    if (r->audience_notes.len && (ui->tty || ui->verbose)) {
+        struct buf text = BUF_INIT;
+        i18n_lib_text(r->audience_notes.data, &text);
+        fprintf(stderr, "%s\n", text.data);
+        buf_release(&text);
+    }
     if (ui->tty || ui->verbose || a->invalid)
         fprintf(stderr,
                 _("audience: %zu rows, %zu invalid, %zu duplicates, %zu filtered out, "
