@@ -40,6 +40,8 @@ REASON_FILES = ('address.c', 'template.c')
 TERNARY = re.compile(r'\breturn\b[^;]*\?[^;]*;')
 # contacts.c: fsyntax(p, cond ? "what" : "other") -> "filter: what at character N of ..."
 WHOLE_CALLS = re.compile(r'\bfsyntax\s*\(\s*&?p\s*,[^;]*;')
+# Sentences passed as values of an error: err_set(err, K, "%s: %s", cond ? "why" : "why not", ...)
+ERR_CALLS = re.compile(r'\berr_(?:set|errno)\s*\([^;]*;')
 # report.c: ini_problem(st, "what", detail) prints what + detail.
 SUFFIXED = [re.compile(r'\bini_problem\s*\(\s*&?st\s*,' + LITS)]
 # A report line assembled from pieces (contacts.c): the whole line as printed.
@@ -103,6 +105,11 @@ def main():
                     line = decode(lit)
                     if ' ' in line and wanted(line) and line not in seen:
                         seen.append(line)
+        for m in ERR_CALLS.finditer(text):
+            for group in re.findall(LITS, m.group(0)):
+                line = decode(group)
+                if ' ' in line and '%' not in line and wanted(line) and line not in seen:
+                    seen.append(line)
         for m in WHOLE_CALLS.finditer(text):
             for lit in re.findall(LIT, m.group(0)):
                 line = decode(lit)
