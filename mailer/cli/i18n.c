@@ -2,6 +2,7 @@
 #include "i18n.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <locale.h>
 #include <stdlib.h>
 #include <string.h>
@@ -218,6 +219,7 @@ static int match_at(const char *f, const char *s, size_t n, struct match *m)
 static void translate_line(const char *line, size_t len, struct buf *out, int depth);
 
 /* The translated format with the captured values put back. */
+/* depth < 0: put the values back as they are (the self-check). */
 static void render(const char *tr, const struct match *m, struct buf *out, int depth)
 {
     int next = 0, idx;
@@ -239,7 +241,7 @@ static void render(const char *tr, const struct match *m, struct buf *out, int d
         tr += spec_len(tr, &conv);
         if (idx < 0 || idx >= m->ncap)
             continue;
-        if (m->cap[idx].is_string)
+        if (m->cap[idx].is_string && depth >= 0)
             translate_line(m->cap[idx].p, m->cap[idx].len, out, depth + 1);
         else
             buf_add(out, m->cap[idx].p, m->cap[idx].len);
@@ -292,4 +294,64 @@ void i18n_lib_text(const char *text, struct buf *out)
             buf_addch(out, '\n');
         text = *nl ? nl + 1 : nl;
     }
+}
+
+/* Sample values for a format's conversions, distinct so a swap shows. */
+static void sample_values(const char *f, struct match *m, char store[][16])
+{
+    char conv;
+
+    m->ncap = 0;
+    for (; *f && m->ncap < MAX_CAPTURES; f++) {
+        if (*f != '%')
+            continue;
+        if (f[1] == '%') {
+            f++;
+            continue;
+        }
+        f += spec_len(f, &conv) - 1;
+        if (conv == 's')
+            snprintf(store[m->ncap], 16, "Zq%c", 'a' + m->ncap); /* data */
+        else if (conv == 'c')
+            snprintf(store[m->ncap], 16, "q");
+        else if (strchr("xX", conv))
+            snprintf(store[m->ncap], 16, "1f");
+        else if (strchr("fgeFGE", conv))
+            snprintf(store[m->ncap], 16, "1.5");
+        else
+            snprintf(store[m->ncap], 16, "%d", 70 + m->ncap);
+        m->cap[m->ncap] = (struct capture){store[m->ncap], strlen(store[m->ncap]), conv == 's'};
+        m->ncap++;
+    }
+}
+
+int i18n_check_catalogue(FILE *out)
+{
+    struct buf english = BUF_INIT, got = BUF_INIT, want = BUF_INIT;
+    char store[MAX_CAPTURES][16];
+    struct match m;
+    size_t i;
+    int bad = 0;
+
+    for (i = 0; lib_messages[i]; i++) {
+        memset(&m, 0, sizeof(m));
+        sample_values(lib_messages[i], &m, store);
+        buf_reset(&english);
+        buf_reset(&got);
+        buf_reset(&want);
+        render(lib_messages[i], &m, &english, -1);
+        render(gettext(lib_messages[i]), &m, &want, -1);
+        i18n_lib_line(english.data, english.len, &got);
+        if (strcmp(got.data, want.data)) {
+            fprintf(out, "%s\n  -> %s\n  want %s\n", english.data, got.data,
+                    want.data); /* data: for the tests */
+            bad++;
+        }
+    }
+    fprintf(out, "%zu library messages, %d not translated back\n", i,
+            bad); /* data: for the tests */
+    buf_release(&english);
+    buf_release(&got);
+    buf_release(&want);
+    return bad;
 }

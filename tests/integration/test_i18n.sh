@@ -79,6 +79,12 @@ run 65 LANGUAGE=es -- address check ana@gmial.com 'a b@x'
 has 'válida    ana@gmial.com (¿quiso decir ana@gmail.com?)'
 has 'inválida  «a b@x»: espacio en la parte local'
 
+# Every library message format, filled with sample values, comes back as its
+# Spanish translation with the same values (none is shadowed by another).
+run 0 LANGUAGE=es -- help --check-catalogue
+has ' not translated back'
+has ', 0 not translated back'
+
 # --- plurals and dates ------------------------------------------------------
 run 0 LANGUAGE=es -- send convocatoria-observadores --edition main --at '2026-12-01 09:00'
 has 'quedó programada para el martes 1 de diciembre de 2026 a las 09:00 (hora de la Ciudad de México)'
