@@ -5,7 +5,8 @@ Flags a printing or error call (printf, fprintf, fputs, puts, cli_usage,
 err_set, err_errno, snprintf into a message) whose format is a string literal
 with words in it but is not wrapped in _() / ngettext(). Output for programs
 (JSON keys, CSV, file:line prefixes) is exempt when its line carries the
-comment  /* data */  (or  /* es */  for text that is Spanish by design).
+comment  /* data */  (or  /* es */  for text that is Spanish by design), or the
+line before it is that comment alone.
 Exit 1 and one line per problem when something is not translatable.
 """
 import glob
@@ -78,7 +79,8 @@ def main():
             line_end = text.find(';', m.end())
             eol = text.find('\n', line_end)
             stmt = text[m.start():eol if eol >= 0 else len(text)]
-            if '/* data */' in stmt or '/* es */' in stmt:
+            before = text[text.rfind('\n', 0, text.rfind('\n', 0, m.start())) + 1:m.start()]
+            if '/* data */' in stmt or '/* es */' in stmt or before.strip() == '/* data */':
                 continue
             parts = split_args(args)
             pos = FORMAT_ARG[m.group(1)]

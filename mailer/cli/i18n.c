@@ -343,13 +343,13 @@ int i18n_check_catalogue(FILE *out)
         render(gettext(lib_messages[i]), &m, &want, -1);
         i18n_lib_line(english.data, english.len, &got);
         if (strcmp(got.data, want.data)) {
-            fprintf(out, "%s\n  -> %s\n  want %s\n", english.data, got.data,
-                    want.data); /* data: for the tests */
+            /* data */
+            fprintf(out, "%s\n  -> %s\n  want %s\n", english.data, got.data, want.data);
             bad++;
         }
     }
-    fprintf(out, "%zu library messages, %d not translated back\n", i,
-            bad); /* data: for the tests */
+    /* data */
+    fprintf(out, "%zu library messages, %d not translated back\n", i, bad);
     buf_release(&english);
     buf_release(&got);
     buf_release(&want);
