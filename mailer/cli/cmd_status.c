@@ -31,6 +31,19 @@ static void json_str(const char *s)
     putchar('"');
 }
 
+/* A mailing's state in the text output, for people (JSON keeps the ledger's word). */
+static const char *state_words(const char *state)
+{
+    static const char *const known[][2] = {
+        {"new", N_("new")}, {"sending", N_("sending")}, {"complete", N_("complete")}};
+    size_t i;
+
+    for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+        if (!strcmp(state, known[i][0]))
+            return _(known[i][1]);
+    return state;
+}
+
 static int show_one(void *ud, const struct mailing *m)
 {
     struct show *s = ud;
@@ -59,8 +72,8 @@ static int show_one(void *ud, const struct mailing *m)
     } else {
         printf(_("%-28s %-34s %-8s total %ld: sent %ld, pending %ld, deferred %ld, failed %ld, "
                  "bounced %ld, uncertain %ld%s\n"),
-               m->campaign, m->edition, m->state, c.total, c.sent, c.pending, c.deferred, c.failed,
-               c.bounced, c.sending, m->test ? _(" (test)") : "");
+               m->campaign, m->edition, state_words(m->state), c.total, c.sent, c.pending,
+               c.deferred, c.failed, c.bounced, c.sending, m->test ? _(" (test)") : "");
     }
     s->count++;
     return 0;
