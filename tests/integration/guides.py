@@ -6,6 +6,7 @@ A ```sh block preceded by a marker line is run:
     <!-- prueba: salida 65 -->           must exit 65
     <!-- prueba: contiene "texto" -->    its output must contain the text (may repeat)
     <!-- prueba: necesita bounces -->    skipped when `mailer bounces` is not built
+    <!-- prueba: necesita imap -->       skipped without a bounce mailbox (BOUNCE_IMAP_URL)
     <!-- no se prueba: RAZÓN -->         shown only (e.g. it edits a crontab)
 Every ```sh block must carry one of these markers, so no guide command goes
 untested by accident.

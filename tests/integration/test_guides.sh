@@ -4,7 +4,8 @@
 # capture SMTP server (STARTTLS + AUTH) on loopback, with the exit code and
 # the output the guide promises (tests/integration/guides.py reads the markers).
 # Blocks marked "necesita bounces" are skipped when `mailer bounces` is not in
-# this build (said on stdout).
+# this build, "necesita imap" ones when no bounce mailbox is configured
+# (BOUNCE_IMAP_URL); each skip is said on stdout.
 set -euo pipefail
 : "${SOURCE_DIR:?}" "${MAILER:?}"
 . "$SOURCE_DIR/tests/servers/lib.sh"
@@ -37,6 +38,11 @@ block() {
     cat > "$work/block.sh"
     if [[ $needs == *bounces* && $have_bounces == 0 ]]; then
         echo "   skipped $where: 'mailer bounces' is not in this build"
+        skipped=$((skipped + 1))
+        return 0
+    fi
+    if [[ $needs == *imap* && -z ${BOUNCE_IMAP_URL:-} ]]; then
+        echo "   skipped $where: needs the bounce mailbox (IMAP), not started by this test"
         skipped=$((skipped + 1))
         return 0
     fi
