@@ -134,7 +134,7 @@ def main():
     print('#include <stddef.h>\n')
     print('#include "i18n.h"\n')
     print('#include "banned.h"\n')
-    print('const char *const lib_messages[] = {')
+    print('const char *const i18n_lib_messages[] = {')
     for s in seen:
         print('    /* xgettext:c-format */ N_(%s),' % encode(s) if '%' in s else '    N_(%s),' % encode(s))
     print('    NULL,')

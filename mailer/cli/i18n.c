@@ -108,7 +108,7 @@ void i18n_init(void)
     bind_textdomain_codeset("mailer", "UTF-8");
     textdomain("mailer");
     buf_release(&dir);
-    translating = strcmp(gettext(lib_messages[0]), lib_messages[0]) != 0;
+    translating = strcmp(gettext(i18n_lib_messages[0]), i18n_lib_messages[0]) != 0;
 }
 
 int i18n_active(void)
@@ -255,11 +255,11 @@ static void translate_line(const char *line, size_t len, struct buf *out, int de
     size_t i;
 
     if (depth <= MAX_DEPTH) {
-        for (i = 0; lib_messages[i]; i++) {
+        for (i = 0; i18n_lib_messages[i]; i++) {
             memset(&m, 0, sizeof(m));
-            if (match_at(lib_messages[i], line, len, &m) && m.literal > best.literal) {
+            if (match_at(i18n_lib_messages[i], line, len, &m) && m.literal > best.literal) {
                 best = m;
-                best_fmt = lib_messages[i];
+                best_fmt = i18n_lib_messages[i];
             }
         }
     }
@@ -333,14 +333,14 @@ int i18n_check_catalogue(FILE *out)
     size_t i;
     int bad = 0;
 
-    for (i = 0; lib_messages[i]; i++) {
+    for (i = 0; i18n_lib_messages[i]; i++) {
         memset(&m, 0, sizeof(m));
-        sample_values(lib_messages[i], &m, store);
+        sample_values(i18n_lib_messages[i], &m, store);
         buf_reset(&english);
         buf_reset(&got);
         buf_reset(&want);
-        render(lib_messages[i], &m, &english, -1);
-        render(gettext(lib_messages[i]), &m, &want, -1);
+        render(i18n_lib_messages[i], &m, &english, -1);
+        render(gettext(i18n_lib_messages[i]), &m, &want, -1);
         i18n_lib_line(english.data, english.len, &got);
         if (strcmp(got.data, want.data)) {
             /* data */

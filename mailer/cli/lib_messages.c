@@ -7,7 +7,7 @@
 
 #include "banned.h"
 
-const char *const lib_messages[] = {
+const char *const i18n_lib_messages[] = {
     N_("out of memory"),
     /* xgettext:c-format */ N_("  {{%s}}: missing for %ld contact%s (first: %s)"),
     /* xgettext:c-format */ N_(" (did you mean %s?)"),
