@@ -270,6 +270,25 @@ static void roff_lines(FILE *to, const char *text, int keep_breaks)
     fputc('\n', to);
 }
 
+/* The usage forms of a command: "mailer" in bold before each, continuations as they are. */
+static void usage_roff(FILE *to, const char *text)
+{
+    const char *nl;
+    struct buf line = BUF_INIT;
+
+    while (*text) {
+        nl = strchr(text, '\n');
+        if (!nl)
+            nl = text + strlen(text);
+        buf_reset(&line);
+        buf_add(&line, text, (size_t)(nl - text));
+        fputs(*text != ' ' ? "\\fBmailer\\fR " : "       ", to);
+        roff_lines(to, line.data, 0);
+        text = *nl ? nl + 1 : nl;
+    }
+    buf_release(&line);
+}
+
 void help_man(FILE *to, help_available_fn *available)
 {
     size_t i;
@@ -277,9 +296,8 @@ void help_man(FILE *to, help_available_fn *available)
     fprintf(to, ".TH MAILER 1 \"\" \"mailer\" \"%s\"\n", _("Voto Chilango mailer"));
     fprintf(to, ".SH %s\nmailer \\- %s\n", _("NAME"),
             _("batch campaign mailer of Voto Chilango (IECM)"));
-    fprintf(to,
-            ".SH %s\n.B mailer\n[\\-\\-env FILE] [\\-\\-db PATH] [\\-q] [\\-v] COMMAND [ARGS]\n",
-            _("SYNOPSIS"));
+    fprintf(to, ".SH %s\n.B mailer\n", _("SYNOPSIS"));
+    roff_lines(to, _("[--env FILE] [--db PATH] [-q] [-v] COMMAND [ARGS]"), 0);
     fprintf(to, ".SH %s\n", _("DESCRIPTION"));
     roff_lines(to,
                _("mailer loads contact lists exported from spreadsheets, renders each campaign's\n"
@@ -300,7 +318,7 @@ void help_man(FILE *to, help_available_fn *available)
             continue;
         fprintf(to, ".SS %s\n", e->name);
         fputs(".nf\n", to);
-        roff_lines(to, _(e->usage), 0);
+        usage_roff(to, _(e->usage));
         fputs(".fi\n", to);
         roff_lines(to, _(e->summary), 0);
         fputs(".PP\n.nf\n", to);
