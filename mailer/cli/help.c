@@ -282,6 +282,7 @@ static void usage_roff(FILE *to, const char *text)
             nl = text + strlen(text);
         buf_reset(&line);
         buf_add(&line, text, (size_t)(nl - text));
+        /* data */
         fputs(*text != ' ' ? "\\fBmailer\\fR " : "       ", to);
         roff_lines(to, line.data, 0);
         text = *nl ? nl + 1 : nl;
