@@ -1,6 +1,7 @@
 /* cli - what every subcommand shares. */
 #include "cli.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,9 @@
 #include <sysexits.h>
 
 #include "buf.h"
+#include "clock.h"
+#include "datefmt.h"
+#include "i18n.h"
 
 #include "banned.h"
 
@@ -37,12 +41,29 @@ int cli_exit_code(enum err_kind kind)
     return EX_SOFTWARE;
 }
 
+/* What to do next, after the message itself, for the kinds a person can act on. */
+static const char *next_step(enum err_kind kind)
+{
+    switch (kind) {
+    case ERR_CONFIG:
+        return _("check the settings with 'mailer config'; .env.example describes each one");
+    case ERR_NOMEM:
+    case ERR_SOFTWARE:
+        return _("this is a fault of the mailer: please report it with the command you ran");
+    default:
+        return NULL;
+    }
+}
+
 int cli_fail(const struct err *e)
 {
-    const char *p = e->msg.data, *nl;
+    struct buf text = BUF_INIT;
+    const char *p, *nl, *hint;
 
     if (!e->msg.len)
-        fprintf(stderr, "mailer: failed\n");
+        fputs(_("mailer: failed\n"), stderr);
+    i18n_lib_text(e->msg.data, &text);
+    p = text.data;
     while (*p) {
         nl = strchr(p, '\n');
         if (!nl)
@@ -50,6 +71,13 @@ int cli_fail(const struct err *e)
         fprintf(stderr, "mailer: %.*s\n", (int)(nl - p), p);
         p = *nl ? nl + 1 : nl;
     }
+    hint = next_step(e->kind);
+    /* The settings hint is for .env and the environment: a password file
+     * message says what to run, and informe.conf names its own line. */
+    if (hint &&
+        (e->kind != ERR_CONFIG || (!strstr(text.data, "chmod") && !strstr(e->msg.data, ".conf:"))))
+        fprintf(stderr, "mailer: %s\n", hint);
+    buf_release(&text);
     return cli_exit_code(e->kind == ERR_NONE ? ERR_SOFTWARE : e->kind);
 }
 
@@ -61,7 +89,8 @@ int cli_usage(const char *cmd, const char *fmt, ...)
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\n(try 'mailer --help')\n");
+    fputc('\n', stderr);
+    fprintf(stderr, _("(try 'mailer help %s')\n"), cmd);
     return EX_USAGE;
 }
 
@@ -121,4 +150,22 @@ int cli_campaign(const struct cli *cli, const char *id, struct campaign *c)
     }
     err_release(&err);
     return rc;
+}
+
+void cli_when(time_t t, char *out, size_t size)
+{
+    struct buf day = BUF_INIT;
+    struct tm tm;
+    char hm[16];
+
+    clock_local(t, &tm);
+    if (strcmp(i18n_lang(), "es") || datefmt_long(&day, t)) {
+        strftime(out, size, _("%Y-%m-%d %H:%M (Mexico City time)"), &tm);
+    } else {
+        /* "lunes 30 de noviembre de 2026 a las 12:00 (hora de la Ciudad de México)" */
+        day.data[0] = (char)tolower((unsigned char)day.data[0]);
+        strftime(hm, sizeof(hm), "%H:%M", &tm);
+        snprintf(out, size, "%s a las %s (hora de la Ciudad de México)", /* es */ day.data, hm);
+    }
+    buf_release(&day);
 }

@@ -9,6 +9,7 @@
 #define MAILER_CLI_H
 
 #include <stdio.h>
+#include <time.h>
 
 #include "buf.h"
 #include "campaign.h"
@@ -31,6 +32,11 @@ int cli_exit_code(enum err_kind kind);
 int cli_fail(const struct err *e);
 /* Print a usage error for cmd to stderr; return EX_USAGE. */
 int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A time for people, in Mexico City, in the language of the messages:
+ * "2026-11-30 12:00 (Mexico City time)" or "lunes 30 de noviembre de 2026 a
+ * las 12:00 (hora de la Ciudad de México)". */
+void cli_when(time_t t, char *out, size_t size);
 
 /* MAILER_HOME: where campaigns/, contacts/ and templates/ are. */
 const char *cli_home(const struct cli *cli);

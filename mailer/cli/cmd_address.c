@@ -11,6 +11,7 @@
 
 #include "address.h"
 #include "cli.h"
+#include "i18n.h"
 #include "value.h"
 
 #include "banned.h"
@@ -36,11 +37,11 @@ static struct value *result_json(const char *input, const struct address_result 
 static void print_text(const char *input, const struct address_result *r)
 {
     if (r->valid)
-        printf("valid    %s", r->normalized);
+        printf(_("valid    %s"), r->normalized);
     else
-        printf("invalid  \"%s\": %s", input, r->reason);
+        printf(_("invalid  \"%s\": %s"), input, _(r->reason));
     if (r->hint[0])
-        printf(" (did you mean %s?)", r->hint);
+        printf(_(" (did you mean %s?)"), r->hint);
     printf("\n");
 }
 
@@ -69,7 +70,7 @@ static int address_check_cmd(int argc, char **argv, int json)
     rc = all_valid ? EX_OK : EX_DATAERR;
 out:
     if (rc == EX_SOFTWARE)
-        fprintf(stderr, "mailer address: out of memory\n");
+        fprintf(stderr, _("mailer address: out of memory\n"));
     value_free(list);
     buf_release(&out);
     return rc;
@@ -79,30 +80,25 @@ int cmd_address(int argc, char **argv, struct cli *cli)
 {
     static const struct option opts[] = {
         {"format", required_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     int c, json = 0;
 
     (void)cli;
-    while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "f:", opts, NULL)) != -1) {
         switch (c) {
         case 'f':
             if (strcmp(optarg, "text") && strcmp(optarg, "json"))
-                return cli_usage("address", "--format is text or json, not \"%s\"", optarg);
+                return cli_usage("address", _("--format is text or json, not \"%s\""), optarg);
             json = !strcmp(optarg, "json");
             break;
-        case 'h':
-            printf("usage: mailer address check ADDR... [--format text|json]\n"
-                   "Exit 0 when every address is a usable envelope address, 65 otherwise.\n");
-            return EX_OK;
         default:
-            return cli_usage("address", "usage: address check ADDR... [--format text|json]");
+            return cli_usage("address", _("usage: address check ADDR... [--format text|json]"));
         }
     }
     if (optind >= argc || strcmp(argv[optind], "check"))
-        return cli_usage("address", "usage: address check ADDR... [--format text|json]");
+        return cli_usage("address", _("usage: address check ADDR... [--format text|json]"));
     if (optind + 1 >= argc)
-        return cli_usage("address", "check: give at least one address");
+        return cli_usage("address", _("check: give at least one address"));
     return address_check_cmd(argc - optind - 1, argv + optind + 1, json);
 }

@@ -18,6 +18,7 @@
 
 #include "bounce.h"
 #include "cli.h"
+#include "i18n.h"
 #include "lockfile.h"
 #include "mailbox.h"
 
@@ -26,15 +27,15 @@
 static void json_str(const char *s)
 {
     if (!s) {
-        fputs("null", stdout);
+        fputs("null", stdout); /* data */
         return;
     }
     putchar('"');
     for (; *s; s++) {
         if (*s == '"' || *s == '\\')
-            printf("\\%c", *s);
+            printf("\\%c", *s); /* data */
         else if ((unsigned char)*s < 0x20)
-            printf("\\u%04x", (unsigned char)*s);
+            printf("\\u%04x", (unsigned char)*s); /* data */
         else
             putchar(*s);
     }
@@ -52,33 +53,33 @@ static void print_json(const char *file, const struct bounce_result *r, int firs
     const struct bounce_rcpt *x = r->nrcpt ? &r->rcpt[0] : NULL;
     size_t i;
 
-    printf("%s\n  {\"file\": ", first ? "" : ",");
+    printf("%s\n  {\"file\": ", first ? "" : ","); /* data */
     json_str(file);
-    printf(", \"type\": \"%s\", \"class\": ", bounce_type_name(r->type));
+    printf(", \"type\": \"%s\", \"class\": ", bounce_type_name(r->type)); /* data */
     json_str(r->type == BOUNCE_BOUNCE && x ? bounce_class_name(x->class) : NULL);
-    printf(", \"recipient\": ");
+    printf(", \"recipient\": "); /* data */
     json_opt(x ? x->address : NULL);
-    printf(", \"status\": ");
+    printf(", \"status\": "); /* data */
     json_opt(x ? x->status : NULL);
-    printf(", \"action\": ");
+    printf(", \"action\": "); /* data */
     json_opt(x ? x->action : NULL);
-    printf(", \"diagnostic\": ");
+    printf(", \"diagnostic\": "); /* data */
     json_opt(x ? x->diagnostic : NULL);
-    printf(", \"original_message_id\": ");
+    printf(", \"original_message_id\": "); /* data */
     json_opt(r->original_message_id);
-    printf(", \"from\": ");
+    printf(", \"from\": "); /* data */
     json_opt(r->from);
-    printf(", \"why\": ");
+    printf(", \"why\": "); /* data */
     json_str(r->why);
-    printf(", \"recipients\": [");
+    printf(", \"recipients\": ["); /* data */
     for (i = 0; i < r->nrcpt; i++) {
-        printf("%s{\"recipient\": ", i ? ", " : "");
+        printf("%s{\"recipient\": ", i ? ", " : ""); /* data */
         json_str(r->rcpt[i].address);
-        printf(", \"class\": ");
+        printf(", \"class\": "); /* data */
         json_str(r->type == BOUNCE_BOUNCE ? bounce_class_name(r->rcpt[i].class) : NULL);
-        printf(", \"status\": ");
+        printf(", \"status\": "); /* data */
         json_opt(r->rcpt[i].status);
-        printf(", \"action\": ");
+        printf(", \"action\": "); /* data */
         json_opt(r->rcpt[i].action);
         printf("}");
     }
@@ -109,13 +110,13 @@ static int bounces_parse(int argc, char **argv, int json)
     for (i = 0; i < argc; i++) {
         buf_reset(&data);
         if (buf_read_file(&data, argv[i])) {
-            err_errno(&err, ERR_NOINPUT, "%s: cannot read", argv[i]);
+            err_errno(&err, ERR_NOINPUT, _("%s: cannot read"), argv[i]);
             rc = cli_fail(&err);
             err_clear(&err);
             continue;
         }
         if (bounce_parse(data.data, data.len, &r, &err)) {
-            err_set(&err, ERR_DATA, "%s: not classified", argv[i]);
+            err_set(&err, ERR_DATA, _("%s: not classified"), argv[i]);
             rc = cli_fail(&err);
             err_clear(&err);
         } else if (json) {
@@ -131,6 +132,23 @@ static int bounces_parse(int argc, char **argv, int json)
     buf_release(&data);
     err_release(&err);
     return rc;
+}
+
+/* "3 new messages: 2 bounces (1 hard, 1 soft), ..." in the reader's language. */
+static void print_summary(const struct returns_stats *st, int dry_run)
+{
+    if (dry_run)
+        printf(_("(dry run) "));
+    printf(ngettext("%ld new message: ", "%ld new messages: ", st->seen), st->seen);
+    printf(ngettext("%ld bounce", "%ld bounces", st->bounces), st->bounces);
+    printf(_(" (%ld hard, %ld soft), "), st->hard, st->soft);
+    printf(ngettext("%ld complaint, ", "%ld complaints, ", st->complaints), st->complaints);
+    printf(ngettext("%ld unsubscribe, ", "%ld unsubscribes, ", st->unsubscribes),
+           st->unsubscribes);
+    printf(ngettext("%ld autoreply, ", "%ld autoreplies, ", st->autoreplies), st->autoreplies);
+    printf(_("%ld for a person; "), st->review);
+    printf(ngettext("%ld address suppressed\n", "%ld addresses suppressed\n", st->suppressed),
+           st->suppressed);
 }
 
 static int bounces_fetch(struct cli *cli, int dry_run)
@@ -157,12 +175,7 @@ static int bounces_fetch(struct cli *cli, int dry_run)
     }
     /* Like send: silent under cron unless a person is needed. */
     if (!cli->quiet && (cli->verbose || (st.seen && (isatty(STDOUT_FILENO) || st.review))))
-        printf("%s%ld new message%s: %ld bounce%s (%ld hard, %ld soft), %ld complaint%s, "
-               "%ld unsubscribe%s, %ld autoreply, %ld for a person; %ld address%s suppressed\n",
-               dry_run ? "(dry run) " : "", st.seen, st.seen == 1 ? "" : "s", st.bounces,
-               st.bounces == 1 ? "" : "s", st.hard, st.soft, st.complaints,
-               st.complaints == 1 ? "" : "s", st.unsubscribes, st.unsubscribes == 1 ? "" : "s",
-               st.autoreplies, st.review, st.suppressed, st.suppressed == 1 ? "" : "es");
+        print_summary(&st, dry_run);
 out:
     ledger_close(l);
     if (lk.fd >= 0)
@@ -194,13 +207,13 @@ int cmd_bounces(int argc, char **argv, struct cli *cli)
         return cli_usage("bounces", "%s", usage);
     if (!strcmp(argv[optind], "parse")) {
         if (optind + 1 >= argc || dry_run)
-            return cli_usage("bounces", "parse FILE.eml... [--format text|json]");
+            return cli_usage("bounces", "%s", "parse FILE.eml... [--format text|json]");
         return bounces_parse(argc - optind - 1, argv + optind + 1, json);
     }
     if (!strcmp(argv[optind], "fetch")) {
         if (optind + 1 != argc || json)
-            return cli_usage("bounces", "fetch [--dry-run]");
+            return cli_usage("bounces", "%s", "fetch [--dry-run]");
         return bounces_fetch(cli, dry_run);
     }
-    return cli_usage("bounces", "\"%s\": use fetch or parse", argv[optind]);
+    return cli_usage("bounces", _("\"%s\": use fetch or parse"), argv[optind]);
 }

@@ -4,6 +4,7 @@
 #include <sysexits.h>
 
 #include "cli.h"
+#include "i18n.h"
 #include "clock.h"
 #include "schedule.h"
 
@@ -20,7 +21,7 @@ static int first_real(void *ud, const struct mailing *m)
     if (m->test)
         return 0;
     snprintf(last->edition, sizeof(last->edition), "%s%s", m->edition,
-             strcmp(m->state, "complete") ? " (in progress)" : "");
+             strcmp(m->state, "complete") ? _(" (in progress)") : "");
     return 1;
 }
 
@@ -63,12 +64,25 @@ static void next_edition(struct ledger *l, const struct campaign *c, char *out, 
     }
     ledger_schedules_each(l, scheduled, &s, NULL);
     if (!s.at) {
-        snprintf(out, size, "- (send by hand)");
+        snprintf(out, size, "%s", _("- (send by hand)"));
         return;
     }
     clock_local(s.at, &tm);
     strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
-    snprintf(out, size, "%s at %s", s.edition, when);
+    snprintf(out, size, _("%s at %s"), s.edition, when);
+}
+
+/* s and spaces up to width characters (not bytes: the headings are UTF-8). */
+static void pad(const char *s, int width)
+{
+    int chars = 0;
+    const char *p;
+
+    for (p = s; *p; p++)
+        chars += ((unsigned char)*p & 0xC0) != 0x80;
+    fputs(s, stdout);
+    for (; chars < width; chars++)
+        putchar(' ');
 }
 
 int cmd_campaigns(int argc, char **argv, struct cli *cli)
@@ -80,14 +94,18 @@ int cmd_campaigns(int argc, char **argv, struct cli *cli)
     int rc = EX_OK;
 
     if (argc != 2 || strcmp(argv[1], "list"))
-        return cli_usage("campaigns", "use 'mailer campaigns list'");
+        return cli_usage("campaigns", _("use 'mailer campaigns list'"));
     err_init(&err);
     if (campaign_list(cli_home(cli), &ids, &n, &err) || !(l = cli_ledger(cli, &err))) {
         rc = cli_fail(&err);
         goto out;
     }
-    printf("%-30s %-13s %-8s %-28s %-22s %s\n", "CAMPAIGN", "KIND", "EDITION", "LISTS", "LAST",
-           "NEXT");
+    pad(_("CAMPAIGN"), 31);
+    pad(_("KIND"), 14);
+    pad(_("EDITION"), 9);
+    pad(_("LISTS"), 29);
+    pad(_("LAST"), 23);
+    printf("%s\n", _("NEXT"));
     for (i = 0; i < n; i++) {
         struct campaign c;
         struct last last = {"-"};
@@ -95,7 +113,7 @@ int cmd_campaigns(int argc, char **argv, struct cli *cli)
         struct buf lists = BUF_INIT;
         err_clear(&err);
         if (campaign_load(cli_home(cli), ids[i], &c, &err)) {
-            printf("%-30s (has problems: run 'mailer check %s')\n", ids[i], ids[i]);
+            printf(_("%-30s (has problems: run 'mailer check %s')\n"), ids[i], ids[i]);
             campaign_release(&c);
             continue;
         }

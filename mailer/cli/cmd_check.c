@@ -6,6 +6,7 @@
 
 #include "audience.h"
 #include "cli.h"
+#include "i18n.h"
 #include "clock.h"
 #include "compose.h"
 
@@ -100,10 +101,10 @@ static int check_earlier(struct checker *ck, struct ledger *l, const struct camp
         return -1;
     if (rc == 1)
         return err_set(err, ERR_DATA,
-                       "%s: this edition goes to the audience of edition %s, which has not been "
-                       "sent yet",
+                       _("%s: this edition goes to the audience of edition %s, which has not "
+                         "been sent yet"),
                        c->path, c->audience + 8);
-    printf("  audience: the people edition %s went to, minus anyone suppressed since\n",
+    printf(_("  audience: the people edition %s went to, minus anyone suppressed since\n"),
            m.edition);
     rc = ledger_deliveries_each(l, m.id, on_delivery, &e, err);
     mailing_release(&m);
@@ -117,12 +118,25 @@ static void print_missing(const struct checker *ck, const struct campaign *c)
 
     for (i = 0; i < ck->nmissing; i++) {
         const struct missing *m = &ck->missing[i];
-        printf("  missing {{%s}} for %ld contact%s (first:", m->name, m->count,
-               m->count == 1 ? "" : "s");
+        printf(ngettext("  missing {{%s}} for %ld contact (first:",
+                        "  missing {{%s}} for %ld contacts (first:", (unsigned long)m->count),
+               m->name, m->count);
         for (j = 0; j < m->count && j < 3; j++)
             printf(" %s", m->first[j]);
-        printf("); add the column, or a default under [defaults] in %s\n", c->path);
+        printf(_("); add the column, or a default under [defaults] in %s\n"), c->path);
     }
+}
+
+/* The list's report lines (invalid, duplicate), written by the library. */
+static void print_notes(const struct buf *notes)
+{
+    struct buf text = BUF_INIT;
+
+    if (!notes->len)
+        return;
+    i18n_lib_text(notes->data, &text);
+    printf("%s\n", text.data);
+    buf_release(&text);
 }
 
 int cmd_check(int argc, char **argv, struct cli *cli)
@@ -144,11 +158,11 @@ int cmd_check(int argc, char **argv, struct cli *cli)
 
     while ((opt = getopt_long(argc, argv, "e:", opts, NULL)) != -1) {
         if (opt != 'e')
-            return cli_usage("check", "CAMPAIGN [--edition E]");
+            return cli_usage("check", _("CAMPAIGN [--edition E]"));
         edition = optarg;
     }
     if (optind + 1 != argc)
-        return cli_usage("check", "give one campaign name");
+        return cli_usage("check", _("give one campaign name"));
     if ((rc = cli_campaign(cli, argv[optind], &c)))
         return rc == EX_DATAERR || rc == EX_NOINPUT ? rc : rc;
     memset(&ck, 0, sizeof(ck));
@@ -160,33 +174,31 @@ int cmd_check(int argc, char **argv, struct cli *cli)
         rc = cli_fail(&err);
         goto out;
     }
-    printf("%s: %s (%s), edition %s «%s»\n", c.id, c.name, c.kind, e.name, e.label);
+    printf(_("%s: %s (%s), edition %s «%s»\n"), c.id, c.name, c.kind, e.name, e.label);
     if (!edition && !strcmp(c.cadence, "weekly"))
-        printf("  weekly: the default edition is the week that just ended\n");
+        printf(_("  weekly: the default edition is the week that just ended\n"));
     l = cli_ledger(cli, &err);
     if (!l || audience_spec_init(&spec, &c, l) ||
         (!strncmp(c.audience, "edition:", 8)
              ? check_earlier(&ck, l, &c, &st, &err)
              : contacts_load(&spec, on_contact, &ck, &st, &notes, &err))) {
-        if (notes.len)
-            printf("%s\n", notes.data);
+        print_notes(&notes);
         rc = cli_fail(&err);
         goto out;
     }
-    if (notes.len)
-        printf("%s\n", notes.data);
-    printf("  audience: %zu rows loaded, %zu invalid, %zu duplicates, %zu filtered out, "
-           "%zu suppressed: %zu recipients\n",
+    print_notes(&notes);
+    printf(_("  audience: %zu rows loaded, %zu invalid, %zu duplicates, %zu filtered out, "
+             "%zu suppressed: %zu recipients\n"),
            st.rows, st.invalid, st.duplicates, st.filtered, st.suppressed, st.accepted);
     print_missing(&ck, &c);
     if (ck.nmissing) {
-        printf("  not sendable: template variables are missing\n");
+        printf(_("  not sendable: template variables are missing\n"));
         rc = EX_DATAERR;
     } else if (!st.accepted) {
-        printf("  not sendable: nobody to send to\n");
+        printf(_("  not sendable: nobody to send to\n"));
         rc = EX_DATAERR;
     } else {
-        printf("  sendable\n");
+        printf(_("  sendable\n"));
         rc = EX_OK;
     }
 out:

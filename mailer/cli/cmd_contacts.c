@@ -32,6 +32,7 @@
 #include <sysexits.h>
 
 #include "cli.h"
+#include "i18n.h"
 #include "contacts.h"
 #include "csvread.h"
 #include "value.h"
@@ -59,14 +60,18 @@ static void print_json_string(const char *s, size_t n)
 static void print_warnings(const struct buf *w)
 {
     const char *p = w->data, *nl;
+    struct buf line = BUF_INIT;
 
     while (*p) {
         nl = strchr(p, '\n');
         if (!nl)
             nl = p + strlen(p);
-        fprintf(stderr, "mailer: warning: %.*s\n", (int)(nl - p), p);
+        buf_reset(&line);
+        i18n_lib_line(p, (size_t)(nl - p), &line);
+        fprintf(stderr, _("mailer: warning: %s\n"), line.data);
         p = *nl ? nl + 1 : nl;
     }
+    buf_release(&line);
 }
 
 /* ---- show ------------------------------------------------------------ */
@@ -113,7 +118,7 @@ static int show_row(void *ud, const struct csvread_record *rec)
     if (!s->json)
         printf("%s:%zu\n", rec->file, rec->line);
     else
-        printf("%s\n  {", s->rows ? "," : "");
+        printf("%s\n  {", s->rows ? "," : ""); /* data */
     s->rows++;
     for (i = 0; i < rec->nfields || i < s->nhead; i++) {
         const char *v = i < rec->nfields ? rec->fields[i] : "";
@@ -127,7 +132,7 @@ static int show_row(void *ud, const struct csvread_record *rec)
         } else {
             if (!vlen)
                 continue;
-            klen = (size_t)snprintf(key, sizeof(key), "column_%zu", i + 1);
+            klen = (size_t)snprintf(key, sizeof(key), "column_%zu", i + 1); /* data */
         }
         if (s->json) {
             printf("%s", first ? "" : ", ");
@@ -177,6 +182,9 @@ static int contacts_show(const char *file, const struct opts *o)
 /* ---- check ----------------------------------------------------------- */
 
 static const char *const kind_names[] = {"ok", "invalid", "duplicate", "filtered", "suppressed"};
+/* The same verdicts in the text output, for people. */
+static const char *const kind_words[] = {N_("ok"), N_("invalid"), N_("duplicate"), N_("filtered"),
+                                         N_("suppressed")};
 
 struct check {
     int json, verbose;
@@ -207,12 +215,12 @@ static int check_list_info(void *ud, const struct contacts_list_info *info)
     size_t i;
 
     if (!c->json) {
-        printf("%s: delimiter %s%s%s, address column \"%s\", name from ", info->file,
+        printf(_("%s: delimiter %s%s%s, address column \"%s\", name from "), info->file,
                info->delim == '\t' ? "" : "'", delim_name(info->delim),
                info->delim == '\t' ? "" : "'", info->address_column);
         for (i = 0; i < 3 && info->name_columns[i]; i++)
             printf("%s\"%s\"", i ? " + " : "", info->name_columns[i]);
-        printf("%s; variables:", info->name_columns[0] ? "" : "(no name column)");
+        printf(_("%s; variables:"), info->name_columns[0] ? "" : _("(no name column)"));
         for (i = 0; i < info->ncols; i++)
             printf(" %s", info->keys[i]);
         printf("%s%s\n", has_key(info, "email") ? "" : " email",
@@ -250,24 +258,25 @@ nomem:
 
 static int check_verdict_json(struct check *c, const struct contacts_verdict *v)
 {
-    printf("%s\n    {\"file\": ", c->n ? "," : "");
+    printf("%s\n    {\"file\": ", c->n ? "," : ""); /* data */
     print_json_string(v->file, strlen(v->file));
-    printf(", \"line\": %zu, \"verdict\": \"%s\", \"input\": ", v->line, kind_names[v->kind]);
+    printf(", \"line\": %zu, \"verdict\": \"%s\", \"input\": ", v->line,
+           kind_names[v->kind]); /* data */
     print_json_string(v->input, strlen(v->input));
-    printf(", \"address\": ");
+    printf(", \"address\": "); /* data */
     print_json_string(v->address, strlen(v->address));
     if (v->reason) {
-        printf(", \"reason\": ");
+        printf(", \"reason\": "); /* data */
         print_json_string(v->reason, strlen(v->reason));
     }
     if (v->hint) {
-        printf(", \"hint\": ");
+        printf(", \"hint\": "); /* data */
         print_json_string(v->hint, strlen(v->hint));
     }
     if (v->first_file) {
-        printf(", \"first\": ");
+        printf(", \"first\": "); /* data */
         print_json_string(v->first_file, strlen(v->first_file));
-        printf(", \"first_line\": %zu", v->first_line);
+        printf(", \"first_line\": %zu", v->first_line); /* data */
     }
     printf("}");
     c->n++;
@@ -288,25 +297,26 @@ static int check_verdict(void *ud, const struct contacts_verdict *v)
                  (unsigned char)v->input[i]);
     switch (v->kind) {
     case CONTACTS_INVALID:
-        printf("%s:%zu: invalid address \"%s\": %s", v->file, v->line, in.data, v->reason);
+        printf(_("%s:%zu: invalid address \"%s\": %s"), v->file, v->line, in.data, _(v->reason));
         if (v->hint)
-            printf(" (did you mean %s?)", v->hint);
+            printf(_(" (did you mean %s?)"), v->hint);
         printf("\n");
         break;
     case CONTACTS_DUPLICATE:
-        printf("%s:%zu: duplicate %s (first at %s:%zu)\n", v->file, v->line, v->address,
+        printf(_("%s:%zu: duplicate %s (first at %s:%zu)\n"), v->file, v->line, v->address,
                v->first_file, v->first_line);
         break;
     case CONTACTS_OK:
         if (v->hint)
-            printf("%s:%zu: ok %s, but did you mean %s?\n", v->file, v->line, v->address, v->hint);
+            printf(_("%s:%zu: ok %s, but did you mean %s?\n"), v->file, v->line, v->address,
+                   v->hint);
         else if (c->verbose)
-            printf("%s:%zu: ok %s\n", v->file, v->line, v->address);
+            printf(_("%s:%zu: ok %s\n"), v->file, v->line, v->address);
         break;
     default:
         if (c->verbose)
-            printf("%s:%zu: %s %s%s%s\n", v->file, v->line, kind_names[v->kind], v->address,
-                   v->reason ? ": " : "", v->reason ? v->reason : "");
+            printf(_("%s:%zu: %s %s%s%s\n"), v->file, v->line, _(kind_words[v->kind]), v->address,
+                   v->reason ? ": " : "", v->reason ? _(v->reason) : "");
     }
     buf_release(&in);
     return 0;
@@ -366,24 +376,24 @@ static int contacts_check(int nfiles, char **files, const struct opts *o, int ve
     spec.verdict_ud = &c;
     spec.list_info = check_list_info;
     if (c.json)
-        printf("{\n  \"rows\": [");
+        printf("{\n  \"rows\": ["); /* data */
     rc = contacts_load(&spec, accept_contact, NULL, &st, &report, &err);
     print_report_warnings(&report);
     if (c.json) {
-        printf("%s],\n  \"summary\": {\"rows\": %zu, \"accepted\": %zu, \"invalid\": %zu, "
+        printf("%s],\n  \"summary\": {\"rows\": %zu, \"accepted\": %zu, \"invalid\": %zu, " /* data */
                "\"duplicates\": %zu, \"filtered\": %zu, \"suppressed\": %zu},\n  \"lists\": ",
                c.n ? "\n  " : "", st.rows, st.accepted, st.invalid, st.duplicates, st.filtered,
                st.suppressed);
         value_to_json(c.lists, &lists, 0);
-        printf("%s,\n  \"error\": ", lists.data);
+        printf("%s,\n  \"error\": ", lists.data); /* data */
         if (rc)
             print_json_string(err.msg.data, err.msg.len);
         else
-            printf("null");
+            printf("null"); /* data */
         printf("\n}\n");
     } else {
-        printf("%zu rows: %zu accepted, %zu invalid, %zu duplicates, %zu filtered out, "
-               "%zu suppressed\n",
+        printf(_("%zu rows: %zu accepted, %zu invalid, %zu duplicates, %zu filtered out, "
+                 "%zu suppressed\n"),
                st.rows, st.accepted, st.invalid, st.duplicates, st.filtered, st.suppressed);
     }
     if (rc)
@@ -399,46 +409,36 @@ out:
     return rc;
 }
 
-static void usage_text(void)
-{
-    printf("usage: mailer contacts show FILE [--format text|json] [--delimiter D] "
-           "[--encoding E]\n"
-           "       mailer contacts check FILE... [--format text|json] [--delimiter D]\n"
-           "              [--encoding E] [--column NAME] [--filter EXPR] [--force]\n"
-           "  D: comma, semicolon or tab (default: sniffed from the header line)\n"
-           "  E: auto, utf-8, windows-1252 or latin1 (default auto: UTF-8, else\n"
-           "     Windows-1252 with a warning)\n"
-           "check exits 0 when every row is usable, 65 when a row is invalid or a list\n"
-           "is refused (no or two address columns, over 10 %% invalid without --force).\n");
-}
-
 int cmd_contacts(int argc, char **argv, struct cli *cli)
 {
     static const struct option longopts[] = {
-        {"format", required_argument, NULL, 'f'},   {"delimiter", required_argument, NULL, 'd'},
-        {"encoding", required_argument, NULL, 'e'}, {"column", required_argument, NULL, 'c'},
-        {"filter", required_argument, NULL, 'F'},   {"force", no_argument, NULL, 'X'},
-        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+        {"format", required_argument, NULL, 'f'},
+        {"delimiter", required_argument, NULL, 'd'},
+        {"encoding", required_argument, NULL, 'e'},
+        {"column", required_argument, NULL, 'c'},
+        {"filter", required_argument, NULL, 'F'},
+        {"force", no_argument, NULL, 'X'},
+        {NULL, 0, NULL, 0},
     };
     struct opts o = {0};
     int c;
 
-    while ((c = getopt_long(argc, argv, "f:d:e:c:F:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "f:d:e:c:F:", longopts, NULL)) != -1) {
         switch (c) {
         case 'f':
             if (strcmp(optarg, "text") && strcmp(optarg, "json"))
-                return cli_usage("contacts", "--format is text or json, not \"%s\"", optarg);
+                return cli_usage("contacts", _("--format is text or json, not \"%s\""), optarg);
             o.json = !strcmp(optarg, "json");
             break;
         case 'd':
             o.list.delim = csvread_parse_delim(optarg);
             if (o.list.delim < 0)
-                return cli_usage("contacts", "--delimiter: comma, semicolon or tab");
+                return cli_usage("contacts", _("--delimiter: comma, semicolon or tab"));
             break;
         case 'e':
             c = csvread_parse_encoding(optarg);
             if (c < 0)
-                return cli_usage("contacts", "--encoding: auto, utf-8, windows-1252 or latin1");
+                return cli_usage("contacts", _("--encoding: auto, utf-8, windows-1252 or latin1"));
             o.list.encoding = (enum csvread_encoding)c;
             break;
         case 'c':
@@ -450,19 +450,16 @@ int cmd_contacts(int argc, char **argv, struct cli *cli)
         case 'X':
             o.force = 1;
             break;
-        case 'h':
-            usage_text();
-            return EX_OK;
         default:
-            return cli_usage("contacts", "see 'mailer contacts --help'");
+            return cli_usage("contacts", _("see 'mailer help contacts'"));
         }
     }
     if (optind + 1 < argc && !strcmp(argv[optind], "show")) {
         if (optind + 2 != argc)
-            return cli_usage("contacts", "show takes one FILE");
+            return cli_usage("contacts", _("show takes one FILE"));
         return contacts_show(argv[optind + 1], &o);
     }
     if (optind + 1 < argc && !strcmp(argv[optind], "check"))
         return contacts_check(argc - optind - 1, argv + optind + 1, &o, cli->verbose);
-    return cli_usage("contacts", "usage: contacts show FILE | contacts check FILE...");
+    return cli_usage("contacts", _("usage: contacts show FILE | contacts check FILE..."));
 }

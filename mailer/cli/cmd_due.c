@@ -9,6 +9,7 @@
 #include <sysexits.h>
 
 #include "cli.h"
+#include "i18n.h"
 #include "clock.h"
 #include "lockfile.h"
 #include "schedule.h"
@@ -68,7 +69,7 @@ static int from_campaign(struct due *d, const struct campaign *c, struct err *er
         if (!o->send_at)
             continue;
         if (schedule_parse("once", "", o->send_at, &rule, &why))
-            return err_set(err, ERR_DATA, "%s: [edition %s]: %s", c->path, o->edition, why);
+            return err_set(err, ERR_DATA, _("%s: [edition %s]: %s"), c->path, o->edition, _(why));
         if (add(d, rule.at, c->id, o->edition))
             return err_nomem(err);
     }
@@ -127,12 +128,12 @@ static int send_item(struct cli *cli, const struct item *it, int dry_run)
 {
     struct send_opts o = {0};
     struct campaign c;
-    char when[32];
+    char when[128];
     int rc;
 
     if (dry_run) {
-        clock_iso(it->at, when, sizeof(when));
-        printf("due: %s %s (since %s)\n", it->campaign, it->edition, when);
+        cli_when(it->at, when, sizeof(when));
+        printf(_("due: %s %s, since %s\n"), it->campaign, it->edition, when);
         return EX_OK;
     }
     if ((rc = cli_campaign(cli, it->campaign, &c)))
@@ -164,11 +165,11 @@ int cmd_due(int argc, char **argv, struct cli *cli)
 
     while ((opt = getopt_long(argc, argv, "n", opts, NULL)) != -1) {
         if (opt != 'n')
-            return cli_usage("due", "[--dry-run]");
+            return cli_usage("due", _("[--dry-run]"));
         dry_run = 1;
     }
     if (optind != argc)
-        return cli_usage("due", "takes no arguments");
+        return cli_usage("due", _("takes no arguments"));
     err_init(&err);
     cli_lock_dir(cli, &path);
     buf_addstr(&path, "/due.lock");

@@ -13,6 +13,7 @@
 
 #include "audience.h"
 #include "cli.h"
+#include "i18n.h"
 #include "clock.h"
 #include "compose.h"
 
@@ -46,11 +47,11 @@ static int write_file(const char *path, const struct buf *b, struct err *err)
     int bad;
 
     if (!f)
-        return err_errno(err, ERR_IO, "%s: cannot write", path);
+        return err_errno(err, ERR_IO, _("%s: cannot write"), path);
     bad = fwrite(b->data, 1, b->len, f) != b->len;
     if (f != stdout)
         bad |= fclose(f) != 0;
-    return bad ? err_errno(err, ERR_IO, "%s: cannot write", path) : 0;
+    return bad ? err_errno(err, ERR_IO, _("%s: cannot write"), path) : 0;
 }
 
 /* Point cid: references at the image files so a browser shows them. */
@@ -96,8 +97,7 @@ int cmd_preview(int argc, char **argv, struct cli *cli)
     struct campaign c;
     struct edition e;
     struct ledger *l = NULL;
-    struct buf msg = BUF_INIT, html = BUF_INIT, page = BUF_INIT, mid = BUF_INIT,
-               notes = BUF_INIT;
+    struct buf msg = BUF_INIT, html = BUF_INIT, page = BUF_INIT, mid = BUF_INIT, notes = BUF_INIT;
     struct err err;
     int opt, rc, found;
 
@@ -119,28 +119,28 @@ int cmd_preview(int argc, char **argv, struct cli *cli)
             html_path = optarg;
             break;
         default:
-            return cli_usage("preview", "CAMPAIGN [--edition E] [--to ADDR | --row N] "
-                                        "[--eml FILE] [--html FILE]");
+            return cli_usage("preview", _("CAMPAIGN [--edition E] [--to ADDR | --row N] "
+                                          "[--eml FILE] [--html FILE]"));
         }
     }
     if (optind + 1 != argc || pick.row < 1)
-        return cli_usage("preview", "give one campaign name (and --row from 1)");
+        return cli_usage("preview", _("give one campaign name (and --row from 1)"));
     if ((rc = cli_campaign(cli, argv[optind], &c)))
         return rc;
     memset(&cp, 0, sizeof(cp));
     err_init(&err);
     if (campaign_edition(&c, edition, clock_now(), &e, &err) ||
-        campaign_apply_edition(&c, e.name) || compose_init(&cp, &c, &e, &cli->config, 0, &err) || !(l = cli_ledger(cli, &err)) ||
-        audience_spec_init(&spec, &c, l))
+        campaign_apply_edition(&c, e.name) || compose_init(&cp, &c, &e, &cli->config, 0, &err) ||
+        !(l = cli_ledger(cli, &err)) || audience_spec_init(&spec, &c, l))
         goto fail;
     found = contacts_load(&spec, on_contact, &pick, &st, &notes, &err);
     if (found < 0)
         goto fail;
     if (found != FOUND || !pick.vars || !pick.address) {
         if (pick.to)
-            err_set(&err, ERR_DATA, "%s is not in the audience of %s", pick.to, c.id);
+            err_set(&err, ERR_DATA, _("%s is not in the audience of %s"), pick.to, c.id);
         else
-            err_set(&err, ERR_DATA, "the audience of %s has %ld contacts, not %ld", c.id,
+            err_set(&err, ERR_DATA, _("the audience of %s has %ld contacts, not %ld"), c.id,
                     pick.seen, pick.row);
         goto fail;
     }
@@ -151,8 +151,8 @@ int cmd_preview(int argc, char **argv, struct cli *cli)
         if (compose_message(&cp, &who, &msg, NULL, NULL, &err) || write_file(eml, &msg, &err))
             goto fail;
     }
-    if (html_path && (compose_html(&cp, pick.vars, &html, &err) ||
-                      resolve_cids(&c, &html, &page) || write_file(html_path, &page, &err)))
+    if (html_path && (compose_html(&cp, pick.vars, &html, &err) || resolve_cids(&c, &html, &page) ||
+                      write_file(html_path, &page, &err)))
         goto fail;
     rc = EX_OK;
     goto out;

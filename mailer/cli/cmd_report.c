@@ -10,6 +10,7 @@
 #include <sysexits.h>
 
 #include "cli.h"
+#include "i18n.h"
 #include "report.h"
 
 #include "banned.h"
@@ -37,11 +38,11 @@ static int write_out(const char *path, const struct buf *b, struct err *err)
     FILE *f = path ? fopen(path, "wb") : stdout;
 
     if (!f)
-        return err_errno(err, ERR_IO, "%s: cannot write", path);
+        return err_errno(err, ERR_IO, _("%s: cannot write"), path);
     if (fwrite(b->data, 1, b->len, f) != b->len || (path && fclose(f))) {
         if (path)
             fclose(f);
-        return err_errno(err, ERR_IO, "%s: cannot write", path ? path : "standard output");
+        return err_errno(err, ERR_IO, _("%s: cannot write"), path ? path : _("standard output"));
     }
     return 0;
 }
@@ -81,14 +82,14 @@ int cmd_report(int argc, char **argv, struct cli *cli)
             break;
         case 'F':
             if (parse_format(optarg, &ro.format))
-                return cli_usage("report", "--format is text, csv, md, json or html");
+                return cli_usage("report", _("--format is text, csv, md, json or html"));
             break;
         case 'o':
             out = optarg;
             break;
         case 's':
             if (strlen(optarg) != 1)
-                return cli_usage("report", "--csv-sep takes one character, e.g. ';'");
+                return cli_usage("report", _("--csv-sep takes one character, e.g. ';'"));
             ro.csv_sep = optarg[0];
             break;
         case 'b':
@@ -97,19 +98,20 @@ int cmd_report(int argc, char **argv, struct cli *cli)
             else if (!strcmp(optarg, "mes") || !strcmp(optarg, "month"))
                 ro.by = REPORT_BY_MONTH;
             else
-                return cli_usage("report", "--by is envio (a row per mailing) or mes (per month)");
+                return cli_usage("report",
+                                 _("--by is envio (a row per mailing) or mes (per month)"));
             break;
         case 'i':
             informe = optarg;
             break;
         default:
-            return cli_usage("report", "(--quarter 2026Q4 | --from DATE --to DATE) [--list L] "
-                                       "[--format text|csv|md|json|html] [--by envio|mes] "
-                                       "[--csv-sep C] [--informe FILE] [--out FILE]");
+            return cli_usage("report", _("(--quarter 2026Q4 | --from DATE --to DATE) [--list L] "
+                                         "[--format text|csv|md|json|html] [--by envio|mes] "
+                                         "[--csv-sep C] [--informe FILE] [--out FILE]"));
         }
     }
     if (optind != argc || (!quarter == !(from || to)) || (!quarter && !(from && to)))
-        return cli_usage("report", "give --quarter, or --from and --to");
+        return cli_usage("report", _("give --quarter, or --from and --to"));
     err_init(&err);
     report_config_init(&cfg);
     if (informe)
@@ -117,7 +119,7 @@ int cmd_report(int argc, char **argv, struct cli *cli)
     else
         buf_addf(&path, "%s/campaigns/informe.conf", cli_home(cli));
     if ((rc = report_config_load(&cfg, path.data, &err)) == 1 && informe)
-        rc = err_set(&err, ERR_NOINPUT, "%s: no such file", informe);
+        rc = err_set(&err, ERR_NOINPUT, _("%s: no such file"), informe);
     ro.config = &cfg;
     if (rc < 0 ||
         (quarter ? report_parse_quarter(quarter, &p, &err)

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "i18n.h"
 #include "clock.h"
 #include "compose.h"
 #include "send.h"
@@ -45,7 +46,7 @@ static void progress(void *ud, const struct send_progress *p)
     fputs("\r[", stderr);
     for (i = 0; i < 30; i++)
         fputc(i < filled ? '#' : ' ', stderr);
-    fprintf(stderr, "] %ld/%ld  %.1f/s  ETA %ld:%02ld  ", p->done, p->total, rate, eta / 60,
+    fprintf(stderr, _("] %ld/%ld  %.1f/s  ETA %ld:%02ld  "), p->done, p->total, rate, eta / 60,
             eta % 60);
     if (p->done >= p->total)
         fputc('\n', stderr);
@@ -54,20 +55,18 @@ static void progress(void *ud, const struct send_progress *p)
 static void delivered(void *ud, const char *address, const struct transport_result *r)
 {
     struct ui *ui = ud;
-    static const char *const names[] = {"sent", "deferred", "failed", "deferred (no reply)",
-                                        "auth refused", "TLS failed"};
+    static const char *const names[] = {N_("sent"),         N_("deferred"),
+                                        N_("failed"),       N_("deferred (no reply)"),
+                                        N_("auth refused"), N_("TLS failed")};
 
     if (ui->verbose)
-        fprintf(stderr, "%s%s: %s: %s\n", ui->tty ? "\r" : "", address, names[r->outcome],
-                r->reply[0] ? r->reply : "(no reply)");
+        fprintf(stderr, "%s%s: %s: %s\n", ui->tty ? "\r" : "", address, _(names[r->outcome]),
+                r->reply[0] ? r->reply : _("(no reply)"));
 }
 
 static void local_time(time_t t, char *out, size_t size)
 {
-    struct tm tm;
-
-    clock_local(t, &tm);
-    strftime(out, size, "%Y-%m-%d %H:%M (hora de la Ciudad de México)", &tm);
+    cli_when(t, out, size);
 }
 
 static void print_audience(const struct send_report *r, const struct ui *ui, int quiet)
@@ -76,12 +75,16 @@ static void print_audience(const struct send_report *r, const struct ui *ui, int
 
     if (!r->created || quiet)
         return;
-    if (r->audience_notes.len && (ui->tty || ui->verbose))
-        fprintf(stderr, "%s\n", r->audience_notes.data);
+    if (r->audience_notes.len && (ui->tty || ui->verbose)) {
+        struct buf text = BUF_INIT;
+        i18n_lib_text(r->audience_notes.data, &text);
+        fprintf(stderr, "%s\n", text.data);
+        buf_release(&text);
+    }
     if (ui->tty || ui->verbose || a->invalid)
         fprintf(stderr,
-                "audience: %zu rows, %zu invalid, %zu duplicates, %zu filtered out, "
-                "%zu suppressed: %zu recipients\n",
+                _("audience: %zu rows, %zu invalid, %zu duplicates, %zu filtered out, "
+                  "%zu suppressed: %zu recipients\n"),
                 a->rows, a->invalid, a->duplicates, a->filtered, a->suppressed, a->accepted);
 }
 
@@ -90,46 +93,54 @@ static int conclude(const struct cli *cli, const char *id, const struct send_rep
                     const struct ui *ui)
 {
     const struct delivery_counts *c = &r->counts;
-    char when[80];
-    int needs_person = r->failed || c->deferred || c->sending || r->stopped || r->daily_reached ||
-                       r->unreachable;
+    char when[128];
+    int needs_person =
+        r->failed || c->deferred || c->sending || r->stopped || r->daily_reached || r->unreachable;
 
     if (r->status == SEND_ALREADY_DONE) {
         if (cli->verbose)
-            printf("%s %s: already sent (%ld delivered); nothing to do\n", id, r->edition.name,
+            printf(_("%s %s: already sent (%ld delivered); nothing to do\n"), id, r->edition.name,
                    c->sent + c->bounced);
         return EX_OK;
     }
     if (!cli->quiet && (ui->tty || cli->verbose || needs_person))
         fprintf(ui->tty ? stdout : stderr,
-                "%s %s: %ld sent in this run; mailing: %ld of %ld delivered, %ld pending, "
-                "%ld deferred, %ld failed, %ld uncertain\n",
+                _("%s %s: %ld sent in this run; mailing: %ld of %ld delivered, %ld pending, "
+                  "%ld deferred, %ld failed, %ld uncertain\n"),
                 id, r->edition.name, r->sent, c->sent + c->bounced, c->total, c->pending,
                 c->deferred, c->failed, c->sending);
     if (r->status == SEND_COMPLETE)
         return EX_OK;
     if (r->unreachable) {
-        fprintf(stderr, "mailer: the SMTP server could not be reached; the next run continues\n");
+        fprintf(stderr,
+                _("mailer: the SMTP server could not be reached; the next run continues\n"));
         return EX_UNAVAILABLE;
     }
     if (r->daily_reached) {
         local_time(r->resume_at, when, sizeof(when));
-        fprintf(stderr, "mailer: daily limit reached; the next message may go at %s\n", when);
+        fprintf(stderr, _("mailer: daily limit reached; the next message may go at %s\n"), when);
         return EX_TEMPFAIL;
     }
     if (r->stopped) {
-        fprintf(stderr, "mailer: stopped by a signal; run the same command to continue\n");
+        fprintf(stderr, _("mailer: stopped by a signal; run the same command to continue\n"));
         return EX_TEMPFAIL;
     }
     if (c->sending && !r->limit_reached)
         fprintf(stderr,
-                "mailer: %ld uncertain deliveries (interrupted while the server had them): "
-                "check them, then 'mailer send %s --edition %s --resend-uncertain'\n",
+                ngettext("mailer: %ld uncertain delivery (interrupted while the server had it): "
+                         "check it, then 'mailer send %s --edition %s --resend-uncertain'\n",
+                         "mailer: %ld uncertain deliveries (interrupted while the server had "
+                         "them): check them, then 'mailer send %s --edition %s "
+                         "--resend-uncertain'\n",
+                         (unsigned long)c->sending),
                 c->sending, id, r->edition.name);
     if (c->deferred) {
         local_time(c->next_deferred, when, sizeof(when));
-        fprintf(stderr, "mailer: %ld deferred deliveries; the next is due at %s\n", c->deferred,
-                when);
+        fprintf(stderr,
+                ngettext("mailer: %ld deferred delivery; it is due again at %s\n",
+                         "mailer: %ld deferred deliveries; the next is due at %s\n",
+                         (unsigned long)c->deferred),
+                c->deferred, when);
         return EX_TEMPFAIL;
     }
     if (r->limit_reached)
@@ -169,8 +180,10 @@ int cli_send_edition(struct cli *cli, struct send_opts *o, int from_due)
     } else {
         print_audience(&r, &ui, cli->quiet);
         if (o->dry_run_dir && !cli->quiet)
-            printf("dry run: %ld messages written to %s; nothing recorded as sent\n", r.sent,
-                   o->dry_run_dir);
+            printf(ngettext("dry run: %ld message written to %s; nothing recorded as sent\n",
+                            "dry run: %ld messages written to %s; nothing recorded as sent\n",
+                            (unsigned long)r.sent),
+                   r.sent, o->dry_run_dir);
         rc = o->dry_run_dir ? EX_OK : conclude(cli, o->campaign->id, &r, &ui);
     }
     ledger_close(o->ledger);
@@ -188,13 +201,13 @@ static int schedule_at(struct cli *cli, const struct campaign *c, const struct e
     struct compose cp;
     struct ledger *l = NULL;
     struct err err;
-    char when[80];
+    char when[128];
     int y, mo, d, h, mi, n = 0, rc = EX_OK;
     time_t t;
 
-    if (sscanf(at, "%4d-%2d-%2d %2d:%2d%n", &y, &mo, &d, &h, &mi, &n) != 5 || at[n] ||
-        mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59)
-        return cli_usage("send", "--at: write it as 'YYYY-MM-DD HH:MM' (Mexico City time)");
+    if (sscanf(at, "%4d-%2d-%2d %2d:%2d%n", &y, &mo, &d, &h, &mi, &n) != 5 || at[n] || mo < 1 ||
+        mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59)
+        return cli_usage("send", _("--at: write it as 'YYYY-MM-DD HH:MM' (Mexico City time)"));
     t = clock_from_local(y - 1900, mo - 1, d, h, mi);
     err_init(&err);
     /* Templates and content must be there now, not at 3 a.m. */
@@ -203,10 +216,10 @@ static int schedule_at(struct cli *cli, const struct campaign *c, const struct e
         rc = cli_fail(&err);
     } else if (!cli->quiet) {
         local_time(t, when, sizeof(when));
-        printf("%s %s scheduled for %s; 'mailer due' (from cron) sends it\n", c->id, e->name,
+        printf(_("%s %s scheduled for %s; 'mailer due' (from cron) sends it\n"), c->id, e->name,
                when);
         if (t <= clock_now())
-            printf("that time has passed: the next 'mailer due' sends it\n");
+            printf(_("that time has passed: the next 'mailer due' sends it\n"));
     }
     compose_release(&cp);
     ledger_close(l);
@@ -246,7 +259,6 @@ int cmd_send(int argc, char **argv, struct cli *cli)
         {"resend-uncertain", no_argument, NULL, 'u'},
         {"force", no_argument, NULL, 'f'},
         {"at", required_argument, NULL, 'a'},
-        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     struct send_opts o = {0};
@@ -256,7 +268,7 @@ int cmd_send(int argc, char **argv, struct cli *cli)
     const char *test_to[64], *at = NULL;
     int opt, dry_run = 0, rc;
 
-    while ((opt = getopt_long(argc, argv, "e:no:l:t:r:c:ufa:h", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "e:no:l:t:r:c:ufa:", opts, NULL)) != -1) {
         switch (opt) {
         case 'e':
             o.edition = optarg;
@@ -289,26 +301,20 @@ int cmd_send(int argc, char **argv, struct cli *cli)
         case 'a':
             at = optarg;
             break;
-        case 'h':
-            printf("usage: mailer send CAMPAIGN [--edition E] [--dry-run --out DIR] [--limit N]\n"
-                   "         [--test-to ADDR,... [--row N]] [--concurrency N] "
-                   "[--resend-uncertain] [--force]\n"
-                   "         [--at 'YYYY-MM-DD HH:MM']\n");
-            return EX_OK;
         default:
-            return cli_usage("send", "unknown option");
+            return cli_usage("send", _("unknown option"));
         }
     }
     if (optind + 1 != argc)
-        return cli_usage("send", "give one campaign name");
+        return cli_usage("send", _("give one campaign name"));
     if (dry_run != (o.dry_run_dir != NULL))
-        return cli_usage("send", "--dry-run needs --out DIR (and --out needs --dry-run)");
+        return cli_usage("send", _("--dry-run needs --out DIR (and --out needs --dry-run)"));
     if (o.test_to && !o.ntest_to)
-        return cli_usage("send", "--test-to needs at least one address");
+        return cli_usage("send", _("--test-to needs at least one address"));
     if (o.limit < 0 || o.concurrency < 0 || o.concurrency > 64)
-        return cli_usage("send", "--limit and --concurrency take positive numbers");
+        return cli_usage("send", _("--limit and --concurrency take positive numbers"));
     if (at && (o.test_to || dry_run))
-        return cli_usage("send", "--at schedules a real send: not with --test-to or --dry-run");
+        return cli_usage("send", _("--at schedules a real send: not with --test-to or --dry-run"));
     if ((rc = cli_campaign(cli, argv[optind], &c)))
         return rc;
 

@@ -5,6 +5,7 @@
 #include <sysexits.h>
 
 #include "cli.h"
+#include "i18n.h"
 #include "clock.h"
 
 #include "banned.h"
@@ -30,6 +31,19 @@ static void json_str(const char *s)
     putchar('"');
 }
 
+/* A mailing's state in the text output, for people (JSON keeps the ledger's word). */
+static const char *state_words(const char *state)
+{
+    static const char *const known[][2] = {
+        {"new", N_("new")}, {"sending", N_("sending")}, {"complete", N_("complete")}};
+    size_t i;
+
+    for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+        if (!strcmp(state, known[i][0]))
+            return _(known[i][1]);
+    return state;
+}
+
 static int show_one(void *ud, const struct mailing *m)
 {
     struct show *s = ud;
@@ -43,23 +57,23 @@ static int show_one(void *ud, const struct mailing *m)
     if (m->started_at)
         clock_iso(m->started_at, when, sizeof(when));
     if (s->json) {
-        printf("%s\n  {\"campaign\": ", s->count ? "," : "");
+        printf("%s\n  {\"campaign\": ", s->count ? "," : ""); /* data */
         json_str(m->campaign);
-        printf(", \"edition\": ");
+        printf(", \"edition\": "); /* data */
         json_str(m->edition);
-        printf(", \"subject\": ");
+        printf(", \"subject\": "); /* data */
         json_str(m->subject);
-        printf(", \"state\": \"%s\", \"test\": %s, \"started_at\": %s%s%s,"
+        printf(", \"state\": \"%s\", \"test\": %s, \"started_at\": %s%s%s," /* data */
                " \"total\": %ld, \"pending\": %ld, \"sent\": %ld, \"deferred\": %ld,"
                " \"failed\": %ld, \"bounced\": %ld, \"uncertain\": %ld}",
                m->state, m->test ? "true" : "false", *when ? "\"" : "", *when ? when : "null",
                *when ? "\"" : "", c.total, c.pending, c.sent, c.deferred, c.failed, c.bounced,
                c.sending);
     } else {
-        printf("%-28s %-34s %-8s total %ld: sent %ld, pending %ld, deferred %ld, failed %ld, "
-               "bounced %ld, uncertain %ld%s\n",
-               m->campaign, m->edition, m->state, c.total, c.sent, c.pending, c.deferred,
-               c.failed, c.bounced, c.sending, m->test ? " (prueba)" : "");
+        printf(_("%-28s %-34s %-8s total %ld: sent %ld, pending %ld, deferred %ld, failed %ld, "
+                 "bounced %ld, uncertain %ld%s\n"),
+               m->campaign, m->edition, state_words(m->state), c.total, c.sent, c.pending,
+               c.deferred, c.failed, c.bounced, c.sending, m->test ? _(" (test)") : "");
     }
     s->count++;
     return 0;
@@ -82,10 +96,10 @@ int cmd_status(int argc, char **argv, struct cli *cli)
         else if (opt == 'f' && (!strcmp(optarg, "json") || !strcmp(optarg, "text")))
             s.json = !strcmp(optarg, "json");
         else
-            return cli_usage("status", "options: [CAMPAIGN [--edition E]] [--format text|json]");
+            return cli_usage("status", _("options: [CAMPAIGN [--edition E]] [--format text|json]"));
     }
     if (argc - optind > 1)
-        return cli_usage("status", "give at most one campaign");
+        return cli_usage("status", _("give at most one campaign"));
     err_init(&err);
     s.err = &err;
     s.l = cli_ledger(cli, &err);
@@ -97,7 +111,8 @@ int cmd_status(int argc, char **argv, struct cli *cli)
     if (s.json)
         printf("\n]\n");
     else if (!rc && !s.count && !cli->quiet)
-        printf("no mailings%s\n", optind < argc ? " for this campaign" : " yet");
+        fputs(optind < argc ? _("no mailings for this campaign\n") : _("no mailings yet\n"),
+              stdout);
     ledger_close(s.l);
     err_release(&err);
     return rc;

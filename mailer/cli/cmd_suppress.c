@@ -5,6 +5,7 @@
 #include <sysexits.h>
 
 #include "cli.h"
+#include "i18n.h"
 #include "clock.h"
 
 #include "banned.h"
@@ -38,15 +39,15 @@ int cmd_suppress(int argc, char **argv, struct cli *cli)
         else if (opt == 'f')
             force = 1;
         else
-            return cli_usage("suppress", "add|remove ADDR... [--reason R] | list");
+            return cli_usage("suppress", _("add|remove ADDR... [--reason R] | list"));
     }
     if (optind >= argc)
-        return cli_usage("suppress", "add|remove ADDR... [--reason R] | list");
+        return cli_usage("suppress", _("add|remove ADDR... [--reason R] | list"));
     verb = argv[optind++];
     if (strcmp(verb, "list") && (strcmp(verb, "add") && strcmp(verb, "remove")))
-        return cli_usage("suppress", "\"%s\": use add, remove or list", verb);
+        return cli_usage("suppress", _("\"%s\": use add, remove or list"), verb);
     if (!strcmp(verb, "list") ? optind != argc : optind == argc)
-        return cli_usage("suppress", "add|remove ADDR... | list");
+        return cli_usage("suppress", _("add|remove ADDR... | list"));
     err_init(&err);
     if (!(l = cli_ledger(cli, &err))) {
         rc = cli_fail(&err);
@@ -60,7 +61,7 @@ int cmd_suppress(int argc, char **argv, struct cli *cli)
     for (i = optind; i < argc && rc == EX_OK; i++) {
         char why[64] = "";
         if (strpbrk(argv[i], " \r\n\t") || !strchr(argv[i], '@')) {
-            rc = cli_usage("suppress", "\"%s\" is not an address", argv[i]);
+            rc = cli_usage("suppress", _("\"%s\" is not an address"), argv[i]);
         } else if (!strcmp(verb, "add")) {
             if (ledger_suppress_add(l, argv[i], reason, "manual", &err))
                 rc = cli_fail(&err);
@@ -68,8 +69,8 @@ int cmd_suppress(int argc, char **argv, struct cli *cli)
             rc = cli_fail(&err);
         } else if (!strcmp(why, "hard-bounce") && !force) {
             fprintf(stderr,
-                    "mailer: %s bounced permanently (the address does not exist); removing it "
-                    "needs --force\n",
+                    _("mailer: %s bounced permanently (the address does not exist); removing it "
+                      "needs --force\n"),
                     argv[i]);
             rc = EX_DATAERR;
         } else if (ledger_suppress_remove(l, argv[i], &err) < 0) {

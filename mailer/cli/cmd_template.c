@@ -11,6 +11,7 @@
 #include <sysexits.h>
 
 #include "cli.h"
+#include "i18n.h"
 #include "template.h"
 #include "value.h"
 
@@ -46,8 +47,8 @@ static int report_missing(const char *path, const struct missing *m, int strict,
     if (m->count == 0 || (quiet && !strict))
         return EX_OK;
     for (; (nl = strchr(p, '\n')) != NULL; p = nl + 1)
-        fprintf(stderr, "mailer: %s: %s: \"%.*s\" has no value in the data\n", path,
-                strict ? "error" : "warning", (int)(nl - p), p);
+        fprintf(stderr, _("mailer: %s: %s: \"%.*s\" has no value in the data\n"), path,
+                strict ? _("error") : _("warning"), (int)(nl - p), p);
     return strict ? EX_DATAERR : EX_OK;
 }
 
@@ -101,18 +102,17 @@ int cmd_template(int argc, char **argv, struct cli *cli)
         {"data", required_argument, NULL, 'd'},
         {"partials", required_argument, NULL, 'p'},
         {"strict", no_argument, NULL, 's'},
-        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *data = NULL, *partials = NULL;
     int c, strict = 0;
 
     if (argc < 2 || strcmp(argv[1], "render") != 0)
-        return cli_usage("template", "usage: mailer template render TEMPLATE [--data FILE.json] "
-                                     "[--partials DIR] [--strict]");
+        return cli_usage("template", _("usage: mailer template render TEMPLATE [--data FILE.json] "
+                                       "[--partials DIR] [--strict]"));
     argc--;
     argv++;
-    while ((c = getopt_long(argc, argv, "d:p:sh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:p:s", opts, NULL)) != -1) {
         switch (c) {
         case 'd':
             data = optarg;
@@ -123,18 +123,11 @@ int cmd_template(int argc, char **argv, struct cli *cli)
         case 's':
             strict = 1;
             break;
-        case 'h':
-            printf("usage: mailer template render TEMPLATE [--data FILE.json] [--partials DIR] "
-                   "[--strict]\n"
-                   "Render TEMPLATE to stdout. {{> name}} reads DIR/name.mustache (default: the\n"
-                   "template's directory/partials). .txt.mustache templates are not escaped;\n"
-                   "others are HTML-escaped. --strict: a variable without a value is an error.\n");
-            return EX_OK;
         default:
-            return cli_usage("template render", "unknown option");
+            return cli_usage("template render", _("unknown option"));
         }
     }
     if (optind != argc - 1)
-        return cli_usage("template render", "want exactly one TEMPLATE file");
+        return cli_usage("template render", _("want exactly one TEMPLATE file"));
     return render(argv[optind], data, partials, strict, cli->quiet);
 }

@@ -5,6 +5,7 @@
 #include <sysexits.h>
 
 #include "cli.h"
+#include "i18n.h"
 
 #include "banned.h"
 
@@ -22,23 +23,25 @@ int cmd_unschedule(int argc, char **argv, struct cli *cli)
 
     while ((opt = getopt_long(argc, argv, "e:", opts, NULL)) != -1) {
         if (opt != 'e')
-            return cli_usage("unschedule", "CAMPAIGN [--edition E]");
+            return cli_usage("unschedule", _("CAMPAIGN [--edition E]"));
         edition = optarg;
     }
     if (optind + 1 != argc)
-        return cli_usage("unschedule", "give one campaign name");
+        return cli_usage("unschedule", _("give one campaign name"));
     err_init(&err);
     if (!(l = cli_ledger(cli, &err)) ||
         ledger_schedule_remove(l, argv[optind], edition, &removed, &err)) {
         rc = cli_fail(&err);
     } else if (!removed) {
         fprintf(stderr,
-                "mailer: nothing was scheduled with 'send --at' for %s%s%s (a schedule or "
-                "send_at in the campaign file is changed in the file)\n",
-                argv[optind], edition ? " edition " : "", edition ? edition : "");
+                _("mailer: nothing was scheduled with 'send --at' for %s%s%s (a schedule or "
+                  "send_at in the campaign file is changed in the file)\n"),
+                argv[optind], edition ? _(" edition ") : "", edition ? edition : "");
         rc = EX_DATAERR;
     } else if (!cli->quiet) {
-        printf("%ld scheduled edition%s taken back\n", removed, removed == 1 ? "" : "s");
+        printf(ngettext("%ld scheduled edition taken back\n", "%ld scheduled editions taken back\n",
+                        (unsigned long)removed),
+               removed);
     }
     ledger_close(l);
     err_release(&err);

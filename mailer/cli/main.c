@@ -7,6 +7,8 @@
 #include <sysexits.h>
 
 #include "cli.h"
+#include "help.h"
+#include "i18n.h"
 
 #include "banned.h"
 
@@ -33,36 +35,13 @@ COMMAND(config)
 static const struct command {
     const char *name;
     cmd_fn *fn;
-    const char *summary;
 } commands[] = {
-    {"campaigns", cmd_campaigns, "list the campaigns and their schedule"},
-    {"check", cmd_check, "pre-flight a campaign: files, audience, template variables"},
-    {"preview", cmd_preview, "write the exact message one contact would get"},
-    {"send", cmd_send, "send (or resume) an edition of a campaign"},
-    {"due", cmd_due, "send every scheduled edition whose time has come"},
-    {"unschedule", cmd_unschedule, "take back a scheduled edition"},
-    {"status", cmd_status, "deliveries of a mailing: sent, pending, deferred, failed, uncertain"},
-    {"report", cmd_report, "the quarterly report of what was delivered"},
-    {"contacts", cmd_contacts, "show or check a contact list (CSV)"},
-    {"address", cmd_address, "check e-mail addresses"},
-    {"template", cmd_template, "render a Mustache template with JSON data"},
-    {"bounces", cmd_bounces, "read the bounce mailbox, or classify returned messages"},
-    {"suppress", cmd_suppress, "add, remove or list suppressed addresses"},
-    {"config", cmd_config, "show the settings in effect and where each comes from"},
+    {"campaigns", cmd_campaigns}, {"check", cmd_check},       {"preview", cmd_preview},
+    {"send", cmd_send},           {"due", cmd_due},           {"unschedule", cmd_unschedule},
+    {"status", cmd_status},       {"report", cmd_report},     {"contacts", cmd_contacts},
+    {"address", cmd_address},     {"template", cmd_template}, {"bounces", cmd_bounces},
+    {"suppress", cmd_suppress},   {"config", cmd_config},
 };
-
-static void usage(FILE *to)
-{
-    size_t i;
-
-    fprintf(to, "usage: mailer [--env FILE] [--db PATH] [-q] [-v] COMMAND [ARGS]\n\n"
-                "Commands:\n");
-    for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-        if (commands[i].fn)
-            fprintf(to, "  %-11s %s\n", commands[i].name, commands[i].summary);
-    fprintf(to, "\nSettings come from flags, the environment, .env and built-in defaults\n"
-                "(see .env.example). Exit codes follow sysexits.h.\n");
-}
 
 static const struct command *find_command(const char *name)
 {
@@ -72,6 +51,46 @@ static const struct command *find_command(const char *name)
         if (!strcmp(commands[i].name, name))
             return &commands[i];
     return NULL;
+}
+
+static int available(const char *name)
+{
+    const struct command *c = find_command(name);
+
+    return c && c->fn;
+}
+
+/* mailer help [COMMAND | --man | --commands] */
+static int help(int argc, char **argv)
+{
+    if (argc < 2) {
+        help_general(stdout, available);
+        return EX_OK;
+    }
+    if (!strcmp(argv[1], "--man")) {
+        help_man(stdout, available);
+        return EX_OK;
+    }
+    if (!strcmp(argv[1], "--check-catalogue")) /* for the tests */
+        return i18n_check_catalogue(stdout) ? EX_SOFTWARE : EX_OK;
+    if (!strcmp(argv[1], "--commands")) {
+        help_names(stdout, available);
+        return EX_OK;
+    }
+    if (help_command(stdout, argv[1]))
+        return cli_usage("help", _("\"%s\" is not a command; 'mailer help' lists them"), argv[1]);
+    return EX_OK;
+}
+
+/* COMMAND ... --help anywhere before "--": the command's help. */
+static int wants_help(int argc, char **argv)
+{
+    int i;
+
+    for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+            return 1;
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -85,6 +104,8 @@ int main(int argc, char **argv)
     const struct command *cmd;
     struct err err;
     int c, rc, first;
+
+    i18n_init();
 
     /* "+": stop at the command name; its options are its own. */
     while ((c = getopt_long(argc, argv, "+qvh", opts, NULL)) != -1) {
@@ -102,20 +123,31 @@ int main(int argc, char **argv)
             cli.verbose++;
             break;
         case 'h':
-            usage(stdout);
+            help_general(stdout, available);
             return EX_OK;
         default:
-            usage(stderr);
+            fputs(_("(try 'mailer --help')\n"), stderr);
             return EX_USAGE;
         }
     }
     if (optind >= argc) {
-        usage(stderr);
+        help_general(stderr, available);
         return EX_USAGE;
     }
+    if (!strcmp(argv[optind], "help"))
+        return help(argc - optind, argv + optind);
     cmd = find_command(argv[optind]);
-    if (!cmd || !cmd->fn)
-        return cli_usage(argv[optind], cmd ? "not available in this build" : "unknown command");
+    if (!cmd || !cmd->fn) {
+        fprintf(stderr,
+                cmd ? _("mailer: '%s' is not available in this build\n")
+                    : _("mailer: '%s' is not a command; 'mailer --help' lists them\n"),
+                argv[optind]);
+        return EX_USAGE;
+    }
+    if (wants_help(argc - optind, argv + optind)) {
+        help_command(stdout, cmd->name);
+        return EX_OK;
+    }
 
     err_init(&err);
     if (config_load(&cli.config, cli.env_file, &err) ||

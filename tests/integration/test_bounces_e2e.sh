@@ -163,7 +163,7 @@ printf 'From: Ana <ana@test.example>\nTo: bounces@bounces.example\nSubject: Re: 
 install -o 65534 -g 65534 -m 600 "$work/pregunta.eml" "$POSTFIX_MAILDIR/new/$(date +%s).pregunta.test:2,"
 # Not a terminal, no -v: it speaks because a person is needed.
 "$MAILER" bounces fetch >fetch2.out 2>&1 || fail "fetch 2: $(cat fetch2.out)"
-grep -q "2 new messages: 0 bounces (0 hard, 0 soft), 0 complaints, 1 unsubscribe, 0 autoreply, 1 for a person" fetch2.out ||
+grep -q "2 new messages: 0 bounces (0 hard, 0 soft), 0 complaints, 1 unsubscribe, 0 autoreplies, 1 for a person" fetch2.out ||
     fail "fetch 2 said: $(cat fetch2.out)"
 [[ $(folder Revisar) == 1 ]] || fail "the question is not in Revisar"
 "$MAILER" suppress list | grep -q '^ana@' && fail "a question unsubscribed its sender"

@@ -1,0 +1,345 @@
+/* help - the one source of the help text (see help.h). */
+#include "help.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "i18n.h"
+
+#include "banned.h"
+
+struct help_entry {
+    const char *name;
+    const char *usage;    /* one or more lines, without "mailer " */
+    const char *summary;  /* one line */
+    const char *text;     /* what it does, its options */
+    const char *examples; /* command lines, "# comment" lines explain */
+};
+
+static const struct help_entry entries[] = {
+    {"campaigns", N_("campaigns list"), N_("list the campaigns and their schedule"),
+     N_("Lists every campaigns/NAME.ini of the mailer home: its kind, cadence, lists, the last\n"
+        "edition sent and the next one due. A campaign with problems is listed with a hint to\n"
+        "run 'mailer check'."),
+     N_("mailer campaigns list")},
+    {"check", N_("check CAMPAIGN [--edition E]"),
+     N_("pre-flight a campaign: files, audience, template variables"),
+     N_("Reads the campaign file, its content, templates and contact lists, and renders every\n"
+        "message without sending anything. Reports every problem at once with the file and\n"
+        "line to fix. Exit 0 when the edition can be sent, 65 when it cannot.\n"
+        "  --edition E   the edition to check (default: the current one)"),
+     N_("mailer check corazon-chilango\n"
+        "mailer check corazon-chilango --edition 2026-11")},
+    {"preview",
+     N_("preview CAMPAIGN [--edition E] [--to ADDR | --row N] [--eml FILE] [--html FILE]"),
+     N_("write the exact message one contact would get"),
+     N_("Writes the message one contact of the audience would receive, byte for byte, to\n"
+        "standard output or to a file; nothing is sent or recorded.\n"
+        "  --to ADDR     the contact with this address\n"
+        "  --row N       the N-th contact of the audience (default 1)\n"
+        "  --eml FILE    write the message here (open it with your mail program)\n"
+        "  --html FILE   also write the HTML part as a page for a web browser"),
+     N_("mailer preview corazon-chilango --row 1 --eml /tmp/uno.eml --html /tmp/uno.html")},
+    {"send",
+     N_("send CAMPAIGN [--edition E] [--dry-run --out DIR] [--limit N]\n"
+        "     [--test-to ADDR,... [--row N]] [--concurrency N] [--resend-uncertain]\n"
+        "     [--force] [--at 'YYYY-MM-DD HH:MM']"),
+     N_("send (or resume) an edition of a campaign"),
+     N_("Sends an edition to its audience. The first run freezes the audience; every delivery\n"
+        "is recorded, so running the same command again only continues what is missing and an\n"
+        "edition is never sent twice.\n"
+        "  --edition E         the edition (default: the current one)\n"
+        "  --test-to ADDR,...  send a test copy, marked [PRUEBA], to these addresses only\n"
+        "  --row N             with --test-to: the data of the N-th contact\n"
+        "  --dry-run --out DIR write one .eml per recipient into DIR; nothing is sent\n"
+        "  --limit N           send at most N messages in this run\n"
+        "  --concurrency N     SMTP connections at once (default SMTP_CONCURRENCY)\n"
+        "  --resend-uncertain  send again the messages interrupted in mid-delivery\n"
+        "  --force             send even if a list has many invalid addresses\n"
+        "  --at 'DATE TIME'    schedule the edition (Mexico City time); 'mailer due' sends it\n"
+        "Exit 75 means: try again later (deferred messages, daily limit, interrupted)."),
+     N_("mailer send corazon-chilango --test-to yo@iecm.example\n"
+        "mailer send corazon-chilango --dry-run --out /tmp/salida\n"
+        "mailer send corazon-chilango\n"
+        "mailer send convocatoria-observadores --at '2026-12-01 09:00'")},
+    {"due", N_("due [--dry-run]"), N_("send every scheduled edition whose time has come"),
+     N_("Sends, oldest first, every edition whose time has come (schedule or send_at in the\n"
+        "campaign file, or 'send --at') and that is not complete. Prints nothing when nothing\n"
+        "is due: this is the command for cron or the systemd timer.\n"
+        "  --dry-run   only list what is due"),
+     N_("mailer due --dry-run\n"
+        "mailer -q due")},
+    {"unschedule", N_("unschedule CAMPAIGN [--edition E]"), N_("take back a scheduled edition"),
+     N_("Takes back what 'mailer send CAMPAIGN --at' scheduled. A schedule written in the\n"
+        "campaign file is changed in the file."),
+     N_("mailer unschedule convocatoria-observadores --edition main")},
+    {"status", N_("status [CAMPAIGN [--edition E]] [--format text|json]"),
+     N_("deliveries of a mailing: sent, pending, deferred, failed, uncertain"),
+     N_("One line per mailing: how many messages were sent, are pending, deferred (will be\n"
+        "retried), failed, bounced or uncertain (interrupted while the server had them).\n"
+        "  --format json   for programs"),
+     N_("mailer status\n"
+        "mailer status corazon-chilango --edition 2026-11")},
+    {"report",
+     N_("report (--quarter 2026Q4 | --from DATE --to DATE) [--list L]\n"
+        "       [--format text|csv|md|json|html] [--by envio|mes] [--csv-sep C]\n"
+        "       [--informe FILE] [--out FILE]"),
+     N_("the quarterly report of what was delivered"),
+     N_("The report for the commission: per audience, each mailing (or each month) with the\n"
+        "messages sent, delivered, bounced and unsubscribed. Names and targets come from\n"
+        "campaigns/informe.conf. Test sends are never counted.\n"
+        "  --quarter Q        2026Q4 (or 2026-T4); or --from and --to as YYYY-MM-DD\n"
+        "  --format F         text, csv (opens in Excel), md, json or html\n"
+        "  --by envio|mes     a row per mailing or per month\n"
+        "  --csv-sep C        the CSV separator (';' for a Spanish Excel)\n"
+        "  --out FILE         write to FILE instead of the screen"),
+     N_("mailer report --quarter 2026Q4\n"
+        "mailer report --quarter 2026Q4 --format html --out informe.html\n"
+        "mailer report --quarter 2026Q4 --format csv --csv-sep ';' --out informe.csv")},
+    {"contacts",
+     N_("contacts show FILE [--format text|json] [--delimiter D] [--encoding E]\n"
+        "contacts check FILE... [--format text|json] [--delimiter D] [--encoding E]\n"
+        "               [--column NAME] [--filter EXPR] [--force]"),
+     N_("show or check a contact list (CSV)"),
+     N_("'show' prints the rows exactly as read; 'check' gives a verdict for every row (invalid\n"
+        "address, duplicate) with file:line and a summary. Exit 0 when every row is usable, 65\n"
+        "when one is not.\n"
+        "  --delimiter D   comma, semicolon or tab (default: guessed from the header)\n"
+        "  --encoding E    auto, utf-8, windows-1252 or latin1 (default auto)\n"
+        "  --column NAME   the column with the e-mail address\n"
+        "  --filter EXPR   only the rows that match, e.g. \"pais = 'EUA'\""),
+     N_("mailer contacts check contacts/diaspora.csv\n"
+        "mailer contacts show contacts/diaspora.csv --format json")},
+    {"address", N_("address check ADDR... [--format text|json]"), N_("check e-mail addresses"),
+     N_("Says whether each address can be used, why not, and a likely correction (gmial.com ->\n"
+        "gmail.com). Exit 0 when all are valid, 65 otherwise."),
+     N_("mailer address check juan.perez@gmail.com ana@gmial.com")},
+    {"template", N_("template render TEMPLATE [--data FILE.json] [--partials DIR] [--strict]"),
+     N_("render a Mustache template with JSON data"),
+     N_("Renders a template to the screen with the data of a JSON file, to try it out.\n"
+        "Variables without a value are listed as warnings (errors with --strict).\n"
+        "  --partials DIR   where {{> name}} finds name.mustache"),
+     N_("mailer template render templates/boletin.html.mustache --data datos.json")},
+    {"bounces",
+     N_("bounces fetch [--dry-run]\n"
+        "bounces parse FILE.eml... [--format json]"),
+     N_("read the bounce mailbox, or classify returned messages"),
+     N_("'fetch' reads the bounce mailbox (BOUNCE_IMAP_URL), records each bounce against its\n"
+        "delivery and suppresses addresses that bounced permanently. 'parse' classifies\n"
+        "returned messages saved as files, without changing anything."),
+     N_("mailer bounces fetch\n"
+        "mailer bounces parse devuelto.eml")},
+    {"suppress",
+     N_("suppress add|remove ADDR... [--reason R] [--force]\n"
+        "suppress list"),
+     N_("add, remove or list suppressed addresses"),
+     N_("Suppressed addresses never receive a message: people who unsubscribed, addresses\n"
+        "that bounced, and those added by hand. Removing a hard bounce needs --force."),
+     N_("mailer suppress add ana@example.org --reason \"pidió su baja por teléfono\"\n"
+        "mailer suppress list")},
+    {"config", N_("config"), N_("show the settings in effect and where each comes from"),
+     N_("Prints every setting with its value and its origin (flag, environment, .env or\n"
+        "default). Passwords are not shown."),
+     N_("mailer config")},
+    {"help", N_("help [COMMAND]"), N_("show this help, or the help of a command"),
+     N_("The same text as 'mailer COMMAND --help'."), N_("mailer help send")},
+};
+
+#define NENTRIES (sizeof(entries) / sizeof(entries[0]))
+
+static const struct help_entry *find(const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < NENTRIES; i++)
+        if (!strcmp(entries[i].name, name))
+            return &entries[i];
+    return NULL;
+}
+
+static int shown(const struct help_entry *e, help_available_fn *available)
+{
+    return !available || !strcmp(e->name, "help") || available(e->name);
+}
+
+/* Each line of text, prefixed. */
+static void lines(FILE *to, const char *prefix, const char *text)
+{
+    const char *nl;
+
+    while (*text) {
+        nl = strchr(text, '\n');
+        if (!nl)
+            nl = text + strlen(text);
+        fprintf(to, "%s%.*s\n", prefix, (int)(nl - text), text);
+        text = *nl ? nl + 1 : nl;
+    }
+}
+
+/* "  mailer " before each form, continuation lines aligned under it. */
+static void usage_lines(FILE *to, const char *text)
+{
+    const char *nl;
+
+    while (*text) {
+        nl = strchr(text, '\n');
+        if (!nl)
+            nl = text + strlen(text);
+        fprintf(to, "%s%.*s\n", *text == ' ' ? "         " : "  mailer ", (int)(nl - text), text);
+        text = *nl ? nl + 1 : nl;
+    }
+}
+
+void help_general(FILE *to, help_available_fn *available)
+{
+    size_t i;
+
+    fputs(_("usage: mailer [--env FILE] [--db PATH] [-q] [-v] COMMAND [ARGS]\n\n"), to);
+    fputs(_("Commands:\n"), to);
+    for (i = 0; i < NENTRIES; i++)
+        if (shown(&entries[i], available))
+            fprintf(to, "  %-11s %s\n", entries[i].name, _(entries[i].summary));
+    fputs(_("\nOptions:\n"
+            "  --env FILE   read the settings from FILE instead of ./.env\n"
+            "  --db PATH    the ledger (database) to use\n"
+            "  -q           quiet: only errors\n"
+            "  -v           more detail (one line per message sent)\n"),
+          to);
+    fputs(_("\nExamples:\n"), to);
+    lines(to, "  ",
+          _("mailer check corazon-chilango\n"
+            "mailer send corazon-chilango --test-to yo@iecm.example\n"
+            "mailer send corazon-chilango\n"
+            "mailer help send"));
+    fputs(_("\nSettings come from flags, the environment, .env and built-in defaults\n"
+            "(see .env.example). Campaigns, contacts and templates are read from the\n"
+            "working directory, or from MAILER_HOME.\n"
+            "Exit codes: 0 done, 64 wrong command line, 65 bad data, 66 a file is missing,\n"
+            "69 a server cannot be reached, 75 try again later, 78 configuration error.\n"),
+          to);
+}
+
+int help_command(FILE *to, const char *name)
+{
+    const struct help_entry *e = find(name);
+
+    if (!e)
+        return -1;
+    fputs(_("usage:\n"), to);
+    usage_lines(to, _(e->usage));
+    fprintf(to, "\n%s\n\n", _(e->summary));
+    lines(to, "", _(e->text));
+    fputs(_("\nExamples:\n"), to);
+    lines(to, "  ", _(e->examples));
+    return 0;
+}
+
+const char *help_summary(const char *name)
+{
+    const struct help_entry *e = find(name);
+
+    return e ? _(e->summary) : NULL;
+}
+
+void help_names(FILE *to, help_available_fn *available)
+{
+    size_t i;
+
+    for (i = 0; i < NENTRIES; i++)
+        if (shown(&entries[i], available))
+            fprintf(to, "%s\n", entries[i].name);
+}
+
+/* Text for roff: a leading dot or quote is escaped, backslashes doubled. */
+static void roff_lines(FILE *to, const char *text, int keep_breaks)
+{
+    const char *p;
+
+    for (p = text; *p; p++) {
+        if ((p == text || p[-1] == '\n') && (*p == '.' || *p == '\''))
+            fputs("\\&", to);
+        if (*p == '\\')
+            fputs("\\e", to);
+        else if (*p == '-')
+            fputs("\\-", to);
+        else if (*p == '\n' && keep_breaks)
+            fputs("\n.br\n", to);
+        else
+            fputc(*p, to);
+    }
+    fputc('\n', to);
+}
+
+/* The usage forms of a command: "mailer" in bold before each, continuations as they are. */
+static void usage_roff(FILE *to, const char *text)
+{
+    const char *nl;
+    struct buf line = BUF_INIT;
+
+    while (*text) {
+        nl = strchr(text, '\n');
+        if (!nl)
+            nl = text + strlen(text);
+        buf_reset(&line);
+        buf_add(&line, text, (size_t)(nl - text));
+        /* data */
+        fputs(*text != ' ' ? "\\fBmailer\\fR " : "       ", to);
+        roff_lines(to, line.data, 0);
+        text = *nl ? nl + 1 : nl;
+    }
+    buf_release(&line);
+}
+
+void help_man(FILE *to, help_available_fn *available)
+{
+    size_t i;
+
+    fprintf(to, ".TH MAILER 1 \"\" \"mailer\" \"%s\"\n", _("Voto Chilango mailer"));
+    fprintf(to, ".SH %s\nmailer \\- %s\n", _("NAME"),
+            _("batch campaign mailer of Voto Chilango (IECM)"));
+    fprintf(to, ".SH %s\n.B mailer\n", _("SYNOPSIS"));
+    roff_lines(to, _("[--env FILE] [--db PATH] [-q] [-v] COMMAND [ARGS]"), 0);
+    fprintf(to, ".SH %s\n", _("DESCRIPTION"));
+    roff_lines(to,
+               _("mailer loads contact lists exported from spreadsheets, renders each campaign's\n"
+                 "templates into messages, sends them over SMTP within the provider's limits,\n"
+                 "records every delivery in a ledger and prints the quarterly report."),
+               0);
+    fprintf(to, ".SH %s\n", _("OPTIONS"));
+    roff_lines(to,
+               _("  --env FILE   read the settings from FILE instead of ./.env\n"
+                 "  --db PATH    the ledger (database) to use\n"
+                 "  -q           quiet: only errors\n"
+                 "  -v           more detail (one line per message sent)"),
+               1);
+    fprintf(to, ".SH %s\n", _("COMMANDS"));
+    for (i = 0; i < NENTRIES; i++) {
+        const struct help_entry *e = &entries[i];
+        if (!shown(e, available))
+            continue;
+        fprintf(to, ".SS %s\n", e->name);
+        fputs(".nf\n", to);
+        usage_roff(to, _(e->usage));
+        fputs(".fi\n", to);
+        roff_lines(to, _(e->summary), 0);
+        fputs(".PP\n.nf\n", to);
+        roff_lines(to, _(e->text), 0);
+        fputs(".fi\n.PP\n", to);
+        fprintf(to, "%s\n.nf\n.RS\n", _("Examples:")); /* data */
+        roff_lines(to, _(e->examples), 0);
+        fputs(".RE\n.fi\n", to);
+    }
+    fprintf(to, ".SH %s\n", _("ENVIRONMENT"));
+    roff_lines(to,
+               _("MAILER_HOME: where campaigns/, contacts/ and templates/ are (default: the\n"
+                 "working directory). LANG, LC_MESSAGES, LANGUAGE: the language of the\n"
+                 "messages (Spanish or English). Every other setting is in .env.example."),
+               0);
+    fprintf(to, ".SH %s\n", _("EXIT STATUS"));
+    roff_lines(to,
+               _("0 done, 64 wrong command line, 65 bad data, 66 a file is missing,\n"
+                 "69 a server cannot be reached, 75 try again later, 78 configuration error."),
+               0);
+    fprintf(to, ".SH %s\n", _("SEE ALSO"));
+    roff_lines(to, _("The guides in /usr/share/doc/mailer/ (docs/ in the source)."), 0);
+}
