@@ -58,6 +58,12 @@ static const char *const migrations[] = {
     "  WHERE sent_at IS NOT NULL;"
     "CREATE INDEX deliveries_mailing_laddr ON deliveries(mailing_id, lower(address));"
     "CREATE INDEX suppressions_reason ON suppressions(reason, created_at);",
+    /* 4 (bench, issue 6): a mailing's deliveries in id order, so that the
+     * send loop reads the next batch as an index range (mailing_id = ?,
+     * id > ?) and stops after LIMIT rows; without it the planner took
+     * deliveries_mailing_laddr and sorted the whole mailing for every batch
+     * (quadratic in the audience). Never changes when a state does. */
+    "CREATE INDEX deliveries_mailing ON deliveries(mailing_id);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -87,6 +93,8 @@ enum stmt_id {
     ST_REPORT_STATES,
     ST_REPORT_BOUNCES,
     ST_REPORT_UNSUBS,
+    ST_BEGIN,
+    ST_COMMIT,
     ST_COUNT
 };
 
@@ -108,7 +116,7 @@ static const char *const stmt_sql[ST_COUNT] = {
                         " ON CONFLICT(mailing_id, address) DO NOTHING",
     [ST_DELIVERIES_DUE] =
         "SELECT id, mailing_id, address, list, name, vars, message_id, state, attempts,"
-        " first_attempt_at, next_attempt_at FROM deliveries"
+        " first_attempt_at, next_attempt_at FROM deliveries INDEXED BY deliveries_mailing"
         " WHERE mailing_id = ?1 AND id > ?3 AND (state = 'pending'"
         "  OR (state = 'deferred' AND next_attempt_at <= ?2)"
         "  OR (?4 AND state = 'sending'))"
@@ -181,6 +189,12 @@ static const char *const stmt_sql3[] = {
      * drops s.address's affinity so the expression can seek. */
     " AND EXISTS (SELECT 1 FROM deliveries d INDEXED BY deliveries_mailing_laddr"
     "   WHERE d.mailing_id = ?1 AND lower(d.address) = +s.address) ORDER BY s.address",
+};
+
+/* Transactions: prepared once, not parsed again for every group. */
+static const char *const stmt_sql4[] = {
+    "BEGIN IMMEDIATE",
+    "COMMIT",
 };
 
 struct ledger {
@@ -293,7 +307,8 @@ struct ledger *ledger_open(const char *path, struct err *err)
     for (i = 0; i < ST_COUNT; i++) {
         const char *sql = i < ST_DELIVERIES_EACH   ? stmt_sql[i]
                           : i < ST_REPORT_MAILINGS ? stmt_sql2[i - ST_DELIVERIES_EACH]
-                                                   : stmt_sql3[i - ST_REPORT_MAILINGS];
+                          : i < ST_BEGIN           ? stmt_sql3[i - ST_REPORT_MAILINGS]
+                                                   : stmt_sql4[i - ST_BEGIN];
         if (sqlite3_prepare_v3(l->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &l->stmt[i],
                                NULL) != SQLITE_OK) {
             db_fail(l, err, "preparing a statement");
@@ -319,14 +334,17 @@ void ledger_close(struct ledger *l)
     free(l);
 }
 
+static sqlite3_stmt *stmt(struct ledger *l, enum stmt_id id);
+static int step_done(struct ledger *l, sqlite3_stmt *st, struct err *err, const char *what);
+
 int ledger_begin(struct ledger *l, struct err *err)
 {
-    return ledger_exec(l, "BEGIN IMMEDIATE", err);
+    return step_done(l, stmt(l, ST_BEGIN), err, "BEGIN IMMEDIATE");
 }
 
 int ledger_commit(struct ledger *l, struct err *err)
 {
-    return ledger_exec(l, "COMMIT", err);
+    return step_done(l, stmt(l, ST_COMMIT), err, "COMMIT");
 }
 
 void ledger_rollback(struct ledger *l)
