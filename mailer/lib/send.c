@@ -16,9 +16,9 @@
 #include "banned.h"
 
 #define BATCH 256
-#define GROUP_MAX 64 /* messages handed over (and marked sending) together */
-#define MISSING_MAX 32  /* distinct missing names reported */
-#define MISSING_ROWS 3  /* first rows shown per name */
+#define GROUP_MAX 64   /* messages handed over (and marked sending) together */
+#define MISSING_MAX 32 /* distinct missing names reported */
+#define MISSING_ROWS 3 /* first rows shown per name */
 #define BACKOFF_BASE 300.0
 #define BACKOFF_CAP (6 * 3600.0)
 #define NETFAIL_STOP 8 /* consecutive failures without any reply: stop */
@@ -62,9 +62,9 @@ struct run {
     struct missing missing[MISSING_MAX];
     size_t nmissing;
     long missing_total;
-    long row;                     /* contacts seen while picking a test row */
-    struct value *test_vars;      /* test send: the chosen contact's columns */
-    struct outcome *done;         /* outcomes not yet recorded */
+    long row;                /* contacts seen while picking a test row */
+    struct value *test_vars; /* test send: the chosen contact's columns */
+    struct outcome *done;    /* outcomes not yet recorded */
     size_t ndone, done_alloc;
     struct buf scratch;
 };
@@ -199,14 +199,14 @@ static int add_test_deliveries(struct run *run)
         struct address_result a;
         const char *to = run->o->test_to[i];
         if (!address_check(to, strlen(to), &a)) {
-            rc = err_set(run->err, ERR_USAGE, "--test-to: \"%s\" is not a usable address: %s",
-                         to, a.reason);
+            rc = err_set(run->err, ERR_USAGE, "--test-to: \"%s\" is not a usable address: %s", to,
+                         a.reason);
             break;
         }
         buf_reset(&mid);
         rc = message_id_make(&mid, run->m.id, a.normalized, run->cp.domain) ||
-             ledger_delivery_add(run->l, run->m.id, a.normalized, "prueba", "",
-                                 run->scratch.data, mid.data, run->err) < 0;
+             ledger_delivery_add(run->l, run->m.id, a.normalized, "prueba", "", run->scratch.data,
+                                 mid.data, run->err) < 0;
     }
     buf_release(&mid);
     return rc ? -1 : 0;
@@ -230,7 +230,7 @@ static int on_earlier(void *ud, const struct delivery *d)
         run->r->audience.suppressed++;
         return 0;
     }
-    vars = value_from_json(d->vars, strlen(d->vars), "ledger", run->err);
+    vars = compose_vars_parse(d->vars, strlen(d->vars), run->err);
     if (!vars)
         return -1;
     c.vars = vars;
@@ -297,10 +297,10 @@ static int freeze_audience(struct run *run)
     if (ledger_mailing_create(run->l, &run->m, run->err) ||
         (!strncmp(c->audience, "edition:", 8)
              ? freeze_earlier(run, c->audience + 8)
-             : contacts_load(&spec, on_contact, run, &run->r->audience,
-                             &run->r->audience_notes, run->err)) ||
-        (run->o->test_to && add_test_deliveries(run)) ||
-        (run->nmissing && missing_error(run)) || ledger_commit(run->l, run->err)) {
+             : contacts_load(&spec, on_contact, run, &run->r->audience, &run->r->audience_notes,
+                             run->err)) ||
+        (run->o->test_to && add_test_deliveries(run)) || (run->nmissing && missing_error(run)) ||
+        ledger_commit(run->l, run->err)) {
         ledger_rollback(run->l);
         goto out;
     }
@@ -465,7 +465,7 @@ static int prepare(struct run *run, const struct delivery *d, struct prepared *p
         return err_nomem(run->err);
     p->f->id = d->id;
     p->f->first_attempt_at = d->first_attempt_at ? d->first_attempt_at : clock_now();
-    vars = value_from_json(d->vars, strlen(d->vars), "ledger", run->err);
+    vars = compose_vars_parse(d->vars, strlen(d->vars), run->err);
     if (!vars)
         return -1;
     who.vars = vars;
@@ -642,7 +642,7 @@ static int open_transport(struct run *run)
     tc.helo = config_get(cfg, CFG_SMTP_HELO);
     tc.require_tls = strcmp(config_get(cfg, CFG_SMTP_TLS), "none") != 0;
     tc.concurrency = run->o->concurrency > 0 ? run->o->concurrency
-                                              : (int)config_get_long(cfg, CFG_SMTP_CONCURRENCY);
+                                             : (int)config_get_long(cfg, CFG_SMTP_CONCURRENCY);
     tc.timeout_ms = config_get_long(cfg, CFG_SMTP_TIMEOUT) * 1000;
     run->t = transport_new("smtp", &tc, run->err);
     if (run->t)
@@ -664,8 +664,7 @@ static int prepare_mailing(struct run *run)
         char stamp[32];
         clock_iso(clock_now(), stamp, sizeof(stamp));
         snprintf(run->r->edition.name + strlen(run->r->edition.name),
-                 sizeof(run->r->edition.name) - strlen(run->r->edition.name), "+prueba-%s",
-                 stamp);
+                 sizeof(run->r->edition.name) - strlen(run->r->edition.name), "+prueba-%s", stamp);
     }
     found = ledger_mailing_find(run->l, o->campaign->id, run->r->edition.name, &run->m, run->err);
     if (found < 0)
@@ -675,8 +674,7 @@ static int prepare_mailing(struct run *run)
     if (found == 1) {
         if (freeze_audience(run))
             return -1;
-        if (ledger_mailing_find(run->l, o->campaign->id, run->r->edition.name, &run->m,
-                                run->err))
+        if (ledger_mailing_find(run->l, o->campaign->id, run->r->edition.name, &run->m, run->err))
             return -1;
     }
     run->r->mailing_id = run->m.id;
