@@ -411,6 +411,22 @@ static const unsigned char qp_run[256] = {
     ['>' ... '~'] = 1,
 };
 
+/* Eight octets at once: all of them in qp_run? (0x20..0x7E but '='; the
+ * classic "has a byte less than n" and "has a zero byte" word tests, exact
+ * for the question "any?".) */
+static int qp_run8(const char *s)
+{
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    uint64_t v, bad;
+
+    memcpy(&v, s, 8);
+    bad = v & highs;                                                    /* 0x80 and above */
+    bad |= (v - ones * 0x20) & ~v & highs;                              /* below 0x20 */
+    bad |= ((v ^ (ones * 0x7F)) - ones) & ~(v ^ (ones * 0x7F)) & highs; /* 0x7F */
+    bad |= ((v ^ (ones * '=')) - ones) & ~(v ^ (ones * '=')) & highs;   /* '=' */
+    return bad == 0;
+}
+
 /* UTF-8 checked one octet at a time, by the rules of rfc2047_utf8_valid
  * (no overlong forms, no surrogates, nothing past U+10FFFF). */
 struct utf8_state {
@@ -466,6 +482,8 @@ static int qp_encode(struct buf *out, const char *s, size_t n)
          * end a line; runs of them are copied in a tight loop */
         if (col && col < 74 && qp_run[c]) {
             size_t end = i + (74 - col) < n ? i + (74 - col) : n, j = i;
+            while (j + 8 <= end && qp_run8(s + j))
+                j += 8;
             while (j < end && qp_run[(unsigned char)s[j]])
                 j++;
             /* a space that would end a line is left to the careful path */
