@@ -107,6 +107,12 @@ if [ "$BIG_N" -gt 0 ]; then
     bsent=$(sqlite3 "$work/big.db" "SELECT count(*) FROM deliveries WHERE state = 'sent'")
     freeze=$(sqlite3 "$work/big.db" "SELECT strftime('%s', started_at) - strftime('%s', created_at) FROM mailings")
     big="$frozen $bsent $(cat "$work/rss") $(echo "$t1 - $t0" | bc -l) $freeze"
+    # The next run of the same mailing: nothing to freeze, deliveries
+    # streamed from the 1M-row ledger.
+    MAILER_HOME=$bighome /usr/bin/time -f %M -o "$work/rss" "$mailer" -q --db "$work/big.db" \
+        send bench --concurrency 8 --limit "$BIG_SEND" >"$work/out" 2>&1 || [ $? = 75 ] ||
+        { echo "big resume failed:" >&2; cat "$work/out" >&2; exit 1; }
+    big="$big $(cat "$work/rss") $(sqlite3 "$work/big.db" "SELECT count(*) FROM deliveries WHERE state = 'sent'")"
 fi
 
 printf 'mailer send vs peers, smtp-sink on 127.0.0.1, %d B messages (HTML %d B + text %d B templates, personalized)\n' \
@@ -131,6 +137,6 @@ END {
     }
     if (big != "") {
         split(big, b, " ")
-        printf "\n1M audience: %d recipients frozen (audience freeze %d s), %d sent (--limit, conc 8) in %.1f s: peak RSS %.1f MB (target < 64 MB)\n", b[1], b[5], b[2], b[4], b[3] / 1024
+        printf "\n%d-recipient audience, conc 8, --limit: first run (freeze %d s + %d sent) %.1f s, peak RSS %.1f MB; next run (%d more sent, streamed from the ledger) peak RSS %.1f MB (target < 64 MB)\n", b[1], b[5], b[2], b[4], b[3] / 1024, b[7] - b[2], b[6] / 1024
     }
 }' "$results"

@@ -404,18 +404,25 @@ static void on_done(void *ud, void *tag, const struct transport_result *res)
     run->ndone++;
 }
 
+/* Record the queued outcomes (inside the caller's transaction, if any). */
+static void record_queued(struct run *run)
+{
+    size_t i;
+
+    for (i = 0; i < run->ndone; i++)
+        record_outcome(run, run->done[i].f, &run->done[i].r);
+    run->ndone = 0;
+}
+
 /* Record the queued outcomes in one transaction. */
 static int flush_outcomes(struct run *run)
 {
-    size_t i;
     int in_tx;
 
     if (!run->ndone)
         return 0;
     in_tx = ledger_begin(run->l, run->err) == 0;
-    for (i = 0; i < run->ndone; i++)
-        record_outcome(run, run->done[i].f, &run->done[i].r);
-    run->ndone = 0;
+    record_queued(run);
     if (in_tx && ledger_commit(run->l, run->err)) {
         ledger_rollback(run->l);
         run->fatal = 1;
@@ -423,13 +430,15 @@ static int flush_outcomes(struct run *run)
     return in_tx ? 0 : -1;
 }
 
-/* Wait up to seconds for transport progress; record what finished. */
-static int pump(struct run *run, double seconds)
+/* Wait up to seconds for transport progress. What finished is recorded at
+ * once with flush, else queued for the next group's transaction (one
+ * commit then records them and marks the group sending). */
+static int pump(struct run *run, double seconds, int flush)
 {
     int ms = (int)ceil(seconds * 1000.0);
     int rc = transport_poll(run->t, ms, on_done, run, run->err);
 
-    if (flush_outcomes(run) || rc < 0)
+    if ((flush && flush_outcomes(run)) || rc < 0)
         return -1;
     return run->fatal ? -1 : 0;
 }
@@ -479,14 +488,20 @@ static int prepare(struct run *run, const struct delivery *d, struct prepared *p
     return rc;
 }
 
-/* Hand k deliveries to the transport: compose them all, mark them all
- * `sending` in one transaction, then submit them. */
-static int submit_group(struct run *run, const struct delivery *ds, size_t k)
+static int should_stop(struct run *run, long submitted);
+
+/* Hand k deliveries to the transport: compose them all; then in one
+ * transaction record the outcomes that came in meanwhile and mark the k
+ * `sending`; commit; then submit them (DESIGN §3: `sending` is committed
+ * before the transport has the message). The outcomes may say to stop
+ * (an authentication failure, the server unreachable): then nothing is
+ * marked or submitted, and 1 is returned. */
+static int submit_group(struct run *run, const struct delivery *ds, size_t k, long submitted)
 {
     struct prepared p[GROUP_MAX];
     size_t i, made = 0, sent = 0;
     time_t now = clock_now();
-    int rc = -1;
+    int rc = -1, stop;
 
     for (made = 0; made < k; made++)
         if (prepare(run, &ds[made], &p[made])) {
@@ -495,14 +510,22 @@ static int submit_group(struct run *run, const struct delivery *ds, size_t k)
         }
     if (ledger_begin(run->l, run->err))
         goto out;
-    for (i = 0; i < k; i++) {
+    record_queued(run);
+    stop = should_stop(run, submitted);
+    for (i = 0; i < k && !stop; i++) {
         if (ledger_delivery_sending(run->l, ds[i].id, now, run->err)) {
             ledger_rollback(run->l);
+            run->fatal = 1; /* the outcomes just recorded were rolled back too */
             goto out;
         }
     }
     if (ledger_commit(run->l, run->err)) {
         ledger_rollback(run->l);
+        run->fatal = 1;
+        goto out;
+    }
+    if (stop) {
+        rc = 1;
         goto out;
     }
     for (sent = 0; sent < k; sent++) {
@@ -563,7 +586,7 @@ static int send_loop(struct run *run)
     size_t n = 0, i = 0, j, k;
     int64_t after = 0;
     long submitted = 0;
-    int rc = 0;
+    int rc = 0, sub;
 
     run->started = clock_mono();
     for (;;) {
@@ -583,14 +606,15 @@ static int send_loop(struct run *run)
         if (should_stop(run, submitted))
             break;
         while (!rc && !run->fatal && transport_slots(run->t) == 0)
-            rc = pump(run, 1.0);
+            rc = pump(run, 1.0, 0);
         while (!rc && !run->fatal && throttle_delay(&run->th) > 0)
-            rc = pump(run, throttle_delay(&run->th));
+            rc = pump(run, throttle_delay(&run->th), 1);
         if (rc || should_stop(run, submitted))
             break;
         k = group_size(run, n - i, submitted);
-        if (submit_group(run, &batch[i], k)) {
-            rc = -1;
+        sub = submit_group(run, &batch[i], k, submitted);
+        if (sub) {
+            rc = sub < 0 ? -1 : 0;
             break;
         }
         submitted += (long)k;
@@ -599,6 +623,8 @@ static int send_loop(struct run *run)
     for (j = 0; j < n; j++)
         delivery_release(&batch[j]);
     /* Whatever happened, record the outcome of everything in flight. */
+    if (flush_outcomes(run))
+        rc = -1;
     while (transport_in_flight(run->t) > 0) {
         int polled = transport_poll(run->t, 1000, on_done, run, run->err);
         if (flush_outcomes(run) || polled < 0) {
