@@ -43,6 +43,13 @@ struct outcome {
     struct transport_result r;
 };
 
+/* A message composed and ready to hand over. */
+struct prepared {
+    const struct delivery *d;
+    struct inflight *f;
+    struct buf msg, envelope;
+};
+
 struct run {
     const struct send_opts *o;
     struct send_report *r;
@@ -62,9 +69,11 @@ struct run {
     struct missing missing[MISSING_MAX];
     size_t nmissing;
     long missing_total;
-    long row;                /* contacts seen while picking a test row */
-    struct value *test_vars; /* test send: the chosen contact's columns */
-    struct outcome *done;    /* outcomes not yet recorded */
+    long row;                         /* contacts seen while picking a test row */
+    struct value *test_vars;          /* test send: the chosen contact's columns */
+    struct prepared ahead[GROUP_MAX]; /* composed while waiting for a free slot */
+    size_t nahead;                    /* for the next deliveries of the batch */
+    struct outcome *done;             /* outcomes not yet recorded */
     size_t ndone, done_alloc;
     struct buf scratch;
 };
@@ -443,13 +452,6 @@ static int pump(struct run *run, double seconds, int flush)
     return run->fatal ? -1 : 0;
 }
 
-/* A message composed and ready to hand over. */
-struct prepared {
-    const struct delivery *d;
-    struct inflight *f;
-    struct buf msg, envelope;
-};
-
 static void prepared_release(struct prepared *p)
 {
     if (p->f)
@@ -490,43 +492,50 @@ static int prepare(struct run *run, const struct delivery *d, struct prepared *p
 
 static int should_stop(struct run *run, long submitted);
 
-/* Hand k deliveries to the transport: compose them all; then in one
- * transaction record the outcomes that came in meanwhile and mark the k
- * `sending`; commit; then submit them (DESIGN §3: `sending` is committed
- * before the transport has the message). The outcomes may say to stop
- * (an authentication failure, the server unreachable): then nothing is
- * marked or submitted, and 1 is returned. */
+static void ahead_release(struct run *run)
+{
+    while (run->nahead)
+        prepared_release(&run->ahead[--run->nahead]);
+}
+
+/* Hand the next k deliveries (ds, the first run->nahead of them composed
+ * already) to the transport: compose the rest; then in one transaction
+ * record the outcomes that came in meanwhile and mark the k `sending`;
+ * commit; then submit them (DESIGN §3: `sending` is committed before the
+ * transport has the message). The outcomes may say to stop (an
+ * authentication failure, the server unreachable): then nothing is marked
+ * or submitted, and 1 is returned. Composed messages past k stay ahead. */
 static int submit_group(struct run *run, const struct delivery *ds, size_t k, long submitted)
 {
-    struct prepared p[GROUP_MAX];
-    size_t i, made = 0, sent = 0;
+    struct prepared *p = run->ahead;
+    size_t i, sent = 0;
     time_t now = clock_now();
     int rc = -1, stop;
 
-    for (made = 0; made < k; made++)
-        if (prepare(run, &ds[made], &p[made])) {
-            made++;
-            goto out;
+    for (; run->nahead < k; run->nahead++)
+        if (prepare(run, &ds[run->nahead], &p[run->nahead])) {
+            run->nahead++;
+            goto fail;
         }
     if (ledger_begin(run->l, run->err))
-        goto out;
+        goto fail;
     record_queued(run);
     stop = should_stop(run, submitted);
     for (i = 0; i < k && !stop; i++) {
         if (ledger_delivery_sending(run->l, ds[i].id, now, run->err)) {
             ledger_rollback(run->l);
             run->fatal = 1; /* the outcomes just recorded were rolled back too */
-            goto out;
+            goto fail;
         }
     }
     if (ledger_commit(run->l, run->err)) {
         ledger_rollback(run->l);
         run->fatal = 1;
-        goto out;
+        goto fail;
     }
     if (stop) {
-        rc = 1;
-        goto out;
+        ahead_release(run);
+        return 1;
     }
     for (sent = 0; sent < k; sent++) {
         if (transport_submit(run->t, p[sent].envelope.data, ds[sent].address, &p[sent].msg,
@@ -538,11 +547,15 @@ static int submit_group(struct run *run, const struct delivery *ds, size_t k, lo
     /* Any not handed over are still only pending. */
     for (i = sent; i < k; i++)
         ledger_delivery_result(run->l, ds[i].id, "pending", 0, NULL, NULL, 0, now, NULL);
-    if (sent == k)
-        rc = 0;
-out:
-    for (i = 0; i < made; i++)
+    if (sent < k)
+        goto fail;
+    for (i = 0; i < k; i++)
         prepared_release(&p[i]);
+    memmove(p, p + k, (run->nahead - k) * sizeof(*p));
+    run->nahead -= k;
+    return 0;
+fail:
+    ahead_release(run);
     return rc;
 }
 
@@ -587,7 +600,10 @@ static int send_loop(struct run *run)
     int64_t after = 0;
     long submitted = 0;
     int rc = 0, sub;
+    size_t ahead_max = (size_t)transport_in_flight(run->t) + (size_t)transport_slots(run->t);
 
+    if (ahead_max > GROUP_MAX)
+        ahead_max = GROUP_MAX;
     run->started = clock_mono();
     for (;;) {
         if (i == n) {
@@ -605,8 +621,22 @@ static int send_loop(struct run *run)
         }
         if (should_stop(run, submitted))
             break;
-        while (!rc && !run->fatal && transport_slots(run->t) == 0)
-            rc = pump(run, 1.0, 0);
+        /* Waiting for a free connection: compose the next messages of the
+         * batch meanwhile (up to one per connection), looking for
+         * outcomes between two; block only when there is nothing to do. */
+        while (!rc && !run->fatal && transport_slots(run->t) == 0) {
+            if (run->nahead < ahead_max && i + run->nahead < n) {
+                if (prepare(run, &batch[i + run->nahead], &run->ahead[run->nahead])) {
+                    run->nahead++;
+                    rc = -1;
+                    break;
+                }
+                run->nahead++;
+                rc = pump(run, 0, 0);
+            } else {
+                rc = pump(run, 1.0, 0);
+            }
+        }
         while (!rc && !run->fatal && throttle_delay(&run->th) > 0)
             rc = pump(run, throttle_delay(&run->th), 1);
         if (rc || should_stop(run, submitted))
@@ -620,6 +650,7 @@ static int send_loop(struct run *run)
         submitted += (long)k;
         i += k;
     }
+    ahead_release(run); /* composed, never marked: still pending */
     for (j = 0; j < n; j++)
         delivery_release(&batch[j]);
     /* Whatever happened, record the outcome of everything in flight. */
