@@ -63,6 +63,7 @@ size=$(cat "$work"/dry/*.eml | wc -c)
 size=$((size / $(ls "$work"/dry/*.eml | wc -l)))
 
 now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 results=$work/results
 : >"$results"
 for c in $CONCS; do
@@ -76,14 +77,14 @@ for c in $CONCS; do
     # The send phase alone: from the mailing's start (audience frozen) to
     # its end, whole seconds in the ledger.
     phase=$(sqlite3 "$db" "SELECT strftime('%s', finished_at) - strftime('%s', started_at) FROM mailings")
-    echo "mailer $c $N $(echo "$t1 - $t0" | bc -l) $(cat "$work/rss") $phase" >>"$results"
+    echo "mailer $c $N $(elapsed "$t0" "$t1") $(cat "$work/rss") $phase" >>"$results"
     rm -f "$db" "$db"-*
 
     t0=$(now)
     /usr/bin/time -f %M -o "$work/rss" /usr/sbin/smtp-source -d -s "$c" -m "$N" -l "$size" \
         -f votochilango@votochilango.example -t bench@dominio.example 127.0.0.1:"$port"
     t1=$(now)
-    echo "smtp-source $c $N $(echo "$t1 - $t0" | bc -l) $(cat "$work/rss") -" >>"$results"
+    echo "smtp-source $c $N $(elapsed "$t0" "$t1") $(cat "$work/rss") -" >>"$results"
 
     /usr/bin/time -f %M -o "$work/rss" node "$bench/bench_send.js" "$home" "$PEER_N" "$c" "$port" >"$work/out"
     read -r _ n secs <"$work/out"
@@ -106,7 +107,7 @@ if [ "$BIG_N" -gt 0 ]; then
     frozen=$(sqlite3 "$work/big.db" "SELECT count(*) FROM deliveries")
     bsent=$(sqlite3 "$work/big.db" "SELECT count(*) FROM deliveries WHERE state = 'sent'")
     freeze=$(sqlite3 "$work/big.db" "SELECT strftime('%s', started_at) - strftime('%s', created_at) FROM mailings")
-    big="$frozen $bsent $(cat "$work/rss") $(echo "$t1 - $t0" | bc -l) $freeze"
+    big="$frozen $bsent $(cat "$work/rss") $(elapsed "$t0" "$t1") $freeze"
     # The next run of the same mailing: nothing to freeze, deliveries
     # streamed from the 1M-row ledger.
     MAILER_HOME=$bighome /usr/bin/time -f %M -o "$work/rss" "$mailer" -q --db "$work/big.db" \
