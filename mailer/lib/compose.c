@@ -60,8 +60,8 @@ static int build_shared(struct compose *cp, struct err *err)
     datefmt_day(&date, clock_now());
     rc = value_map_set_string(ed, "nombre", cp->edition.name) ||
          value_map_set_string(ed, "etiqueta", cp->edition.label) ||
-         value_map_set_string(camp, "nombre", c->name) ||
-         value_map_set_string(camp, "id", c->id) || value_map_set_string(camp, "tipo", c->kind) ||
+         value_map_set_string(camp, "nombre", c->name) || value_map_set_string(camp, "id", c->id) ||
+         value_map_set_string(camp, "tipo", c->kind) ||
          value_map_set_string(cp->shared, "fecha", date.data) ||
          value_map_set_string(cp->shared, "baja_correo", cp->unsub_mailto);
     /* {{baja_url}}: the https page when there is one, else a mailto link
@@ -97,8 +97,8 @@ static int add_subject(struct compose *cp, struct err *err)
     return rc ? err_nomem(err) : 0;
 }
 
-static struct template *compile_string(const struct campaign *c, const char *src,
-                                       const char *key, struct err *err)
+static struct template *compile_string(const struct campaign *c, const char *src, const char *key,
+                                       struct err *err)
 {
     struct buf origin = BUF_INIT;
     struct template *t;
@@ -208,8 +208,7 @@ static int init_addresses(struct compose *cp, const struct config *cfg, struct e
     }
     buf_addf(&b, "%s <%s.%s>", c->name, c->id, cp->domain);
     cp->list_id = buf_detach(&b, NULL);
-    if (!cp->domain || !cp->envelope_from || !cp->unsub_mailto || !cp->unsub_url ||
-        !cp->list_id)
+    if (!cp->domain || !cp->envelope_from || !cp->unsub_mailto || !cp->unsub_url || !cp->list_id)
         return err_nomem(err);
     return 0;
 }
@@ -222,6 +221,10 @@ int compose_init(struct compose *cp, const struct campaign *c, const struct edit
     cp->edition = *e;
     cp->test = test;
     buf_init(&cp->scratch, BODY_CAP);
+    buf_init(&cp->r_subject, 64 * 1024);
+    buf_init(&cp->r_text, BODY_CAP);
+    buf_init(&cp->r_html, BODY_CAP);
+    buf_init(&cp->shape, 1024 * 1024);
     if (init_addresses(cp, cfg, err) || compile_templates(cp, err) || load_content(cp, err) ||
         build_shared(cp, err) || add_subject(cp, err))
         return -1;
@@ -253,6 +256,12 @@ void compose_release(struct compose *cp)
         free_files(cp->attachments, cp->campaign->nattachments);
     }
     buf_release(&cp->scratch);
+    buf_release(&cp->r_subject);
+    buf_release(&cp->r_text);
+    buf_release(&cp->r_html);
+    buf_release(&cp->shape);
+    while (cp->ndry_clean)
+        free(cp->dry_clean[--cp->ndry_clean]);
     memset(cp, 0, sizeof(*cp));
 }
 
@@ -274,17 +283,66 @@ int compose_titles(struct compose *cp, struct buf *subject, struct buf *report_t
     return 0;
 }
 
+/* The shape of a contact's columns: each key with its type and truthiness.
+ * -1 when a value is a list or a map (sections would look inside it). */
+static int dry_shape(const struct value *vars, struct buf *out)
+{
+    const struct value *v;
+    const char *key;
+    size_t i;
+
+    buf_reset(out);
+    for (i = 0; vars && (v = value_map_at(vars, i, &key)); i++) {
+        enum value_type t = value_type(v);
+        if (t == VALUE_LIST || t == VALUE_MAP)
+            return -1;
+        if (buf_addstr(out, key) || buf_addch(out, '\x01') || buf_addch(out, (char)('0' + t)) ||
+            buf_addch(out, value_truthy(v) ? 'y' : 'n'))
+            return -1;
+    }
+    return 0;
+}
+
+struct dry_seen {
+    template_missing_fn fn;
+    void *ud;
+    int missing;
+};
+
+static void dry_missing(void *ud, const char *name)
+{
+    struct dry_seen *s = ud;
+
+    s->missing = 1;
+    if (s->fn)
+        s->fn(s->ud, name);
+}
+
 int compose_dry(struct compose *cp, const struct value *vars, template_missing_fn on_missing,
                 void *ud, struct err *err)
 {
+    struct dry_seen seen = {on_missing, ud, 0};
+    int shaped = dry_shape(vars, &cp->shape) == 0;
+    size_t i;
+
+    for (i = 0; shaped && i < cp->ndry_clean; i++)
+        if (!strcmp(cp->dry_clean[i], cp->shape.data))
+            return 0;
     buf_reset(&cp->scratch);
-    if (render(cp, cp->subject, vars, &cp->scratch, on_missing, ud, err))
+    if (render(cp, cp->subject, vars, &cp->scratch, dry_missing, &seen, err))
         return -1;
     buf_reset(&cp->scratch);
-    if (render(cp, cp->text, vars, &cp->scratch, on_missing, ud, err))
+    if (render(cp, cp->text, vars, &cp->scratch, dry_missing, &seen, err))
         return -1;
     buf_reset(&cp->scratch);
-    return render(cp, cp->html, vars, &cp->scratch, on_missing, ud, err);
+    if (render(cp, cp->html, vars, &cp->scratch, dry_missing, &seen, err))
+        return -1;
+    if (shaped && !seen.missing &&
+        cp->ndry_clean < sizeof(cp->dry_clean) / sizeof(cp->dry_clean[0]))
+        cp->dry_clean[cp->ndry_clean++] = strdup(cp->shape.data); /* NULL: not cached */
+    if (cp->ndry_clean && !cp->dry_clean[cp->ndry_clean - 1])
+        cp->ndry_clean--;
+    return 0;
 }
 
 int compose_html(struct compose *cp, const struct value *vars, struct buf *out, struct err *err)
@@ -295,28 +353,29 @@ int compose_html(struct compose *cp, const struct value *vars, struct buf *out, 
 int compose_message(struct compose *cp, const struct compose_contact *who, struct buf *out,
                     template_missing_fn on_missing, void *ud, struct err *err)
 {
-    struct buf subject = BUF_INIT, text = BUF_INIT, html = BUF_INIT;
+    struct buf *subject = &cp->r_subject, *text = &cp->r_text, *html = &cp->r_html;
     struct message_spec m = {0};
-    int rc = -1;
 
-    subject.cap = 64 * 1024;
-    text.cap = html.cap = BODY_CAP;
-    if (cp->test && buf_addstr(&subject, "[PRUEBA] "))
-        goto nomem;
-    if (render(cp, cp->subject, who->vars, &subject, on_missing, ud, err) ||
-        render(cp, cp->text, who->vars, &text, on_missing, ud, err) ||
-        render(cp, cp->html, who->vars, &html, on_missing, ud, err))
-        goto out;
+    /* The three renderings keep their memory from one message to the next. */
+    buf_reset(subject);
+    buf_reset(text);
+    buf_reset(html);
+    if (cp->test && buf_addstr(subject, "[PRUEBA] "))
+        return err_nomem(err);
+    if (render(cp, cp->subject, who->vars, subject, on_missing, ud, err) ||
+        render(cp, cp->text, who->vars, text, on_missing, ud, err) ||
+        render(cp, cp->html, who->vars, html, on_missing, ud, err))
+        return -1;
     m.from_name = cp->from_name;
     m.from_address = cp->from_address;
     m.to_name = who->name;
     m.to_address = who->address;
     m.reply_to = cp->reply_to;
-    m.subject = subject.data;
-    m.text = text.data;
-    m.text_len = text.len;
-    m.html = html.data;
-    m.html_len = html.len;
+    m.subject = subject->data;
+    m.text = text->data;
+    m.text_len = text->len;
+    m.html = html->data;
+    m.html_len = html->len;
     m.message_id = who->message_id;
     m.date = who->date;
     m.list_id = cp->list_id;
@@ -327,15 +386,7 @@ int compose_message(struct compose *cp, const struct compose_contact *who, struc
     m.attachments = cp->attachments;
     m.nattachments = cp->campaign->nattachments;
     m.boundary_seed = cp->boundary_seed;
-    rc = message_build(&m, out, err);
-    goto out;
-nomem:
-    err_nomem(err);
-out:
-    buf_release(&subject);
-    buf_release(&text);
-    buf_release(&html);
-    return rc;
+    return message_build(&m, out, err);
 }
 
 int compose_envelope(const struct compose *cp, const char *message_id, struct buf *out)
@@ -349,23 +400,214 @@ int compose_envelope(const struct compose *cp, const char *message_id, struct bu
            buf_addch(out, '+') || buf_add(out, message_id, token) || buf_addstr(out, at);
 }
 
+/* A JSON string, escaped as value_to_json escapes it; runs that need no
+ * escape are copied at once. */
+static int json_string(struct buf *out, const char *s, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t i = 0, run;
+    int rc = buf_addch(out, '"');
+
+    while (!rc && i < len) {
+        unsigned char c;
+        for (run = i; run < len; run++) {
+            c = (unsigned char)s[run];
+            if (c < 0x20 || c == '"' || c == '\\' || c == 0x7f)
+                break;
+        }
+        if (run > i && (rc = buf_add(out, s + i, run - i)))
+            break;
+        if ((i = run) == len)
+            break;
+        c = (unsigned char)s[i++];
+        if (c == '"' || c == '\\') {
+            rc = buf_addch(out, '\\') || buf_addch(out, (char)c);
+        } else if (c == '\n') {
+            rc = buf_addstr(out, "\\n");
+        } else if (c == '\r') {
+            rc = buf_addstr(out, "\\r");
+        } else if (c == '\t') {
+            rc = buf_addstr(out, "\\t");
+        } else {
+            char esc[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0};
+            rc = buf_addstr(out, esc);
+        }
+    }
+    return rc || buf_addch(out, '"');
+}
+
 int compose_vars_json(const struct value *vars, struct buf *out)
 {
-    struct value *kept = value_new_map();
     const struct value *v;
-    const char *key;
-    size_t i;
-    int rc = 0;
+    const char *key, *text;
+    size_t i, n = 0;
+    int rc = buf_addch(out, '{');
 
-    if (!kept)
-        return -1;
     for (i = 0; !rc && (v = value_map_at(vars, i, &key)); i++) {
         size_t len = 0;
-        if (value_type(v) == VALUE_STRING && value_text(v, &len) && len == 0)
+        text = value_text(v, &len);
+        if (value_type(v) == VALUE_STRING && text && len == 0)
             continue;
-        rc = value_map_set(kept, key, value_dup(v));
+        rc = (n++ && buf_addch(out, ',')) || json_string(out, key, strlen(key)) ||
+             buf_addch(out, ':') ||
+             (value_type(v) == VALUE_STRING ? json_string(out, text, len)
+                                            : value_to_json(v, out, 0));
     }
-    rc = rc || value_to_json(kept, out, 0);
-    value_free(kept);
-    return rc;
+    return rc || buf_addch(out, '}');
+}
+
+static int hexval(const char *p, unsigned *out)
+{
+    unsigned v = 0;
+    int i;
+
+    for (i = 0; i < 4; i++) {
+        char c = p[i];
+        v <<= 4;
+        if (c >= '0' && c <= '9')
+            v |= (unsigned)(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            v |= (unsigned)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F')
+            v |= (unsigned)(c - 'A' + 10);
+        else
+            return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* One JSON string at *p (after its opening quote) into out; 0, or -1 when
+ * it is not one the fast path reads. */
+static int json_string_read(const char **p, const char *end, struct buf *out)
+{
+    const char *s = *p, *run;
+    unsigned u;
+
+    buf_reset(out);
+    while (s < end) {
+        for (run = s; s < end && *s != '"' && *s != '\\' && (unsigned char)*s >= 0x20; s++)
+            ;
+        if (s > run && buf_add(out, run, (size_t)(s - run)))
+            return -1;
+        if (s == end || (unsigned char)*s < 0x20)
+            return -1;
+        if (*s == '"') {
+            *p = s + 1;
+            return 0;
+        }
+        if (++s == end)
+            return -1;
+        switch (*s++) {
+        case '"':
+            if (buf_addch(out, '"'))
+                return -1;
+            break;
+        case '\\':
+            if (buf_addch(out, '\\'))
+                return -1;
+            break;
+        case '/':
+            if (buf_addch(out, '/'))
+                return -1;
+            break;
+        case 'b':
+            if (buf_addch(out, '\b'))
+                return -1;
+            break;
+        case 'f':
+            if (buf_addch(out, '\f'))
+                return -1;
+            break;
+        case 'n':
+            if (buf_addch(out, '\n'))
+                return -1;
+            break;
+        case 'r':
+            if (buf_addch(out, '\r'))
+                return -1;
+            break;
+        case 't':
+            if (buf_addch(out, '\t'))
+                return -1;
+            break;
+        case 'u':
+            /* only what compose_vars_json writes: control characters */
+            if (end - s < 4 || hexval(s, &u) || u == 0 || u >= 0x80)
+                return -1;
+            s += 4;
+            if (buf_addch(out, (char)u))
+                return -1;
+            break;
+        default:
+            return -1;
+        }
+    }
+    return -1;
+}
+
+static const char *json_ws(const char *s, const char *end)
+{
+    while (s < end && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r'))
+        s++;
+    return s;
+}
+
+/* The fast path: {"k":"v",...} with string values; NULL when the text is
+ * anything else (value_from_json then reads it, or reports it). */
+static struct value *vars_flat(const char *json, size_t len)
+{
+    const char *s = json, *end = json + len;
+    struct buf key = BUF_INIT, val = BUF_INIT;
+    struct value *map = value_new_map(), *v;
+    int ok = 0;
+
+    key.cap = val.cap = BODY_CAP;
+    s = json_ws(s, end);
+    if (!map || s == end || *s++ != '{')
+        goto out;
+    s = json_ws(s, end);
+    if (s < end && *s == '}') {
+        ok = json_ws(s + 1, end) == end;
+        goto out;
+    }
+    for (;;) {
+        s = json_ws(s, end);
+        if (s == end || *s++ != '"' || json_string_read(&s, end, &key) ||
+            memchr(key.data, 0, key.len))
+            goto out;
+        s = json_ws(s, end);
+        if (s == end || *s++ != ':')
+            goto out;
+        s = json_ws(s, end);
+        if (s == end || *s++ != '"' || json_string_read(&s, end, &val))
+            goto out;
+        if (!(v = value_new_string(val.data, val.len)) || value_map_set(map, key.data, v))
+            goto out;
+        s = json_ws(s, end);
+        if (s < end && *s == ',') {
+            s++;
+            continue;
+        }
+        if (s < end && *s == '}') {
+            ok = json_ws(s + 1, end) == end;
+            break;
+        }
+        goto out;
+    }
+out:
+    buf_release(&key);
+    buf_release(&val);
+    if (!ok) {
+        value_free(map);
+        return NULL;
+    }
+    return map;
+}
+
+struct value *compose_vars_parse(const char *json, size_t len, struct err *err)
+{
+    struct value *v = vars_flat(json, len);
+
+    return v ? v : value_from_json(json, len, "ledger", err);
 }

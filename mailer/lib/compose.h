@@ -32,6 +32,10 @@ struct compose {
     char *list_id, *unsub_mailto, *unsub_url;
     struct message_file *inline_files, *attachments;
     struct buf scratch;
+    struct buf r_subject, r_text, r_html; /* compose_message's renderings, kept */
+    struct buf shape;                     /* compose_dry: the contact's shape */
+    char *dry_clean[16];                  /* shapes already checked: nothing missing */
+    size_t ndry_clean;
     int verp;                  /* envelope sender local+TOKEN@domain */
     int test;                  /* test send: «[PRUEBA]» subject, no List-Unsubscribe */
     const char *boundary_seed; /* golden tests */
@@ -58,7 +62,11 @@ struct compose_contact {
  * reported to on_missing (may be NULL). */
 int compose_message(struct compose *cp, const struct compose_contact *who, struct buf *out,
                     template_missing_fn on_missing, void *ud, struct err *err);
-/* Render only subject and bodies, to find missing variables (check). */
+/* Render only subject and bodies, to find missing variables (check).
+ * Which names a template looks up depends only on the set of the contact's
+ * keys and on which of them are truthy (sections), not on the text of
+ * scalar values: a contact of the same shape as one already found
+ * complete is not rendered again. */
 int compose_dry(struct compose *cp, const struct value *vars, template_missing_fn on_missing,
                 void *ud, struct err *err);
 /* Render only the HTML body for one contact (preview). */
@@ -68,5 +76,9 @@ int compose_html(struct compose *cp, const struct value *vars, struct buf *out, 
 int compose_envelope(const struct compose *cp, const char *message_id, struct buf *out);
 /* The contact's columns as JSON for the ledger, empty values left out. */
 int compose_vars_json(const struct value *vars, struct buf *out);
+/* Parse what compose_vars_json wrote (a ledger column: untrusted): a flat
+ * object of strings is read directly, anything else by value_from_json.
+ * NULL with err set on bad JSON; the caller frees with value_free. */
+struct value *compose_vars_parse(const char *json, size_t len, struct err *err);
 
 #endif

@@ -198,10 +198,7 @@ static int check_spec(const struct message_spec *m, struct err *err)
         return bad_field(err, "Message-ID", m->message_id);
     if (!m->subject || !m->text)
         return err_set(err, ERR_DATA, "message: subject and text body are required");
-    if (!rfc2047_utf8_valid(m->text, m->text_len))
-        return err_set(err, ERR_DATA, "message: text body is not valid UTF-8");
-    if (m->html && !rfc2047_utf8_valid(m->html, m->html_len))
-        return err_set(err, ERR_DATA, "message: HTML body is not valid UTF-8");
+    /* the bodies' UTF-8 is checked while they are encoded (bodies_encode) */
     return 0;
 }
 
@@ -414,10 +411,58 @@ static const unsigned char qp_run[256] = {
     ['>' ... '~'] = 1,
 };
 
+/* Eight octets at once: all of them in qp_run? (0x20..0x7E but '='; the
+ * classic "has a byte less than n" and "has a zero byte" word tests, exact
+ * for the question "any?".) */
+static int qp_run8(const char *s)
+{
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    uint64_t v, bad;
+
+    memcpy(&v, s, 8);
+    bad = v & highs;                                                    /* 0x80 and above */
+    bad |= (v - ones * 0x20) & ~v & highs;                              /* below 0x20 */
+    bad |= ((v ^ (ones * 0x7F)) - ones) & ~(v ^ (ones * 0x7F)) & highs; /* 0x7F */
+    bad |= ((v ^ (ones * '=')) - ones) & ~(v ^ (ones * '=')) & highs;   /* '=' */
+    return bad == 0;
+}
+
+/* UTF-8 checked one octet at a time, by the rules of rfc2047_utf8_valid
+ * (no overlong forms, no surrogates, nothing past U+10FFFF). */
+struct utf8_state {
+    unsigned need; /* continuation octets still expected */
+    uint32_t cp, min;
+};
+
+static int utf8_step(struct utf8_state *u, unsigned char c)
+{
+    if (u->need) {
+        if ((c & 0xC0) != 0x80)
+            return -1;
+        u->cp = (u->cp << 6) | (c & 0x3F);
+        if (--u->need == 0 &&
+            (u->cp < u->min || u->cp > 0x10FFFF || (u->cp >= 0xD800 && u->cp <= 0xDFFF)))
+            return -1;
+        return 0;
+    }
+    if (c >= 0xC2 && c <= 0xDF)
+        *u = (struct utf8_state){1, c & 0x1Fu, 0x80};
+    else if (c >= 0xE0 && c <= 0xEF)
+        *u = (struct utf8_state){2, c & 0x0Fu, 0x800};
+    else if (c >= 0xF0 && c <= 0xF4)
+        *u = (struct utf8_state){3, c & 0x07u, 0x10000};
+    else
+        return -1;
+    return 0;
+}
+
+/* 0, -1 out of memory, 1 the text is not valid UTF-8 (checked in the same
+ * pass: every octet above 0x7F goes through the careful path). */
 static int qp_encode(struct buf *out, const char *s, size_t n)
 {
     static const char hex[] = "0123456789ABCDEF";
-    size_t i, col = 0, tl;
+    struct utf8_state u = {0, 0, 0};
+    size_t i, col = 0, tl, start = out->len;
     unsigned char c;
     char *w;
     int lit;
@@ -427,10 +472,18 @@ static int qp_encode(struct buf *out, const char *s, size_t n)
     w = out->data + out->len;
     for (i = 0; i < n; i++) {
         c = (unsigned char)s[i];
+        if (u.need || c >= 0x80) {
+            if (utf8_step(&u, c)) {
+                buf_setlen(out, start);
+                return 1;
+            }
+        }
         /* the common case: a printable mid-line, or a space that does not
          * end a line; runs of them are copied in a tight loop */
         if (col && col < 74 && qp_run[c]) {
             size_t end = i + (74 - col) < n ? i + (74 - col) : n, j = i;
+            while (j + 8 <= end && qp_run8(s + j))
+                j += 8;
             while (j < end && qp_run[(unsigned char)s[j]])
                 j++;
             /* a space that would end a line is left to the careful path */
@@ -483,6 +536,10 @@ static int qp_encode(struct buf *out, const char *s, size_t n)
         col += tl;
     }
     buf_setlen(out, (size_t)(w - out->data));
+    if (u.need) { /* cut in the middle of a character */
+        buf_setlen(out, start);
+        return 1;
+    }
     return 0;
 }
 
@@ -534,8 +591,7 @@ static struct mailmime_data *body_data(struct build *b, int mechanism, const str
     return mailmime_data_new_data(mechanism, 1, bd->placeholder, strlen(bd->placeholder));
 }
 
-static struct mailmime *text_part(struct build *b, const char *type, struct buf *qp,
-                                  const char *text, size_t len)
+static struct mailmime *text_part(struct build *b, const char *type, struct buf *qp)
 {
     struct mailmime_content *ct = mailmime_content_new_with_str(type);
     struct mailmime_parameter *cs = mailmime_param_new_with_data("charset", "utf-8");
@@ -549,10 +605,10 @@ static struct mailmime *text_part(struct build *b, const char *type, struct buf 
     part = mailmime_new_empty(ct, fl);
     if (!part)
         goto fail;
-    /* Already encoded, so libetpan writes it as it is; the data does not
-     * copy: qp lives in struct build until the message is written. */
-    if (qp_encode(qp, text, len) ||
-        !(data = body_data(b, MAILMIME_MECHANISM_QUOTED_PRINTABLE, qp))) {
+    /* Encoded already (bodies_encode), so libetpan writes it as it is; the
+     * data does not copy: qp lives in struct build until the message is
+     * written. */
+    if (!(data = body_data(b, MAILMIME_MECHANISM_QUOTED_PRINTABLE, qp))) {
         mailmime_free(part);
         return NULL;
     }
@@ -768,14 +824,14 @@ static struct mailmime *alternative_make(struct build *b)
     struct mailmime *alt, *part;
 
     if (!m->html)
-        return text_part(b, "text/plain", &b->qp[0], m->text, m->text_len);
+        return text_part(b, "text/plain", &b->qp[0]);
     if (!(alt = multipart(b, "multipart/alternative")))
         return NULL;
-    if (!(part = text_part(b, "text/plain", &b->qp[0], m->text, m->text_len)))
+    if (!(part = text_part(b, "text/plain", &b->qp[0])))
         goto fail;
     if (mailmime_smart_add_part(alt, part) != MAILIMF_NO_ERROR)
         goto fail_part;
-    if (!(part = text_part(b, "text/html", &b->qp[1], m->html, m->html_len)))
+    if (!(part = text_part(b, "text/html", &b->qp[1])))
         goto fail;
     if (mailmime_smart_add_part(alt, part) != MAILIMF_NO_ERROR)
         goto fail_part;
@@ -941,6 +997,20 @@ out:
     return rc;
 }
 
+/* Both bodies in quoted-printable, their UTF-8 checked on the way. */
+static int bodies_encode(struct build *b, const struct message_spec *m, struct err *err)
+{
+    int rc = qp_encode(&b->qp[0], m->text, m->text_len);
+
+    if (rc == 1)
+        return err_set(err, ERR_DATA, "message: text body is not valid UTF-8");
+    if (!rc && m->html)
+        rc = qp_encode(&b->qp[1], m->html, m->html_len);
+    if (rc == 1)
+        return err_set(err, ERR_DATA, "message: HTML body is not valid UTF-8");
+    return rc ? err_nomem(err) : 0;
+}
+
 int message_build(const struct message_spec *m, struct buf *out, struct err *err)
 {
     struct build b;
@@ -950,6 +1020,8 @@ int message_build(const struct message_spec *m, struct buf *out, struct err *err
 
     if (check_spec(m, err) || build_init(&b, m, err))
         return -1;
+    if (bodies_encode(&b, m, err))
+        goto out;
     if (!(imf = fields_make(m, err)) || !(body = body_make(&b)))
         goto out;
     if (!(root = mailmime_new_message_data(NULL))) {

@@ -16,9 +16,9 @@
 #include "banned.h"
 
 #define BATCH 256
-#define GROUP_MAX 64 /* messages handed over (and marked sending) together */
-#define MISSING_MAX 32  /* distinct missing names reported */
-#define MISSING_ROWS 3  /* first rows shown per name */
+#define GROUP_MAX 64   /* messages handed over (and marked sending) together */
+#define MISSING_MAX 32 /* distinct missing names reported */
+#define MISSING_ROWS 3 /* first rows shown per name */
 #define BACKOFF_BASE 300.0
 #define BACKOFF_CAP (6 * 3600.0)
 #define NETFAIL_STOP 8 /* consecutive failures without any reply: stop */
@@ -44,6 +44,13 @@ struct outcome {
     struct transport_result r;
 };
 
+/* A message composed and ready to hand over. */
+struct prepared {
+    const struct delivery *d;
+    struct inflight *f;
+    struct buf msg, envelope;
+};
+
 struct run {
     const struct send_opts *o;
     struct send_report *r;
@@ -63,9 +70,11 @@ struct run {
     struct missing missing[MISSING_MAX];
     size_t nmissing;
     long missing_total;
-    long row;                     /* contacts seen while picking a test row */
-    struct value *test_vars;      /* test send: the chosen contact's columns */
-    struct outcome *done;         /* outcomes not yet recorded */
+    long row;                         /* contacts seen while picking a test row */
+    struct value *test_vars;          /* test send: the chosen contact's columns */
+    struct prepared ahead[GROUP_MAX]; /* composed while waiting for a free slot */
+    size_t nahead;                    /* for the next deliveries of the batch */
+    struct outcome *done;             /* outcomes not yet recorded */
     size_t ndone, done_alloc;
     struct buf scratch;
 };
@@ -200,14 +209,14 @@ static int add_test_deliveries(struct run *run)
         struct address_result a;
         const char *to = run->o->test_to[i];
         if (!address_check(to, strlen(to), &a)) {
-            rc = err_set(run->err, ERR_USAGE, "--test-to: \"%s\" is not a usable address: %s",
-                         to, a.reason);
+            rc = err_set(run->err, ERR_USAGE, "--test-to: \"%s\" is not a usable address: %s", to,
+                         a.reason);
             break;
         }
         buf_reset(&mid);
         rc = message_id_make(&mid, run->m.id, a.normalized, run->cp.domain) ||
-             ledger_delivery_add(run->l, run->m.id, a.normalized, "prueba", "",
-                                 run->scratch.data, mid.data, run->err) < 0;
+             ledger_delivery_add(run->l, run->m.id, a.normalized, "prueba", "", run->scratch.data,
+                                 mid.data, run->err) < 0;
     }
     buf_release(&mid);
     return rc ? -1 : 0;
@@ -231,7 +240,7 @@ static int on_earlier(void *ud, const struct delivery *d)
         run->r->audience.suppressed++;
         return 0;
     }
-    vars = value_from_json(d->vars, strlen(d->vars), "ledger", run->err);
+    vars = compose_vars_parse(d->vars, strlen(d->vars), run->err);
     if (!vars)
         return -1;
     c.vars = vars;
@@ -298,10 +307,10 @@ static int freeze_audience(struct run *run)
     if (ledger_mailing_create(run->l, &run->m, run->err) ||
         (!strncmp(c->audience, "edition:", 8)
              ? freeze_earlier(run, c->audience + 8)
-             : contacts_load(&spec, on_contact, run, &run->r->audience,
-                             &run->r->audience_notes, run->err)) ||
-        (run->o->test_to && add_test_deliveries(run)) ||
-        (run->nmissing && missing_error(run)) || ledger_commit(run->l, run->err)) {
+             : contacts_load(&spec, on_contact, run, &run->r->audience, &run->r->audience_notes,
+                             run->err)) ||
+        (run->o->test_to && add_test_deliveries(run)) || (run->nmissing && missing_error(run)) ||
+        ledger_commit(run->l, run->err)) {
         ledger_rollback(run->l);
         goto out;
     }
@@ -407,18 +416,25 @@ static void on_done(void *ud, void *tag, const struct transport_result *res)
     run->ndone++;
 }
 
+/* Record the queued outcomes (inside the caller's transaction, if any). */
+static void record_queued(struct run *run)
+{
+    size_t i;
+
+    for (i = 0; i < run->ndone; i++)
+        record_outcome(run, run->done[i].f, &run->done[i].r);
+    run->ndone = 0;
+}
+
 /* Record the queued outcomes in one transaction. */
 static int flush_outcomes(struct run *run)
 {
-    size_t i;
     int in_tx;
 
     if (!run->ndone)
         return 0;
     in_tx = ledger_begin(run->l, run->err) == 0;
-    for (i = 0; i < run->ndone; i++)
-        record_outcome(run, run->done[i].f, &run->done[i].r);
-    run->ndone = 0;
+    record_queued(run);
     if (in_tx && ledger_commit(run->l, run->err)) {
         ledger_rollback(run->l);
         run->fatal = 1;
@@ -426,23 +442,18 @@ static int flush_outcomes(struct run *run)
     return in_tx ? 0 : -1;
 }
 
-/* Wait up to seconds for transport progress; record what finished. */
-static int pump(struct run *run, double seconds)
+/* Wait up to seconds for transport progress. What finished is recorded at
+ * once with flush, else queued for the next group's transaction (one
+ * commit then records them and marks the group sending). */
+static int pump(struct run *run, double seconds, int flush)
 {
     int ms = (int)ceil(seconds * 1000.0);
     int rc = transport_poll(run->t, ms, on_done, run, run->err);
 
-    if (flush_outcomes(run) || rc < 0)
+    if ((flush && flush_outcomes(run)) || rc < 0)
         return -1;
     return run->fatal ? -1 : 0;
 }
-
-/* A message composed and ready to hand over. */
-struct prepared {
-    const struct delivery *d;
-    struct inflight *f;
-    struct buf msg, envelope;
-};
 
 static void prepared_release(struct prepared *p)
 {
@@ -469,7 +480,7 @@ static int prepare(struct run *run, const struct delivery *d, struct prepared *p
     p->f->id = d->id;
     p->f->attempts = d->attempts + 1;
     p->f->first_attempt_at = d->first_attempt_at ? d->first_attempt_at : clock_now();
-    vars = value_from_json(d->vars, strlen(d->vars), "ledger", run->err);
+    vars = compose_vars_parse(d->vars, strlen(d->vars), run->err);
     if (!vars)
         return -1;
     who.vars = vars;
@@ -483,31 +494,52 @@ static int prepare(struct run *run, const struct delivery *d, struct prepared *p
     return rc;
 }
 
-/* Hand k deliveries to the transport: compose them all, mark them all
- * `sending` in one transaction, then submit them. */
-static int submit_group(struct run *run, const struct delivery *ds, size_t k)
-{
-    struct prepared p[GROUP_MAX];
-    size_t i, made = 0, sent = 0;
-    time_t now = clock_now();
-    int rc = -1;
+static int should_stop(struct run *run, long submitted);
 
-    for (made = 0; made < k; made++)
-        if (prepare(run, &ds[made], &p[made])) {
-            made++;
-            goto out;
+static void ahead_release(struct run *run)
+{
+    while (run->nahead)
+        prepared_release(&run->ahead[--run->nahead]);
+}
+
+/* Hand the next k deliveries (ds, the first run->nahead of them composed
+ * already) to the transport: compose the rest; then in one transaction
+ * record the outcomes that came in meanwhile and mark the k `sending`;
+ * commit; then submit them (DESIGN §3: `sending` is committed before the
+ * transport has the message). The outcomes may say to stop (an
+ * authentication failure, the server unreachable): then nothing is marked
+ * or submitted, and 1 is returned. Composed messages past k stay ahead. */
+static int submit_group(struct run *run, const struct delivery *ds, size_t k, long submitted)
+{
+    struct prepared *p = run->ahead;
+    size_t i, sent = 0;
+    time_t now = clock_now();
+    int rc = -1, stop;
+
+    for (; run->nahead < k; run->nahead++)
+        if (prepare(run, &ds[run->nahead], &p[run->nahead])) {
+            run->nahead++;
+            goto fail;
         }
     if (ledger_begin(run->l, run->err))
-        goto out;
-    for (i = 0; i < k; i++) {
+        goto fail;
+    record_queued(run);
+    stop = should_stop(run, submitted);
+    for (i = 0; i < k && !stop; i++) {
         if (ledger_delivery_sending(run->l, ds[i].id, now, run->err)) {
             ledger_rollback(run->l);
-            goto out;
+            run->fatal = 1; /* the outcomes just recorded were rolled back too */
+            goto fail;
         }
     }
     if (ledger_commit(run->l, run->err)) {
         ledger_rollback(run->l);
-        goto out;
+        run->fatal = 1;
+        goto fail;
+    }
+    if (stop) {
+        ahead_release(run);
+        return 1;
     }
     for (sent = 0; sent < k; sent++) {
         if (transport_submit(run->t, p[sent].envelope.data, ds[sent].address, &p[sent].msg,
@@ -519,11 +551,15 @@ static int submit_group(struct run *run, const struct delivery *ds, size_t k)
     /* Any not handed over are still only pending. */
     for (i = sent; i < k; i++)
         ledger_delivery_result(run->l, ds[i].id, "pending", 0, NULL, NULL, 0, now, NULL);
-    if (sent == k)
-        rc = 0;
-out:
-    for (i = 0; i < made; i++)
+    if (sent < k)
+        goto fail;
+    for (i = 0; i < k; i++)
         prepared_release(&p[i]);
+    memmove(p, p + k, (run->nahead - k) * sizeof(*p));
+    run->nahead -= k;
+    return 0;
+fail:
+    ahead_release(run);
     return rc;
 }
 
@@ -567,8 +603,11 @@ static int send_loop(struct run *run)
     size_t n = 0, i = 0, j, k;
     int64_t after = 0;
     long submitted = 0;
-    int rc = 0;
+    int rc = 0, sub;
+    size_t ahead_max = (size_t)transport_in_flight(run->t) + (size_t)transport_slots(run->t);
 
+    if (ahead_max > GROUP_MAX)
+        ahead_max = GROUP_MAX;
     run->started = clock_mono();
     for (;;) {
         if (i == n) {
@@ -586,23 +625,41 @@ static int send_loop(struct run *run)
         }
         if (should_stop(run, submitted))
             break;
-        while (!rc && !run->fatal && transport_slots(run->t) == 0)
-            rc = pump(run, 1.0);
+        /* Waiting for a free connection: compose the next messages of the
+         * batch meanwhile (up to one per connection), looking for
+         * outcomes between two; block only when there is nothing to do. */
+        while (!rc && !run->fatal && transport_slots(run->t) == 0) {
+            if (run->nahead < ahead_max && i + run->nahead < n) {
+                if (prepare(run, &batch[i + run->nahead], &run->ahead[run->nahead])) {
+                    run->nahead++;
+                    rc = -1;
+                    break;
+                }
+                run->nahead++;
+                rc = pump(run, 0, 0);
+            } else {
+                rc = pump(run, 1.0, 0);
+            }
+        }
         while (!rc && !run->fatal && throttle_delay(&run->th) > 0)
-            rc = pump(run, throttle_delay(&run->th));
+            rc = pump(run, throttle_delay(&run->th), 1);
         if (rc || should_stop(run, submitted))
             break;
         k = group_size(run, n - i, submitted);
-        if (submit_group(run, &batch[i], k)) {
-            rc = -1;
+        sub = submit_group(run, &batch[i], k, submitted);
+        if (sub) {
+            rc = sub < 0 ? -1 : 0;
             break;
         }
         submitted += (long)k;
         i += k;
     }
+    ahead_release(run); /* composed, never marked: still pending */
     for (j = 0; j < n; j++)
         delivery_release(&batch[j]);
     /* Whatever happened, record the outcome of everything in flight. */
+    if (flush_outcomes(run))
+        rc = -1;
     while (transport_in_flight(run->t) > 0) {
         int polled = transport_poll(run->t, 1000, on_done, run, run->err);
         if (flush_outcomes(run) || polled < 0) {
@@ -646,7 +703,7 @@ static int open_transport(struct run *run)
     tc.helo = config_get(cfg, CFG_SMTP_HELO);
     tc.require_tls = strcmp(config_get(cfg, CFG_SMTP_TLS), "none") != 0;
     tc.concurrency = run->o->concurrency > 0 ? run->o->concurrency
-                                              : (int)config_get_long(cfg, CFG_SMTP_CONCURRENCY);
+                                             : (int)config_get_long(cfg, CFG_SMTP_CONCURRENCY);
     tc.timeout_ms = config_get_long(cfg, CFG_SMTP_TIMEOUT) * 1000;
     run->t = transport_new("smtp", &tc, run->err);
     if (run->t)
@@ -668,8 +725,7 @@ static int prepare_mailing(struct run *run)
         char stamp[32];
         clock_iso(clock_now(), stamp, sizeof(stamp));
         snprintf(run->r->edition.name + strlen(run->r->edition.name),
-                 sizeof(run->r->edition.name) - strlen(run->r->edition.name), "+prueba-%s",
-                 stamp);
+                 sizeof(run->r->edition.name) - strlen(run->r->edition.name), "+prueba-%s", stamp);
     }
     found = ledger_mailing_find(run->l, o->campaign->id, run->r->edition.name, &run->m, run->err);
     if (found < 0)
@@ -679,8 +735,7 @@ static int prepare_mailing(struct run *run)
     if (found == 1) {
         if (freeze_audience(run))
             return -1;
-        if (ledger_mailing_find(run->l, o->campaign->id, run->r->edition.name, &run->m,
-                                run->err))
+        if (ledger_mailing_find(run->l, o->campaign->id, run->r->edition.name, &run->m, run->err))
             return -1;
     }
     run->r->mailing_id = run->m.id;

@@ -1,0 +1,150 @@
+/* test_compose - a contact's columns to the ledger's JSON and back
+ * (compose_vars_json, compose_vars_parse: its direct reader of flat objects
+ * and the value_from_json fallback for anything else). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "compose.h"
+#include "value.h"
+
+#include "banned.h"
+
+/* What value_to_json writes for the map without its empty strings: the
+ * JSON compose_vars_json wrote before it wrote directly. */
+static char *reference_json(const struct value *vars)
+{
+    struct value *kept = value_new_map();
+    struct buf out = BUF_INIT;
+    const struct value *v;
+    const char *key;
+    size_t i, len;
+
+    for (i = 0; (v = value_map_at(vars, i, &key)); i++) {
+        if (value_type(v) == VALUE_STRING && value_text(v, &len) && len == 0)
+            continue;
+        assert_int_equal(value_map_set(kept, key, value_dup(v)), 0);
+    }
+    assert_int_equal(value_to_json(kept, &out, 0), 0);
+    value_free(kept);
+    return buf_detach(&out, NULL);
+}
+
+static void test_roundtrip(void **state)
+{
+    static const struct {
+        const char *key, *val;
+    } cols[] = {
+        {"nombre", "María Fernanda"},
+        {"apellidos", "Núñez \"la Güera\" O'Connor"},
+        {"vacia", ""},
+        {"ruta", "C:\\datos\\lista.csv"},
+        {"control", "tab\there\nline\rret\x01\x1f\x7f end"},
+        {"correo electrónico", "mafer@example.org"},
+        {"slash", "a/b </script>"},
+        {"emoji", "\xF0\x9F\x97\xB3 voto"},
+    };
+    struct value *vars = value_new_map(), *back;
+    struct buf json = BUF_INIT, again = BUF_INIT;
+    struct err e;
+    char *want;
+    size_t i;
+
+    (void)state;
+    err_init(&e);
+    for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
+        assert_int_equal(value_map_set_string(vars, cols[i].key, cols[i].val), 0);
+    assert_int_equal(value_map_set(vars, "edad", value_new_number(42, "42")), 0);
+    assert_int_equal(compose_vars_json(vars, &json), 0);
+    want = reference_json(vars);
+    assert_string_equal(json.data, want);
+    assert_null(strstr(json.data, "vacia"));
+
+    back = compose_vars_parse(json.data, json.len, &e);
+    assert_non_null(back);
+    assert_int_equal(value_to_json(back, &again, 0), 0);
+    assert_string_equal(again.data, want);
+
+    value_free(back);
+    value_free(vars);
+    buf_release(&json);
+    buf_release(&again);
+    free(want);
+    err_release(&e);
+}
+
+static void test_parse(void **state)
+{
+    static const struct {
+        const char *json;
+        const char *key;  /* NULL: the parse must fail */
+        const char *want; /* the key's text */
+        enum value_type type;
+    } cases[] = {
+        {"{}", "", NULL, VALUE_NULL},
+        {" { \"a\" : \"b\" , \"c\":\"d\" } ", "c", "d", VALUE_STRING},
+        {"{\"a\":\"x\\u0001y\"}", "a", "x\x01y", VALUE_STRING},
+        /* beyond the direct reader: value_from_json */
+        {"{\"a\":\"caf\\u00e9\"}", "a", "café", VALUE_STRING},
+        {"{\"a\":\"\\ud83d\\uddf3\"}", "a", "\xF0\x9F\x97\xB3", VALUE_STRING},
+        {"{\"n\":1.21}", "n", "1.21", VALUE_NUMBER},
+        {"{\"m\":{\"x\":\"y\"}}", "m", NULL, VALUE_MAP},
+        {"{\"b\":true}", "b", "true", VALUE_BOOL},
+        /* not JSON: an error, not a guess */
+        {"{\"a\":", NULL, NULL, VALUE_NULL},
+        {"{\"a\":\"b\"", NULL, NULL, VALUE_NULL},
+        {"{\"a\":\"b\"} x", NULL, NULL, VALUE_NULL},
+        {"", NULL, NULL, VALUE_NULL},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct err e;
+        struct value *v;
+
+        err_init(&e);
+        v = compose_vars_parse(cases[i].json, strlen(cases[i].json), &e);
+        if (!cases[i].key) {
+            if (v)
+                fail_msg("case %zu (%s): parsed", i, cases[i].json);
+            assert_int_not_equal(e.kind, ERR_NONE);
+        } else {
+            const char *key = NULL;
+            const struct value *x;
+            if (!v)
+                fail_msg("case %zu (%s): %s", i, cases[i].json, e.msg.data);
+            assert_int_equal(value_type(v), VALUE_MAP);
+            if (*cases[i].key) {
+                size_t j;
+                x = NULL;
+                for (j = 0; (x = value_map_at(v, j, &key)); j++)
+                    if (!strcmp(key, cases[i].key))
+                        break;
+                assert_non_null(x);
+                assert_int_equal(value_type(x), cases[i].type);
+                if (cases[i].want)
+                    assert_string_equal(value_text(x, NULL), cases[i].want);
+            } else {
+                assert_null(value_map_at(v, 0, &key));
+            }
+        }
+        value_free(v);
+        err_release(&e);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_roundtrip),
+        cmocka_unit_test(test_parse),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
