@@ -981,6 +981,7 @@ static int row(struct loader *L, const struct csvread_record *rec)
 {
     struct list_state *ls = &L->ls;
     const struct seen *first = NULL;
+    struct seen outside = {NULL, 0, 0};
     const char *in = "", *why = NULL;
     size_t inlen = 0, n = rec->nfields;
     struct contact c;
@@ -1009,9 +1010,19 @@ static int row(struct loader *L, const struct csvread_record *rec)
     /* name and variables before the probe (wasted only on duplicates) */
     if (make_name(L, rec) || ((L->filter || !L->spec->no_vars) && set_vars(L, rec)))
         return err_nomem(L->err);
-    rc = dedupe_add(&L->seen, L->ar.key, h, (uint32_t)L->list_idx, (uint32_t)rec->line, &first);
-    if (rc < 0)
-        return err_nomem(L->err);
+    if (L->spec->dedupe) {
+        rc = L->spec->dedupe(L->spec->dedupe_ud, L->ar.key, (uint32_t)L->list_idx,
+                             (uint32_t)rec->line, &outside.list, &outside.line);
+        if (rc < 0)
+            return err_set(L->err, ERR_IO, "%s:%zu: the set of addresses seen failed", L->file,
+                           rec->line);
+        first = &outside;
+    } else {
+        rc = dedupe_add(&L->seen, L->ar.key, h, (uint32_t)L->list_idx, (uint32_t)rec->line,
+                        &first);
+        if (rc < 0)
+            return err_nomem(L->err);
+    }
     if (rc) {
         L->stats->duplicates++;
         if (L->report &&
@@ -1086,7 +1097,7 @@ static int load_list(struct loader *L, size_t i)
     list_state_release(&L->ls);
     /* Size the dedupe set for the rows the file can hold (~1 per 48 bytes),
      * so a large list does not rehash on the way. */
-    if (!stat(L->file, &st) && st.st_size > 0 &&
+    if (!L->spec->dedupe && !stat(L->file, &st) && st.st_size > 0 &&
         dedupe_grow(&L->seen,
                     L->seen.n + ((size_t)st.st_size / 48 < (4u << 20) ? (size_t)st.st_size / 48
                                                                       : (4u << 20))))

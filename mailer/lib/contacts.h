@@ -33,6 +33,7 @@
 #define MAILER_CONTACTS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 #include "csvread.h"
@@ -116,6 +117,13 @@ struct audience_spec {
      * audience, counting): c->vars is then NULL and no map is built per row.
      * A filter still sees every column. */
     int no_vars;
+    /* An outside set of the addresses seen (the ledger's, for a very large
+     * audience: memory stays bounded): returns 0 when key is new and records
+     * it with its list index and line, 1 when it was seen (first_list and
+     * first_line say where), -1 on error. NULL: an in-memory set. */
+    int (*dedupe)(void *ud, const char *key, uint32_t list, uint32_t line, uint32_t *first_list,
+                  uint32_t *first_line);
+    void *dedupe_ud;
 };
 
 struct audience_stats {

@@ -114,6 +114,9 @@ enum stmt_id {
     ST_REPORT_UNSUBS,
     ST_BEGIN,
     ST_COMMIT,
+    ST_SEEN_ADD,
+    ST_SEEN_GET,
+    ST_SEEN_CLEAR,
     ST_COUNT
 };
 
@@ -236,8 +239,19 @@ _Static_assert(sizeof(stmt_sql2) / sizeof(stmt_sql2[0]) == ST_REPORT_MAILINGS - 
                "one SQL text per statement id from ST_DELIVERIES_EACH to ST_REPORT_MAILINGS");
 _Static_assert(sizeof(stmt_sql3) / sizeof(stmt_sql3[0]) == ST_BEGIN - ST_REPORT_MAILINGS,
                "one SQL text per statement id from ST_REPORT_MAILINGS to ST_BEGIN");
-_Static_assert(sizeof(stmt_sql4) / sizeof(stmt_sql4[0]) == ST_COUNT - ST_BEGIN,
-               "one SQL text per statement id from ST_BEGIN on");
+/* The addresses seen while an audience is frozen: a temporary table, so a
+ * list of a million rows is deduplicated in bounded memory (pages beyond
+ * temp.cache_size go to a temporary file). */
+static const char *const stmt_sql5[] = {
+    "INSERT INTO temp.seen (key, list, line) VALUES (?1, ?2, ?3) ON CONFLICT(key) DO NOTHING",
+    "SELECT list, line FROM temp.seen WHERE key = ?1",
+    "DELETE FROM temp.seen",
+};
+
+_Static_assert(sizeof(stmt_sql4) / sizeof(stmt_sql4[0]) == ST_SEEN_ADD - ST_BEGIN,
+               "one SQL text per statement id from ST_BEGIN to ST_SEEN_ADD");
+_Static_assert(sizeof(stmt_sql5) / sizeof(stmt_sql5[0]) == ST_COUNT - ST_SEEN_ADD,
+               "one SQL text per statement id from ST_SEEN_ADD on");
 
 struct ledger {
     sqlite3 *db;
@@ -343,13 +357,19 @@ struct ledger *ledger_open(const char *path, struct err *err)
                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
                     " PRAGMA foreign_keys = ON;",
                     err) ||
-        migrate(l, err))
+        migrate(l, err) ||
+        ledger_exec(l,
+                    "PRAGMA temp_store = FILE; PRAGMA temp.cache_size = -4096;"
+                    " CREATE TEMP TABLE IF NOT EXISTS seen (key TEXT PRIMARY KEY,"
+                    " list INTEGER NOT NULL, line INTEGER NOT NULL) WITHOUT ROWID;",
+                    err))
         goto fail;
     for (i = 0; i < ST_COUNT; i++) {
         const char *sql = i < ST_DELIVERIES_EACH   ? stmt_sql[i]
                           : i < ST_REPORT_MAILINGS ? stmt_sql2[i - ST_DELIVERIES_EACH]
                           : i < ST_BEGIN           ? stmt_sql3[i - ST_REPORT_MAILINGS]
-                                                   : stmt_sql4[i - ST_BEGIN];
+                          : i < ST_SEEN_ADD        ? stmt_sql4[i - ST_BEGIN]
+                                                   : stmt_sql5[i - ST_SEEN_ADD];
         if (sqlite3_prepare_v3(l->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &l->stmt[i], NULL) !=
             SQLITE_OK) {
             db_fail(l, err, "preparing a statement");
@@ -1085,4 +1105,37 @@ int ledger_soft_bounces(struct ledger *l, const char *address, time_t since, lon
     *n = rc == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : 0;
     sqlite3_reset(st);
     return rc == SQLITE_ROW ? 0 : db_fail(l, err, "counting soft bounces");
+}
+
+/* ---- the addresses seen while an audience is frozen ---------------------------- */
+
+int ledger_seen_add(struct ledger *l, const char *key, uint32_t list, uint32_t line,
+                    uint32_t *first_list, uint32_t *first_line, struct err *err)
+{
+    sqlite3_stmt *st = stmt(l, ST_SEEN_ADD);
+    int rc;
+
+    bind_text(st, 1, key);
+    sqlite3_bind_int64(st, 2, list);
+    sqlite3_bind_int64(st, 3, line);
+    if (step_done(l, st, err, "recording an address seen"))
+        return -1;
+    if (sqlite3_changes(l->db))
+        return 0;
+    st = stmt(l, ST_SEEN_GET);
+    bind_text(st, 1, key);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *first_list = (uint32_t)sqlite3_column_int64(st, 0);
+        *first_line = (uint32_t)sqlite3_column_int64(st, 1);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 1 : db_fail(l, err, "reading an address seen");
+}
+
+int ledger_seen_clear(struct ledger *l, struct err *err)
+{
+    sqlite3_stmt *st = stmt(l, ST_SEEN_CLEAR);
+
+    return step_done(l, st, err, "clearing the addresses seen");
 }

@@ -131,6 +131,14 @@ typedef int (*ledger_schedule_fn)(void *ud, const char *campaign, const char *ed
 /* Every scheduled edition, soonest first. */
 int ledger_schedules_each(struct ledger *l, ledger_schedule_fn fn, void *ud, struct err *err);
 
+/* A set of addresses for freezing a very large audience in bounded memory
+ * (a temporary table of this connection): 0 when key is new (recorded with
+ * its list index and line), 1 when seen before (where it was first seen is
+ * set), -1 on error. ledger_seen_clear() empties it. */
+int ledger_seen_add(struct ledger *l, const char *key, uint32_t list, uint32_t line,
+                    uint32_t *first_list, uint32_t *first_line, struct err *err);
+int ledger_seen_clear(struct ledger *l, struct err *err);
+
 /* Raw SQL for tests and seeding; never with user data. */
 int ledger_exec(struct ledger *l, const char *sql, struct err *err);
 

@@ -270,6 +270,14 @@ static int freeze_earlier(struct run *run, const char *edition)
     return rc ? -1 : 0;
 }
 
+static int seen_before(void *ud, const char *key, uint32_t list, uint32_t line,
+                       uint32_t *first_list, uint32_t *first_line)
+{
+    struct run *run = ud;
+
+    return ledger_seen_add(run->l, key, list, line, first_list, first_line, run->err);
+}
+
 static int freeze_audience(struct run *run)
 {
     const struct campaign *c = run->o->campaign;
@@ -302,9 +310,13 @@ static int freeze_audience(struct run *run)
     spec.suppressed = is_suppressed;
     spec.suppressed_ud = run;
     spec.force = run->o->force;
+    /* The set of addresses seen lives in the ledger, not in memory: a list
+     * of a million rows freezes in bounded memory. */
+    spec.dedupe = seen_before;
+    spec.dedupe_ud = run;
     if (ledger_begin(run->l, run->err))
         goto out;
-    if (ledger_mailing_create(run->l, &run->m, run->err) ||
+    if (ledger_seen_clear(run->l, run->err) || ledger_mailing_create(run->l, &run->m, run->err) ||
         (!strncmp(c->audience, "edition:", 8)
              ? freeze_earlier(run, c->audience + 8)
              : contacts_load(&spec, on_contact, run, &run->r->audience, &run->r->audience_notes,

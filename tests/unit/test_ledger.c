@@ -285,6 +285,27 @@ static void test_sent_since(void **state)
     err_release(&e);
 }
 
+/* The set of addresses seen while freezing an audience: first wins, and it
+ * says where the first was. */
+static void test_seen_set(void **state)
+{
+    struct ledger *l = open_fresh();
+    uint32_t fl = 0, fline = 0;
+    struct err e;
+
+    (void)state;
+    err_init(&e);
+    assert_int_equal(ledger_seen_add(l, "ana@example.org", 0, 2, &fl, &fline, &e), 0);
+    assert_int_equal(ledger_seen_add(l, "beto@example.org", 0, 3, &fl, &fline, &e), 0);
+    assert_int_equal(ledger_seen_add(l, "ana@example.org", 1, 9, &fl, &fline, &e), 1);
+    assert_int_equal(fl, 0);
+    assert_int_equal(fline, 2);
+    assert_int_equal(ledger_seen_clear(l, &e), 0);
+    assert_int_equal(ledger_seen_add(l, "ana@example.org", 1, 9, &fl, &fline, &e), 0);
+    ledger_close(l);
+    err_release(&e);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -312,6 +333,7 @@ int main(void)
         cmocka_unit_test(test_hostile_text),
         cmocka_unit_test(test_report_rows),
         cmocka_unit_test(test_sent_since),
+        cmocka_unit_test(test_seen_set),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
