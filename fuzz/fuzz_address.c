@@ -21,7 +21,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
     FUZZ_ASSERT(n > 0 && n <= ADDRESS_MAX);
     FUZZ_ASSERT(strlen(r.key) == n);
     for (size_t i = 0; i < n; i++)
-        FUZZ_ASSERT((unsigned char)r.normalized[i] >= 0x20 && (unsigned char)r.normalized[i] < 0x7f);
+        FUZZ_ASSERT((unsigned char)r.normalized[i] >= 0x20 &&
+                    (unsigned char)r.normalized[i] < 0x7f);
     /* The normalized form is itself valid and normalizes to itself. */
     memset(&r2, 0, sizeof r2);
     FUZZ_ASSERT(address_check(r.normalized, n, &r2) == 1);

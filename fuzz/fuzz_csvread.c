@@ -38,7 +38,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
     }
     buf_init(&warnings, 4096);
     err_init(&err);
-    int rc = csvread_mem("fuzz.csv", (const char *)data, len, &opts, on_record, &n, &warnings, &err);
+    int rc =
+        csvread_mem("fuzz.csv", (const char *)data, len, &opts, on_record, &n, &warnings, &err);
     FUZZ_ASSERT(rc == 0 || rc == -1);
     FUZZ_ASSERT(rc == 0 || err.msg.len > 0);
     buf_release(&warnings);

@@ -30,8 +30,18 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 }
 
 static const char *const allowed[] = {
-    "Date", "From", "Reply-To", "To", "Message-ID", "Subject", "List-Id", "List-Unsubscribe",
-    "List-Unsubscribe-Post", "MIME-Version", "Content-Type", "Content-Transfer-Encoding",
+    "Date",
+    "From",
+    "Reply-To",
+    "To",
+    "Message-ID",
+    "Subject",
+    "List-Id",
+    "List-Unsubscribe",
+    "List-Unsubscribe-Post",
+    "MIME-Version",
+    "Content-Type",
+    "Content-Transfer-Encoding",
 };
 #define NALLOWED (sizeof allowed / sizeof *allowed)
 
@@ -71,8 +81,19 @@ static void check_message(const char *m, size_t len)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
-    enum { SUBJECT, FROM_NAME, TO_NAME, TO_ADDR, REPLY_TO, LIST_ID, UNSUB_URL, FILENAME, TEXT, HTML,
-           NFIELDS };
+    enum {
+        SUBJECT,
+        FROM_NAME,
+        TO_NAME,
+        TO_ADDR,
+        REPLY_TO,
+        LIST_ID,
+        UNSUB_URL,
+        FILENAME,
+        TEXT,
+        HTML,
+        NFIELDS
+    };
     char *f[NFIELDS];
     unsigned flags = len ? data[0] : 0;
     if (len) {
