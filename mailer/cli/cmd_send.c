@@ -54,8 +54,8 @@ static void progress(void *ud, const struct send_progress *p)
 static void delivered(void *ud, const char *address, const struct transport_result *r)
 {
     struct ui *ui = ud;
-    static const char *const names[] = {"sent", "deferred", "failed", "deferred (no reply)",
-                                        "auth refused", "TLS failed"};
+    static const char *const names[] = {
+        "sent", "deferred", "failed", "deferred (no reply)", "auth refused", "TLS failed"};
 
     if (ui->verbose)
         fprintf(stderr, "%s%s: %s: %s\n", ui->tty ? "\r" : "", address, names[r->outcome],
@@ -91,8 +91,8 @@ static int conclude(const struct cli *cli, const char *id, const struct send_rep
 {
     const struct delivery_counts *c = &r->counts;
     char when[80];
-    int needs_person = r->failed || c->deferred || c->sending || r->stopped || r->daily_reached ||
-                       r->unreachable;
+    int needs_person =
+        r->failed || c->deferred || c->sending || r->stopped || r->daily_reached || r->unreachable;
 
     if (r->status == SEND_ALREADY_DONE) {
         if (cli->verbose)
@@ -192,8 +192,8 @@ static int schedule_at(struct cli *cli, const struct campaign *c, const struct e
     int y, mo, d, h, mi, n = 0, rc = EX_OK;
     time_t t;
 
-    if (sscanf(at, "%4d-%2d-%2d %2d:%2d%n", &y, &mo, &d, &h, &mi, &n) != 5 || at[n] ||
-        mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59)
+    if (sscanf(at, "%4d-%2d-%2d %2d:%2d%n", &y, &mo, &d, &h, &mi, &n) != 5 || at[n] || mo < 1 ||
+        mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59)
         return cli_usage("send", "--at: write it as 'YYYY-MM-DD HH:MM' (Mexico City time)");
     t = clock_from_local(y - 1900, mo - 1, d, h, mi);
     err_init(&err);
@@ -203,8 +203,7 @@ static int schedule_at(struct cli *cli, const struct campaign *c, const struct e
         rc = cli_fail(&err);
     } else if (!cli->quiet) {
         local_time(t, when, sizeof(when));
-        printf("%s %s scheduled for %s; 'mailer due' (from cron) sends it\n", c->id, e->name,
-               when);
+        printf("%s %s scheduled for %s; 'mailer due' (from cron) sends it\n", c->id, e->name, when);
         if (t <= clock_now())
             printf("that time has passed: the next 'mailer due' sends it\n");
     }
@@ -215,22 +214,28 @@ static int schedule_at(struct cli *cli, const struct campaign *c, const struct e
 }
 
 /* Split "a@x,b@y" into a NULL-terminated array (modifies s). */
-static size_t split_addresses(char *s, const char **out, size_t max)
+/* Split "a,b,c" into out; -1 when there are more than max addresses
+ * (an error: a test send never silently drops an address). */
+#define TEST_TO_MAX 64
+
+static long split_addresses(char *s, const char **out, size_t max)
 {
     size_t n = 0;
     char *p = s, *comma;
 
-    while (p && *p && n < max) {
+    while (p && *p) {
         comma = strchr(p, ',');
         if (comma)
             *comma = '\0';
         while (*p == ' ')
             p++;
+        if (*p && n == max)
+            return -1;
         if (*p)
             out[n++] = p;
         p = comma ? comma + 1 : NULL;
     }
-    return n;
+    return (long)n;
 }
 
 int cmd_send(int argc, char **argv, struct cli *cli)
@@ -253,7 +258,8 @@ int cmd_send(int argc, char **argv, struct cli *cli)
     struct campaign c;
     struct edition edition;
     struct err err;
-    const char *test_to[64], *at = NULL;
+    const char *test_to[TEST_TO_MAX], *at = NULL;
+    long nsplit;
     int opt, dry_run = 0, rc;
 
     while ((opt = getopt_long(argc, argv, "e:no:l:t:r:c:ufa:h", opts, NULL)) != -1) {
@@ -271,7 +277,10 @@ int cmd_send(int argc, char **argv, struct cli *cli)
             o.limit = strtol(optarg, NULL, 10);
             break;
         case 't':
-            o.ntest_to = split_addresses(optarg, test_to, 64);
+            nsplit = split_addresses(optarg, test_to, TEST_TO_MAX);
+            if (nsplit < 0)
+                return cli_usage("send", "--test-to takes at most %d addresses", TEST_TO_MAX);
+            o.ntest_to = (size_t)nsplit;
             o.test_to = test_to;
             break;
         case 'r':

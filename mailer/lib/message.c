@@ -14,7 +14,7 @@
 
 #include "banned.h"
 
-#define FILE_CAP (25u * 1024 * 1024) /* larger attachments are refused */
+#define FILE_CAP MESSAGE_MAX /* larger attachments are refused */
 #define FILENAME_MAX_LEN 200
 #define LINE_MAX_OCTETS 998
 #define ZONE_MEXICO_CITY (-600) /* fixed -0600: no DST since October 2022 */
@@ -678,7 +678,11 @@ static struct mailmime *file_part(struct build *b, const struct message_file *mf
         return NULL;
     buf_init(&raw, FILE_CAP);
     if (buf_read_file(&raw, mf->path)) {
-        err_errno(b->err, ERR_DATA, "%s: cannot read attachment", mf->path);
+        if (errno == ENOSPC)
+            err_set(b->err, ERR_DATA, "%s: larger than %u MB, the limit for a whole message",
+                    mf->path, MESSAGE_MAX >> 20);
+        else
+            err_errno(b->err, ERR_DATA, "%s: cannot read attachment", mf->path);
         goto out;
     }
     if (base64_encode(encoded, (const unsigned char *)raw.data, raw.len) ||
@@ -851,6 +855,13 @@ static int tree_write(struct mailmime *root, struct buf *out, struct err *err)
     if ((mm->len < 2 || memcmp(mm->str + mm->len - 2, "\r\n", 2) != 0) &&
         !mmap_string_append_len(mm, "\r\n", 2)) {
         err_nomem(err);
+        goto out;
+    }
+    if (mm->len > MESSAGE_MAX) {
+        err_set(err, ERR_DATA,
+                "message: %zu bytes, more than the %u MB a message may have (most servers "
+                "refuse it): make the attachments or images smaller",
+                mm->len, MESSAGE_MAX >> 20);
         goto out;
     }
     if (output_check(mm->str, mm->len, err))
