@@ -155,6 +155,7 @@ int cli_send_edition(struct cli *cli, struct send_opts *o, int from_due)
     o->delivered = delivered;
     o->ud = &ui;
     o->boundary_seed = getenv("MAILER_TEST_BOUNDARY_SEED");
+    o->trace = cli->verbose >= 2; /* -v -v: the SMTP dialogue, AUTH redacted */
     cli_lock_dir(cli, &lock_dir);
     o->lock_dir = lock_dir.data;
     signal(SIGINT, on_signal);
