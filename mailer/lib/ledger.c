@@ -181,9 +181,24 @@ int ledger_schema_version(struct ledger *l)
     return v;
 }
 
+/* Record schema version v (a bound parameter: no SQL text is ever built). */
+static int set_version(struct ledger *l, int v, struct err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = -1;
+
+    if (sqlite3_prepare_v2(l->db, "INSERT INTO schema_version VALUES (?1)", -1, &st, NULL) !=
+            SQLITE_OK ||
+        sqlite3_bind_int(st, 1, v) != SQLITE_OK || sqlite3_step(st) != SQLITE_DONE)
+        db_fail(l, err, "recording the schema version");
+    else
+        rc = 0;
+    sqlite3_finalize(st);
+    return rc;
+}
+
 static int migrate(struct ledger *l, struct err *err)
 {
-    char sql[64];
     int v;
 
     if (ledger_exec(l, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
@@ -200,8 +215,7 @@ static int migrate(struct ledger *l, struct err *err)
                        l->path, v, NMIGRATIONS);
     }
     for (; v < NMIGRATIONS; v++) {
-        snprintf(sql, sizeof(sql), "INSERT INTO schema_version VALUES (%d)", v + 1);
-        if (ledger_exec(l, migrations[v], err) || ledger_exec(l, sql, err)) {
+        if (ledger_exec(l, migrations[v], err) || set_version(l, v + 1, err)) {
             ledger_rollback(l);
             return -1;
         }
