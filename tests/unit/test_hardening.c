@@ -310,6 +310,74 @@ static void test_message_size(void **state)
     unlink(path);
 }
 
+/* ---- display names: long ones stay encoded words (never inside quotes,
+ * where they would not be decoded); absurd ones are left out of To ---- */
+
+static int build_named(const char *to_name, const char *from_name, struct buf *out, struct err *err)
+{
+    struct message_spec m = {
+        .from_name = from_name,
+        .from_address = "votochilango@iecm.example.org",
+        .to_name = to_name,
+        .to_address = "ana@example.com",
+        .subject = "Aviso",
+        .text = "Hola\n",
+        .text_len = 5,
+        .message_id = "m1.0@iecm.example.org",
+        .date = 1763769600,
+        .boundary_seed = "t",
+    };
+    return message_build(&m, out, err);
+}
+
+static void test_long_display_names(void **state)
+{
+    struct buf out = BUF_INIT, name = BUF_INIT, dec = BUF_INIT;
+    struct err err;
+    (void)state;
+    /* found by test_header_injection.sh: a name needing several encoded
+     * words was quoted by libetpan; 400+ characters failed the whole send */
+    for (int i = 0; i < 12; i++)
+        assert_int_equal(buf_addstr(&name, "María Guadalupe Peña "), 0);
+    err_init(&err);
+    assert_int_equal(build_named(name.data,
+                                 "Voto Chilango — Instituto Electoral de la Ciudad de "
+                                 "México, Coordinación de Voto en el Extranjero",
+                                 &out, &err),
+                     0);
+    assert_null(strstr(out.data, "\"=?"));
+    char *to = strstr(out.data, "\r\nTo: ");
+    assert_non_null(to);
+    char *end = strstr(to + 2, "\r\nMessage-ID:");
+    assert_non_null(end);
+    assert_int_equal(rfc2047_decode(&dec, to + 6, (size_t)(end - to - 6)), 0);
+    assert_non_null(strstr(dec.data, "María Guadalupe Peña María"));
+    assert_non_null(strstr(dec.data, "<ana@example.com>"));
+    err_release(&err);
+    /* 5,000 characters with a header-looking tail: built, To is the address
+     * alone, and nothing of the name reaches the headers */
+    buf_reset(&name);
+    buf_reset(&out);
+    for (int i = 0; i < 5000; i++)
+        assert_int_equal(buf_addch(&name, 'A'), 0);
+    assert_int_equal(buf_addstr(&name, "\r\n\r\nBcc: evil@attacker.example"), 0);
+    err_init(&err);
+    assert_int_equal(build_named(name.data, "Voto Chilango", &out, &err), 0);
+    assert_non_null(strstr(out.data, "\r\nTo: ana@example.com\r\n"));
+    assert_null(strstr(out.data, "Bcc"));
+    err_release(&err);
+    /* the same as a From name: an error naming the limit */
+    buf_reset(&out);
+    err_init(&err);
+    assert_int_equal(build_named("Ana", name.data, &out, &err), -1);
+    assert_int_equal(out.len, 0);
+    assert_non_null(strstr(err.msg.data, "From name is too long"));
+    err_release(&err);
+    buf_release(&out);
+    buf_release(&name);
+    buf_release(&dec);
+}
+
 /* ---- rfc2047: the out cap is an error, not a cut ---- */
 
 static void test_rfc2047_cap(void **state)
@@ -340,6 +408,7 @@ int main(void)
         cmocka_unit_test(test_json_deep),
         cmocka_unit_test(test_message_size),
         cmocka_unit_test(test_rfc2047_cap),
+        cmocka_unit_test(test_long_display_names),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     rmdir(tmpdir);
