@@ -2,11 +2,13 @@
 #include "ledger.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "clock.h"
@@ -253,6 +255,17 @@ struct ledger *ledger_open(const char *path, struct err *err)
     if (make_parent_dir(path)) {
         err_errno(err, ERR_IO, "%s: cannot create its directory", path);
         goto fail;
+    }
+    /* The ledger holds names and addresses: readable by its owner only
+     * (SQLite gives the -wal and -shm files the database's permissions). */
+    if (strcmp(path, ":memory:") != 0) {
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd >= 0)
+            close(fd);
+        else if (errno != EEXIST) {
+            err_errno(err, ERR_IO, "%s: cannot create the ledger", path);
+            goto fail;
+        }
     }
     if (sqlite3_open_v2(path, &l->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
         SQLITE_OK) {

@@ -9,7 +9,7 @@
 #  3. passwords never in argv (no flag takes one) and never printed: `mailer
 #     -v send`, `mailer -v -v send` (SMTP dialogue) and `mailer config` do not
 #     show a distinctive password, in clear or base64 (AUTH PLAIN / LOGIN);
-#     the ledger does not hold it either;
+#     the ledger does not hold it either, and is created mode 600;
 #  4. a .env holding a password readable by others is refused (78);
 #  5. paths from campaign files stay in the mailer home: a content file or an
 #     attachment that is a symbolic link to a file outside is refused by
@@ -108,6 +108,11 @@ check_clean vv.out "mailer -v -v send (SMTP dialogue)"
 "$MAILER" --env "$work/secret.env" -v config > config.out 2>&1 || fail "config: $(cat config.out)"
 check_clean config.out "mailer config"
 check_clean "$work/v.db" "the ledger"
+# The ledger (names, addresses) is readable by its owner only, its WAL too.
+for f in "$work/v.db" "$work/v.db-wal"; do
+    [ ! -e "$f" ] || [ "$(stat -c %a "$f")" = 600 ] || fail "$f has mode $(stat -c %a "$f")"
+done
+[ "$(stat -c %a "$work/v.db")" = 600 ] || fail "ledger mode"
 echo "ok: the password is in no flag, not in -v / -v -v / config output, not in the ledger"
 
 # --- 4. .env permissions ------------------------------------------------------
