@@ -3,7 +3,7 @@
  * name, NUL-separated in the input. Either it fails cleanly or the message
  * is 7-bit, CRLF only, lines <= 998 octets, and its header block holds
  * exactly the headers message_build writes, each once: no input can add
- * a header or end the header block early. */
+ * a header or end the header block early; no encoded word inside quotes. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -77,6 +77,10 @@ static void check_message(const char *m, size_t len)
         FUZZ_ASSERT(ch != '\n');
     }
     FUZZ_ASSERT(!in_header);
+    /* Encoded words are never put inside quotes (RFC 2047 5(3): they would
+     * not be decoded there). */
+    const char *end = strstr(m, "\r\n\r\n"), *quoted = strstr(m, "\"=?");
+    FUZZ_ASSERT(end && (!quoted || quoted > end));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
