@@ -14,10 +14,10 @@
 #    handshakes, which take longer than that under valgrind;
 #  - test_delivery_outcomes: SMTP_TIMEOUT=2s with a deliberately slow
 #    server: under valgrind the handshake itself times out (exit 69, not 78);
-#  - test_kill_resume and test_schedule: 2,000 messages killed 20 times, and
-#    ~400 messages over 11 runs: 5+ minutes each under valgrind, for paths
-#    test_send_e2e, test_samples and test_security already take there.
-# Two tests at a time (the machine has 2 cores); about 4-5 minutes.
+#  - test_kill_resume: 2,000 messages killed 20 times: longer under valgrind
+#    than all the rest together, for paths test_send_e2e, test_schedule and
+#    test_samples already take there.
+# Two tests at a time (the machine has 2 cores); about 3 minutes.
 # Prints one line per test with its time; exits 1 on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -29,7 +29,7 @@ mkdir -p "$LOGS/mailer"
 export SOURCE_DIR=$ROOT SHARED_DIR=$ROOT/../shared FIXTURES=$ROOT/tests/fixtures BUILD_DIR=$BUILD
 export VALGRIND_MAILER=$BUILD/mailer VALGRIND_LOG_DIR=$LOGS/mailer
 SKIP_UNIT="test_torture test_transport"
-SKIP_INTEGRATION="test_kill_resume test_delivery_outcomes test_schedule"
+SKIP_INTEGRATION="test_kill_resume test_delivery_outcomes"
 
 run_one() { # KIND PATH
     local kind=$1 path=$2 name start rc
