@@ -14,6 +14,7 @@
 #  5. paths from campaign files stay in the mailer home: a content file or an
 #     attachment that is a symbolic link to a file outside is refused by
 #     `mailer check` and `mailer send --dry-run` (nothing written);
+#     attachments too big for a 25 MB message are refused by `mailer check`;
 #  6. --test-to with more than 64 addresses is a usage error (64).
 set -euo pipefail
 : "${SOURCE_DIR:?}" "${MAILER:?}"
@@ -160,6 +161,14 @@ rm "$home/files/boletin.pdf"
 cp "$work/outside.pdf" "$home/files/boletin.pdf"
 MAILER_DB=$work/paths.db "$MAILER" check fuga > paths.out 2>&1 || fail "inside: $(cat paths.out)"
 echo "ok: content and attachment symlinks leaving the home are refused (65)"
+
+# --- 5b. message size: attachments that cannot fit in 25 MB, caught by check ---------
+truncate -s 20M "$home/files/boletin.pdf"
+code=0; MAILER_DB=$work/paths.db "$MAILER" check fuga > size.out 2>&1 || code=$?
+[ "$code" = 65 ] || fail "20 MB attachment: check exit $code: $(cat size.out)"
+grep -q "25 MB" size.out || fail "size message: $(cat size.out)"
+cp "$work/outside.pdf" "$home/files/boletin.pdf"
+echo "ok: attachments over the 25 MB message limit are refused by mailer check (65)"
 
 # --- 6. recipients of a test send -----------------------------------------------
 many=$(seq -s, -f 'prueba%g@example.org' 65)
