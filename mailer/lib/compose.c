@@ -217,8 +217,8 @@ static int init_addresses(struct compose *cp, const struct config *cfg, struct e
 
 /* Files that cannot fit in one message (MESSAGE_MAX once in base64) are an
  * error now, so `mailer check` says so before a send starts. */
-static int files_fit(const struct message_file *f, size_t n, const struct message_file *g,
-                     size_t m, struct err *err)
+static int files_fit(const struct message_file *f, size_t n, const struct message_file *g, size_t m,
+                     struct err *err)
 {
     unsigned long long total = 0;
     struct stat st;
