@@ -166,6 +166,7 @@ int cli_send_edition(struct cli *cli, struct send_opts *o, int from_due)
     o->delivered = delivered;
     o->ud = &ui;
     o->boundary_seed = getenv("MAILER_TEST_BOUNDARY_SEED");
+    o->trace = cli->verbose >= 2; /* -v -v: the SMTP dialogue, AUTH redacted */
     cli_lock_dir(cli, &lock_dir);
     o->lock_dir = lock_dir.data;
     signal(SIGINT, on_signal);
@@ -228,22 +229,28 @@ static int schedule_at(struct cli *cli, const struct campaign *c, const struct e
 }
 
 /* Split "a@x,b@y" into a NULL-terminated array (modifies s). */
-static size_t split_addresses(char *s, const char **out, size_t max)
+/* Split "a,b,c" into out; -1 when there are more than max addresses
+ * (an error: a test send never silently drops an address). */
+#define TEST_TO_MAX 64
+
+static long split_addresses(char *s, const char **out, size_t max)
 {
     size_t n = 0;
     char *p = s, *comma;
 
-    while (p && *p && n < max) {
+    while (p && *p) {
         comma = strchr(p, ',');
         if (comma)
             *comma = '\0';
         while (*p == ' ')
             p++;
+        if (*p && n == max)
+            return -1;
         if (*p)
             out[n++] = p;
         p = comma ? comma + 1 : NULL;
     }
-    return n;
+    return (long)n;
 }
 
 int cmd_send(int argc, char **argv, struct cli *cli)
@@ -265,7 +272,8 @@ int cmd_send(int argc, char **argv, struct cli *cli)
     struct campaign c;
     struct edition edition;
     struct err err;
-    const char *test_to[64], *at = NULL;
+    const char *test_to[TEST_TO_MAX], *at = NULL;
+    long nsplit;
     int opt, dry_run = 0, rc;
 
     while ((opt = getopt_long(argc, argv, "e:no:l:t:r:c:ufa:", opts, NULL)) != -1) {
@@ -283,7 +291,10 @@ int cmd_send(int argc, char **argv, struct cli *cli)
             o.limit = strtol(optarg, NULL, 10);
             break;
         case 't':
-            o.ntest_to = split_addresses(optarg, test_to, 64);
+            nsplit = split_addresses(optarg, test_to, TEST_TO_MAX);
+            if (nsplit < 0)
+                return cli_usage("send", _("--test-to takes at most %d addresses"), TEST_TO_MAX);
+            o.ntest_to = (size_t)nsplit;
             o.test_to = test_to;
             break;
         case 'r':

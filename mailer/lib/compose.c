@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -213,6 +214,28 @@ static int init_addresses(struct compose *cp, const struct config *cfg, struct e
     return 0;
 }
 
+/* Files that cannot fit in one message (MESSAGE_MAX once in base64) are an
+ * error now, so `mailer check` says so before a send starts. */
+static int files_fit(const struct message_file *f, size_t n, const struct message_file *g, size_t m,
+                     struct err *err)
+{
+    unsigned long long total = 0;
+    struct stat st;
+    size_t i;
+
+    for (i = 0; i < n + m; i++) {
+        const char *path = i < n ? f[i].path : g[i - n].path;
+        if (path && stat(path, &st) == 0)
+            total += (unsigned long long)st.st_size;
+    }
+    if (total / 3 * 4 + total / 57 * 2 > MESSAGE_MAX)
+        return err_set(err, ERR_DATA,
+                       "attachments and inline images: %llu bytes, more than fits in the %u MB "
+                       "a message may have once encoded: make them smaller",
+                       total, MESSAGE_MAX >> 20);
+    return 0;
+}
+
 int compose_init(struct compose *cp, const struct campaign *c, const struct edition *e,
                  const struct config *cfg, int test, struct err *err)
 {
@@ -232,7 +255,7 @@ int compose_init(struct compose *cp, const struct campaign *c, const struct edit
     cp->attachments = make_files(c, c->attachments, c->nattachments, 0);
     if (!cp->inline_files || !cp->attachments)
         return err_nomem(err);
-    return 0;
+    return files_fit(cp->inline_files, c->ninline_images, cp->attachments, c->nattachments, err);
 }
 
 void compose_release(struct compose *cp)

@@ -194,24 +194,27 @@ int config_set(struct config *c, enum config_id id, const char *value, const cha
     return 0;
 }
 
-/* Parse the value part of a .env line into out. */
+/* Parse the value part of a .env line into out. An allocation failure is
+ * an error too: a password must never lose a character silently. */
 static int parse_value(const char *p, struct buf *out, const char **why)
 {
+    int nomem = 0;
+
     while (*p == ' ' || *p == '\t')
         p++;
     if (*p == '\'') {
         const char *end = strchr(p + 1, '\'');
         if (!end)
             return *why = "unterminated '...' quote", -1;
-        buf_add(out, p + 1, (size_t)(end - p - 1));
+        nomem |= buf_add(out, p + 1, (size_t)(end - p - 1));
         p = end + 1;
     } else if (*p == '"') {
         for (p++; *p && *p != '"'; p++) {
             if (*p == '\\' && p[1]) {
                 p++;
-                buf_addch(out, *p == 'n' ? '\n' : *p);
+                nomem |= buf_addch(out, *p == 'n' ? '\n' : *p);
             } else {
-                buf_addch(out, *p);
+                nomem |= buf_addch(out, *p);
             }
         }
         if (*p != '"')
@@ -223,15 +226,17 @@ static int parse_value(const char *p, struct buf *out, const char **why)
             p++;
         while (p > start && (p[-1] == ' ' || p[-1] == '\t'))
             p--;
-        buf_add(out, start, (size_t)(p - start));
-        while (*p && *p != '#')
-            p++;
+        nomem |= buf_add(out, start, (size_t)(p - start));
+        if (nomem)
+            return *why = "out of memory", -1;
         return 0;
     }
     while (*p == ' ' || *p == '\t')
         p++;
     if (*p && *p != '#')
         return *why = "text after the closing quote", -1;
+    if (nomem)
+        return *why = "out of memory", -1;
     return 0;
 }
 
@@ -281,7 +286,7 @@ static int load_env_file(struct config *c, const char *path, int required, struc
     struct stat st;
     char *line, *next;
     size_t lineno = 0;
-    int has_secret = 0, rc = -1, before = err->msg.len > 0;
+    int has_secret = 0, rc = -1, bad = 0;
 
     if (stat(path, &st)) {
         if (errno == ENOENT && !required)
@@ -299,10 +304,14 @@ static int load_env_file(struct config *c, const char *path, int required, struc
             *next++ = '\0';
         if (*line && line[strlen(line) - 1] == '\r')
             line[strlen(line) - 1] = '\0';
-        buf_setf(&where, "%s:%zu", path, ++lineno);
-        parse_line(c, line, where.data, &has_secret, err); /* report every bad line */
+        if (buf_setf(&where, "%s:%zu", path, ++lineno)) {
+            err_nomem(err);
+            goto out;
+        }
+        if (parse_line(c, line, where.data, &has_secret, err)) /* report every bad line */
+            bad = 1;
     }
-    if (err->msg.len > 0 && !before)
+    if (bad)
         goto out;
     if (has_secret && (st.st_mode & 077)) {
         err_set(err, ERR_CONFIG,

@@ -551,6 +551,7 @@ static struct value *digest_map(struct value *items, struct err *err)
 {
     struct value *map = value_new_map(), *regions = value_new_list();
     size_t i, j, n = value_list_len(items);
+    int rc;
 
     if (!map || !regions)
         goto nomem;
@@ -567,23 +568,32 @@ static struct value *digest_map(struct value *items, struct err *err)
         }
         if (!group) {
             group = value_new_map();
-            if (!group || value_map_set_string(group, "region", r) ||
-                value_map_set(group, "items", value_new_list()) ||
-                value_list_append(regions, group))
+            if (!group)
+                goto nomem;
+            if (value_map_set_string(group, "region", r) ||
+                value_map_set(group, "items", value_new_list())) {
+                value_free(group);
+                goto nomem;
+            }
+            if (value_list_append(regions, group)) /* frees group on failure */
                 goto nomem;
         }
         if (value_list_append((struct value *)value_map_get(group, "items"), value_dup(item)))
             goto nomem;
     }
-    if (value_map_set(map, "items", items) ||
-        value_map_set(map, "total", value_new_number((double)n, NULL)) ||
-        value_map_set(map, "regiones", regions))
-        goto nomem_taken;
+    /* value_map_set takes its value even when it fails. */
+    rc = value_map_set(map, "items", items);
+    items = NULL;
+    if (rc || value_map_set(map, "total", value_new_number((double)n, NULL)))
+        goto nomem;
+    rc = value_map_set(map, "regiones", regions);
+    regions = NULL;
+    if (rc)
+        goto nomem;
     return map;
 nomem:
     value_free(items);
     value_free(regions);
-nomem_taken:
     value_free(map);
     err_nomem(err);
     return NULL;

@@ -2,11 +2,13 @@
 #include "ledger.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "clock.h"
@@ -289,9 +291,24 @@ int ledger_schema_version(struct ledger *l)
     return v;
 }
 
+/* Record schema version v (a bound parameter: no SQL text is ever built). */
+static int set_version(struct ledger *l, int v, struct err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = -1;
+
+    if (sqlite3_prepare_v2(l->db, "INSERT INTO schema_version VALUES (?1)", -1, &st, NULL) !=
+            SQLITE_OK ||
+        sqlite3_bind_int(st, 1, v) != SQLITE_OK || sqlite3_step(st) != SQLITE_DONE)
+        db_fail(l, err, "recording the schema version");
+    else
+        rc = 0;
+    sqlite3_finalize(st);
+    return rc;
+}
+
 static int migrate(struct ledger *l, struct err *err)
 {
-    char sql[64];
     int v;
 
     if (ledger_exec(l, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)", err))
@@ -307,8 +324,7 @@ static int migrate(struct ledger *l, struct err *err)
                        l->path, v, NMIGRATIONS);
     }
     for (; v < NMIGRATIONS; v++) {
-        snprintf(sql, sizeof(sql), "INSERT INTO schema_version VALUES (%d)", v + 1);
-        if (ledger_exec(l, migrations[v], err) || ledger_exec(l, sql, err)) {
+        if (ledger_exec(l, migrations[v], err) || set_version(l, v + 1, err)) {
             ledger_rollback(l);
             return -1;
         }
@@ -346,6 +362,17 @@ struct ledger *ledger_open(const char *path, struct err *err)
     if (make_parent_dir(path)) {
         err_errno(err, ERR_IO, "%s: cannot create its directory", path);
         goto fail;
+    }
+    /* The ledger holds names and addresses: readable by its owner only
+     * (SQLite gives the -wal and -shm files the database's permissions). */
+    if (strcmp(path, ":memory:") != 0) {
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd >= 0)
+            close(fd);
+        else if (errno != EEXIST) {
+            err_errno(err, ERR_IO, "%s: cannot create the ledger", path);
+            goto fail;
+        }
     }
     if (sqlite3_open_v2(path, &l->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
         SQLITE_OK) {

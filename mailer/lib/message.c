@@ -15,7 +15,7 @@
 
 #include "banned.h"
 
-#define FILE_CAP (25u * 1024 * 1024) /* larger attachments are refused */
+#define FILE_CAP MESSAGE_MAX /* larger attachments are refused */
 #define FILENAME_MAX_LEN 200
 #define LINE_MAX_OCTETS 998
 #define ZONE_MEXICO_CITY (-600) /* fixed -0600: no DST since October 2022 */
@@ -212,14 +212,36 @@ static char *dup_buf(struct buf *b)
 /* A mailbox with an encoded display name. libetpan quotes a name that is
  * not all atext itself, so an ASCII name that needs quoting is handed over
  * clean and unquoted (it escapes '"' and '\'); encoded words are atext. */
-static struct mailimf_mailbox *mailbox_make(const char *name, const char *addr, size_t column)
+/* Display names longer than this once encoded (about 1,000 characters) are
+ * not written: a From name is an error, a contact's name is left out of To. */
+#define DISPLAY_NAME_ENCODED_MAX 4000
+
+/* A mailbox; NULL when out of memory, or (*too_long set) when name is too
+ * long to write. */
+static struct mailimf_mailbox *mailbox_make(const char *name, const char *addr, size_t column,
+                                            int *too_long)
 {
     struct buf b = BUF_INIT;
     struct mailimf_mailbox *mb = NULL;
     char *dn = NULL, *as = NULL;
 
+    *too_long = 0;
     if (name && *name && rfc2047_encode_phrase(&b, name, strlen(name), column))
         goto out;
+    if (b.len > DISPLAY_NAME_ENCODED_MAX) {
+        *too_long = 1;
+        goto out;
+    }
+    /* Encoded words go to libetpan separated by spaces, unfolded: it folds
+     * the header itself, and it would put a phrase holding CR LF inside
+     * quotes, where encoded words are not decoded (RFC 2047 5(3)). */
+    for (size_t i = 0, j = 0; i <= b.len; i++) {
+        if (i + 2 < b.len && b.data[i] == '\r' && b.data[i + 1] == '\n' && b.data[i + 2] == ' ')
+            i += 2;
+        b.data[j++] = b.data[i]; /* the NUL too */
+        if (i == b.len)
+            buf_setlen(&b, j - 1);
+    }
     if (b.len && b.data[0] == '"') {
         buf_reset(&b);
         if (rfc2047_clean(&b, name, strlen(name)))
@@ -352,20 +374,33 @@ static struct mailimf_fields *fields_make(const struct message_spec *m, struct e
     struct mailimf_fields *f = NULL;
     struct buf subj = BUF_INIT;
     char *subject = NULL, *mid = strdup(m->message_id);
+    int too_long;
 
     if (!date || !from || !to || (m->reply_to && !reply) || !mid)
         goto fail;
-    if (!(mb = mailbox_make(m->from_name, m->from_address, 6)))
+    if (!(mb = mailbox_make(m->from_name, m->from_address, 6, &too_long))) {
+        if (too_long) {
+            err_set(err, ERR_DATA,
+                    "message: the From name is too long for a header (at most about %d "
+                    "characters)",
+                    DISPLAY_NAME_ENCODED_MAX / 4);
+            goto fail_set;
+        }
         goto fail;
+    }
     if (mailimf_mailbox_list_add(from, mb) != MAILIMF_NO_ERROR) {
         mailimf_mailbox_free(mb);
         goto fail;
     }
-    if (!(mb = mailbox_make(m->to_name, m->to_address, 4)))
+    /* A contact's name too long for the To header (hostile or broken list)
+     * is left out of it: the message still goes to the address alone, and
+     * the body still greets the contact by name. */
+    mb = mailbox_make(m->to_name, m->to_address, 4, &too_long);
+    if (!mb && too_long)
+        mb = mailbox_make(NULL, m->to_address, 4, &too_long);
+    if (!mb || address_list_add(to, mb))
         goto fail;
-    if (address_list_add(to, mb))
-        goto fail;
-    if (reply && address_list_add(reply, mailbox_make(NULL, m->reply_to, 10)))
+    if (reply && address_list_add(reply, mailbox_make(NULL, m->reply_to, 10, &too_long)))
         goto fail;
     if (rfc2047_encode_text(&subj, m->subject, strlen(m->subject), 9) ||
         !(subject = dup_buf(&subj)))
@@ -382,6 +417,7 @@ static struct mailimf_fields *fields_make(const struct message_spec *m, struct e
     return f;
 fail:
     err_nomem(err);
+fail_set:
     if (date)
         mailimf_date_time_free(date);
     if (from)
@@ -779,7 +815,11 @@ static struct mailmime *file_part(struct build *b, const struct message_file *mf
         return NULL;
     buf_init(&raw, FILE_CAP);
     if (buf_read_file(&raw, mf->path)) {
-        err_errno(b->err, ERR_DATA, "%s: cannot read attachment", mf->path);
+        if (errno == ENOSPC)
+            err_set(b->err, ERR_DATA, "%s: larger than %u MB, the limit for a whole message",
+                    mf->path, MESSAGE_MAX >> 20);
+        else
+            err_errno(b->err, ERR_DATA, "%s: cannot read attachment", mf->path);
         goto out;
     }
     if (base64_encode(encoded, (const unsigned char *)raw.data, raw.len) ||
@@ -985,6 +1025,14 @@ static int tree_write(const struct build *b, struct mailmime *root, struct buf *
          buf_add(out, "\r\n", 2))) {
         buf_setlen(out, start);
         err_errno(err, ERR_DATA, "message: output buffer");
+        goto out;
+    }
+    if (out->len - start > MESSAGE_MAX) {
+        err_set(err, ERR_DATA,
+                "message: %zu bytes, more than the %u MB a message may have (most servers "
+                "refuse it): make the attachments or images smaller",
+                out->len - start, MESSAGE_MAX >> 20);
+        buf_setlen(out, start);
         goto out;
     }
     if (output_check(out->data + start, out->len - start, err)) {

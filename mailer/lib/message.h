@@ -41,6 +41,10 @@
 #include "buf.h"
 #include "err.h"
 
+/* The largest message message_build writes (25 MiB, encoded, headers
+ * included: what Gmail and most providers accept); bigger is an error. */
+#define MESSAGE_MAX (25u * 1024 * 1024)
+
 struct message_file {
     const char *path;       /* file to read */
     const char *filename;   /* name shown to the reader (UTF-8); NULL: basename of path */

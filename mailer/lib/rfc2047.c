@@ -405,7 +405,8 @@ static int decode_q(struct buf *raw, const char *t, size_t n)
 
     for (i = 0; i < n; i++) {
         if (t[i] == '_') {
-            buf_addch(raw, ' ');
+            if (buf_addch(raw, ' '))
+                return -2;
         } else if (t[i] == '=') {
             if (i + 2 >= n)
                 return -1;
@@ -413,10 +414,11 @@ static int decode_q(struct buf *raw, const char *t, size_t n)
             l = hexval(t[i + 2]);
             if (h < 0 || l < 0)
                 return -1;
-            buf_addch(raw, h << 4 | l);
+            if (buf_addch(raw, h << 4 | l))
+                return -2;
             i += 2;
-        } else {
-            buf_addch(raw, t[i]);
+        } else if (buf_addch(raw, t[i])) {
+            return -2;
         }
     }
     return 0;
@@ -436,14 +438,16 @@ static int decode_b(struct buf *raw, const char *t, size_t n)
         bits += 6;
         if (bits >= 8) {
             bits -= 8;
-            buf_addch(raw, (acc >> bits) & 0xFF);
+            if (buf_addch(raw, (acc >> bits) & 0xFF))
+                return -2;
         }
     }
     return 0;
 }
 
-/* One encoded word at s; returns its length (0: not a valid word). */
-static size_t decode_word(struct buf *out, const char *s, size_t len)
+/* One encoded word at s; returns its length (0: not a valid word, or
+ * out of memory: *oom is then set and out may hold part of the word). */
+static size_t decode_word(struct buf *out, const char *s, size_t len, int *oom)
 {
     const char *cs, *enc, *text, *end;
     struct buf raw = BUF_INIT;
@@ -471,6 +475,8 @@ static size_t decode_word(struct buf *out, const char *s, size_t len)
         rc = decode_b(&raw, text, (size_t)(end - text));
     else
         rc = -1;
+    if (rc == -2)
+        *oom = 1;
     if (rc)
         goto out;
     if ((cslen == 5 && !strncasecmp(cs, "UTF-8", 5)) ||
@@ -488,6 +494,8 @@ static size_t decode_word(struct buf *out, const char *s, size_t len)
     }
     if (!rc)
         n = (size_t)(end + 2 - s);
+    else
+        *oom = 1; /* utf8_append and buf_addch fail only when out is full */
 out:
     buf_release(&raw);
     return n;
@@ -496,9 +504,9 @@ out:
 int rfc2047_decode(struct buf *out, const char *s, size_t len)
 {
     size_t i = 0, n, j, mark;
-    int after_word = 0, rc = 0;
+    int after_word = 0, rc = 0, oom = 0;
 
-    while (i < len && !rc) {
+    while (i < len && !rc && !oom) {
         if (s[i] == '\r' && i + 2 < len + 0 && s[i + 1] == '\n' &&
             (s[i + 2] == ' ' || s[i + 2] == '\t')) {
             i += 2; /* unfold */
@@ -510,7 +518,7 @@ int rfc2047_decode(struct buf *out, const char *s, size_t len)
                  j++)
                 ;
             mark = out->len;
-            if (j < len && (n = decode_word(out, s + j, len - j)) > 0) {
+            if (j < len && (n = decode_word(out, s + j, len - j, &oom)) > 0) {
                 i = j + n;
                 continue;
             }
@@ -518,16 +526,18 @@ int rfc2047_decode(struct buf *out, const char *s, size_t len)
             after_word = 0;
             continue;
         }
-        if (s[i] == '=' && (n = decode_word(out, s + i, len - i)) > 0) {
+        if (s[i] == '=' && (n = decode_word(out, s + i, len - i, &oom)) > 0) {
             i += n;
             after_word = 1;
             continue;
         }
         for (j = i + 1; j < len && s[j] != '=' && s[j] != ' ' && s[j] != '\t' && s[j] != '\r'; j++)
             ;
+        if (oom)
+            break;
         rc = utf8_append(out, s + i, j - i, 0);
         i = j;
         after_word = 0;
     }
-    return rc;
+    return rc || oom ? -1 : 0;
 }

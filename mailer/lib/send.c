@@ -717,6 +717,7 @@ static int open_transport(struct run *run)
     tc.concurrency = run->o->concurrency > 0 ? run->o->concurrency
                                              : (int)config_get_long(cfg, CFG_SMTP_CONCURRENCY);
     tc.timeout_ms = config_get_long(cfg, CFG_SMTP_TIMEOUT) * 1000;
+    tc.verbose = run->o->trace;
     run->t = transport_new("smtp", &tc, run->err);
     if (run->t)
         rc = 0;

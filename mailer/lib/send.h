@@ -45,6 +45,7 @@ struct send_opts {
     int resend_uncertain; /* re-send deliveries left in `sending` by a crash */
     int force;            /* start even when over 10 % of a list is invalid */
     const char *boundary_seed; /* golden tests: deterministic MIME boundaries */
+    int trace;                 /* SMTP dialogue to stderr (mailer -v -v); AUTH redacted */
     volatile sig_atomic_t *stop; /* set (by a signal) to stop taking new messages */
     void (*progress)(void *ud, const struct send_progress *p);
     void (*delivered)(void *ud, const char *address, const struct transport_result *r);

@@ -1045,15 +1045,16 @@ static int stack_push(struct render *r, const struct value *v)
 static const struct value *lookup(const struct render *r, const struct unit *u,
                                   const struct node *nd, int *found)
 {
-    const struct seg *seg = u->segs + nd->seg;
+    const struct seg *seg;
     const struct value *v = NULL;
     size_t i, d;
 
     *found = 0;
-    if (nd->nseg == 0) {
+    if (nd->nseg == 0) { /* "{{.}}": segs may be NULL when no tag has a name */
         *found = r->depth > 0;
         return r->depth ? r->stack[r->depth - 1] : NULL;
     }
+    seg = u->segs + nd->seg;
     for (d = r->depth; d-- > 0;) {
         if (value_type(r->stack[d]) != VALUE_MAP)
             continue;

@@ -2,6 +2,7 @@
 #include "value.h"
 
 #include <json-c/json.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -328,7 +329,8 @@ static struct value *from_json(struct json_object *o)
     case json_type_int:
         return value_new_number((double)json_object_get_int64(o), json_object_get_string(o));
     case json_type_double:
-        return value_new_number(json_object_get_double(o), NULL);
+        /* keep the text ("1.10", "1e400"): %.15g of 1e400 is "inf", not JSON */
+        return value_new_number(json_object_get_double(o), json_object_get_string(o));
     case json_type_string:
         return value_new_string(json_object_get_string(o), (size_t)json_object_get_string_len(o));
     case json_type_array:
@@ -361,15 +363,27 @@ struct value *value_from_json(const char *text, size_t len, const char *origin, 
     struct json_object *o = NULL;
     struct value *v = NULL;
     enum json_tokener_error jerr;
+    size_t end;
 
     if (!tok) {
         err_nomem(err);
         return NULL;
     }
+    if (len > INT_MAX) {
+        err_set(err, ERR_DATA, "%s: JSON text too large", origin);
+        goto out;
+    }
     o = json_tokener_parse_ex(tok, text, (int)len);
     jerr = json_tokener_get_error(tok);
-    if (!o || jerr != json_tokener_success || (size_t)json_tokener_get_parse_end(tok) < len) {
-        size_t at = json_tokener_get_parse_end(tok), line = 1, i;
+    end = json_tokener_get_parse_end(tok);
+    if (!o && jerr == json_tokener_continue) {
+        /* A number at the very end ("2") waits for more: the text ends here. */
+        o = json_tokener_parse_ex(tok, "", 1);
+        jerr = json_tokener_get_error(tok);
+        end = len;
+    }
+    if (!o || jerr != json_tokener_success || end < len) {
+        size_t at = end, line = 1, i;
         for (i = 0; i < at && i < len; i++)
             line += text[i] == '\n';
         err_set(err, ERR_DATA, "%s:%zu: invalid JSON: %s", origin, line,
