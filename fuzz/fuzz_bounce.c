@@ -1,12 +1,6 @@
 /* fuzz_bounce - libFuzzer harness for bounce_parse() (untrusted bytes from
- * the bounce mailbox). Not part of the CMake build; build and run by hand:
- *
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
- *     -I mailer/lib tests/fuzz/fuzz_bounce.c mailer/lib/bounce.c \
- *     mailer/lib/buf.c mailer/lib/err.c mailer/lib/rfc2047.c -letpan -o fuzz_bounce
- *   cp -r tests/fixtures/bounces corpus
- *   ./fuzz_bounce -max_total_time=300 -max_len=65536 corpus
- */
+ * the bounce mailbox); built with -DFUZZ=ON and run by ./run fuzz, seeds in
+ * fuzz/corpus/bounce (copies of tests/fixtures/bounces). */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
