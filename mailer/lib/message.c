@@ -966,8 +966,11 @@ static int build_init(struct build *b, const struct message_spec *m, struct err 
         b->boundary_seed = fnv1a(FNV_OFFSET, &rnd, sizeof(rnd));
     }
     if (!(b->files = calloc(n + 1, sizeof(*b->files))) ||
-        !(b->bodies = calloc(n + 2, sizeof(*b->bodies))))
+        !(b->bodies = calloc(n + 2, sizeof(*b->bodies)))) {
+        free(b->files);
+        b->files = NULL;
         return err_nomem(err);
+    }
     for (i = 0; i < n; i++)
         buf_init(&b->files[i], 0);
     return 0;
@@ -1010,7 +1013,7 @@ static int tree_write(const struct build *b, struct mailmime *root, struct buf *
                       struct err *err)
 {
     MMAPString *mm = mmap_string_new("");
-    size_t start = out->len;
+    size_t start = out->len, total, i;
     int col = 0, rc = -1;
 
     if (!mm)
@@ -1019,20 +1022,23 @@ static int tree_write(const struct build *b, struct mailmime *root, struct buf *
         err_set(err, ERR_DATA, "message: libetpan could not write the message");
         goto out;
     }
+    /* the size the message will have, before any of it is copied */
+    total = mm->len;
+    for (i = 0; i < b->nbodies; i++)
+        total += b->bodies[i].encoded->len - strlen(b->bodies[i].placeholder);
+    if (total > MESSAGE_MAX) {
+        err_set(err, ERR_DATA,
+                "message: %zu bytes, more than the %u MB a message may have (most servers "
+                "refuse it): make the attachments or images smaller",
+                total, MESSAGE_MAX >> 20);
+        goto out;
+    }
     if (splice(b, mm->str, mm->len, out) ||
         /* a single-part body may end without a line break: end the message */
         ((out->len - start < 2 || memcmp(out->data + out->len - 2, "\r\n", 2) != 0) &&
          buf_add(out, "\r\n", 2))) {
         buf_setlen(out, start);
         err_errno(err, ERR_DATA, "message: output buffer");
-        goto out;
-    }
-    if (out->len - start > MESSAGE_MAX) {
-        err_set(err, ERR_DATA,
-                "message: %zu bytes, more than the %u MB a message may have (most servers "
-                "refuse it): make the attachments or images smaller",
-                out->len - start, MESSAGE_MAX >> 20);
-        buf_setlen(out, start);
         goto out;
     }
     if (output_check(out->data + start, out->len - start, err)) {

@@ -307,6 +307,7 @@ static void test_message_size(void **state)
     if (!strstr(err.msg.data, "larger than 25 MB"))
         fail_msg("no limit in: %s", err.msg.data);
     err_release(&err);
+    buf_release(&out);
     unlink(path);
 }
 
