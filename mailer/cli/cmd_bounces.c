@@ -143,8 +143,7 @@ static void print_summary(const struct returns_stats *st, int dry_run)
     printf(ngettext("%ld bounce", "%ld bounces", st->bounces), st->bounces);
     printf(_(" (%ld hard, %ld soft), "), st->hard, st->soft);
     printf(ngettext("%ld complaint, ", "%ld complaints, ", st->complaints), st->complaints);
-    printf(ngettext("%ld unsubscribe, ", "%ld unsubscribes, ", st->unsubscribes),
-           st->unsubscribes);
+    printf(ngettext("%ld unsubscribe, ", "%ld unsubscribes, ", st->unsubscribes), st->unsubscribes);
     printf(ngettext("%ld autoreply, ", "%ld autoreplies, ", st->autoreplies), st->autoreplies);
     printf(_("%ld for a person; "), st->review);
     printf(ngettext("%ld address suppressed\n", "%ld addresses suppressed\n", st->suppressed),

@@ -380,10 +380,11 @@ static int contacts_check(int nfiles, char **files, const struct opts *o, int ve
     rc = contacts_load(&spec, accept_contact, NULL, &st, &report, &err);
     print_report_warnings(&report);
     if (c.json) {
-        printf("%s],\n  \"summary\": {\"rows\": %zu, \"accepted\": %zu, \"invalid\": %zu, " /* data */
-               "\"duplicates\": %zu, \"filtered\": %zu, \"suppressed\": %zu},\n  \"lists\": ",
-               c.n ? "\n  " : "", st.rows, st.accepted, st.invalid, st.duplicates, st.filtered,
-               st.suppressed);
+        printf(
+            "%s],\n  \"summary\": {\"rows\": %zu, \"accepted\": %zu, \"invalid\": %zu, " /* data */
+            "\"duplicates\": %zu, \"filtered\": %zu, \"suppressed\": %zu},\n  \"lists\": ",
+            c.n ? "\n  " : "", st.rows, st.accepted, st.invalid, st.duplicates, st.filtered,
+            st.suppressed);
         value_to_json(c.lists, &lists, 0);
         printf("%s,\n  \"error\": ", lists.data); /* data */
         if (rc)

@@ -21,7 +21,10 @@ struct buf {
 };
 
 extern char buf_empty[];
-#define BUF_INIT {buf_empty, 0, 0, 0}
+#define BUF_INIT                                                                                   \
+    {                                                                                              \
+        buf_empty, 0, 0, 0                                                                         \
+    }
 
 /* Set up a caller-owned buf with a cap on its length (0: no cap). */
 void buf_init(struct buf *b, size_t cap);

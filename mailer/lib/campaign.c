@@ -15,8 +15,8 @@
 
 #include "banned.h"
 
-static const char *const kinds[] = {"bulletin", "convocatoria", "podcast", "invitation",
-                                    "digest", NULL};
+static const char *const kinds[] = {"bulletin",   "convocatoria", "podcast",
+                                    "invitation", "digest",       NULL};
 static const char *const cadences[] = {"weekly", "monthly", "once", NULL};
 
 struct key {
@@ -24,14 +24,28 @@ struct key {
     size_t offset; /* of the char * in struct campaign, or (size_t)-1 */
 };
 
-#define KEY(field) {#field, offsetof(struct campaign, field)}
+#define KEY(field)                                                                                 \
+    {                                                                                              \
+#field, offsetof(struct campaign, field)                                                   \
+    }
 static const struct key keys[] = {
-    KEY(name),     KEY(kind),     KEY(subject),  KEY(report_title), KEY(filter),
-    KEY(from),     KEY(reply_to), KEY(schedule), KEY(send_at),      KEY(content),
-    KEY(audience), {"template", offsetof(struct campaign, template_name)},
+    KEY(name),
+    KEY(kind),
+    KEY(subject),
+    KEY(report_title),
+    KEY(filter),
+    KEY(from),
+    KEY(reply_to),
+    KEY(schedule),
+    KEY(send_at),
+    KEY(content),
+    KEY(audience),
+    {"template", offsetof(struct campaign, template_name)},
     {"edition", offsetof(struct campaign, cadence)},
-    {"lists", (size_t)-1},         {"attachments", (size_t)-1},
-    {"inline_images", (size_t)-1}, {"allow_html", (size_t)-1},
+    {"lists", (size_t)-1},
+    {"attachments", (size_t)-1},
+    {"inline_images", (size_t)-1},
+    {"allow_html", (size_t)-1},
 };
 #undef KEY
 
@@ -177,8 +191,9 @@ static int set_override(struct load_state *st, const char *edition, const char *
     else if (!strcmp(name, "filter"))
         field = &o->filter;
     else
-        return problem(st, "unknown key \"%s\" in an [edition] section (allowed: audience, "
-                           "subject, report_title, send_at, filter)%s",
+        return problem(st,
+                       "unknown key \"%s\" in an [edition] section (allowed: audience, "
+                       "subject, report_title, send_at, filter)%s",
                        name, "");
     free(*field);
     *field = strdup(value);
@@ -271,8 +286,7 @@ int campaign_path_inside(const struct campaign *c, const char *path, struct err 
     free(real);
     if (ok)
         return 0;
-    return err_set(err, ERR_DATA, "%s: %s is outside the mailer home (%s)", c->path, path,
-                   c->home);
+    return err_set(err, ERR_DATA, "%s: %s is outside the mailer home (%s)", c->path, path, c->home);
 }
 
 /* Checks that need the whole file: required keys, values, files. */
@@ -295,12 +309,14 @@ static void validate(struct load_state *st)
     if (!c->nlists && (!c->audience || !*c->audience))
         problem(st, "missing key \"lists\" (contact lists to send to)%s%s", "", "");
     if (c->audience && *c->audience && (strncmp(c->audience, "edition:", 8) || !c->audience[8]))
-        problem(st, "audience \"%s\": write edition:NAME (the frozen audience of an earlier "
-                    "edition)%s",
+        problem(st,
+                "audience \"%s\": write edition:NAME (the frozen audience of an earlier "
+                "edition)%s",
                 c->audience, "");
     if (c->kind && !is_one_of(c->kind, kinds))
-        problem(st, "kind \"%s\" is not one of bulletin, convocatoria, podcast, invitation, "
-                    "digest%s",
+        problem(st,
+                "kind \"%s\" is not one of bulletin, convocatoria, podcast, invitation, "
+                "digest%s",
                 c->kind, "");
     if (c->cadence && !is_one_of(c->cadence, cadences))
         problem(st, "edition \"%s\" is not one of weekly, monthly, once%s", c->cadence, "");
@@ -309,11 +325,12 @@ static void validate(struct load_state *st)
     if (c->reply_to && *c->reply_to && !from_ok(c->reply_to))
         problem(st, "reply_to \"%s\" is not an address%s", c->reply_to, "");
     if (c->template_name && *c->template_name && !name_is_plain(c->template_name))
-        problem(st, "template \"%s\": give a name from templates/, not a path%s",
-                c->template_name, "");
+        problem(st, "template \"%s\": give a name from templates/, not a path%s", c->template_name,
+                "");
     if (*c->content && !path_is_confined(c->content))
-        problem(st, "content \"%s\": the path must be relative to the mailer home, without .."
-                    "%s",
+        problem(st,
+                "content \"%s\": the path must be relative to the mailer home, without .."
+                "%s",
                 c->content, "");
     for (i = 0; i < c->nlists; i++) {
         buf_reset(&path);
@@ -336,18 +353,18 @@ static void validate(struct load_state *st)
             problem(st, "template \"%s\": %s not found", c->template_name, path.data);
     }
     for (i = 0; i < c->nattachments + c->ninline_images; i++) {
-        const char *f = i < c->nattachments ? c->attachments[i]
-                                            : c->inline_images[i - c->nattachments];
+        const char *f =
+            i < c->nattachments ? c->attachments[i] : c->inline_images[i - c->nattachments];
         buf_setf(&path, "%s/%s", c->home, f);
         if (!path_is_confined(f))
-            problem(st, "file \"%s\": the path must be relative to the mailer home, without .."
-                        "%s",
+            problem(st,
+                    "file \"%s\": the path must be relative to the mailer home, without .."
+                    "%s",
                     f, "");
         else if (!file_exists(path.data))
             problem(st, "file \"%s\" not found%s", f, "");
         else if (campaign_path_inside(c, path.data, NULL))
-            problem(st, "file \"%s\" leads outside the mailer home (a symbolic link?)%s", f,
-                    "");
+            problem(st, "file \"%s\" leads outside the mailer home (a symbolic link?)%s", f, "");
     }
     buf_release(&path);
 }

@@ -29,8 +29,8 @@ struct campaign {
     size_t nattachments;
     char **inline_images; /* paths; referenced from HTML as cid:<file name> */
     size_t ninline_images;
-    int allow_html;        /* raw HTML allowed in Markdown content */
-    struct value *defaults; /* [defaults]: template variables */
+    int allow_html;                      /* raw HTML allowed in Markdown content */
+    struct value *defaults;              /* [defaults]: template variables */
     struct campaign_override *overrides; /* [edition NAME] sections */
     size_t noverrides;
 };

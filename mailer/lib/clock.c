@@ -45,8 +45,9 @@ int clock_parse_iso(const char *s, time_t *out)
     int n = 0, sec = 0;
 
     memset(&tm, 0, sizeof(tm));
-    if (sscanf(s, "%4d-%2d-%2d%*[T ]%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-               &tm.tm_hour, &tm.tm_min, &n) != 5 || n == 0)
+    if (sscanf(s, "%4d-%2d-%2d%*[T ]%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+               &tm.tm_min, &n) != 5 ||
+        n == 0)
         return -1;
     s += n;
     if (*s == ':') {
@@ -61,8 +62,8 @@ int clock_parse_iso(const char *s, time_t *out)
     tm.tm_year -= 1900;
     tm.tm_mon -= 1;
     tm.tm_sec = sec;
-    if (tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
-        tm.tm_hour > 23 || tm.tm_min > 59 || sec > 60)
+    if (tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
+        tm.tm_min > 59 || sec > 60)
         return -1;
     *out = timegm(&tm);
     return 0;

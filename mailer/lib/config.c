@@ -137,15 +137,14 @@ static int check_value(enum config_id id, const char *v, const char *where, stru
     case CONFIG_STRING:
     case CONFIG_URL:
         if (strpbrk(v, "\r\n"))
-            return err_set(err, ERR_CONFIG, "%s: %s: line breaks are not allowed", where,
-                           s->name);
+            return err_set(err, ERR_CONFIG, "%s: %s: line breaks are not allowed", where, s->name);
         return 0;
     case CONFIG_INT:
         errno = 0;
         a = strtol(v, &end, 10);
         if (errno || end == v || *end || a < 0)
-            return err_set(err, ERR_CONFIG, "%s: %s: \"%s\" is not a whole number", where,
-                           s->name, v);
+            return err_set(err, ERR_CONFIG, "%s: %s: \"%s\" is not a whole number", where, s->name,
+                           v);
         if (id == CFG_SMTP_CONCURRENCY && (a < 1 || a > 64))
             return err_set(err, ERR_CONFIG, "%s: %s: must be between 1 and 64", where, s->name);
         return 0;
@@ -264,8 +263,7 @@ static int parse_line(struct config *c, char *line, const char *where, int *has_
     *name_end = '\0';
     id = config_find(p);
     if (id < 0)
-        return err_set(err, ERR_CONFIG, "%s: unknown setting \"%s\" (see .env.example)", where,
-                       p);
+        return err_set(err, ERR_CONFIG, "%s: unknown setting \"%s\" (see .env.example)", where, p);
     if (parse_value(eq + 1, &val, &why)) {
         err_set(err, ERR_CONFIG, "%s: %s: %s", where, p, why);
         goto out;

@@ -43,7 +43,14 @@ enum config_id {
     CFG_COUNT
 };
 
-enum config_type { CONFIG_STRING, CONFIG_INT, CONFIG_URL, CONFIG_RATE, CONFIG_DURATION, CONFIG_CHOICE };
+enum config_type {
+    CONFIG_STRING,
+    CONFIG_INT,
+    CONFIG_URL,
+    CONFIG_RATE,
+    CONFIG_DURATION,
+    CONFIG_CHOICE
+};
 
 struct config_setting {
     const char *name;

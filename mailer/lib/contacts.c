@@ -1018,8 +1018,7 @@ static int row(struct loader *L, const struct csvread_record *rec)
                            rec->line);
         first = &outside;
     } else {
-        rc = dedupe_add(&L->seen, L->ar.key, h, (uint32_t)L->list_idx, (uint32_t)rec->line,
-                        &first);
+        rc = dedupe_add(&L->seen, L->ar.key, h, (uint32_t)L->list_idx, (uint32_t)rec->line, &first);
         if (rc < 0)
             return err_nomem(L->err);
     }

@@ -91,8 +91,7 @@ void edition_named(const char *name, struct edition *e)
     if (sscanf(name, "%4d-W%2d%n%c", &y, &w, &n, &tail) == 2 && n == 8 && w >= 1 &&
         w <= weeks_in_year(y)) {
         week_label(e, iso_week_monday(y, w));
-    } else if (sscanf(name, "%4d-%2d%n%c", &y, &m, &n, &tail) == 2 && n == 7 && m >= 1 &&
-               m <= 12) {
+    } else if (sscanf(name, "%4d-%2d%n%c", &y, &m, &n, &tail) == 2 && n == 7 && m >= 1 && m <= 12) {
         struct buf b = BUF_INIT;
         datefmt_month(&b, y, m);
         snprintf(e->label, sizeof(e->label), "%s", b.data);

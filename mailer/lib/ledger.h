@@ -25,8 +25,8 @@ struct ledger;
 struct mailing {
     int64_t id;
     char *campaign, *edition, *kind, *subject, *report_title, *lists;
-    char *state; /* "new", "sending", "complete" */
-    int test;    /* a test send: never in reports */
+    char *state;                                /* "new", "sending", "complete" */
+    int test;                                   /* a test send: never in reports */
     time_t created_at, started_at, finished_at; /* 0 when not yet */
 };
 
@@ -68,9 +68,9 @@ int ledger_mailings_each(struct ledger *l, const char *campaign, ledger_mailing_
 
 /* Add a pending delivery; an address already in the mailing is ignored
  * (returns 1). */
-int ledger_delivery_add(struct ledger *l, int64_t mailing_id, const char *address,
-                        const char *list, const char *name, const char *vars,
-                        const char *message_id, struct err *err);
+int ledger_delivery_add(struct ledger *l, int64_t mailing_id, const char *address, const char *list,
+                        const char *name, const char *vars, const char *message_id,
+                        struct err *err);
 /* Up to max deliveries due now (pending, or deferred whose time has come),
  * with id > after, in id order; *n is how many. With uncertain, deliveries
  * in `sending` come too. Free with delivery_release_all. */
@@ -80,14 +80,14 @@ int ledger_deliveries_due(struct ledger *l, int64_t mailing_id, time_t now, int6
 void delivery_release(struct delivery *d);
 /* Every delivery of a mailing in id order (a reminder's frozen audience). */
 typedef int (*ledger_delivery_fn)(void *ud, const struct delivery *d);
-int ledger_deliveries_each(struct ledger *l, int64_t mailing_id, ledger_delivery_fn fn,
-                           void *ud, struct err *err);
+int ledger_deliveries_each(struct ledger *l, int64_t mailing_id, ledger_delivery_fn fn, void *ud,
+                           struct err *err);
 /* Mark a delivery as being handed to the server now (attempts + 1). */
 int ledger_delivery_sending(struct ledger *l, int64_t id, time_t now, struct err *err);
 /* Record an outcome: state "sent", "deferred" or "failed". */
 int ledger_delivery_result(struct ledger *l, int64_t id, const char *state, int code,
-                           const char *enhanced, const char *reply, time_t next_attempt,
-                           time_t now, struct err *err);
+                           const char *enhanced, const char *reply, time_t next_attempt, time_t now,
+                           struct err *err);
 int ledger_mailing_counts(struct ledger *l, int64_t mailing_id, struct delivery_counts *c,
                           struct err *err);
 /* Messages accepted by a server (sent or later bounced, test sends too)
@@ -121,8 +121,8 @@ int ledger_report(struct ledger *l, time_t from, time_t to, ledger_report_fn fn,
                   struct err *err);
 
 /* Editions scheduled with `send --at` (replaces an earlier time). */
-int ledger_schedule_add(struct ledger *l, const char *campaign, const char *edition,
-                        time_t due_at, struct err *err);
+int ledger_schedule_add(struct ledger *l, const char *campaign, const char *edition, time_t due_at,
+                        struct err *err);
 /* Remove one edition's schedule, or all of a campaign's when edition is NULL. */
 int ledger_schedule_remove(struct ledger *l, const char *campaign, const char *edition,
                            long *removed, struct err *err);

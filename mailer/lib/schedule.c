@@ -18,8 +18,8 @@ static int parse_hhmm(const char *s, int *h, int *m)
 {
     int n = 0;
 
-    return sscanf(s, "%2d:%2d%n", h, m, &n) == 2 && s[n] == '\0' && *h >= 0 && *h < 24 &&
-           *m >= 0 && *m < 60;
+    return sscanf(s, "%2d:%2d%n", h, m, &n) == 2 && s[n] == '\0' && *h >= 0 && *h < 24 && *m >= 0 &&
+           *m < 60;
 }
 
 static int parse_day_name(const char *s, size_t len, int *wday)
@@ -53,8 +53,8 @@ int schedule_parse(const char *cadence, const char *schedule, const char *send_a
             return *why = "a once campaign is scheduled with send_at = YYYY-MM-DD HH:MM", -1;
         if (!*send_at)
             return 0;
-        if (sscanf(send_at, "%4d-%2d-%2d %2d:%2d%n", &y, &mo, &d, &h, &mi, &n) != 5 ||
-            send_at[n] || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59)
+        if (sscanf(send_at, "%4d-%2d-%2d %2d:%2d%n", &y, &mo, &d, &h, &mi, &n) != 5 || send_at[n] ||
+            mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59)
             return *why = "send_at: write it as YYYY-MM-DD HH:MM (Mexico City time)", -1;
         r->kind = SCHEDULE_ONCE;
         r->at = clock_from_local(y - 1900, mo - 1, d, h, mi);
@@ -109,9 +109,8 @@ static time_t weekly_slot(const struct schedule_rule *r, const char *cadence, co
 
     clock_local(now, &tm);
     back = (tm.tm_wday + 6) % 7; /* days since Monday */
-    slot = clock_from_local(tm.tm_year, tm.tm_mon, tm.tm_mday - back + (r->wday + 6) % 7 +
-                                                       7 * weeks,
-                            r->hour, r->min);
+    slot = clock_from_local(tm.tm_year, tm.tm_mon,
+                            tm.tm_mday - back + (r->wday + 6) % 7 + 7 * weeks, r->hour, r->min);
     edition_for(cadence, label, slot, e);
     return slot;
 }

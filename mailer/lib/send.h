@@ -27,25 +27,25 @@
 struct send_progress {
     long done, total; /* deliveries handled in this run / to handle */
     long sent, deferred, failed;
-    double elapsed;   /* seconds since the run started sending */
+    double elapsed; /* seconds since the run started sending */
 };
 
 struct send_opts {
     const struct campaign *campaign;
     const char *edition; /* explicit edition, NULL: from the cadence */
     const struct config *cfg;
-    struct ledger *ledger; /* the ledger (suppressions are read from it too) */
-    const char *lock_dir;  /* directory of per-mailing lock files */
-    const char *dry_run_dir; /* non-NULL: write .eml files there, record nothing */
+    struct ledger *ledger;      /* the ledger (suppressions are read from it too) */
+    const char *lock_dir;       /* directory of per-mailing lock files */
+    const char *dry_run_dir;    /* non-NULL: write .eml files there, record nothing */
     const char *const *test_to; /* test send to these addresses, NULL: real send */
     size_t ntest_to;
-    long test_row;        /* test send: variables of the Nth contact (1-based; 0 = 1) */
-    long limit;           /* at most this many messages this run; 0: no limit */
-    int concurrency;      /* 0: SMTP_CONCURRENCY */
-    int resend_uncertain; /* re-send deliveries left in `sending` by a crash */
-    int force;            /* start even when over 10 % of a list is invalid */
-    const char *boundary_seed; /* golden tests: deterministic MIME boundaries */
-    int trace;                 /* SMTP dialogue to stderr (mailer -v -v); AUTH redacted */
+    long test_row;               /* test send: variables of the Nth contact (1-based; 0 = 1) */
+    long limit;                  /* at most this many messages this run; 0: no limit */
+    int concurrency;             /* 0: SMTP_CONCURRENCY */
+    int resend_uncertain;        /* re-send deliveries left in `sending` by a crash */
+    int force;                   /* start even when over 10 % of a list is invalid */
+    const char *boundary_seed;   /* golden tests: deterministic MIME boundaries */
+    int trace;                   /* SMTP dialogue to stderr (mailer -v -v); AUTH redacted */
     volatile sig_atomic_t *stop; /* set (by a signal) to stop taking new messages */
     void (*progress)(void *ud, const struct send_progress *p);
     void (*delivered)(void *ud, const char *address, const struct transport_result *r);
@@ -62,16 +62,16 @@ struct send_report {
     enum send_status status;
     struct edition edition;
     int64_t mailing_id;
-    int created;                   /* this run froze the audience */
+    int created;                    /* this run froze the audience */
     struct audience_stats audience; /* when created */
-    struct buf audience_notes;     /* per-row problems of the audience, "file:line: ..." */
-    struct delivery_counts counts; /* after the run */
-    long sent, deferred, failed;   /* outcomes in this run */
-    int stopped;                   /* by a signal */
-    int limit_reached;             /* --limit */
-    int daily_reached;             /* SMTP_DAILY_LIMIT */
-    int unreachable;               /* the server could not be reached */
-    time_t resume_at;              /* daily limit: when the next message may go */
+    struct buf audience_notes;      /* per-row problems of the audience, "file:line: ..." */
+    struct delivery_counts counts;  /* after the run */
+    long sent, deferred, failed;    /* outcomes in this run */
+    int stopped;                    /* by a signal */
+    int limit_reached;              /* --limit */
+    int daily_reached;              /* SMTP_DAILY_LIMIT */
+    int unreachable;                /* the server could not be reached */
+    time_t resume_at;               /* daily limit: when the next message may go */
 };
 
 void send_report_init(struct send_report *r);

@@ -7,8 +7,7 @@
 
 #include "banned.h"
 
-int throttle_init(struct throttle *t, const struct config *cfg, struct ledger *l,
-                  struct err *err)
+int throttle_init(struct throttle *t, const struct config *cfg, struct ledger *l, struct err *err)
 {
     const char *preset = config_get(cfg, CFG_SMTP_PRESET);
     const char *rate = config_get(cfg, CFG_SMTP_RATE);

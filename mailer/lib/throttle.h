@@ -14,17 +14,16 @@
 #include "ledger.h"
 
 struct throttle {
-    double interval; /* seconds between messages, 0: no rate limit */
-    double next;     /* monotonic time the next message may go */
-    long daily_limit; /* 0: none */
-    long sent_24h;    /* accepted in the last 24 h, including this run */
+    double interval;     /* seconds between messages, 0: no rate limit */
+    double next;         /* monotonic time the next message may go */
+    long daily_limit;    /* 0: none */
+    long sent_24h;       /* accepted in the last 24 h, including this run */
     double (*now)(void); /* monotonic clock (tests may replace it) */
 };
 
 /* Set up from SMTP_RATE, SMTP_DAILY_LIMIT and SMTP_PRESET (explicit
  * settings win over a preset); counts the last 24 h from the ledger. */
-int throttle_init(struct throttle *t, const struct config *cfg, struct ledger *l,
-                  struct err *err);
+int throttle_init(struct throttle *t, const struct config *cfg, struct ledger *l, struct err *err);
 /* Seconds to wait before the next message may go (0: now). */
 double throttle_delay(const struct throttle *t);
 /* Record that a message is going now. */

@@ -595,8 +595,7 @@ static int smtp_parse_relays(struct smtp *t, const struct transport_config *cfg,
             long w = strtol(star + 1, &end, 10);
             if (end != p + len || w < 1 || w > 100)
                 return err_set(err, ERR_CONFIG,
-                               "transport: \"%.*s\": a relay's weight is *1 to *100", (int)len,
-                               p);
+                               "transport: \"%.*s\": a relay's weight is *1 to *100", (int)len, p);
             weight = (int)w;
         }
         if (smtp_add_relay(t, p, url_len, cfg, err))
