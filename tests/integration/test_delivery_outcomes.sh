@@ -79,9 +79,12 @@ n1=$(next_at t451a@example.org)
 [[ $n1 > 2026-11-22T16:03:59Z && $n1 < 2026-11-22T16:06:01Z ]] || fail "first backoff: $n1"
 
 # Not due yet: a run now sends nothing more.
-before=$(capture_count)
+# (counted without the slow address: the server may still be saving that
+# one when the client that gave up on it is long gone)
+count_fast() { cat "$work/outbox"/*.json | grep -o '"rcpt_tos": \["[^"]*"' | grep -vc tslowa || true; }
+before=$(count_fast)
 code=0; "$MAILER" send fallas > run2.out 2>&1 || code=$?
-[ "$code" = 75 ] && [ "$(capture_count)" = "$before" ] || fail "early retry: $code $(capture_count)"
+[ "$code" = 75 ] && [ "$(count_fast)" = "$before" ] || fail "early retry: $code $(count_fast) vs $before"
 # Two hours later the deferred ones are retried: the flaky address now goes.
 code=0; MAILER_NOW=2026-11-22T18:00:00Z "$MAILER" send fallas > run3.out 2>&1 || code=$?
 [ "$(state tflakya@example.org | cut -d'|' -f1)" = sent ] || fail "flaky retry: $(state tflakya@example.org)"
