@@ -992,15 +992,24 @@ static void build_release(struct build *b)
  * body, in order. */
 static int splice(const struct build *b, const char *s, size_t n, struct buf *out)
 {
-    const char *p = s, *end = s + n, *hit;
+    const char *p = s, *end = s + n, *hit, *from;
     size_t i;
 
     for (i = 0; i < b->nbodies; i++) {
         const struct body *bd = &b->bodies[i];
         size_t len = strlen(bd->placeholder);
-        hit = memmem(p, (size_t)(end - p), bd->placeholder, len);
-        if (!hit)
-            return -1;
+        /* A body's placeholder stands alone on its line (libetpan writes
+         * part data after the blank line); the same text anywhere else, say
+         * in a header a contact's name reached, is left as it is. */
+        for (from = p;; from = hit + 1) {
+            hit = memmem(from, (size_t)(end - from), bd->placeholder, len);
+            if (!hit)
+                return -1;
+            if ((hit == s || (hit - s >= 2 && hit[-2] == '\r' && hit[-1] == '\n')) &&
+                (hit + len == end ||
+                 (end - (hit + len) >= 2 && hit[len] == '\r' && hit[len + 1] == '\n')))
+                break;
+        }
         if (buf_add(out, p, (size_t)(hit - p)) || buf_add(out, bd->encoded->data, bd->encoded->len))
             return -1;
         p = hit + len;

@@ -331,6 +331,51 @@ static int build_named(const char *to_name, const char *from_name, struct buf *o
     return message_build(&m, out, err);
 }
 
+/* Found by fuzz_message: a header value that holds the text standing for a
+ * body while the message is written (its token is predictable when the
+ * boundaries are: golden tests fix the seed) must not get the body put in
+ * its place. The token is FNV-1a 64 of the seed, as message.c computes it. */
+static void test_body_placeholder_in_header(void **state)
+{
+    const char *seed = "t";
+    uint64_t h = 0xcbf29ce484222325ULL;
+    char subject[128], name[128];
+    struct buf out = BUF_INIT;
+    struct err err;
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < strlen(seed); i++) {
+        h ^= (unsigned char)seed[i];
+        h *= 0x100000001b3ULL;
+    }
+    snprintf(subject, sizeof subject, "x =_vcbody%016llx_0 y", (unsigned long long)h);
+    snprintf(name, sizeof name, "=_vcbody%016llx_1", (unsigned long long)h);
+    struct message_spec m = {
+        .from_address = "votochilango@iecm.example.org",
+        .to_name = name,
+        .to_address = "ana@example.com",
+        .subject = subject,
+        .text = "CUERPO DE TEXTO\n",
+        .text_len = 16,
+        .html = "<p>CUERPO HTML</p>\n",
+        .html_len = 19,
+        .message_id = "m1.0@iecm.example.org",
+        .date = 1763769600,
+        .boundary_seed = seed,
+    };
+    err_init(&err);
+    assert_int_equal(message_build(&m, &out, &err), 0);
+    /* each body once, and only after the header block */
+    const char *body = strstr(out.data, "\r\n\r\n");
+    assert_non_null(body);
+    assert_null(memmem(out.data, (size_t)(body - out.data), "CUERPO", 6));
+    assert_non_null(strstr(body, "CUERPO DE TEXTO"));
+    assert_non_null(strstr(body, "CUERPO HTML"));
+    buf_release(&out);
+    err_release(&err);
+}
+
 static void test_long_display_names(void **state)
 {
     struct buf out = BUF_INIT, name = BUF_INIT, dec = BUF_INIT;
@@ -409,6 +454,7 @@ int main(void)
         cmocka_unit_test(test_json_deep),
         cmocka_unit_test(test_message_size),
         cmocka_unit_test(test_rfc2047_cap),
+        cmocka_unit_test(test_body_placeholder_in_header),
         cmocka_unit_test(test_long_display_names),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
