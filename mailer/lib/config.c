@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +96,8 @@ int config_parse_duration(const char *s, long *seconds)
     else if (!strcmp(end, "d"))
         mul = 86400;
     else
+        return -1;
+    if (n > LONG_MAX / mul) /* found by fuzz_config: 290122513495155597d */
         return -1;
     *seconds = n * mul;
     return 0;

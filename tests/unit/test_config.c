@@ -263,6 +263,9 @@ static void test_rates_and_durations(void **state)
     assert_int_equal(config_parse_duration("15m", &s), 0);
     assert_int_equal(s, 900);
     assert_int_equal(config_parse_duration("-1", &s), -1);
+    /* found by fuzz_config: would overflow a long */
+    assert_int_equal(config_parse_duration("290122513495155597d", &s), -1);
+    assert_int_equal(config_parse_duration("9223372036854775807m", &s), -1);
 }
 
 /* .env.example names every setting, and nothing else. */
