@@ -140,8 +140,7 @@ static void test_every_bad_line_reported(void **state)
     (void)state;
     clear_env();
     err_init(&e);
-    assert_int_equal(config_load(&c, write_env("two.env", "NOPE=1\nSMTP_RATE=x\n", 0600), &e),
-                     -1);
+    assert_int_equal(config_load(&c, write_env("two.env", "NOPE=1\nSMTP_RATE=x\n", 0600), &e), -1);
     assert_non_null(strstr(e.msg.data, "two.env:1:"));
     assert_non_null(strstr(e.msg.data, "two.env:2:"));
     config_release(&c);
@@ -152,8 +151,10 @@ static void test_precedence(void **state)
 {
     struct config c;
     struct err e;
-    const char *path = write_env("prec.env", "SMTP_URL=smtp://from-dotenv:587\n"
-                                             "SMTP_HELO=dotenv.example\n", 0600);
+    const char *path = write_env("prec.env",
+                                 "SMTP_URL=smtp://from-dotenv:587\n"
+                                 "SMTP_HELO=dotenv.example\n",
+                                 0600);
 
     (void)state;
     clear_env();
@@ -231,9 +232,8 @@ static void test_password_command(void **state)
     assert_string_equal(pw, "abc");
     free(pw);
     config_release(&c);
-    assert_int_equal(config_load(&c, write_env("cmd2.env", "SMTP_PASSWORD_COMMAND=false\n", 0644),
-                                 &e),
-                     0);
+    assert_int_equal(
+        config_load(&c, write_env("cmd2.env", "SMTP_PASSWORD_COMMAND=false\n", 0644), &e), 0);
     assert_null(config_password(&c, CFG_SMTP_PASSWORD, CFG_SMTP_PASSWORD_COMMAND, &e));
     assert_int_equal(e.kind, ERR_CONFIG);
     config_release(&c);
@@ -245,7 +245,8 @@ static void test_rates_and_durations(void **state)
     static const struct {
         const char *in;
         long count, seconds;
-    } rates[] = {{"30/min", 30, 60}, {"2/s", 2, 1}, {"1000/hour", 1000, 3600}, {"500/day", 500, 86400}};
+    } rates[] = {
+        {"30/min", 30, 60}, {"2/s", 2, 1}, {"1000/hour", 1000, 3600}, {"500/day", 500, 86400}};
     long n, s;
     size_t i;
 
