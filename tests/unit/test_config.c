@@ -13,6 +13,8 @@
 
 #include "config.h"
 
+#include "scratch.h"
+
 #include "banned.h"
 
 static char dir[] = "/tmp/test_config.XXXXXX";
@@ -311,16 +313,13 @@ static void test_env_example_in_step(void **state)
 static int setup(void **state)
 {
     (void)state;
-    return mkdtemp(dir) ? 0 : -1;
+    return scratch_make(dir);
 }
 
 static int teardown(void **state)
 {
-    char cmd[300];
-
     (void)state;
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-    return system(cmd);
+    return scratch_remove(dir);
 }
 
 int main(void)

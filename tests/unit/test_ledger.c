@@ -14,6 +14,8 @@
 #include "clock.h"
 #include "ledger.h"
 
+#include "scratch.h"
+
 #include "banned.h"
 
 static char dir[] = "/tmp/test_ledger.XXXXXX";
@@ -94,12 +96,17 @@ static void test_mailing_and_deliveries(void **state)
     mailing_release(&m);
     assert_int_equal(ledger_mailing_find(l, "corazon-chilango", "2026-12", &m, &e), 1);
 
-    assert_int_equal(ledger_delivery_add(l, id, "ana@example.org", "diaspora", "Ana", "{}", "m1", &e), 0);
-    assert_int_equal(ledger_delivery_add(l, id, "beto@example.org", "diaspora", "Beto", "{}", "m2", &e), 0);
-    assert_int_equal(ledger_delivery_add(l, id, "caro@example.org", "diaspora", "Caro", "{}", "m3", &e), 0);
-    assert_int_equal(ledger_delivery_add(l, id, "dani@example.org", "diaspora", "Dani", "{}", "m4", &e), 0);
+    assert_int_equal(
+        ledger_delivery_add(l, id, "ana@example.org", "diaspora", "Ana", "{}", "m1", &e), 0);
+    assert_int_equal(
+        ledger_delivery_add(l, id, "beto@example.org", "diaspora", "Beto", "{}", "m2", &e), 0);
+    assert_int_equal(
+        ledger_delivery_add(l, id, "caro@example.org", "diaspora", "Caro", "{}", "m3", &e), 0);
+    assert_int_equal(
+        ledger_delivery_add(l, id, "dani@example.org", "diaspora", "Dani", "{}", "m4", &e), 0);
     /* the same address twice in one mailing is ignored */
-    assert_int_equal(ledger_delivery_add(l, id, "ana@example.org", "diaspora", "Ana", "{}", "m1", &e), 1);
+    assert_int_equal(
+        ledger_delivery_add(l, id, "ana@example.org", "diaspora", "Ana", "{}", "m1", &e), 1);
 
     assert_int_equal(ledger_deliveries_due(l, id, now, 0, 0, d, 8, &n, &e), 0);
     assert_int_equal(n, 4);
@@ -107,11 +114,17 @@ static void test_mailing_and_deliveries(void **state)
     assert_string_equal(d[0].state, "pending");
     /* ana sent, beto deferred for an hour, caro failed, dani left sending (a crash) */
     assert_int_equal(ledger_delivery_sending(l, d[0].id, now, &e), 0);
-    assert_int_equal(ledger_delivery_result(l, d[0].id, "sent", 250, "2.0.0", "250 2.0.0 Ok: queued as ABC", 0, now, &e), 0);
+    assert_int_equal(ledger_delivery_result(l, d[0].id, "sent", 250, "2.0.0",
+                                            "250 2.0.0 Ok: queued as ABC", 0, now, &e),
+                     0);
     assert_int_equal(ledger_delivery_sending(l, d[1].id, now, &e), 0);
-    assert_int_equal(ledger_delivery_result(l, d[1].id, "deferred", 451, "4.3.0", "451 4.3.0 busy", now + 3600, now, &e), 0);
+    assert_int_equal(ledger_delivery_result(l, d[1].id, "deferred", 451, "4.3.0", "451 4.3.0 busy",
+                                            now + 3600, now, &e),
+                     0);
     assert_int_equal(ledger_delivery_sending(l, d[2].id, now, &e), 0);
-    assert_int_equal(ledger_delivery_result(l, d[2].id, "failed", 550, "5.1.1", "550 5.1.1 no such user", 0, now, &e), 0);
+    assert_int_equal(ledger_delivery_result(l, d[2].id, "failed", 550, "5.1.1",
+                                            "550 5.1.1 no such user", 0, now, &e),
+                     0);
     assert_int_equal(ledger_delivery_sending(l, d[3].id, now, &e), 0);
     for (i = 0; i < n; i++)
         delivery_release(&d[i]);
@@ -188,7 +201,10 @@ static void test_hostile_text(void **state)
     (void)state;
     err_init(&e);
     id = new_mailing(l, "x'); DROP TABLE deliveries; --", "2026-11", 0);
-    assert_int_equal(ledger_delivery_add(l, id, "o'brien@example.org", "l", "Robert'); DROP TABLE mailings;--", "{\"a\":\"'\"}", "m", &e), 0);
+    assert_int_equal(ledger_delivery_add(l, id, "o'brien@example.org", "l",
+                                         "Robert'); DROP TABLE mailings;--", "{\"a\":\"'\"}", "m",
+                                         &e),
+                     0);
     assert_int_equal(ledger_deliveries_due(l, id, 2000000000, 0, 0, d, 2, &n, &e), 0);
     assert_int_equal(n, 1);
     assert_string_equal(d[0].name, "Robert'); DROP TABLE mailings;--");
@@ -238,8 +254,8 @@ static void test_report_rows(void **state)
     struct ledger *l = open_fresh();
     struct seen s = {0};
     struct err e;
-    time_t q1 = 1704088800;      /* 2024-01-01 00:00 Mexico City (06:00Z) */
-    time_t q2 = 1711951200;      /* 2024-04-01 00:00 Mexico City */
+    time_t q1 = 1704088800; /* 2024-01-01 00:00 Mexico City (06:00Z) */
+    time_t q2 = 1711951200; /* 2024-04-01 00:00 Mexico City */
     int64_t a, b, t;
 
     (void)state;
@@ -309,7 +325,7 @@ static void test_seen_set(void **state)
 static int setup(void **state)
 {
     (void)state;
-    if (!mkdtemp(dir))
+    if (scratch_make(dir))
         return -1;
     snprintf(path, sizeof(path), "%s/sub/mailer.db", dir);
     return 0;
@@ -317,22 +333,16 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    char cmd[300];
-
     (void)state;
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-    return system(cmd);
+    return scratch_remove(dir);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_schema),
-        cmocka_unit_test(test_mailing_and_deliveries),
-        cmocka_unit_test(test_suppressions),
-        cmocka_unit_test(test_hostile_text),
-        cmocka_unit_test(test_report_rows),
-        cmocka_unit_test(test_sent_since),
+        cmocka_unit_test(test_schema),       cmocka_unit_test(test_mailing_and_deliveries),
+        cmocka_unit_test(test_suppressions), cmocka_unit_test(test_hostile_text),
+        cmocka_unit_test(test_report_rows),  cmocka_unit_test(test_sent_since),
         cmocka_unit_test(test_seen_set),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

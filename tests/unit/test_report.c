@@ -23,6 +23,8 @@
 #include "report.h"
 #include "value.h"
 
+#include "scratch.h"
+
 #include "banned.h"
 
 static char dir[] = "/tmp/test_report.XXXXXX";
@@ -815,16 +817,13 @@ static void test_html_escapes(void **state)
 static int setup(void **state)
 {
     (void)state;
-    return mkdtemp(dir) ? 0 : -1;
+    return scratch_make(dir);
 }
 
 static int teardown(void **state)
 {
-    char cmd[300];
-
     (void)state;
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-    return system(cmd);
+    return scratch_remove(dir);
 }
 
 int main(void)

@@ -17,6 +17,8 @@
 #include "ledger.h"
 #include "throttle.h"
 
+#include "scratch.h"
+
 #include "banned.h"
 
 static double fake_now;
@@ -193,16 +195,13 @@ static void test_daily_from_ledger(void **state)
 static int setup(void **state)
 {
     (void)state;
-    return mkdtemp(dir) ? 0 : -1;
+    return scratch_make(dir);
 }
 
 static int teardown(void **state)
 {
-    char cmd[300];
-
     (void)state;
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-    return system(cmd);
+    return scratch_remove(dir);
 }
 
 int main(void)

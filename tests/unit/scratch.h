@@ -1,0 +1,22 @@
+/* scratch - a scratch directory for one test program: made by its group
+ * setup, removed with everything in it by its group teardown. */
+#ifndef MAILER_TEST_SCRATCH_H
+#define MAILER_TEST_SCRATCH_H
+
+#include <stdio.h>
+#include <stdlib.h>
+
+static inline int scratch_make(char *dir)
+{
+    return mkdtemp(dir) ? 0 : -1;
+}
+
+static inline int scratch_remove(const char *dir)
+{
+    char cmd[300];
+
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    return system(cmd);
+}
+
+#endif
