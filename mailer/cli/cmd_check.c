@@ -12,53 +12,18 @@
 
 #include "banned.h"
 
-#define MISSING_MAX 32
-
-struct missing {
-    char name[96];
-    long count;
-    long last; /* sequence number of the last contact counted: each once */
-    char first[3][128];
-};
-
 struct checker {
     struct compose cp;
     struct err *err;
-    const struct contact *current;
-    long seq; /* contacts seen, from 1 */
-    struct missing missing[MISSING_MAX];
-    size_t nmissing;
+    struct compose_gaps gaps;
 };
-
-static void on_missing(void *ud, const char *name)
-{
-    struct checker *ck = ud;
-    struct missing *m = NULL;
-    size_t i;
-
-    for (i = 0; i < ck->nmissing; i++)
-        if (!strcmp(ck->missing[i].name, name))
-            m = &ck->missing[i];
-    if (!m && ck->nmissing < MISSING_MAX) {
-        m = &ck->missing[ck->nmissing++];
-        snprintf(m->name, sizeof(m->name), "%s", name);
-    }
-    if (!m || m->last == ck->seq)
-        return;
-    m->last = ck->seq;
-    if (m->count < 3 && ck->current)
-        snprintf(m->first[m->count], sizeof(m->first[0]), "%s:%zu", ck->current->file,
-                 ck->current->line);
-    m->count++;
-}
 
 static int on_contact(void *ud, const struct contact *c)
 {
     struct checker *ck = ud;
 
-    ck->current = c;
-    ck->seq++;
-    return compose_dry(&ck->cp, c->vars, on_missing, ck, ck->err);
+    compose_gaps_contact(&ck->gaps, c->file, c->line);
+    return compose_dry(&ck->cp, c->vars, compose_gaps_note, &ck->gaps, ck->err);
 }
 
 struct earlier {
@@ -116,12 +81,12 @@ static void print_missing(const struct checker *ck, const struct campaign *c)
     size_t i;
     long j;
 
-    for (i = 0; i < ck->nmissing; i++) {
-        const struct missing *m = &ck->missing[i];
+    for (i = 0; i < ck->gaps.n; i++) {
+        const struct compose_gap *m = &ck->gaps.v[i];
         printf(ngettext("  missing {{%s}} for %ld contact (first:",
                         "  missing {{%s}} for %ld contacts (first:", (unsigned long)m->count),
                m->name, m->count);
-        for (j = 0; j < m->count && j < 3; j++)
+        for (j = 0; j < m->count && j < COMPOSE_GAP_ROWS; j++)
             printf(" %s", m->first[j]);
         printf(_("); add the column, or a default under [defaults] in %s\n"), c->path);
     }
@@ -191,7 +156,7 @@ int cmd_check(int argc, char **argv, struct cli *cli)
              "%zu suppressed: %zu recipients\n"),
            st.rows, st.invalid, st.duplicates, st.filtered, st.suppressed, st.accepted);
     print_missing(&ck, &c);
-    if (ck.nmissing) {
+    if (ck.gaps.n) {
         printf(_("  not sendable: template variables are missing\n"));
         rc = EX_DATAERR;
     } else if (!st.accepted) {

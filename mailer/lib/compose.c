@@ -1,6 +1,7 @@
 /* compose - one delivery of a campaign edition into the bytes of its message. */
 #include "compose.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -633,4 +634,31 @@ struct value *compose_vars_parse(const char *json, size_t len, struct err *err)
     struct value *v = vars_flat(json, len);
 
     return v ? v : value_from_json(json, len, "ledger", err);
+}
+
+void compose_gaps_contact(struct compose_gaps *g, const char *file, size_t line)
+{
+    g->seq++;
+    snprintf(g->where, sizeof(g->where), "%s:%zu", file, line);
+}
+
+void compose_gaps_note(void *ud, const char *name)
+{
+    struct compose_gaps *g = ud;
+    struct compose_gap *m = NULL;
+    size_t i;
+
+    for (i = 0; i < g->n && !m; i++)
+        if (!strcmp(g->v[i].name, name))
+            m = &g->v[i];
+    if (!m && g->n < COMPOSE_GAPS_MAX) {
+        m = &g->v[g->n++];
+        snprintf(m->name, sizeof(m->name), "%s", name);
+    }
+    if (!m || m->last == g->seq)
+        return;
+    m->last = g->seq;
+    if (m->count < COMPOSE_GAP_ROWS)
+        snprintf(m->first[m->count], sizeof(m->first[0]), "%s", g->where);
+    m->count++;
 }

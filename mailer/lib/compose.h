@@ -74,6 +74,28 @@ int compose_html(struct compose *cp, const struct value *vars, struct buf *out, 
 /* The envelope sender for a message: the bounce address, or with VERP
  * local+TOKEN@domain where TOKEN is the Message-ID's local part. */
 int compose_envelope(const struct compose *cp, const char *message_id, struct buf *out);
+/* Template variables missing for some contacts, gathered while an audience
+ * is checked (mailer check) or frozen (send): each name, how many contacts
+ * lack it (each contact once), and where the first few are. */
+#define COMPOSE_GAPS_MAX 32 /* distinct names kept */
+#define COMPOSE_GAP_ROWS 3  /* first rows kept per name */
+struct compose_gap {
+    char name[96];
+    long count;
+    long last; /* the contact last counted */
+    char first[COMPOSE_GAP_ROWS][160];
+};
+struct compose_gaps {
+    struct compose_gap v[COMPOSE_GAPS_MAX];
+    size_t n;
+    long seq;        /* contacts begun, from 1 */
+    char where[160]; /* "file:line" of the current contact */
+};
+/* Begin a contact: missing names from now on are counted for it. */
+void compose_gaps_contact(struct compose_gaps *g, const char *file, size_t line);
+/* A template_missing_fn; ud is the struct compose_gaps. */
+void compose_gaps_note(void *ud, const char *name);
+
 /* The contact's columns as JSON for the ledger, empty values left out. */
 int compose_vars_json(const struct value *vars, struct buf *out);
 /* Parse what compose_vars_json wrote (a ledger column: untrusted): a flat

@@ -16,19 +16,10 @@
 #include "banned.h"
 
 #define BATCH 256
-#define GROUP_MAX 64   /* messages handed over (and marked sending) together */
-#define MISSING_MAX 32 /* distinct missing names reported */
-#define MISSING_ROWS 3 /* first rows shown per name */
+#define GROUP_MAX 64 /* messages handed over (and marked sending) together */
 #define BACKOFF_BASE 300.0
 #define BACKOFF_CAP (6 * 3600.0)
 #define NETFAIL_STOP 8 /* consecutive failures without any reply: stop */
-
-struct missing {
-    char *name;
-    long count;
-    long last; /* sequence number of the last contact counted: each once */
-    char *rows[MISSING_ROWS];
-};
 
 struct inflight {
     int64_t id;
@@ -65,11 +56,7 @@ struct run {
     long retry_max; /* RETRY_MAX_AGE in seconds */
     double started;
     struct send_progress prog;
-    const struct contact *current;
-    long seq; /* contacts seen, from 1 */ /* while freezing: for missing-variable rows */
-    struct missing missing[MISSING_MAX];
-    size_t nmissing;
-    long missing_total;
+    struct compose_gaps gaps;         /* template variables missing while freezing */
     long row;                         /* contacts seen while picking a test row */
     struct value *test_vars;          /* test send: the chosen contact's columns */
     struct prepared ahead[GROUP_MAX]; /* composed while waiting for a free slot */
@@ -90,46 +77,6 @@ void send_report_release(struct send_report *r)
     buf_release(&r->audience_notes);
 }
 
-static void on_missing(void *ud, const char *name)
-{
-    struct run *run = ud;
-    struct missing *m = NULL;
-    struct buf where = BUF_INIT;
-    size_t i;
-
-    run->missing_total++;
-    for (i = 0; i < run->nmissing; i++)
-        if (!strcmp(run->missing[i].name, name))
-            m = &run->missing[i];
-    if (!m && run->nmissing < MISSING_MAX) {
-        m = &run->missing[run->nmissing];
-        if (!(m->name = strdup(name)))
-            return;
-        run->nmissing++;
-    }
-    if (!m || m->last == run->seq)
-        return;
-    m->last = run->seq;
-    if (m->count < MISSING_ROWS && run->current) {
-        buf_addf(&where, "%s:%zu", run->current->file, run->current->line);
-        m->rows[m->count] = buf_detach(&where, NULL);
-    }
-    m->count++;
-}
-
-static void missing_release(struct run *run)
-{
-    size_t i;
-    int j;
-
-    for (i = 0; i < run->nmissing; i++) {
-        free(run->missing[i].name);
-        for (j = 0; j < MISSING_ROWS; j++)
-            free(run->missing[i].rows[j]);
-    }
-    run->nmissing = 0;
-}
-
 static int missing_error(struct run *run)
 {
     size_t i;
@@ -139,11 +86,11 @@ static int missing_error(struct run *run)
             "%s: template variables are missing for some contacts; add the column to the "
             "list or a default under [defaults] in the campaign:",
             run->o->campaign->path);
-    for (i = 0; i < run->nmissing; i++) {
-        struct missing *m = &run->missing[i];
+    for (i = 0; i < run->gaps.n; i++) {
+        const struct compose_gap *m = &run->gaps.v[i];
         struct buf rows = BUF_INIT;
-        for (j = 0; j < MISSING_ROWS && j < m->count && m->rows[j]; j++)
-            buf_addf(&rows, "%s%s", j ? ", " : "", m->rows[j]);
+        for (j = 0; j < COMPOSE_GAP_ROWS && j < m->count; j++)
+            buf_addf(&rows, "%s%s", j ? ", " : "", m->first[j]);
         err_set(run->err, ERR_DATA, "  {{%s}}: missing for %ld contact%s (first: %s)", m->name,
                 m->count, m->count == 1 ? "" : "s", rows.len ? rows.data : "-");
         buf_release(&rows);
@@ -169,9 +116,8 @@ static int on_contact(void *ud, const struct contact *c)
     struct buf mid = BUF_INIT;
     int rc = -1;
 
-    run->current = c;
-    run->seq++;
-    if (compose_dry(&run->cp, c->vars, on_missing, run, run->err))
+    compose_gaps_contact(&run->gaps, c->file, c->line);
+    if (compose_dry(&run->cp, c->vars, compose_gaps_note, &run->gaps, run->err))
         return -1;
     if (run->o->test_to) {
         long want = run->o->test_row > 0 ? run->o->test_row : 1;
@@ -321,7 +267,7 @@ static int freeze_audience(struct run *run)
              ? freeze_earlier(run, c->audience + 8)
              : contacts_load(&spec, on_contact, run, &run->r->audience, &run->r->audience_notes,
                              run->err)) ||
-        (run->o->test_to && add_test_deliveries(run)) || (run->nmissing && missing_error(run)) ||
+        (run->o->test_to && add_test_deliveries(run)) || (run->gaps.n && missing_error(run)) ||
         ledger_commit(run->l, run->err)) {
         ledger_rollback(run->l);
         goto out;
@@ -816,7 +762,6 @@ out:
     transport_free(run.t);
     compose_release(&run.cp);
     mailing_release(&run.m);
-    missing_release(&run);
     value_free(run.test_vars);
     free(run.done);
     buf_release(&run.scratch);
