@@ -42,13 +42,13 @@ def make_home(home, n, rows_name="bench"):
             "<body style=\"font-family:Arial,sans-serif;background:#f4f4f4\">\n"
             "<table width=\"600\" align=\"center\" cellpadding=\"0\" cellspacing=\"0\">\n"
             "<tr><td style=\"padding:24px\">\n<p>Hola, {{nombre}}:</p>\n")
-    while len(html.encode()) < 4800:
+    while len(html.encode()) < 2500:
         html += PARA
     html += ("<p>Tu registro: <a href=\"https://www.iecm.example/registro?c={{ciudad}}\">"
              "registrarme</a></p>\n<p>Saludos,<br>Voto Chilango — IECM</p>\n"
              "</td></tr></table></body></html>\n")
     text = "Hola, {{nombre}}:\n\n"
-    while len(text.encode()) < 1400:
+    while len(text.encode()) < 900:
         text += TPARA
     text += "Saludos,\nVoto Chilango — IECM\n"
     with open(os.path.join(home, "templates", "bench.html.mustache"), "w", encoding="utf-8") as f:

@@ -6,7 +6,8 @@
  * reused for many messages (not a curl multi handle: libcurl 7.88 blocks the
  * whole multi while it waits for the reply to the end of DATA); "file" writes
  * each message to DIR/NNNNNN.eml (dry runs, tests) and completes at once. The
- * caller keeps no more than transport_slots() messages in flight and calls
+ * caller keeps no more than transport_slots() messages in flight (for smtp,
+ * one per connection and as many again queued) and calls
  * transport_poll() to collect outcomes. To stop cleanly, stop submitting and
  * poll until transport_in_flight() is 0; transport_free() abandons the rest.
  *

@@ -731,7 +731,7 @@ static void test_free_in_flight(void **state)
                      0);
     assert_int_equal(transport_poll(t, (int)scaled(1000), msg_done, NULL, &err), 0);
     assert_int_equal(transport_in_flight(t), 1);
-    assert_int_equal(transport_slots(t), 0);
+    assert_int_equal(transport_slots(t), 1); /* one connection, one more may queue */
     double start = now_s();
     transport_free(t);
     if (getenv("TRANSPORT_VERBOSE"))
