@@ -7,12 +7,14 @@
 #include "cli.h"
 #include "i18n.h"
 #include "clock.h"
+#include "send.h"
 
 #include "banned.h"
 
 struct show {
     struct ledger *l;
     const char *edition;
+    const char *lock_dir; /* to recover what a stopped run left queued */
     int json, count;
     struct err *err;
 };
@@ -52,6 +54,11 @@ static int show_one(void *ud, const struct mailing *m)
 
     if (s->edition && strcmp(m->edition, s->edition))
         return 0;
+    if (!strcmp(m->state, "sending") && s->lock_dir) {
+        long restored;
+        if (send_recover(s->lock_dir, s->l, m, &restored, s->err))
+            return -1;
+    }
     if (ledger_mailing_counts(s->l, m->id, &c, s->err))
         return -1;
     if (m->started_at)
@@ -87,6 +94,7 @@ int cmd_status(int argc, char **argv, struct cli *cli)
         {NULL, 0, NULL, 0},
     };
     struct show s = {0};
+    struct buf lock_dir = BUF_INIT;
     struct err err;
     int opt, rc = EX_OK;
 
@@ -103,6 +111,8 @@ int cmd_status(int argc, char **argv, struct cli *cli)
     err_init(&err);
     s.err = &err;
     s.l = cli_ledger(cli, &err);
+    if (!cli_lock_dir(cli, &lock_dir))
+        s.lock_dir = lock_dir.data;
     if (s.json)
         printf("[");
     if (!s.l ||
@@ -114,6 +124,7 @@ int cmd_status(int argc, char **argv, struct cli *cli)
         fputs(optind < argc ? _("no mailings for this campaign\n") : _("no mailings yet\n"),
               stdout);
     ledger_close(s.l);
+    buf_release(&lock_dir);
     err_release(&err);
     return rc;
 }

@@ -91,6 +91,7 @@ enum stmt_id {
     ST_DELIVERIES_DUE,
     ST_DELIVERY_SENDING,
     ST_DELIVERY_RESULT,
+    ST_DELIVERY_UNSEND,
     ST_COUNTS,
     ST_SENT_SINCE,
     ST_NTH_LATEST,
@@ -152,6 +153,10 @@ static const char *const stmt_sql[ST_COUNT] = {
         "UPDATE deliveries SET state = ?2, smtp_code = ?3, enhanced_status = ?4,"
         " smtp_reply = ?5, next_attempt_at = ?6, updated_at = ?7,"
         " sent_at = CASE WHEN ?2 = 'sent' THEN ?7 ELSE sent_at END WHERE id = ?1",
+    [ST_DELIVERY_UNSEND] =
+        "UPDATE deliveries SET state = 'pending', attempts = max(attempts - 1, 0),"
+        " first_attempt_at = CASE WHEN attempts <= 1 THEN NULL ELSE first_attempt_at END,"
+        " updated_at = ?3 WHERE id = ?1 AND mailing_id = ?2 AND state = 'sending'",
     [ST_COUNTS] = "SELECT count(*), sum(state = 'pending'), sum(state = 'sending'),"
                   " sum(state = 'sent'), sum(state = 'deferred'), sum(state = 'failed'),"
                   " sum(state = 'bounced'),"
@@ -763,6 +768,19 @@ int ledger_delivery_result(struct ledger *l, int64_t id, const char *state, int 
     bind_time(st, 6, next_attempt);
     bind_time(st, 7, now);
     return step_done(l, st, err, "recording a delivery result");
+}
+
+int ledger_delivery_unsend(struct ledger *l, int64_t mailing_id, int64_t id, time_t now,
+                           struct err *err)
+{
+    sqlite3_stmt *st = stmt(l, ST_DELIVERY_UNSEND);
+
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, mailing_id);
+    bind_time(st, 3, now);
+    if (step_done(l, st, err, "putting back a delivery never started"))
+        return -1;
+    return sqlite3_changes(l->db) ? 0 : 1;
 }
 
 int ledger_mailing_counts(struct ledger *l, int64_t mailing_id, struct delivery_counts *c,

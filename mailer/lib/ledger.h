@@ -85,6 +85,11 @@ int ledger_deliveries_each(struct ledger *l, int64_t mailing_id, ledger_delivery
 /* Mark a delivery as being handed to the server now (attempts + 1). */
 int ledger_delivery_sending(struct ledger *l, int64_t id, time_t now, struct err *err);
 /* Record an outcome: state "sent", "deferred" or "failed". */
+/* A delivery of the mailing still `sending` whose message was never started
+ * goes back to `pending`, that attempt uncounted: 0 done, 1 not `sending`
+ * (or not this mailing's), -1 error. */
+int ledger_delivery_unsend(struct ledger *l, int64_t mailing_id, int64_t id, time_t now,
+                           struct err *err);
 int ledger_delivery_result(struct ledger *l, int64_t id, const char *state, int code,
                            const char *enhanced, const char *reply, time_t next_attempt, time_t now,
                            struct err *err);

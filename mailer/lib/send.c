@@ -5,10 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "address.h"
 #include "clock.h"
 #include "compose.h"
+#include "handoff.h"
 #include "lockfile.h"
 #include "message.h"
 #include "throttle.h"
@@ -64,6 +66,7 @@ struct run {
     struct outcome *done;             /* outcomes not yet recorded */
     size_t ndone, done_alloc;
     struct buf scratch;
+    struct handoff ho; /* the hand-off journal (DESIGN §3 step 7, handoff.h) */
 };
 
 void send_report_init(struct send_report *r)
@@ -454,6 +457,28 @@ static int prepare(struct run *run, const struct delivery *d, struct prepared *p
 
 static int should_stop(struct run *run, long submitted);
 
+/* The group's deliveries are committed `sending`: say so in the journal,
+ * except for uncertain ones sent again (they stay uncertain until they
+ * have an outcome, started or not). */
+static void journal_marked(struct run *run, const struct delivery *ds, size_t k)
+{
+    int64_t ids[GROUP_MAX];
+    size_t i, n = 0;
+
+    for (i = 0; i < k; i++)
+        if (!ds[i].state || strcmp(ds[i].state, "sending") != 0)
+            ids[n++] = ds[i].id;
+    handoff_marked(&run->ho, ids, n);
+}
+
+/* A connection is about to transmit (its own thread). */
+static void on_started(void *ud, void *tag)
+{
+    struct run *run = ud;
+
+    handoff_started(&run->ho, ((const struct inflight *)tag)->id);
+}
+
 static void ahead_release(struct run *run)
 {
     while (run->nahead)
@@ -499,6 +524,7 @@ static int submit_group(struct run *run, const struct delivery *ds, size_t k, lo
         ahead_release(run);
         return 1;
     }
+    journal_marked(run, ds, k);
     for (sent = 0; sent < k; sent++) {
         if (transport_submit(run->t, p[sent].envelope.data, ds[sent].address, &p[sent].msg,
                              p[sent].f, run->err))
@@ -664,6 +690,10 @@ static int open_transport(struct run *run)
                                              : (int)config_get_long(cfg, CFG_SMTP_CONCURRENCY);
     tc.timeout_ms = config_get_long(cfg, CFG_SMTP_TIMEOUT) * 1000;
     tc.verbose = run->o->trace;
+    if (run->ho.fd >= 0) {
+        tc.started = on_started;
+        tc.started_ud = run;
+    }
     run->t = transport_new("smtp", &tc, run->err);
     if (run->t)
         rc = 0;
@@ -717,14 +747,42 @@ static int finish(struct run *run)
     return 0;
 }
 
+int send_recover(const char *lock_dir, struct ledger *l, const struct mailing *m, long *restored,
+                 struct err *err)
+{
+    struct buf journal = BUF_INIT, lockpath = BUF_INIT;
+    struct lockfile lock = {-1};
+    struct err busy;
+    int rc = 0;
+
+    *restored = 0;
+    err_init(&busy);
+    buf_addf(&journal, "%s/%s@%s.handoff", lock_dir, m->campaign, m->edition);
+    buf_addf(&lockpath, "%s/%s@%s.lock", lock_dir, m->campaign, m->edition);
+    if (!journal.data || !lockpath.data)
+        rc = err_nomem(err);
+    else if (access(journal.data, F_OK) == 0 &&
+             lockfile_take(&lock, lockpath.data, "this mailing", &busy) == 0)
+        rc = handoff_recover(journal.data, l, m->id, restored, err);
+    /* no journal, or a run holds the lock: it is not over, nothing to recover */
+    lockfile_release(&lock);
+    err_release(&busy);
+    buf_release(&journal);
+    buf_release(&lockpath);
+    return rc;
+}
+
 int send_run(const struct send_opts *o, struct send_report *r, struct err *err)
 {
     struct run run;
     struct lockfile lock = {-1};
-    struct buf path = BUF_INIT;
+    struct buf path = BUF_INIT, journal = BUF_INIT;
+    struct err later;
     int rc = -1, prep;
 
     memset(&run, 0, sizeof(run));
+    run.ho.fd = -1;
+    err_init(&later);
     run.o = o;
     run.r = r;
     run.err = err;
@@ -752,20 +810,39 @@ int send_run(const struct send_opts *o, struct send_report *r, struct err *err)
         rc = ledger_mailing_counts(run.l, run.m.id, &r->counts, err);
         goto out;
     }
+    if (lock.fd >= 0) {
+        /* what the last run left queued and never started goes back to
+         * pending; then this run's journal */
+        buf_addf(&journal, "%s/%s@%s.handoff", o->lock_dir, o->campaign->id, r->edition.name);
+        if (!journal.data || handoff_recover(journal.data, run.l, run.m.id, &r->restored, err) ||
+            handoff_open(&run.ho, journal.data, err))
+            goto out;
+    }
     if (count_deliveries(&run) || throttle_init(&run.th, o->cfg, o->ledger, err) ||
         open_transport(&run))
         goto out;
     rc = send_loop(&run);
+    transport_free(run.t); /* its connections are gone: nothing more starts */
+    run.t = NULL;
+    if (run.ho.fd >= 0) {
+        long restored = 0;
+        handoff_close(&run.ho);
+        if (handoff_recover(journal.data, run.l, run.m.id, &restored, rc ? &later : err))
+            rc = -1;
+    }
     if (finish(&run))
         rc = -1;
 out:
     transport_free(run.t);
+    handoff_close(&run.ho);
     compose_release(&run.cp);
     mailing_release(&run.m);
     value_free(run.test_vars);
     free(run.done);
     buf_release(&run.scratch);
     buf_release(&path);
+    buf_release(&journal);
+    err_release(&later);
     lockfile_release(&lock);
     if (run.l != o->ledger)
         ledger_close(run.l);

@@ -67,15 +67,22 @@ struct send_report {
     struct buf audience_notes;      /* per-row problems of the audience, "file:line: ..." */
     struct delivery_counts counts;  /* after the run */
     long sent, deferred, failed;    /* outcomes in this run */
-    int stopped;                    /* by a signal */
-    int limit_reached;              /* --limit */
-    int daily_reached;              /* SMTP_DAILY_LIMIT */
-    int unreachable;                /* the server could not be reached */
-    time_t resume_at;               /* daily limit: when the next message may go */
+    long restored;     /* queued by a run that stopped, never started: back to pending */
+    int stopped;       /* by a signal */
+    int limit_reached; /* --limit */
+    int daily_reached; /* SMTP_DAILY_LIMIT */
+    int unreachable;   /* the server could not be reached */
+    time_t resume_at;  /* daily limit: when the next message may go */
 };
 
 void send_report_init(struct send_report *r);
 void send_report_release(struct send_report *r);
 int send_run(const struct send_opts *o, struct send_report *r, struct err *err);
+
+/* After a run that stopped (a crash, a kill): put back to pending what it
+ * had queued and never started (handoff.h), unless a run holds the mailing's
+ * lock. For `status`, so that its uncertain count is exact. */
+int send_recover(const char *lock_dir, struct ledger *l, const struct mailing *m, long *restored,
+                 struct err *err);
 
 #endif

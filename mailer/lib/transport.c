@@ -434,6 +434,8 @@ struct smtp {
     int low_water; /* a finished job wakes the caller when queued <= low_water */
     struct job *done_head, **done_tail;
     atomic_int stopping;
+    void (*started)(void *ud, void *tag);
+    void *started_ud;
 };
 
 static long long now_ms(void)
@@ -944,6 +946,8 @@ static int smtp_attempt(struct worker *w, struct job *j)
 static void smtp_send(struct worker *w, struct job *j)
 {
     w->job = j;
+    if (w->t->started)
+        w->t->started(w->t->started_ud, j->tag);
     if (smtp_attempt(w, j) && !atomic_load(&w->t->stopping))
         smtp_attempt(w, j);
     w->job = NULL;
@@ -1193,6 +1197,8 @@ static struct transport *smtp_new(const struct transport_config *cfg, struct err
     t->base.ops = &smtp_ops;
     t->base.concurrency = cfg->concurrency;
     t->base.capacity = 2 * cfg->concurrency;
+    t->started = cfg->started;
+    t->started_ud = cfg->started_ud;
     t->verbose = cfg->verbose;
     t->require_tls = cfg->require_tls;
     t->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : TIMEOUT_MS_DEFAULT;

@@ -76,6 +76,10 @@ struct transport_config {
     long timeout_ms;         /* connect, each reply, stalled upload; 0: 60 s */
     int verbose;             /* libcurl protocol trace to stderr, passwords redacted */
     long relay_retry_ms;     /* how long an unreachable relay is skipped, 0: 30 s */
+    /* smtp: called from the connection's thread just before a message's
+     * transfer starts (the hand-off journal), with its tag; NULL: none */
+    void (*started)(void *ud, void *tag);
+    void *started_ud;
 };
 
 /* Called when a message is done; tag is what transport_submit was given. */

@@ -112,4 +112,49 @@ if [ "$code" != 0 ]; then
     grep -q "stopped by a signal" term.out || fail "SIGTERM message: $(cat term.out)"
 fi
 "$MAILER" send aviso2 > /dev/null 2>&1 || fail "resume after SIGTERM"
+
+# The hand-off journal: a run killed with messages queued behind its
+# connections. A relay that takes 5 s to accept each message keeps both
+# connections busy, two more messages wait in the transport's queue, all
+# four committed `sending`. After the kill, `status` puts back to pending the
+# two never started: exactly the two being transmitted stay uncertain.
+capture_start "$work/outbox3" --no-tls --data-delay 5
+cp "$home/campaigns/aviso.ini" "$home/campaigns/aviso3.ini"
+/usr/bin/python3 - "$home/contacts/pocos.csv" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write("Nombre,Correo\n")
+    for i in range(20):
+        f.write(f"Persona {i},pocos{i:02d}@example.org\n")
+PY
+sed -i 's/^lists = .*/lists = pocos/' "$home/campaigns/aviso3.ini"
+count_state() {
+    /usr/bin/python3 -c '
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+print(db.execute("SELECT count(*) FROM deliveries d JOIN mailings m ON m.id = d.mailing_id"
+                 " WHERE m.campaign = ? AND d.state = ?", (sys.argv[2], sys.argv[3])).fetchone()[0])
+' "$MAILER_DB" "$1" "$2"
+}
+SMTP_URL="smtp://127.0.0.1:$CAPTURE_PORT" SMTP_CONCURRENCY=2 SMTP_RATE= "$MAILER" send aviso3 > /dev/null 2>&1 &
+pid=$!
+for _ in $(seq 100); do
+    [ "$(grep -c ' open ' "$CAPTURE_LOG" 2>/dev/null || true)" -ge 2 ] && break
+    sleep 0.05
+done
+sleep 1
+kill -9 "$pid"; wait "$pid" 2>/dev/null || true
+marked=$(count_state aviso3 sending)
+[ "$marked" = 4 ] || fail "expected 2 messages being sent and 2 queued, all sending; the ledger has $marked sending"
+journals() { find "$work" -name '*.handoff' | wc -l; }
+[ "$(journals)" = 1 ] || fail "no hand-off journal left by the killed run"
+"$MAILER" status aviso3 --format json > status3.json
+/usr/bin/python3 - status3.json <<'PY' || fail "status after the kill: $(cat status3.json)"
+import json, sys
+s = json.load(open(sys.argv[1]))[0]
+assert s["uncertain"] == 2, s
+assert s["pending"] == 18, s
+print("hand-off journal: 4 marked sending, 2 started; after the kill 2 uncertain, 2 back to pending")
+PY
+[ "$(journals)" = 0 ] || fail "the journal was not removed after recovery"
 echo "test_kill_resume: ok"
