@@ -387,7 +387,7 @@ struct ledger *ledger_open(const char *path, struct err *err)
     sqlite3_busy_timeout(l->db, 10000);
     if (ledger_exec(l,
                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-                    " PRAGMA foreign_keys = ON;",
+                    " PRAGMA foreign_keys = ON; PRAGMA cache_size = -8192;",
                     err) ||
         migrate(l, err) ||
         ledger_exec(l,

@@ -612,7 +612,8 @@ static int send_loop(struct run *run)
         /* Waiting for a free connection: compose the next messages of the
          * batch meanwhile (up to one per connection), looking for
          * outcomes between two; block only when there is nothing to do. */
-        while (!rc && !run->fatal && transport_slots(run->t) == 0) {
+        while (!rc && !run->fatal && !transport_wants(run->t) &&
+               !(run->th.interval > 0 && transport_slots(run->t) > 0)) {
             if (run->nahead < ahead_max && i + run->nahead < n) {
                 if (prepare(run, &batch[i + run->nahead], &run->ahead[run->nahead])) {
                     run->nahead++;

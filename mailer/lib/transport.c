@@ -45,6 +45,9 @@
 #define TIMEOUT_MS_DEFAULT 60000L
 #define FILE_SLOTS 64
 #define ADDRESS_MAX 998
+#ifndef QUEUE_PER_CONNECTION
+#define QUEUE_PER_CONNECTION 1 /* messages queued per connection */
+#endif
 
 struct transport_ops {
     int (*submit)(struct transport *t, const char *from, const char *rcpt, char *body, size_t len,
@@ -69,6 +72,7 @@ struct transport {
     const struct transport_ops *ops;
     int concurrency; /* connections (file: files written at once) */
     int capacity;    /* messages in flight at most: the connections' and the queued */
+    int refill;      /* free slots worth a new group (transport_wants) */
     int in_flight;   /* submitted and not yet reported */
 };
 
@@ -208,6 +212,13 @@ void transport_free(struct transport *t)
 int transport_slots(const struct transport *t)
 {
     return t->capacity - t->in_flight;
+}
+
+int transport_wants(const struct transport *t)
+{
+    int slots = t->capacity - t->in_flight;
+
+    return slots > 0 && slots >= t->refill;
 }
 
 int transport_in_flight(const struct transport *t)
@@ -374,6 +385,7 @@ static struct transport *file_new(const struct transport_config *cfg, struct err
     }
     f->base.ops = &file_ops;
     f->base.concurrency = f->base.capacity = FILE_SLOTS;
+    f->base.refill = 1;
     f->done_tail = &f->done_head;
     f->next = 1;
     if (mkdir(f->dir, 0755) && errno != EEXIST) {
@@ -403,6 +415,7 @@ struct worker {
     CURL *easy;
     int id;
     int relay;          /* index into relays, -1: none yet */
+    int url_relay;      /* the relay whose URL the easy handle has, -1: none */
     int in_auth;        /* verbose: between AUTH and its final reply */
     int warm;           /* the last transfer succeeded: its connection is kept */
     curl_socket_t sock; /* the connection's socket, under t->lock */
@@ -885,6 +898,7 @@ static int smtp_easy_renew(struct worker *w)
     }
     w->easy = NULL;
     w->warm = 0;
+    w->url_relay = -1;
     err_init(&err);
     rc = smtp_easy_setup(w->t, w, &err);
     err_release(&err);
@@ -914,7 +928,10 @@ static int smtp_attempt(struct worker *w, struct job *j)
         return 0;
     }
     smtp_pick_relay(w);
-    curl_easy_setopt(w->easy, CURLOPT_URL, w->t->relays[w->relay].url);
+    if (w->url_relay != w->relay) { /* curl parses a URL each time it is set */
+        curl_easy_setopt(w->easy, CURLOPT_URL, w->t->relays[w->relay].url);
+        w->url_relay = w->relay;
+    }
     j->off = 0;
     w->nlines = 0;
     w->errbuf[0] = '\0';
@@ -1159,12 +1176,12 @@ static int smtp_start_workers(struct smtp *t, const struct transport_config *cfg
     if (!t->workers)
         return err_nomem(err);
     t->nworkers = cfg->concurrency;
-    t->low_water = (cfg->concurrency + 1) / 2;
+    t->low_water = (QUEUE_PER_CONNECTION * cfg->concurrency + 1) / 2;
     for (int i = 0; i < t->nworkers; i++) {
         struct worker *w = &t->workers[i];
         w->t = t;
         w->id = i + 1;
-        w->relay = -1;
+        w->relay = w->url_relay = -1;
         w->sock = CURL_SOCKET_BAD;
     }
     for (int i = 0; i < t->nworkers; i++)
@@ -1196,7 +1213,7 @@ static struct transport *smtp_new(const struct transport_config *cfg, struct err
     }
     t->base.ops = &smtp_ops;
     t->base.concurrency = cfg->concurrency;
-    t->base.capacity = 2 * cfg->concurrency;
+    t->base.capacity = (1 + QUEUE_PER_CONNECTION) * cfg->concurrency;
     t->started = cfg->started;
     t->started_ud = cfg->started_ud;
     t->verbose = cfg->verbose;
@@ -1219,6 +1236,8 @@ static struct transport *smtp_new(const struct transport_config *cfg, struct err
         goto fail;
     if (smtp_start_workers(t, cfg, err))
         goto fail;
+    /* the caller refills once the queue is down to the low-water mark */
+    t->base.refill = t->base.capacity - t->base.concurrency - t->low_water;
     return &t->base;
 fail:
     smtp_free(&t->base);

@@ -97,6 +97,10 @@ struct transport *transport_new(const char *backend, const struct transport_conf
 void transport_free(struct transport *t);
 /* How many more messages may be submitted now. */
 int transport_slots(const struct transport *t);
+/* Whether to submit now: enough slots are free for a group (the queue is
+ * down to its low-water mark), so that messages go in groups rather than
+ * one at a time as each finishes. */
+int transport_wants(const struct transport *t);
 /* Messages submitted and not yet reported. */
 int transport_in_flight(const struct transport *t);
 /* Submit one message to one recipient. The transport takes data's content
