@@ -56,16 +56,29 @@ int rfc2047_utf8_valid(const char *s, size_t len)
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0, n;
     uint32_t cp;
-
     uint64_t v;
 
     while (i < len) {
         if (i + 8 <= len) { /* ASCII runs eight octets at a time */
             memcpy(&v, p + i, 8);
-            if (!(v & 0x8080808080808080ULL)) {
+            v &= 0x8080808080808080ULL;
+            if (!v) {
                 i += 8;
                 continue;
             }
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+            i += (size_t)__builtin_clzll(v) >> 3; /* to the first octet above 0x7F */
+#else
+            i += (size_t)__builtin_ctzll(v) >> 3;
+#endif
+        } else if (p[i] < 0x80) {
+            i++;
+            continue;
+        }
+        /* two-octet characters (Spanish accents) without the general path */
+        if (p[i] >= 0xC2 && p[i] <= 0xDF && i + 1 < len && (p[i + 1] & 0xC0) == 0x80) {
+            i += 2;
+            continue;
         }
         n = utf8_seq(p + i, len - i, &cp);
         if (!n)
