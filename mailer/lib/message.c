@@ -1122,7 +1122,9 @@ static int splice(const struct build *b, const char *s, size_t n, struct buf *ou
 static int tree_write(const struct build *b, struct mailmime *root, struct buf *out,
                       struct err *err)
 {
-    MMAPString *mm = mmap_string_new("");
+    /* the tree without its bodies (headers and placeholders) is a few KB:
+     * start there instead of growing from nothing */
+    MMAPString *mm = mmap_string_sized_new(4096);
     size_t start = out->len, total, i;
     int col = 0, rc = -1;
 
