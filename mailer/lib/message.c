@@ -27,7 +27,8 @@
  * it writes (for line lengths it does not need to check: our encoders keep
  * lines short), which was half of the cost of a message. */
 struct body {
-    const struct buf *encoded;
+    const char *data; /* encoded, in struct build */
+    size_t len;
     char placeholder[48];
 };
 
@@ -37,7 +38,8 @@ struct build {
     size_t nfiles;
     struct body *bodies;
     size_t nbodies;
-    struct buf qp[2]; /* quoted-printable text and HTML bodies */
+    struct buf qp; /* quoted-printable text body, then HTML body */
+    size_t qp_text_len;
     uint64_t boundary_seed;
     unsigned boundaries;
     struct err *err;
@@ -447,120 +449,118 @@ static const unsigned char qp_run[256] = {
     ['>' ... '~'] = 1,
 };
 
-/* Eight octets at once: all of them in qp_run? (0x20..0x7E but '='; the
- * classic "has a byte less than n" and "has a zero byte" word tests, exact
- * for the question "any?".) */
-static int qp_run8(const char *s)
+/* Eight octets at once: a mask with the high bit set in every octet that
+ * is not in qp_run (0x20..0x7E but '='). Each test works on the low seven
+ * bits with the high bit forced, so no carry or borrow crosses an octet:
+ * the mask is exact, and its first set octet is where a run stops. */
+static uint64_t qp_stops8(uint64_t v)
 {
     const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-    uint64_t v, bad;
+    uint64_t low = v & ~highs;
 
-    memcpy(&v, s, 8);
-    bad = v & highs;                                                    /* 0x80 and above */
-    bad |= (v - ones * 0x20) & ~v & highs;                              /* below 0x20 */
-    bad |= ((v ^ (ones * 0x7F)) - ones) & ~(v ^ (ones * 0x7F)) & highs; /* 0x7F */
-    bad |= ((v ^ (ones * '=')) - ones) & ~(v ^ (ones * '=')) & highs;   /* '=' */
-    return bad == 0;
+    return (v & highs) |                                       /* 0x80 and above */
+           ((low + ones) & highs) |                            /* 0x7F */
+           (~((low | highs) - ones * 0x20) & highs) |          /* below 0x20 */
+           (~(((low ^ (ones * '=')) | highs) - ones) & highs); /* '=' */
 }
 
-/* UTF-8 checked one octet at a time, by the rules of rfc2047_utf8_valid
- * (no overlong forms, no surrogates, nothing past U+10FFFF). */
-struct utf8_state {
-    unsigned need; /* continuation octets still expected */
-    uint32_t cp, min;
-};
-
-static int utf8_step(struct utf8_state *u, unsigned char c)
+/* Index of the first octet (in memory order) flagged in a non-zero mask. */
+static size_t qp_first8(uint64_t stops)
 {
-    if (u->need) {
-        if ((c & 0xC0) != 0x80)
-            return -1;
-        u->cp = (u->cp << 6) | (c & 0x3F);
-        if (--u->need == 0 &&
-            (u->cp < u->min || u->cp > 0x10FFFF || (u->cp >= 0xD800 && u->cp <= 0xDFFF)))
-            return -1;
-        return 0;
-    }
-    if (c >= 0xC2 && c <= 0xDF)
-        *u = (struct utf8_state){1, c & 0x1Fu, 0x80};
-    else if (c >= 0xE0 && c <= 0xEF)
-        *u = (struct utf8_state){2, c & 0x0Fu, 0x800};
-    else if (c >= 0xF0 && c <= 0xF4)
-        *u = (struct utf8_state){3, c & 0x07u, 0x10000};
-    else
-        return -1;
-    return 0;
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return (size_t)__builtin_clzll(stops) >> 3;
+#else
+    return (size_t)__builtin_ctzll(stops) >> 3;
+#endif
 }
 
-/* 0, -1 out of memory, 1 the text is not valid UTF-8 (checked in the same
- * pass: every octet above 0x7F goes through the careful path). */
+/* Copy the run of qp_run octets at s[i..n), at most room of them, to w;
+ * the number copied. Words are stored whole and the length cut at the
+ * first stop: w needs 8 octets of room past the end of the run (qp_encode
+ * sizes the output for it). */
+static size_t qp_run_copy(char *w, const char *s, size_t i, size_t n, size_t room)
+{
+    size_t j = i, end = n - i < room ? n : i + room, k;
+    uint64_t v, stops;
+
+    while (j < end && j + 8 <= n) {
+        memcpy(&v, s + j, 8);
+        memcpy(w + (j - i), &v, 8);
+        stops = qp_stops8(v);
+        k = stops ? qp_first8(stops) : 8;
+        j += k;
+        if (k < 8)
+            break;
+    }
+    if (j > end)
+        j = end;
+    for (; j < end && qp_run[(unsigned char)s[j]]; j++)
+        w[j - i] = s[j];
+    return j - i;
+}
+
+/* 0, -1 out of memory, 1 the text is not valid UTF-8 (checked first, by
+ * the rules of rfc2047_utf8_valid: no overlongs, surrogates or > U+10FFFF). */
 static int qp_encode(struct buf *out, const char *s, size_t n)
 {
     static const char hex[] = "0123456789ABCDEF";
-    struct utf8_state u = {0, 0, 0};
-    size_t i, col = 0, tl, start = out->len;
+    size_t i = 0, col = 0, tl, k;
     unsigned char c;
     char *w;
     int lit;
 
+    if (!rfc2047_utf8_valid(s, n))
+        return 1;
+    /* at most 3 octets an input octet and 3 a soft break (one per 25 =XX at
+     * worst), with 16 to spare for qp_run_copy's whole words */
     if (n > (SIZE_MAX - 16) / 4 || buf_grow(out, n * 4 + 16))
         return -1;
     w = out->data + out->len;
-    for (i = 0; i < n; i++) {
+    while (i < n) {
         c = (unsigned char)s[i];
-        if (u.need || c >= 0x80) {
-            if (utf8_step(&u, c)) {
-                buf_setlen(out, start);
-                return 1;
-            }
-        }
-        /* the common case: a printable mid-line, or a space that does not
-         * end a line; runs of them are copied in a tight loop */
-        if (col && col < 74 && qp_run[c]) {
-            size_t end = i + (74 - col) < n ? i + (74 - col) : n, j = i;
-            while (j + 8 <= end && qp_run8(s + j))
-                j += 8;
-            while (j < end && qp_run[(unsigned char)s[j]])
-                j++;
+        /* the common case: printable ASCII that fits on the line (up to
+         * column 74; not a '.' or 'F' that starts one), or a space that does
+         * not end a line; runs of them are copied a word at once */
+        if (col < 75 && qp_run[c] && (col || (c != '.' && c != 'F'))) {
+            k = qp_run_copy(w, s, i, n, 75 - col);
             /* a space that would end a line is left to the careful path */
-            if (s[j - 1] == ' ' && (j == n || s[j] == '\r' || s[j] == '\n'))
-                j--;
-            if (j > i) {
-                memcpy(w, s + i, j - i);
-                w += j - i;
-                col += j - i;
-                i = j - 1;
+            if (s[i + k - 1] == ' ' && (i + k == n || s[i + k] == '\r' || s[i + k] == '\n'))
+                k--;
+            if (k) {
+                w += k;
+                col += k;
+                i += k;
                 continue;
             }
         }
         if (c >= 0x7F && col <= 72) { /* UTF-8 octets: always =XX */
-            *w++ = '=';
-            *w++ = hex[c >> 4];
-            *w++ = hex[c & 15];
+            w[0] = '=';
+            w[1] = hex[c >> 4];
+            w[2] = hex[c & 15];
+            w += 3;
             col += 3;
+            i++;
             continue;
         }
         if (c == '\n' || (c == '\r' && i + 1 < n && s[i + 1] == '\n')) {
-            i += c == '\r';
+            i += c == '\r' ? 2 : 1;
             *w++ = '\r';
             *w++ = '\n';
             col = 0;
             continue;
         }
-        for (;;) {
-            if (c == ' ' || c == '\t')
-                lit = i + 1 < n && s[i + 1] != '\n' && s[i + 1] != '\r';
-            else
-                lit = c >= 33 && c <= 126 && c != '=' &&
-                      !(col == 0 &&
-                        (c == '.' || (c == 'F' && n - i >= 5 && memcmp(s + i, "From ", 5) == 0)));
-            tl = lit ? 1 : 3;
-            if (col + tl <= 75)
-                break;
-            *w++ = '=';
-            *w++ = '\r';
-            *w++ = '\n';
+        if (c == ' ' || c == '\t')
+            lit = i + 1 < n && s[i + 1] != '\n' && s[i + 1] != '\r';
+        else
+            lit = c >= 33 && c <= 126 && c != '=' &&
+                  !(col == 0 &&
+                    (c == '.' || (c == 'F' && n - i >= 5 && memcmp(s + i, "From ", 5) == 0)));
+        tl = lit ? 1 : 3;
+        if (col + tl > 75) { /* soft break; the octet starts the next line */
+            memcpy(w, "=\r\n", 3);
+            w += 3;
             col = 0;
+            continue;
         }
         if (lit) {
             *w++ = (char)c;
@@ -570,42 +570,49 @@ static int qp_encode(struct buf *out, const char *s, size_t n)
             *w++ = hex[c & 15];
         }
         col += tl;
+        i++;
     }
     buf_setlen(out, (size_t)(w - out->data));
-    if (u.need) { /* cut in the middle of a character */
-        buf_setlen(out, start);
-        return 1;
-    }
     return 0;
 }
 
 /* Base64 in lines of 76 and a final CRLF, as libetpan would write it, but
- * in one pass: libetpan's writer appends four octets at a time. */
+ * in one pass: libetpan's writer appends four octets at a time. Whole
+ * lines (57 input octets) first, without a test per group. */
 static int base64_encode(struct buf *out, const unsigned char *p, size_t n)
 {
     static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    size_t i, col = 0, need = (n + 2) / 3 * 4;
+    size_t i = 0, end, need = (n + 2) / 3 * 4;
     uint32_t v;
     char *w;
+    int more;
 
     if (n > SIZE_MAX / 2 || buf_grow(out, need + need / 76 * 2 + 4))
         return -1;
     w = out->data + out->len;
-    for (i = 0; i < n; i += 3) {
-        v = (uint32_t)p[i] << 16;
-        if (i + 1 < n)
-            v |= (uint32_t)p[i + 1] << 8;
-        if (i + 2 < n)
-            v |= p[i + 2];
-        *w++ = b64[v >> 18];
-        *w++ = b64[(v >> 12) & 63];
-        *w++ = i + 1 < n ? b64[(v >> 6) & 63] : '=';
-        *w++ = i + 2 < n ? b64[v & 63] : '=';
-        if ((col += 4) == 76 && i + 3 < n) {
-            *w++ = '\r';
-            *w++ = '\n';
-            col = 0;
+    for (;;) {
+        /* a line; CRLF after it only when more input follows */
+        more = n - i > 57;
+        end = more ? i + 57 : i + (n - i) / 3 * 3;
+        for (; i < end; i += 3, w += 4) {
+            v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
+            w[0] = b64[v >> 18];
+            w[1] = b64[(v >> 12) & 63];
+            w[2] = b64[(v >> 6) & 63];
+            w[3] = b64[v & 63];
         }
+        if (!more)
+            break;
+        *w++ = '\r';
+        *w++ = '\n';
+    }
+    if (i < n) {
+        v = (uint32_t)p[i] << 16 | (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0);
+        w[0] = b64[v >> 18];
+        w[1] = b64[(v >> 12) & 63];
+        w[2] = i + 1 < n ? b64[(v >> 6) & 63] : '=';
+        w[3] = '=';
+        w += 4;
     }
     *w++ = '\r';
     *w++ = '\n';
@@ -613,23 +620,114 @@ static int base64_encode(struct buf *out, const unsigned char *p, size_t n)
     return 0;
 }
 
+/* Small writers for placeholders and boundaries (snprintf cost more than
+ * the rest of building them); each returns the end of what it wrote. */
+static char *put_str(char *w, const char *s)
+{
+    size_t n = strlen(s);
+
+    memcpy(w, s, n);
+    return w + n;
+}
+
+static char *put_dec(char *w, size_t v)
+{
+    char tmp[24];
+    size_t n = 0;
+
+    do
+        tmp[n++] = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    while (n)
+        *w++ = tmp[--n];
+    return w;
+}
+
+static char *put_hex16(char *w, uint64_t v) /* "%016llx" */
+{
+    static const char hex[] = "0123456789abcdef";
+    int i;
+
+    for (i = 15; i >= 0; i--, v >>= 4)
+        w[i] = hex[v & 15];
+    return w + 16;
+}
+
+/* A Content-Type for "top/sub" built directly: what
+ * mailmime_content_new_with_str() parses it into, without the parser (a
+ * tenth of the cost of a part). Types of other tops go to the parser. */
+static struct mailmime_content *content_make(const char *type)
+{
+    static const struct {
+        const char *name;
+        int composite, code;
+    } tops[] = {
+        {"text", 0, MAILMIME_DISCRETE_TYPE_TEXT},
+        {"image", 0, MAILMIME_DISCRETE_TYPE_IMAGE},
+        {"audio", 0, MAILMIME_DISCRETE_TYPE_AUDIO},
+        {"video", 0, MAILMIME_DISCRETE_TYPE_VIDEO},
+        {"application", 0, MAILMIME_DISCRETE_TYPE_APPLICATION},
+        {"multipart", 1, MAILMIME_COMPOSITE_TYPE_MULTIPART},
+    };
+    const char *slash = strchr(type, '/');
+    struct mailmime_discrete_type *dt = NULL;
+    struct mailmime_composite_type *ct = NULL;
+    struct mailmime_type *tp = NULL;
+    struct mailmime_content *content = NULL;
+    clist *params = NULL;
+    char *sub = NULL;
+    size_t i, n = slash ? (size_t)(slash - type) : 0;
+
+    for (i = 0; i < sizeof(tops) / sizeof(tops[0]); i++)
+        if (n && strlen(tops[i].name) == n && !memcmp(type, tops[i].name, n))
+            break;
+    if (i == sizeof(tops) / sizeof(tops[0]))
+        return mailmime_content_new_with_str(type);
+    if (tops[i].composite)
+        ct = mailmime_composite_type_new(tops[i].code, NULL);
+    else
+        dt = mailmime_discrete_type_new(tops[i].code, NULL);
+    if ((!ct && !dt) ||
+        !(tp = mailmime_type_new(ct ? MAILMIME_TYPE_COMPOSITE_TYPE : MAILMIME_TYPE_DISCRETE_TYPE,
+                                 dt, ct)))
+        goto fail;
+    ct = NULL;
+    dt = NULL;
+    if (!(sub = strdup(slash + 1)) || !(params = clist_new()) ||
+        !(content = mailmime_content_new(tp, sub, params)))
+        goto fail;
+    return content;
+fail:
+    if (ct)
+        mailmime_composite_type_free(ct);
+    if (dt)
+        mailmime_discrete_type_free(dt);
+    if (tp)
+        mailmime_type_free(tp);
+    if (params)
+        clist_free(params);
+    free(sub);
+    return NULL;
+}
+
 /* Data for a part: the placeholder of an already encoded body. "=_" never
  * occurs in quoted-printable or base64 text, and the token is as random as
  * the boundaries, so no body or header can contain a placeholder. */
-static struct mailmime_data *body_data(struct build *b, int mechanism, const struct buf *encoded)
+static struct mailmime_data *body_data(struct build *b, int mechanism, const char *data, size_t len)
 {
     struct body *bd = &b->bodies[b->nbodies];
+    char *w = put_hex16(put_str(bd->placeholder, "=_vcbody"), b->boundary_seed);
 
-    snprintf(bd->placeholder, sizeof(bd->placeholder), "=_vcbody%016llx_%zu",
-             (unsigned long long)b->boundary_seed, b->nbodies);
-    bd->encoded = encoded;
+    *put_dec(put_str(w, "_"), b->nbodies) = '\0'; /* "=_vcbody%016llx_%zu" */
+    bd->data = data;
+    bd->len = len;
     b->nbodies++;
     return mailmime_data_new_data(mechanism, 1, bd->placeholder, strlen(bd->placeholder));
 }
 
-static struct mailmime *text_part(struct build *b, const char *type, struct buf *qp)
+static struct mailmime *text_part(struct build *b, const char *type, const char *qp, size_t len)
 {
-    struct mailmime_content *ct = mailmime_content_new_with_str(type);
+    struct mailmime_content *ct = content_make(type);
     struct mailmime_parameter *cs = mailmime_param_new_with_data("charset", "utf-8");
     struct mailmime_fields *fl = mailmime_fields_new_encoding(MAILMIME_MECHANISM_QUOTED_PRINTABLE);
     struct mailmime_data *data;
@@ -644,7 +742,7 @@ static struct mailmime *text_part(struct build *b, const char *type, struct buf 
     /* Encoded already (bodies_encode), so libetpan writes it as it is; the
      * data does not copy: qp lives in struct build until the message is
      * written. */
-    if (!(data = body_data(b, MAILMIME_MECHANISM_QUOTED_PRINTABLE, qp))) {
+    if (!(data = body_data(b, MAILMIME_MECHANISM_QUOTED_PRINTABLE, qp, len))) {
         mailmime_free(part);
         return NULL;
     }
@@ -662,37 +760,40 @@ fail:
 
 static struct mailmime *multipart(struct build *b, const char *type)
 {
-    struct mailmime_content *ct = mailmime_content_new_with_str(type);
+    struct mailmime_content *ct = content_make(type);
     struct mailmime_fields *fl = mailmime_fields_new_empty();
-    struct mailmime_parameter *p;
+    struct mailmime_parameter *p = NULL;
     struct mailmime *part = NULL;
-    clistiter *cur;
-    char bnd[40], *v;
+    clist *parts = clist_new();
+    char bnd[48], *w = bnd;
     unsigned n = ++b->boundaries;
     uint64_t h = fnv1a(b->boundary_seed, &n, sizeof(n));
 
-    if (!ct || !fl || !(part = mailmime_new_empty(ct, fl))) {
-        if (ct)
-            mailmime_content_free(ct);
-        if (fl)
-            mailmime_fields_free(fl);
-        return NULL;
-    }
-    /* mailmime_new_empty() adds a boundary of its own (time, random(),
-     * pid); replace its value. "=_" never occurs in quoted-printable or
-     * base64 output, so the boundary cannot collide with a body line. */
-    snprintf(bnd, sizeof(bnd), "=_vc%u_%016llx", n, (unsigned long long)h);
-    for (cur = clist_begin(ct->ct_parameters); cur; cur = clist_next(cur)) {
-        p = clist_content(cur);
-        if (strcasecmp(p->pa_name, "boundary") != 0)
-            continue;
-        if (!(v = strdup(bnd)))
-            break;
-        free(p->pa_value);
-        p->pa_value = v;
-        return part;
-    }
-    mailmime_free(part);
+    /* The boundary parameter is made here, not by mailmime_new_empty(),
+     * whose own (time, random(), gethostname(), getpid()) would be thrown
+     * away. "=_" never occurs in quoted-printable or base64 output, so the
+     * boundary cannot collide with a body line. */
+    w = put_str(w, "=_vc");
+    w = put_dec(w, n);
+    w = put_str(w, "_");
+    *put_hex16(w, h) = '\0';
+    if (!ct || !fl || !parts || !(p = mailmime_param_new_with_data("boundary", bnd)) ||
+        clist_append(ct->ct_parameters, p) < 0)
+        goto fail;
+    p = NULL;
+    if (!(part = mailmime_new(MAILMIME_MULTIPLE, NULL, 0, fl, ct, NULL, NULL, NULL, parts, NULL,
+                              NULL)))
+        goto fail;
+    return part;
+fail:
+    if (p)
+        mailmime_parameter_free(p);
+    if (ct)
+        mailmime_content_free(ct);
+    if (fl)
+        mailmime_fields_free(fl);
+    if (parts)
+        clist_free(parts);
     return NULL;
 }
 
@@ -759,7 +860,7 @@ static struct mailmime *file_headers(const char *shown, const char *type, const 
      * quoted parameters instead, which Gmail, Outlook and Thunderbird read. */
     if (rfc2047_encode_param(&name, shown, strlen(shown)))
         goto out;
-    ct = mailmime_content_new_with_str(type);
+    ct = content_make(type);
     np = mailmime_param_new_with_data("name", name.data);
     if (!ct || !np || clist_append(ct->ct_parameters, np) < 0)
         goto out;
@@ -825,7 +926,7 @@ static struct mailmime *file_part(struct build *b, const struct message_file *mf
     if (base64_encode(encoded, (const unsigned char *)raw.data, raw.len) ||
         !(part = file_headers(shown, type, mf->content_id)))
         goto nomem;
-    if (!(body = body_data(b, MAILMIME_MECHANISM_BASE64, encoded))) {
+    if (!(body = body_data(b, MAILMIME_MECHANISM_BASE64, encoded->data, encoded->len))) {
         mailmime_free(part);
         part = NULL;
         goto nomem;
@@ -864,14 +965,15 @@ static struct mailmime *alternative_make(struct build *b)
     struct mailmime *alt, *part;
 
     if (!m->html)
-        return text_part(b, "text/plain", &b->qp[0]);
+        return text_part(b, "text/plain", b->qp.data, b->qp_text_len);
     if (!(alt = multipart(b, "multipart/alternative")))
         return NULL;
-    if (!(part = text_part(b, "text/plain", &b->qp[0])))
+    if (!(part = text_part(b, "text/plain", b->qp.data, b->qp_text_len)))
         goto fail;
     if (mailmime_smart_add_part(alt, part) != MAILIMF_NO_ERROR)
         goto fail_part;
-    if (!(part = text_part(b, "text/html", &b->qp[1])))
+    if (!(part =
+              text_part(b, "text/html", b->qp.data + b->qp_text_len, b->qp.len - b->qp_text_len)))
         goto fail;
     if (mailmime_smart_add_part(alt, part) != MAILIMF_NO_ERROR)
         goto fail_part;
@@ -957,7 +1059,7 @@ static int build_init(struct build *b, const struct message_spec *m, struct err 
     uint64_t rnd;
     size_t i, n = m->ninline + m->nattachments;
 
-    *b = (struct build){m, NULL, 0, NULL, 0, {BUF_INIT, BUF_INIT}, FNV_OFFSET, 0, err};
+    *b = (struct build){m, NULL, 0, NULL, 0, BUF_INIT, 0, FNV_OFFSET, 0, err};
     if (m->boundary_seed) {
         b->boundary_seed = fnv1a(FNV_OFFSET, m->boundary_seed, strlen(m->boundary_seed));
     } else {
@@ -984,8 +1086,7 @@ static void build_release(struct build *b)
         buf_release(&b->files[i]);
     free(b->files);
     free(b->bodies);
-    buf_release(&b->qp[0]);
-    buf_release(&b->qp[1]);
+    buf_release(&b->qp);
 }
 
 /* Append the written tree to out with each placeholder replaced by its
@@ -1010,7 +1111,7 @@ static int splice(const struct build *b, const char *s, size_t n, struct buf *ou
                  (end - (hit + len) >= 2 && hit[len] == '\r' && hit[len + 1] == '\n')))
                 break;
         }
-        if (buf_add(out, p, (size_t)(hit - p)) || buf_add(out, bd->encoded->data, bd->encoded->len))
+        if (buf_add(out, p, (size_t)(hit - p)) || buf_add(out, bd->data, bd->len))
             return -1;
         p = hit + len;
     }
@@ -1021,7 +1122,9 @@ static int splice(const struct build *b, const char *s, size_t n, struct buf *ou
 static int tree_write(const struct build *b, struct mailmime *root, struct buf *out,
                       struct err *err)
 {
-    MMAPString *mm = mmap_string_new("");
+    /* the tree without its bodies (headers and placeholders) is a few KB:
+     * start there instead of growing from nothing */
+    MMAPString *mm = mmap_string_sized_new(4096);
     size_t start = out->len, total, i;
     int col = 0, rc = -1;
 
@@ -1034,7 +1137,7 @@ static int tree_write(const struct build *b, struct mailmime *root, struct buf *
     /* the size the message will have, before any of it is copied */
     total = mm->len;
     for (i = 0; i < b->nbodies; i++)
-        total += b->bodies[i].encoded->len - strlen(b->bodies[i].placeholder);
+        total += b->bodies[i].len - strlen(b->bodies[i].placeholder);
     if (total > MESSAGE_MAX) {
         err_set(err, ERR_DATA,
                 "message: %zu bytes, more than the %u MB a message may have (most servers "
@@ -1060,15 +1163,23 @@ out:
     return rc;
 }
 
-/* Both bodies in quoted-printable, their UTF-8 checked on the way. */
+/* Both bodies in quoted-printable, one after the other in one buffer
+ * (sized once for both), their UTF-8 checked on the way. */
 static int bodies_encode(struct build *b, const struct message_spec *m, struct err *err)
 {
-    int rc = qp_encode(&b->qp[0], m->text, m->text_len);
+    size_t html_len = m->html ? m->html_len : 0;
+    int rc;
 
+    /* qp_encode's own bound for both at once, so the second does not move
+     * the first; when this fails, qp_encode fails and says so */
+    if (m->text_len < SIZE_MAX / 8 && html_len < SIZE_MAX / 8)
+        (void)buf_grow(&b->qp, (m->text_len + html_len) * 4 + 32);
+    rc = qp_encode(&b->qp, m->text, m->text_len);
     if (rc == 1)
         return err_set(err, ERR_DATA, "message: text body is not valid UTF-8");
+    b->qp_text_len = b->qp.len;
     if (!rc && m->html)
-        rc = qp_encode(&b->qp[1], m->html, m->html_len);
+        rc = qp_encode(&b->qp, m->html, m->html_len);
     if (rc == 1)
         return err_set(err, ERR_DATA, "message: HTML body is not valid UTF-8");
     return rc ? err_nomem(err) : 0;

@@ -56,16 +56,29 @@ int rfc2047_utf8_valid(const char *s, size_t len)
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0, n;
     uint32_t cp;
-
     uint64_t v;
 
     while (i < len) {
         if (i + 8 <= len) { /* ASCII runs eight octets at a time */
             memcpy(&v, p + i, 8);
-            if (!(v & 0x8080808080808080ULL)) {
+            v &= 0x8080808080808080ULL;
+            if (!v) {
                 i += 8;
                 continue;
             }
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+            i += (size_t)__builtin_clzll(v) >> 3; /* to the first octet above 0x7F */
+#else
+            i += (size_t)__builtin_ctzll(v) >> 3;
+#endif
+        } else if (p[i] < 0x80) {
+            i++;
+            continue;
+        }
+        /* two-octet characters (Spanish accents) without the general path */
+        if (p[i] >= 0xC2 && p[i] <= 0xDF && i + 1 < len && (p[i + 1] & 0xC0) == 0x80) {
+            i += 2;
+            continue;
         }
         n = utf8_seq(p + i, len - i, &cp);
         if (!n)
@@ -90,6 +103,14 @@ static int utf8_append(struct buf *out, const char *s, size_t len, int controls)
     int rc = 0;
 
     while (i < len && !rc) {
+        /* ASCII that stays as it is, a run at a time */
+        for (n = i; n < len && p[n] < 0x80 && (!controls || (p[n] >= 0x20 && p[n] != 0x7F)); n++)
+            ;
+        if (n > i) {
+            rc = buf_add(out, p + i, n - i);
+            i = n;
+            continue;
+        }
         n = utf8_seq(p + i, len - i, &cp);
         if (!n) {
             rc = add_replacement(out);
@@ -128,10 +149,14 @@ static size_t char_len(unsigned char c)
 }
 
 /* Characters Q may leave as they are in any header context (RFC 2047 5(3)). */
+static const unsigned char q_safe_table[256] = {
+    ['a' ... 'z'] = 1, ['A' ... 'Z'] = 1, ['0' ... '9'] = 1, ['!'] = 1,
+    ['*'] = 1,         ['+'] = 1,         ['-'] = 1,         ['/'] = 1,
+};
+
 static int q_safe(unsigned char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '!' ||
-           c == '*' || c == '+' || c == '-' || c == '/';
+    return q_safe_table[c];
 }
 
 static size_t q_len(unsigned char c)
@@ -149,57 +174,72 @@ static int use_q(const char *u, size_t n)
     return 2 * q <= 3 * ((n + 2) / 3 * 4);
 }
 
+/* The encoded word for u[0..n), appended to w: written in place after one
+ * buf_grow for the longest it can be. */
 static int q_word(struct buf *w, const char *u, size_t n)
 {
-    int rc = 0;
     size_t i;
     unsigned char c;
+    char *o;
 
-    rc |= buf_addstr(w, "=?UTF-8?Q?");
+    if (n > (SIZE_MAX - 16) / 3 || buf_grow(w, 12 + 3 * n))
+        return -1;
+    o = w->data + w->len;
+    memcpy(o, "=?UTF-8?Q?", 10);
+    o += 10;
     for (i = 0; i < n; i++) {
         c = (unsigned char)u[i];
         if (c == ' ') {
-            rc |= buf_addch(w, '_');
+            *o++ = '_';
         } else if (q_safe(c)) {
-            rc |= buf_addch(w, c);
+            *o++ = (char)c;
         } else {
-            rc |= buf_addch(w, '=');
-            rc |= buf_addch(w, hex[c >> 4]);
-            rc |= buf_addch(w, hex[c & 15]);
+            o[0] = '=';
+            o[1] = hex[c >> 4];
+            o[2] = hex[c & 15];
+            o += 3;
         }
     }
-    rc |= buf_addstr(w, "?=");
-    return rc ? -1 : 0;
+    memcpy(o, "?=", 2);
+    buf_setlen(w, (size_t)(o + 2 - w->data));
+    return 0;
 }
 
 static int b_word(struct buf *w, const char *u, size_t n)
 {
-    int rc = 0;
     const unsigned char *p = (const unsigned char *)u;
     size_t i;
     uint32_t v;
+    char *o;
 
-    rc |= buf_addstr(w, "=?UTF-8?B?");
-    for (i = 0; i + 2 < n; i += 3) {
+    if (n > (SIZE_MAX - 16) / 2 || buf_grow(w, 12 + (n + 2) / 3 * 4))
+        return -1;
+    o = w->data + w->len;
+    memcpy(o, "=?UTF-8?B?", 10);
+    o += 10;
+    for (i = 0; i + 2 < n; i += 3, o += 4) {
         v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
-        rc |= buf_addch(w, b64[v >> 18]);
-        rc |= buf_addch(w, b64[(v >> 12) & 63]);
-        rc |= buf_addch(w, b64[(v >> 6) & 63]);
-        rc |= buf_addch(w, b64[v & 63]);
+        o[0] = b64[v >> 18];
+        o[1] = b64[(v >> 12) & 63];
+        o[2] = b64[(v >> 6) & 63];
+        o[3] = b64[v & 63];
     }
     if (i < n) {
         v = (uint32_t)p[i] << 16 | (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0);
-        rc |= buf_addch(w, b64[v >> 18]);
-        rc |= buf_addch(w, b64[(v >> 12) & 63]);
-        rc |= buf_addch(w, i + 1 < n ? b64[(v >> 6) & 63] : '=');
-        rc |= buf_addch(w, '=');
+        o[0] = b64[v >> 18];
+        o[1] = b64[(v >> 12) & 63];
+        o[2] = i + 1 < n ? b64[(v >> 6) & 63] : '=';
+        o[3] = '=';
+        o += 4;
     }
-    rc |= buf_addstr(w, "?=");
-    return rc ? -1 : 0;
+    memcpy(o, "?=", 2);
+    buf_setlen(w, (size_t)(o + 2 - w->data));
+    return 0;
 }
 
-/* How many bytes of u (whole characters) fit in one word's payload. */
-static size_t word_take(const char *u, size_t n, int q)
+/* How many bytes of u (whole characters) fit in one word's payload; the
+ * payload's length in *cost. */
+static size_t word_take(const char *u, size_t n, int q, size_t *cost_out)
 {
     size_t take = 0, k, cost = 0, add, i;
 
@@ -218,23 +258,22 @@ static size_t word_take(const char *u, size_t n, int q)
         }
         take += k;
     }
+    *cost_out = q ? cost : (take + 2) / 3 * 4;
     return take;
 }
 
-/* Encoded words for clean UTF-8 u; folded with CRLF SP when `fold`. */
+/* Encoded words for clean UTF-8 u; folded with CRLF SP when `fold`. Each
+ * word's length is known before it is written (word_take), so it goes
+ * straight to out. */
 static int encode_words(struct buf *out, const char *u, size_t n, size_t column, int fold)
 {
-    struct buf w = BUF_INIT;
     int q = use_q(u, n), rc = 0, first = 1;
-    size_t col = column, take;
+    size_t col = column, take, wlen;
 
     while (n > 0 && !rc) {
-        take = word_take(u, n, q);
-        buf_reset(&w);
-        rc = q ? q_word(&w, u, take) : b_word(&w, u, take);
-        if (rc)
-            break;
-        if (!first && fold && col + 1 + w.len > LINE_SOFT) {
+        take = word_take(u, n, q, &wlen);
+        wlen += 12; /* "=?UTF-8?Q?" "?=" */
+        if (!first && fold && col + 1 + wlen > LINE_SOFT) {
             rc = buf_add(out, "\r\n ", 3);
             col = 1;
         } else if (!first) {
@@ -242,13 +281,12 @@ static int encode_words(struct buf *out, const char *u, size_t n, size_t column,
             col++;
         }
         if (!rc)
-            rc = buf_add(out, w.data, w.len);
-        col += w.len;
+            rc = q ? q_word(out, u, take) : b_word(out, u, take);
+        col += wlen;
         first = 0;
         u += take;
         n -= take;
     }
-    buf_release(&w);
     return rc;
 }
 
@@ -328,11 +366,14 @@ static int quote_ascii(struct buf *out, const char *u, size_t n, int quote)
     int rc;
 
     rc = quote ? buf_addch(out, '"') : 0;
-    for (i = 0; i < n && !rc; i++) {
-        if (u[i] == '"' || u[i] == '\\')
-            rc = buf_addch(out, '\\');
-        if (!rc)
-            rc = buf_addch(out, u[i]);
+    for (i = 0; i < n && !rc;) {
+        size_t j = i;
+        while (j < n && u[j] != '"' && u[j] != '\\')
+            j++;
+        rc = buf_add(out, u + i, j - i); /* a run without '"' or '\\' */
+        if (!rc && j < n)
+            rc = buf_addch(out, '\\') || buf_addch(out, u[j++]);
+        i = j;
     }
     if (!rc && quote)
         rc = buf_addch(out, '"');
