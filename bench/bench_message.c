@@ -55,7 +55,8 @@ int main(int argc, char **argv)
         return 64;
     }
     limit = atof(argv[4]);
-    logo = (struct message_file){argv[3], "logo.png", "logo@votochilango.example.org"};
+    logo = (struct message_file){
+        .path = argv[3], .filename = "logo.png", .content_id = "logo@votochilango.example.org"};
     err_init(&err);
     start = now();
     do {

@@ -107,7 +107,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
     for (int i = 0; i < NFIELDS; i++)
         f[i] = fuzz_cut(&data, &len);
 
-    struct message_file attach = {attach_path, f[FILENAME], NULL};
+    struct message_file attach = {.path = attach_path, .filename = f[FILENAME]};
     struct message_spec m = {
         .from_name = f[FROM_NAME],
         .from_address = "votochilango@iecm.example.org",

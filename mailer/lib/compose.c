@@ -174,8 +174,10 @@ static void free_files(struct message_file *f, size_t n)
 {
     size_t i;
 
-    for (i = 0; f && i < n; i++)
+    for (i = 0; f && i < n; i++) {
         free((char *)f[i].path);
+        message_file_release(&f[i]);
+    }
     free(f);
 }
 
@@ -256,7 +258,16 @@ int compose_init(struct compose *cp, const struct campaign *c, const struct edit
     cp->attachments = make_files(c, c->attachments, c->nattachments, 0);
     if (!cp->inline_files || !cp->attachments)
         return err_nomem(err);
-    return files_fit(cp->inline_files, c->ninline_images, cp->attachments, c->nattachments, err);
+    if (files_fit(cp->inline_files, c->ninline_images, cp->attachments, c->nattachments, err))
+        return -1;
+    /* read and encoded once for every message of the mailing */
+    for (size_t i = 0; i < c->ninline_images; i++)
+        if (message_file_load(&cp->inline_files[i], err))
+            return -1;
+    for (size_t i = 0; i < c->nattachments; i++)
+        if (message_file_load(&cp->attachments[i], err))
+            return -1;
+    return 0;
 }
 
 void compose_release(struct compose *cp)

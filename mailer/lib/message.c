@@ -902,41 +902,79 @@ out:
     return part;
 }
 
-/* One file as a base64 part; its encoded text is kept in `encoded` (the
- * tree points into it) until the message is written. */
+/* Read path and append its base64 text to encoded. */
+static int file_encode(const char *path, struct buf *encoded, struct err *err)
+{
+    struct buf raw;
+    int rc = -1;
+
+    buf_init(&raw, FILE_CAP);
+    if (buf_read_file(&raw, path)) {
+        if (errno == ENOSPC)
+            err_set(err, ERR_DATA, "%s: larger than %u MB, the limit for a whole message", path,
+                    MESSAGE_MAX >> 20);
+        else
+            err_errno(err, ERR_DATA, "%s: cannot read attachment", path);
+    } else if (base64_encode(encoded, (const unsigned char *)raw.data, raw.len)) {
+        err_nomem(err);
+    } else {
+        rc = 0;
+    }
+    buf_release(&raw);
+    return rc;
+}
+
+int message_file_load(struct message_file *mf, struct err *err)
+{
+    struct buf encoded = BUF_INIT;
+
+    message_file_release(mf);
+    if (file_encode(mf->path, &encoded, err)) {
+        buf_release(&encoded);
+        return -1;
+    }
+    if (!encoded.data && buf_addstr(&encoded, "")) /* an empty file */
+        return err_nomem(err);
+    mf->encoded = buf_detach(&encoded, &mf->encoded_len);
+    return mf->encoded ? 0 : err_nomem(err);
+}
+
+void message_file_release(struct message_file *mf)
+{
+    free(mf->encoded);
+    mf->encoded = NULL;
+    mf->encoded_len = 0;
+}
+
+/* One file as a base64 part: its text loaded once (message_file_load), or
+ * read and encoded now into `encoded`, kept until the message is written
+ * (the tree points into it). */
 static struct mailmime *file_part(struct build *b, const struct message_file *mf,
                                   struct buf *encoded)
 {
-    const char *shown, *type;
-    struct buf raw;
-    struct mailmime *part = NULL;
+    const char *shown, *type, *data = mf->encoded;
+    size_t len = mf->encoded_len;
+    struct mailmime *part;
     struct mailmime_data *body;
 
     if (file_check(b, mf, &shown, &type))
         return NULL;
-    buf_init(&raw, FILE_CAP);
-    if (buf_read_file(&raw, mf->path)) {
-        if (errno == ENOSPC)
-            err_set(b->err, ERR_DATA, "%s: larger than %u MB, the limit for a whole message",
-                    mf->path, MESSAGE_MAX >> 20);
-        else
-            err_errno(b->err, ERR_DATA, "%s: cannot read attachment", mf->path);
-        goto out;
+    if (!data) {
+        if (file_encode(mf->path, encoded, b->err))
+            return NULL;
+        data = encoded->data;
+        len = encoded->len;
     }
-    if (base64_encode(encoded, (const unsigned char *)raw.data, raw.len) ||
-        !(part = file_headers(shown, type, mf->content_id)))
-        goto nomem;
-    if (!(body = body_data(b, MAILMIME_MECHANISM_BASE64, encoded->data, encoded->len))) {
+    if (!(part = file_headers(shown, type, mf->content_id))) {
+        err_nomem(b->err);
+        return NULL;
+    }
+    if (!(body = body_data(b, MAILMIME_MECHANISM_BASE64, data, len))) {
         mailmime_free(part);
-        part = NULL;
-        goto nomem;
+        err_nomem(b->err);
+        return NULL;
     }
     part->mm_data.mm_single = body;
-    goto out;
-nomem:
-    err_nomem(b->err);
-out:
-    buf_release(&raw);
     return part;
 }
 

@@ -49,7 +49,18 @@ struct message_file {
     const char *path;       /* file to read */
     const char *filename;   /* name shown to the reader (UTF-8); NULL: basename of path */
     const char *content_id; /* inline image referenced as cid:...; NULL for attachments */
+    /* the file's base64 text, read and encoded once for a whole mailing by
+     * message_file_load(); NULL: path is read and encoded for each message */
+    char *encoded;
+    size_t encoded_len;
 };
+
+/* Read mf->path now and keep its base64 text in mf (freed by
+ * message_file_release): every message of the mailing then carries the same
+ * bytes, without reading the file again. ERR_DATA when it cannot be read or
+ * is larger than a message may be. */
+int message_file_load(struct message_file *mf, struct err *err);
+void message_file_release(struct message_file *mf);
 
 struct message_spec {
     const char *from_name; /* display name, UTF-8, may be NULL */

@@ -261,7 +261,7 @@ static void write_sized(const char *path, size_t n)
 
 static int build_with(const char *path, struct buf *out, struct err *err)
 {
-    struct message_file att[1] = {{path, "grande.pdf", NULL}};
+    struct message_file att[1] = {{.path = path, .filename = "grande.pdf"}};
     struct message_spec m = {
         .from_address = "votochilango@iecm.example.org",
         .to_address = "ana@example.com",

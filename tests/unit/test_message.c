@@ -84,9 +84,10 @@ static int setup(void **state)
     snprintf(fixtures, 4000, "%s/messages", f ? f : "tests/fixtures");
     snprintf(logo_path, sizeof(logo_path), "%s/logo.png", fixtures);
     snprintf(pdf_path, sizeof(pdf_path), "%s/boletin.pdf", fixtures);
-    inline_logo[0] = (struct message_file){logo_path, "logo.png", "logo@votochilango.example.org"};
-    attach_pdf[0] =
-        (struct message_file){pdf_path, "Boletín Corazón Chilango, noviembre.pdf", NULL};
+    inline_logo[0] = (struct message_file){
+        .path = logo_path, .filename = "logo.png", .content_id = "logo@votochilango.example.org"};
+    attach_pdf[0] = (struct message_file){.path = pdf_path,
+                                          .filename = "Boletín Corazón Chilango, noviembre.pdf"};
     return 0;
 }
 
@@ -744,7 +745,7 @@ static void test_mime_types(void **state)
     err_init(&err);
     for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
         m = base_spec();
-        f = (struct message_file){pdf_path, types[i].name, NULL};
+        f = (struct message_file){.path = pdf_path, .filename = types[i].name};
         m.attachments = &f;
         buf_reset(&out);
         err_clear(&err);
@@ -763,13 +764,13 @@ static void test_mime_types(void **state)
             fail_msg("%s: no \"%s\"", types[i].name, want.data);
     }
     m = base_spec();
-    f = (struct message_file){"/nonexistent/boletin.pdf", NULL, NULL};
+    f = (struct message_file){.path = "/nonexistent/boletin.pdf"};
     m.attachments = &f;
     err_clear(&err);
     assert_int_equal(message_build(&m, &out, &err), -1);
     assert_int_equal(err.kind, ERR_DATA);
     assert_non_null(strstr(err.msg.data, "/nonexistent/boletin.pdf"));
-    f = (struct message_file){pdf_path, NULL, "bad id\r\nBcc: x@evil"};
+    f = (struct message_file){.path = pdf_path, .content_id = "bad id\r\nBcc: x@evil"};
     m.attachments = NULL;
     m.nattachments = 0;
     m.inline_files = &f;
@@ -797,7 +798,7 @@ static void test_attachment_name(void **state)
     /* the longest name accepted (200 octets) still fits in 998-octet lines;
      * one character more is refused */
     {
-        struct message_file f = {pdf_path, NULL, NULL};
+        struct message_file f = {.path = pdf_path};
         struct buf longname = BUF_INIT;
         struct err err;
 

@@ -450,8 +450,9 @@ static int op_message(struct buf *out)
     struct err err;
     snprintf(logo, sizeof logo, "%s/messages/logo.png", fixtures);
     snprintf(pdf, sizeof pdf, "%s/messages/boletin.pdf", fixtures);
-    struct message_file inl[1] = {{logo, "logo.png", "logo@votochilango.example.org"}};
-    struct message_file att[1] = {{pdf, "Boletín de noviembre.pdf", NULL}};
+    struct message_file inl[1] = {
+        {.path = logo, .filename = "logo.png", .content_id = "logo@votochilango.example.org"}};
+    struct message_file att[1] = {{.path = pdf, .filename = "Boletín de noviembre.pdf"}};
     struct message_spec m = {
         .from_name = "Voto Chilango — IECM",
         .from_address = "votochilango@iecm.example.org",
