@@ -974,17 +974,20 @@ static void *smtp_worker(void *arg)
 {
     struct worker *w = arg;
     struct smtp *t = w->t;
+    struct job *j = NULL;
 
+    pthread_mutex_lock(&t->lock);
     for (;;) {
-        struct job *j;
-
-        pthread_mutex_lock(&t->lock);
+        if (j) { /* one lock hold reports a job and takes the next */
+            *t->done_tail = j;
+            t->done_tail = &j->next;
+            if (t->queued <= t->low_water)
+                pthread_cond_signal(&t->done_cond);
+        }
         while (!atomic_load(&t->stopping) && !t->work_head)
             pthread_cond_wait(&t->work_cond, &t->lock);
-        if (atomic_load(&t->stopping)) {
-            pthread_mutex_unlock(&t->lock);
+        if (atomic_load(&t->stopping))
             break;
-        }
         j = t->work_head;
         t->queued--;
         t->work_head = j->next;
@@ -996,12 +999,8 @@ static void *smtp_worker(void *arg)
         smtp_send(w, j);
 
         pthread_mutex_lock(&t->lock);
-        *t->done_tail = j;
-        t->done_tail = &j->next;
-        if (t->queued <= t->low_water)
-            pthread_cond_signal(&t->done_cond);
-        pthread_mutex_unlock(&t->lock);
     }
+    pthread_mutex_unlock(&t->lock);
     return NULL;
 }
 
