@@ -103,6 +103,14 @@ static int conclude(const struct cli *cli, const char *id, const struct send_rep
                    c->sent + c->bounced);
         return EX_OK;
     }
+    if (r->restored && !cli->quiet && (ui->tty || cli->verbose))
+        fprintf(ui->tty ? stdout : stderr,
+                ngettext("%s %s: %ld message was still queued when the last run stopped; it "
+                         "had not been sent and was pending again\n",
+                         "%s %s: %ld messages were still queued when the last run stopped; "
+                         "they had not been sent and were pending again\n",
+                         (unsigned long)r->restored),
+                id, r->edition.name, r->restored);
     if (!cli->quiet && (ui->tty || cli->verbose || needs_person))
         fprintf(ui->tty ? stdout : stderr,
                 _("%s %s: %ld sent in this run; mailing: %ld of %ld delivered, %ld pending, "

@@ -118,6 +118,7 @@ fi
 # connections busy, two more messages wait in the transport's queue, all
 # four committed `sending`. After the kill, `status` puts back to pending the
 # two never started: exactly the two being transmitted stay uncertain.
+fast_url="smtp://127.0.0.1:$CAPTURE_PORT"
 capture_start "$work/outbox3" --no-tls --data-delay 5
 cp "$home/campaigns/aviso.ini" "$home/campaigns/aviso3.ini"
 /usr/bin/python3 - "$home/contacts/pocos.csv" <<'PY'
@@ -136,14 +137,20 @@ print(db.execute("SELECT count(*) FROM deliveries d JOIN mailings m ON m.id = d.
                  " WHERE m.campaign = ? AND d.state = ?", (sys.argv[2], sys.argv[3])).fetchone()[0])
 ' "$MAILER_DB" "$1" "$2"
 }
-SMTP_URL="smtp://127.0.0.1:$CAPTURE_PORT" SMTP_CONCURRENCY=2 SMTP_RATE= "$MAILER" send aviso3 > /dev/null 2>&1 &
-pid=$!
-for _ in $(seq 100); do
-    [ "$(grep -c ' open ' "$CAPTURE_LOG" 2>/dev/null || true)" -ge 2 ] && break
-    sleep 0.05
-done
-sleep 1
-kill -9 "$pid"; wait "$pid" 2>/dev/null || true
+slow_url="smtp://127.0.0.1:$CAPTURE_PORT"
+kill_slow_run() { # two connections busy, two messages queued: kill -9
+    local opened pid
+    opened=$(grep -c ' open ' "$CAPTURE_LOG" 2>/dev/null || true)
+    SMTP_URL=$slow_url SMTP_CONCURRENCY=2 SMTP_RATE= "$MAILER" send aviso3 > /dev/null 2>&1 &
+    pid=$!
+    for _ in $(seq 100); do
+        [ "$(grep -c ' open ' "$CAPTURE_LOG" 2>/dev/null || true)" -ge $((opened + 2)) ] && break
+        sleep 0.05
+    done
+    sleep 1
+    kill -9 "$pid"; wait "$pid" 2>/dev/null || true
+}
+kill_slow_run
 marked=$(count_state aviso3 sending)
 [ "$marked" = 4 ] || fail "expected 2 messages being sent and 2 queued, all sending; the ledger has $marked sending"
 journals() { find "$work" -name '*.handoff' | wc -l; }
@@ -157,4 +164,16 @@ assert s["pending"] == 18, s
 print("hand-off journal: 4 marked sending, 2 started; after the kill 2 uncertain, 2 back to pending")
 PY
 [ "$(journals)" = 0 ] || fail "the journal was not removed after recovery"
+
+# The same recovery when the next run is a send: it says so (-v), sends the
+# two put back with the rest, and leaves only the uncertain ones.
+kill_slow_run
+[ "$(count_state aviso3 sending)" = 6 ] || fail "second kill: $(count_state aviso3 sending) sending, expected 6"
+code=0; SMTP_URL=$fast_url SMTP_RATE= "$MAILER" -v send aviso3 > resume3.out 2>&1 || code=$?
+[ "$code" = 75 ] || fail "send after the kill exited $code: $(cat resume3.out)"
+grep -q "aviso3 main: 2 messages were still queued when the last run stopped" resume3.out ||
+    fail "send did not report the messages put back: $(cat resume3.out)"
+[ "$(count_state aviso3 sending)" = 4 ] || fail "after the resume: $(count_state aviso3 sending) uncertain, expected 4"
+[ "$(count_state aviso3 pending)" = 0 ] || fail "after the resume: $(count_state aviso3 pending) pending"
+[ "$(journals)" = 0 ] || fail "the send left a journal"
 echo "test_kill_resume: ok"
