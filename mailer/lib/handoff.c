@@ -146,7 +146,8 @@ int handoff_recover(const char *path, struct ledger *l, int64_t mailing_id, long
         err_set(err, ERR_IO, "%s: cannot read the hand-off journal", path);
         goto out;
     }
-    qsort(started.v, started.n, sizeof(*started.v), cmp_id);
+    if (started.n) /* qsort and bsearch want an array, even an empty one */
+        qsort(started.v, started.n, sizeof(*started.v), cmp_id);
     if (ledger_begin(l, err))
         goto out;
     for (i = 0; i < marked.n; i++) {

@@ -151,6 +151,14 @@ static void test_recover(void **state)
     /* no journal: nothing to do */
     assert_int_equal(handoff_recover(journal, l, ma, &restored, &e), 0);
     assert_int_equal(restored, 0);
+    /* only M lines (killed before any connection started): all go back */
+    assert_int_equal(ledger_delivery_sending(l, b[1], 1000, &e), 0);
+    snprintf(text, sizeof(text), "M %lld\nM %lld\n", (long long)b[0], (long long)b[1]);
+    write_file(journal, text);
+    assert_int_equal(handoff_recover(journal, l, mb, &restored, &e), 0);
+    assert_int_equal(restored, 2);
+    assert_string_equal(state_of(l, mb, b[0], NULL), "pending");
+    assert_string_equal(state_of(l, mb, b[1], NULL), "pending");
     err_release(&e);
     ledger_close(l);
 }
