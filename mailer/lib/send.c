@@ -609,9 +609,10 @@ static int send_loop(struct run *run)
         }
         if (should_stop(run, submitted))
             break;
-        /* Waiting for a free connection: compose the next messages of the
-         * batch meanwhile (up to one per connection), looking for
-         * outcomes between two; block only when there is nothing to do. */
+        /* Until the transport wants a group (its queue down to the
+         * low-water mark; under a rate, any free slot): compose the next
+         * messages of the batch meanwhile (as many as it holds), looking
+         * for outcomes between two; block only when there is nothing to do. */
         while (!rc && !run->fatal && !transport_wants(run->t) &&
                !(run->th.interval > 0 && transport_slots(run->t) > 0)) {
             if (run->nahead < ahead_max && i + run->nahead < n) {
