@@ -13,7 +13,7 @@
 
 #include "banned.h"
 
-#define JOURNAL_MAX (64L * 1024 * 1024) /* far beyond any run's lines */
+#define JOURNAL_MAX (64u * 1024 * 1024) /* 8 million ids of each kind: beyond any mailing */
 
 int handoff_open(struct handoff *h, const char *path, struct err *err)
 {
@@ -87,45 +87,25 @@ static int cmp_id(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-struct ids {
-    int64_t *v;
-    size_t n, alloc;
-};
-
-static int ids_add(struct ids *s, int64_t id)
-{
-    if (s->n == s->alloc) {
-        size_t n = s->alloc ? s->alloc * 2 : 256;
-        int64_t *grown = realloc(s->v, n * sizeof(*grown));
-        if (!grown)
-            return -1;
-        s->v = grown;
-        s->alloc = n;
-    }
-    s->v[s->n++] = id;
-    return 0;
-}
-
-/* The M and S ids of the journal; a line cut short by the crash is ignored. */
-static int journal_read(FILE *f, struct ids *marked, struct ids *started)
+/* The M and S ids of the journal (int64_t arrays in bufs); a line cut
+ * short by the crash is ignored. */
+static int journal_read(FILE *f, struct buf *marked, struct buf *started)
 {
     char line[64];
-    long total = 0;
 
     while (fgets(line, sizeof(line), f)) {
         char *end;
         long long id;
+        int64_t v;
 
-        total += (long)strlen(line);
-        if (total > JOURNAL_MAX)
-            return -1;
         if ((line[0] != 'M' && line[0] != 'S') || line[1] != ' ' || !strchr(line, '\n'))
             continue;
         errno = 0;
         id = strtoll(line + 2, &end, 10);
         if (errno || end == line + 2 || *end != '\n' || id <= 0)
             continue;
-        if (ids_add(line[0] == 'M' ? marked : started, (int64_t)id))
+        v = (int64_t)id;
+        if (buf_add(line[0] == 'M' ? marked : started, &v, sizeof(v)))
             return -1;
     }
     return ferror(f) ? -1 : 0;
@@ -134,27 +114,34 @@ static int journal_read(FILE *f, struct ids *marked, struct ids *started)
 int handoff_recover(const char *path, struct ledger *l, int64_t mailing_id, long *restored,
                     struct err *err)
 {
-    struct ids marked = {0}, started = {0};
+    struct buf mbuf, sbuf;
     FILE *f = fopen(path, "re");
+    const int64_t *marked, *started;
+    size_t nmarked, nstarted, i;
     int rc = -1;
-    size_t i;
 
     *restored = 0;
     if (!f)
         return errno == ENOENT ? 0 : err_errno(err, ERR_IO, "%s", path);
-    if (journal_read(f, &marked, &started)) {
+    buf_init(&mbuf, JOURNAL_MAX);
+    buf_init(&sbuf, JOURNAL_MAX);
+    if (journal_read(f, &mbuf, &sbuf)) {
         err_set(err, ERR_IO, "%s: cannot read the hand-off journal", path);
         goto out;
     }
-    if (started.n) /* qsort and bsearch want an array, even an empty one */
-        qsort(started.v, started.n, sizeof(*started.v), cmp_id);
+    marked = (const int64_t *)(void *)mbuf.data;
+    nmarked = mbuf.len / sizeof(*marked);
+    started = (const int64_t *)(void *)sbuf.data;
+    nstarted = sbuf.len / sizeof(*started);
+    if (nstarted) /* qsort and bsearch want an array, even an empty one */
+        qsort(sbuf.data, nstarted, sizeof(*started), cmp_id);
     if (ledger_begin(l, err))
         goto out;
-    for (i = 0; i < marked.n; i++) {
+    for (i = 0; i < nmarked; i++) {
         int r;
-        if (started.n && bsearch(&marked.v[i], started.v, started.n, sizeof(*started.v), cmp_id))
+        if (nstarted && bsearch(&marked[i], started, nstarted, sizeof(*started), cmp_id))
             continue;
-        r = ledger_delivery_unsend(l, mailing_id, marked.v[i], clock_now(), err);
+        r = ledger_delivery_unsend(l, mailing_id, marked[i], clock_now(), err);
         if (r < 0) {
             ledger_rollback(l);
             goto out;
@@ -173,7 +160,7 @@ int handoff_recover(const char *path, struct ledger *l, int64_t mailing_id, long
     rc = 0;
 out:
     fclose(f);
-    free(marked.v);
-    free(started.v);
+    buf_release(&mbuf);
+    buf_release(&sbuf);
     return rc;
 }

@@ -749,6 +749,15 @@ static int finish(struct run *run)
     return 0;
 }
 
+/* A mailing's file in the lock directory: CAMPAIGN@EDITION.lock (the lock)
+ * or .handoff (the journal). */
+static int mailing_file(struct buf *out, const char *lock_dir, const char *campaign,
+                        const char *edition, const char *ext)
+{
+    buf_reset(out);
+    return buf_addf(out, "%s/%s@%s.%s", lock_dir, campaign, edition, ext) || !out->data;
+}
+
 int send_recover(const char *lock_dir, struct ledger *l, const struct mailing *m, long *restored,
                  struct err *err)
 {
@@ -759,9 +768,8 @@ int send_recover(const char *lock_dir, struct ledger *l, const struct mailing *m
 
     *restored = 0;
     err_init(&busy);
-    buf_addf(&journal, "%s/%s@%s.handoff", lock_dir, m->campaign, m->edition);
-    buf_addf(&lockpath, "%s/%s@%s.lock", lock_dir, m->campaign, m->edition);
-    if (!journal.data || !lockpath.data)
+    if (mailing_file(&journal, lock_dir, m->campaign, m->edition, "handoff") ||
+        mailing_file(&lockpath, lock_dir, m->campaign, m->edition, "lock"))
         rc = err_nomem(err);
     else if (access(journal.data, F_OK) == 0 &&
              lockfile_take(&lock, lockpath.data, "this mailing", &busy) == 0)
@@ -796,7 +804,10 @@ int send_run(const struct send_opts *o, struct send_report *r, struct err *err)
     if (o->dry_run_dir && !(run.l = ledger_open(":memory:", err)))
         goto out;
     if (!o->dry_run_dir && !o->test_to) {
-        buf_addf(&path, "%s/%s@%s.lock", o->lock_dir, o->campaign->id, r->edition.name);
+        if (mailing_file(&path, o->lock_dir, o->campaign->id, r->edition.name, "lock")) {
+            err_nomem(err);
+            goto out;
+        }
         if (lockfile_take(&lock, path.data, "this mailing", err))
             goto out;
     }
@@ -815,8 +826,11 @@ int send_run(const struct send_opts *o, struct send_report *r, struct err *err)
     if (lock.fd >= 0) {
         /* what the last run left queued and never started goes back to
          * pending; then this run's journal */
-        buf_addf(&journal, "%s/%s@%s.handoff", o->lock_dir, o->campaign->id, r->edition.name);
-        if (!journal.data || handoff_recover(journal.data, run.l, run.m.id, &r->restored, err) ||
+        if (mailing_file(&journal, o->lock_dir, o->campaign->id, r->edition.name, "handoff")) {
+            err_nomem(err);
+            goto out;
+        }
+        if (handoff_recover(journal.data, run.l, run.m.id, &r->restored, err) ||
             handoff_open(&run.ho, journal.data, err))
             goto out;
     }

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 static inline int scratch_make(char *dir)
 {
@@ -17,6 +18,18 @@ static inline int scratch_remove(const char *dir)
 
     snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
     return system(cmd);
+}
+
+/* Remove an SQLite file and its -wal and -shm companions. */
+static inline void scratch_unlink_db(const char *path)
+{
+    char side[1024];
+
+    unlink(path);
+    snprintf(side, sizeof(side), "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof(side), "%s-shm", path);
+    unlink(side);
 }
 
 #endif

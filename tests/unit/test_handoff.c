@@ -28,15 +28,10 @@ static char db[300], journal[300];
 
 static struct ledger *open_fresh(void)
 {
-    char side[320];
     struct err e;
     struct ledger *l;
 
-    unlink(db);
-    snprintf(side, sizeof(side), "%s-wal", db);
-    unlink(side);
-    snprintf(side, sizeof(side), "%s-shm", db);
-    unlink(side);
+    scratch_unlink_db(db);
     unlink(journal);
     err_init(&e);
     l = ledger_open(db, &e);

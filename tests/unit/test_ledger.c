@@ -25,13 +25,8 @@ static struct ledger *open_fresh(void)
 {
     struct err e;
     struct ledger *l;
-    char wal[320];
 
-    unlink(path);
-    snprintf(wal, sizeof(wal), "%s-wal", path);
-    unlink(wal);
-    snprintf(wal, sizeof(wal), "%s-shm", path);
-    unlink(wal);
+    scratch_unlink_db(path);
     err_init(&e);
     l = ledger_open(path, &e);
     if (!l)

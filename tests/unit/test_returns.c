@@ -17,6 +17,8 @@
 #include "ledger.h"
 #include "returns.h"
 
+#include "scratch.h"
+
 #include "banned.h"
 
 static char dir[] = "/tmp/test_returns.XXXXXX";
@@ -341,14 +343,7 @@ int main(void)
         return 1;
     snprintf(path, sizeof(path), "%s/mailer.db", dir);
     rc = cmocka_run_group_tests(tests, NULL, NULL);
-    {
-        char side[320];
-        unlink(path);
-        snprintf(side, sizeof(side), "%s-wal", path);
-        unlink(side);
-        snprintf(side, sizeof(side), "%s-shm", path);
-        unlink(side);
-        rmdir(dir);
-    }
+    scratch_unlink_db(path);
+    rmdir(dir);
     return rc;
 }
