@@ -840,25 +840,36 @@ static void text_row(const struct audience *a, struct buf cell[NCOLS], const siz
         buf_release(&wr[col]);
 }
 
-static void text_targets(const struct collect *c, struct buf *out)
-{
-    const struct report_target *t;
-    size_t i;
-    long got;
-    int any = 0;
+/* One target the report shows: its label, what was achieved, and its place
+ * among those shown (0: the first, which opens the section). */
+typedef void (*target_row_fn)(struct buf *out, const struct report_target *t, const char *label,
+                              long got, int n);
 
-    for (i = 0; i < c->cfg->ntargets; i++) {
-        t = &c->cfg->targets[i];
+/* Each target the report shows, in order, through row; how many. */
+static int targets_each(const struct collect *c, struct buf *out, target_row_fn row)
+{
+    struct buf label = BUF_INIT;
+    int n = 0;
+
+    for (size_t i = 0; i < c->cfg->ntargets; i++) {
+        const struct report_target *t = &c->cfg->targets[i];
         if (!target_shown(c, t))
             continue;
-        if (!any++)
-            buf_addstr(out, "\nMetas del programa de trabajo\n\n");
-        got = achieved(c, t);
-        buf_addstr(out, "- ");
-        target_label(c, t, out);
-        buf_addf(out, ": Meta: %ld · Logrado: %ld · %s\n", t->goal, got,
-                 target_verdict(t->goal, got));
+        buf_reset(&label);
+        target_label(c, t, &label);
+        row(out, t, label.data ? label.data : "", achieved(c, t), n++);
     }
+    buf_release(&label);
+    return n;
+}
+
+static void text_target(struct buf *out, const struct report_target *t, const char *label, long got,
+                        int n)
+{
+    if (n == 0)
+        buf_addstr(out, "\nMetas del programa de trabajo\n\n");
+    buf_addf(out, "- %s: Meta: %ld · Logrado: %ld · %s\n", label, t->goal, got,
+             target_verdict(t->goal, got));
 }
 
 static void write_text(const struct collect *c, struct buf *out)
@@ -899,7 +910,7 @@ static void write_text(const struct collect *c, struct buf *out)
         sentence(c, a, out);
         buf_addch(out, '\n');
     }
-    text_targets(c, out);
+    targets_each(c, out, text_target);
     cells_release(cell);
 }
 
@@ -959,30 +970,15 @@ static void md_cell(struct buf *out, const char *s)
     }
 }
 
-static void md_targets(const struct collect *c, struct buf *out)
+static void md_target(struct buf *out, const struct report_target *t, const char *label, long got,
+                      int n)
 {
-    const struct report_target *t;
-    struct buf label = BUF_INIT;
-    size_t i;
-    long got;
-    int any = 0;
-
-    for (i = 0; i < c->cfg->ntargets; i++) {
-        t = &c->cfg->targets[i];
-        if (!target_shown(c, t))
-            continue;
-        if (!any++)
-            buf_addstr(out,
-                       "\n## Metas del programa de trabajo\n\n"
-                       "| Meta | Objetivo | Logrado | Estado |\n| --- | ---: | ---: | --- |\n");
-        got = achieved(c, t);
-        buf_reset(&label);
-        target_label(c, t, &label);
-        buf_addstr(out, "| ");
-        md_cell(out, label.data);
-        buf_addf(out, " | %ld | %ld | %s |\n", t->goal, got, target_verdict(t->goal, got));
-    }
-    buf_release(&label);
+    if (n == 0)
+        buf_addstr(out, "\n## Metas del programa de trabajo\n\n"
+                        "| Meta | Objetivo | Logrado | Estado |\n| --- | ---: | ---: | --- |\n");
+    buf_addstr(out, "| ");
+    md_cell(out, label);
+    buf_addf(out, " | %ld | %ld | %s |\n", t->goal, got, target_verdict(t->goal, got));
 }
 
 static void write_md(const struct collect *c, struct buf *out)
@@ -1030,7 +1026,7 @@ static void write_md(const struct collect *c, struct buf *out)
         md_cell(out, tmp.data);
         buf_addch(out, '\n');
     }
-    md_targets(c, out);
+    targets_each(c, out, md_target);
     buf_release(&tmp);
     cells_release(cell);
 }
@@ -1130,34 +1126,25 @@ static void json_audience(const struct collect *c, const struct audience *a, str
     buf_release(&tmp);
 }
 
+static void json_target(struct buf *out, const struct report_target *t, const char *label, long got,
+                        int n)
+{
+    buf_addstr(out, n ? ",\n  {\"key\": " : "\n  {\"key\": ");
+    json_str(out, t->key);
+    buf_addstr(out, ", \"subject\": ");
+    json_str(out, t->subject);
+    buf_addf(out, ", \"kind\": \"%s\", \"label\": ",
+             t->kind == REPORT_TARGET_EDITIONS ? "ediciones" : "comunicaciones");
+    json_str(out, label);
+    buf_addf(out, ", \"goal\": %ld, \"achieved\": %ld, \"met\": %s}", t->goal, got,
+             got >= t->goal ? "true" : "false");
+}
+
 static void json_targets(const struct collect *c, struct buf *out)
 {
-    const struct report_target *t;
-    struct buf label = BUF_INIT;
-    size_t i;
-    long got;
-    int n = 0;
-
     buf_addstr(out, "\"targets\": [");
-    for (i = 0; i < c->cfg->ntargets; i++) {
-        t = &c->cfg->targets[i];
-        if (!target_shown(c, t))
-            continue;
-        got = achieved(c, t);
-        buf_reset(&label);
-        target_label(c, t, &label);
-        buf_addstr(out, n++ ? ",\n  {\"key\": " : "\n  {\"key\": ");
-        json_str(out, t->key);
-        buf_addstr(out, ", \"subject\": ");
-        json_str(out, t->subject);
-        buf_addf(out, ", \"kind\": \"%s\", \"label\": ",
-                 t->kind == REPORT_TARGET_EDITIONS ? "ediciones" : "comunicaciones");
-        json_str(out, label.data);
-        buf_addf(out, ", \"goal\": %ld, \"achieved\": %ld, \"met\": %s}", t->goal, got,
-                 got >= t->goal ? "true" : "false");
-    }
+    targets_each(c, out, json_target);
     buf_addstr(out, "]");
-    buf_release(&label);
 }
 
 static void write_json(const struct collect *c, struct buf *out)
@@ -1339,37 +1326,27 @@ static void html_table(const struct audience *a, struct buf *out)
     cells_release(cell);
 }
 
+static void html_target(struct buf *out, const struct report_target *t, const char *label, long got,
+                        int n)
+{
+    if (n == 0)
+        buf_addstr(out, "<section class=\"metas\">\n<h2>Metas del programa de trabajo</h2>\n"
+                        "<table>\n<thead><tr><th scope=\"col\">Meta</th><th class=\"n\" "
+                        "scope=\"col\">Objetivo</th><th class=\"n\" scope=\"col\">Logrado"
+                        "</th><th scope=\"col\">Estado</th></tr></thead>\n<tbody>\n");
+    buf_addstr(out, "<tr class=\"meta\"><td>");
+    html_esc(out, label);
+    buf_addf(out,
+             "</td><td class=\"n\">%ld</td><td class=\"n\">%ld</td>"
+             "<td class=\"%s\">%s</td></tr>\n",
+             t->goal, got, got >= t->goal ? "cumplida" : "no-cumplida",
+             target_verdict(t->goal, got));
+}
+
 static void html_targets(const struct collect *c, struct buf *out)
 {
-    const struct report_target *t;
-    struct buf label = BUF_INIT;
-    size_t i;
-    long got;
-    int any = 0;
-
-    for (i = 0; i < c->cfg->ntargets; i++) {
-        t = &c->cfg->targets[i];
-        if (!target_shown(c, t))
-            continue;
-        if (!any++)
-            buf_addstr(out, "<section class=\"metas\">\n<h2>Metas del programa de trabajo</h2>\n"
-                            "<table>\n<thead><tr><th scope=\"col\">Meta</th><th class=\"n\" "
-                            "scope=\"col\">Objetivo</th><th class=\"n\" scope=\"col\">Logrado"
-                            "</th><th scope=\"col\">Estado</th></tr></thead>\n<tbody>\n");
-        got = achieved(c, t);
-        buf_reset(&label);
-        target_label(c, t, &label);
-        buf_addstr(out, "<tr class=\"meta\"><td>");
-        html_esc(out, label.data);
-        buf_addf(out,
-                 "</td><td class=\"n\">%ld</td><td class=\"n\">%ld</td>"
-                 "<td class=\"%s\">%s</td></tr>\n",
-                 t->goal, got, got >= t->goal ? "cumplida" : "no-cumplida",
-                 target_verdict(t->goal, got));
-    }
-    if (any)
+    if (targets_each(c, out, html_target))
         buf_addstr(out, "</tbody>\n</table>\n</section>\n");
-    buf_release(&label);
 }
 
 static void write_html(const struct collect *c, struct buf *out)
