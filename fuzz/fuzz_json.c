@@ -24,28 +24,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
         goto out;
     }
     FUZZ_ASSERT(value_to_json(v, &a, 0) == 0);
-    /* value_from_json refuses a number that ends the text ("2": json-c waits
-     * for more); until value.c says the text ends (SECURITY.md, known
-     * issues), reparse with a newline after it. */
-    FUZZ_ASSERT(buf_addch(&a, '\n') == 0);
     struct value *w = value_from_json(a.data, a.len, "again.json", &err);
-    /* A double out of range ("1e400") is written back as "inf" (value.c
-     * drops json-c's text for doubles; SECURITY.md, known issues). */
-    if (!w && (memmem(a.data, a.len, "inf", 3) || memmem(a.data, a.len, "nan", 3)))
-        goto out_v;
     FUZZ_ASSERT(w != NULL);
     FUZZ_ASSERT(value_to_json(w, &b, 0) == 0);
     /* One round trip may normalize ("-0." is written "-0", read back as the
      * integer 0); after it, JSON out and in again is a fixed point. */
-    FUZZ_ASSERT(buf_addch(&b, '\n') == 0);
     struct value *x = value_from_json(b.data, b.len, "third.json", &err);
     FUZZ_ASSERT(x != NULL);
     buf_reset(&a);
-    FUZZ_ASSERT(value_to_json(x, &a, 0) == 0 && buf_addch(&a, '\n') == 0);
+    FUZZ_ASSERT(value_to_json(x, &a, 0) == 0);
     FUZZ_ASSERT(a.len == b.len && memcmp(a.data, b.data, b.len) == 0);
     value_free(x);
     value_free(w);
-out_v:
     value_free(v);
 out:
     buf_release(&a);

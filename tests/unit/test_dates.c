@@ -147,6 +147,8 @@ static void test_cadence_editions(void **state)
 
 int main(void)
 {
+    /* one test a line (clang-format would pack them in columns) */
+    /* clang-format off */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_long_dates_every_month),
         cmocka_unit_test(test_date_lists),
@@ -154,5 +156,6 @@ int main(void)
         cmocka_unit_test(test_named_editions),
         cmocka_unit_test(test_cadence_editions),
     };
+    /* clang-format on */
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
