@@ -2,11 +2,12 @@
  *               mailer bounces fetch [--dry-run]
  *
  * parse: no side effects. Text: one line per file, tab-separated: file,
- * type, class (or -), recipient, status, original Message-ID. JSON: an array
+ * type, class (or -), recipient, status, original Message-ID, reason. JSON: an array
  * of {"file", "type": bounce|complaint|unsubscribe|autoreply|other,
- * "class": hard|soft|null, "recipient", "status", "action", "diagnostic",
- * "original_message_id", "from", "why", "recipients": [{"recipient",
- * "class", "status", "action"}...]}, absent values null; the single-valued
+ * "class": hard|soft|null, "recipient", "status", "reason", "action",
+ * "diagnostic", "original_message_id", "from", "why", "recipients":
+ * [{"recipient", "class", "status", "reason", "action"}...]}, absent values
+ * null; reason is one of bounce.h's names ("user unknown", ...); the single-valued
  * fields describe the first recipient.
  * fetch: see mailbox.h; one run at a time (a lock beside the ledger).
  */
@@ -61,6 +62,8 @@ static void print_json(const char *file, const struct bounce_result *r, int firs
     json_opt(x ? x->address : NULL);
     printf(", \"status\": "); /* data */
     json_opt(x ? x->status : NULL);
+    printf(", \"reason\": "); /* data */
+    json_str(x ? bounce_reason_name(x->reason) : NULL);
     printf(", \"action\": "); /* data */
     json_opt(x ? x->action : NULL);
     printf(", \"diagnostic\": "); /* data */
@@ -79,6 +82,8 @@ static void print_json(const char *file, const struct bounce_result *r, int firs
         json_str(r->type == BOUNCE_BOUNCE ? bounce_class_name(r->rcpt[i].class) : NULL);
         printf(", \"status\": "); /* data */
         json_opt(r->rcpt[i].status);
+        printf(", \"reason\": "); /* data */
+        json_str(bounce_reason_name(r->rcpt[i].reason));
         printf(", \"action\": "); /* data */
         json_opt(r->rcpt[i].action);
         printf("}");
@@ -91,9 +96,10 @@ static void print_text(const char *file, const struct bounce_result *r)
     const struct bounce_rcpt *x = r->nrcpt ? &r->rcpt[0] : NULL;
     const char *cls = r->type == BOUNCE_BOUNCE && x ? bounce_class_name(x->class) : NULL;
 
-    printf("%s\t%s\t%s\t%s\t%s\t%s\n", file, bounce_type_name(r->type), cls ? cls : "-",
+    printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\n", file, bounce_type_name(r->type), cls ? cls : "-",
            x && *x->address ? x->address : "-", x && *x->status ? x->status : "-",
-           *r->original_message_id ? r->original_message_id : "-");
+           *r->original_message_id ? r->original_message_id : "-",
+           x ? bounce_reason_name(x->reason) : "-");
 }
 
 static int bounces_parse(int argc, char **argv, int json)

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "bounce_int.h"
 #include "buf.h"
 #include "rfc2047.h"
 
@@ -189,6 +190,11 @@ static char *fold_dup(const char *s)
     buf_init(&b, 0);
     fold(s, strlen(s), &b);
     return buf_detach(&b, NULL);
+}
+
+char *bounce_fold_dup(const char *s)
+{
+    return fold_dup(s);
 }
 
 /* Is needle in hay as whole words (no letter or digit on either side)? */
@@ -595,43 +601,19 @@ static const char *const hard_words[] = {"user unknown",
                                          "buzon no disponible",
                                          NULL};
 
-/* Words that make a permanent-looking failure temporary (folded text). */
-static const char *const soft_words[] = {
-    "mailbox full",     "mailbox is full", "over quota",   "quota",       "insufficient storage",
-    "exceeded storage", "out of storage",  "storage full", "buzon lleno", NULL};
-
-static int is_status(const char *st, const char *want)
-{
-    return st && !strcmp(st, want);
-}
-
 enum bounce_class bounce_class_of(const char *status, const char *diagnostic)
 {
     char *f = fold_dup(diagnostic ? diagnostic : "");
     char st[16] = "";
-    enum bounce_class c = BOUNCE_SOFT;
-    int generic;
+    enum bounce_class c;
 
     if (status && *status)
         snprintf(st, sizeof(st), "%s", status);
-    else if (f && status_find(f, st, sizeof(st)) && smtp_code_find(f) >= 500)
-        snprintf(st, sizeof(st), "5.0.0");
-    if (!f || st[0] != '5' || any_in(f, soft_words))
-        goto out;
-    if (is_status(st, "5.1.1") || is_status(st, "5.1.2") || is_status(st, "5.1.3") ||
-        is_status(st, "5.1.6") || is_status(st, "5.1.10") || is_status(st, "5.2.1")) {
-        c = BOUNCE_HARD;
-        goto out;
-    }
-    /* Generic codes (x.0.0, 5.1.0, 5.4.4 "unable to route") say nothing by
-     * themselves: the server's words decide. 5.7.x stays soft (policy). */
-    generic = !strncmp(st, "5.0.", 4) || is_status(st, "5.1.0") || is_status(st, "5.4.4") ||
-              is_status(st, "5.4.0") || is_status(st, "5.5.0") || !strcmp(st + 3, ".0");
-    if (generic && strncmp(st, "5.7.", 4) && any_in(f, hard_words))
-        c = BOUNCE_HARD;
-out:
+    else if (f && status_find(f, st, sizeof(st)))
+        snprintf(st, sizeof(st), "%s", smtp_code_find(f) >= 500 ? "5.0.0" : "");
+    c = bounce_class_from(bounce_reason_of(st, diagnostic), st);
     free(f);
-    return c;
+    return c == BOUNCE_CLASS_NONE ? BOUNCE_SOFT : c;
 }
 
 /* ---- results ----------------------------------------------------------------- */
@@ -709,17 +691,23 @@ static int dsn_group(struct bounce_result *r, const char *group)
     if (!*st && diag)
         dsn_status(diag, st, sizeof(st));
     action = fold_dup(act ? act : (st[0] == '4' ? "delayed" : "failed"));
-    if (!action || !strcmp(action, "delivered") || !strcmp(action, "relayed") ||
-        !strcmp(action, "expanded"))
+    if (!action)
         goto out;
     if (d && strchr(d, ';') && strchr(d, ';') - d < 12) /* "smtp; 550 ..." */
         d = strchr(d, ';') + 1;
     while (d && isspace((unsigned char)*d))
         d++;
     rc = rcpt_add(r, addr, st, action, d);
-    if (!rc) {
+    if (!rc && r->nrcpt && !strcmp(r->rcpt[r->nrcpt - 1].address, addr)) {
         struct bounce_rcpt *x = &r->rcpt[r->nrcpt - 1];
-        x->class = !strcmp(action, "delayed") ? BOUNCE_SOFT : bounce_class_of(st, d);
+        if (!strcmp(action, "delivered") || !strcmp(action, "relayed") ||
+            !strcmp(action, "expanded") || st[0] == '2') {
+            x->reason = BOUNCE_R_DELIVERED;
+            x->class = BOUNCE_CLASS_NONE;
+        } else {
+            x->reason = bounce_reason_of(st, d);
+            x->class = !strcmp(action, "delayed") ? BOUNCE_SOFT : bounce_class_from(x->reason, st);
+        }
     }
 out:
     free(fin);
@@ -1011,20 +999,34 @@ static int add_notice_rcpt(struct bounce_result *r, const struct notice *n, cons
     f = fold_dup(d.data);
     if (!*st && status_find(d.data, st, sizeof(st)) && status_find(low.data, st, sizeof(st))) {
         code = smtp_code_find(d.data);
+        if (!code)
+            code = smtp_code_find(low.data);
         if (strstr(low.data, "retry timeout exceeded") ||
             strstr(low.data, "retry time not reached"))
             snprintf(st, sizeof(st), "4.4.7");
         else if (code >= 500 || strstr(low.data, "permanent") || (f && any_in(f, hard_words)))
             snprintf(st, sizeof(st), "5.0.0");
-        else if (code >= 400)
+        else if (code >= 400 || any_in(low.data, delay_phrases))
             snprintf(st, sizeof(st), "4.0.0");
+        else /* a failure notice that gives no code: it failed for good */
+            snprintf(st, sizeof(st), "5.0.0");
     }
     if (st[0] != '5' && any_in(low.data, delay_phrases))
         action = "delayed";
     rc = rcpt_add(r, addr, st, action, d.data);
-    if (!rc && r->nrcpt)
-        r->rcpt[r->nrcpt - 1].class =
-            !strcmp(action, "delayed") ? BOUNCE_SOFT : bounce_class_of(st, d.data);
+    if (!rc && r->nrcpt && !strcmp(r->rcpt[r->nrcpt - 1].address, addr)) {
+        struct bounce_rcpt *x = &r->rcpt[r->nrcpt - 1];
+        x->reason = bounce_reason_of(st, d.data);
+        if (x->reason == BOUNCE_R_UNDEFINED || x->reason == BOUNCE_R_SYSTEM) {
+            /* The words may be elsewhere in the notice than beside the address. */
+            char *fl = fold_dup(low.data);
+            enum bounce_reason t = bounce_reason_text(fl);
+            if (t != BOUNCE_R_UNDEFINED)
+                x->reason = t;
+            free(fl);
+        }
+        x->class = !strcmp(action, "delayed") ? BOUNCE_SOFT : bounce_class_from(x->reason, st);
+    }
     free(f);
     buf_release(&low);
     buf_release(&d);
@@ -1293,6 +1295,8 @@ static int complaint_read(struct scan *s, struct bounce_result *r)
     r->type = BOUNCE_COMPLAINT;
     set_why(r, "ARF feedback report");
     rc = addr ? rcpt_add(r, addr, "", "", type ? type : "abuse") : 0;
+    if (!rc && r->nrcpt)
+        r->rcpt[0].reason = BOUNCE_R_FEEDBACK;
     free(rcpt);
     free(type);
     free(addr);
@@ -1339,6 +1343,34 @@ static char *reply_target(const struct scan *s)
     return id;
 }
 
+static void rcpt_free(struct bounce_rcpt *x)
+{
+    free(x->address);
+    free(x->status);
+    free(x->action);
+    free(x->diagnostic);
+}
+
+/* Drop the delivered recipients of a report that has failures too; 1 when
+ * failures are left, 0 when it reports only successes (or nothing). */
+static int failures_only(struct bounce_result *r)
+{
+    size_t i, n = 0, fail = 0;
+
+    for (i = 0; i < r->nrcpt; i++)
+        fail += r->rcpt[i].reason != BOUNCE_R_DELIVERED;
+    if (!fail)
+        return 0;
+    for (i = 0; i < r->nrcpt; i++) {
+        if (r->rcpt[i].reason == BOUNCE_R_DELIVERED)
+            rcpt_free(&r->rcpt[i]);
+        else
+            r->rcpt[n++] = r->rcpt[i];
+    }
+    r->nrcpt = n;
+    return 1;
+}
+
 static int classify(struct scan *s, struct bounce_result *r)
 {
     const char *text = s->text.len ? s->text.data : s->html.data;
@@ -1362,8 +1394,12 @@ static int classify(struct scan *s, struct bounce_result *r)
     if (s->feedback.len || s->report_type == 2) {
         rc = complaint_read(s, r);
     } else if (s->dsn.len && (rc = dsn_read(s, r)) == 0 && r->nrcpt) {
-        r->type = BOUNCE_BOUNCE;
-        set_why(r, "RFC 3464 delivery status notification");
+        if (failures_only(r)) {
+            r->type = BOUNCE_BOUNCE;
+            set_why(r, "RFC 3464 delivery status notification");
+        } else {
+            set_why(r, "a delivery status notification without failures");
+        }
     } else if (!rc && is_notice(s, from_hdr, r->subject, text)) {
         r->type = BOUNCE_BOUNCE;
         set_why(r, "delivery failure notice (not RFC 3464)");
@@ -1372,6 +1408,8 @@ static int classify(struct scan *s, struct bounce_result *r)
         set_why(r, "a delivery status notification without failures");
     } else if (!rc && is_autoreply(s, fsubject, r)) {
         r->type = BOUNCE_AUTOREPLY;
+        if (*r->from && !(rc = rcpt_add(r, r->from, "", "", r->why)))
+            r->rcpt[0].reason = BOUNCE_R_VACATION;
     } else if (!rc && is_unsubscribe(fsubject, text, r)) {
         r->type = BOUNCE_UNSUBSCRIBE;
         if (*r->from)
@@ -1452,12 +1490,8 @@ void bounce_release(struct bounce_result *r)
 {
     size_t i;
 
-    for (i = 0; i < r->nrcpt; i++) {
-        free(r->rcpt[i].address);
-        free(r->rcpt[i].status);
-        free(r->rcpt[i].action);
-        free(r->rcpt[i].diagnostic);
-    }
+    for (i = 0; i < r->nrcpt; i++)
+        rcpt_free(&r->rcpt[i]);
     free(r->rcpt);
     free(r->original_message_id);
     free(r->from);
