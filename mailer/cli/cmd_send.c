@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_events.h"
 #include "i18n.h"
 #include "clock.h"
 #include "compose.h"
@@ -195,6 +196,7 @@ int cli_send_edition(struct cli *cli, struct send_opts *o, int from_due)
                    r.sent, o->dry_run_dir);
         rc = o->dry_run_dir ? EX_OK : conclude(cli, o->campaign->id, &r, &ui);
     }
+    events_send_run(o->ledger, o, &r, from_due);
     ledger_close(o->ledger);
     o->ledger = NULL;
     send_report_release(&r);

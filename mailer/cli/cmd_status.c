@@ -15,9 +15,30 @@ struct show {
     struct ledger *l;
     const char *edition;
     const char *lock_dir; /* to recover what a stopped run left queued */
-    int json, count;
+    int json, count, nevents;
     struct err *err;
 };
+
+static void json_str(const char *s);
+
+/* Who started or changed a mailing (events.h), in its JSON object. */
+static int show_event(void *ud, const struct ledger_event *e)
+{
+    struct show *s = ud;
+    char at[32];
+
+    clock_iso(e->at, at, sizeof(at));
+    printf("%s{\"at\": \"%s\", \"who\": ", s->nevents++ ? ", " : "", at); /* data */
+    json_str(e->who);
+    printf(", \"host\": "); /* data */
+    json_str(e->host);
+    printf(", \"what\": "); /* data */
+    json_str(e->what);
+    printf(", \"detail\": "); /* data */
+    json_str(e->detail);
+    putchar('}');
+    return 0;
+}
 
 static void json_str(const char *s)
 {
@@ -72,10 +93,14 @@ static int show_one(void *ud, const struct mailing *m)
         json_str(m->subject);
         printf(", \"state\": \"%s\", \"test\": %s, \"started_at\": %s%s%s," /* data */
                " \"total\": %ld, \"pending\": %ld, \"sent\": %ld, \"deferred\": %ld,"
-               " \"failed\": %ld, \"bounced\": %ld, \"uncertain\": %ld}",
+               " \"failed\": %ld, \"bounced\": %ld, \"uncertain\": %ld, \"events\": [",
                m->state, m->test ? "true" : "false", *when ? "\"" : "", *when ? when : "null",
                *when ? "\"" : "", c.total, c.pending, c.sent, c.deferred, c.failed, c.bounced,
                c.sending);
+        s->nevents = 0;
+        if (ledger_events_each(s->l, 0, m->campaign, m->edition, show_event, s, s->err) < 0)
+            return -1;
+        printf("]}");
     } else {
         printf(_("%-28s %-34s %-8s total %ld: sent %ld, pending %ld, deferred %ld, failed %ld, "
                  "bounced %ld, uncertain %ld%s\n"),

@@ -5,6 +5,7 @@
 #include <sysexits.h>
 
 #include "cli.h"
+#include "cli_events.h"
 #include "i18n.h"
 #include "clock.h"
 
@@ -78,6 +79,7 @@ int cmd_suppress(int argc, char **argv, struct cli *cli)
         }
     }
 out:
+    events_command(l, rc, strcmp(verb, "list") ? "suppress" : NULL, argc, argv);
     ledger_close(l);
     err_release(&err);
     return rc;

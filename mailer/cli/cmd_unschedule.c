@@ -5,6 +5,7 @@
 #include <sysexits.h>
 
 #include "cli.h"
+#include "cli_events.h"
 #include "i18n.h"
 
 #include "banned.h"
@@ -43,6 +44,7 @@ int cmd_unschedule(int argc, char **argv, struct cli *cli)
                         (unsigned long)removed),
                removed);
     }
+    events_command(l, rc, "unschedule", argc, argv);
     ledger_close(l);
     err_release(&err);
     return rc;

@@ -137,6 +137,36 @@ static const struct help_entry entries[] = {
         "that bounced, and those added by hand. Removing a hard bounce needs --force."),
      N_("mailer suppress add ana@example.org --reason \"pidió su baja por teléfono\"\n"
         "mailer suppress list")},
+    {"log", N_("log [--since YYYY-MM-DD] [--format text|json]"),
+     N_("who did what: every mailing run and every manual change"),
+     N_("Lists the events of the ledger, oldest first: when, who (mailer --por NAME, else\n"
+        "MAILER_OPERATOR, else the system user), the system user and host, what (send, due,\n"
+        "suppress, unschedule, retitle, history) and its details (--force, --resend-uncertain,\n"
+        "what was sent). Events are never changed or deleted.\n"
+        "  --since DATE   only events from that day on (Mexico City time)"),
+     N_("mailer log --since 2024-01-01\n"
+        "mailer --por \"Ana López\" suppress add ana@example.org")},
+    {"history",
+     N_("history add --list L --date DATE[,DATE...] --title T [--kind K] [--recipients N]\n"
+        "        [--sender S]\n"
+        "history import FILE --list L [--kind K] [--year YYYY]\n"
+        "history list"),
+     N_("record mailings sent outside the mailer, for the report"),
+     N_("Records mailings the office sent before it used the mailer or from elsewhere, so that\n"
+        "the quarterly report covers them. They are marked as recorded, never sent, and have no\n"
+        "deliveries. Dates are ISO (2024-01-25) or as the office writes them (\"Viernes 9,\n"
+        "martes 20 y jueves 22 de julio de 2021\", \"08 de septiembre\", \"Enero 2024\"); a\n"
+        "wrong weekday is accepted with a warning naming the right one.\n"
+        "'import' reads a TSV or CSV table like the office's own: a number, the date(s) or\n"
+        "month, and the title (lines starting with # are skipped).\n"
+        "  --year YYYY   the year of dates written without one"),
+     N_("mailer history import informe-2024T1.tsv --list diaspora\n"
+        "mailer history add --list diaspora --date 2024-01-25 --title \"Boletín de enero\"")},
+    {"mailing", N_("mailing retitle CAMPAIGN EDITION \"TITLE\""),
+     N_("correct the report title of a mailing already sent"),
+     N_("Changes the title the quarterly report shows for one mailing (its report_title), for\n"
+        "example to fix a typo after the send. The change is recorded in the events."),
+     N_("mailer mailing retitle vota-film-fest main \"Invitación al Vota Film Fest\"")},
     {"config", N_("config"), N_("show the settings in effect and where each comes from"),
      N_("Prints every setting with its value and its origin (flag, environment, .env or\n"
         "default). Passwords are not shown."),
@@ -194,7 +224,8 @@ void help_general(FILE *to, help_available_fn *available)
 {
     size_t i;
 
-    fputs(_("usage: mailer [--env FILE] [--db PATH] [-q] [-v] COMMAND [ARGS]\n\n"), to);
+    fputs(_("usage: mailer [--env FILE] [--db PATH] [--por NAME] [-q] [-v] COMMAND [ARGS]\n\n"),
+          to);
     fputs(_("Commands:\n"), to);
     for (i = 0; i < NENTRIES; i++)
         if (shown(&entries[i], available))
@@ -298,7 +329,7 @@ void help_man(FILE *to, help_available_fn *available)
     fprintf(to, ".SH %s\nmailer \\- %s\n", _("NAME"),
             _("batch campaign mailer of Voto Chilango (IECM)"));
     fprintf(to, ".SH %s\n.B mailer\n", _("SYNOPSIS"));
-    roff_lines(to, _("[--env FILE] [--db PATH] [-q] [-v] COMMAND [ARGS]"), 0);
+    roff_lines(to, _("[--env FILE] [--db PATH] [--por NAME] [-q] [-v] COMMAND [ARGS]"), 0);
     fprintf(to, ".SH %s\n", _("DESCRIPTION"));
     roff_lines(to,
                _("mailer loads contact lists exported from spreadsheets, renders each campaign's\n"

@@ -7,6 +7,7 @@
 #include <sysexits.h>
 
 #include "cli.h"
+#include "events.h"
 #include "help.h"
 #include "i18n.h"
 
@@ -30,6 +31,9 @@ COMMAND(template)
 COMMAND(bounces)
 COMMAND(suppress)
 COMMAND(config)
+COMMAND(log)
+COMMAND(history)
+COMMAND(mailing)
 #undef COMMAND
 
 static const struct command {
@@ -40,7 +44,8 @@ static const struct command {
     {"send", cmd_send},           {"due", cmd_due},           {"unschedule", cmd_unschedule},
     {"status", cmd_status},       {"report", cmd_report},     {"contacts", cmd_contacts},
     {"address", cmd_address},     {"template", cmd_template}, {"bounces", cmd_bounces},
-    {"suppress", cmd_suppress},   {"config", cmd_config},
+    {"suppress", cmd_suppress},   {"config", cmd_config},     {"log", cmd_log},
+    {"history", cmd_history},     {"mailing", cmd_mailing},
 };
 
 static const struct command *find_command(const char *name)
@@ -96,9 +101,13 @@ static int wants_help(int argc, char **argv)
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"env", required_argument, NULL, 'e'}, {"db", required_argument, NULL, 'd'},
-        {"quiet", no_argument, NULL, 'q'},     {"verbose", no_argument, NULL, 'v'},
-        {"help", no_argument, NULL, 'h'},      {NULL, 0, NULL, 0},
+        {"env", required_argument, NULL, 'e'},
+        {"db", required_argument, NULL, 'd'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
+        {"por", required_argument, NULL, 'p'},
+        {NULL, 0, NULL, 0},
     };
     struct cli cli = {0};
     const struct command *cmd;
@@ -121,6 +130,9 @@ int main(int argc, char **argv)
             break;
         case 'v':
             cli.verbose++;
+            break;
+        case 'p': /* who is doing this, for the events (events.h) */
+            events_set_operator(optarg);
             break;
         case 'h':
             help_general(stdout, available);

@@ -78,6 +78,29 @@ static const char *const migrations[] = {
      * deliveries_mailing_laddr and sorted the whole mailing for every batch
      * (quadratic in the audience). Never changes when a state does. */
     "CREATE INDEX deliveries_mailing ON deliveries(mailing_id); DROP INDEX deliveries_state;",
+    /* 6 (issue 18): who did what (events: append-only, every UPDATE or
+     * DELETE is refused by a trigger), and mailings sent outside the mailer
+     * (history: recorded with `mailer history`, never sent; dates are UTC
+     * instants at noon in Mexico City, comma-separated; month is "YYYY-MM"
+     * when only the month is known; first_at orders and selects them). */
+    "CREATE TABLE events ("
+    "  id INTEGER PRIMARY KEY, at TEXT NOT NULL, who TEXT NOT NULL,"
+    "  os_user TEXT NOT NULL DEFAULT '', host TEXT NOT NULL DEFAULT '', what TEXT NOT NULL,"
+    "  campaign TEXT NOT NULL DEFAULT '', edition TEXT NOT NULL DEFAULT '',"
+    "  detail TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX events_at ON events(at);"
+    "CREATE INDEX events_mailing ON events(campaign, edition);"
+    "CREATE TRIGGER events_no_update BEFORE UPDATE ON events"
+    "  BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;"
+    "CREATE TRIGGER events_no_delete BEFORE DELETE ON events"
+    "  BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;"
+    "CREATE TABLE history ("
+    "  id INTEGER PRIMARY KEY, list TEXT NOT NULL, kind TEXT NOT NULL DEFAULT '',"
+    "  title TEXT NOT NULL, dates TEXT NOT NULL DEFAULT '', month TEXT NOT NULL DEFAULT '',"
+    "  first_at TEXT NOT NULL, date_text TEXT NOT NULL DEFAULT '', recipients INTEGER,"
+    "  sender TEXT NOT NULL DEFAULT '', source TEXT NOT NULL DEFAULT '',"
+    "  recorded_at TEXT NOT NULL);"
+    "CREATE INDEX history_first ON history(first_at);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -846,6 +869,232 @@ int ledger_suppressed(struct ledger *l, const char *address, char *reason, size_
     if (rc == SQLITE_ROW)
         return 1;
     return rc == SQLITE_DONE ? 0 : db_fail(l, err, "reading the suppression list");
+}
+
+/* ---- events and history (migration 6, issue 18) ---- */
+
+/* After sqlite3_prepare_v2 of a rare statement (prepared for one call):
+ * 0, or -1 with err set and *st finalized. */
+static int prepared(struct ledger *l, int rc, sqlite3_stmt **st, struct err *err)
+{
+    if (rc == SQLITE_OK)
+        return 0;
+    db_fail(l, err, "preparing a statement");
+    sqlite3_finalize(*st);
+    *st = NULL;
+    return -1;
+}
+
+static int finish_once(struct ledger *l, sqlite3_stmt *st, struct err *err, const char *what)
+{
+    int rc = sqlite3_step(st);
+
+    if (rc != SQLITE_DONE) {
+        db_fail(l, err, what);
+        sqlite3_finalize(st);
+        return -1;
+    }
+    sqlite3_finalize(st);
+    return 0;
+}
+
+static const char *col_str(sqlite3_stmt *st, int i)
+{
+    const unsigned char *s = sqlite3_column_text(st, i);
+
+    return s ? (const char *)s : "";
+}
+
+int ledger_event_add(struct ledger *l, const struct ledger_event *e, struct err *err)
+{
+    sqlite3_stmt *st = NULL;
+
+    if (prepared(l,
+                 sqlite3_prepare_v2(
+                     l->db,
+                     "INSERT INTO events (at, who, os_user, host, what, campaign, edition, detail)"
+                     " VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
+                     -1, &st, NULL),
+                 &st, err))
+        return -1;
+    bind_time(st, 1, e->at ? e->at : clock_now());
+    bind_text(st, 2, e->who ? e->who : "");
+    bind_text(st, 3, e->os_user ? e->os_user : "");
+    bind_text(st, 4, e->host ? e->host : "");
+    bind_text(st, 5, e->what);
+    bind_text(st, 6, e->campaign ? e->campaign : "");
+    bind_text(st, 7, e->edition ? e->edition : "");
+    bind_text(st, 8, e->detail ? e->detail : "");
+    return finish_once(l, st, err, "recording an event");
+}
+
+int ledger_events_each(struct ledger *l, time_t since, const char *campaign, const char *edition,
+                       ledger_event_fn fn, void *ud, struct err *err)
+{
+    sqlite3_stmt *st = NULL;
+    struct ledger_event e;
+    int rc, stop = 0;
+
+    if (prepared(
+            l,
+            sqlite3_prepare_v2(
+                l->db,
+                "SELECT id, at, who, os_user, host, what, campaign, edition, detail FROM events"
+                " WHERE (?1 IS NULL OR at >= ?1) AND (?2 IS NULL OR campaign = ?2)"
+                " AND (?3 IS NULL OR edition = ?3) ORDER BY at, id",
+                -1, &st, NULL),
+            &st, err))
+        return -1;
+    bind_time(st, 1, since);
+    bind_text(st, 2, campaign);
+    bind_text(st, 3, edition);
+    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        e.id = sqlite3_column_int64(st, 0);
+        e.at = col_time(st, 1);
+        e.who = col_str(st, 2);
+        e.os_user = col_str(st, 3);
+        e.host = col_str(st, 4);
+        e.what = col_str(st, 5);
+        e.campaign = col_str(st, 6);
+        e.edition = col_str(st, 7);
+        e.detail = col_str(st, 8);
+        stop = fn(ud, &e);
+    }
+    sqlite3_finalize(st);
+    if (stop)
+        return stop;
+    return rc == SQLITE_DONE ? 0 : db_fail(l, err, "reading the events");
+}
+
+int ledger_mailing_retitle(struct ledger *l, int64_t id, const char *title, struct err *err)
+{
+    sqlite3_stmt *st = NULL;
+
+    if (prepared(l,
+                 sqlite3_prepare_v2(l->db, "UPDATE mailings SET report_title = ?2 WHERE id = ?1",
+                                    -1, &st, NULL),
+                 &st, err))
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    bind_text(st, 2, title);
+    return finish_once(l, st, err, "changing a mailing's title");
+}
+
+int ledger_history_add(struct ledger *l, const struct ledger_history *h, int64_t *id,
+                       struct err *err)
+{
+    struct buf dates = BUF_INIT;
+    char iso[32];
+    sqlite3_stmt *st;
+    size_t i;
+    int rc;
+
+    if (!h->ndates)
+        return err_set(err, ERR_DATA, "a recorded mailing needs a date");
+    for (i = 0; i < h->ndates; i++) {
+        clock_iso(h->dates[i], iso, sizeof(iso));
+        if ((i && buf_addch(&dates, ',')) || buf_addstr(&dates, iso)) {
+            buf_release(&dates);
+            return err_nomem(err);
+        }
+    }
+    if (prepared(l,
+                 sqlite3_prepare_v2(
+                     l->db,
+                     "INSERT INTO history (list, kind, title, dates, month, first_at, date_text,"
+                     " recipients, sender, source, recorded_at)"
+                     " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)",
+                     -1, &st, NULL),
+                 &st, err)) {
+        buf_release(&dates);
+        return -1;
+    }
+    bind_text(st, 1, h->list);
+    bind_text(st, 2, h->kind ? h->kind : "");
+    bind_text(st, 3, h->title);
+    bind_text(st, 4, dates.data);
+    bind_text(st, 5, h->month ? h->month : "");
+    bind_time(st, 6, h->dates[0]);
+    bind_text(st, 7, h->date_text ? h->date_text : "");
+    if (h->recipients >= 0)
+        sqlite3_bind_int64(st, 8, h->recipients);
+    else
+        sqlite3_bind_null(st, 8);
+    bind_text(st, 9, h->sender ? h->sender : "");
+    bind_text(st, 10, h->source ? h->source : "");
+    bind_time(st, 11, clock_now());
+    rc = finish_once(l, st, err, "recording a mailing");
+    if (!rc && id)
+        *id = sqlite3_last_insert_rowid(l->db);
+    buf_release(&dates);
+    return rc;
+}
+
+int ledger_history_each(struct ledger *l, time_t from, time_t to, ledger_history_fn fn, void *ud,
+                        struct err *err)
+{
+    sqlite3_stmt *st = NULL;
+    struct ledger_history h;
+    time_t *dates = NULL;
+    int rc, stop = 0;
+
+    if (prepared(
+            l,
+            sqlite3_prepare_v2(
+                l->db,
+                "SELECT id, list, kind, title, dates, month, date_text, recipients, sender, source,"
+                " recorded_at FROM history WHERE (?1 IS NULL OR first_at >= ?1)"
+                " AND (?2 IS NULL OR first_at < ?2) ORDER BY first_at, id",
+                -1, &st, NULL),
+            &st, err))
+        return -1;
+    bind_time(st, 1, from);
+    bind_time(st, 2, to);
+    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *p = col_str(st, 4);
+        size_t n = 1, i = 0;
+        time_t *grown;
+
+        for (const char *q = p; *q; q++)
+            n += *q == ',';
+        if (!(grown = realloc(dates, n * sizeof(*dates)))) {
+            stop = err_nomem(err);
+            break;
+        }
+        dates = grown;
+        while (*p && i < n) {
+            char iso[32];
+            size_t len = strcspn(p, ",");
+            if (len < sizeof(iso)) {
+                memcpy(iso, p, len);
+                iso[len] = '\0';
+                if (!clock_parse_iso(iso, &dates[i]))
+                    i++;
+            }
+            p += len + (p[len] == ',');
+        }
+        memset(&h, 0, sizeof(h));
+        h.id = sqlite3_column_int64(st, 0);
+        h.list = col_str(st, 1);
+        h.kind = col_str(st, 2);
+        h.title = col_str(st, 3);
+        h.dates = dates;
+        h.ndates = i;
+        h.month = col_str(st, 5);
+        h.date_text = col_str(st, 6);
+        h.recipients =
+            sqlite3_column_type(st, 7) == SQLITE_NULL ? -1 : (long)sqlite3_column_int64(st, 7);
+        h.sender = col_str(st, 8);
+        h.source = col_str(st, 9);
+        h.recorded_at = col_time(st, 10);
+        if (h.ndates)
+            stop = fn(ud, &h);
+    }
+    free(dates);
+    sqlite3_finalize(st);
+    if (stop)
+        return stop;
+    return rc == SQLITE_DONE ? 0 : db_fail(l, err, "reading the recorded mailings");
 }
 
 int ledger_suppress_add(struct ledger *l, const char *address, const char *reason,

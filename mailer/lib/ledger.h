@@ -113,6 +113,43 @@ typedef int (*ledger_suppression_fn)(void *ud, const char *address, const char *
                                      const char *source, time_t created_at);
 int ledger_suppress_list(struct ledger *l, ledger_suppression_fn fn, void *ud, struct err *err);
 
+/* ---- events and history (migration 6, issue 18) ----
+ * events: who did what, append-only (the ledger refuses UPDATE and DELETE
+ * of them). who is the operator (--por, MAILER_OPERATOR, else the OS
+ * user); os_user the account that ran the command. Strings of a row are
+ * valid only during the callback; at 0 means now. */
+struct ledger_event {
+    int64_t id;
+    time_t at;
+    const char *who, *os_user, *host, *what, *campaign, *edition, *detail;
+};
+int ledger_event_add(struct ledger *l, const struct ledger_event *e, struct err *err);
+typedef int (*ledger_event_fn)(void *ud, const struct ledger_event *e);
+/* Events at or after since (0: all), of one campaign / edition when given,
+ * oldest first. */
+int ledger_events_each(struct ledger *l, time_t since, const char *campaign, const char *edition,
+                       ledger_event_fn fn, void *ud, struct err *err);
+/* A mailing's report title, corrected after the send. */
+int ledger_mailing_retitle(struct ledger *l, int64_t id, const char *title, struct err *err);
+/* A mailing sent outside the mailer (`mailer history`): never sent, never
+ * a delivery; dates are instants (noon in Mexico City of each day), in
+ * order; month "YYYY-MM" when the source gave only the month (dates[0] is
+ * then the month's first day); recipients -1 when unknown. */
+struct ledger_history {
+    int64_t id;
+    const char *list, *kind, *title, *month, *date_text, *sender, *source;
+    const time_t *dates;
+    size_t ndates;
+    long recipients;
+    time_t recorded_at;
+};
+int ledger_history_add(struct ledger *l, const struct ledger_history *h, int64_t *id,
+                       struct err *err);
+typedef int (*ledger_history_fn)(void *ud, const struct ledger_history *h);
+/* Recorded mailings whose first date is in [from, to) (0: unbounded). */
+int ledger_history_each(struct ledger *l, time_t from, time_t to, ledger_history_fn fn, void *ud,
+                        struct err *err);
+
 /* Mailings in a time range for the report: every non-test mailing whose
  * first accepted delivery falls in [from, to). */
 struct report_row {

@@ -1,0 +1,116 @@
+/* cmd_log - mailer log [--since DATE] [--format text|json]: who did what
+ * (the ledger's events: mailing runs and manual changes), oldest first. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "cli.h"
+#include "clock.h"
+#include "i18n.h"
+
+#include "banned.h"
+
+struct log_out {
+    int json, count;
+};
+
+static void json_str(const char *s)
+{
+    putchar('"');
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            printf("\\%c", *s);
+        else if ((unsigned char)*s < 0x20)
+            printf("\\u%04x", (unsigned char)*s);
+        else
+            putchar(*s);
+    }
+    putchar('"');
+}
+
+static int show_event(void *ud, const struct ledger_event *e)
+{
+    struct log_out *o = ud;
+    char when[32];
+    struct tm tm;
+
+    if (o->json) {
+        clock_iso(e->at, when, sizeof(when));
+        printf("%s\n  {\"at\": \"%s\", \"who\": ", o->count ? "," : "", when); /* data */
+        json_str(e->who);
+        printf(", \"os_user\": "); /* data */
+        json_str(e->os_user);
+        printf(", \"host\": "); /* data */
+        json_str(e->host);
+        printf(", \"what\": "); /* data */
+        json_str(e->what);
+        printf(", \"campaign\": "); /* data */
+        json_str(e->campaign);
+        printf(", \"edition\": "); /* data */
+        json_str(e->edition);
+        printf(", \"detail\": "); /* data */
+        json_str(e->detail);
+        putchar('}');
+    } else {
+        clock_local(e->at, &tm);
+        strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
+        printf("%s  %s (%s@%s)  %s%s%s%s%s%s%s\n", when, e->who, e->os_user, e->host, /* data */
+               e->what, *e->campaign ? " " : "", e->campaign, *e->edition ? " " : "", e->edition,
+               *e->detail ? ": " : "", e->detail);
+    }
+    o->count++;
+    return 0;
+}
+
+/* "YYYY-MM-DD" (midnight in Mexico City) or an ISO instant. */
+static int parse_since(const char *s, time_t *t)
+{
+    int y, m, d, n = 0;
+
+    if (sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && !s[n] && m >= 1 && m <= 12 && d >= 1 &&
+        d <= 31) {
+        *t = clock_from_local(y - 1900, m - 1, d, 0, 0);
+        return 0;
+    }
+    return clock_parse_iso(s, t);
+}
+
+int cmd_log(int argc, char **argv, struct cli *cli)
+{
+    static const struct option opts[] = {
+        {"since", required_argument, NULL, 's'},
+        {"format", required_argument, NULL, 'f'},
+        {NULL, 0, NULL, 0},
+    };
+    struct log_out o = {0, 0};
+    struct ledger *l;
+    struct err err;
+    time_t since = 0;
+    int opt, rc = EX_OK;
+
+    while ((opt = getopt_long(argc, argv, "s:f:", opts, NULL)) != -1) {
+        if (opt == 's' && !parse_since(optarg, &since))
+            continue;
+        if (opt == 'f' && (!strcmp(optarg, "json") || !strcmp(optarg, "text"))) {
+            o.json = !strcmp(optarg, "json");
+            continue;
+        }
+        return cli_usage("log", _("[--since YYYY-MM-DD] [--format text|json]"));
+    }
+    if (optind != argc)
+        return cli_usage("log", _("[--since YYYY-MM-DD] [--format text|json]"));
+    err_init(&err);
+    if (o.json)
+        printf("[");
+    if (!(l = cli_ledger(cli, &err)) ||
+        ledger_events_each(l, since, NULL, NULL, show_event, &o, &err) < 0)
+        rc = cli_fail(&err);
+    if (o.json)
+        printf("\n]\n");
+    else if (!rc && !o.count && !cli->quiet)
+        fputs(_("nothing recorded yet\n"), stdout);
+    ledger_close(l);
+    err_release(&err);
+    return rc;
+}
