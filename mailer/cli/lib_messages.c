@@ -248,6 +248,7 @@ const char *const i18n_lib_messages[] = {
     N_("reading the mailbox position"),
     N_("reading the report"),
     N_("reading the suppression list"),
+    N_("reading unfinished mailings"),
     N_("recording a bounce"),
     N_("recording a delivery attempt"),
     N_("recording a delivery result"),
