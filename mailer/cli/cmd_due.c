@@ -1,5 +1,7 @@
 /* cmd_due - mailer due [--dry-run]: send every scheduled edition whose time
- * has come and that is not sent yet, oldest first. The one cron line:
+ * has come and that is not sent yet, and continue every mailing (however it
+ * was started: by hand or by schedule) with deliveries to send now (pending,
+ * or deferred whose retry time has come), oldest first. The one cron line:
  *     * /10 * * * *  cd /srv/mailer && mailer -q due
  * Holds a global lock; prints nothing when nothing is due. */
 #include <getopt.h>
@@ -18,6 +20,7 @@
 
 struct item {
     time_t at;
+    int unfinished; /* a mailing of the ledger to continue */
     char campaign[128];
     char edition[64];
 };
@@ -28,7 +31,8 @@ struct due {
     time_t now;
 };
 
-static int add(struct due *d, time_t at, const char *campaign, const char *edition)
+static int add(struct due *d, time_t at, const char *campaign, const char *edition,
+               int unfinished)
 {
     size_t i;
 
@@ -46,6 +50,7 @@ static int add(struct due *d, time_t at, const char *campaign, const char *editi
         d->alloc = n;
     }
     d->v[d->n].at = at;
+    d->v[d->n].unfinished = unfinished;
     snprintf(d->v[d->n].campaign, sizeof(d->v[0].campaign), "%s", campaign);
     snprintf(d->v[d->n].edition, sizeof(d->v[0].edition), "%s", edition);
     d->n++;
@@ -62,7 +67,7 @@ static int from_campaign(struct due *d, const struct campaign *c, struct err *er
 
     if (schedule_parse(c->cadence, c->schedule, c->send_at, &rule, &why))
         return err_set(err, ERR_DATA, "%s: %s", c->path, why);
-    if (add(d, schedule_latest(&rule, c->cadence, c->name, d->now, &e), c->id, e.name))
+    if (add(d, schedule_latest(&rule, c->cadence, c->name, d->now, &e), c->id, e.name, 0))
         return err_nomem(err);
     for (i = 0; i < c->noverrides; i++) {
         const struct campaign_override *o = &c->overrides[i];
@@ -70,7 +75,7 @@ static int from_campaign(struct due *d, const struct campaign *c, struct err *er
             continue;
         if (schedule_parse("once", "", o->send_at, &rule, &why))
             return err_set(err, ERR_DATA, _("%s: [edition %s]: %s"), c->path, o->edition, _(why));
-        if (add(d, rule.at, c->id, o->edition))
+        if (add(d, rule.at, c->id, o->edition, 0))
             return err_nomem(err);
     }
     return 0;
@@ -78,7 +83,15 @@ static int from_campaign(struct due *d, const struct campaign *c, struct err *er
 
 static int from_ledger(void *ud, const char *campaign, const char *edition, time_t due_at)
 {
-    return add(ud, due_at, campaign, edition);
+    return add(ud, due_at, campaign, edition, 0);
+}
+
+/* A mailing left unfinished: continued in the order it was created. */
+static int from_unfinished(void *ud, const char *campaign, const char *edition, time_t created)
+{
+    struct due *d = ud;
+
+    return add(d, created && created < d->now ? created : d->now, campaign, edition, 1);
 }
 
 static int by_time(const void *a, const void *b)
@@ -105,7 +118,8 @@ static int collect(struct cli *cli, struct due *d, struct ledger *l, struct err 
         campaign_release(&c);
     }
     campaign_list_free(ids, n);
-    if (ledger_schedules_each(l, from_ledger, d, err) < 0)
+    if (ledger_schedules_each(l, from_ledger, d, err) < 0 ||
+        ledger_mailings_unfinished(l, d->now, from_unfinished, d, err) < 0)
         rc = -1;
     qsort(d->v, d->n, sizeof(*d->v), by_time);
     return rc;
@@ -133,7 +147,11 @@ static int send_item(struct cli *cli, const struct item *it, int dry_run)
 
     if (dry_run) {
         cli_when(it->at, when, sizeof(when));
-        printf(_("due: %s %s, since %s\n"), it->campaign, it->edition, when);
+        if (it->unfinished)
+            printf(_("due: %s %s, to continue (started %s)\n"), it->campaign, it->edition,
+                   when);
+        else
+            printf(_("due: %s %s, since %s\n"), it->campaign, it->edition, when);
         return EX_OK;
     }
     if ((rc = cli_campaign(cli, it->campaign, &c)))

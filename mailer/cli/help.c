@@ -64,8 +64,10 @@ static const struct help_entry entries[] = {
         "mailer send convocatoria-observadores --at '2026-12-01 09:00'")},
     {"due", N_("due [--dry-run]"), N_("send every scheduled edition whose time has come"),
      N_("Sends, oldest first, every edition whose time has come (schedule or send_at in the\n"
-        "campaign file, or 'send --at') and that is not complete. Prints nothing when nothing\n"
-        "is due: this is the command for cron or the systemd timer.\n"
+        "campaign file, or 'send --at') and that is not complete, and continues every mailing\n"
+        "(sent by hand or by schedule) with pending deliveries or deferred ones whose retry\n"
+        "time has come. Prints nothing when nothing is due: this is the command for cron or\n"
+        "the systemd timer.\n"
         "  --dry-run   only list what is due"),
      N_("mailer due --dry-run\n"
         "mailer -q due")},

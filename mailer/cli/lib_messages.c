@@ -251,6 +251,7 @@ const char *const i18n_lib_messages[] = {
     N_("reading the recorded mailings"),
     N_("reading the report"),
     N_("reading the suppression list"),
+    N_("reading unfinished mailings"),
     N_("recording a bounce"),
     N_("recording a delivery attempt"),
     N_("recording a delivery result"),

@@ -767,6 +767,31 @@ int ledger_schedules_each(struct ledger *l, ledger_schedule_fn fn, void *ud, str
     return rc == SQLITE_DONE ? 0 : db_fail(l, err, "reading schedules");
 }
 
+/* A statement of its own (prepared for the call): `due` runs it once. */
+int ledger_mailings_unfinished(struct ledger *l, time_t now, ledger_schedule_fn fn, void *ud,
+                               struct err *err)
+{
+    static const char sql[] =
+        "SELECT m.campaign, m.edition, m.created_at FROM mailings m"
+        " WHERE m.test = 0 AND m.state <> 'complete' AND EXISTS (SELECT 1 FROM deliveries d"
+        "  WHERE d.mailing_id = m.id AND (d.state = 'pending'"
+        "   OR (d.state = 'deferred' AND d.next_attempt_at <= ?1)))"
+        " ORDER BY m.created_at, m.id";
+    sqlite3_stmt *st = NULL;
+    int rc, stop = 0;
+
+    if (sqlite3_prepare_v2(l->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_fail(l, err, "reading unfinished mailings");
+    bind_time(st, 1, now);
+    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        stop = fn(ud, (const char *)sqlite3_column_text(st, 0),
+                  (const char *)sqlite3_column_text(st, 1), col_time(st, 2));
+    if (!stop && rc != SQLITE_DONE)
+        stop = db_fail(l, err, "reading unfinished mailings");
+    sqlite3_finalize(st);
+    return stop;
+}
+
 int ledger_delivery_sending(struct ledger *l, int64_t id, time_t now, struct err *err)
 {
     sqlite3_stmt *st = stmt(l, ST_DELIVERY_SENDING);

