@@ -145,7 +145,7 @@ int cmd_preview(int argc, char **argv, struct cli *cli)
         goto fail;
     }
     {
-        struct compose_contact who = {pick.address, pick.name, pick.vars, NULL, clock_now()};
+        struct compose_contact who = {pick.address, pick.name, pick.vars, NULL, clock_now(), NULL};
         message_id_make(&mid, 0, pick.address, cp.domain);
         who.message_id = mid.data;
         if (compose_message(&cp, &who, &msg, NULL, NULL, &err) || write_file(eml, &msg, &err))

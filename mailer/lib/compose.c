@@ -10,6 +10,7 @@
 #include "clock.h"
 #include "content.h"
 #include "datefmt.h"
+#include "token.h"
 
 #include "banned.h"
 
@@ -199,6 +200,9 @@ static int init_addresses(struct compose *cp, const struct config *cfg, struct e
     cp->envelope_from = strdup(*bounce ? bounce : cp->from_address);
     cp->unsub_mailto = strdup(*mailto ? mailto : cp->envelope_from);
     cp->unsub_url = strdup(config_get(cfg, CFG_UNSUBSCRIBE_URL));
+    /* the public base of the unsubscribe endpoint: BASE/TOKEN per message */
+    for (size_t n = cp->unsub_url ? strlen(cp->unsub_url) : 0; n && cp->unsub_url[n - 1] == '/';)
+        cp->unsub_url[--n] = '\0';
     cp->verp = !strcmp(config_get(cfg, CFG_BOUNCE_VERP), "yes");
     if (*c->reply_to) {
         /* Reply-To is written as an address; a display name in the
@@ -251,6 +255,9 @@ int compose_init(struct compose *cp, const struct campaign *c, const struct edit
     buf_init(&cp->r_text, BODY_CAP);
     buf_init(&cp->r_html, BODY_CAP);
     buf_init(&cp->shape, 1024 * 1024);
+    buf_init(&cp->u_url, 4096);
+    buf_init(&cp->u_mailto, 1024);
+    buf_init(&cp->u_baja, 4096);
     if (init_addresses(cp, cfg, err) || compile_templates(cp, err) || load_content(cp, err) ||
         build_shared(cp, err) || add_subject(cp, err))
         return -1;
@@ -295,6 +302,9 @@ void compose_release(struct compose *cp)
     buf_release(&cp->r_text);
     buf_release(&cp->r_html);
     buf_release(&cp->shape);
+    buf_release(&cp->u_url);
+    buf_release(&cp->u_mailto);
+    buf_release(&cp->u_baja);
     while (cp->ndry_clean)
         free(cp->dry_clean[--cp->ndry_clean]);
     memset(cp, 0, sizeof(*cp));
@@ -385,6 +395,34 @@ int compose_html(struct compose *cp, const struct value *vars, struct buf *out, 
     return render(cp, cp->html, vars, out, NULL, NULL, err);
 }
 
+/* This recipient's unsubscribe URL (BASE/TOKEN), mailto address
+ * (local+TOKEN@domain) and {{baja_url}}; only a well-formed token (32 hex
+ * digits: nothing to escape) goes into a header or a URL. */
+static int unsub_for(struct compose *cp, const char *token, struct err *err)
+{
+    int tok = token && token_valid(token, strlen(token));
+    const char *at = strrchr(cp->unsub_mailto, '@');
+    int rc;
+
+    buf_reset(&cp->u_url);
+    buf_reset(&cp->u_mailto);
+    buf_reset(&cp->u_baja);
+    rc = buf_addstr(&cp->u_url, cp->unsub_url) ||
+         (tok && *cp->unsub_url && buf_addf(&cp->u_url, "/%s", token));
+    if (!rc && tok && at)
+        rc = buf_add(&cp->u_mailto, cp->unsub_mailto, (size_t)(at - cp->unsub_mailto)) ||
+             buf_addf(&cp->u_mailto, "+%s%s", token, at);
+    else if (!rc)
+        rc = buf_addstr(&cp->u_mailto, cp->unsub_mailto);
+    if (!rc && cp->u_url.len)
+        rc = buf_addstr(&cp->u_baja, cp->u_url.data);
+    else if (!rc)
+        rc = buf_addf(&cp->u_baja, "mailto:%s?subject=BAJA", cp->u_mailto.data);
+    if (!rc)
+        rc = value_map_set_string(cp->shared, "baja_url", cp->u_baja.data);
+    return rc ? err_nomem(err) : 0;
+}
+
 int compose_message(struct compose *cp, const struct compose_contact *who, struct buf *out,
                     template_missing_fn on_missing, void *ud, struct err *err)
 {
@@ -397,6 +435,8 @@ int compose_message(struct compose *cp, const struct compose_contact *who, struc
     buf_reset(html);
     if (cp->test && buf_addstr(subject, "[PRUEBA] "))
         return err_nomem(err);
+    if (unsub_for(cp, who->token, err))
+        return -1;
     if (render(cp, cp->subject, who->vars, subject, on_missing, ud, err) ||
         render(cp, cp->text, who->vars, text, on_missing, ud, err) ||
         render(cp, cp->html, who->vars, html, on_missing, ud, err))
@@ -414,8 +454,8 @@ int compose_message(struct compose *cp, const struct compose_contact *who, struc
     m.message_id = who->message_id;
     m.date = who->date;
     m.list_id = cp->list_id;
-    m.unsubscribe_mailto = cp->test ? NULL : cp->unsub_mailto;
-    m.unsubscribe_url = cp->test || !*cp->unsub_url ? NULL : cp->unsub_url;
+    m.unsubscribe_mailto = cp->test ? NULL : cp->u_mailto.data;
+    m.unsubscribe_url = cp->test || !cp->u_url.len ? NULL : cp->u_url.data;
     m.inline_files = cp->inline_files;
     m.ninline = cp->campaign->ninline_images;
     m.attachments = cp->attachments;

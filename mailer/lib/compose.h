@@ -34,6 +34,7 @@ struct compose {
     struct buf scratch;
     struct buf r_subject, r_text, r_html; /* compose_message's renderings, kept */
     struct buf shape;                     /* compose_dry: the contact's shape */
+    struct buf u_url, u_mailto, u_baja;   /* this recipient's unsubscribe URL, mailto, baja_url */
     char *dry_clean[16];                  /* shapes already checked: nothing missing */
     size_t ndry_clean;
     int verp;                  /* envelope sender local+TOKEN@domain */
@@ -56,10 +57,14 @@ struct compose_contact {
     const struct value *vars; /* map of the contact's columns, or NULL */
     const char *message_id;
     time_t date;
+    const char *token; /* the delivery's unsubscribe token (token.h), or NULL */
 };
 
 /* Render one contact's message into out. Names that resolve to nothing are
- * reported to on_missing (may be NULL). */
+ * reported to on_missing (may be NULL). With a token (issue 16) the message
+ * says BASE/TOKEN (UNSUBSCRIBE_URL is the base) in List-Unsubscribe and in
+ * {{baja_url}}, and its List-Unsubscribe mailto is local+TOKEN@domain; an
+ * absent or malformed token leaves the base and the address as set. */
 int compose_message(struct compose *cp, const struct compose_contact *who, struct buf *out,
                     template_missing_fn on_missing, void *ud, struct err *err);
 /* Render only subject and bodies, to find missing variables (check).

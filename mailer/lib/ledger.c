@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "clock.h"
+#include "token.h"
 
 #include "banned.h"
 
@@ -101,6 +102,23 @@ static const char *const migrations[] = {
     "  sender TEXT NOT NULL DEFAULT '', source TEXT NOT NULL DEFAULT '',"
     "  recorded_at TEXT NOT NULL);"
     "CREATE INDEX history_first ON history(first_at);",
+    /* 7 (issue 16): unsubscribe tokens and suppression scopes. Every delivery
+     * gets an opaque random token (token.h; rows of earlier mailings get one
+     * now), unique, that the one-click URL carries. A suppression holds for a
+     * list (scope = the list's name) or for everything (scope '*', what every
+     * existing row becomes); the key becomes (address, scope), so the table
+     * is copied row by row into its new shape. */
+    "ALTER TABLE deliveries ADD COLUMN token TEXT;"
+    "UPDATE deliveries SET token = mailer_token() WHERE token IS NULL;"
+    "CREATE UNIQUE INDEX deliveries_token ON deliveries(token);"
+    "CREATE TABLE suppressions_scoped ("
+    "  address TEXT NOT NULL, scope TEXT NOT NULL DEFAULT '*', reason TEXT NOT NULL,"
+    "  source TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL, PRIMARY KEY (address, scope));"
+    "INSERT INTO suppressions_scoped (address, scope, reason, source, created_at)"
+    "  SELECT address, '*', reason, source, created_at FROM suppressions;"
+    "DROP TABLE suppressions;"
+    "ALTER TABLE suppressions_scoped RENAME TO suppressions;"
+    "CREATE INDEX suppressions_reason ON suppressions(reason, created_at);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -160,11 +178,11 @@ static const char *const stmt_sql[ST_COUNT] = {
         " started_at = CASE WHEN ?2 = 'sending' AND started_at IS NULL THEN ?3 ELSE started_at END,"
         " finished_at = CASE WHEN ?2 = 'complete' THEN ?3 ELSE finished_at END WHERE id = ?1",
     [ST_DELIVERY_ADD] = "INSERT INTO deliveries (mailing_id, address, list, name, vars, message_id,"
-                        " updated_at) VALUES (?1,?2,?3,?4,?5,?6,?7)"
+                        " updated_at, token) VALUES (?1,?2,?3,?4,?5,?6,?7, mailer_token())"
                         " ON CONFLICT(mailing_id, address) DO NOTHING",
     [ST_DELIVERIES_DUE] =
         "SELECT id, mailing_id, address, list, name, vars, message_id, state, attempts,"
-        " first_attempt_at, next_attempt_at FROM deliveries INDEXED BY deliveries_mailing"
+        " first_attempt_at, next_attempt_at, token FROM deliveries INDEXED BY deliveries_mailing"
         " WHERE mailing_id = ?1 AND id > ?3 AND (state = 'pending'"
         "  OR (state = 'deferred' AND next_attempt_at <= ?2)"
         "  OR (?4 AND state = 'sending'))"
@@ -188,19 +206,23 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_SENT_SINCE] = "SELECT count(*) FROM deliveries WHERE sent_at >= ?1",
     [ST_NTH_LATEST] = "SELECT sent_at FROM deliveries WHERE sent_at IS NOT NULL"
                       " ORDER BY sent_at DESC LIMIT 1 OFFSET ?1",
-    [ST_SUPPRESSED] = "SELECT reason FROM suppressions WHERE address = ?1 COLLATE NOCASE",
-    [ST_SUPPRESS_ADD] = "INSERT INTO suppressions (address, reason, source, created_at)"
-                        " VALUES (lower(?1), ?2, ?3, ?4) ON CONFLICT(address) DO UPDATE SET"
+    [ST_SUPPRESSED] = "SELECT reason FROM suppressions WHERE address = ?1 COLLATE NOCASE"
+                      " AND (scope = '*' OR instr(',' || ?2 || ',', ',' || scope || ',') > 0)"
+                      " ORDER BY scope != '*' LIMIT 1",
+    [ST_SUPPRESS_ADD] = "INSERT INTO suppressions (address, reason, source, created_at, scope)"
+                        " VALUES (lower(?1), ?2, ?3, ?4, coalesce(?5, '*')) ON CONFLICT(address, scope) DO UPDATE SET"
                         " reason = excluded.reason, source = excluded.source",
-    [ST_SUPPRESS_REMOVE] = "DELETE FROM suppressions WHERE address = lower(?1)",
-    [ST_SUPPRESS_LIST] = "SELECT address, reason, source, created_at FROM suppressions"
-                         " ORDER BY created_at, address",
+    [ST_SUPPRESS_REMOVE] = "DELETE FROM suppressions WHERE address = lower(?1)"
+                           " AND (?2 IS NULL OR scope = ?2)",
+    [ST_SUPPRESS_LIST] = "SELECT address, reason, source, created_at, scope FROM suppressions"
+                         " ORDER BY created_at, address, scope",
     [ST_REPORT] =
         "SELECT m.id, m.campaign, m.edition, m.kind, m.subject, m.report_title, m.lists,"
         " min(d.sent_at), max(d.sent_at), count(d.id),"
         " sum(d.state IN ('sent', 'bounced')), sum(d.state = 'bounced'),"
         " sum(d.state = 'failed'),"
-        " (SELECT count(*) FROM suppressions s JOIN deliveries d2 ON d2.address = s.address"
+        " (SELECT count(DISTINCT s.address) FROM suppressions s"
+        "   JOIN deliveries d2 ON d2.address = s.address"
         "   WHERE d2.mailing_id = m.id AND s.reason = 'unsubscribe'"
         "   AND s.created_at >= min(d.sent_at))"
         " FROM mailings m JOIN deliveries d ON d.mailing_id = m.id"
@@ -211,7 +233,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 
 static const char *const stmt_sql2[] = {
     "SELECT id, mailing_id, address, list, name, vars, message_id, state, attempts,"
-    " first_attempt_at, next_attempt_at FROM deliveries WHERE mailing_id = ?1 ORDER BY id",
+    " first_attempt_at, next_attempt_at, token FROM deliveries WHERE mailing_id = ?1 ORDER BY id",
     "INSERT INTO schedules (campaign, edition, due_at, created_at) VALUES (?1, ?2, ?3, ?4)"
     " ON CONFLICT(campaign, edition) DO UPDATE SET due_at = excluded.due_at",
     "DELETE FROM schedules WHERE campaign = ?1 AND (?2 IS NULL OR edition = ?2)",
@@ -250,8 +272,11 @@ static const char *const stmt_sql3[] = {
     " EXISTS (SELECT 1 FROM bounces b WHERE b.delivery_id = d.id AND b.class = 'hard') AS h,"
     " EXISTS (SELECT 1 FROM bounces b WHERE b.delivery_id = d.id AND b.class = 'soft') AS s"
     " FROM deliveries d WHERE d.mailing_id = ?1 AND d.state = 'bounced')",
-    "SELECT s.address FROM suppressions s WHERE s.reason = 'unsubscribe' AND s.created_at >= ?2"
-    " AND s.created_at < ?3"
+    "SELECT DISTINCT s.address FROM suppressions s WHERE s.reason = 'unsubscribe'"
+    " AND s.created_at >= ?2 AND s.created_at < ?3"
+    /* a list's «baja» counts for the mailings that went to that list */
+    " AND (s.scope = '*' OR instr(',' || (SELECT lists FROM mailings WHERE id = ?1) || ',',"
+    "   ',' || s.scope || ',') > 0)"
     /* INDEXED BY: without statistics the planner prefers the covering
      * UNIQUE(mailing_id, address) index and scans the mailing; the unary +
      * drops s.address's affinity so the expression can seek. */
@@ -360,6 +385,18 @@ static int migrate(struct ledger *l, struct err *err)
     return ledger_exec(l, "COMMIT", err);
 }
 
+static void sql_token(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    char t[TOKEN_LEN + 1];
+
+    (void)argc;
+    (void)argv;
+    if (token_new(t))
+        sqlite3_result_error(ctx, "no random bytes for a token", -1);
+    else
+        sqlite3_result_text(ctx, t, TOKEN_LEN, SQLITE_TRANSIENT);
+}
+
 static int make_parent_dir(const char *path)
 {
     char *dir = strdup(path), *slash;
@@ -408,6 +445,8 @@ struct ledger *ledger_open(const char *path, struct err *err)
         goto fail;
     }
     sqlite3_busy_timeout(l->db, 10000);
+    /* mailer_token(): a new unsubscribe token (token.h), for ST_DELIVERY_ADD */
+    sqlite3_create_function(l->db, "mailer_token", 0, SQLITE_UTF8, NULL, sql_token, NULL, NULL);
     if (ledger_exec(l,
                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
                     " PRAGMA foreign_keys = ON; PRAGMA cache_size = -8192;",
@@ -654,6 +693,7 @@ void delivery_release(struct delivery *d)
     free(d->vars);
     free(d->message_id);
     free(d->state);
+    free(d->token);
     memset(d, 0, sizeof(*d));
 }
 
@@ -698,7 +738,9 @@ static int read_delivery(sqlite3_stmt *st, struct delivery *d)
         d->attempts = sqlite3_column_int(st, 8);
         d->first_attempt_at = col_time(st, 9);
         d->next_attempt_at = col_time(st, 10);
-        if (!d->address || !d->list || !d->name || !d->vars || !d->message_id || !d->state)
+        d->token = col_text(st, 11);
+        if (!d->address || !d->list || !d->name || !d->vars || !d->message_id || !d->state ||
+            !d->token)
             return -1;
     }
     return 0;
@@ -883,10 +925,17 @@ int ledger_nth_latest_sent(struct ledger *l, long count, time_t *at, struct err 
 int ledger_suppressed(struct ledger *l, const char *address, char *reason, size_t size,
                       struct err *err)
 {
+    return ledger_suppressed_for(l, address, NULL, reason, size, err);
+}
+
+int ledger_suppressed_for(struct ledger *l, const char *address, const char *lists, char *reason,
+                          size_t size, struct err *err)
+{
     sqlite3_stmt *st = stmt(l, ST_SUPPRESSED);
     int rc;
 
     bind_text(st, 1, address);
+    bind_text(st, 2, lists);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW && reason)
         snprintf(reason, size, "%s", (const char *)sqlite3_column_text(st, 0));
@@ -1136,9 +1185,16 @@ int ledger_suppress_add(struct ledger *l, const char *address, const char *reaso
 
 int ledger_suppress_remove(struct ledger *l, const char *address, struct err *err)
 {
+    return ledger_suppress_remove_scope(l, address, NULL, err);
+}
+
+int ledger_suppress_remove_scope(struct ledger *l, const char *address, const char *scope,
+                                 struct err *err)
+{
     sqlite3_stmt *st = stmt(l, ST_SUPPRESS_REMOVE);
 
     bind_text(st, 1, address);
+    bind_text(st, 2, scope);
     if (step_done(l, st, err, "removing from the suppression list"))
         return -1;
     return sqlite3_changes(l->db) ? 0 : 1;
@@ -1146,17 +1202,140 @@ int ledger_suppress_remove(struct ledger *l, const char *address, struct err *er
 
 int ledger_suppress_list(struct ledger *l, ledger_suppression_fn fn, void *ud, struct err *err)
 {
+    return ledger_suppress_each(l, NULL, fn, ud, err);
+}
+
+int ledger_suppress_each(struct ledger *l, ledger_suppression_scope_fn sfn,
+                         ledger_suppression_fn fn, void *ud, struct err *err)
+{
     sqlite3_stmt *st = stmt(l, ST_SUPPRESS_LIST);
     int rc, stop = 0;
 
-    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)
-        stop = fn(ud, (const char *)sqlite3_column_text(st, 0),
-                  (const char *)sqlite3_column_text(st, 1),
-                  (const char *)sqlite3_column_text(st, 2), col_time(st, 3));
+    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *a = (const char *)sqlite3_column_text(st, 0),
+                   *r = (const char *)sqlite3_column_text(st, 1),
+                   *src = (const char *)sqlite3_column_text(st, 2),
+                   *sc = (const char *)sqlite3_column_text(st, 4);
+        stop = sfn ? sfn(ud, a, sc, r, src, col_time(st, 3)) : fn(ud, a, r, src, col_time(st, 3));
+    }
     sqlite3_reset(st);
     if (stop)
         return stop;
     return rc == SQLITE_DONE ? 0 : db_fail(l, err, "reading the suppression list");
+}
+
+/* ---- the unsubscribe endpoint (issue 16): rare statements, prepared when
+ * used so that the statement table above stays as it is. */
+
+static sqlite3_stmt *prepare_once(struct ledger *l, const char *sql, struct err *err)
+{
+    sqlite3_stmt *st = NULL;
+
+    if (sqlite3_prepare_v2(l->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        db_fail(l, err, "preparing a statement");
+        sqlite3_finalize(st);
+        return NULL;
+    }
+    return st;
+}
+
+int ledger_token_find(struct ledger *l, const char *token, struct ledger_token *out,
+                      struct err *err)
+{
+    sqlite3_stmt *st = prepare_once(
+        l,
+        "SELECT d.id, d.mailing_id, d.address, d.list, m.lists, m.report_title, m.subject,"
+        " m.campaign, m.test FROM deliveries d JOIN mailings m ON m.id = d.mailing_id"
+        " WHERE d.token = ?1",
+        err);
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    if (!st)
+        return -1;
+    bind_text(st, 1, token);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        out->delivery_id = sqlite3_column_int64(st, 0);
+        out->mailing_id = sqlite3_column_int64(st, 1);
+        out->address = col_text(st, 2);
+        out->list = col_text(st, 3);
+        out->lists = col_text(st, 4);
+        out->title = col_text(st, 5);
+        out->subject = col_text(st, 6);
+        out->campaign = col_text(st, 7);
+        out->test = sqlite3_column_int(st, 8);
+        rc = out->address && out->list && out->lists && out->title && out->subject &&
+                     out->campaign
+                 ? 0
+                 : err_nomem(err);
+    } else if (rc == SQLITE_DONE) {
+        rc = 1;
+    } else {
+        rc = db_fail(l, err, "finding an unsubscribe token");
+    }
+    sqlite3_finalize(st);
+    if (rc)
+        ledger_token_release(out);
+    return rc;
+}
+
+void ledger_token_release(struct ledger_token *t)
+{
+    free(t->address);
+    free(t->list);
+    free(t->lists);
+    free(t->title);
+    free(t->subject);
+    free(t->campaign);
+    memset(t, 0, sizeof(*t));
+}
+
+int ledger_suppress_add_scope(struct ledger *l, const char *address, const char *scope,
+                              const char *reason, const char *source, struct err *err)
+{
+    sqlite3_stmt *st = prepare_once(l,
+                                    "INSERT INTO suppressions (address, scope, reason, source,"
+                                    " created_at) VALUES (lower(?1), ?2, ?3, ?4, ?5)"
+                                    " ON CONFLICT(address, scope) DO NOTHING",
+                                    err);
+    int rc;
+
+    if (!st)
+        return -1;
+    bind_text(st, 1, address);
+    bind_text(st, 2, scope && *scope ? scope : "*");
+    bind_text(st, 3, reason);
+    bind_text(st, 4, source ? source : "");
+    bind_time(st, 5, clock_now());
+    rc = sqlite3_step(st);
+    rc = rc != SQLITE_DONE ? db_fail(l, err, "adding to the suppression list")
+                           : sqlite3_changes(l->db) ? 0 : 1;
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int ledger_suppress_undo(struct ledger *l, const char *address, const char *source, time_t since,
+                         long *removed, struct err *err)
+{
+    sqlite3_stmt *st = prepare_once(l,
+                                    "DELETE FROM suppressions WHERE address = lower(?1)"
+                                    " AND source = ?2 AND created_at >= ?3",
+                                    err);
+    int rc;
+
+    *removed = 0;
+    if (!st)
+        return -1;
+    bind_text(st, 1, address);
+    bind_text(st, 2, source);
+    bind_time(st, 3, since);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE)
+        *removed = sqlite3_changes(l->db);
+    rc = rc == SQLITE_DONE ? 0 : db_fail(l, err, "undoing an unsubscribe");
+    sqlite3_finalize(st);
+    return rc;
 }
 
 int ledger_report(struct ledger *l, time_t from, time_t to, ledger_report_fn fn, void *ud,

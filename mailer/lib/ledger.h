@@ -35,6 +35,7 @@ struct delivery {
     char *address, *list, *name, *vars, *message_id, *state;
     int attempts;
     time_t first_attempt_at, next_attempt_at;
+    char *token; /* the unsubscribe token (token.h); "" for rows written without one */
 };
 
 struct delivery_counts {
@@ -102,9 +103,24 @@ int ledger_sent_since(struct ledger *l, time_t since, long *n, struct err *err);
  * (0 when fewer): the daily budget frees up 24 h after it. */
 int ledger_nth_latest_sent(struct ledger *l, long count, time_t *at, struct err *err);
 
-/* Suppression list. */
+/* Suppression list. A suppression has a scope: a list's name, or '*' for
+ * everything. ledger_suppressed: 1 when suppressed for everything;
+ * ledger_suppressed_for: for everything or for one of lists (names joined
+ * by ","). ledger_suppress_add writes scope '*'; ledger_suppress_remove
+ * removes every scope. */
 int ledger_suppressed(struct ledger *l, const char *address, char *reason, size_t size,
                       struct err *err);
+int ledger_suppressed_for(struct ledger *l, const char *address, const char *lists, char *reason,
+                          size_t size, struct err *err);
+/* Add for scope (NULL or "": '*') unless already there: 0 added, 1 there. */
+int ledger_suppress_add_scope(struct ledger *l, const char *address, const char *scope,
+                              const char *reason, const char *source, struct err *err);
+/* Remove one scope (NULL: every scope): 0 removed, 1 not there. */
+int ledger_suppress_remove_scope(struct ledger *l, const char *address, const char *scope,
+                                 struct err *err);
+/* Remove the suppressions of address written by source since a time. */
+int ledger_suppress_undo(struct ledger *l, const char *address, const char *source, time_t since,
+                         long *removed, struct err *err);
 int ledger_suppress_add(struct ledger *l, const char *address, const char *reason,
                         const char *source, struct err *err);
 /* 0 removed, 1 not there. */
@@ -112,6 +128,23 @@ int ledger_suppress_remove(struct ledger *l, const char *address, struct err *er
 typedef int (*ledger_suppression_fn)(void *ud, const char *address, const char *reason,
                                      const char *source, time_t created_at);
 int ledger_suppress_list(struct ledger *l, ledger_suppression_fn fn, void *ud, struct err *err);
+typedef int (*ledger_suppression_scope_fn)(void *ud, const char *address, const char *scope,
+                                           const char *reason, const char *source,
+                                           time_t created_at);
+/* Every suppression with its scope to sfn (or, when sfn is NULL, to fn). */
+int ledger_suppress_each(struct ledger *l, ledger_suppression_scope_fn sfn,
+                         ledger_suppression_fn fn, void *ud, struct err *err);
+
+/* The delivery an unsubscribe token names, with its mailing. */
+struct ledger_token {
+    int64_t delivery_id, mailing_id;
+    char *address, *list, *lists, *title, *subject, *campaign;
+    int test;
+};
+/* 0 found, 1 no such token, -1 error. */
+int ledger_token_find(struct ledger *l, const char *token, struct ledger_token *out,
+                      struct err *err);
+void ledger_token_release(struct ledger_token *t);
 
 /* ---- events and history (migration 6, issue 18) ----
  * events: who did what, append-only (the ledger refuses UPDATE and DELETE

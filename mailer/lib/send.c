@@ -105,7 +105,9 @@ static int is_suppressed(void *ud, const char *address, const char **reason)
 {
     static char why[64];
     struct run *run = ud;
-    int rc = ledger_suppressed(run->o->ledger, address, why, sizeof(why), run->err);
+    /* for everything, or for one of the mailing's lists */
+    int rc = ledger_suppressed_for(run->o->ledger, address, run->m.lists, why, sizeof(why),
+                                   run->err);
 
     *reason = why;
     return rc;
@@ -428,7 +430,7 @@ static void prepared_release(struct prepared *p)
 
 static int prepare(struct run *run, const struct delivery *d, struct prepared *p)
 {
-    struct compose_contact who = {d->address, d->name, NULL, d->message_id, clock_now()};
+    struct compose_contact who = {d->address, d->name, NULL, d->message_id, clock_now(), d->token};
     struct value *vars;
     int rc = -1;
 
