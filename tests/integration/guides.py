@@ -9,7 +9,11 @@ A ```sh block preceded by a marker line is run:
     <!-- prueba: necesita imap -->       skipped without a bounce mailbox (BOUNCE_IMAP_URL)
     <!-- no se prueba: RAZÓN -->         shown only (e.g. it edits a crontab)
 Every ```sh block must carry one of these markers, so no guide command goes
-untested by accident.
+untested by accident. A plain ``` block of NAME=value lines preceded by
+    <!-- prueba: escribe .env -->
+is what the guide asks the reader to type into that file with an editor: the
+test sets those settings there (with its own server's values, see
+test_guides.sh) before the next block runs.
 
     guides.py GUIDE.md... > script.sh
 """
@@ -28,12 +32,13 @@ def blocks(path):
         m = MARK.match(lines[i].strip())
         if m:
             marker = (m.group(1), m.group(2))
-        elif lines[i].startswith('```sh'):
+        elif lines[i].startswith('```'):
+            lang = lines[i][3:].strip()
             start = i + 1
             j = start
             while not lines[j].startswith('```'):
                 j += 1
-            yield i + 1, marker, '\n'.join(lines[start:j])
+            yield i + 1, marker, lang, '\n'.join(lines[start:j])
             marker = None
             i = j
         elif lines[i].strip():
@@ -46,8 +51,16 @@ def main():
     bad = 0
     for path in sys.argv[1:]:
         out.append('guide %s' % shlex.quote(path))
-        for line, marker, body in blocks(path):
+        for line, marker, lang, body in blocks(path):
             where = '%s:%d' % (path, line)
+            if lang != 'sh':
+                edit = re.search(r'escribe (\S+)', marker[1]) if marker else None
+                if edit:
+                    out.append('edit_file %s %s <<\'__BLOCK__\'' % (
+                        shlex.quote(where), shlex.quote(edit.group(1))))
+                    out.append(body)
+                    out.append('__BLOCK__')
+                continue
             if marker is None:
                 print('%s: a ```sh block without <!-- prueba --> or <!-- no se prueba: ... -->'
                       % where, file=sys.stderr)
