@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,4 +169,49 @@ void cli_when(time_t t, char *out, size_t size)
         snprintf(out, size, "%s a las %s (hora de la Ciudad de México)", /* es */ day.data, hm);
     }
     buf_release(&day);
+}
+
+/* ---- option values (cli_parse_uint, cli_parse_enum) ------------------------ */
+
+const struct cli_choice cli_text_json[] = {{"text", 0}, {"json", 1}, {NULL, 0}};
+
+int cli_parse_uint(const char *cmd, const char *opt, const char *arg, unsigned min, unsigned max,
+                   unsigned *out)
+{
+    unsigned long v;
+    char *end;
+
+    /* strtoul alone would take " 3", "+3" and "-1" (as ULONG_MAX): digits only */
+    if (!isdigit((unsigned char)arg[0]))
+        goto bad;
+    errno = 0;
+    v = strtoul(arg, &end, 10);
+    if (errno || *end || v < min || v > max)
+        goto bad;
+    *out = (unsigned)v;
+    return 0;
+bad:
+    if (max >= INT_MAX) /* no bound a person needs to know */
+        return cli_usage(cmd, _("%s takes a whole number from %u up, not \"%s\""), opt, min, arg);
+    return cli_usage(cmd, _("%s takes a whole number from %u to %u, not \"%s\""), opt, min, max,
+                     arg);
+}
+
+int cli_parse_enum(const char *cmd, const char *opt, const char *arg,
+                   const struct cli_choice *choices, int *out)
+{
+    struct buf names = BUF_INIT;
+    const struct cli_choice *c;
+    int rc;
+
+    for (c = choices; c->name; c++)
+        if (!strcmp(arg, c->name))
+            return *out = c->value, 0;
+    for (c = choices; c->name; c++)
+        if ((c == choices || c->value != c[-1].value) &&
+            buf_addf(&names, "%s%s", names.len ? ", " : "", c->name))
+            break; /* out of memory: the message, with fewer names */
+    rc = cli_usage(cmd, _("%s takes one of: %s (not \"%s\")"), opt, names.data, arg);
+    buf_release(&names);
+    return rc;
 }

@@ -8,6 +8,7 @@
 #ifndef MAILER_CLI_H
 #define MAILER_CLI_H
 
+#include <limits.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -32,6 +33,28 @@ int cli_exit_code(enum err_kind kind);
 int cli_fail(const struct err *e);
 /* Print a usage error for cmd to stderr; return EX_USAGE. */
 int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- option values --------------------------------------------------------
+ * One parser for every numeric and enumerated option: a value that is not
+ * what the option takes is a usage error for cmd naming the option and the
+ * value (printed; the return value is EX_USAGE), never a default. */
+
+/* A whole number from min to max, in decimal digits only: "abc", "2x", "-1",
+ * " 3", "" and numbers out of range are refused. 0 on success. A max of
+ * INT_MAX or more means no bound worth saying: the message says "from min up". */
+int cli_parse_uint(const char *cmd, const char *opt, const char *arg, unsigned min, unsigned max,
+                   unsigned *out);
+
+/* One of the names of a table ended by {NULL, 0}; several names may give
+ * the same value (aliases: the message lists the first of each). */
+struct cli_choice {
+    const char *name;
+    int value;
+};
+int cli_parse_enum(const char *cmd, const char *opt, const char *arg,
+                   const struct cli_choice *choices, int *out);
+/* --format text|json: text 0, json 1. */
+extern const struct cli_choice cli_text_json[];
 
 /* A time for people, in Mexico City, in the language of the messages:
  * "2026-11-30 12:00 (Mexico City time)" or "lunes 30 de noviembre de 2026 a

@@ -88,9 +88,8 @@ int cmd_address(int argc, char **argv, struct cli *cli)
     while ((c = getopt_long(argc, argv, "f:", opts, NULL)) != -1) {
         switch (c) {
         case 'f':
-            if (strcmp(optarg, "text") && strcmp(optarg, "json"))
-                return cli_usage("address", _("--format is text or json, not \"%s\""), optarg);
-            json = !strcmp(optarg, "json");
+            if ((c = cli_parse_enum("address", "--format", optarg, cli_text_json, &json)))
+                return c;
             break;
         default:
             return cli_usage("address", _("usage: address check ADDR... [--format text|json]"));

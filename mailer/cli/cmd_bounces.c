@@ -198,12 +198,13 @@ int cmd_bounces(int argc, char **argv, struct cli *cli)
         {NULL, 0, NULL, 0},
     };
     const char *usage = "fetch [--dry-run] | parse FILE.eml... [--format text|json]";
-    int opt, json = 0, dry_run = 0;
+    int opt, json = 0, dry_run = 0, rc;
 
     while ((opt = getopt_long(argc, argv, "f:n", opts, NULL)) != -1) {
-        if (opt == 'f' && (!strcmp(optarg, "json") || !strcmp(optarg, "text")))
-            json = !strcmp(optarg, "json");
-        else if (opt == 'n')
+        if (opt == 'f') {
+            if ((rc = cli_parse_enum("bounces", "--format", optarg, cli_text_json, &json)))
+                return rc;
+        } else if (opt == 'n')
             dry_run = 1;
         else
             return cli_usage("bounces", "%s", usage);

@@ -427,9 +427,8 @@ int cmd_contacts(int argc, char **argv, struct cli *cli)
     while ((c = getopt_long(argc, argv, "f:d:e:c:F:", longopts, NULL)) != -1) {
         switch (c) {
         case 'f':
-            if (strcmp(optarg, "text") && strcmp(optarg, "json"))
-                return cli_usage("contacts", _("--format is text or json, not \"%s\""), optarg);
-            o.json = !strcmp(optarg, "json");
+            if ((c = cli_parse_enum("contacts", "--format", optarg, cli_text_json, &o.json)))
+                return c;
             break;
         case 'd':
             o.list.delim = csvread_parse_delim(optarg);

@@ -99,6 +99,7 @@ int cmd_preview(int argc, char **argv, struct cli *cli)
     struct ledger *l = NULL;
     struct buf msg = BUF_INIT, html = BUF_INIT, page = BUF_INIT, mid = BUF_INIT, notes = BUF_INIT;
     struct err err;
+    unsigned row;
     int opt, rc, found;
 
     while ((opt = getopt_long(argc, argv, "e:t:r:m:H:", opts, NULL)) != -1) {
@@ -110,7 +111,9 @@ int cmd_preview(int argc, char **argv, struct cli *cli)
             pick.to = optarg;
             break;
         case 'r':
-            pick.row = strtol(optarg, NULL, 10);
+            if ((rc = cli_parse_uint("preview", "--row", optarg, 1, INT_MAX, &row)))
+                return rc;
+            pick.row = row;
             break;
         case 'm':
             eml = optarg;

@@ -15,23 +15,15 @@
 
 #include "banned.h"
 
-static int parse_format(const char *s, enum report_format *f)
-{
-    static const struct {
-        const char *name;
-        enum report_format f;
-    } formats[] = {{"text", REPORT_TEXT},
-                   {"csv", REPORT_CSV},
-                   {"md", REPORT_MD},
-                   {"json", REPORT_JSON},
-                   {"html", REPORT_HTML}};
-    size_t i;
-
-    for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
-        if (!strcmp(s, formats[i].name))
-            return *f = formats[i].f, 0;
-    return -1;
-}
+static const struct cli_choice formats[] = {
+    {"text", REPORT_TEXT}, {"csv", REPORT_CSV},   {"md", REPORT_MD},
+    {"json", REPORT_JSON}, {"html", REPORT_HTML}, {NULL, 0},
+};
+/* --by: Spanish names first (the message lists them), English aliases */
+static const struct cli_choice bys[] = {
+    {"envio", REPORT_BY_MAILING}, {"envío", REPORT_BY_MAILING}, {"mailing", REPORT_BY_MAILING},
+    {"mes", REPORT_BY_MONTH},     {"month", REPORT_BY_MONTH},   {NULL, 0},
+};
 
 static int write_out(const char *path, const struct buf *b, struct err *err)
 {
@@ -64,7 +56,7 @@ int cmd_report(int argc, char **argv, struct cli *cli)
     struct ledger *l = NULL;
     struct buf text = BUF_INIT;
     struct err err;
-    int opt, rc = EX_OK;
+    int opt, choice, rc = EX_OK;
 
     while ((opt = getopt_long(argc, argv, "q:f:t:l:F:o:s:b:i:", opts, NULL)) != -1) {
         switch (opt) {
@@ -81,8 +73,9 @@ int cmd_report(int argc, char **argv, struct cli *cli)
             ro.list = optarg;
             break;
         case 'F':
-            if (parse_format(optarg, &ro.format))
-                return cli_usage("report", _("--format is text, csv, md, json or html"));
+            if ((rc = cli_parse_enum("report", "--format", optarg, formats, &choice)))
+                return rc;
+            ro.format = (enum report_format)choice;
             break;
         case 'o':
             out = optarg;
@@ -93,13 +86,9 @@ int cmd_report(int argc, char **argv, struct cli *cli)
             ro.csv_sep = optarg[0];
             break;
         case 'b':
-            if (!strcmp(optarg, "envio") || !strcmp(optarg, "envío") || !strcmp(optarg, "mailing"))
-                ro.by = REPORT_BY_MAILING;
-            else if (!strcmp(optarg, "mes") || !strcmp(optarg, "month"))
-                ro.by = REPORT_BY_MONTH;
-            else
-                return cli_usage("report",
-                                 _("--by is envio (a row per mailing) or mes (per month)"));
+            if ((rc = cli_parse_enum("report", "--by", optarg, bys, &choice)))
+                return rc;
+            ro.by = (enum report_grouping)choice;
             break;
         case 'i':
             informe = optarg;

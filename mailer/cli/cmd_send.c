@@ -284,6 +284,7 @@ int cmd_send(int argc, char **argv, struct cli *cli)
     struct err err;
     const char *test_to[TEST_TO_MAX], *at = NULL;
     long nsplit;
+    unsigned num;
     int opt, dry_run = 0, rc;
 
     while ((opt = getopt_long(argc, argv, "e:no:l:t:r:c:ufa:", opts, NULL)) != -1) {
@@ -298,7 +299,9 @@ int cmd_send(int argc, char **argv, struct cli *cli)
             o.dry_run_dir = optarg;
             break;
         case 'l':
-            o.limit = strtol(optarg, NULL, 10);
+            if ((rc = cli_parse_uint("send", "--limit", optarg, 1, INT_MAX, &num)))
+                return rc;
+            o.limit = num;
             break;
         case 't':
             nsplit = split_addresses(optarg, test_to, TEST_TO_MAX);
@@ -308,10 +311,14 @@ int cmd_send(int argc, char **argv, struct cli *cli)
             o.test_to = test_to;
             break;
         case 'r':
-            o.test_row = strtol(optarg, NULL, 10);
+            if ((rc = cli_parse_uint("send", "--row", optarg, 1, INT_MAX, &num)))
+                return rc;
+            o.test_row = num;
             break;
         case 'c':
-            o.concurrency = (int)strtol(optarg, NULL, 10);
+            if ((rc = cli_parse_uint("send", "--concurrency", optarg, 1, 64, &num)))
+                return rc;
+            o.concurrency = (int)num;
             break;
         case 'u':
             o.resend_uncertain = 1;
@@ -332,8 +339,6 @@ int cmd_send(int argc, char **argv, struct cli *cli)
         return cli_usage("send", _("--dry-run needs --out DIR (and --out needs --dry-run)"));
     if (o.test_to && !o.ntest_to)
         return cli_usage("send", _("--test-to needs at least one address"));
-    if (o.limit < 0 || o.concurrency < 0 || o.concurrency > 64)
-        return cli_usage("send", _("--limit and --concurrency take positive numbers"));
     if (at && (o.test_to || dry_run))
         return cli_usage("send", _("--at schedules a real send: not with --test-to or --dry-run"));
     if ((rc = cli_campaign(cli, argv[optind], &c)))

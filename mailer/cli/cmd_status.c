@@ -126,9 +126,10 @@ int cmd_status(int argc, char **argv, struct cli *cli)
     while ((opt = getopt_long(argc, argv, "e:f:", opts, NULL)) != -1) {
         if (opt == 'e')
             s.edition = optarg;
-        else if (opt == 'f' && (!strcmp(optarg, "json") || !strcmp(optarg, "text")))
-            s.json = !strcmp(optarg, "json");
-        else
+        else if (opt == 'f') {
+            if ((rc = cli_parse_enum("status", "--format", optarg, cli_text_json, &s.json)))
+                return rc;
+        } else
             return cli_usage("status", _("options: [CAMPAIGN [--edition E]] [--format text|json]"));
     }
     if (argc - optind > 1)

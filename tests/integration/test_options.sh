@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# test_options - every numeric and enumerated option refuses junk with a
+# usage error (exit 64) that names the option and the value, in English and
+# in Spanish, before anything is sent or recorded: "--limit abc" was once
+# "no limit" and "--limit 2x" was 2. Good values still work: a dry run with
+# --limit 2 --concurrency 1 writes two messages.
+set -euo pipefail
+: "${SOURCE_DIR:?}" "${MAILER:?}"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+export MAILER_HOME=$SOURCE_DIR MAILER_DB=$work/mailer.db MAILER_NOW=2026-11-22T16:00:00Z
+cd "$work"
+
+n=0
+# refused OPTION VALUE -- COMMAND...: exit 64, and stderr names OPTION and VALUE
+refused() {
+    local opt=$1 val=$2 code=0
+    shift 3
+    "$MAILER" "$@" > out 2> err || code=$?
+    [ "$code" = 64 ] || fail "$* exit $code, want 64: $(cat err)"
+    grep -qF -- "$opt" err || fail "$*: the message does not name $opt: $(cat err)"
+    grep -qF -- "\"$val\"" err || fail "$*: the message does not quote \"$val\": $(cat err)"
+    [ ! -s out ] || fail "$*: wrote to stdout: $(cat out)"
+    n=$((n + 1))
+}
+c=corazon-chilango
+for v in abc 2x 0 -1 +3 " 3" "" 99999999999999999999; do
+    refused --limit "$v" -- send "$c" --edition 2026-11 --limit "$v"
+done
+for v in 0 65 x 1.5; do
+    refused --concurrency "$v" -- send "$c" --edition 2026-11 --concurrency "$v"
+done
+refused --row 0 -- send "$c" --test-to a@iecm.example --row 0
+refused --row 3x -- preview "$c" --row 3x
+for cmd in "status" "address check a@iecm.example" "contacts show contacts/x.csv" \
+    "bounces parse x.eml"; do
+    # shellcheck disable=SC2086
+    refused --format xml -- $cmd --format xml
+done
+refused --format pdf -- report --quarter 2026Q4 --format pdf
+refused --by semana -- report --quarter 2026Q4 --by semana
+[ ! -e "$MAILER_DB" ] || fail "a refused option opened the ledger"
+
+# Spanish: the same refusal, translated
+code=0
+LANGUAGE=es LC_ALL=C.UTF-8 "$MAILER" send "$c" --limit abc 2> err || code=$?
+[ "$code" = 64 ] || fail "es: exit $code"
+grep -q -- '--limit lleva un número entero desde 1, no «abc»' err || fail "es: $(cat err)"
+grep -q -- '--by lleva uno de estos valores: envio, mes' <(LANGUAGE=es LC_ALL=C.UTF-8 \
+    "$MAILER" report --quarter 2026Q4 --by x 2>&1) || fail "es: --by"
+
+# Good values are taken as they are
+"$MAILER" -q send "$c" --edition 2026-11 --dry-run --out "$work/dry" --limit 2 --concurrency 1 ||
+    fail "dry run with --limit 2"
+got=$(find "$work/dry" -name '*.eml' | wc -l)
+[ "$got" = 2 ] || fail "--limit 2 wrote $got messages"
+for by in envio envío mailing mes month; do
+    "$MAILER" report --quarter 2026Q4 --by "$by" --format json > /dev/null ||
+        fail "report --by $by"
+done
+echo "options: $n junk values refused with exit 64; good values taken"
