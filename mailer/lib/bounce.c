@@ -134,6 +134,10 @@ static void to_utf8(const char *charset, const char *p, size_t n, struct buf *ou
         buf_add(out, p, n);
         return;
     }
+    /* Japanese notices often send ISO-2022-JP (7-bit, ESC $ B) unlabelled. */
+    if ((!charset || charset_is(charset, "us-ascii")) &&
+        (memmem(p, n, "\x1b$B", 3) || memmem(p, n, "\x1b$@", 3)))
+        charset = "ISO-2022-JP";
     if (charset && !charset_is(charset, "utf-8") && !charset_is(charset, "us-ascii"))
         cd = iconv_open("UTF-8", charset);
     if (cd == (iconv_t)-1) {
@@ -777,6 +781,12 @@ static const char *const notice_phrases[] = {"this is the qmail-send program",
                                              "has not yet been delivered",
                                              "could not deliver",
                                              "failed permanently",
+                                             "requested action not taken",
+                                             "error message below",
+                                             "are not member",
+                                             "not a member",
+                                             "permission to post",
+                                             "sent <<< rcpt to",
                                              NULL};
 
 static const char *const notice_subjects[] = {"undeliver",
@@ -796,16 +806,36 @@ static const char *const notice_subjects[] = {"undeliver",
                                               "mail delivery subsystem",
                                               "delayed mail",
                                               "warning: message",
+                                              "failed delivery",
+                                              "mail failed",
+                                              "returning to sender",
+                                              "returned to sender",
+                                              "delivery problem",
+                                              "undelivered",
+                                              "could not send",
+                                              "not member",
+                                              "errors from",
+                                              "\xe3\x82\xa8\xe3\x83\xa9\xe3\x83\xbc\xe9\x80\x9a\xe7\x9f\xa5", /* エラー通知 */
+                                              "\xe9\x85\x8d\xe4\xbf\xa1\xe3\x81\xa7\xe3\x81\x8d\xe3\x81\xbe\xe3\x81\x9b\xe3\x82\x93", /* 配信できません */
+                                              "\xe4\xb8\x8d\xe9\x81\x94", /* 不達 */
                                               NULL};
 
 static const char *const daemon_senders[] = {"mailer-daemon", "postmaster",    "mail-daemon",
-                                             "mailerdaemon",  "mail delivery", NULL};
+                                             "mailerdaemon",  "mail delivery", "post_master",
+                                             "mailer_daemon", NULL};
 
 /* Lines after which the failed addresses are listed. */
 static const char *const anchors[] = {
     "to the following address",                /* qmail, Yahoo */
     "delivery has failed to these recipients", /* Exchange */
     "the following address(es) failed",        /* Exim */
+    "address(es) failed:",                     /* Exim, the line folded */
+    "following list of recipients",            /* OpenSMTPD */
+    "following recipient(s)",
+    "the following recipients",
+    "could not be delivered to:",
+    "delivery to the following recipients failed",
+    "failed recipient",
     "addresses had permanent fatal errors",    /* Sendmail */
     "delivery to the following recipient",     /* older Gmail */
     "the mail system",                         /* Postfix */
@@ -817,7 +847,8 @@ static const char *const anchors[] = {
 
 /* Phrases that put the address right after them on the same line. */
 static const char *const leads[] = {"delivered to ", "your message to ", "message to ",
-                                    "mensaje a ", NULL};
+                                    "mensaje a ",    "rcpt to: ",       "rcpt to:",
+                                    "recipient: ",   "recipient address: ", NULL};
 
 /* Where the copy of the returned message begins in a notice's text. */
 static const char *const copy_marks[] = {"--- below this line is a copy of the message",
@@ -825,8 +856,14 @@ static const char *const copy_marks[] = {"--- below this line is a copy of the m
                                          "----- original message",
                                          "original message headers",
                                          "--- original message",
-                                         "----- transcript of session follows",
                                          "------ this is a copy",
+                                         "----- unsent message follows",
+                                         "original message follows",
+                                         "message headers follow",
+                                         "below is a copy of the original message",
+                                         "header of the original message",
+                                         "original message header",
+                                         "----- the original message",
                                          NULL};
 
 static const char *const delay_phrases[] = {"has not yet been delivered",
@@ -846,6 +883,8 @@ static char *line_addr(const char *line, const char *end, const char **rest)
 
     while (p < end && (*p == ' ' || *p == '\t'))
         p++;
+    if (end - p > 4 && !strncmp(p, ">>> ", 4)) /* Sendmail's "   >>> addr <addr>" */
+        p += 4;
     if (p < end && *p == '<')
         p++;
     if (p >= end || !addr_char((unsigned char)*p))
@@ -1036,7 +1075,72 @@ static int add_notice_rcpt(struct bounce_result *r, const struct notice *n, cons
 static int is_own_text_addr(const char *a, const char *from)
 {
     return !strncmp(a, "mailer-daemon@", 14) || !strncmp(a, "postmaster@", 11) ||
-           (from && !strcmp(a, from));
+           !strncmp(a, "mail-daemon@", 12) || !strncmp(a, "mailer_daemon@", 14) ||
+           !strncmp(a, "root@", 5) || (from && !strcmp(a, from));
+}
+
+/* The address the returned message came from (ours): its From header in
+ * the returned part, else in headers quoted after the cut; NULL if none. */
+static char *original_sender(const struct scan *s, const struct notice *n)
+{
+    char *v = s->orig.len ? header_get(s->orig.data, "From", 0) : NULL, *a;
+
+    if (!v && n->text[n->cut])
+        v = header_get(n->text + n->cut, "From", 1);
+    a = v ? addr_find(v, NULL) : NULL;
+    free(v);
+    return a;
+}
+
+/* Any address in the notice's own words that is neither the notice's
+ * sender, a daemon, nor the original sender: the failed recipients. */
+static int notice_any_addr(struct bounce_result *r, const struct notice *n, const char *self)
+{
+    const char *p = n->low, *end = n->low + n->cut, *after;
+    char *addr;
+    int rc = 0;
+
+    while (!rc && p < end && (addr = addr_find(p, &after))) {
+        if (after > end) {
+            free(addr);
+            break;
+        }
+        /* "envelope-from <x>", "generated from x", "Message-ID: <x>" are not recipients. */
+        size_t off = (size_t)(after - n->low) - strlen(addr);
+        const char *ctx = n->low + (off > 24 ? off - 24 : 0);
+        char before[32];
+        snprintf(before, sizeof(before), "%.*s", (int)(n->low + off - ctx), ctx);
+        if (!is_own_text_addr(addr, r->from) && !(self && !strcmp(addr, self)) &&
+            !strstr(before, "from") && !strstr(before, "message-id") && !strstr(before, "sender") &&
+            !strstr(before, " id ") && !strstr(before, "return-path") && !strstr(addr, "=") &&
+            !strstr(before, "reply-to")) {
+            const char *le = strchr(after, '\n');
+            rc = add_notice_rcpt(r, n, addr, "");
+            (void)le;
+        }
+        free(addr);
+        p = after;
+    }
+    return rc;
+}
+
+/* The To of the returned message, when the notice names nobody else. */
+static int notice_orig_to(const struct scan *s, struct bounce_result *r, const struct notice *n,
+                          const char *self)
+{
+    char *v = s->orig.len ? header_get(s->orig.data, "To", 0) : NULL, *addr;
+    const char *rest;
+    int rc = 0;
+
+    if (!v && n->text[n->cut])
+        v = header_get(n->text + n->cut, "To", 1);
+    for (rest = v; !rc && rest && (addr = addr_find(rest, &rest));) {
+        if (!(self && !strcmp(addr, self)))
+            rc = add_notice_rcpt(r, n, addr, "");
+        free(addr);
+    }
+    free(v);
+    return rc;
 }
 
 /* Find the failed recipients of a plain-text notice. */
@@ -1046,6 +1150,7 @@ static int notice_read(struct scan *s, struct bounce_result *r, const char *text
     struct notice n = {0};
     const char *const *a;
     const char *p, *q;
+    char *self = NULL;
     int rc = 0;
 
     n.text = text;
@@ -1057,6 +1162,7 @@ static int notice_read(struct scan *s, struct bounce_result *r, const char *text
     for (a = copy_marks; *a; a++)
         if ((p = strstr(n.low, *a)) && (size_t)(p - n.low) < n.cut)
             n.cut = (size_t)(p - n.low);
+    self = original_sender(s, &n);
     for (a = anchors; *a && !rc && !r->nrcpt; a++) {
         p = strstr(n.low, *a);
         if (p && (size_t)(p - n.low) < n.cut && (q = strchr(p, '\n')))
@@ -1067,7 +1173,7 @@ static int notice_read(struct scan *s, struct bounce_result *r, const char *text
             const char *start = p + strlen(*a), *end = strchr(start, '\n');
             char *addr = addr_find(start, &q);
             if (addr && (!end || q <= end) && q - start < 80 + (long)strlen(addr) &&
-                !is_own_text_addr(addr, r->from)) {
+                !is_own_text_addr(addr, r->from) && !(self && !strcmp(addr, self))) {
                 rc = add_notice_rcpt(r, &n, addr, "");
                 free(addr);
                 break;
@@ -1083,20 +1189,25 @@ static int notice_read(struct scan *s, struct bounce_result *r, const char *text
             free(addr);
         }
     }
-    /* Last resort: a line that is only "<addr>" or "<addr>:". */
+    /* Then: a line that is only "<addr>" or "<addr>:". */
     for (p = n.low; !rc && !r->nrcpt && p && *p && (size_t)(p - n.low) < n.cut;) {
         const char *end = strchr(p, '\n'), *rest;
         char *addr;
         if (!end)
             end = p + strlen(p);
         if (*p == '<' && (addr = line_addr(p, end, &rest))) {
-            if (!is_own_text_addr(addr, r->from))
+            if (!is_own_text_addr(addr, r->from) && !(self && !strcmp(addr, self)))
                 rc = read_block(r, &n, p);
             free(addr);
         }
         p = *end ? end + 1 : end;
     }
-    (void)s;
+    /* Last resorts: any other address in its words, then the returned To. */
+    if (!rc && !r->nrcpt)
+        rc = notice_any_addr(r, &n, self);
+    if (!rc && !r->nrcpt)
+        rc = notice_orig_to(s, r, &n, self);
+    free(self);
     free(n.low);
     return rc;
 }
@@ -1108,10 +1219,12 @@ static int is_notice(const struct scan *s, const char *from_hdr, const char *sub
     char *ft = fold_dup(text), *rp = header_get(s->headers.data, "Return-Path", 0);
     int daemon, subj, body, r;
 
-    daemon = (ff && any_in(ff, daemon_senders)) || (rp && !strcmp(rp, "<>"));
+    /* A daemon's own address says it all; a null Return-Path (auto-replies
+     * have one too) needs the subject or the words as well. */
+    daemon = ff && any_in(ff, daemon_senders);
     subj = fs && any_in(fs, notice_subjects);
     body = ft && any_in(ft, notice_phrases);
-    r = (daemon && (subj || body)) || (subj && body);
+    r = daemon || (rp && !strcmp(rp, "<>") && (subj || body)) || (subj && body);
     free(ff);
     free(fs);
     free(ft);

@@ -99,7 +99,10 @@ static const char *const w_user[] = {"user unknown", "unknown user", "no such us
                                      "not found in", "mailbox does not", "couldn't be found",
                                      "could not be found", "no existe", "usuario desconocido",
                                      "buzon no disponible", "inconnu", "n'existe pas",
-                                     "unbekannt", "not found", NULL};
+                                     "unbekannt", "delivery userid", "invalid user",
+                                     "\xe8\xa6\x8b\xe3\x81\xa4\xe3\x81\x8b\xe3\x82\x8a\xe3\x81\xbe\xe3\x81\x9b\xe3\x82\x93", /* 見つかりません */
+                                     "\xe5\xad\x98\xe5\x9c\xa8\xe3\x81\x97\xe3\x81\xbe\xe3\x81\x9b\xe3\x82\x93", /* 存在しません */
+                                     "not found", NULL};
 static const char *const w_security[] = {"spf", "dkim", "dmarc", "authentication required",
                                          "authrequired", "smtp authentication",
                                          "unauthenticated", "not authenticated", "virus",
@@ -124,7 +127,9 @@ static const char *const w_rejected[] = {"sender address rejected", "sender reje
                                          "sender is not", "from address", "from: domain",
                                          "responsible address", "sender unknown",
                                          "sending to/from", NULL};
-static const char *const w_mail_from[] = {"after mail from", NULL};
+static const char *const w_mail_from[] = {"after mail from", "permission to post",
+                                          "not allowed to post", "posting to this group",
+                                          "post messages to", NULL};
 static const char *const w_policy[] = {"policy", "relay access denied", "relaying denied",
                                        "not permitted to relay", "configured to relay",
                                        "relay not permitted", "unable to relay",
@@ -140,7 +145,9 @@ static const char *const w_expired[] = {"retry timeout", "retry time not reached
                                         "in the queue too long", "delivery time expired",
                                         "could not be delivered for", "cannot send message for",
                                         "expired", "giving up", "timed out", "time out",
-                                        "multiple retries", "unable to deliver in", NULL};
+                                        "multiple retries", "unable to deliver in",
+                                        "failing for a long time", "delivery expired",
+                                        "queue too long", NULL};
 static const char *const w_network[] = {"connection refused", "no route to host",
                                         "network is unreachable", "lost connection",
                                         "connection reset", "routing loop", "mail loop",
