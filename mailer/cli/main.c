@@ -30,6 +30,7 @@ COMMAND(template)
 COMMAND(bounces)
 COMMAND(suppress)
 COMMAND(config)
+COMMAND(backup)
 #undef COMMAND
 
 static const struct command {
@@ -40,7 +41,7 @@ static const struct command {
     {"send", cmd_send},           {"due", cmd_due},           {"unschedule", cmd_unschedule},
     {"status", cmd_status},       {"report", cmd_report},     {"contacts", cmd_contacts},
     {"address", cmd_address},     {"template", cmd_template}, {"bounces", cmd_bounces},
-    {"suppress", cmd_suppress},   {"config", cmd_config},
+    {"suppress", cmd_suppress},   {"config", cmd_config},     {"backup", cmd_backup},
 };
 
 static const struct command *find_command(const char *name)
