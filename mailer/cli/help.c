@@ -173,6 +173,11 @@ static const struct help_entry entries[] = {
      N_("Prints every setting with its value and its origin (flag, environment, .env or\n"
         "default). Passwords are not shown."),
      N_("mailer config")},
+    {"backup", N_("backup FILE"), N_("copy the ledger into a new file, safely while a send runs"),
+     N_("Copies the ledger (MAILER_DB) into FILE, which must not exist, with SQLite's online\n"
+        "backup: the copy is one consistent moment even while a send or 'due' runs, and it is\n"
+        "checked before it is put in place. To restore it, see docs/05-envio-real.md."),
+     N_("mailer backup respaldos/mailer-2026-11-30.db")},
     {"help", N_("help [COMMAND]"), N_("show this help, or the help of a command"),
      N_("The same text as 'mailer COMMAND --help'."), N_("mailer help send")},
 };

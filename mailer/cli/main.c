@@ -34,6 +34,7 @@ COMMAND(config)
 COMMAND(log)
 COMMAND(history)
 COMMAND(mailing)
+COMMAND(backup)
 #undef COMMAND
 
 static const struct command {
@@ -46,6 +47,7 @@ static const struct command {
     {"address", cmd_address},     {"template", cmd_template}, {"bounces", cmd_bounces},
     {"suppress", cmd_suppress},   {"config", cmd_config},     {"log", cmd_log},
     {"history", cmd_history},     {"mailing", cmd_mailing},
+    {"backup", cmd_backup},
 };
 
 static const struct command *find_command(const char *name)

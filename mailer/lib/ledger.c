@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -119,6 +120,10 @@ static const char *const migrations[] = {
     "DROP TABLE suppressions;"
     "ALTER TABLE suppressions_scoped RENAME TO suppressions;"
     "CREATE INDEX suppressions_reason ON suppressions(reason, created_at);",
+    /* 8 (issue 15): facts about the ledger itself: its instance id (random,
+     * made once by migrate(), part of every Message-ID so that two ledgers
+     * never give the same one) and what a problem was last reported (notify). */
+    "CREATE TABLE ledger_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -312,6 +317,7 @@ struct ledger {
     sqlite3 *db;
     char *path;
     sqlite3_stmt *stmt[ST_COUNT];
+    char instance[17]; /* 16 hex digits (ledger_info 'instance_id') */
 };
 
 static int db_fail(struct ledger *l, struct err *err, const char *what)
@@ -360,14 +366,65 @@ static int set_version(struct ledger *l, int v, struct err *err)
     return rc;
 }
 
+/* Read the instance id into l->instance: 0 found, 1 none yet. */
+static int read_instance(struct ledger *l)
+{
+    sqlite3_stmt *st = NULL;
+    const unsigned char *v;
+    int rc = 1;
+
+    l->instance[0] = '\0';
+    if (sqlite3_prepare_v2(l->db, "SELECT value FROM ledger_info WHERE key = 'instance_id'", -1,
+                           &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW && (v = sqlite3_column_text(st, 0)) &&
+        strlen((const char *)v) == 16) {
+        memcpy(l->instance, v, 17);
+        rc = 0;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* A new instance id: 64 random bits from getrandom(2), recorded once. */
+static int make_instance(struct ledger *l, struct err *err)
+{
+    unsigned char rnd[8];
+    sqlite3_stmt *st = NULL;
+    size_t i;
+    int rc = -1;
+
+    if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+        return err_errno(err, ERR_IO, "%s: getrandom for the ledger's instance id", l->path);
+    for (i = 0; i < sizeof(rnd); i++)
+        snprintf(l->instance + 2 * i, 3, "%02x", rnd[i]);
+    if (sqlite3_prepare_v2(l->db,
+                           "INSERT INTO ledger_info (key, value) VALUES ('instance_id', ?1)"
+                           " ON CONFLICT(key) DO NOTHING",
+                           -1, &st, NULL) != SQLITE_OK ||
+        sqlite3_bind_text(st, 1, l->instance, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_DONE)
+        db_fail(l, err, "recording the ledger's instance id");
+    else
+        rc = 0;
+    sqlite3_finalize(st);
+    return rc;
+}
+
 static int migrate(struct ledger *l, struct err *err)
 {
     int v;
 
-    if (ledger_exec(l, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)", err))
-        return -1;
+    /* Up to date (the common case): read only, so that opening the ledger
+     * never waits for a run that holds the write lock. */
+    if (ledger_schema_version(l) == NMIGRATIONS && read_instance(l) == 0)
+        return 0;
     if (ledger_exec(l, "BEGIN IMMEDIATE", err))
         return -1;
+    if (ledger_exec(l, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
+                    err)) {
+        ledger_rollback(l);
+        return -1;
+    }
     v = ledger_schema_version(l);
     if (v > NMIGRATIONS) {
         ledger_rollback(l);
@@ -382,6 +439,10 @@ static int migrate(struct ledger *l, struct err *err)
             return -1;
         }
     }
+    if (read_instance(l) && (make_instance(l, err) || read_instance(l))) {
+        ledger_rollback(l);
+        return l->instance[0] ? -1 : err_set(err, ERR_IO, "%s: no instance id", l->path);
+    }
     return ledger_exec(l, "COMMIT", err);
 }
 
@@ -395,6 +456,11 @@ static void sql_token(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         sqlite3_result_error(ctx, "no random bytes for a token", -1);
     else
         sqlite3_result_text(ctx, t, TOKEN_LEN, SQLITE_TRANSIENT);
+}
+
+const char *ledger_instance_id(const struct ledger *l)
+{
+    return l->instance;
 }
 
 static int make_parent_dir(const char *path)
@@ -414,10 +480,118 @@ static int make_parent_dir(const char *path)
     return rc;
 }
 
+/* 0 when the open database holds the mailer's tables; else the file is
+ * refused (it is not a ledger, or not this mailer's). */
+static int check_schema(struct ledger *l, struct err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(l->db,
+                                "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+                                " AND name IN ('schema_version', 'mailings', 'deliveries')",
+                                -1, &st, NULL);
+    long n = -1;
+
+    if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        n = (long)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (n == 3)
+        return 0;
+    if (n < 0 && rc != SQLITE_NOTADB && rc != SQLITE_CORRUPT)
+        return db_fail(l, err, "cannot read the ledger");
+    return err_set(err, ERR_DATA,
+                   "%s: this file is not a ledger of the mailer (it holds no mailer tables); it "
+                   "is not used, so that nothing is sent twice: set MAILER_DB to the ledger, or "
+                   "restore the ledger from a backup (docs/05-envio-real.md)",
+                   l->path);
+}
+
+/* PRAGMA integrity_check: 0 when it says "ok". */
+static int ledger_check(struct ledger *l, struct err *err)
+{
+    sqlite3_stmt *st = NULL;
+    const unsigned char *v;
+    int ok = 0;
+
+    if (sqlite3_prepare_v2(l->db, "PRAGMA integrity_check", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW && (v = sqlite3_column_text(st, 0)) &&
+        !strcmp((const char *)v, "ok"))
+        ok = 1;
+    sqlite3_finalize(st);
+    return ok ? 0 : err_set(err, ERR_IO, "%s: the integrity check failed", l->path);
+}
+
+/* A new ledger at path, made whole elsewhere (schema, instance id) and then
+ * linked into place, so that no run ever sees a half-made ledger: when two
+ * first runs race, the loser finds the winner's complete ledger. */
+static int create_ledger(const char *path, struct err *err)
+{
+    struct ledger t = {0};
+    struct buf tmp = BUF_INIT;
+    int fd, rc = -1;
+
+    if (buf_addf(&tmp, "%s.new-%ld", path, (long)getpid()) || !tmp.data)
+        return err_nomem(err);
+    t.path = tmp.data;
+    /* The ledger holds names and addresses: readable by its owner only
+     * (SQLite gives the -wal and -shm files the database's permissions). */
+    unlink(tmp.data);
+    fd = open(tmp.data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        err_errno(err, ERR_IO, "%s: cannot create the ledger", path);
+        goto out;
+    }
+    close(fd);
+    if (sqlite3_open_v2(tmp.data, &t.db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+        db_fail(&t, err, "cannot create the ledger");
+        goto out;
+    }
+    if (ledger_exec(&t, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;", err) ||
+        migrate(&t, err))
+        goto out;
+    if (sqlite3_close(t.db) != SQLITE_OK) {
+        db_fail(&t, err, "cannot create the ledger");
+        goto out;
+    }
+    t.db = NULL;
+    if (link(tmp.data, path) && errno != EEXIST) {
+        err_errno(err, ERR_IO, "%s: cannot create the ledger", path);
+        goto out;
+    }
+    rc = 0;
+out:
+    if (t.db)
+        sqlite3_close(t.db);
+    unlink(tmp.data);
+    buf_release(&tmp);
+    return rc;
+}
+
+/* Where path is: 0 a file that may be a ledger, 1 none (create it), -1 refused. */
+static int existing(const char *path, struct err *err)
+{
+    struct stat st;
+
+    if (stat(path, &st)) {
+        if (errno == ENOENT)
+            return 1;
+        return err_errno(err, ERR_IO, "%s: cannot open the ledger", path);
+    }
+    if (!S_ISREG(st.st_mode))
+        return err_set(err, ERR_DATA, "%s: the ledger is not a regular file", path);
+    if (st.st_size == 0)
+        return err_set(err, ERR_DATA,
+                       "%s: the ledger is empty (0 bytes); it is not taken as a new one, so that "
+                       "nothing is sent twice: restore it from a backup (docs/05-envio-real.md), "
+                       "or, only if no mailing was ever sent with it, delete the file and the "
+                       "next command starts a new ledger",
+                       path);
+    return 0;
+}
+
 struct ledger *ledger_open(const char *path, struct err *err)
 {
     struct ledger *l = calloc(1, sizeof(*l));
-    int i;
+    int i, memory = !strcmp(path, ":memory:"), where;
 
     if (!l || !(l->path = strdup(path))) {
         free(l);
@@ -428,26 +602,22 @@ struct ledger *ledger_open(const char *path, struct err *err)
         err_errno(err, ERR_IO, "%s: cannot create its directory", path);
         goto fail;
     }
-    /* The ledger holds names and addresses: readable by its owner only
-     * (SQLite gives the -wal and -shm files the database's permissions). */
-    if (strcmp(path, ":memory:") != 0) {
-        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-        if (fd >= 0)
-            close(fd);
-        else if (errno != EEXIST) {
-            err_errno(err, ERR_IO, "%s: cannot create the ledger", path);
-            goto fail;
-        }
-    }
-    if (sqlite3_open_v2(path, &l->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-        SQLITE_OK) {
+    /* A ledger is created only where there is no file; an empty file or
+     * one without the mailer's tables is refused (a truncated ledger taken
+     * for a new one would send every mailing again). */
+    if (!memory && ((where = existing(path, err)) < 0 ||
+                    (where == 1 && create_ledger(path, err))))
+        goto fail;
+    if (sqlite3_open_v2(path, &l->db, SQLITE_OPEN_READWRITE | (memory ? SQLITE_OPEN_CREATE : 0),
+                        NULL) != SQLITE_OK) {
         db_fail(l, err, "cannot open the ledger");
         goto fail;
     }
     sqlite3_busy_timeout(l->db, 10000);
     /* mailer_token(): a new unsubscribe token (token.h), for ST_DELIVERY_ADD */
     sqlite3_create_function(l->db, "mailer_token", 0, SQLITE_UTF8, NULL, sql_token, NULL, NULL);
-    if (ledger_exec(l,
+    if ((!memory && check_schema(l, err)) ||
+        ledger_exec(l,
                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
                     " PRAGMA foreign_keys = ON; PRAGMA cache_size = -8192;",
                     err) ||
@@ -474,6 +644,69 @@ struct ledger *ledger_open(const char *path, struct err *err)
 fail:
     ledger_close(l);
     return NULL;
+}
+
+int ledger_backup(struct ledger *l, const char *dest, struct err *err)
+{
+    struct ledger t = {0};
+    struct buf tmp = BUF_INIT;
+    sqlite3_backup *b;
+    struct stat sb;
+    int fd, rc = -1, step;
+
+    if (stat(dest, &sb) == 0 || errno != ENOENT)
+        return err_set(err, ERR_USAGE, "%s: the file exists; a backup never replaces a file", dest);
+    if (buf_addf(&tmp, "%s.part-%ld", dest, (long)getpid()) || !tmp.data)
+        return err_nomem(err);
+    t.path = tmp.data;
+    unlink(tmp.data);
+    fd = open(tmp.data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        err_errno(err, ERR_IO, "%s: cannot create the backup", dest);
+        goto out;
+    }
+    close(fd);
+    if (sqlite3_open_v2(tmp.data, &t.db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+        db_fail(&t, err, "cannot create the backup");
+        goto out;
+    }
+    /* All pages in one step: one read transaction of the ledger, so the
+     * copy is one consistent moment; in WAL mode a running send goes on
+     * writing meanwhile. */
+    if (!(b = sqlite3_backup_init(t.db, "main", l->db, "main"))) {
+        db_fail(&t, err, "cannot start the backup");
+        goto out;
+    }
+    while ((step = sqlite3_backup_step(b, -1)) == SQLITE_BUSY || step == SQLITE_LOCKED)
+        sqlite3_sleep(50);
+    if (sqlite3_backup_finish(b) != SQLITE_OK || step != SQLITE_DONE) {
+        db_fail(&t, err, "the backup failed");
+        goto out;
+    }
+    /* A file of its own: rollback journal, every page on disk, checked; and
+     * an instance id of its own, so that mailings made after a restore never
+     * repeat a Message-ID the lost ledger gave (frozen deliveries keep theirs). */
+    if (ledger_exec(&t, "PRAGMA journal_mode = DELETE; PRAGMA synchronous = FULL;", err) ||
+        check_schema(&t, err) || ledger_check(&t, err) ||
+        ledger_exec(&t, "DELETE FROM ledger_info WHERE key = 'instance_id'", err) ||
+        make_instance(&t, err))
+        goto out;
+    if (sqlite3_close(t.db) != SQLITE_OK) {
+        db_fail(&t, err, "cannot close the backup");
+        goto out;
+    }
+    t.db = NULL;
+    if (link(tmp.data, dest)) {
+        err_errno(err, ERR_IO, "%s: cannot create the backup", dest);
+        goto out;
+    }
+    rc = 0;
+out:
+    if (t.db)
+        sqlite3_close(t.db);
+    unlink(tmp.data);
+    buf_release(&tmp);
+    return rc;
 }
 
 void ledger_close(struct ledger *l)
@@ -813,16 +1046,16 @@ int ledger_schedules_each(struct ledger *l, ledger_schedule_fn fn, void *ud, str
 int ledger_mailings_unfinished(struct ledger *l, time_t now, ledger_schedule_fn fn, void *ud,
                                struct err *err)
 {
-    static const char sql[] =
-        "SELECT m.campaign, m.edition, m.created_at FROM mailings m"
-        " WHERE m.test = 0 AND m.state <> 'complete' AND EXISTS (SELECT 1 FROM deliveries d"
-        "  WHERE d.mailing_id = m.id AND (d.state = 'pending'"
-        "   OR (d.state = 'deferred' AND d.next_attempt_at <= ?1)))"
-        " ORDER BY m.created_at, m.id";
     sqlite3_stmt *st = NULL;
     int rc, stop = 0;
 
-    if (sqlite3_prepare_v2(l->db, sql, -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(l->db,
+                           "SELECT m.campaign, m.edition, m.created_at FROM mailings m"
+                           " WHERE m.test = 0 AND m.state <> 'complete' AND EXISTS (SELECT 1"
+                           "  FROM deliveries d WHERE d.mailing_id = m.id AND (d.state = 'pending'"
+                           "   OR (d.state = 'deferred' AND d.next_attempt_at <= ?1)))"
+                           " ORDER BY m.created_at, m.id",
+                           -1, &st, NULL) != SQLITE_OK)
         return db_fail(l, err, "reading unfinished mailings");
     bind_time(st, 1, now);
     while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)

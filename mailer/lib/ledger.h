@@ -43,8 +43,18 @@ struct delivery_counts {
     time_t next_deferred; /* earliest next attempt of a deferred delivery, 0 if none */
 };
 
-/* Open (creating the file and its directory if needed) and migrate. */
+/* Open and migrate. A new ledger (and its directory) is created only where
+ * no file is; an existing file that is empty or holds no mailer tables is
+ * refused (ERR_DATA), never taken for a new ledger. */
 struct ledger *ledger_open(const char *path, struct err *err);
+/* The ledger's instance id: 16 hex digits, random (getrandom), made when the
+ * ledger was created or migrated; in every Message-ID. */
+const char *ledger_instance_id(const struct ledger *l);
+/* A consistent copy of the ledger into a new file dest (SQLite's online
+ * backup: safe while a send runs), checked (integrity, schema) before it is
+ * put in place; dest must not exist. The copy gets an instance id of its
+ * own (a restored ledger never repeats a Message-ID of the lost one). */
+int ledger_backup(struct ledger *l, const char *dest, struct err *err);
 void ledger_close(struct ledger *l);
 int ledger_schema_version(struct ledger *l);
 

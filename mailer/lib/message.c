@@ -1261,15 +1261,24 @@ out:
 
 int message_id_make(struct buf *out, int64_t mailing_id, const char *address, const char *domain)
 {
+    return message_id_make_in(out, NULL, mailing_id, address, domain);
+}
+
+int message_id_make_in(struct buf *out, const char *instance, int64_t mailing_id,
+                       const char *address, const char *domain)
+{
     uint64_t h = FNV_OFFSET;
     char mid[24];
     size_t i;
     unsigned char c;
 
-    if (!address || !domain || !domain_ok(domain, strlen(domain))) {
+    if (!address || !domain || !domain_ok(domain, strlen(domain)) ||
+        (instance && strspn(instance, "0123456789abcdef") != strlen(instance))) {
         errno = EINVAL;
         return -1;
     }
+    if (instance && *instance)
+        h = fnv1a(h, instance, strlen(instance));
     snprintf(mid, sizeof(mid), "%lld", (long long)mailing_id);
     h = fnv1a(h, mid, strlen(mid));
     h = fnv1a(h, ":", 1);
@@ -1277,5 +1286,8 @@ int message_id_make(struct buf *out, int64_t mailing_id, const char *address, co
         c = (unsigned char)tolower((unsigned char)address[i]);
         h = fnv1a(h, &c, 1);
     }
+    if (instance && *instance)
+        return buf_addf(out, "m%lld.%s.%016llx@%s", (long long)mailing_id, instance,
+                        (unsigned long long)h, domain);
     return buf_addf(out, "m%lld.%016llx@%s", (long long)mailing_id, (unsigned long long)h, domain);
 }

@@ -99,5 +99,10 @@ int message_build(const struct message_spec *m, struct buf *out, struct err *err
  * of "<mailing>:<address in lowercase>". -1 (errno EINVAL) when domain is
  * not a plain DNS name with a dot; appends to out. */
 int message_id_make(struct buf *out, int64_t mailing_id, const char *address, const char *domain);
+/* The same with the ledger's instance id (16 hex digits, ledger.h), so that
+ * two ledgers never give the same Message-ID:
+ * "m<mailing>.<instance>.<h>@<domain>" (instance NULL or "": as above). */
+int message_id_make_in(struct buf *out, const char *instance, int64_t mailing_id,
+                       const char *address, const char *domain);
 
 #endif

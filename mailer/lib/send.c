@@ -131,7 +131,8 @@ static int on_contact(void *ud, const struct contact *c)
         return 0;
     }
     buf_reset(&run->scratch);
-    if (message_id_make(&mid, run->m.id, c->address, run->cp.domain) ||
+    if (message_id_make_in(&mid, ledger_instance_id(run->l), run->m.id, c->address,
+                           run->cp.domain) ||
         compose_vars_json(c->vars, &run->scratch)) {
         err_nomem(run->err);
         goto out;
@@ -165,7 +166,8 @@ static int add_test_deliveries(struct run *run)
             break;
         }
         buf_reset(&mid);
-        rc = message_id_make(&mid, run->m.id, a.normalized, run->cp.domain) ||
+        rc = message_id_make_in(&mid, ledger_instance_id(run->l), run->m.id, a.normalized,
+                                run->cp.domain) ||
              ledger_delivery_add(run->l, run->m.id, a.normalized, "prueba", "", run->scratch.data,
                                  mid.data, run->err) < 0;
     }

@@ -64,4 +64,43 @@ code=0; MAILER_NOW=2026-11-22T18:00:00Z "$MAILER" -q due > due2.out 2>&1 || code
 MAILER_NOW=2026-11-22T19:00:00Z "$MAILER" due --dry-run > dry3.out
 [ ! -s dry3.out ] || fail "a complete mailing is still listed: $(cat dry3.out)"
 
+# 2. A ledger truncated to 0 bytes is refused, naming the file; nothing is sent.
+"$MAILER" backup "$work/respaldo.db" > backup.out || fail "backup: $(cat backup.out)"
+: > "$MAILER_DB"
+rm -f "$MAILER_DB-wal" "$MAILER_DB-shm"
+before=$(capture_count)
+code=0; MAILER_NOW=2026-11-22T20:00:00Z "$MAILER" send aviso > trunc.out 2>&1 || code=$?
+[ "$code" = 65 ] || fail "a truncated ledger: exit $code: $(cat trunc.out)"
+grep -q "$MAILER_DB: the ledger is empty" trunc.out || fail "truncated ledger message: $(cat trunc.out)"
+code=0; MAILER_NOW=2026-11-22T20:00:00Z "$MAILER" due > trunc-due.out 2>&1 || code=$?
+[ "$code" = 65 ] || fail "due on a truncated ledger: exit $code: $(cat trunc-due.out)"
+[ "$(capture_count)" = "$before" ] || fail "a truncated ledger sent $(($(capture_count) - before))"
+[ ! -s "$MAILER_DB" ] || fail "the truncated ledger was written to"
+# A file that is not a ledger is refused too.
+code=0; MAILER_DB=$home/contacts/aviso.csv "$MAILER" status > foreign.out 2>&1 || code=$?
+[ "$code" = 65 ] && grep -q "aviso.csv: this file is not a ledger" foreign.out ||
+    fail "a CSV as ledger: $code $(cat foreign.out)"
+# The backup restores: the mailing is there, complete, and is not sent again.
+cp "$work/respaldo.db" "$MAILER_DB"
+[ "$(mstate aviso main)" = "complete 5 0 0" ] || fail "restored ledger: $(mstate aviso main)"
+MAILER_NOW=2026-11-22T20:10:00Z "$MAILER" send aviso > restored.out 2>&1 || fail "send after restore"
+[ "$(capture_count)" = "$before" ] || fail "the restored ledger sent again"
+
+# 3. Two fresh ledgers give different Message-IDs for the same mailing and address.
+mids() {
+    /usr/bin/python3 -c '
+import sqlite3, sys
+print("\n".join(r[0] for r in sqlite3.connect(sys.argv[1]).execute(
+    "SELECT message_id FROM deliveries ORDER BY address")))' "$1"
+}
+for n in 1 2; do
+    MAILER_DB=$work/fresh$n.db MAILER_NOW=2026-11-22T21:00:00Z "$MAILER" -q send aviso > /dev/null 2>&1 || true
+done
+[ "$(mids "$work/fresh1.db" | wc -l)" = 5 ] || fail "fresh ledger 1: $(mids "$work/fresh1.db")"
+[ -z "$(comm -12 <(mids "$work/fresh1.db") <(mids "$work/fresh2.db"))" ] ||
+    fail "two ledgers gave the same Message-ID: $(comm -12 <(mids "$work/fresh1.db") <(mids "$work/fresh2.db"))"
+# What the server got carries the ledger's Message-ID.
+grep -l "^Message-ID: <$(mids "$work/fresh2.db" | head -1)>" "$work/outbox"/*.eml > /dev/null ||
+    fail "the message does not carry the ledger's Message-ID"
+
 echo "test_cron: ok"

@@ -70,6 +70,89 @@ static void test_schema(void **state)
     err_release(&e);
 }
 
+/* The instance id: 16 hex digits, the same at every open of one ledger,
+ * different in another ledger and in a backup. */
+static void test_instance_id(void **state)
+{
+    struct ledger *l = open_fresh(), *other;
+    char id[17], other_path[320], backup[320];
+    struct err e;
+
+    (void)state;
+    err_init(&e);
+    assert_int_equal(strlen(ledger_instance_id(l)), 16);
+    assert_int_equal(strspn(ledger_instance_id(l), "0123456789abcdef"), 16);
+    snprintf(id, sizeof(id), "%s", ledger_instance_id(l));
+    ledger_close(l);
+    l = ledger_open(path, &e);
+    assert_non_null(l);
+    assert_string_equal(ledger_instance_id(l), id);
+
+    snprintf(other_path, sizeof(other_path), "%s.other", path);
+    scratch_unlink_db(other_path);
+    other = ledger_open(other_path, &e);
+    assert_non_null(other);
+    assert_string_not_equal(ledger_instance_id(other), id);
+    ledger_close(other);
+    scratch_unlink_db(other_path);
+
+    snprintf(backup, sizeof(backup), "%s.backup", path);
+    scratch_unlink_db(backup);
+    assert_int_equal(ledger_backup(l, backup, &e), 0);
+    assert_int_equal(ledger_backup(l, backup, &e), -1); /* never over a file */
+    assert_int_equal(e.kind, ERR_USAGE);
+    err_clear(&e);
+    other = ledger_open(backup, &e);
+    assert_non_null(other);
+    assert_int_equal(ledger_schema_version(other), ledger_schema_version(l));
+    assert_string_not_equal(ledger_instance_id(other), id);
+    ledger_close(other);
+    scratch_unlink_db(backup);
+    ledger_close(l);
+    err_release(&e);
+}
+
+/* An empty file or an SQLite file of something else is refused, not taken
+ * for a new ledger (which would send everything again), and left as it was. */
+static void test_refuses_empty_and_foreign(void **state)
+{
+    struct ledger *l;
+    struct err e;
+    FILE *f;
+    long size;
+
+    (void)state;
+    err_init(&e);
+    scratch_unlink_db(path);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fclose(f);
+    l = ledger_open(path, &e);
+    assert_null(l);
+    assert_int_equal(e.kind, ERR_DATA);
+    assert_non_null(strstr(e.msg.data, path));
+    assert_non_null(strstr(e.msg.data, "empty"));
+    f = fopen(path, "r");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    size = ftell(f);
+    fclose(f);
+    assert_int_equal(size, 0);
+    err_clear(&e);
+
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("nombre,email\nAna,ana@example.org\n", f);
+    fclose(f);
+    l = ledger_open(path, &e);
+    assert_null(l);
+    assert_int_equal(e.kind, ERR_DATA);
+    assert_non_null(strstr(e.msg.data, "not a ledger"));
+    err_clear(&e);
+    scratch_unlink_db(path);
+    err_release(&e);
+}
+
 static void test_mailing_and_deliveries(void **state)
 {
     struct ledger *l = open_fresh();
@@ -338,7 +421,8 @@ int main(void)
         cmocka_unit_test(test_schema),       cmocka_unit_test(test_mailing_and_deliveries),
         cmocka_unit_test(test_suppressions), cmocka_unit_test(test_hostile_text),
         cmocka_unit_test(test_report_rows),  cmocka_unit_test(test_sent_since),
-        cmocka_unit_test(test_seen_set),
+        cmocka_unit_test(test_seen_set),     cmocka_unit_test(test_instance_id),
+        cmocka_unit_test(test_refuses_empty_and_foreign),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
