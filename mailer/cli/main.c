@@ -30,6 +30,7 @@ COMMAND(template)
 COMMAND(bounces)
 COMMAND(suppress)
 COMMAND(config)
+COMMAND(serve)
 #undef COMMAND
 
 static const struct command {
@@ -41,6 +42,7 @@ static const struct command {
     {"status", cmd_status},       {"report", cmd_report},     {"contacts", cmd_contacts},
     {"address", cmd_address},     {"template", cmd_template}, {"bounces", cmd_bounces},
     {"suppress", cmd_suppress},   {"config", cmd_config},
+    {"serve", cmd_serve},
 };
 
 static const struct command *find_command(const char *name)
