@@ -1,4 +1,6 @@
-/* cmd_suppress - mailer suppress add|remove ADDR... [--reason R] [--force] | suppress list */
+/* cmd_suppress - mailer suppress add|remove ADDR... [--reason R] [--lista L] [--force] |
+ * suppress list: a suppression holds for one list (--lista L) or, without
+ * --lista, for everything (scope '*'). */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,15 +13,30 @@
 
 #include "banned.h"
 
-static int print_one(void *ud, const char *address, const char *reason, const char *source,
-                     time_t created_at)
+static int print_one(void *ud, const char *address, const char *scope, const char *reason,
+                     const char *source, time_t created_at)
 {
     char when[32];
 
     (void)ud;
     clock_iso(created_at, when, sizeof(when));
-    printf("%s\t%s\t%s\t%s\n", address, reason, *source ? source : "-", when);
+    printf("%s\t%s\t%s\t%s\t%s\n", address, reason, *source ? source : "-", when,
+           scope && *scope ? scope : "*");
     return 0;
+}
+
+/* A list name for --lista: what a contact list's file is called. */
+static int scope_ok(const char *s)
+{
+    size_t i, n = strlen(s);
+
+    if (!n || n > 64 || !strcmp(s, "*"))
+        return n == 1;
+    for (i = 0; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+              (s[i] >= '0' && s[i] <= '9') || s[i] == '-' || s[i] == '_' || s[i] == '.'))
+            return 0;
+    return 1;
 }
 
 int cmd_suppress(int argc, char **argv, struct cli *cli)
@@ -27,16 +44,22 @@ int cmd_suppress(int argc, char **argv, struct cli *cli)
     static const struct option opts[] = {
         {"reason", required_argument, NULL, 'r'},
         {"force", no_argument, NULL, 'f'},
+        {"lista", required_argument, NULL, 'l'},
+        {"list", required_argument, NULL, 'l'},
         {NULL, 0, NULL, 0},
     };
-    const char *reason = "manual", *verb;
+    const char *reason = "manual", *verb, *scope = NULL;
     struct ledger *l;
     struct err err;
     int opt, force = 0, rc = EX_OK, i;
 
-    while ((opt = getopt_long(argc, argv, "r:f", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "r:fl:", opts, NULL)) != -1) {
         if (opt == 'r')
             reason = optarg;
+        else if (opt == 'l' && scope_ok(optarg))
+            scope = optarg;
+        else if (opt == 'l')
+            return cli_usage("suppress", _("--lista: \"%s\" is not a list name"), optarg);
         else if (opt == 'f')
             force = 1;
         else
@@ -55,7 +78,7 @@ int cmd_suppress(int argc, char **argv, struct cli *cli)
         goto out;
     }
     if (!strcmp(verb, "list")) {
-        if (ledger_suppress_list(l, print_one, NULL, &err) < 0)
+        if (ledger_suppress_each(l, print_one, NULL, NULL, &err) < 0)
             rc = cli_fail(&err);
         goto out;
     }
@@ -63,6 +86,9 @@ int cmd_suppress(int argc, char **argv, struct cli *cli)
         char why[64] = "";
         if (strpbrk(argv[i], " \r\n\t") || !strchr(argv[i], '@')) {
             rc = cli_usage("suppress", _("\"%s\" is not an address"), argv[i]);
+        } else if (!strcmp(verb, "add") && scope && strcmp(scope, "*")) {
+            if (ledger_suppress_add_scope(l, argv[i], scope, reason, "manual", &err) < 0)
+                rc = cli_fail(&err);
         } else if (!strcmp(verb, "add")) {
             if (ledger_suppress_add(l, argv[i], reason, "manual", &err))
                 rc = cli_fail(&err);
@@ -74,7 +100,7 @@ int cmd_suppress(int argc, char **argv, struct cli *cli)
                       "needs --force\n"),
                     argv[i]);
             rc = EX_DATAERR;
-        } else if (ledger_suppress_remove(l, argv[i], &err) < 0) {
+        } else if (ledger_suppress_remove_scope(l, argv[i], scope, &err) < 0) {
             rc = cli_fail(&err);
         }
     }

@@ -35,6 +35,7 @@ COMMAND(log)
 COMMAND(history)
 COMMAND(mailing)
 COMMAND(backup)
+COMMAND(serve)
 #undef COMMAND
 
 static const struct command {
@@ -48,6 +49,7 @@ static const struct command {
     {"suppress", cmd_suppress},   {"config", cmd_config},     {"log", cmd_log},
     {"history", cmd_history},     {"mailing", cmd_mailing},
     {"backup", cmd_backup},
+    {"serve", cmd_serve},
 };
 
 static const struct command *find_command(const char *name)

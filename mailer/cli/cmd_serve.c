@@ -1,0 +1,61 @@
+/* cmd_serve - mailer serve [--listen HOST:PORT]: the unsubscribe endpoint
+ * (web.h) for the links and List-Unsubscribe headers of the messages,
+ * under the path of UNSUBSCRIBE_URL, behind nginx or Apache (contrib/). */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "cli.h"
+#include "i18n.h"
+#include "web.h"
+
+#include "banned.h"
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+int cmd_serve(int argc, char **argv, struct cli *cli)
+{
+    static const struct option opts[] = {
+        {"listen", required_argument, NULL, 'l'},
+        {NULL, 0, NULL, 0},
+    };
+    struct web_opts o = {"127.0.0.1:8025", NULL, NULL, stderr, &stop_requested};
+    struct err err;
+    int opt, rc = EX_OK;
+
+    while ((opt = getopt_long(argc, argv, "l:", opts, NULL)) != -1) {
+        if (opt != 'l')
+            return cli_usage("serve", _("[--listen HOST:PORT]"));
+        o.listen = optarg;
+    }
+    if (optind != argc)
+        return cli_usage("serve", _("[--listen HOST:PORT]"));
+    o.base_url = config_get(&cli->config, CFG_UNSUBSCRIBE_URL);
+    if (!*o.base_url) {
+        fprintf(stderr, _("mailer: serve: UNSUBSCRIBE_URL is not set: give the public address "
+                          "of the unsubscribe page (https://HOST/baja)\n"));
+        return EX_CONFIG;
+    }
+    err_init(&err);
+    if (!(o.ledger = cli_ledger(cli, &err))) {
+        rc = cli_fail(&err);
+        goto out;
+    }
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    signal(SIGPIPE, SIG_IGN);
+    if (web_serve(&o, &err))
+        rc = cli_fail(&err);
+out:
+    ledger_close(o.ledger);
+    err_release(&err);
+    return rc;
+}
