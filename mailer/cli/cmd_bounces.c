@@ -194,7 +194,7 @@ int cmd_bounces(int argc, char **argv, struct cli *cli)
     const char *usage = "fetch [--dry-run] | parse FILE.eml... [--format text|json]";
     int opt, json = 0, dry_run = 0;
 
-    while ((opt = getopt_long(argc, argv, "f:n", opts, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, "f:n", opts)) != -1) {
         if (opt == 'f' && (!strcmp(optarg, "json") || !strcmp(optarg, "text")))
             json = !strcmp(optarg, "json");
         else if (opt == 'n')

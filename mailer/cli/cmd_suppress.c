@@ -33,7 +33,7 @@ int cmd_suppress(int argc, char **argv, struct cli *cli)
     struct err err;
     int opt, force = 0, rc = EX_OK, i;
 
-    while ((opt = getopt_long(argc, argv, "r:f", opts, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, "r:f", opts)) != -1) {
         if (opt == 'r')
             reason = optarg;
         else if (opt == 'f')
