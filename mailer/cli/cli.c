@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "clock.h"
@@ -93,6 +95,84 @@ int cli_usage(const char *cmd, const char *fmt, ...)
     fputc('\n', stderr);
     fprintf(stderr, _("(try 'mailer help %s')\n"), cmd);
     return EX_USAGE;
+}
+
+/* The long option el ("--name" or "--name=value", perhaps abbreviated) names, if
+ * its value is val. */
+static const struct option *long_named(const struct option *longopts, const char *el, int val)
+{
+    size_t len = strcspn(el + 2, "=");
+
+    for (; longopts && longopts->name; longopts++)
+        if (longopts->val == val && !strncmp(longopts->name, el + 2, len) &&
+            strlen(longopts->name) >= len)
+            return longopts;
+    return NULL;
+}
+
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts)
+{
+    const struct option *lo;
+    const char *el, *who, *p;
+    char name[128];
+    int c, missing;
+
+    opterr = 0;
+    c = getopt_long(argc, argv, shortopts, longopts, NULL);
+    if (c != '?')
+        return c;
+    /* "mailer check: ..." for a command, "mailer: ..." for mailer's own options. */
+    who = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+    if (!strcmp(who, "mailer"))
+        fputs("mailer: ", stderr);
+    else
+        fprintf(stderr, "mailer %s: ", who);
+    el = optind > 0 && optind <= argc ? argv[optind - 1] : "";
+    if (!optopt) { /* an unknown (or ambiguous) long option */
+        snprintf(name, sizeof(name), "%.*s", (int)strcspn(el, "="), el);
+        fprintf(stderr, _("unknown option: %s\n"), name);
+    } else if (!strncmp(el, "--", 2) && (lo = long_named(longopts, el, optopt))) {
+        if (strchr(el, '='))
+            fprintf(stderr, _("option --%s takes no value\n"), lo->name);
+        else
+            fprintf(stderr, _("option --%s needs a value\n"), lo->name);
+    } else {
+        p = strchr(shortopts, optopt);
+        missing = p && optopt != ':' && p[1] == ':';
+        fprintf(stderr, missing ? _("option -%c needs a value\n") : _("unknown option: -%c\n"),
+                optopt);
+    }
+    return c;
+}
+
+int cli_need_smtp(const struct cli *cli)
+{
+    const char *origin = cli->config.origin[CFG_SMTP_URL];
+    const char *url = config_get(&cli->config, CFG_SMTP_URL);
+    struct buf path = BUF_INIT;
+    struct stat st;
+    char cwd[4096];
+
+    if (strcmp(origin, "default") && *url)
+        return 0;
+    if (cli->env_file)
+        buf_addstr(&path, cli->env_file);
+    else if (getcwd(cwd, sizeof(cwd)))
+        buf_addf(&path, "%s/.env", cwd);
+    else
+        buf_addstr(&path, ".env");
+    if (stat(path.data, &st))
+        fprintf(stderr, _("mailer: no SMTP server is configured: there is no %s, and SMTP_URL is "
+                          "not in the environment\n"),
+                path.data);
+    else
+        fprintf(stderr, _("mailer: no SMTP server is configured: SMTP_URL is missing or empty in %s\n"),
+                path.data);
+    fputs(_("mailer: copy .env.example to .env in the mailer's directory and fill SMTP_URL, "
+            "SMTP_USER and SMTP_PASSWORD (guide 0); nothing was sent\n"),
+          stderr);
+    buf_release(&path);
+    return EX_CONFIG;
 }
 
 const char *cli_home(const struct cli *cli)

@@ -8,6 +8,7 @@
 #ifndef MAILER_CLI_H
 #define MAILER_CLI_H
 
+#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <time.h>
@@ -55,6 +56,18 @@ int cli_parse_enum(const char *cmd, const char *opt, const char *arg,
                    const struct cli_choice *choices, int *out);
 /* --format text|json: text 0, json 1. */
 extern const struct cli_choice cli_text_json[];
+
+/* getopt_long for every command (and main): getopt's own messages are
+ * English, so they are off (opterr = 0) and an unknown option, a missing
+ * argument or an argument to an option that takes none is said here, in the
+ * language of the messages ("mailer check: opción desconocida: --force").
+ * The command then prints its usage line as before. */
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts);
+
+/* Before anything is sent (a real or a test send, not a dry run): an SMTP
+ * server must be configured, in .env or the environment. When none is, say
+ * so with the file looked for, and return EX_CONFIG; 0 when one is. */
+int cli_need_smtp(const struct cli *cli);
 
 /* A time for people, in Mexico City, in the language of the messages:
  * "2026-11-30 12:00 (Mexico City time)" or "lunes 30 de noviembre de 2026 a

@@ -85,7 +85,7 @@ int cmd_address(int argc, char **argv, struct cli *cli)
     int c, json = 0;
 
     (void)cli;
-    while ((c = getopt_long(argc, argv, "f:", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "f:", opts)) != -1) {
         switch (c) {
         case 'f':
             if ((c = cli_parse_enum("address", "--format", optarg, cli_text_json, &json)))

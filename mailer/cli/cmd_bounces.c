@@ -200,7 +200,7 @@ int cmd_bounces(int argc, char **argv, struct cli *cli)
     const char *usage = "fetch [--dry-run] | parse FILE.eml... [--format text|json]";
     int opt, json = 0, dry_run = 0, rc;
 
-    while ((opt = getopt_long(argc, argv, "f:n", opts, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, "f:n", opts)) != -1) {
         if (opt == 'f') {
             if ((rc = cli_parse_enum("bounces", "--format", optarg, cli_text_json, &json)))
                 return rc;

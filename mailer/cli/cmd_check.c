@@ -121,7 +121,7 @@ int cmd_check(int argc, char **argv, struct cli *cli)
     struct err err;
     int opt, rc;
 
-    while ((opt = getopt_long(argc, argv, "e:", opts, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, "e:", opts)) != -1) {
         if (opt != 'e')
             return cli_usage("check", _("CAMPAIGN [--edition E]"));
         edition = optarg;

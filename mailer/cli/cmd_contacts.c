@@ -424,7 +424,7 @@ int cmd_contacts(int argc, char **argv, struct cli *cli)
     struct opts o = {0};
     int c;
 
-    while ((c = getopt_long(argc, argv, "f:d:e:c:F:", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "f:d:e:c:F:", longopts)) != -1) {
         switch (c) {
         case 'f':
             if ((c = cli_parse_enum("contacts", "--format", optarg, cli_text_json, &o.json)))

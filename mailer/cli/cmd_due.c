@@ -181,7 +181,7 @@ int cmd_due(int argc, char **argv, struct cli *cli)
     int opt, dry_run = 0, rc = EX_OK, one;
     size_t i;
 
-    while ((opt = getopt_long(argc, argv, "n", opts, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, "n", opts)) != -1) {
         if (opt != 'n')
             return cli_usage("due", _("[--dry-run]"));
         dry_run = 1;

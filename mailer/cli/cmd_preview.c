@@ -102,7 +102,7 @@ int cmd_preview(int argc, char **argv, struct cli *cli)
     unsigned row;
     int opt, rc, found;
 
-    while ((opt = getopt_long(argc, argv, "e:t:r:m:H:", opts, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, "e:t:r:m:H:", opts)) != -1) {
         switch (opt) {
         case 'e':
             edition = optarg;

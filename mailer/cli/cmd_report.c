@@ -58,7 +58,7 @@ int cmd_report(int argc, char **argv, struct cli *cli)
     struct err err;
     int opt, choice, rc = EX_OK;
 
-    while ((opt = getopt_long(argc, argv, "q:f:t:l:F:o:s:b:i:", opts, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, "q:f:t:l:F:o:s:b:i:", opts)) != -1) {
         switch (opt) {
         case 'q':
             quarter = optarg;

@@ -165,6 +165,8 @@ int cli_send_edition(struct cli *cli, struct send_opts *o, int from_due)
     struct err err;
     int rc;
 
+    if (!o->dry_run_dir && (rc = cli_need_smtp(cli))) /* before the audience is frozen */
+        return rc;
     err_init(&err);
     send_report_init(&r);
     ui.tty = isatty(STDERR_FILENO) && !cli->quiet;
@@ -287,7 +289,7 @@ int cmd_send(int argc, char **argv, struct cli *cli)
     unsigned num;
     int opt, dry_run = 0, rc;
 
-    while ((opt = getopt_long(argc, argv, "e:no:l:t:r:c:ufa:", opts, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, "e:no:l:t:r:c:ufa:", opts)) != -1) {
         switch (opt) {
         case 'e':
             o.edition = optarg;

@@ -123,7 +123,7 @@ int cmd_status(int argc, char **argv, struct cli *cli)
     struct err err;
     int opt, rc = EX_OK;
 
-    while ((opt = getopt_long(argc, argv, "e:f:", opts, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, "e:f:", opts)) != -1) {
         if (opt == 'e')
             s.edition = optarg;
         else if (opt == 'f') {

@@ -53,7 +53,7 @@ int cmd_suppress(int argc, char **argv, struct cli *cli)
     struct err err;
     int opt, force = 0, rc = EX_OK, i;
 
-    while ((opt = getopt_long(argc, argv, "r:fl:", opts, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, "r:fl:", opts)) != -1) {
         if (opt == 'r')
             reason = optarg;
         else if (opt == 'l' && scope_ok(optarg))

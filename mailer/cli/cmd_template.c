@@ -112,7 +112,7 @@ int cmd_template(int argc, char **argv, struct cli *cli)
                                        "[--partials DIR] [--strict]"));
     argc--;
     argv++;
-    while ((c = getopt_long(argc, argv, "d:p:s", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "d:p:s", opts)) != -1) {
         switch (c) {
         case 'd':
             data = optarg;

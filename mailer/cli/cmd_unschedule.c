@@ -22,7 +22,7 @@ int cmd_unschedule(int argc, char **argv, struct cli *cli)
     long removed = 0;
     int opt, rc = EX_OK;
 
-    while ((opt = getopt_long(argc, argv, "e:", opts, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, "e:", opts)) != -1) {
         if (opt != 'e')
             return cli_usage("unschedule", _("CAMPAIGN [--edition E]"));
         edition = optarg;

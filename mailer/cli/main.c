@@ -121,7 +121,7 @@ int main(int argc, char **argv)
     i18n_init();
 
     /* "+": stop at the command name; its options are its own. */
-    while ((c = getopt_long(argc, argv, "+qvh", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "+qvh", opts)) != -1) {
         switch (c) {
         case 'e':
             cli.env_file = optarg;
