@@ -56,9 +56,14 @@ static void progress(void *ud, const struct send_progress *p)
 static void delivered(void *ud, const char *address, const struct transport_result *r)
 {
     struct ui *ui = ud;
-    static const char *const names[] = {N_("sent"),         N_("deferred"),
-                                        N_("failed"),       N_("deferred (no reply)"),
-                                        N_("auth refused"), N_("TLS failed")};
+    static const char *const names[] = {N_("sent"),
+                                        N_("deferred"),
+                                        N_("failed"),
+                                        N_("deferred (no reply)"),
+                                        N_("auth refused"),
+                                        N_("TLS failed"),
+                                        N_("uncertain (no reply to the message)"),
+                                        N_("not tried")};
 
     if (ui->verbose)
         fprintf(stderr, "%s%s: %s: %s\n", ui->tty ? "\r" : "", address, _(names[r->outcome]),
@@ -121,8 +126,9 @@ static int conclude(const struct cli *cli, const char *id, const struct send_rep
     if (r->status == SEND_COMPLETE)
         return EX_OK;
     if (r->unreachable) {
-        fprintf(stderr,
-                _("mailer: the SMTP server could not be reached; the next run continues\n"));
+        fprintf(stderr, _("mailer: the SMTP server %s could not be reached (%s); the next run "
+                          "continues\n"),
+                config_get(&cli->config, CFG_SMTP_URL), r->cause[0] ? r->cause : _("no reply"));
         return EX_UNAVAILABLE;
     }
     if (r->daily_reached) {
@@ -134,15 +140,23 @@ static int conclude(const struct cli *cli, const char *id, const struct send_rep
         fprintf(stderr, _("mailer: stopped by a signal; run the same command to continue\n"));
         return EX_TEMPFAIL;
     }
+    if (r->uncertain_stop)
+        fprintf(stderr, _("mailer: the server gave no reply to several messages in a row once "
+                          "they were sent; the run stopped and the rest stay pending\n"));
     if (c->sending && !r->limit_reached)
         fprintf(stderr,
-                ngettext("mailer: %ld uncertain delivery (interrupted while the server had it): "
-                         "check it, then 'mailer send %s --edition %s --resend-uncertain'\n",
-                         "mailer: %ld uncertain deliveries (interrupted while the server had "
-                         "them): check them, then 'mailer send %s --edition %s "
+                ngettext("mailer: %ld uncertain delivery (the server may have it: the connection "
+                         "ended after the message was sent, or a run was interrupted): check "
+                         "it, then 'mailer send %s --edition %s --resend-uncertain'\n",
+                         "mailer: %ld uncertain deliveries (the server may have them: the "
+                         "connection ended after the message was sent, or a run was "
+                         "interrupted): check them, then 'mailer send %s --edition %s "
                          "--resend-uncertain'\n",
                          (unsigned long)c->sending),
                 c->sending, id, r->edition.name);
+    if (c->deferred && r->cause[0] && !r->sent)
+        fprintf(stderr, _("mailer: the SMTP server %s could not be reached: %s\n"),
+                config_get(&cli->config, CFG_SMTP_URL), r->cause);
     if (c->deferred) {
         local_time(c->next_deferred, when, sizeof(when));
         fprintf(stderr,

@@ -51,6 +51,9 @@ const struct config_setting config_settings[CFG_COUNT] = {
                              "https one-click unsubscribe URL (empty: none)"},
     [CFG_RETRY_MAX_AGE] = {"RETRY_MAX_AGE", CONFIG_DURATION, "3d", NULL, 0,
                            "how long a deferred message is retried before it fails"},
+    [CFG_RESEND_UNCERTAIN_AFTER] = {"RESEND_UNCERTAIN_AFTER", CONFIG_DURATION, "0", NULL, 0,
+                                    "re-send an uncertain delivery after this long (0: never; "
+                                    "risks a duplicate)"},
     [CFG_BOUNCE_IMAP_URL] = {"BOUNCE_IMAP_URL", CONFIG_STRING, "", NULL, 0,
                              "bounce mailbox: imaps://host:993/INBOX"},
     [CFG_BOUNCE_IMAP_USER] = {"BOUNCE_IMAP_USER", CONFIG_STRING, "", NULL, 0,

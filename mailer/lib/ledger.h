@@ -83,8 +83,10 @@ int ledger_delivery_add(struct ledger *l, int64_t mailing_id, const char *addres
                         const char *name, const char *vars, const char *message_id,
                         struct err *err);
 /* Up to max deliveries due now (pending, or deferred whose time has come),
- * with id > after, in id order; *n is how many. With uncertain, deliveries
- * in `sending` come too. Free with delivery_release_all. */
+ * with id > after, in id order; *n is how many. With uncertain 1, deliveries
+ * in `sending` come too; with 2, those whose next attempt (set when an
+ * unknown outcome was recorded, RESEND_UNCERTAIN_AFTER) has come. Free with
+ * delivery_release_all. */
 int ledger_deliveries_due(struct ledger *l, int64_t mailing_id, time_t now, int64_t after,
                           int uncertain, struct delivery *out, size_t max, size_t *n,
                           struct err *err);

@@ -22,6 +22,8 @@
 #define BACKOFF_BASE 300.0
 #define BACKOFF_CAP (6 * 3600.0)
 #define NETFAIL_STOP 8 /* consecutive failures without any reply: stop */
+#define UNCERTAIN_STOP 3 /* consecutive unknown outcomes: stop, the rest stay pending */
+#define SAME_REFUSAL_STOP 5 /* recipients in a row refused with the same 5xx: ask a person */
 
 struct inflight {
     int64_t id;
@@ -44,6 +46,15 @@ struct prepared {
     struct buf msg, envelope;
 };
 
+/* The last recipients refused in a row with one 5xx (the safeguard). */
+struct same_refusals {
+    int code;
+    char enhanced[16];
+    int n;
+    int tripped; /* the run stopped for it: the same refusal now only makes pending */
+    int64_t ids[SAME_REFUSAL_STOP];
+};
+
 struct run {
     const struct send_opts *o;
     struct send_report *r;
@@ -55,6 +66,9 @@ struct run {
     struct err *err;
     int fatal;      /* a callback hit an error that must stop the run */
     long netfails;  /* consecutive outcomes with no reply at all */
+    long uncertain_row; /* consecutive unknown outcomes */
+    long resend_after;  /* RESEND_UNCERTAIN_AFTER in seconds, 0: never by itself */
+    struct same_refusals same;
     long retry_max; /* RETRY_MAX_AGE in seconds */
     double started;
     struct send_progress prog;
@@ -303,46 +317,138 @@ static double backoff(int attempts)
     return d * (0.8 + 0.4 * ((double)rand() / RAND_MAX)); /* jitter: ±20 % */
 }
 
+/* An account-wide refusal (refusal.h): stop at once, nothing failed; the
+ * delivery that got it goes back to pending with the others. */
+static void account_stop(struct run *run, const struct transport_result *res)
+{
+    const struct config *cfg = run->o->cfg;
+
+    if (run->t)
+        transport_halt(run->t);
+    if (run->fatal)
+        return;
+    run->fatal = 1;
+    run->r->account_stop = 1;
+    if (res->outcome == TRANSPORT_AUTHFAIL && res->code == 530 && !*config_get(cfg, CFG_SMTP_USER))
+        err_set(run->err, ERR_CONFIG,
+                "the SMTP server %s requires authentication and no SMTP_USER is set; nothing "
+                "was sent or marked failed (its reply: %s)",
+                config_get(cfg, CFG_SMTP_URL), res->reply);
+    else if (res->outcome == TRANSPORT_AUTHFAIL)
+        err_set(run->err, ERR_CONFIG,
+                "the SMTP server %s refused the login of %s (%s): check SMTP_USER and "
+                "SMTP_PASSWORD; it was tried once, and nobody was marked failed (its reply: %s)",
+                config_get(cfg, CFG_SMTP_URL), config_get(cfg, CFG_SMTP_USER), res->refusal.why,
+                res->reply);
+    else if (res->refusal.tempfail)
+        err_set(run->err, ERR_TEMPFAIL,
+                "the SMTP server stopped this run: %s; nobody was marked failed, the rest stay "
+                "pending and a later run sends them (its reply: %s)",
+                res->refusal.why, res->reply);
+    else
+        err_set(run->err, ERR_CONFIG,
+                "the SMTP server refuses to send for this account: %s; nobody was marked failed, "
+                "the rest stay pending until a person fixes it (its reply: %s)",
+                res->refusal.why, res->reply);
+}
+
+/* The safeguard: SAME_REFUSAL_STOP different recipients in a row refused
+ * with the same 5xx (code and enhanced status) look like the server
+ * refusing everyone: put them back to pending and stop for a person.
+ * 1 when it stops (this delivery is not to be failed). */
+static int same_refusal(struct run *run, struct inflight *f, const struct transport_result *res,
+                        time_t now)
+{
+    struct same_refusals *s = &run->same;
+    int i;
+
+    if (run->o->force)
+        return 0; /* --force: a person said these refusals are real */
+    if (s->tripped) /* those sent meanwhile, refused the same way */
+        return s->code == res->code && !strcmp(s->enhanced, res->enhanced);
+    if (s->n && (s->code != res->code || strcmp(s->enhanced, res->enhanced)))
+        s->n = 0;
+    if (s->n == 0) {
+        s->code = res->code;
+        snprintf(s->enhanced, sizeof(s->enhanced), "%s", res->enhanced);
+    }
+    s->ids[s->n++] = f->id;
+    if (s->n < SAME_REFUSAL_STOP)
+        return 0;
+    for (i = 0; i < s->n - 1; i++)
+        if (ledger_delivery_result(run->l, s->ids[i], "pending", res->code, res->enhanced,
+                                   res->reply, 0, now, run->err))
+            run->fatal = 1;
+    run->r->failed -= s->n - 1;
+    s->n = 0;
+    s->tripped = 1;
+    if (run->t)
+        transport_halt(run->t);
+    if (!run->fatal) {
+        run->fatal = 1;
+        run->r->account_stop = 1;
+        err_set(run->err, ERR_TEMPFAIL,
+                "%d recipients in a row were refused with the same reply, which looks like the "
+                "server refusing everyone: the run stopped and they are pending again; if the "
+                "refusals are real, run it again with --force (its reply: %s)",
+                SAME_REFUSAL_STOP, res->reply);
+    }
+    return 1;
+}
+
 static void record_outcome(struct run *run, struct inflight *f, const struct transport_result *res)
 {
     time_t now = clock_now(), next = 0;
     const char *state;
 
     run->netfails = res->code == 0 && res->outcome == TRANSPORT_NETFAIL ? run->netfails + 1 : 0;
+    run->uncertain_row = res->outcome == TRANSPORT_UNCERTAIN ? run->uncertain_row + 1 : 0;
+    if (res->outcome != TRANSPORT_PERMFAIL && res->outcome != TRANSPORT_UNTRIED)
+        run->same.n = 0;
+    if (res->outcome == TRANSPORT_NETFAIL && res->reply[0])
+        snprintf(run->r->cause, sizeof(run->r->cause), "%s", res->reply);
+    if (res->outcome == TRANSPORT_UNTRIED) {
+        /* never started (the run stopped): pending again, the attempt uncounted */
+        if (ledger_delivery_unsend(run->l, run->m.id, f->id, now, run->err) < 0)
+            run->fatal = 1;
+        free(f->address);
+        free(f);
+        return;
+    }
     switch (res->outcome) {
     case TRANSPORT_SENT:
         state = "sent";
         run->r->sent++;
         break;
-    case TRANSPORT_TEMPFAIL:
-    case TRANSPORT_NETFAIL:
-        if (f->first_attempt_at && now - f->first_attempt_at > run->retry_max) {
-            state = "failed";
-            run->r->failed++;
-        } else {
-            state = "deferred";
-            next = now + (time_t)backoff(f->attempts);
-            run->r->deferred++;
-        }
-        break;
-    case TRANSPORT_AUTHFAIL:
-    case TRANSPORT_TLSFAIL:
-        /* Never reached the point of delivery: back to pending, and stop. */
-        state = "pending";
-        if (!run->fatal) {
-            run->fatal = 1;
-            err_set(run->err, ERR_CONFIG, "%s: %s",
-                    res->outcome == TRANSPORT_AUTHFAIL
-                        ? "the SMTP server refused the user name or password (check SMTP_USER "
-                          "and SMTP_PASSWORD)"
-                        : "TLS with the SMTP server failed (is its certificate trusted? see "
-                          "CA_FILE)",
-                    res->reply);
-        }
+    case TRANSPORT_UNCERTAIN:
+        /* the server may have it: it stays `sending` (uncertain), sent again
+         * only by a person (--resend-uncertain) or after RESEND_UNCERTAIN_AFTER */
+        state = "sending";
+        if (run->resend_after > 0)
+            next = now + run->resend_after;
+        run->r->uncertain++;
         break;
     default:
-        state = "failed";
-        run->r->failed++;
+        if (res->refusal.scope == REFUSAL_ACCOUNT || res->outcome == TRANSPORT_AUTHFAIL ||
+            res->outcome == TRANSPORT_TLSFAIL) {
+            state = "pending";
+            account_stop(run, res);
+        } else if (res->outcome == TRANSPORT_TEMPFAIL || res->outcome == TRANSPORT_NETFAIL ||
+                   res->refusal.scope == REFUSAL_TEMPORARY) {
+            if (f->first_attempt_at && now - f->first_attempt_at > run->retry_max) {
+                state = "failed";
+                run->r->failed++;
+            } else {
+                state = "deferred";
+                next = now + (time_t)backoff(f->attempts);
+                run->r->deferred++;
+            }
+        } else if (same_refusal(run, f, res, now)) {
+            state = "pending";
+        } else {
+            state = "failed";
+            run->r->failed++;
+        }
         break;
     }
     if (ledger_delivery_result(run->l, f->id, state, res->code, res->enhanced, res->reply, next,
@@ -562,6 +668,8 @@ static int should_stop(struct run *run, long submitted)
         return run->r->daily_reached = 1;
     if (run->netfails >= NETFAIL_STOP)
         return run->r->unreachable = 1;
+    if (run->uncertain_row >= UNCERTAIN_STOP)
+        return run->r->uncertain_stop = 1;
     return run->fatal;
 }
 
@@ -603,7 +711,8 @@ static int send_loop(struct run *run)
                 delivery_release(&batch[j]);
             i = 0;
             if (ledger_deliveries_due(run->l, run->m.id, clock_now(), after,
-                                      run->o->resend_uncertain, batch, BATCH, &n, run->err)) {
+                                      run->o->resend_uncertain ? 1 : run->resend_after > 0 ? 2 : 0,
+                                      batch, BATCH, &n, run->err)) {
                 rc = -1;
                 break;
             }
@@ -803,6 +912,7 @@ int send_run(const struct send_opts *o, struct send_report *r, struct err *err)
     run.l = o->ledger;
     buf_init(&run.scratch, 1024 * 1024);
     config_parse_duration(config_get(o->cfg, CFG_RETRY_MAX_AGE), &run.retry_max);
+    config_parse_duration(config_get(o->cfg, CFG_RESEND_UNCERTAIN_AFTER), &run.resend_after);
     if (campaign_edition(o->campaign, o->edition, clock_now(), &r->edition, err))
         goto out;
     if (o->dry_run_dir && !(run.l = ledger_open(":memory:", err)))

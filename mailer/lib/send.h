@@ -7,7 +7,18 @@
  * marks each `sending` (committed) before handing it to the transport, and
  * records each outcome as it arrives. A delivery found in `sending` at the
  * start is uncertain (the server may have it) and is re-sent only when
- * resend_uncertain is set, with the same Message-ID.
+ * resend_uncertain is set, with the same Message-ID; so is one whose whole
+ * message went and got no reply (TRANSPORT_UNCERTAIN: it stays `sending`),
+ * and RESEND_UNCERTAIN_AFTER (a duration, 0: never) re-sends those by
+ * itself once that long has passed.
+ *
+ * Outcomes by scope (refusal.h): a recipient or message refusal fails that
+ * delivery; an account-wide one stops the run at once, marks nobody failed
+ * (the delivery that got it is pending again, the queued ones were never
+ * tried) and sets err (ERR_TEMPFAIL for quota and rate, ERR_CONFIG when not
+ * allowed) with the reason and the server's whole reply. Safeguard: five
+ * recipients in a row refused with the same 5xx stop the run the same way
+ * and are pending again, unless force is set.
  */
 #ifndef MAILER_SEND_H
 #define MAILER_SEND_H
@@ -72,6 +83,10 @@ struct send_report {
     int limit_reached; /* --limit */
     int daily_reached; /* SMTP_DAILY_LIMIT */
     int unreachable;   /* the server could not be reached */
+    int account_stop;  /* an account-wide refusal (or the safeguard) stopped the run */
+    int uncertain_stop; /* several unknown outcomes in a row stopped the run */
+    long uncertain;    /* unknown outcomes in this run (left `sending`) */
+    char cause[1024];  /* why the server could not be reached (the last such failure) */
     time_t resume_at;  /* daily limit: when the next message may go */
 };
 

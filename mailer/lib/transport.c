@@ -55,6 +55,7 @@ struct transport_ops {
     int (*poll)(struct transport *t, int timeout_ms, transport_done_fn done, void *ud,
                 struct err *err);
     void (*free)(struct transport *t);
+    void (*halt)(struct transport *t); /* NULL: nothing to halt */
 };
 
 /* One message; also the entry of the work and done queues. */
@@ -85,17 +86,19 @@ static void result_set(struct transport_result *r, enum transport_outcome outcom
     r->code = code;
     r->enhanced[0] = '\0';
     snprintf(r->reply, sizeof(r->reply), "%s", reply ? reply : "");
+    refusal_classify(0, NULL, NULL, &r->refusal);
 }
 
-/* "550 5.1.1 <x>: User unknown" -> "5.1.1" when the enhanced status class
- * matches the reply code's first digit (RFC 3463). */
+/* "550 5.1.1 <x>: User unknown" (or the first line of a multi-line reply,
+ * "550-5.4.5 ...") -> "5.1.1" when the enhanced status class matches the
+ * reply code's first digit (RFC 3463). */
 static void result_parse_enhanced(struct transport_result *r)
 {
     const char *p = r->reply;
     size_t n = 0;
     int parts = 0, digits = 0;
 
-    if (strlen(p) < 5 || p[3] != ' ' || p[4] != p[0])
+    if (strlen(p) < 5 || (p[3] != ' ' && p[3] != '-') || p[4] != p[0])
         return;
     for (p += 4; *p && *p != ' ' && n < sizeof(r->enhanced) - 1; p++, n++) {
         if (*p == '.') {
@@ -201,6 +204,12 @@ struct transport *transport_new(const char *backend, const struct transport_conf
     err_set(err, ERR_CONFIG, "transport: unknown backend \"%s\" (smtp or file)",
             backend ? backend : "(null)");
     return NULL;
+}
+
+void transport_halt(struct transport *t)
+{
+    if (t && t->ops->halt)
+        t->ops->halt(t);
 }
 
 void transport_free(struct transport *t)
@@ -372,7 +381,7 @@ static void file_free(struct transport *t)
     free(f);
 }
 
-static const struct transport_ops file_ops = {file_submit, file_poll, file_free};
+static const struct transport_ops file_ops = {file_submit, file_poll, file_free, NULL};
 
 static struct transport *file_new(const struct transport_config *cfg, struct err *err)
 {
@@ -420,12 +429,16 @@ struct worker {
     int warm;           /* the last transfer succeeded: its connection is kept */
     curl_socket_t sock; /* the connection's socket, under t->lock */
     struct job *job;
-    /* reply tracking for the current transfer: the last final reply lines
-     * (after a failure curl sends QUIT, and its "221" comes last) */
-    char lines[4][512];
+    /* reply tracking for the current transfer: the last final replies, each
+     * with every line of it (after a failure curl sends QUIT, and its "221"
+     * comes last) */
+    char lines[4][1024];
     int nlines;
+    char partial[1024]; /* the lines "NNN-..." of a reply not yet complete */
+    size_t npartial;
     const char *line; /* the one that goes with CURLINFO_RESPONSE_CODE */
     int saw_reply, saw_2xx;
+    int body_replied; /* a reply came after the whole message was handed over */
     char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -447,6 +460,11 @@ struct smtp {
     int low_water; /* a finished job wakes the caller when queued <= low_water */
     struct job *done_head, **done_tail;
     atomic_int stopping;
+    /* under lock: halted (an account-wide refusal, or transport_halt): queued
+     * messages are not tried; proven: a message has gone through past AUTH;
+     * probing: a connection is trying first, the others wait on gate_cond */
+    int halted, proven, probing;
+    pthread_cond_t gate_cond;
     void (*started)(void *ud, void *tag);
     void *started_ud;
 };
@@ -634,25 +652,47 @@ static int smtp_parse_relays(struct smtp *t, const struct transport_config *cfg,
 
 /* ---- smtp backend: one transfer -------------------------------------------- */
 
-/* Every reply line comes here: keep the last one (the final line of a
- * multi-line reply is "NNN text"). */
+/* Every reply line comes here: keep each whole reply, its lines joined by a
+ * space ("550-5.4.5 Daily user sending limit exceeded. 550 5.4.5 https://...
+ * - gsmtp": the reason is in the first lines, the last often holds only a
+ * link). A line "NNN-text" continues, "NNN text" ends a reply. */
 static size_t smtp_on_reply(char *data, size_t size, size_t nitems, void *ud)
 {
     struct worker *w = ud;
-    size_t len = size * nitems, n = len;
+    size_t len = size * nitems, n = len, room;
 
     while (n && (data[n - 1] == '\n' || data[n - 1] == '\r'))
         n--;
-    if (n >= 3 && isdigit((unsigned char)data[0]) && isdigit((unsigned char)data[1]) &&
-        isdigit((unsigned char)data[2]) && (n == 3 || data[3] == ' ')) {
+    if (n < 3 || !isdigit((unsigned char)data[0]) || !isdigit((unsigned char)data[1]) ||
+        !isdigit((unsigned char)data[2]))
+        return len;
+    if (n > 3 && data[3] == '-') {
+        room = sizeof(w->partial) - 1 - w->npartial;
+        if (room > 1) {
+            if (n + 1 > room)
+                n = room - 1;
+            memcpy(w->partial + w->npartial, data, n);
+            w->npartial += n;
+            w->partial[w->npartial++] = ' ';
+            w->partial[w->npartial] = '\0';
+        }
+        return len;
+    }
+    if (n == 3 || data[3] == ' ') {
         char *line = w->lines[w->nlines++ % 4];
-        if (n >= sizeof(w->lines[0]))
-            n = sizeof(w->lines[0]) - 1;
-        memcpy(line, data, n);
-        line[n] = '\0';
+        size_t k = w->npartial;
+        memcpy(line, w->partial, k);
+        if (n > sizeof(w->lines[0]) - 1 - k)
+            n = sizeof(w->lines[0]) - 1 - k;
+        memcpy(line + k, data, n);
+        line[k + n] = '\0';
+        w->npartial = 0;
+        w->partial[0] = '\0';
         w->saw_reply = 1;
         if (data[0] == '2')
             w->saw_2xx = 1;
+        if (w->job && w->job->len && w->job->off == w->job->len)
+            w->body_replied = 1;
     }
     return len;
 }
@@ -737,12 +777,29 @@ static int curl_is_tls_error(CURLcode rc)
     }
 }
 
+/* Why TLS could not be set up, when no reply says it. */
+static const char *tls_reason(CURLcode rc, const char *what)
+{
+    if (rc == CURLE_USE_SSL_FAILED)
+        return "the server does not offer STARTTLS (SMTP_TLS=none turns TLS off, only for a "
+               "server on this computer)";
+    if (strcasestr(what, "expir"))
+        return "the server's certificate has expired";
+    if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE ||
+        rc == CURLE_SSL_ISSUER_ERROR)
+        return "the server's certificate is not trusted or is not for this host name (see "
+               "CA_FILE)";
+    return "TLS with the server could not be set up";
+}
+
 /* Outcome of a finished transfer: by the reply code, not the CURLcode (a 554
- * after DATA is CURLE_WEIRD_SERVER_REPLY with an empty error buffer). */
+ * after DATA is CURLE_WEIRD_SERVER_REPLY with an empty error buffer); and
+ * each reply's scope by the refusal table. */
 static void smtp_classify(struct worker *w, CURLcode rc, struct transport_result *r)
 {
     long code = 0;
     char what[CURL_ERROR_SIZE + 64];
+    const struct job *j = w->job;
 
     curl_easy_getinfo(w->easy, CURLINFO_RESPONSE_CODE, &code);
     w->line = "";
@@ -759,28 +816,52 @@ static void smtp_classify(struct worker *w, CURLcode rc, struct transport_result
         return;
     }
     snprintf(what, sizeof(what), "%s", w->errbuf[0] ? w->errbuf : curl_easy_strerror(rc));
+    if (j && j->len && j->off == j->len && !w->body_replied && !curl_is_tls_error(rc)) {
+        /* the final "." went (or was on its way) and nothing answered it */
+        char text[sizeof(what) + 80];
+        snprintf(text, sizeof(text), "no reply after the whole message was sent: %s", what);
+        result_set(r, TRANSPORT_UNCERTAIN, 0, text);
+        return;
+    }
     if (curl_is_tls_error(rc)) {
+        if (code / 100 == 4 || code / 100 == 5) { /* "454 4.7.0 TLS not available" */
+            result_set(r, TRANSPORT_TLSFAIL, (int)code, w->line);
+            result_parse_enhanced(r);
+            refusal_classify(r->code, r->enhanced, r->reply, &r->refusal);
+            if (r->refusal.scope != REFUSAL_ACCOUNT) {
+                r->refusal.scope = REFUSAL_ACCOUNT;
+                r->refusal.tempfail = code / 100 == 4;
+            }
+            return;
+        }
         result_set(r, TRANSPORT_TLSFAIL, 0, what);
+        r->refusal.scope = REFUSAL_ACCOUNT;
+        r->refusal.why = tls_reason(rc, what);
         return;
     }
     if (rc == CURLE_LOGIN_DENIED || code == 535 || code == 534 || code == 538 ||
         (code == 530 && !strcasestr(w->line, "TLS"))) {
         result_set(r, TRANSPORT_AUTHFAIL, (int)code, code ? w->line : what);
         result_parse_enhanced(r);
+        refusal_classify(code ? (int)code : 535, r->enhanced, r->reply, &r->refusal);
+        r->refusal.scope = REFUSAL_ACCOUNT;
         return;
     }
     if (code == 530) { /* "530 Must issue a STARTTLS command first" */
         result_set(r, TRANSPORT_TLSFAIL, (int)code, w->line);
         result_parse_enhanced(r);
+        refusal_classify(r->code, r->enhanced, r->reply, &r->refusal);
         return;
     }
     if (code / 100 == 4 || code / 100 == 5) {
         result_set(r, code / 100 == 4 ? TRANSPORT_TEMPFAIL : TRANSPORT_PERMFAIL, (int)code,
                    w->line);
         result_parse_enhanced(r);
+        refusal_classify(r->code, r->enhanced, r->reply, &r->refusal);
         return;
     }
     result_set(r, TRANSPORT_NETFAIL, 0, what);
+    r->refusal.scope = REFUSAL_TEMPORARY;
 }
 
 static int relay_is_up(struct smtp *t, int i, long long now)
@@ -934,8 +1015,9 @@ static int smtp_attempt(struct worker *w, struct job *j)
     }
     j->off = 0;
     w->nlines = 0;
+    w->npartial = 0;
     w->errbuf[0] = '\0';
-    w->saw_reply = w->saw_2xx = 0;
+    w->saw_reply = w->saw_2xx = w->body_replied = 0;
     curl_easy_setopt(w->easy, CURLOPT_MAIL_FROM, j->from);
     curl_easy_setopt(w->easy, CURLOPT_MAIL_RCPT, &rcpt);
     curl_easy_setopt(w->easy, CURLOPT_INFILESIZE_LARGE, (curl_off_t)j->len);
@@ -947,7 +1029,9 @@ static int smtp_attempt(struct worker *w, struct job *j)
     smtp_classify(w, rc, &j->result);
     if (rc != CURLE_OK)
         smtp_easy_renew(w);
-    if (j->result.outcome == TRANSPORT_SENT || w->saw_2xx || rc == CURLE_ABORTED_BY_CALLBACK)
+    if (j->result.outcome == TRANSPORT_SENT || j->result.outcome == TRANSPORT_UNCERTAIN ||
+        j->result.refusal.scope == REFUSAL_ACCOUNT || w->saw_2xx ||
+        rc == CURLE_ABORTED_BY_CALLBACK)
         return 0;
     if (reused && !w->saw_reply && j->result.outcome == TRANSPORT_NETFAIL)
         return 1; /* closed while idle, without a word */
@@ -970,11 +1054,39 @@ static void smtp_send(struct worker *w, struct job *j)
     w->job = NULL;
 }
 
+/* Before a message (t->lock held): wait while another connection is the
+ * first to try; 1 when this one is that first, -1 when halted or stopping
+ * (the message is not to be tried). */
+static int smtp_gate_locked(struct smtp *t)
+{
+    while (!t->proven && t->probing && !t->halted && !atomic_load(&t->stopping))
+        pthread_cond_wait(&t->gate_cond, &t->lock);
+    if (t->halted || atomic_load(&t->stopping))
+        return -1;
+    if (t->proven)
+        return 0;
+    t->probing = 1;
+    return 1;
+}
+
+/* After a message (t->lock held): what it says of the account. */
+static void smtp_gate_after_locked(struct smtp *t, int probe, const struct transport_result *r)
+{
+    if (r->refusal.scope == REFUSAL_ACCOUNT)
+        t->halted = 1;
+    else if (r->outcome != TRANSPORT_NETFAIL)
+        t->proven = 1; /* a reply past AUTH: the login works */
+    if (probe)
+        t->probing = 0;
+    pthread_cond_broadcast(&t->gate_cond);
+}
+
 static void *smtp_worker(void *arg)
 {
     struct worker *w = arg;
     struct smtp *t = w->t;
     struct job *j = NULL;
+    int probe;
 
     pthread_mutex_lock(&t->lock);
     for (;;) {
@@ -994,11 +1106,18 @@ static void *smtp_worker(void *arg)
         if (!t->work_head)
             t->work_tail = &t->work_head;
         j->next = NULL;
+        probe = smtp_gate_locked(t);
+        if (probe < 0) {
+            result_set(&j->result, TRANSPORT_UNTRIED, 0,
+                       "not tried: the run stopped after a refusal of the account");
+            continue;
+        }
         pthread_mutex_unlock(&t->lock);
 
         smtp_send(w, j);
 
         pthread_mutex_lock(&t->lock);
+        smtp_gate_after_locked(t, probe, &j->result);
     }
     pthread_mutex_unlock(&t->lock);
     return NULL;
@@ -1060,6 +1179,16 @@ static void smtp_free_jobs(struct job *list)
     }
 }
 
+static void smtp_halt(struct transport *bt)
+{
+    struct smtp *t = (struct smtp *)bt;
+
+    pthread_mutex_lock(&t->lock);
+    t->halted = 1;
+    pthread_cond_broadcast(&t->gate_cond);
+    pthread_mutex_unlock(&t->lock);
+}
+
 static void smtp_free(struct transport *bt)
 {
     struct smtp *t = (struct smtp *)bt;
@@ -1067,6 +1196,7 @@ static void smtp_free(struct transport *bt)
     pthread_mutex_lock(&t->lock);
     atomic_store(&t->stopping, 1);
     pthread_cond_broadcast(&t->work_cond);
+    pthread_cond_broadcast(&t->gate_cond);
     for (int i = 0; i < t->nworkers; i++)
         smtp_hang_up_locked(&t->workers[i]);
     pthread_mutex_unlock(&t->lock);
@@ -1098,12 +1228,13 @@ static void smtp_free(struct transport *bt)
     free(t->ca_file);
     pthread_cond_destroy(&t->work_cond);
     pthread_cond_destroy(&t->done_cond);
+    pthread_cond_destroy(&t->gate_cond);
     pthread_mutex_destroy(&t->lock);
     free(t);
     curl_global_cleanup();
 }
 
-static const struct transport_ops smtp_ops = {smtp_submit, smtp_poll, smtp_free};
+static const struct transport_ops smtp_ops = {smtp_submit, smtp_poll, smtp_free, smtp_halt};
 
 static int smtp_easy_setup(struct smtp *t, struct worker *w, struct err *err)
 {
@@ -1224,6 +1355,7 @@ static struct transport *smtp_new(const struct transport_config *cfg, struct err
     pthread_mutex_init(&t->lock, NULL);
     pthread_cond_init(&t->work_cond, NULL);
     pthread_cond_init(&t->done_cond, NULL);
+    pthread_cond_init(&t->gate_cond, NULL);
     if (cfg->oauth_token && !cfg->user) {
         err_set(err, ERR_CONFIG, "transport: XOAUTH2 needs a user name as well as the token");
         goto fail;

@@ -13,7 +13,18 @@
  *
  * Outcomes are classified by the SMTP reply code (4xx TEMPFAIL, 5xx PERMFAIL,
  * 535/534/538 and 530 "authentication required" AUTHFAIL, 530 "STARTTLS
- * first" TLSFAIL), never by the libcurl error; no reply at all is NETFAIL.
+ * first" TLSFAIL), never by the libcurl error; no reply at all is NETFAIL,
+ * except once the whole message was handed over: then no reply to the final
+ * "." is UNCERTAIN (the server may have it; never sent again here). Every
+ * reply is also classified by scope (refusal.h: recipient, message,
+ * account, temporary); the whole reply is kept, every line of it.
+ *
+ * Account-wide refusals stop the transport: after one (a refused login, a
+ * quota, TLS that cannot be set up) no connection starts another message,
+ * and every message still queued is reported UNTRIED without being sent;
+ * transport_halt() does the same on the caller's word. Until one message
+ * has gone through (past AUTH), one connection tries first and the others
+ * wait, so that a wrong password is tried once, not once per connection.
  * After any failure the connection is closed and the next message opens a new
  * one. Timeouts: timeout_ms bounds connecting (TCP, TLS, EHLO, AUTH together),
  * each reply (in whole seconds, rounded up: libcurl 7.88's
@@ -45,6 +56,7 @@
 
 #include "buf.h"
 #include "err.h"
+#include "refusal.h"
 
 enum transport_outcome {
     TRANSPORT_SENT,     /* 2xx after DATA */
@@ -53,14 +65,18 @@ enum transport_outcome {
     TRANSPORT_NETFAIL,  /* no reply: connection refused, dropped, timeout */
     TRANSPORT_AUTHFAIL, /* the server refused our credentials (config problem) */
     TRANSPORT_TLSFAIL,  /* TLS could not be set up or the certificate is not trusted */
+    TRANSPORT_UNCERTAIN, /* the whole message went, no reply to it: the server may have it */
+    TRANSPORT_UNTRIED,   /* never started: the transport was halted */
 };
 
 struct transport_result {
     enum transport_outcome outcome;
     int code;          /* SMTP reply code, 0 when none */
     char enhanced[16]; /* "5.1.1", "" when none */
-    char reply[512];   /* last reply line, e.g. "250 2.0.0 Ok: queued as 4F2A1"; when
-                           there was no reply, what went wrong ("connection refused") */
+    char reply[1024];  /* the whole reply, its lines joined by a space, e.g. "550-5.4.5
+                          Daily user sending limit exceeded. 550 5.4.5 https://... - gsmtp";
+                          when there was no reply, what went wrong ("connection refused") */
+    struct refusal refusal; /* its scope; for AUTHFAIL and TLSFAIL the account's */
 };
 
 struct transport_config {
@@ -93,6 +109,9 @@ struct transport;
  * NULL with err set on failure; free with transport_free. */
 struct transport *transport_new(const char *backend, const struct transport_config *cfg,
                                 struct err *err);
+/* Start no more messages: those queued are reported TRANSPORT_UNTRIED; those
+ * being sent finish. */
+void transport_halt(struct transport *t);
 /* Abandon messages in flight (not reported), close connections, free t. NULL is ok. */
 void transport_free(struct transport *t);
 /* How many more messages may be submitted now. */

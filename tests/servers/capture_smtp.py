@@ -20,6 +20,21 @@ Fault injection by the local part of a recipient (case-insensitive prefix):
   tflaky...    451 4.3.0 the first time the address is seen, accepted afterwards
   tbye...      accepted, then 421 4.4.2 and the connection is closed at once
                (a server ending an idle connection)
+  tmulti...    Gmail's two-line "550-5.4.5 Daily user sending limit exceeded..."
+               after DATA
+  tgone...     saved, then the connection is dropped with no reply to the final
+               "." (the server has the message; the client cannot know)
+  thang...     saved, then no reply to the final "." at all (the client times out)
+
+Fault injection by phase (any reply at any step, for every connection):
+--rule PHASE:AFTER:REPLY (repeatable) answers REPLY to every PHASE command
+after the first AFTER of them (counted over the whole server), PHASE one of
+greeting, ehlo, starttls, auth, mail, rcpt, data (the reply to the final ".").
+In REPLY "|" separates the lines of a multi-line reply ("550-5.4.5 a|550 5.4.5
+b"); "drop" closes the connection without a reply, "hang" never replies; at
+data both save the message first (the server has it). Example: the Microsoft
+365 daily quota after 3 messages:
+  --rule 'data:3:554 5.2.0 STOREDRV.Submission.Exception:SubmissionQuotaExceededException'
 
 TLS: --cert/--key offer STARTTLS (--require-tls: 530 to MAIL before it);
 --implicit-tls speaks TLS from the first byte (smtps://); --no-tls ignores the
@@ -47,7 +62,25 @@ import time
 
 from aiosmtpd.smtp import MISSING, SMTP, AuthResult, LoginPassword
 
-FAULTS = ("t554data", "t451", "t452", "t550", "t421", "tdrop", "tslow", "tflaky", "tbye")
+FAULTS = ("t554data", "t451", "t452", "t550", "t421", "tdrop", "tslow", "tflaky", "tbye",
+          "tmulti", "tgone", "thang")
+PHASES = ("greeting", "ehlo", "starttls", "auth", "mail", "rcpt", "data")
+GMAIL_LIMIT = ("550-5.4.5 Daily user sending limit exceeded. For more information on Gmail\r\n"
+               "550-5.4.5 sending limits go to\r\n"
+               "550 5.4.5  https://support.google.com/a/answer/166852 - gsmtp")
+
+
+class Rule:
+    def __init__(self, text):
+        phase, after, reply = text.split(":", 2)
+        if phase not in PHASES:
+            raise ValueError("phase %r: one of %s" % (phase, ", ".join(PHASES)))
+        self.phase, self.after, self.seen = phase, int(after), 0
+        self.reply = reply.replace("|", "\r\n")
+
+    def hit(self):
+        self.seen += 1
+        return self.seen > self.after
 
 
 def fault_of(address):
@@ -68,6 +101,7 @@ class Capture:
         self.saved = 0
         self.connections = 0
         self.flaky_seen = set()
+        self.rules = [Rule(r) for r in (args.rule or [])]
         self.log_file = open(args.log, "a", buffering=1) if args.log else None
         if args.auth:
             user, _, password = args.auth.partition(":")
@@ -86,6 +120,23 @@ class Capture:
     def log(self, fmt, *args):
         if self.log_file:
             self.log_file.write("%.3f " % time.time() + (fmt % args) + "\n")
+
+    def rule(self, phase):
+        """The reply a --rule gives to this command of phase, or None."""
+        for r in self.rules:
+            if r.phase == phase and r.hit():
+                return r.reply
+        return None
+
+    async def answer(self, server, phase, reply):
+        """Give a rule's reply: push it, or drop, or hang."""
+        self.log("conn %d %s rule %s", server.conn_id, phase, reply.replace("\r\n", "|"))
+        if reply == "drop":
+            server.transport.abort()
+            await asyncio.sleep(3600)  # cancelled by connection_lost
+        if reply == "hang":
+            await asyncio.sleep(3600)
+        await server.push(reply)
 
     # --- authentication -------------------------------------------------
     def authenticator(self, server, session, envelope, mechanism, auth_data):
@@ -119,11 +170,32 @@ class Capture:
     # --- SMTP hooks -----------------------------------------------------
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         session.host_name = hostname
+        reply = self.rule("ehlo")
+        if reply is not None:
+            self.log("conn %d ehlo rule %s", server.conn_id, reply)
+            return [reply]
         if self.user is None:  # no --auth: do not advertise AUTH at all
             responses = [r for r in responses if not r.startswith("250-AUTH")]
         return responses
 
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        reply = self.rule("mail")
+        if reply is not None:
+            if reply in ("drop", "hang"):
+                await self.answer(server, "mail", reply)
+            self.log("conn %d mail rule %s", server.conn_id, reply.replace("\r\n", "|"))
+            return reply
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        reply = self.rule("rcpt")
+        if reply is not None:
+            if reply in ("drop", "hang"):
+                await self.answer(server, "rcpt", reply)
+            self.log("conn %d rcpt rule %s", server.conn_id, reply.replace("\r\n", "|"))
+            return reply
         fault = fault_of(address)
         if fault == "t451":
             return "451 4.3.0 Temporary failure, try again later"
@@ -142,6 +214,19 @@ class Capture:
 
     async def handle_DATA(self, server, session, envelope):
         faults = {fault_of(a) for a in envelope.rcpt_tos}
+        reply = self.rule("data")
+        if reply is not None:
+            if reply in ("drop", "hang"):
+                self.save(server, session, envelope)
+                await self.answer(server, "data", reply)
+            self.log("conn %d data rule %s", server.conn_id, reply.replace("\r\n", "|"))
+            return reply
+        if "tmulti" in faults:
+            self.log("conn %d data multi-line 550 5.4.5", server.conn_id)
+            return GMAIL_LIMIT
+        if faults & {"tgone", "thang"}:
+            self.save(server, session, envelope)
+            await self.answer(server, "data", "drop" if "tgone" in faults else "hang")
         if "t554data" in faults:
             self.log("conn %d data 554", server.conn_id)
             return "554 5.7.1 Message rejected: content refused"
@@ -216,6 +301,31 @@ class CaptureSMTP(SMTP):
         self.capture.log("conn %d closed", self.conn_id)
         super().connection_lost(error)
 
+    async def _handle_client(self):
+        reply = self.capture.rule("greeting")
+        if reply is not None:
+            await self.capture.answer(self, "greeting", reply)
+            self.transport.close()
+            return
+        await super()._handle_client()
+
+    async def smtp_STARTTLS(self, arg):
+        reply = self.capture.rule("starttls")
+        if reply is not None:
+            await self.capture.answer(self, "starttls", reply)
+            return
+        await super().smtp_STARTTLS(arg)
+
+    async def smtp_AUTH(self, arg):
+        reply = self.capture.rule("auth")
+        if reply is not None:
+            await self.capture.answer(self, "auth", reply)
+            return
+        await super().smtp_AUTH(arg)
+
+    smtp_STARTTLS.__dict__.update(SMTP.smtp_STARTTLS.__dict__)
+    smtp_AUTH.__dict__.update(SMTP.smtp_AUTH.__dict__)
+
 
 def tls_context(args):
     if not args.cert or args.no_tls:
@@ -247,6 +357,8 @@ def parse_args(argv):
     p.add_argument("--data-delay", type=float, default=0.0,
                    help="seconds every reply to DATA waits (a slow relay)")
     p.add_argument("--timeout", type=float, default=300.0, help="idle connection timeout")
+    p.add_argument("--rule", action="append", metavar="PHASE:AFTER:REPLY",
+                   help="answer REPLY to PHASE after AFTER such commands (see the top)")
     args = p.parse_args(argv)
     if bool(args.cert) != bool(args.key):
         p.error("--cert and --key go together")
@@ -254,6 +366,11 @@ def parse_args(argv):
         p.error("--require-tls and --implicit-tls need --cert and --key")
     if args.require_tls and args.implicit_tls:
         p.error("--require-tls is for STARTTLS; --implicit-tls is always TLS")
+    for r in args.rule or []:
+        try:
+            Rule(r)
+        except ValueError as e:
+            p.error("--rule %s: %s" % (r, e))
     os.makedirs(args.dir, exist_ok=True)
     return args
 
