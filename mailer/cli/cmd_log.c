@@ -89,7 +89,7 @@ int cmd_log(int argc, char **argv, struct cli *cli)
     time_t since = 0;
     int opt, rc = EX_OK;
 
-    while ((opt = getopt_long(argc, argv, "s:f:", opts, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, "s:f:", opts)) != -1) {
         if (opt == 's' && !parse_since(optarg, &since))
             continue;
         if (opt == 'f' && (!strcmp(optarg, "json") || !strcmp(optarg, "text"))) {

@@ -13,6 +13,7 @@
 
 #include "audience.h"
 #include "cli.h"
+#include "token.h"
 #include "i18n.h"
 #include "clock.h"
 #include "compose.h"
@@ -148,7 +149,10 @@ int cmd_preview(int argc, char **argv, struct cli *cli)
         goto fail;
     }
     {
-        struct compose_contact who = {pick.address, pick.name, pick.vars, NULL, clock_now(), NULL};
+        char inert[TOKEN_LEN + 1];
+        /* the token the dry run gives the same recipient: inert */
+        token_inert(inert, (unsigned long)pick.seen);
+        struct compose_contact who = {pick.address, pick.name, pick.vars, NULL, clock_now(), inert};
         message_id_make(&mid, 0, pick.address, cp.domain);
         who.message_id = mid.data;
         if (compose_message(&cp, &who, &msg, NULL, NULL, &err) || write_file(eml, &msg, &err))

@@ -31,7 +31,7 @@ int cmd_serve(int argc, char **argv, struct cli *cli)
     struct err err;
     int opt, rc = EX_OK;
 
-    while ((opt = getopt_long(argc, argv, "l:", opts, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, "l:", opts)) != -1) {
         if (opt != 'l')
             return cli_usage("serve", _("[--listen HOST:PORT]"));
         o.listen = optarg;

@@ -30,6 +30,21 @@ int token_new(char *out)
     return 0;
 }
 
+void token_inert(char *out, unsigned long n)
+{
+    static const char hex[] = "0123456789abcdef";
+    int i;
+
+    for (i = TOKEN_LEN - 1; i >= 0; i--, n >>= 4)
+        out[i] = i < TOKEN_LEN / 2 ? '0' : hex[n & 15];
+    out[TOKEN_LEN] = '\0';
+}
+
+int token_is_inert(const char *t)
+{
+    return !strncmp(t, "0000000000000000", TOKEN_LEN / 2);
+}
+
 int token_valid(const char *s, size_t len)
 {
     size_t i;

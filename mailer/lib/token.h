@@ -17,6 +17,12 @@
 /* A new token into out (TOKEN_LEN + 1 bytes): 0, or -1 when the system
  * gives no random bytes. */
 int token_new(char *out);
+/* The inert token number n (n >= 1) into out (TOKEN_LEN + 1 bytes): 16
+ * zeros and n in 16 hex digits. Dry runs and previews carry these: well
+ * formed, never stored in a ledger, so following one unsubscribes nobody. */
+void token_inert(char *out, unsigned long n);
+/* 1 when t (a valid token) is an inert one. */
+int token_is_inert(const char *t);
 /* 1 when s[0..len) is a token: exactly TOKEN_LEN characters of [0-9a-f]. */
 int token_valid(const char *s, size_t len);
 
