@@ -426,6 +426,7 @@ struct worker {
     int relay;          /* index into relays, -1: none yet */
     int url_relay;      /* the relay whose URL the easy handle has, -1: none */
     int in_auth;        /* verbose: between AUTH and its final reply */
+    int probe;          /* this worker's message is the run's first try (the gate) */
     int warm;           /* the last transfer succeeded: its connection is kept */
     curl_socket_t sock; /* the connection's socket, under t->lock */
     struct job *job;
@@ -691,6 +692,14 @@ static size_t smtp_on_reply(char *data, size_t size, size_t nitems, void *ud)
         w->saw_reply = 1;
         if (data[0] == '2')
             w->saw_2xx = 1;
+        if (w->probe && !memcmp(data, "235", 3)) {
+            /* the login works: the other connections need not wait for the
+             * first message to end (a slow DATA reply would hold them) */
+            pthread_mutex_lock(&w->t->lock);
+            w->t->proven = 1;
+            pthread_cond_broadcast(&w->t->gate_cond);
+            pthread_mutex_unlock(&w->t->lock);
+        }
         if (w->job && w->job->len && w->job->off == w->job->len)
             w->body_replied = 1;
     }
@@ -1112,11 +1121,13 @@ static void *smtp_worker(void *arg)
                        "not tried: the run stopped after a refusal of the account");
             continue;
         }
+        w->probe = probe;
         pthread_mutex_unlock(&t->lock);
 
         smtp_send(w, j);
 
         pthread_mutex_lock(&t->lock);
+        w->probe = 0;
         smtp_gate_after_locked(t, probe, &j->result);
     }
     pthread_mutex_unlock(&t->lock);
@@ -1360,6 +1371,10 @@ static struct transport *smtp_new(const struct transport_config *cfg, struct err
         err_set(err, ERR_CONFIG, "transport: XOAUTH2 needs a user name as well as the token");
         goto fail;
     }
+    /* The gate (smtp_gate_locked): with a login, the first message goes
+     * alone until the server accepts the login, so that a refused password
+     * is tried once, not once per connection; without one nothing to prove. */
+    t->proven = !cfg->user;
     if ((cfg->helo && helo_check(cfg->helo, err)) || smtp_parse_relays(t, cfg, err))
         goto fail;
     if (dup_opt(&t->user, cfg->user, err) || dup_opt(&t->password, cfg->password, err) ||

@@ -112,8 +112,9 @@ run ip.out send ip
 [ "$code" = 78 ] || fail "5.7.708: exit $code: $(cat ip.out)"
 grep -q "traffic not accepted from this IP" ip.out || fail "5.7.708 message: $(cat ip.out)"
 [ "$(states ip)" = "sent=0 pending=5 failed=0 deferred=0 sending=0" ] || fail "5.7.708: $(states ip)"
-[ "$(grep -c 'rcpt rule' "$CAPTURE_LOG")" = 1 ] || fail "5.7.708: tried $(grep -c 'rcpt rule' "$CAPTURE_LOG") times"
-echo "ok: 550 5.7.708 stops at the first refusal (78), all 5 pending"
+# without a login nothing holds the second connection back: at most one try each
+[ "$(grep -c 'rcpt rule' "$CAPTURE_LOG")" -le 2 ] || fail "5.7.708: tried $(grep -c 'rcpt rule' "$CAPTURE_LOG") times"
+echo "ok: 550 5.7.708 stops at the first refusal of each connection (78), all 5 pending"
 
 # --- 4. 452 4.3.1 the server's storage: stop (75), not deferred one by one ------
 campaign disk $(people 6)

@@ -4,7 +4,8 @@
 #  - only mailer/lib/ledger.c talks to SQLite (includes sqlite3.h);
 #  - every sqlite3_exec / ledger_exec / sqlite3_prepare* call anywhere in
 #    mailer/ takes its SQL from a string literal or from one of ledger.c's
-#    static const tables of literals (migrations, stmt_sql, stmt_sql2);
+#    static const tables of literals (migrations, stmt_sql, stmt_sql2), or a
+#    function-local static const char sql[] = literal; prepare_once's callers too;
 #  - no formatting function (snprintf, buf_addf, buf_setf, sqlite3_mprintf,
 #    ...) in mailer/ writes text that looks like SQL;
 #  - sqlite3_mprintf / sqlite3_vmprintf / sqlite3_snprintf are not used.
@@ -58,7 +59,7 @@ LITERAL = re.compile(r'^(\s*"([^"\\]|\\.)*"\s*)+$', re.S)
 TABLES = {"migrations", "stmt_sql", "stmt_sql2"}
 SQL_WORDS = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|PRAGMA|VALUES|WHERE"
                        r"|BEGIN|COMMIT|ROLLBACK|ATTACH)\b")
-CALLS = {"sqlite3_exec": 1, "ledger_exec": 1, "sqlite3_prepare": 1, "sqlite3_prepare_v2": 1,
+CALLS = {"sqlite3_exec": 1, "ledger_exec": 1, "prepare_once": 1, "sqlite3_prepare": 1, "sqlite3_prepare_v2": 1,
          "sqlite3_prepare_v3": 1, "sqlite3_prepare16": 1}
 FORMATTERS = ["snprintf", "sprintf", "vsnprintf", "asprintf", "buf_addf", "buf_setf",
               "buf_vaddf", "err_set", "err_errno"]
@@ -74,7 +75,7 @@ for path in files:
     for name, idx in CALLS.items():
         for m in re.finditer(r"\b" + name + r"\s*\(", text):
             pre = text[max(0, m.start() - 30):m.start()]
-            if re.search(r"\bint\s+$", pre):   # the definition of ledger_exec itself
+            if re.search(r"(\bint\s+|\*)\s*$", pre):   # the definition of ledger_exec or prepare_once
                 continue
             a = args_of(text, m.end() - 1)
             if len(a) <= idx:
@@ -82,6 +83,8 @@ for path in files:
             sql = a[idx]
             if name == "sqlite3_exec" and sql == "sql" and "ledger_exec" in text[max(0, m.start() - 400):m.start()]:
                 continue  # inside ledger_exec: its argument is checked at every call
+            if name == "sqlite3_prepare_v2" and sql == "sql" and re.search(r"\bprepare_once\s*\([^)]*\)\s*\{[^}]*$", text[max(0, m.start() - 300):m.start()]):
+                continue  # inside prepare_once: its argument is checked at every call
             if LITERAL.match(sql):
                 continue
             base = re.match(r"^([A-Za-z_]\w*)\s*(\[[^\]]*\])?$", sql)
@@ -91,6 +94,8 @@ for path in files:
                 # a local 'sql' must be assigned only from the tables
                 fn_start = text.rfind("\n{", 0, m.start())
                 body = text[fn_start:m.start()]
+                if re.search(r"\bstatic\s+const\s+char\s+sql\s*\[\s*\]\s*=\s*(\s*\"([^\"\\\\]|\\\\.)*\"\s*)+;", body):
+                    continue  # a local literal: static const char sql[] = "..."
                 assigns = re.findall(r"\bsql\s*=\s*([^;]+);", body)
                 if assigns and all(re.fullmatch(r"[^;]*\b(stmt_sql2?|migrations)\s*\[[^\]]*\][^;]*", x.strip()) for x in assigns):
                     continue
