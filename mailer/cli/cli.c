@@ -295,3 +295,16 @@ int cli_parse_enum(const char *cmd, const char *opt, const char *arg,
     buf_release(&names);
     return rc;
 }
+
+/* "YYYY-MM-DD" (midnight in Mexico City) or an ISO instant. */
+int cli_parse_since(const char *s, time_t *t)
+{
+    int y, m, d, n = 0;
+
+    if (sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && !s[n] && m >= 1 && m <= 12 && d >= 1 &&
+        d <= 31) {
+        *t = clock_from_local(y - 1900, m - 1, d, 0, 0);
+        return 0;
+    }
+    return clock_parse_iso(s, t);
+}

@@ -73,6 +73,9 @@ int cli_need_smtp(const struct cli *cli);
  * "2026-11-30 12:00 (Mexico City time)" or "lunes 30 de noviembre de 2026 a
  * las 12:00 (hora de la Ciudad de México)". */
 void cli_when(time_t t, char *out, size_t size);
+/* A --since value: "YYYY-MM-DD" (midnight in Mexico City) or an ISO
+ * instant, into t: 0, or -1 when it is neither. */
+int cli_parse_since(const char *s, time_t *t);
 
 /* MAILER_HOME: where campaigns/, contacts/ and templates/ are. */
 const char *cli_home(const struct cli *cli);

@@ -63,19 +63,6 @@ static int show_event(void *ud, const struct ledger_event *e)
     return 0;
 }
 
-/* "YYYY-MM-DD" (midnight in Mexico City) or an ISO instant. */
-static int parse_since(const char *s, time_t *t)
-{
-    int y, m, d, n = 0;
-
-    if (sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && !s[n] && m >= 1 && m <= 12 && d >= 1 &&
-        d <= 31) {
-        *t = clock_from_local(y - 1900, m - 1, d, 0, 0);
-        return 0;
-    }
-    return clock_parse_iso(s, t);
-}
-
 int cmd_log(int argc, char **argv, struct cli *cli)
 {
     static const struct option opts[] = {
@@ -90,7 +77,7 @@ int cmd_log(int argc, char **argv, struct cli *cli)
     int opt, rc = EX_OK;
 
     while ((opt = cli_getopt(argc, argv, "s:f:", opts)) != -1) {
-        if (opt == 's' && !parse_since(optarg, &since))
+        if (opt == 's' && !cli_parse_since(optarg, &since))
             continue;
         if (opt == 'f' && (!strcmp(optarg, "json") || !strcmp(optarg, "text"))) {
             o.json = !strcmp(optarg, "json");

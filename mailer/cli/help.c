@@ -75,6 +75,14 @@ static const struct help_entry entries[] = {
      N_("Takes back what 'mailer send CAMPAIGN --at' scheduled. A schedule written in the\n"
         "campaign file is changed in the file."),
      N_("mailer unschedule convocatoria-observadores --edition main")},
+    {"retry", N_("retry CAMPAIGN [--edition E] --failed [--code C] [--since YYYY-MM-DD]"),
+     N_("put failed deliveries back to pending"),
+     N_("For when a server refused wrongly: the failed deliveries of the campaign (one\n"
+        "edition, or all) go back to pending, and the next 'send' or 'due' sends them. The\n"
+        "change is recorded with who made it ('mailer log').\n"
+        "  --code C     only those the server refused with reply code C (e.g. 550)\n"
+        "  --since T    only those that failed since that date"),
+     N_("mailer retry corazon-chilango --edition 2026-11 --failed --code 554")},
     {"status", N_("status [CAMPAIGN [--edition E]] [--format text|json]"),
      N_("deliveries of a mailing: sent, pending, deferred, failed, uncertain"),
      N_("One line per mailing: how many messages were sent, are pending, deferred (will be\n"

@@ -36,6 +36,7 @@ COMMAND(history)
 COMMAND(mailing)
 COMMAND(backup)
 COMMAND(serve)
+COMMAND(retry)
 #undef COMMAND
 
 static const struct command {
@@ -49,7 +50,7 @@ static const struct command {
     {"suppress", cmd_suppress},   {"config", cmd_config},     {"log", cmd_log},
     {"history", cmd_history},     {"mailing", cmd_mailing},
     {"backup", cmd_backup},
-    {"serve", cmd_serve},
+    {"serve", cmd_serve},         {"retry", cmd_retry},
 };
 
 static const struct command *find_command(const char *name)

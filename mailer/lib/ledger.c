@@ -190,7 +190,8 @@ static const char *const stmt_sql[ST_COUNT] = {
         " first_attempt_at, next_attempt_at, token FROM deliveries INDEXED BY deliveries_mailing"
         " WHERE mailing_id = ?1 AND id > ?3 AND (state = 'pending'"
         "  OR (state = 'deferred' AND next_attempt_at <= ?2)"
-        "  OR (state = 'sending' AND (?4 = 1 OR (?4 = 2 AND next_attempt_at <= ?2))))"
+        "  OR (state = 'sending' AND (?4 = 1 OR (?4 >= 2 AND updated_at <="
+        "   strftime('%Y-%m-%dT%H:%M:%SZ', ?2, '-' || ?4 || ' seconds')))))"
         " ORDER BY id LIMIT ?5",
     [ST_DELIVERY_SENDING] = "UPDATE deliveries SET state = 'sending', attempts = attempts + 1,"
                             " first_attempt_at = coalesce(first_attempt_at, ?2), updated_at = ?2,"
@@ -1887,4 +1888,57 @@ int ledger_seen_clear(struct ledger *l, struct err *err)
     sqlite3_stmt *st = stmt(l, ST_SEEN_CLEAR);
 
     return step_done(l, st, err, "clearing the addresses seen");
+}
+
+/* ---- mailer retry (issue 15): failed deliveries back to pending --------- */
+
+int ledger_retry_failed(struct ledger *l, const char *campaign, const char *edition, int code,
+                        time_t since, time_t now, long *changed, struct err *err)
+{
+    sqlite3_stmt *st;
+
+    *changed = 0;
+    if (ledger_exec(l, "BEGIN IMMEDIATE", err))
+        return -1;
+    /* first_attempt_at starts again, so that RETRY_MAX_AGE counts from now */
+    st = prepare_once(l,
+                      "UPDATE deliveries SET state = 'pending', next_attempt_at = NULL,"
+                      " first_attempt_at = NULL, updated_at = ?5"
+                      " WHERE state = 'failed' AND mailing_id IN (SELECT id FROM mailings"
+                      "  WHERE campaign = ?1 AND (?2 IS NULL OR edition = ?2) AND test = 0)"
+                      " AND (?3 = 0 OR smtp_code = ?3) AND (?4 IS NULL OR updated_at >= ?4)",
+                      err);
+    if (!st)
+        goto fail;
+    bind_text(st, 1, campaign);
+    bind_text(st, 2, edition);
+    sqlite3_bind_int(st, 3, code);
+    bind_time(st, 4, since);
+    bind_time(st, 5, now);
+    if (finish_once(l, st, err, "putting failed deliveries back"))
+        goto fail;
+    *changed = sqlite3_changes(l->db);
+    /* a complete mailing with pending deliveries again is being sent again:
+     * `due` and `status` see it so */
+    st = prepare_once(l,
+                      "UPDATE mailings SET state = 'sending', finished_at = NULL"
+                      " WHERE campaign = ?1 AND (?2 IS NULL OR edition = ?2) AND test = 0"
+                      " AND EXISTS (SELECT 1 FROM deliveries d WHERE d.mailing_id = mailings.id"
+                      "  AND d.state = 'pending')",
+                      err);
+    if (!st)
+        goto fail;
+    bind_text(st, 1, campaign);
+    bind_text(st, 2, edition);
+    if (finish_once(l, st, err, "putting failed deliveries back"))
+        goto fail;
+    return ledger_exec(l, "COMMIT", err);
+fail: {
+    struct err ignored;
+
+    err_init(&ignored);
+    ledger_exec(l, "ROLLBACK", &ignored);
+    err_release(&ignored);
+    return -1;
+}
 }

@@ -84,9 +84,8 @@ int ledger_delivery_add(struct ledger *l, int64_t mailing_id, const char *addres
                         struct err *err);
 /* Up to max deliveries due now (pending, or deferred whose time has come),
  * with id > after, in id order; *n is how many. With uncertain 1, deliveries
- * in `sending` come too; with 2, those whose next attempt (set when an
- * unknown outcome was recorded, RESEND_UNCERTAIN_AFTER) has come. Free with
- * delivery_release_all. */
+ * in `sending` come too; with uncertain N >= 2, those uncertain for at least
+ * N seconds (RESEND_UNCERTAIN_AFTER). Free with delivery_release_all. */
 int ledger_deliveries_due(struct ledger *l, int64_t mailing_id, time_t now, int64_t after,
                           int uncertain, struct delivery *out, size_t max, size_t *n,
                           struct err *err);
@@ -211,6 +210,13 @@ int ledger_report(struct ledger *l, time_t from, time_t to, ledger_report_fn fn,
 int ledger_schedule_add(struct ledger *l, const char *campaign, const char *edition, time_t due_at,
                         struct err *err);
 /* Remove one edition's schedule, or all of a campaign's when edition is NULL. */
+/* mailer retry: the failed deliveries of CAMPAIGN (one edition, or every
+ * one when edition is NULL; test sends never), only those with SMTP reply
+ * code `code` (0: any) and failed since `since` (0: ever), back to pending
+ * (their retry age starts again), in one transaction; a complete mailing
+ * that gets pending deliveries is `sending` again. *changed: how many. */
+int ledger_retry_failed(struct ledger *l, const char *campaign, const char *edition, int code,
+                        time_t since, time_t now, long *changed, struct err *err);
 int ledger_schedule_remove(struct ledger *l, const char *campaign, const char *edition,
                            long *removed, struct err *err);
 typedef int (*ledger_schedule_fn)(void *ud, const char *campaign, const char *edition,

@@ -711,7 +711,7 @@ static int send_loop(struct run *run)
                 delivery_release(&batch[j]);
             i = 0;
             if (ledger_deliveries_due(run->l, run->m.id, clock_now(), after,
-                                      run->o->resend_uncertain ? 1 : run->resend_after > 0 ? 2 : 0,
+                                      run->o->resend_uncertain ? 1 : run->resend_after > 1 ? run->resend_after : 0,
                                       batch, BATCH, &n, run->err)) {
                 rc = -1;
                 break;
