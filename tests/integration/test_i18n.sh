@@ -57,7 +57,7 @@ run 64 LANGUAGE=es -- send
 has 'indique el nombre de una campaña'
 has '(pruebe «mailer help send»)'
 run 64 LANGUAGE=es -- report --quarter 2026Q4 --format pdf
-has '--format es text, csv, md, json o html'
+has '--format lleva uno de estos valores: text, csv, md, json, html (no «pdf»)'
 
 # A configuration error names the file and line, and says what to do next.
 printf 'SMTP_RATE=abc\n' > bad.env
