@@ -162,11 +162,13 @@ int cli_need_smtp(const struct cli *cli)
     else
         buf_addstr(&path, ".env");
     if (stat(path.data, &st))
-        fprintf(stderr, _("mailer: no SMTP server is configured: there is no %s, and SMTP_URL is "
-                          "not in the environment\n"),
+        fprintf(stderr,
+                _("mailer: no SMTP server is configured: there is no %s, and SMTP_URL is "
+                  "not in the environment\n"),
                 path.data);
     else
-        fprintf(stderr, _("mailer: no SMTP server is configured: SMTP_URL is missing or empty in %s\n"),
+        fprintf(stderr,
+                _("mailer: no SMTP server is configured: SMTP_URL is missing or empty in %s\n"),
                 path.data);
     fputs(_("mailer: copy .env.example to .env in the mailer's directory and fill SMTP_URL, "
             "SMTP_USER and SMTP_PASSWORD (guide 0); nothing was sent\n"),

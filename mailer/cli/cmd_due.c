@@ -31,8 +31,7 @@ struct due {
     time_t now;
 };
 
-static int add(struct due *d, time_t at, const char *campaign, const char *edition,
-               int unfinished)
+static int add(struct due *d, time_t at, const char *campaign, const char *edition, int unfinished)
 {
     size_t i;
 
@@ -148,8 +147,7 @@ static int send_item(struct cli *cli, const struct item *it, int dry_run)
     if (dry_run) {
         cli_when(it->at, when, sizeof(when));
         if (it->unfinished)
-            printf(_("due: %s %s, to continue (started %s)\n"), it->campaign, it->edition,
-                   when);
+            printf(_("due: %s %s, to continue (started %s)\n"), it->campaign, it->edition, when);
         else
             printf(_("due: %s %s, since %s\n"), it->campaign, it->edition, when);
         return EX_OK;

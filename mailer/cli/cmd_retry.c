@@ -46,8 +46,7 @@ int cmd_retry(int argc, char **argv, struct cli *cli)
             break;
         case 's':
             if (cli_parse_since(optarg, &since))
-                return cli_usage("retry", _("--since \"%s\": write a date as YYYY-MM-DD"),
-                                 optarg);
+                return cli_usage("retry", _("--since \"%s\": write a date as YYYY-MM-DD"), optarg);
             break;
         default:
             return cli_usage("retry", "%s", usage);
@@ -58,9 +57,8 @@ int cmd_retry(int argc, char **argv, struct cli *cli)
     if (!failed) /* the only kind of retry there is; said, so a later one can be added */
         return cli_usage("retry", _("say which deliveries: --failed"));
     err_init(&err);
-    if (!(l = cli_ledger(cli, &err)) ||
-        ledger_retry_failed(l, argv[optind], edition, (int)code, since, clock_now(), &changed,
-                            &err)) {
+    if (!(l = cli_ledger(cli, &err)) || ledger_retry_failed(l, argv[optind], edition, (int)code,
+                                                            since, clock_now(), &changed, &err)) {
         rc = cli_fail(&err);
     } else if (!changed) {
         fprintf(stderr, _("mailer: %s%s%s has no failed deliveries that match\n"), argv[optind],

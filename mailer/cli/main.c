@@ -48,8 +48,7 @@ static const struct command {
     {"status", cmd_status},       {"report", cmd_report},     {"contacts", cmd_contacts},
     {"address", cmd_address},     {"template", cmd_template}, {"bounces", cmd_bounces},
     {"suppress", cmd_suppress},   {"config", cmd_config},     {"log", cmd_log},
-    {"history", cmd_history},     {"mailing", cmd_mailing},
-    {"backup", cmd_backup},
+    {"history", cmd_history},     {"mailing", cmd_mailing},   {"backup", cmd_backup},
     {"serve", cmd_serve},         {"retry", cmd_retry},
 };
 

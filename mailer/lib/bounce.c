@@ -789,40 +789,45 @@ static const char *const notice_phrases[] = {"this is the qmail-send program",
                                              "sent <<< rcpt to",
                                              NULL};
 
-static const char *const notice_subjects[] = {"undeliver",
-                                              "delivery status notification",
-                                              "returned mail",
-                                              "failure notice",
-                                              "mail delivery failed",
-                                              "delivery failure",
-                                              "delivery has failed",
-                                              "message not delivered",
-                                              "nondeliverable",
-                                              "non remis",
-                                              "no se puede entregar",
-                                              "no entregado",
-                                              "no se pudo entregar",
-                                              "delivery notification",
-                                              "mail delivery subsystem",
-                                              "delayed mail",
-                                              "warning: message",
-                                              "failed delivery",
-                                              "mail failed",
-                                              "returning to sender",
-                                              "returned to sender",
-                                              "delivery problem",
-                                              "undelivered",
-                                              "could not send",
-                                              "not member",
-                                              "errors from",
-                                              "\xe3\x82\xa8\xe3\x83\xa9\xe3\x83\xbc\xe9\x80\x9a\xe7\x9f\xa5", /* エラー通知 */
-                                              "\xe9\x85\x8d\xe4\xbf\xa1\xe3\x81\xa7\xe3\x81\x8d\xe3\x81\xbe\xe3\x81\x9b\xe3\x82\x93", /* 配信できません */
-                                              "\xe4\xb8\x8d\xe9\x81\x94", /* 不達 */
-                                              NULL};
+static const char
+    *const
+        notice_subjects[] =
+            {
+                "undeliver",
+                "delivery status notification",
+                "returned mail",
+                "failure notice",
+                "mail delivery failed",
+                "delivery failure",
+                "delivery has failed",
+                "message not delivered",
+                "nondeliverable",
+                "non remis",
+                "no se puede entregar",
+                "no entregado",
+                "no se pudo entregar",
+                "delivery notification",
+                "mail delivery subsystem",
+                "delayed mail",
+                "warning: message",
+                "failed delivery",
+                "mail failed",
+                "returning to sender",
+                "returned to sender",
+                "delivery problem",
+                "undelivered",
+                "could not send",
+                "not member",
+                "errors from",
+                "\xe3\x82\xa8\xe3\x83\xa9\xe3\x83\xbc\xe9\x80\x9a\xe7\x9f\xa5", /* エラー通知 */
+                "\xe9\x85\x8d\xe4\xbf\xa1\xe3\x81\xa7\xe3\x81\x8d\xe3\x81\xbe\xe3\x81\x9b\xe3\x82"
+                "\x93",                     /* 配信できません */
+                "\xe4\xb8\x8d\xe9\x81\x94", /* 不達 */
+                NULL};
 
-static const char *const daemon_senders[] = {"mailer-daemon", "postmaster",    "mail-daemon",
-                                             "mailerdaemon",  "mail delivery", "post_master",
-                                             "mailer_daemon", NULL};
+static const char *const daemon_senders[] = {
+    "mailer-daemon", "postmaster",  "mail-daemon",   "mailerdaemon",
+    "mail delivery", "post_master", "mailer_daemon", NULL};
 
 /* Lines after which the failed addresses are listed. */
 static const char *const anchors[] = {
@@ -836,9 +841,9 @@ static const char *const anchors[] = {
     "could not be delivered to:",
     "delivery to the following recipients failed",
     "failed recipient",
-    "addresses had permanent fatal errors",    /* Sendmail */
-    "delivery to the following recipient",     /* older Gmail */
-    "the mail system",                         /* Postfix */
+    "addresses had permanent fatal errors", /* Sendmail */
+    "delivery to the following recipient",  /* older Gmail */
+    "the mail system",                      /* Postfix */
     "could not be delivered to the following",
     "no se pudo entregar a los siguientes",
     "no se pudo entregar a estos destinatarios", /* Exchange in Spanish */
@@ -846,8 +851,8 @@ static const char *const anchors[] = {
     NULL};
 
 /* Phrases that put the address right after them on the same line. */
-static const char *const leads[] = {"delivered to ", "your message to ", "message to ",
-                                    "mensaje a ",    "rcpt to: ",       "rcpt to:",
+static const char *const leads[] = {"delivered to ", "your message to ",    "message to ",
+                                    "mensaje a ",    "rcpt to: ",           "rcpt to:",
                                     "recipient: ",   "recipient address: ", NULL};
 
 /* Where the copy of the returned message begins in a notice's text. */

@@ -216,25 +216,25 @@ static const char *const stmt_sql[ST_COUNT] = {
                       " AND (scope = '*' OR instr(',' || ?2 || ',', ',' || scope || ',') > 0)"
                       " ORDER BY scope != '*' LIMIT 1",
     [ST_SUPPRESS_ADD] = "INSERT INTO suppressions (address, reason, source, created_at, scope)"
-                        " VALUES (lower(?1), ?2, ?3, ?4, coalesce(?5, '*')) ON CONFLICT(address, scope) DO UPDATE SET"
+                        " VALUES (lower(?1), ?2, ?3, ?4, coalesce(?5, '*')) ON CONFLICT(address, "
+                        "scope) DO UPDATE SET"
                         " reason = excluded.reason, source = excluded.source",
     [ST_SUPPRESS_REMOVE] = "DELETE FROM suppressions WHERE address = lower(?1)"
                            " AND (?2 IS NULL OR scope = ?2)",
     [ST_SUPPRESS_LIST] = "SELECT address, reason, source, created_at, scope FROM suppressions"
                          " ORDER BY created_at, address, scope",
-    [ST_REPORT] =
-        "SELECT m.id, m.campaign, m.edition, m.kind, m.subject, m.report_title, m.lists,"
-        " min(d.sent_at), max(d.sent_at), count(d.id),"
-        " sum(d.state IN ('sent', 'bounced')), sum(d.state = 'bounced'),"
-        " sum(d.state = 'failed'),"
-        " (SELECT count(DISTINCT s.address) FROM suppressions s"
-        "   JOIN deliveries d2 ON d2.address = s.address"
-        "   WHERE d2.mailing_id = m.id AND s.reason = 'unsubscribe'"
-        "   AND s.created_at >= min(d.sent_at))"
-        " FROM mailings m JOIN deliveries d ON d.mailing_id = m.id"
-        " WHERE m.test = 0 GROUP BY m.id"
-        " HAVING min(d.sent_at) >= ?1 AND min(d.sent_at) < ?2"
-        " ORDER BY min(d.sent_at), m.id",
+    [ST_REPORT] = "SELECT m.id, m.campaign, m.edition, m.kind, m.subject, m.report_title, m.lists,"
+                  " min(d.sent_at), max(d.sent_at), count(d.id),"
+                  " sum(d.state IN ('sent', 'bounced')), sum(d.state = 'bounced'),"
+                  " sum(d.state = 'failed'),"
+                  " (SELECT count(DISTINCT s.address) FROM suppressions s"
+                  "   JOIN deliveries d2 ON d2.address = s.address"
+                  "   WHERE d2.mailing_id = m.id AND s.reason = 'unsubscribe'"
+                  "   AND s.created_at >= min(d.sent_at))"
+                  " FROM mailings m JOIN deliveries d ON d.mailing_id = m.id"
+                  " WHERE m.test = 0 GROUP BY m.id"
+                  " HAVING min(d.sent_at) >= ?1 AND min(d.sent_at) < ?2"
+                  " ORDER BY min(d.sent_at), m.id",
 };
 
 static const char *const stmt_sql2[] = {
@@ -318,7 +318,7 @@ struct ledger {
     sqlite3 *db;
     char *path;
     sqlite3_stmt *stmt[ST_COUNT];
-    char instance[17]; /* 16 hex digits (ledger_info 'instance_id') */
+    char instance[17];   /* 16 hex digits (ledger_info 'instance_id') */
     unsigned long inert; /* a memory ledger's (dry run's) last inert token */
 };
 
@@ -625,8 +625,7 @@ struct ledger *ledger_open(const char *path, struct err *err)
     /* A ledger is created only where there is no file; an empty file or
      * one without the mailer's tables is refused (a truncated ledger taken
      * for a new one would send every mailing again). */
-    if (!memory && ((where = existing(path, err)) < 0 ||
-                    (where == 1 && create_ledger(path, err))))
+    if (!memory && ((where = existing(path, err)) < 0 || (where == 1 && create_ledger(path, err))))
         goto fail;
     if (sqlite3_open_v2(path, &l->db, SQLITE_OPEN_READWRITE | (memory ? SQLITE_OPEN_CREATE : 0),
                         NULL) != SQLITE_OK) {
@@ -1517,8 +1516,7 @@ int ledger_token_find(struct ledger *l, const char *token, struct ledger_token *
         out->subject = col_text(st, 6);
         out->campaign = col_text(st, 7);
         out->test = sqlite3_column_int(st, 8);
-        rc = out->address && out->list && out->lists && out->title && out->subject &&
-                     out->campaign
+        rc = out->address && out->list && out->lists && out->title && out->subject && out->campaign
                  ? 0
                  : err_nomem(err);
     } else if (rc == SQLITE_DONE) {
@@ -1561,8 +1559,9 @@ int ledger_suppress_add_scope(struct ledger *l, const char *address, const char 
     bind_text(st, 4, source ? source : "");
     bind_time(st, 5, clock_now());
     rc = sqlite3_step(st);
-    rc = rc != SQLITE_DONE ? db_fail(l, err, "adding to the suppression list")
-                           : sqlite3_changes(l->db) ? 0 : 1;
+    rc = rc != SQLITE_DONE        ? db_fail(l, err, "adding to the suppression list")
+         : sqlite3_changes(l->db) ? 0
+                                  : 1;
     sqlite3_finalize(st);
     return rc;
 }
@@ -1933,7 +1932,7 @@ int ledger_retry_failed(struct ledger *l, const char *campaign, const char *edit
     if (finish_once(l, st, err, "putting failed deliveries back"))
         goto fail;
     return ledger_exec(l, "COMMIT", err);
-fail: {
+fail : {
     struct err ignored;
 
     err_init(&ignored);

@@ -1039,8 +1039,7 @@ static int smtp_attempt(struct worker *w, struct job *j)
     if (rc != CURLE_OK)
         smtp_easy_renew(w);
     if (j->result.outcome == TRANSPORT_SENT || j->result.outcome == TRANSPORT_UNCERTAIN ||
-        j->result.refusal.scope == REFUSAL_ACCOUNT || w->saw_2xx ||
-        rc == CURLE_ABORTED_BY_CALLBACK)
+        j->result.refusal.scope == REFUSAL_ACCOUNT || w->saw_2xx || rc == CURLE_ABORTED_BY_CALLBACK)
         return 0;
     if (reused && !w->saw_reply && j->result.outcome == TRANSPORT_NETFAIL)
         return 1; /* closed while idle, without a word */

@@ -82,9 +82,10 @@ static const char style[] =
 /* The head and header of every page; nonce for the style (CSP). */
 static int page_open(struct buf *b, const char *title, const char *nonce)
 {
-    return buf_addstr(b, "<!DOCTYPE html>\n<html lang=\"es\">\n<head>\n<meta charset=\"utf-8\">\n"
-                         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-                         "<meta name=\"robots\" content=\"noindex\">\n<title>") ||
+    return buf_addstr(b,
+                      "<!DOCTYPE html>\n<html lang=\"es\">\n<head>\n<meta charset=\"utf-8\">\n"
+                      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                      "<meta name=\"robots\" content=\"noindex\">\n<title>") ||
            html_escaped(b, title) ||
            buf_addf(b, " · IECM</title>\n<style nonce=\"%s\">%s</style>\n</head>\n<body>\n", nonce,
                     style) ||
@@ -153,10 +154,11 @@ static int page_done(struct buf *b, const char *nonce, const struct ledger_token
            buf_addf(b, " Si un envío ya estaba en camino, puede llegarle un último mensaje.</p>\n"
                        "<form method=\"post\" action=\"") ||
            html_escaped(b, action) ||
-           buf_addf(b, "\">\n<input type=\"hidden\" name=\"accion\" value=\"deshacer\">\n"
-                       "<p>¿Fue un error? Puede deshacerlo durante %d días.</p>\n"
-                       "<button type=\"submit\" class=\"sec\">Me di de baja por error</button>\n"
-                       "</form>\n",
+           buf_addf(b,
+                    "\">\n<input type=\"hidden\" name=\"accion\" value=\"deshacer\">\n"
+                    "<p>¿Fue un error? Puede deshacerlo durante %d días.</p>\n"
+                    "<button type=\"submit\" class=\"sec\">Me di de baja por error</button>\n"
+                    "</form>\n",
                     WEB_UNDO_DAYS) ||
            page_close(b);
 }
@@ -217,9 +219,8 @@ static void log_line(const struct web *w, const char *method, const char *kind, 
 static enum MHD_Result answer(struct MHD_Connection *c, unsigned status, const char *ctype,
                               struct buf *body, const char *nonce)
 {
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer(body ? body->len : 0, body ? body->data : (void *)"",
-                                        MHD_RESPMEM_MUST_COPY);
+    struct MHD_Response *r = MHD_create_response_from_buffer(
+        body ? body->len : 0, body ? body->data : (void *)"", MHD_RESPMEM_MUST_COPY);
     char csp[256];
     enum MHD_Result rc;
 
@@ -282,8 +283,8 @@ static int record(const struct web *w, const struct ledger_token *t, const char 
         err_init(&err);
         if (i)
             usleep(250 * 1000);
-        rc = ledger_suppress_add_scope(w->o->ledger, t->address, scope, "unsubscribe", source,
-                                       &err);
+        rc =
+            ledger_suppress_add_scope(w->o->ledger, t->address, scope, "unsubscribe", source, &err);
         if (rc < 0 && w->o->log)
             fprintf(w->o->log, "serve: %s\n", err.msg.data);
         err_release(&err);
@@ -430,8 +431,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
             return refuse(w, c, method, 405, "method", nonce);
         if (strlen(url) > WEB_URL_MAX)
             return refuse(w, c, method, 414, "url", nonce);
-        if (cl && (strspn(cl, "0123456789") != strlen(cl) || strlen(cl) > 6 ||
-                   atol(cl) > WEB_BODY_MAX))
+        if (cl &&
+            (strspn(cl, "0123456789") != strlen(cl) || strlen(cl) > 6 || atol(cl) > WEB_BODY_MAX))
             return refuse(w, c, method, 413, "body", nonce);
         if (!(rq = calloc(1, sizeof(*rq))))
             return MHD_NO;
@@ -517,13 +518,12 @@ int web_serve(const struct web_opts *o, struct err *err)
     if (resolve(o->listen, &ss, &sslen, &v6, err))
         return -1;
     (void)sslen;
-    d = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | (v6 ? MHD_USE_IPv6 : 0), 0, NULL, NULL,
-                         handler, &w, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-                         MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONN_LIMIT,
-                         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)PER_IP_LIMIT,
-                         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT,
-                         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)REQ_MEMORY,
-                         MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_END);
+    d = MHD_start_daemon(
+        MHD_USE_AUTO_INTERNAL_THREAD | (v6 ? MHD_USE_IPv6 : 0), 0, NULL, NULL, handler, &w,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)CONN_LIMIT, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)PER_IP_LIMIT,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)REQ_MEMORY, MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_END);
     if (!d)
         return err_set(err, ERR_UNAVAILABLE, "serve: cannot listen on %s (in use, or not allowed)",
                        o->listen);

@@ -418,10 +418,14 @@ static int teardown(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_schema),       cmocka_unit_test(test_mailing_and_deliveries),
-        cmocka_unit_test(test_suppressions), cmocka_unit_test(test_hostile_text),
-        cmocka_unit_test(test_report_rows),  cmocka_unit_test(test_sent_since),
-        cmocka_unit_test(test_seen_set),     cmocka_unit_test(test_instance_id),
+        cmocka_unit_test(test_schema),
+        cmocka_unit_test(test_mailing_and_deliveries),
+        cmocka_unit_test(test_suppressions),
+        cmocka_unit_test(test_hostile_text),
+        cmocka_unit_test(test_report_rows),
+        cmocka_unit_test(test_sent_since),
+        cmocka_unit_test(test_seen_set),
+        cmocka_unit_test(test_instance_id),
         cmocka_unit_test(test_refuses_empty_and_foreign),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

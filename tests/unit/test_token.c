@@ -104,9 +104,8 @@ static void test_ledger_tokens_and_scopes(void **state)
     m.edition = "2026-11";
     m.lists = "diaspora,padron";
     assert_int_equal(ledger_mailing_create(l, &m, &e), 0);
-    assert_int_equal(ledger_delivery_add(l, m.id, "Ana@example.org", "diaspora", "Ana", "{}",
-                                         "<m1@x>", &e),
-                     0);
+    assert_int_equal(
+        ledger_delivery_add(l, m.id, "Ana@example.org", "diaspora", "Ana", "{}", "<m1@x>", &e), 0);
     assert_int_equal(ledger_mailing_counts(l, m.id, &c, &e), 0);
     {
         struct delivery d[2];
@@ -127,20 +126,16 @@ static void test_ledger_tokens_and_scopes(void **state)
                          (ledger_token_release(&t), 0),
                      1);
     /* a list's suppression holds for mailings of that list only */
-    assert_int_equal(ledger_suppress_add_scope(l, "ana@example.org", "diaspora", "unsubscribe",
-                                               "web:1", &e),
-                     0);
-    assert_int_equal(ledger_suppress_add_scope(l, "ana@example.org", "diaspora", "unsubscribe",
-                                               "web:1", &e),
-                     1);
+    assert_int_equal(
+        ledger_suppress_add_scope(l, "ana@example.org", "diaspora", "unsubscribe", "web:1", &e), 0);
+    assert_int_equal(
+        ledger_suppress_add_scope(l, "ana@example.org", "diaspora", "unsubscribe", "web:1", &e), 1);
     assert_int_equal(ledger_suppressed(l, "ana@example.org", why, sizeof(why), &e), 0);
-    assert_int_equal(ledger_suppressed_for(l, "ANA@example.org", "padron,diaspora", why,
-                                           sizeof(why), &e),
-                     1);
+    assert_int_equal(
+        ledger_suppressed_for(l, "ANA@example.org", "padron,diaspora", why, sizeof(why), &e), 1);
     assert_int_equal(ledger_suppressed_for(l, "ana@example.org", "padron", why, sizeof(why), &e),
                      0);
-    assert_int_equal(ledger_suppressed_for(l, "ana@example.org", "diasp", why, sizeof(why), &e),
-                     0);
+    assert_int_equal(ledger_suppressed_for(l, "ana@example.org", "diasp", why, sizeof(why), &e), 0);
     /* '*' holds for every mailing */
     assert_int_equal(ledger_suppress_add(l, "beto@example.org", "manual", "manual", &e), 0);
     assert_int_equal(ledger_suppressed_for(l, "beto@example.org", "padron", why, sizeof(why), &e),
