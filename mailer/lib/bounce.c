@@ -789,41 +789,38 @@ static const char *const notice_phrases[] = {"this is the qmail-send program",
                                              "sent <<< rcpt to",
                                              NULL};
 
-static const char
-    *const
-        notice_subjects[] =
-            {
-                "undeliver",
-                "delivery status notification",
-                "returned mail",
-                "failure notice",
-                "mail delivery failed",
-                "delivery failure",
-                "delivery has failed",
-                "message not delivered",
-                "nondeliverable",
-                "non remis",
-                "no se puede entregar",
-                "no entregado",
-                "no se pudo entregar",
-                "delivery notification",
-                "mail delivery subsystem",
-                "delayed mail",
-                "warning: message",
-                "failed delivery",
-                "mail failed",
-                "returning to sender",
-                "returned to sender",
-                "delivery problem",
-                "undelivered",
-                "could not send",
-                "not member",
-                "errors from",
-                "\xe3\x82\xa8\xe3\x83\xa9\xe3\x83\xbc\xe9\x80\x9a\xe7\x9f\xa5", /* エラー通知 */
-                "\xe9\x85\x8d\xe4\xbf\xa1\xe3\x81\xa7\xe3\x81\x8d\xe3\x81\xbe\xe3\x81\x9b\xe3\x82"
-                "\x93",                     /* 配信できません */
-                "\xe4\xb8\x8d\xe9\x81\x94", /* 不達 */
-                NULL};
+static const char *const notice_subjects[] = {
+    "undeliver",
+    "delivery status notification",
+    "returned mail",
+    "failure notice",
+    "mail delivery failed",
+    "delivery failure",
+    "delivery has failed",
+    "message not delivered",
+    "nondeliverable",
+    "non remis",
+    "no se puede entregar",
+    "no entregado",
+    "no se pudo entregar",
+    "delivery notification",
+    "mail delivery subsystem",
+    "delayed mail",
+    "warning: message",
+    "failed delivery",
+    "mail failed",
+    "returning to sender",
+    "returned to sender",
+    "delivery problem",
+    "undelivered",
+    "could not send",
+    "not member",
+    "errors from",
+    "\xe3\x82\xa8\xe3\x83\xa9\xe3\x83\xbc\xe9\x80\x9a\xe7\x9f\xa5", /* エラー通知 */
+    "\xe9\x85\x8d\xe4\xbf\xa1\xe3\x81\xa7\xe3\x81\x8d\xe3\x81\xbe\xe3\x81\x9b\xe3\x82"
+    "\x93",                     /* 配信できません */
+    "\xe4\xb8\x8d\xe9\x81\x94", /* 不達 */
+    NULL};
 
 static const char *const daemon_senders[] = {
     "mailer-daemon", "postmaster",  "mail-daemon",   "mailerdaemon",
