@@ -1941,3 +1941,29 @@ fail : {
     return -1;
 }
 }
+
+int ledger_mailing_fail_rest(struct ledger *l, int64_t mailing_id, const char *why, time_t now,
+                             struct err *err)
+{
+    sqlite3_stmt *st = prepare_once(l,
+                                    "UPDATE deliveries SET state = 'failed', smtp_reply = ?2,"
+                                    " next_attempt_at = NULL, updated_at = ?3"
+                                    " WHERE mailing_id = ?1"
+                                    " AND state IN ('pending', 'deferred', 'sending')",
+                                    err);
+
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, mailing_id);
+    bind_text(st, 2, why);
+    bind_time(st, 3, now);
+    if (finish_once(l, st, err, "ending a test send"))
+        return -1;
+    if (!(st = prepare_once(l,
+                            "UPDATE mailings SET state = 'complete', finished_at = ?2 WHERE id = ?1",
+                            err)))
+        return -1;
+    sqlite3_bind_int64(st, 1, mailing_id);
+    bind_time(st, 2, now);
+    return finish_once(l, st, err, "ending a test send");
+}

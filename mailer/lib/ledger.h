@@ -217,6 +217,10 @@ int ledger_schedule_add(struct ledger *l, const char *campaign, const char *edit
  * that gets pending deliveries is `sending` again. *changed: how many. */
 int ledger_retry_failed(struct ledger *l, const char *campaign, const char *edition, int code,
                         time_t since, time_t now, long *changed, struct err *err);
+/* A test send that did not finish: its pending, deferred and uncertain
+ * deliveries become failed with reply `why`, and the mailing complete. */
+int ledger_mailing_fail_rest(struct ledger *l, int64_t mailing_id, const char *why, time_t now,
+                             struct err *err);
 int ledger_schedule_remove(struct ledger *l, const char *campaign, const char *edition,
                            long *removed, struct err *err);
 typedef int (*ledger_schedule_fn)(void *ud, const char *campaign, const char *edition,

@@ -821,6 +821,21 @@ static int open_transport(struct run *run)
     return rc;
 }
 
+/* A test send that could not go (a refused login, no server, ...) ends
+ * failed, with the reason, instead of «sending ... pending 1» for ever: a
+ * test is never continued (the next one is a mailing of its own). */
+static void test_send_failed(struct run *run, const struct err *why)
+{
+    struct err ignored;
+
+    err_init(&ignored);
+    if (!ledger_mailing_fail_rest(run->l, run->m.id,
+                                  why && why->msg.len ? why->msg.data : "the test send did not finish",
+                                  clock_now(), &ignored))
+        run->r->status = SEND_COMPLETE;
+    err_release(&ignored);
+}
+
 /* Find the mailing, or freeze a new one. 1: already complete. */
 static int prepare_mailing(struct run *run)
 {
@@ -828,12 +843,27 @@ static int prepare_mailing(struct run *run)
     int found;
 
     if (o->test_to) {
+        /* A test send is a mailing of its own, named by the second; a second
+         * test send in the same second gets "-2", "-3"... (never the first's) */
         char stamp[32];
+        size_t base = strlen(run->r->edition.name), room = sizeof(run->r->edition.name) - base;
+        int n;
+
         clock_iso(clock_now(), stamp, sizeof(stamp));
-        snprintf(run->r->edition.name + strlen(run->r->edition.name),
-                 sizeof(run->r->edition.name) - strlen(run->r->edition.name), "+prueba-%s", stamp);
-    }
-    found = ledger_mailing_find(run->l, o->campaign->id, run->r->edition.name, &run->m, run->err);
+        for (n = 1;; n++) {
+            if (n == 1)
+                snprintf(run->r->edition.name + base, room, "+prueba-%s", stamp);
+            else
+                snprintf(run->r->edition.name + base, room, "+prueba-%s-%d", stamp, n);
+            found = ledger_mailing_find(run->l, o->campaign->id, run->r->edition.name, &run->m,
+                                        run->err);
+            if (found != 0)
+                break;
+            mailing_release(&run->m);
+        }
+    } else
+        found = ledger_mailing_find(run->l, o->campaign->id, run->r->edition.name, &run->m,
+                                    run->err);
     if (found < 0)
         return -1;
     if (found == 0 && !strcmp(run->m.state, "complete"))
@@ -965,6 +995,8 @@ int send_run(const struct send_opts *o, struct send_report *r, struct err *err)
     if (finish(&run))
         rc = -1;
 out:
+    if (o->test_to && run.m.id && (rc || r->status == SEND_INCOMPLETE))
+        test_send_failed(&run, rc ? err : NULL);
     transport_free(run.t);
     handoff_close(&run.ho);
     compose_release(&run.cp);

@@ -103,4 +103,26 @@ done
 grep -l "^Message-ID: <$(mids "$work/fresh2.db" | head -1)>" "$work/outbox"/*.eml > /dev/null ||
     fail "the message does not carry the ledger's Message-ID"
 
+# 4. Two test sends in the same second are two mailings, both delivered; a
+# test send refused by the server (a wrong password) ends failed, with the
+# reason, not «sending ... pending 1» for ever.
+export MAILER_DB=$work/tests.db
+before=$(capture_count)
+for i in 1 2; do
+    MAILER_NOW=2026-11-22T20:00:00Z "$MAILER" -q send aviso --test-to prueba$i@example.org \
+        > test$i.out 2>&1 || fail "test send $i: $(cat test$i.out)"
+done
+[ "$(capture_count)" = $((before + 2)) ] || fail "two test sends in one second delivered $(($(capture_count) - before))"
+code=0; MAILER_NOW=2026-11-22T20:00:00Z SMTP_PASSWORD=equivocada "$MAILER" -q send aviso \
+    --test-to prueba3@example.org > test3.out 2>&1 || code=$?
+[ "$code" = 78 ] || fail "refused test send exit $code: $(cat test3.out)"
+tests=$("$MAILER" status --format json | /usr/bin/python3 -c '
+import json, sys
+print(" ".join(sorted("%s:%s:%s:%s" % (m["state"], m["sent"], m["failed"], m["pending"]) for m in json.load(sys.stdin) if m["test"])))')
+[ "$tests" = "complete:0:1:0 complete:1:0:0 complete:1:0:0" ] || fail "test sends: $tests"
+/usr/bin/python3 -c '
+import sqlite3, sys
+r = sqlite3.connect(sys.argv[1]).execute("SELECT smtp_reply FROM deliveries WHERE address = ?", ("prueba3@example.org",)).fetchone()[0]
+assert "535" in r or "login" in r, r' "$MAILER_DB" || fail "the failed test send keeps no reason"
+
 echo "test_cron: ok"
