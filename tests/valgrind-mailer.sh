@@ -7,5 +7,6 @@
 # code is the mailer's own (tests check 65, 75, 78...).
 : "${VALGRIND_MAILER:?path of the real mailer binary}" "${VALGRIND_LOG_DIR:?}"
 exec valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite,indirect \
+    --suppressions="$(dirname "$0")/valgrind.supp" \
     --show-leak-kinds=definite,indirect --track-origins=no --num-callers=30 \
     --log-file="$VALGRIND_LOG_DIR/mailer.%p.log" "$VALGRIND_MAILER" "$@"

@@ -42,6 +42,29 @@ static int scheduled(void *ud, const char *campaign, const char *edition, time_t
     return 0;
 }
 
+/* 1 when the edition went (its mailing is complete) or a person skipped it. */
+static int edition_done(struct ledger *l, const char *campaign, const char *edition)
+{
+    struct mailing m;
+    struct err err;
+    char key[256], note[32];
+    int done = 1;
+
+    err_init(&err);
+    snprintf(key, sizeof(key), "skip:%s:%s", campaign, edition);
+    if (ledger_note_get(l, key, note, sizeof(note), &err) == 1) {
+        int found = ledger_mailing_find(l, campaign, edition, &m, &err);
+        if (found == 1)
+            done = 0;
+        else if (found == 0) {
+            done = !strcmp(m.state, "complete");
+            mailing_release(&m);
+        }
+    }
+    err_release(&err);
+    return done;
+}
+
 /* The next edition due after now: from the campaign file or `send --at`. */
 static void next_edition(struct ledger *l, const struct campaign *c, char *out, size_t size)
 {
@@ -54,6 +77,15 @@ static void next_edition(struct ledger *l, const struct campaign *c, char *out, 
     size_t i;
 
     if (!schedule_parse(c->cadence, c->schedule, c->send_at, &rule, &why)) {
+        /* an edition whose time has come and that did not go (its content
+         * is missing, cron is off...) is the next one, marked overdue */
+        time_t latest = schedule_latest(&rule, c->cadence, c->name, clock_now(), &e);
+        if (latest && !edition_done(l, c->id, e.name)) {
+            clock_local(latest, &tm);
+            strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
+            snprintf(out, size, _("%s at %s (overdue)"), e.name, when);
+            return;
+        }
         s.at = schedule_next(&rule, c->cadence, c->name, clock_now(), &e);
         snprintf(s.edition, sizeof(s.edition), "%s", e.name);
     }

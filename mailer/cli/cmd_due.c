@@ -4,11 +4,13 @@
  * or deferred whose retry time has come), oldest first. The one cron line:
  *     * /10 * * * *  cd /srv/mailer && mailer -q due
  * Holds a global lock; prints nothing when nothing is due. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "i18n.h"
@@ -120,20 +122,72 @@ static int collect(struct cli *cli, struct due *d, struct ledger *l, struct err 
     if (ledger_schedules_each(l, from_ledger, d, err) < 0 ||
         ledger_mailings_unfinished(l, d->now, from_unfinished, d, err) < 0)
         rc = -1;
-    qsort(d->v, d->n, sizeof(*d->v), by_time);
+    if (d->n) /* qsort wants a real array, even for none */
+        qsort(d->v, d->n, sizeof(*d->v), by_time);
     return rc;
 }
 
-/* 1 if the mailing is complete already. */
+/* 1 if the mailing is complete already, or a person skipped the edition
+ * (`mailer unschedule CAMPAIGN --edition E`). */
 static int already_sent(struct ledger *l, const struct item *it, struct err *err)
 {
     struct mailing m;
-    int rc = ledger_mailing_find(l, it->campaign, it->edition, &m, err);
+    char key[256], note[64];
+    int rc;
+
+    snprintf(key, sizeof(key), "skip:%s:%s", it->campaign, it->edition);
+    if (!it->unfinished && (rc = ledger_note_get(l, key, note, sizeof(note), err)) <= 0)
+        return rc < 0 ? -1 : 1;
+    rc = ledger_mailing_find(l, it->campaign, it->edition, &m, err);
 
     if (rc != 0)
         return rc == 1 ? 0 : -1;
     rc = !strcmp(m.state, "complete");
     mailing_release(&m);
+    return rc;
+}
+
+/* A scheduled edition whose content file is missing: said once a day (the
+ * ledger remembers the day), not on every cron run; the rest of `due` goes
+ * on. -1 when the content is there (send it), else the exit status. */
+static int content_missing(struct cli *cli, const struct campaign *c, const struct item *it)
+{
+    struct edition e;
+    struct buf path = BUF_INIT;
+    struct ledger *l = NULL;
+    struct err err;
+    char key[256], day[32], last[32];
+    int rc = -1;
+
+    err_init(&err);
+    if (campaign_edition(c, it->edition, clock_now(), &e, &err) ||
+        campaign_content_path(c, &e, &path) || !path.len || access(path.data, F_OK) == 0 ||
+        errno != ENOENT)
+        goto out;
+    clock_iso(clock_now(), day, sizeof(day));
+    day[10] = '\0'; /* the day, YYYY-MM-DD */
+    snprintf(key, sizeof(key), "reported:missing:%s:%s", it->campaign, it->edition); /* data */
+    if (!(l = cli_ledger(cli, &err)) || ledger_note_get(l, key, last, sizeof(last), &err) < 0) {
+        rc = cli_fail(&err);
+        goto out;
+    }
+    rc = EX_OK;
+    if (!strcmp(last, day))
+        goto out; /* said today already */
+    if (ledger_note_set(l, key, day, &err)) {
+        rc = cli_fail(&err);
+        goto out;
+    }
+    fprintf(stderr,
+            _("mailer: %s edition %s is due, but its content file %s does not exist; nothing "
+              "was sent. Write the file, or skip this edition with 'mailer unschedule %s "
+              "--edition %s'. This is said once a day.\n"),
+            it->campaign, it->edition, path.data, it->campaign, it->edition);
+    rc = EX_NOINPUT;
+out:
+    ledger_close(l);
+    buf_release(&path);
+    err_release(&err);
     return rc;
 }
 
@@ -157,6 +211,10 @@ static int send_item(struct cli *cli, const struct item *it, int dry_run)
     if (campaign_apply_edition(&c, it->edition)) {
         campaign_release(&c);
         return EX_SOFTWARE;
+    }
+    if (!it->unfinished && (rc = content_missing(cli, &c, it)) >= 0) {
+        campaign_release(&c);
+        return rc;
     }
     o.campaign = &c;
     o.edition = it->edition;

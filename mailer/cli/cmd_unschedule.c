@@ -2,6 +2,7 @@
  * edition scheduled with `send --at`. */
 #include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 #include <sysexits.h>
 
 #include "cli.h"
@@ -9,6 +10,27 @@
 #include "i18n.h"
 
 #include "banned.h"
+
+/* 1 when the campaign file schedules editions (a schedule, or a send_at
+ * for all or for this edition), so that a person may skip one. */
+static int file_schedules(struct cli *cli, const char *id, const char *edition)
+{
+    struct campaign c;
+    struct err err;
+    int yes = 0;
+    size_t i;
+
+    err_init(&err);
+    if (!campaign_load(cli_home(cli), id, &c, &err)) {
+        yes = (c.schedule && *c.schedule) || (c.send_at && *c.send_at);
+        for (i = 0; i < c.noverrides; i++)
+            if (!strcmp(c.overrides[i].edition, edition) && c.overrides[i].send_at)
+                yes = 1;
+        campaign_release(&c);
+    }
+    err_release(&err);
+    return yes;
+}
 
 int cmd_unschedule(int argc, char **argv, struct cli *cli)
 {
@@ -33,6 +55,16 @@ int cmd_unschedule(int argc, char **argv, struct cli *cli)
     if (!(l = cli_ledger(cli, &err)) ||
         ledger_schedule_remove(l, argv[optind], edition, &removed, &err)) {
         rc = cli_fail(&err);
+    } else if (!removed && edition && file_schedules(cli, argv[optind], edition)) {
+        /* an edition the campaign file schedules (its cadence or send_at):
+         * skipped, so that `due` never sends it */
+        char key[256];
+        snprintf(key, sizeof(key), "skip:%s:%s", argv[optind], edition);
+        if (ledger_note_set(l, key, "skipped", &err))
+            rc = cli_fail(&err);
+        else if (!cli->quiet)
+            printf(_("%s edition %s is skipped: 'mailer due' will not send it\n"), argv[optind],
+                   edition);
     } else if (!removed) {
         fprintf(stderr,
                 _("mailer: nothing was scheduled with 'send --at' for %s%s%s (a schedule or "

@@ -271,6 +271,7 @@ const char *const i18n_lib_messages[] = {
     N_("putting back a delivery never started"),
     N_("reading a mailing"),
     N_("reading a mailing's unsubscribes"),
+    N_("reading a note of the ledger"),
     N_("reading an address seen"),
     N_("reading deliveries"),
     N_("reading mailings"),

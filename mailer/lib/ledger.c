@@ -1959,11 +1959,48 @@ int ledger_mailing_fail_rest(struct ledger *l, int64_t mailing_id, const char *w
     bind_time(st, 3, now);
     if (finish_once(l, st, err, "ending a test send"))
         return -1;
-    if (!(st = prepare_once(l,
-                            "UPDATE mailings SET state = 'complete', finished_at = ?2 WHERE id = ?1",
-                            err)))
+    if (!(st = prepare_once(
+              l, "UPDATE mailings SET state = 'complete', finished_at = ?2 WHERE id = ?1", err)))
         return -1;
     sqlite3_bind_int64(st, 1, mailing_id);
     bind_time(st, 2, now);
     return finish_once(l, st, err, "ending a test send");
+}
+
+/* ---- notes: small facts the ledger keeps about itself (ledger_info) ------ */
+
+int ledger_note_get(struct ledger *l, const char *key, char *out, size_t size, struct err *err)
+{
+    sqlite3_stmt *st = prepare_once(l, "SELECT value FROM ledger_info WHERE key = ?1", err);
+    int rc;
+
+    if (!st)
+        return -1;
+    bind_text(st, 1, key);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        snprintf(out, size, "%s", (const char *)sqlite3_column_text(st, 0));
+        sqlite3_finalize(st);
+        return 0;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return db_fail(l, err, "reading a note of the ledger");
+    if (size)
+        out[0] = '\0';
+    return 1;
+}
+
+int ledger_note_set(struct ledger *l, const char *key, const char *value, struct err *err)
+{
+    sqlite3_stmt *st = prepare_once(l,
+                                    "INSERT INTO ledger_info (key, value) VALUES (?1, ?2)"
+                                    " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                                    err);
+
+    if (!st)
+        return -1;
+    bind_text(st, 1, key);
+    bind_text(st, 2, value);
+    return finish_once(l, st, err, "writing a note of the ledger");
 }

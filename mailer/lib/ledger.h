@@ -221,6 +221,12 @@ int ledger_retry_failed(struct ledger *l, const char *campaign, const char *edit
  * deliveries become failed with reply `why`, and the mailing complete. */
 int ledger_mailing_fail_rest(struct ledger *l, int64_t mailing_id, const char *why, time_t now,
                              struct err *err);
+/* Notes (the ledger_info table): "skip:CAMPAIGN:EDITION" (an edition a
+ * person skipped with unschedule), "reported:WHAT" (the day a problem was
+ * last told, so that cron says it once a day). Get: 0 and the value in out,
+ * 1 when there is none (out ""), -1 on error. */
+int ledger_note_get(struct ledger *l, const char *key, char *out, size_t size, struct err *err);
+int ledger_note_set(struct ledger *l, const char *key, const char *value, struct err *err);
 int ledger_schedule_remove(struct ledger *l, const char *campaign, const char *edition,
                            long *removed, struct err *err);
 typedef int (*ledger_schedule_fn)(void *ud, const char *campaign, const char *edition,

@@ -829,9 +829,9 @@ static void test_send_failed(struct run *run, const struct err *why)
     struct err ignored;
 
     err_init(&ignored);
-    if (!ledger_mailing_fail_rest(run->l, run->m.id,
-                                  why && why->msg.len ? why->msg.data : "the test send did not finish",
-                                  clock_now(), &ignored))
+    if (!ledger_mailing_fail_rest(
+            run->l, run->m.id, why && why->msg.len ? why->msg.data : "the test send did not finish",
+            clock_now(), &ignored))
         run->r->status = SEND_COMPLETE;
     err_release(&ignored);
 }
@@ -862,8 +862,8 @@ static int prepare_mailing(struct run *run)
             mailing_release(&run->m);
         }
     } else
-        found = ledger_mailing_find(run->l, o->campaign->id, run->r->edition.name, &run->m,
-                                    run->err);
+        found =
+            ledger_mailing_find(run->l, o->campaign->id, run->r->edition.name, &run->m, run->err);
     if (found < 0)
         return -1;
     if (found == 0 && !strcmp(run->m.state, "complete"))

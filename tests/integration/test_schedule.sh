@@ -84,8 +84,14 @@ MAILER_NOW=2026-11-25T17:00:00Z "$MAILER" send podcast-voto-chilango --edition e
     --at '2026-11-30 12:00' > /dev/null 2>&1 && fail "--at with missing content was accepted"
 "$MAILER" send pulso-internacional --edition 2026-W47 --at '2026-11-29 10:00' > /dev/null
 "$MAILER" unschedule pulso-internacional --edition 2026-W47 > /dev/null || fail "unschedule"
-code=0; "$MAILER" unschedule pulso-internacional --edition 2026-W47 2>/dev/null || code=$?
+# Once more: an edition the campaign file schedules is skipped, never sent by `due`.
+"$MAILER" unschedule pulso-internacional --edition 2026-W47 > skip.out || fail "skip: $(cat skip.out)"
+grep -q "is skipped" skip.out || fail "skip said: $(cat skip.out)"
+# A campaign sent only by hand has nothing to take back.
+grep -v '^send_at\|^schedule' "$home/campaigns/vota-film-fest.ini" > "$home/campaigns/a-mano.ini"
+code=0; "$MAILER" unschedule a-mano --edition main 2>/dev/null || code=$?
 [ "$code" = 65 ] || fail "unschedule of nothing exited $code"
+rm "$home/campaigns/a-mano.ini"
 
 # Monday 30, 12:30: week 48's digest (content added now), the Chicago tour
 # invitation (Illinois contacts only) and the film festival (--at).
@@ -100,6 +106,14 @@ due 2026-11-30T18:30:00Z 0
 due 2026-12-01T15:30:00Z 66
 grep -q "campaigns/corazon-chilango/2026-12.md" due.err || fail "missing content message: $(cat due.err)"
 [ "$(sent convocatoria-observadores main)" = 51 ] || fail "convocatoria main"
+# Cron runs again ten minutes later: the missing file is not said again that
+# day (once a day, not exit 66 on every run), and `campaigns list` shows the
+# overdue edition as the next one.
+due 2026-12-01T15:40:00Z 0
+[ ! -s due.err ] || fail "the missing content was said twice in one day: $(cat due.err)"
+MAILER_NOW=2026-12-01T15:40:00Z "$MAILER" campaigns list > list.out
+grep "corazon-chilango" list.out | grep -q "2026-12 at 2026-12-01 .*(overdue)" ||
+    fail "campaigns list does not show 2026-12 as overdue: $(cat list.out)"
 
 # Someone unsubscribes; the reminder goes to the frozen audience minus them.
 "$MAILER" suppress add mafer.lopez@gmail.com --reason unsubscribe

@@ -122,6 +122,7 @@ static void test_ledger_tokens_and_scopes(void **state)
     assert_string_equal(t.address, "Ana@example.org");
     assert_string_equal(t.list, "diaspora");
     assert_string_equal(t.lists, "diaspora,padron");
+    ledger_token_release(&t);
     assert_int_equal(ledger_token_find(l, "0123456789abcdef0123456789abcdef", &t, &e) == 1 ||
                          (ledger_token_release(&t), 0),
                      1);
