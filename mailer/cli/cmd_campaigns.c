@@ -47,12 +47,10 @@ static int edition_done(struct ledger *l, const char *campaign, const char *edit
 {
     struct mailing m;
     struct err err;
-    char key[256], note[32];
     int done = 1;
 
     err_init(&err);
-    snprintf(key, sizeof(key), "skip:%s:%s", campaign, edition);
-    if (ledger_note_get(l, key, note, sizeof(note), &err) == 1) {
+    if (ledger_edition_skipped(l, campaign, edition, &err) == 0) {
         int found = ledger_mailing_find(l, campaign, edition, &m, &err);
         if (found == 1)
             done = 0;

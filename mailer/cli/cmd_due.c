@@ -132,12 +132,10 @@ static int collect(struct cli *cli, struct due *d, struct ledger *l, struct err 
 static int already_sent(struct ledger *l, const struct item *it, struct err *err)
 {
     struct mailing m;
-    char key[256], note[64];
     int rc;
 
-    snprintf(key, sizeof(key), "skip:%s:%s", it->campaign, it->edition);
-    if (!it->unfinished && (rc = ledger_note_get(l, key, note, sizeof(note), err)) <= 0)
-        return rc < 0 ? -1 : 1;
+    if (!it->unfinished && (rc = ledger_edition_skipped(l, it->campaign, it->edition, err)))
+        return rc;
     rc = ledger_mailing_find(l, it->campaign, it->edition, &m, err);
 
     if (rc != 0)

@@ -58,9 +58,7 @@ int cmd_unschedule(int argc, char **argv, struct cli *cli)
     } else if (!removed && edition && file_schedules(cli, argv[optind], edition)) {
         /* an edition the campaign file schedules (its cadence or send_at):
          * skipped, so that `due` never sends it */
-        char key[256];
-        snprintf(key, sizeof(key), "skip:%s:%s", argv[optind], edition);
-        if (ledger_note_set(l, key, "skipped", &err))
+        if (ledger_edition_skip(l, argv[optind], edition, &err))
             rc = cli_fail(&err);
         else if (!cli->quiet)
             printf(_("%s edition %s is skipped: 'mailer due' will not send it\n"), argv[optind],

@@ -2004,3 +2004,28 @@ int ledger_note_set(struct ledger *l, const char *key, const char *value, struct
     bind_text(st, 2, value);
     return finish_once(l, st, err, "writing a note of the ledger");
 }
+
+static void skip_key(char *key, size_t size, const char *campaign, const char *edition)
+{
+    snprintf(key, size, "skip:%s:%s", campaign, edition);
+}
+
+int ledger_edition_skip(struct ledger *l, const char *campaign, const char *edition,
+                        struct err *err)
+{
+    char key[512];
+
+    skip_key(key, sizeof(key), campaign, edition);
+    return ledger_note_set(l, key, "skipped", err);
+}
+
+int ledger_edition_skipped(struct ledger *l, const char *campaign, const char *edition,
+                           struct err *err)
+{
+    char key[512], note[16];
+    int rc;
+
+    skip_key(key, sizeof(key), campaign, edition);
+    rc = ledger_note_get(l, key, note, sizeof(note), err);
+    return rc < 0 ? -1 : rc == 0;
+}

@@ -227,6 +227,12 @@ int ledger_mailing_fail_rest(struct ledger *l, int64_t mailing_id, const char *w
  * 1 when there is none (out ""), -1 on error. */
 int ledger_note_get(struct ledger *l, const char *key, char *out, size_t size, struct err *err);
 int ledger_note_set(struct ledger *l, const char *key, const char *value, struct err *err);
+/* An edition a person skipped (`mailer unschedule CAMPAIGN --edition E`):
+ * `due` never sends it. skipped: 1 yes, 0 no, -1 error. */
+int ledger_edition_skip(struct ledger *l, const char *campaign, const char *edition,
+                        struct err *err);
+int ledger_edition_skipped(struct ledger *l, const char *campaign, const char *edition,
+                           struct err *err);
 int ledger_schedule_remove(struct ledger *l, const char *campaign, const char *edition,
                            long *removed, struct err *err);
 typedef int (*ledger_schedule_fn)(void *ud, const char *campaign, const char *edition,
