@@ -186,6 +186,18 @@ static const struct help_entry entries[] = {
         "backup: the copy is one consistent moment even while a send or 'due' runs, and it is\n"
         "checked before it is put in place. To restore it, see docs/05-envio-real.md."),
      N_("mailer backup respaldos/mailer-2026-11-30.db")},
+    {"serve", N_("serve [--listen HOST:PORT]"),
+     N_("answer the one-click unsubscribe links of the messages"),
+     N_("A small web server (libmicrohttpd) for the unsubscribe links every message carries\n"
+        "(UNSUBSCRIBE_URL/TOKEN, in List-Unsubscribe and in {{baja_url}}): a mail client's\n"
+        "one-click POST (RFC 8058) is recorded at once; a person who opens the link gets a\n"
+        "page in Spanish to choose «solo esta lista» or «todas las comunicaciones del IECM», and\n"
+        "can undo it for some days. An unknown link gets one neutral page. It runs for weeks\n"
+        "beside send and due, behind nginx or Apache (contrib/nginx, contrib/apache,\n"
+        "contrib/systemd/mailer-serve.service).\n"
+        "  --listen HOST:PORT   where to listen (default 127.0.0.1:8025)"),
+     N_("mailer serve\n"
+        "mailer serve --listen 127.0.0.1:8080")},
     {"help", N_("help [COMMAND]"), N_("show this help, or the help of a command"),
      N_("The same text as 'mailer COMMAND --help'."), N_("mailer help send")},
 };
