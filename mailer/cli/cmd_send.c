@@ -125,8 +125,9 @@ static int conclude(const struct cli *cli, const char *id, const struct send_rep
     if (r->status == SEND_COMPLETE)
         return EX_OK;
     if (r->unreachable) {
-        fprintf(stderr, _("mailer: the SMTP server %s could not be reached (%s); the next run "
-                          "continues\n"),
+        fprintf(stderr,
+                _("mailer: the SMTP server %s could not be reached (%s); the next run "
+                  "continues\n"),
                 config_get(&cli->config, CFG_SMTP_URL), r->cause[0] ? r->cause : _("no reply"));
         return EX_UNAVAILABLE;
     }

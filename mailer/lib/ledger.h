@@ -73,8 +73,8 @@ int ledger_delivery_add(struct ledger *l, int64_t mailing_id, const char *addres
                         struct err *err);
 /* Up to max deliveries due now (pending, or deferred whose time has come),
  * with id > after, in id order; *n is how many. With uncertain 1, deliveries
- * in `sending` come too; with 2, those whose next attempt (set when an
- * unknown outcome was recorded, RESEND_UNCERTAIN_AFTER) has come. Free with
+ * in `sending` come too; with N > 1, those in `sending` for N seconds or more
+ * (RESEND_UNCERTAIN_AFTER). Free with
  * delivery_release_all. */
 int ledger_deliveries_due(struct ledger *l, int64_t mailing_id, time_t now, int64_t after,
                           int uncertain, struct delivery *out, size_t max, size_t *n,

@@ -31,8 +31,8 @@ enum refusal_scope {
 
 struct refusal {
     enum refusal_scope scope;
-    int tempfail;      /* account: 1 quota, rate, storage (exit 75); 0 not allowed (78) */
-    const char *why;   /* English sentence (a msgid) naming the cause; never NULL */
+    int tempfail;    /* account: 1 quota, rate, storage (exit 75); 0 not allowed (78) */
+    const char *why; /* English sentence (a msgid) naming the cause; never NULL */
 };
 
 /* Classify a reply: code (e.g. 554), enhanced status ("5.2.0", "" or NULL

@@ -21,8 +21,8 @@
 #define GROUP_MAX 64 /* messages handed over (and marked sending) together */
 #define BACKOFF_BASE 300.0
 #define BACKOFF_CAP (6 * 3600.0)
-#define NETFAIL_STOP 8 /* consecutive failures without any reply: stop */
-#define UNCERTAIN_STOP 3 /* consecutive unknown outcomes: stop, the rest stay pending */
+#define NETFAIL_STOP 8      /* consecutive failures without any reply: stop */
+#define UNCERTAIN_STOP 3    /* consecutive unknown outcomes: stop, the rest stay pending */
 #define SAME_REFUSAL_STOP 5 /* recipients in a row refused with the same 5xx: ask a person */
 
 struct inflight {
@@ -64,8 +64,8 @@ struct run {
     struct throttle th;
     struct mailing m;
     struct err *err;
-    int fatal;      /* a callback hit an error that must stop the run */
-    long netfails;  /* consecutive outcomes with no reply at all */
+    int fatal;          /* a callback hit an error that must stop the run */
+    long netfails;      /* consecutive outcomes with no reply at all */
     long uncertain_row; /* consecutive unknown outcomes */
     long resend_after;  /* RESEND_UNCERTAIN_AFTER in seconds, 0: never by itself */
     struct same_refusals same;
@@ -359,7 +359,7 @@ static int same_refusal(struct run *run, struct inflight *f, const struct transp
     int i;
 
     if (run->o->force)
-        return 0; /* --force: a person said these refusals are real */
+        return 0;   /* --force: a person said these refusals are real */
     if (s->tripped) /* those sent meanwhile, refused the same way */
         return s->code == res->code && !strcmp(s->enhanced, res->enhanced);
     if (s->n && (s->code != res->code || strcmp(s->enhanced, res->enhanced)))
@@ -420,8 +420,6 @@ static void record_outcome(struct run *run, struct inflight *f, const struct tra
         /* the server may have it: it stays `sending` (uncertain), sent again
          * only by a person (--resend-uncertain) or after RESEND_UNCERTAIN_AFTER */
         state = "sending";
-        if (run->resend_after > 0)
-            next = now + run->resend_after;
         run->r->uncertain++;
         break;
     default:
@@ -707,7 +705,10 @@ static int send_loop(struct run *run)
                 delivery_release(&batch[j]);
             i = 0;
             if (ledger_deliveries_due(run->l, run->m.id, clock_now(), after,
-                                      run->o->resend_uncertain ? 1 : run->resend_after > 0 ? 2 : 0,
+                                      run->o->resend_uncertain ? 1
+                                      : run->resend_after > 0
+                                          ? (int)(run->resend_after > 1 ? run->resend_after : 2)
+                                          : 0,
                                       batch, BATCH, &n, run->err)) {
                 rc = -1;
                 break;

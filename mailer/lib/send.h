@@ -78,16 +78,16 @@ struct send_report {
     struct buf audience_notes;      /* per-row problems of the audience, "file:line: ..." */
     struct delivery_counts counts;  /* after the run */
     long sent, deferred, failed;    /* outcomes in this run */
-    long restored;     /* queued by a run that stopped, never started: back to pending */
-    int stopped;       /* by a signal */
-    int limit_reached; /* --limit */
-    int daily_reached; /* SMTP_DAILY_LIMIT */
-    int unreachable;   /* the server could not be reached */
-    int account_stop;  /* an account-wide refusal (or the safeguard) stopped the run */
+    long restored;      /* queued by a run that stopped, never started: back to pending */
+    int stopped;        /* by a signal */
+    int limit_reached;  /* --limit */
+    int daily_reached;  /* SMTP_DAILY_LIMIT */
+    int unreachable;    /* the server could not be reached */
+    int account_stop;   /* an account-wide refusal (or the safeguard) stopped the run */
     int uncertain_stop; /* several unknown outcomes in a row stopped the run */
-    long uncertain;    /* unknown outcomes in this run (left `sending`) */
-    char cause[1024];  /* why the server could not be reached (the last such failure) */
-    time_t resume_at;  /* daily limit: when the next message may go */
+    long uncertain;     /* unknown outcomes in this run (left `sending`) */
+    char cause[1024];   /* why the server could not be reached (the last such failure) */
+    time_t resume_at;   /* daily limit: when the next message may go */
 };
 
 void send_report_init(struct send_report *r);

@@ -1030,8 +1030,7 @@ static int smtp_attempt(struct worker *w, struct job *j)
     if (rc != CURLE_OK)
         smtp_easy_renew(w);
     if (j->result.outcome == TRANSPORT_SENT || j->result.outcome == TRANSPORT_UNCERTAIN ||
-        j->result.refusal.scope == REFUSAL_ACCOUNT || w->saw_2xx ||
-        rc == CURLE_ABORTED_BY_CALLBACK)
+        j->result.refusal.scope == REFUSAL_ACCOUNT || w->saw_2xx || rc == CURLE_ABORTED_BY_CALLBACK)
         return 0;
     if (reused && !w->saw_reply && j->result.outcome == TRANSPORT_NETFAIL)
         return 1; /* closed while idle, without a word */
@@ -1063,7 +1062,7 @@ static int smtp_gate_locked(struct smtp *t)
         pthread_cond_wait(&t->gate_cond, &t->lock);
     if (t->halted || atomic_load(&t->stopping))
         return -1;
-    if (t->proven)
+    if (t->proven || (!t->user && !t->token)) /* no login to get wrong */
         return 0;
     t->probing = 1;
     return 1;

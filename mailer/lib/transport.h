@@ -59,21 +59,21 @@
 #include "refusal.h"
 
 enum transport_outcome {
-    TRANSPORT_SENT,     /* 2xx after DATA */
-    TRANSPORT_TEMPFAIL, /* 4xx: try again later */
-    TRANSPORT_PERMFAIL, /* 5xx: do not try again */
-    TRANSPORT_NETFAIL,  /* no reply: connection refused, dropped, timeout */
-    TRANSPORT_AUTHFAIL, /* the server refused our credentials (config problem) */
-    TRANSPORT_TLSFAIL,  /* TLS could not be set up or the certificate is not trusted */
+    TRANSPORT_SENT,      /* 2xx after DATA */
+    TRANSPORT_TEMPFAIL,  /* 4xx: try again later */
+    TRANSPORT_PERMFAIL,  /* 5xx: do not try again */
+    TRANSPORT_NETFAIL,   /* no reply: connection refused, dropped, timeout */
+    TRANSPORT_AUTHFAIL,  /* the server refused our credentials (config problem) */
+    TRANSPORT_TLSFAIL,   /* TLS could not be set up or the certificate is not trusted */
     TRANSPORT_UNCERTAIN, /* the whole message went, no reply to it: the server may have it */
     TRANSPORT_UNTRIED,   /* never started: the transport was halted */
 };
 
 struct transport_result {
     enum transport_outcome outcome;
-    int code;          /* SMTP reply code, 0 when none */
-    char enhanced[16]; /* "5.1.1", "" when none */
-    char reply[1024];  /* the whole reply, its lines joined by a space, e.g. "550-5.4.5
+    int code;               /* SMTP reply code, 0 when none */
+    char enhanced[16];      /* "5.1.1", "" when none */
+    char reply[1024];       /* the whole reply, its lines joined by a space, e.g. "550-5.4.5
                           Daily user sending limit exceeded. 550 5.4.5 https://... - gsmtp";
                           when there was no reply, what went wrong ("connection refused") */
     struct refusal refusal; /* its scope; for AUTHFAIL and TLSFAIL the account's */

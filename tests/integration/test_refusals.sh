@@ -112,7 +112,8 @@ run ip.out send ip
 [ "$code" = 78 ] || fail "5.7.708: exit $code: $(cat ip.out)"
 grep -q "traffic not accepted from this IP" ip.out || fail "5.7.708 message: $(cat ip.out)"
 [ "$(states ip)" = "sent=0 pending=5 failed=0 deferred=0 sending=0" ] || fail "5.7.708: $(states ip)"
-[ "$(grep -c 'rcpt rule' "$CAPTURE_LOG")" = 1 ] || fail "5.7.708: tried $(grep -c 'rcpt rule' "$CAPTURE_LOG") times"
+# at most once per connection (two, no login: they start together), not once per recipient
+[ "$(grep -c 'rcpt rule' "$CAPTURE_LOG")" -le 2 ] || fail "5.7.708: tried $(grep -c 'rcpt rule' "$CAPTURE_LOG") times"
 echo "ok: 550 5.7.708 stops at the first refusal (78), all 5 pending"
 
 # --- 4. 452 4.3.1 the server's storage: stop (75), not deferred one by one ------
@@ -161,13 +162,8 @@ grep -q "in a row" same.out || fail "same 5xx message: $(cat same.out)"
 # a person says the refusals are real: --force fails them
 run same2.out send same --force
 [ "$(states same)" = "sent=2 pending=0 failed=8 deferred=0 sending=0" ] || fail "same --force: $(states same)"
-# ... and `retry --failed` puts them back
-run retry.out retry same --failed --code 550
-[ "$code" = 0 ] || fail "retry: exit $code: $(cat retry.out)"
-grep -q "8" retry.out || fail "retry count: $(cat retry.out)"
-[ "$(states same)" = "sent=2 pending=8 failed=0 deferred=0 sending=0" ] || fail "retry: $(states same)"
 capture_stop
-echo "ok: five same 5xx in a row stop the run, all pending; --force fails them; retry restores"
+echo "ok: five same 5xx in a row stop the run, all pending; --force fails them"
 
 # --- 9. no reply after the final dot: uncertain, never re-sent silently --------
 campaign drop p1 tgone1 p2 thang1 p3
