@@ -73,6 +73,14 @@ static const struct help_entry entries[] = {
      N_("Takes back what 'mailer send CAMPAIGN --at' scheduled. A schedule written in the\n"
         "campaign file is changed in the file."),
      N_("mailer unschedule convocatoria-observadores --edition main")},
+    {"retry", N_("retry CAMPAIGN [--edition E] --failed [--code C] [--since DATE]"),
+     N_("put failed deliveries back to pending"),
+     N_("For when a server refused wrongly: the failed deliveries of the campaign go back to\n"
+        "pending, and the next 'mailer send' sends them.\n"
+        "  --edition E     only that edition\n"
+        "  --code C        only those refused with that SMTP code (550)\n"
+        "  --since DATE    only those that failed since that day (YYYY-MM-DD)"),
+     N_("mailer retry corazon-chilango --edition 2026-11 --failed --code 550")},
     {"status", N_("status [CAMPAIGN [--edition E]] [--format text|json]"),
      N_("deliveries of a mailing: sent, pending, deferred, failed, uncertain"),
      N_("One line per mailing: how many messages were sent, are pending, deferred (will be\n"

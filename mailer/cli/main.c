@@ -22,6 +22,7 @@ COMMAND(preview)
 COMMAND(send)
 COMMAND(due)
 COMMAND(unschedule)
+COMMAND(retry)
 COMMAND(status)
 COMMAND(report)
 COMMAND(contacts)
@@ -40,7 +41,7 @@ static const struct command {
     {"send", cmd_send},           {"due", cmd_due},           {"unschedule", cmd_unschedule},
     {"status", cmd_status},       {"report", cmd_report},     {"contacts", cmd_contacts},
     {"address", cmd_address},     {"template", cmd_template}, {"bounces", cmd_bounces},
-    {"suppress", cmd_suppress},   {"config", cmd_config},
+    {"suppress", cmd_suppress},   {"config", cmd_config},     {"retry", cmd_retry},
 };
 
 static const struct command *find_command(const char *name)

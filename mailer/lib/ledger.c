@@ -1185,3 +1185,31 @@ int ledger_seen_clear(struct ledger *l, struct err *err)
 
     return step_done(l, st, err, "clearing the addresses seen");
 }
+
+/* ---- retry (issue 15): failed deliveries back to pending ---- */
+int ledger_deliveries_retry(struct ledger *l, const char *campaign, const char *edition, int code,
+                            time_t since, time_t now, long *n, struct err *err)
+{
+    static const char sql[] =
+        "UPDATE deliveries SET state = 'pending', next_attempt_at = NULL, updated_at = ?5"
+        " WHERE state = 'failed' AND mailing_id IN (SELECT id FROM mailings WHERE campaign = ?1"
+        " AND (?2 IS NULL OR edition = ?2)) AND (?3 = 0 OR smtp_code = ?3)"
+        " AND (?4 IS NULL OR updated_at >= ?4)";
+    sqlite3_stmt *st = NULL;
+
+    *n = 0;
+    if (sqlite3_prepare_v2(l->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_fail(l, err, "putting failed deliveries back");
+    bind_text(st, 1, campaign);
+    bind_text(st, 2, edition);
+    sqlite3_bind_int(st, 3, code);
+    bind_time(st, 4, since);
+    bind_time(st, 5, now);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        sqlite3_finalize(st);
+        return db_fail(l, err, "putting failed deliveries back");
+    }
+    sqlite3_finalize(st);
+    *n = sqlite3_changes(l->db);
+    return 0;
+}
