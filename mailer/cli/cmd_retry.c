@@ -57,9 +57,8 @@ int cmd_retry(int argc, char **argv, struct cli *cli)
     if (!failed)
         return cli_usage("retry", _("say what to retry: --failed"));
     err_init(&err);
-    if (!(l = cli_ledger(cli, &err)) ||
-        ledger_deliveries_retry(l, argv[optind], edition, (int)code, since, clock_now(), &n,
-                                &err)) {
+    if (!(l = cli_ledger(cli, &err)) || ledger_deliveries_retry(l, argv[optind], edition, (int)code,
+                                                                since, clock_now(), &n, &err)) {
         rc = cli_fail(&err);
     } else {
         /* TODO(events): record */
