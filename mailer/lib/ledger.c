@@ -194,8 +194,8 @@ static const char *const stmt_sql[ST_COUNT] = {
         "   strftime('%Y-%m-%dT%H:%M:%SZ', ?2, '-' || ?4 || ' seconds')))))"
         " ORDER BY id LIMIT ?5",
     [ST_DELIVERY_SENDING] = "UPDATE deliveries SET state = 'sending', attempts = attempts + 1,"
-                            " first_attempt_at = coalesce(first_attempt_at, ?2), updated_at = ?2,"
-                            " next_attempt_at = NULL WHERE id = ?1",
+                            " first_attempt_at = coalesce(first_attempt_at, ?2), updated_at = ?2"
+                            " WHERE id = ?1",
     [ST_DELIVERY_RESULT] =
         "UPDATE deliveries SET state = ?2, smtp_code = ?3, enhanced_status = ?4,"
         " smtp_reply = ?5, next_attempt_at = ?6, updated_at = ?7,"

@@ -424,8 +424,6 @@ static void record_outcome(struct run *run, struct inflight *f, const struct tra
         /* the server may have it: it stays `sending` (uncertain), sent again
          * only by a person (--resend-uncertain) or after RESEND_UNCERTAIN_AFTER */
         state = "sending";
-        if (run->resend_after > 0)
-            next = now + run->resend_after;
         run->r->uncertain++;
         break;
     default:

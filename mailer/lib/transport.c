@@ -1071,7 +1071,7 @@ static int smtp_gate_locked(struct smtp *t)
         pthread_cond_wait(&t->gate_cond, &t->lock);
     if (t->halted || atomic_load(&t->stopping))
         return -1;
-    if (t->proven)
+    if (t->proven || (!t->user && !t->token)) /* no login to get wrong */
         return 0;
     t->probing = 1;
     return 1;

@@ -165,8 +165,12 @@ run same2.out send same --force
 # ... and `retry --failed` puts them back
 run retry.out retry same --failed --code 550
 [ "$code" = 0 ] || fail "retry: exit $code: $(cat retry.out)"
-grep -q "8" retry.out || fail "retry count: $(cat retry.out)"
+grep -q "^8 failed deliveries are pending again" retry.out || fail "retry count: $(cat retry.out)"
 [ "$(states same)" = "sent=2 pending=8 failed=0 deferred=0 sending=0" ] || fail "retry: $(states same)"
+run retry2.out retry same --failed --code 554
+grep -q "^0 failed" retry2.out || fail "retry --code 554: $(cat retry2.out)"
+run retry3.out retry same
+[ "$code" = 64 ] || fail "retry without --failed: exit $code"
 capture_stop
 echo "ok: five same 5xx in a row stop the run, all pending; --force fails them; retry restores"
 
