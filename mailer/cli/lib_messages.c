@@ -269,7 +269,6 @@ const char *const i18n_lib_messages[] = {
     /* xgettext:c-format */ N_("partial name \"%s\" must stay inside %s"),
     N_("preparing a statement"),
     N_("putting back a delivery never started"),
-    N_("putting failed deliveries back"),
     N_("reading a mailing"),
     N_("reading a mailing's unsubscribes"),
     N_("reading a note of the ledger"),

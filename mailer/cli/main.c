@@ -37,7 +37,6 @@ COMMAND(history)
 COMMAND(mailing)
 COMMAND(backup)
 COMMAND(serve)
-COMMAND(retry)
 #undef COMMAND
 
 static const struct command {

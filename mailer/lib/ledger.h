@@ -105,11 +105,6 @@ int ledger_delivery_unsend(struct ledger *l, int64_t mailing_id, int64_t id, tim
 int ledger_delivery_result(struct ledger *l, int64_t id, const char *state, int code,
                            const char *enhanced, const char *reply, time_t next_attempt, time_t now,
                            struct err *err);
-/* Failed deliveries of a campaign (of one edition unless NULL; with that
- * SMTP code unless 0; failed since `since` unless 0) back to pending; *n is
- * how many (mailer retry). */
-int ledger_deliveries_retry(struct ledger *l, const char *campaign, const char *edition, int code,
-                            time_t since, time_t now, long *n, struct err *err);
 int ledger_mailing_counts(struct ledger *l, int64_t mailing_id, struct delivery_counts *c,
                           struct err *err);
 /* Messages accepted by a server (sent or later bounced, test sends too)

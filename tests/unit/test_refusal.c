@@ -41,8 +41,9 @@ static const struct case_ cases[] = {
     {450, "4.7.1", "450 4.7.1 Client host rejected: cannot find your hostname", REFUSAL_ACCOUNT, 1,
      "IP"},
     /* account-wide: not allowed (78) */
-    {550, "5.7.708", "550 5.7.708 Service unavailable. Access denied, traffic not accepted from "
-                     "this IP.",
+    {550, "5.7.708",
+     "550 5.7.708 Service unavailable. Access denied, traffic not accepted from "
+     "this IP.",
      REFUSAL_ACCOUNT, 0, "IP"},
     {554, "5.7.1", "554 5.7.1 <x@example.org>: Relay access denied", REFUSAL_ACCOUNT, 0, "relay"},
     {535, "5.7.3", "535 5.7.3 Authentication unsuccessful", REFUSAL_ACCOUNT, 0, "login"},
@@ -54,11 +55,12 @@ static const struct case_ cases[] = {
     {535, "", "535 Authentication failed", REFUSAL_ACCOUNT, 0, "login"},
     {530, "5.7.0", "530 5.7.0 Must issue a STARTTLS command first", REFUSAL_ACCOUNT, 0, "STARTTLS"},
     {530, "5.7.0", "530 5.7.0 Authentication required", REFUSAL_ACCOUNT, 0, "login"},
-    {550, "5.7.26", "550 5.7.26 Unauthenticated email from example.org is not accepted due to "
-                    "domain's DMARC policy",
+    {550, "5.7.26",
+     "550 5.7.26 Unauthenticated email from example.org is not accepted due to "
+     "domain's DMARC policy",
      REFUSAL_ACCOUNT, 0, "DMARC"},
-    {553, "5.1.8", "553 5.1.8 <v@x>: Sender address rejected: Domain not found", REFUSAL_ACCOUNT,
-     0, "sender"},
+    {553, "5.1.8", "553 5.1.8 <v@x>: Sender address rejected: Domain not found", REFUSAL_ACCOUNT, 0,
+     "sender"},
     /* the recipient */
     {550, "5.1.1", "550 5.1.1 <a@x>: Recipient address rejected: User unknown", REFUSAL_RECIPIENT,
      0, "exist"},
@@ -76,12 +78,10 @@ static const struct case_ cases[] = {
     /* temporary: that delivery is deferred */
     {451, "4.3.0", "451 4.3.0 Temporary failure, try again later", REFUSAL_TEMPORARY, 0, ""},
     {452, "4.2.2", "452 4.2.2 Mailbox full", REFUSAL_TEMPORARY, 0, "full"},
-    {421, "4.3.2", "421 4.3.2 Service shutting down, closing connection", REFUSAL_TEMPORARY, 0,
-     ""},
+    {421, "4.3.2", "421 4.3.2 Service shutting down, closing connection", REFUSAL_TEMPORARY, 0, ""},
     {451, "4.7.1", "451 4.7.1 Greylisted, see https://postgrey.schweikert.ch/", REFUSAL_TEMPORARY,
      0, "greylist"},
-    {450, "", "450 Requested mail action not taken: mailbox unavailable", REFUSAL_TEMPORARY, 0,
-     ""},
+    {450, "", "450 Requested mail action not taken: mailbox unavailable", REFUSAL_TEMPORARY, 0, ""},
     /* not a refusal */
     {250, "2.0.0", "250 2.0.0 Ok: queued as 4F2A1", REFUSAL_NONE, 0, ""},
     {0, NULL, NULL, REFUSAL_NONE, 0, ""},
