@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "datefmt.h"
 #include "i18n.h"
+#include "value.h"
 
 #include "banned.h"
 
@@ -309,4 +310,13 @@ int cli_parse_since(const char *s, time_t *t)
         return 0;
     }
     return clock_parse_iso(s, t);
+}
+
+void cli_json_str(const char *s)
+{
+    struct buf b = BUF_INIT;
+
+    if (value_json_quote(&b, s) == 0)
+        fwrite(b.data, 1, b.len, stdout);
+    buf_release(&b);
 }

@@ -76,6 +76,8 @@ void cli_when(time_t t, char *out, size_t size);
 /* A --since value: "YYYY-MM-DD" (midnight in Mexico City) or an ISO
  * instant, into t: 0, or -1 when it is neither. */
 int cli_parse_since(const char *s, time_t *t);
+/* Print s as a JSON string on stdout (value_json_quote); NULL as null. */
+void cli_json_str(const char *s);
 
 /* MAILER_HOME: where campaigns/, contacts/ and templates/ are. */
 const char *cli_home(const struct cli *cli);

@@ -25,28 +25,10 @@
 
 #include "banned.h"
 
-static void json_str(const char *s)
-{
-    if (!s) {
-        fputs("null", stdout); /* data */
-        return;
-    }
-    putchar('"');
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            printf("\\%c", *s); /* data */
-        else if ((unsigned char)*s < 0x20)
-            printf("\\u%04x", (unsigned char)*s); /* data */
-        else
-            putchar(*s);
-    }
-    putchar('"');
-}
-
 /* "" -> null in JSON. */
 static void json_opt(const char *s)
 {
-    json_str(s && *s ? s : NULL);
+    cli_json_str(s && *s ? s : NULL);
 }
 
 static void print_json(const char *file, const struct bounce_result *r, int first)
@@ -55,15 +37,15 @@ static void print_json(const char *file, const struct bounce_result *r, int firs
     size_t i;
 
     printf("%s\n  {\"file\": ", first ? "" : ","); /* data */
-    json_str(file);
+    cli_json_str(file);
     printf(", \"type\": \"%s\", \"class\": ", bounce_type_name(r->type)); /* data */
-    json_str(r->type == BOUNCE_BOUNCE && x ? bounce_class_name(x->class) : NULL);
+    cli_json_str(r->type == BOUNCE_BOUNCE && x ? bounce_class_name(x->class) : NULL);
     printf(", \"recipient\": "); /* data */
     json_opt(x ? x->address : NULL);
     printf(", \"status\": "); /* data */
     json_opt(x ? x->status : NULL);
     printf(", \"reason\": "); /* data */
-    json_str(x ? bounce_reason_name(x->reason) : NULL);
+    cli_json_str(x ? bounce_reason_name(x->reason) : NULL);
     printf(", \"action\": "); /* data */
     json_opt(x ? x->action : NULL);
     printf(", \"diagnostic\": "); /* data */
@@ -73,17 +55,17 @@ static void print_json(const char *file, const struct bounce_result *r, int firs
     printf(", \"from\": "); /* data */
     json_opt(r->from);
     printf(", \"why\": "); /* data */
-    json_str(r->why);
+    cli_json_str(r->why);
     printf(", \"recipients\": ["); /* data */
     for (i = 0; i < r->nrcpt; i++) {
         printf("%s{\"recipient\": ", i ? ", " : ""); /* data */
-        json_str(r->rcpt[i].address);
+        cli_json_str(r->rcpt[i].address);
         printf(", \"class\": "); /* data */
-        json_str(r->type == BOUNCE_BOUNCE ? bounce_class_name(r->rcpt[i].class) : NULL);
+        cli_json_str(r->type == BOUNCE_BOUNCE ? bounce_class_name(r->rcpt[i].class) : NULL);
         printf(", \"status\": "); /* data */
         json_opt(r->rcpt[i].status);
         printf(", \"reason\": "); /* data */
-        json_str(bounce_reason_name(r->rcpt[i].reason));
+        cli_json_str(bounce_reason_name(r->rcpt[i].reason));
         printf(", \"action\": "); /* data */
         json_opt(r->rcpt[i].action);
         printf("}");

@@ -15,20 +15,6 @@ struct log_out {
     int json, count;
 };
 
-static void json_str(const char *s)
-{
-    putchar('"');
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            printf("\\%c", *s);
-        else if ((unsigned char)*s < 0x20)
-            printf("\\u%04x", (unsigned char)*s);
-        else
-            putchar(*s);
-    }
-    putchar('"');
-}
-
 static int show_event(void *ud, const struct ledger_event *e)
 {
     struct log_out *o = ud;
@@ -38,19 +24,19 @@ static int show_event(void *ud, const struct ledger_event *e)
     if (o->json) {
         clock_iso(e->at, when, sizeof(when));
         printf("%s\n  {\"at\": \"%s\", \"who\": ", o->count ? "," : "", when); /* data */
-        json_str(e->who);
+        cli_json_str(e->who);
         printf(", \"os_user\": "); /* data */
-        json_str(e->os_user);
+        cli_json_str(e->os_user);
         printf(", \"host\": "); /* data */
-        json_str(e->host);
+        cli_json_str(e->host);
         printf(", \"what\": "); /* data */
-        json_str(e->what);
+        cli_json_str(e->what);
         printf(", \"campaign\": "); /* data */
-        json_str(e->campaign);
+        cli_json_str(e->campaign);
         printf(", \"edition\": "); /* data */
-        json_str(e->edition);
+        cli_json_str(e->edition);
         printf(", \"detail\": "); /* data */
-        json_str(e->detail);
+        cli_json_str(e->detail);
         putchar('}');
     } else {
         clock_local(e->at, &tm);

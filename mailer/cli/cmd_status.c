@@ -19,8 +19,6 @@ struct show {
     struct err *err;
 };
 
-static void json_str(const char *s);
-
 /* Who started or changed a mailing (events.h), in its JSON object. */
 static int show_event(void *ud, const struct ledger_event *e)
 {
@@ -29,29 +27,15 @@ static int show_event(void *ud, const struct ledger_event *e)
 
     clock_iso(e->at, at, sizeof(at));
     printf("%s{\"at\": \"%s\", \"who\": ", s->nevents++ ? ", " : "", at); /* data */
-    json_str(e->who);
+    cli_json_str(e->who);
     printf(", \"host\": "); /* data */
-    json_str(e->host);
+    cli_json_str(e->host);
     printf(", \"what\": "); /* data */
-    json_str(e->what);
+    cli_json_str(e->what);
     printf(", \"detail\": "); /* data */
-    json_str(e->detail);
+    cli_json_str(e->detail);
     putchar('}');
     return 0;
-}
-
-static void json_str(const char *s)
-{
-    putchar('"');
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            printf("\\%c", *s);
-        else if ((unsigned char)*s < 0x20)
-            printf("\\u%04x", (unsigned char)*s);
-        else
-            putchar(*s);
-    }
-    putchar('"');
 }
 
 /* A mailing's state in the text output, for people (JSON keeps the ledger's word). */
@@ -86,11 +70,11 @@ static int show_one(void *ud, const struct mailing *m)
         clock_iso(m->started_at, when, sizeof(when));
     if (s->json) {
         printf("%s\n  {\"campaign\": ", s->count ? "," : ""); /* data */
-        json_str(m->campaign);
+        cli_json_str(m->campaign);
         printf(", \"edition\": "); /* data */
-        json_str(m->edition);
+        cli_json_str(m->edition);
         printf(", \"subject\": "); /* data */
-        json_str(m->subject);
+        cli_json_str(m->subject);
         printf(", \"state\": \"%s\", \"test\": %s, \"started_at\": %s%s%s," /* data */
                " \"total\": %ld, \"pending\": %ld, \"sent\": %ld, \"deferred\": %ld,"
                " \"failed\": %ld, \"bounced\": %ld, \"uncertain\": %ld, \"events\": [",

@@ -542,28 +542,36 @@ static int ledger_check(struct ledger *l, struct err *err)
 /* A new ledger at path, made whole elsewhere (schema, instance id) and then
  * linked into place, so that no run ever sees a half-made ledger: when two
  * first runs race, the loser finds the winner's complete ledger. */
+/* A new SQLite file beside path, named path.SUFFIX-PID, opened in t (t->path
+ * is its name, in tmp), to be linked into place once whole. The ledger holds
+ * names and addresses: readable by its owner only (SQLite gives the -wal and
+ * -shm files the database's permissions). */
+static int open_side_file(struct ledger *t, struct buf *tmp, const char *path, const char *suffix,
+                          struct err *err)
+{
+    int fd;
+
+    if (buf_addf(tmp, "%s.%s-%ld", path, suffix, (long)getpid()) || !tmp->data)
+        return err_nomem(err);
+    t->path = tmp->data;
+    unlink(tmp->data);
+    fd = open(tmp->data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return err_errno(err, ERR_IO, "%s: cannot create %s", path, tmp->data);
+    close(fd);
+    if (sqlite3_open_v2(tmp->data, &t->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+        return db_fail(t, err, "cannot create the file");
+    return 0;
+}
+
 static int create_ledger(const char *path, struct err *err)
 {
     struct ledger t = {0};
     struct buf tmp = BUF_INIT;
-    int fd, rc = -1;
+    int rc = -1;
 
-    if (buf_addf(&tmp, "%s.new-%ld", path, (long)getpid()) || !tmp.data)
-        return err_nomem(err);
-    t.path = tmp.data;
-    /* The ledger holds names and addresses: readable by its owner only
-     * (SQLite gives the -wal and -shm files the database's permissions). */
-    unlink(tmp.data);
-    fd = open(tmp.data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        err_errno(err, ERR_IO, "%s: cannot create the ledger", path);
+    if (open_side_file(&t, &tmp, path, "new", err))
         goto out;
-    }
-    close(fd);
-    if (sqlite3_open_v2(tmp.data, &t.db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
-        db_fail(&t, err, "cannot create the ledger");
-        goto out;
-    }
     add_functions(t.db, NULL);
     if (ledger_exec(&t, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;", err) ||
         migrate(&t, err))
@@ -581,7 +589,8 @@ static int create_ledger(const char *path, struct err *err)
 out:
     if (t.db)
         sqlite3_close(t.db);
-    unlink(tmp.data);
+    if (tmp.data)
+        unlink(tmp.data);
     buf_release(&tmp);
     return rc;
 }
@@ -670,24 +679,12 @@ int ledger_backup(struct ledger *l, const char *dest, struct err *err)
     struct buf tmp = BUF_INIT;
     sqlite3_backup *b;
     struct stat sb;
-    int fd, rc = -1, step;
+    int rc = -1, step;
 
     if (stat(dest, &sb) == 0 || errno != ENOENT)
         return err_set(err, ERR_USAGE, "%s: the file exists; a backup never replaces a file", dest);
-    if (buf_addf(&tmp, "%s.part-%ld", dest, (long)getpid()) || !tmp.data)
-        return err_nomem(err);
-    t.path = tmp.data;
-    unlink(tmp.data);
-    fd = open(tmp.data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        err_errno(err, ERR_IO, "%s: cannot create the backup", dest);
+    if (open_side_file(&t, &tmp, dest, "part", err))
         goto out;
-    }
-    close(fd);
-    if (sqlite3_open_v2(tmp.data, &t.db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
-        db_fail(&t, err, "cannot create the backup");
-        goto out;
-    }
     /* All pages in one step: one read transaction of the ledger, so the
      * copy is one consistent moment; in WAL mode a running send goes on
      * writing meanwhile. */
@@ -722,7 +719,8 @@ int ledger_backup(struct ledger *l, const char *dest, struct err *err)
 out:
     if (t.db)
         sqlite3_close(t.db);
-    unlink(tmp.data);
+    if (tmp.data)
+        unlink(tmp.data);
     buf_release(&tmp);
     return rc;
 }

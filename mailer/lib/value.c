@@ -492,3 +492,27 @@ int value_to_json(const struct value *v, struct buf *out, int pretty)
 {
     return to_json(v, out, pretty, 0);
 }
+
+int value_json_quote(struct buf *out, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+
+    if (!s)
+        return buf_addstr(out, "null");
+    if (buf_addch(out, '"'))
+        return -1;
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        int rc;
+        if (ch == '"' || ch == '\\')
+            rc = buf_addch(out, '\\') || buf_addch(out, (char)ch);
+        else if (ch < 0x20)
+            rc = buf_addstr(out, "\\u00") || buf_addch(out, hex[ch >> 4]) ||
+                 buf_addch(out, hex[ch & 15]);
+        else
+            rc = buf_addch(out, (char)ch);
+        if (rc)
+            return -1;
+    }
+    return buf_addch(out, '"');
+}

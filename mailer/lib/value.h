@@ -55,5 +55,9 @@ struct value *value_from_json(const char *text, size_t len, const char *origin, 
 struct value *value_from_json_file(const char *path, struct err *err);
 /* Append v as JSON (compact unless pretty) to out. */
 int value_to_json(const struct value *v, struct buf *out, int pretty);
+/* s as a JSON string onto out (RFC 8259: '"' and '\\' escaped, control
+ * characters as \u00XX, the rest as is); NULL as null. 0, or -1 when out
+ * is full. */
+int value_json_quote(struct buf *out, const char *s);
 
 #endif
