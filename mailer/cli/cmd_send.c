@@ -1,4 +1,5 @@
 /* cmd_send - mailer send CAMPAIGN: send or resume an edition. */
+#include <dirent.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -172,6 +173,35 @@ static int conclude(const struct cli *cli, const char *id, const struct send_rep
     return c->sending ? EX_TEMPFAIL : EX_OK;
 }
 
+/* A dry run writes 000001.eml, 000002.eml...: into a folder that holds an
+ * earlier one's messages the two would mix (its 000051.eml... would stay),
+ * so that is refused; an empty or new folder is fine. */
+static int dry_run_dir_fresh(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    long n = 0;
+
+    if (!d)
+        return EX_OK; /* not there yet: the file sink makes it */
+    while ((e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        if (len > 4 && !strcmp(e->d_name + len - 4, ".eml"))
+            n++;
+    }
+    closedir(d);
+    if (!n)
+        return EX_OK;
+    fprintf(stderr,
+            ngettext("mailer: %s already holds %ld message of an earlier dry run; give an empty "
+                     "or new folder to --out, so that the two are not mixed\n",
+                     "mailer: %s already holds %ld messages of an earlier dry run; give an empty "
+                     "or new folder to --out, so that the two are not mixed\n",
+                     (unsigned long)n),
+            dir, n);
+    return EX_USAGE;
+}
+
 int cli_send_edition(struct cli *cli, struct send_opts *o, int from_due)
 {
     struct send_report r;
@@ -181,6 +211,8 @@ int cli_send_edition(struct cli *cli, struct send_opts *o, int from_due)
     int rc;
 
     if (!o->dry_run_dir && (rc = cli_need_smtp(cli))) /* before the audience is frozen */
+        return rc;
+    if (o->dry_run_dir && (rc = dry_run_dir_fresh(o->dry_run_dir)))
         return rc;
     err_init(&err);
     send_report_init(&r);

@@ -55,6 +55,11 @@ grep -q -- '--by lleva uno de estos valores: envio, mes' <(LANGUAGE=es LC_ALL=C.
     fail "dry run with --limit 2"
 got=$(find "$work/dry" -name '*.eml' | wc -l)
 [ "$got" = 2 ] || fail "--limit 2 wrote $got messages"
+# a second dry run into the same folder would mix with the first: refused
+code=0; "$MAILER" -q send "$c" --edition 2026-11 --dry-run --out "$work/dry" > again.out 2>&1 || code=$?
+[ "$code" = 64 ] && grep -q "already holds 2 messages of an earlier dry run" again.out ||
+    fail "a dry run into a used folder: exit $code: $(cat again.out)"
+[ "$(find "$work/dry" -name '*.eml' | wc -l)" = 2 ] || fail "the used folder was touched"
 for by in envio envío mailing mes month; do
     "$MAILER" report --quarter 2026Q4 --by "$by" --format json > /dev/null ||
         fail "report --by $by"
