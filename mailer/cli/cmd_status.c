@@ -90,6 +90,12 @@ static int show_one(void *ud, const struct mailing *m)
                  "bounced %ld, uncertain %ld%s\n"),
                m->campaign, m->edition, state_words(m->state), c.total, c.sent, c.pending,
                c.deferred, c.failed, c.bounced, c.sending, m->test ? _(" (test)") : "");
+        /* why it waits: the server's last word (a refused connection, a 4xx) */
+        if ((c.deferred || c.sending) && m->state && strcmp(m->state, "complete")) {
+            char reply[512];
+            if (ledger_mailing_last_reply(s->l, m->id, reply, sizeof(reply), s->err) == 0)
+                printf(_("    last reply from the server: %s\n"), reply);
+        }
     }
     s->count++;
     return 0;

@@ -272,6 +272,7 @@ const char *const i18n_lib_messages[] = {
     N_("preparing a statement"),
     N_("putting back a delivery never started"),
     N_("reading a mailing"),
+    N_("reading a mailing's last reply"),
     N_("reading a mailing's unsubscribes"),
     N_("reading a note of the ledger"),
     N_("reading an address seen"),

@@ -2027,3 +2027,28 @@ int ledger_edition_skipped(struct ledger *l, const char *campaign, const char *e
     rc = ledger_note_get(l, key, note, sizeof(note), err);
     return rc < 0 ? -1 : rc == 0;
 }
+
+int ledger_mailing_last_reply(struct ledger *l, int64_t mailing_id, char *out, size_t size,
+                              struct err *err)
+{
+    sqlite3_stmt *st =
+        prepare_once(l,
+                     "SELECT smtp_reply FROM deliveries WHERE mailing_id = ?1"
+                     " AND state IN ('deferred', 'sending') AND smtp_reply IS NOT NULL"
+                     " AND smtp_reply <> '' ORDER BY updated_at DESC, id DESC LIMIT 1",
+                     err);
+    int rc;
+
+    if (size)
+        out[0] = '\0';
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, mailing_id);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && size)
+        snprintf(out, size, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return db_fail(l, err, "reading a mailing's last reply");
+    return rc == SQLITE_ROW ? 0 : 1;
+}

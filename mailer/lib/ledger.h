@@ -233,6 +233,11 @@ int ledger_edition_skip(struct ledger *l, const char *campaign, const char *edit
                         struct err *err);
 int ledger_edition_skipped(struct ledger *l, const char *campaign, const char *edition,
                            struct err *err);
+/* The server's last reply to a delivery of the mailing that is still
+ * deferred or uncertain (why it is waiting), into out: 0, 1 when there is
+ * none (out ""), -1 on error. */
+int ledger_mailing_last_reply(struct ledger *l, int64_t mailing_id, char *out, size_t size,
+                              struct err *err);
 int ledger_schedule_remove(struct ledger *l, const char *campaign, const char *edition,
                            long *removed, struct err *err);
 typedef int (*ledger_schedule_fn)(void *ud, const char *campaign, const char *edition,

@@ -207,5 +207,8 @@ port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1
 SMTP_URL=smtp://127.0.0.1:$port run down.out send down
 grep -q "127.0.0.1:$port" down.out || fail "refused connection: server not named: $(cat down.out)"
 grep -qi "connect" down.out || fail "refused connection: no cause: $(cat down.out)"
+# ... and `status` says why the mailing waits
+"$MAILER" status down > down.status
+grep -qi "last reply from the server: .*connect" down.status || fail "status gives no cause: $(cat down.status)"
 echo "ok: a server refusing connections is named, with the cause"
 echo "test_refusals: ok"
