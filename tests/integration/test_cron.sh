@@ -100,7 +100,7 @@ done
 [ -z "$(comm -12 <(mids "$work/fresh1.db") <(mids "$work/fresh2.db"))" ] ||
     fail "two ledgers gave the same Message-ID: $(comm -12 <(mids "$work/fresh1.db") <(mids "$work/fresh2.db"))"
 # What the server got carries the ledger's Message-ID.
-grep -l "^Message-ID: <$(mids "$work/fresh2.db" | head -1)>" "$work/outbox"/*.eml > /dev/null ||
+grep -l "^Message-ID: <$(mids "$work/fresh2.db" | sed -n 1p)>" "$work/outbox"/*.eml > /dev/null ||
     fail "the message does not carry the ledger's Message-ID"
 
 # 4. Two test sends in the same second are two mailings, both delivered; a

@@ -46,8 +46,8 @@ for v in $(env | sed -n 's/^\(SMTP_[A-Z_]*\|BOUNCE_[A-Z_]*\|MAIL_FROM\|CA_FILE\|
     unset "$v"
 done
 export LANG=es_MX.UTF-8 PATH=$prefix/bin:$PATH
-command -v mailer | grep -qx "$prefix/bin/mailer" || fail "mailer is not the installed one"
-LC_ALL=es_MX.UTF-8 locale 2>&1 | grep -q 'Cannot' && fail "es_MX.UTF-8 is not usable"
+command -v mailer | grep -cx "$prefix/bin/mailer" > /dev/null || fail "mailer is not the installed one"
+LC_ALL=es_MX.UTF-8 locale 2>&1 | grep -c 'Cannot' > /dev/null && fail "es_MX.UTF-8 is not usable"
 # Monday 23 November 2026, 08:00 in Mexico City: the weekly digest is due.
 export MAILER_NOW=2026-11-23T14:00:00Z
 
@@ -58,7 +58,7 @@ declare -A ours=(
 )
 
 have_bounces=0
-mailer help --commands | grep -qx bounces && have_bounces=1
+mailer help --commands | grep -cx bounces > /dev/null && have_bounces=1
 ran=0 skipped=0
 
 guide() { echo "== $1"; }

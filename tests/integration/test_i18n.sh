@@ -153,11 +153,11 @@ complete_words() { # words... : COMPREPLY for the last one
     _mailer
     printf '%s\n' "${COMPREPLY[@]}"
 }
-complete_words se | grep -qx send || fail "completion of 'se': $(complete_words se)"
-complete_words send corazon | grep -qx corazon-chilango || fail "campaign names: $(complete_words send corazon)"
-complete_words send corazon-chilango --te | grep -qx -- --test-to || fail "send options"
-complete_words report --format "" | grep -qx html || fail "report formats"
-complete_words --db x contacts "" | grep -qx check || fail "contacts subcommands"
-(cd "$SOURCE_DIR" && MAILER_HOME= complete_words check vota) | grep -qx vota-film-fest ||
+complete_words se | grep -cx send > /dev/null || fail "completion of 'se': $(complete_words se)"
+complete_words send corazon | grep -cx corazon-chilango > /dev/null || fail "campaign names: $(complete_words send corazon)"
+complete_words send corazon-chilango --te | grep -cx -- --test-to > /dev/null || fail "send options"
+complete_words report --format "" | grep -cx html > /dev/null || fail "report formats"
+complete_words --db x contacts "" | grep -cx check > /dev/null || fail "contacts subcommands"
+(cd "$SOURCE_DIR" && MAILER_HOME= complete_words check vota) | grep -cx vota-film-fest > /dev/null ||
     fail "campaign names from the working directory"
 echo "ok"

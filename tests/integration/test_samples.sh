@@ -52,7 +52,7 @@ for ini in "$SOURCE_DIR"/campaigns/*.ini; do
     count=$((count + got))
 done
 # a dry run records nothing
-"$MAILER" status --format json | grep -q '"campaign"' && fail "a dry run was recorded in the ledger"
+"$MAILER" status --format json | grep -c '"campaign"' > /dev/null && fail "a dry run was recorded in the ledger"
 
 /usr/bin/python3 - "$work" <<'PY'
 import email, email.policy, glob, os, sys

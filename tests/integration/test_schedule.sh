@@ -112,7 +112,7 @@ grep -q "campaigns/corazon-chilango/2026-12.md" due.err || fail "missing content
 due 2026-12-01T15:40:00Z 0
 [ ! -s due.err ] || fail "the missing content was said twice in one day: $(cat due.err)"
 MAILER_NOW=2026-12-01T15:40:00Z "$MAILER" campaigns list > list.out
-grep "corazon-chilango" list.out | grep -q "2026-12 at 2026-12-01 .*(overdue)" ||
+grep "corazon-chilango" list.out | grep -c "2026-12 at 2026-12-01 .*(overdue)" > /dev/null ||
     fail "campaigns list does not show 2026-12 as overdue: $(cat list.out)"
 
 # Someone unsubscribes; the reminder goes to the frozen audience minus them.

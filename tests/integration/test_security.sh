@@ -62,7 +62,7 @@ for kind in wronghost expired; do
     [ "$(capture_count)" = 0 ] || fail "$kind: a message went out over an unverified connection"
     ! grep -q " auth " "$CAPTURE_LOG" || fail "$kind: credentials were sent: $(cat "$CAPTURE_LOG")"
     ! grep -qF "$PW" "$kind.out" || fail "$kind: password printed"
-    echo "ok: $kind certificate refused (78), nothing sent: $(grep -iE 'certificate|TLS' "$kind.out" | head -1)"
+    echo "ok: $kind certificate refused (78), nothing sent: $(grep -iE 'certificate|TLS' "$kind.out" | sed -n 1p)"
 done
 
 # --- 2. no AUTH over plain SMTP except to loopback --------------------------
@@ -81,7 +81,7 @@ echo "ok: plain AUTH to a non-loopback host refused before connecting (${ms} ms)
 ! grep -qiE '"[a-z-]*pass[a-z-]*"' "$SOURCE_DIR"/mailer/cli/*.c ||
     fail "a command-line option names a password: $(grep -iE '"[a-z-]*pass[a-z-]*"' "$SOURCE_DIR"/mailer/cli/*.c)"
 for cmd in "" send check preview config due; do
-    "$MAILER" $cmd --help 2>&1 | grep -qiE -- '--[a-z-]*pass' && fail "mailer $cmd --help offers a password flag"
+    "$MAILER" $cmd --help 2>&1 | grep -ciE -- '--[a-z-]*pass' > /dev/null && fail "mailer $cmd --help offers a password flag"
 done
 code=0; "$MAILER" --password "$PW" config > /dev/null 2>&1 || code=$?
 [ "$code" = 64 ] || fail "--password accepted (exit $code)"

@@ -9,13 +9,13 @@ cd "$SOURCE_DIR"
 bad=0 n=0
 while IFS= read -r f; do
     n=$((n + 1))
-    at=$(grep -n '^#include "banned.h"' "$f" | head -1 | cut -d: -f1)
+    at=$(grep -n '^#include "banned.h"' "$f" | sed -n 1p | cut -d: -f1)
     if [ -z "$at" ]; then
         echo "FAIL: $f does not include \"banned.h\"" >&2
         bad=1
         continue
     fi
-    after=$(tail -n +"$((at + 1))" "$f" | grep -n '^#include' | head -1 || true)
+    after=$(tail -n +"$((at + 1))" "$f" | grep -n '^#include' | sed -n 1p || true)
     if [ -n "$after" ]; then
         echo "FAIL: $f:$((at + ${after%%:*})): #include after \"banned.h\"" >&2
         bad=1

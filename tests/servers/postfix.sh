@@ -130,7 +130,7 @@ postfix_wait_queue_empty() {
     local limit=${1:-30} q i
     q=$(postconf -c "$POSTFIX_CONF" -h queue_directory)
     for ((i = 0; i < limit * 5; i++)); do
-        if [[ -z $(find "$q/incoming" "$q/active" "$q/deferred" "$q/maildrop" -type f 2>/dev/null | head -1) ]]; then
+        if [[ -z $(find "$q/incoming" "$q/active" "$q/deferred" "$q/maildrop" -type f 2>/dev/null | sed -n 1p) ]]; then
             return 0
         fi
         ((i % 10 == 9)) && postfix_flush
