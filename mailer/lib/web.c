@@ -234,7 +234,10 @@ static enum MHD_Result answer(struct MHD_Connection *c, unsigned status, const c
     MHD_add_response_header(r, "Content-Security-Policy", csp);
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(r, "Cache-Control", "no-store");
-    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    /* same-origin, not no-referrer: the token never leaves for another site,
+     * and the page's own form POST still carries its real Origin (under
+     * no-referrer a browser sends "Origin: null", which cross_site refuses). */
+    MHD_add_response_header(r, "Referrer-Policy", "same-origin");
     MHD_add_response_header(r, "X-Frame-Options", "DENY");
     if (status == 405)
         MHD_add_response_header(r, "Allow", "GET, HEAD, POST");

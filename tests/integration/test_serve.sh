@@ -151,6 +151,30 @@ grep -q 'Su baja se deshizo' undone.html || fail "undo page: $(cat undone.html)"
 [[ $(db "SELECT count(*) FROM suppressions WHERE address = 'joseluis.hdz@hotmail.com'") == 0 ]] ||
     fail "undo left the suppression"
 
+# 6b. The same as a person does it, in a real Chromium driven by ChromeDriver:
+# the page at 375 and 800 px, the form submitted by the browser itself (its
+# own Origin and Sec-Fetch-Site headers), the confirmation, the undo. The
+# browser reaches serve as it would through nginx: the public base is the
+# origin it sees.
+line3=$(grep '^paola.estrada@gmail.com ' urls.txt) || fail "no message for paola"
+TOKEN3=${line3##*/}
+PORT2=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+UNSUBSCRIBE_URL=http://127.0.0.1:$PORT2/baja "$MAILER" serve --listen "127.0.0.1:$PORT2" 2>serve2.log &
+serve2_pid=$!
+for ((i = 0; i < 100; i++)); do
+    grep -q 'listening on' serve2.log 2>/dev/null && break
+    sleep 0.05
+done
+/usr/bin/python3 "$SOURCE_DIR/tests/integration/serve_browser.py" "http://127.0.0.1:$PORT2/baja/$TOKEN3" \
+    diaspora "$work" "$MAILER_DB" paola.estrada@gmail.com >browser.out 2>&1 ||
+    { kill "$serve2_pid"; fail "in Chromium: $(cat browser.out)"; }
+kill "$serve2_pid"
+wait "$serve2_pid" || true
+cat browser.out
+for w in 375 800; do
+    [[ $(stat -c %s "$work/baja-$w.png") -gt 5000 ]] || fail "empty screenshot at $w px"
+done
+
 # 7. One neutral 404 for an unknown token, a malformed one, another path.
 nonce() { sed 's/nonce="[0-9a-f]*"//'; }
 curl -s -o u1.html -w '%{http_code}' "$LOCAL/baja/0123456789abcdef0123456789abcdef" >c1
