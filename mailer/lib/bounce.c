@@ -393,9 +393,9 @@ static int header_text(struct buf *out, const char *v)
     buf_init(&raw, BOUNCE_TEXT_CAP);
     if (mailmime_encoded_phrase_parse("iso-8859-1", v, strlen(v), &idx, "utf-8", &dec) ==
             MAILIMF_NO_ERROR &&
-        dec && rfc2047_utf8_valid(dec, strlen(dec)))
+        dec && rfc2047_utf8_valid(dec, strlen(dec)) && !strchr(dec, '\x1b'))
         rc = rfc2047_clean(out, dec, strlen(dec));
-    else if (!(rc = to_utf8(NULL, v, strlen(v), &raw)))
+    else if (!(rc = to_utf8(NULL, v, strlen(v), &raw))) /* raw 8-bit, ISO-2022-JP */
         rc = rfc2047_clean(out, raw.data, raw.len);
     free(dec);
     buf_release(&raw);
@@ -615,6 +615,8 @@ const char *bounce_command_find(const char *f)
         {"after ehlo", "HELO"},
         {"but my name was rejected", "HELO"},
         {"after initial connection", "CONN"},
+        {"refused to talk to me", "CONN"},
+        {"in reply to initial greeting", "CONN"},
         {"while connected to", "CONN"},
     };
     const char *best = "", *p;
@@ -853,6 +855,9 @@ static int classify_scan(struct bounce_scan *s, struct bounce_result *r, int nes
     if (s->feedback.len || s->report_type == 2) {
         if (bounce_arf_read(s, r))
             goto out;
+    } else if ((hit = bounce_ses_read(text, r)) != 0) {
+        if (hit < 0)
+            goto out;
     } else if (s->dsn.len || bounce_notice_is(s, from_hdr, r->subject, text)) {
         if (read_bounce(s, r, text))
             goto out;
@@ -901,7 +906,8 @@ int bounce_parse_nested(const char *data, size_t len, struct bounce_result *out,
     struct bounce_scan s;
     struct buf norm;
     struct mailmime *mime = NULL;
-    size_t idx = 0;
+    const char *body;
+    size_t idx = 0, got;
     int rc = -1;
 
     memset(out, 0, sizeof(*out));
@@ -925,15 +931,20 @@ int bounce_parse_nested(const char *data, size_t len, struct bounce_result *out,
     bounce_headers_unfold(&s, &s.headers, norm.data, norm.len);
     if (mailmime_parse(norm.data, norm.len, &idx, &mime) == MAILIMF_NO_ERROR)
         walk(&s, mime, 0, 0);
-    if (!s.text.len && !s.html.len && !s.dsn.len && !s.feedback.len) {
-        /* Unparsable, or a body libetpan gave nothing of: read it as text. */
-        const char *body = strstr(norm.data, "\r\n\r\n");
-        body = body ? body + 4 : norm.data;
-        if (to_utf8(NULL, body, norm.len - (size_t)(body - norm.data), &s.html))
+    body = strstr(norm.data, "\r\n\r\n");
+    body = body ? body + 4 : norm.data;
+    got = s.text.len + s.html.len + s.dsn.len + s.feedback.len;
+    if (got < 256 && norm.len - (size_t)(body - norm.data) > 2 * got + 64) {
+        /* Unparsable, or a body libetpan found (next to) nothing in: a
+         * boundary that matches none of the parts' lines. Read it as text. */
+        struct buf raw;
+        buf_init(&raw, BOUNCE_TEXT_CAP);
+        if (to_utf8(NULL, body, norm.len - (size_t)(body - norm.data), &raw))
             s.oom |= errno == ENOMEM;
         buf_reset(&s.text);
-        add_lf(&s, &s.text, s.html.data, s.html.len);
         buf_reset(&s.html);
+        add_lf(&s, &s.text, raw.data, raw.len);
+        buf_release(&raw);
     }
     if (s.oom || classify_scan(&s, out, nesting))
         goto nomem;

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "bounce_int.h"
 #include "buf.h"
@@ -38,9 +39,10 @@ static int is_generic(const char *st)
 }
 
 /* The status of one group: the Status field, unless the server's own
- * words give a narrower code of the same class (a Status of 5.0.0 or of
- * 4.4.7 "gave up" over a "450 4.7.1 Client host rejected"); else the class
- * of its reply code, else what the action implies. */
+ * words give another precise code of the same class (the reporting MTA's
+ * 5.0.0, or 4.4.7 "gave up", over the remote "450 4.7.1 Client host
+ * rejected"); else the class of its reply code, else what the action
+ * implies. */
 static void group_status(const char *status, const char *diag, const char *action, char *st,
                          size_t size)
 {
@@ -52,8 +54,7 @@ static void group_status(const char *status, const char *diag, const char *actio
         st[0] = '\0';
     if (diag && bounce_status_find(diag, dg, sizeof(dg)))
         dg[0] = '\0';
-    if (*dg && (!*st ||
-                (dg[0] == st[0] && !is_generic(dg) && (is_generic(st) || !strcmp(st + 1, ".4.7")))))
+    if (*dg && (!*st || (dg[0] == st[0] && !is_generic(dg))))
         snprintf(st, size, "%s", dg);
     if (*st)
         return;
@@ -211,37 +212,58 @@ int bounce_dsn_read(struct bounce_scan *s, struct bounce_result *r, const char *
     return rc;
 }
 
+/* Add the addresses of every `name` header of an unfolded block as
+ * complainants. */
+static int arf_add(struct bounce_result *r, const char *block, const char *name)
+{
+    size_t n = strlen(name);
+    const char *line, *end, *rest;
+    char *v, *a;
+    int i;
+
+    for (line = block; *line; line = *end ? end + 1 : end) {
+        end = strchr(line, '\n');
+        if (!end)
+            end = line + strlen(line);
+        if ((size_t)(end - line) <= n || strncasecmp(line, name, n) || line[n] != ':')
+            continue;
+        if (!(v = xstrndup(line + n + 1, (size_t)(end - line) - n - 1)))
+            return -1;
+        for (rest = v; (a = bounce_addr_find(rest, &rest));) {
+            i = bounce_rcpt_add(r, a, "", "", "");
+            free(a);
+            if (i == -1) {
+                free(v);
+                return -1;
+            }
+            if (i >= 0)
+                r->rcpt[i].reason = BOUNCE_R_FEEDBACK;
+        }
+        free(v);
+    }
+    return 0;
+}
+
 int bounce_arf_read(struct bounce_scan *s, struct bounce_result *r)
 {
     struct buf g;
-    char *rcpt, *type, *addr = NULL;
-    int rc = -1, i;
+    char *type;
+    int rc = -1;
 
     buf_init(&g, 0);
     bounce_headers_unfold(s, &g, s->feedback.data, s->feedback.len);
-    rcpt = bounce_header_get(g.data, "Original-Rcpt-To", 0);
     type = bounce_header_get(g.data, "Feedback-Type", 0);
-    if (rcpt)
-        addr = bounce_addr_find(rcpt, NULL);
-    if (!addr && s->orig.len) {
-        char *to = bounce_header_get(s->orig.data, "To", 0);
-        if (to)
-            addr = bounce_addr_find(to, NULL);
-        free(to);
-    }
     r->type = BOUNCE_COMPLAINT;
     if (s->oom || bounce_set_why(r, "ARF feedback report"))
         goto out;
-    i = addr ? bounce_rcpt_add(r, addr, "", "", type ? type : "abuse") : -2;
-    if (i == -1)
+    /* The complainants: Original-Rcpt-To (one per recipient), the older
+     * Removal-Recipient, else the To of the reported message. */
+    if (arf_add(r, g.data, "Original-Rcpt-To") || arf_add(r, g.data, "Removal-Recipient") ||
+        (!r->nrcpt && s->orig.len && arf_add(r, s->orig.data, "To")))
         goto out;
-    if (i >= 0)
-        r->rcpt[i].reason = BOUNCE_R_FEEDBACK;
     rc = 0;
 out:
-    free(rcpt);
     free(type);
-    free(addr);
     buf_release(&g);
     return rc;
 }

@@ -6,6 +6,7 @@
  *                        status, RFC 5965 feedback (ARF)
  *   bounce_notice.c      the notices that are not RFC 3464: the texts of
  *                        Postfix, Sendmail, qmail, Exim, Exchange... (vendors)
+ *   bounce_ses.c         notifications written as JSON (Amazon SES / SNS)
  *   bounce_autoreply.c   auto-replies, vacation notices, challenge-response
  *   bounce_unsubscribe.c a person asking to leave («baja»)
  *   bounce_reason.c      the reason and class of each recipient
@@ -105,6 +106,10 @@ int bounce_notice_is(const struct bounce_scan *s, const char *from_hdr, const ch
 /* bounce_notice.c: the failed recipients of a notice, each with its status,
  * diagnostic and reason. */
 int bounce_notice_read(struct bounce_scan *s, struct bounce_result *r, const char *text);
+
+/* bounce_ses.c: a notification written as JSON (Amazon SES through SNS):
+ * 1 when it was one (r filled), 0 when not, -1 when out of memory. */
+int bounce_ses_read(const char *text, struct bounce_result *r);
 
 /* bounce_autoreply.c: an auto-reply, vacation notice or challenge-response
  * (sets r->why); 1 when it is one, -1 when out of memory. */

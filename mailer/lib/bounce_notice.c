@@ -203,11 +203,12 @@ int bounce_notice_is(const struct bounce_scan *s, const char *from_hdr, const ch
     return r;
 }
 
+/* Never a recipient: a daemon, the notice's sender, the original sender.
+ * (A postmaster may be one: only the notice's own is left out.) */
 static int is_excluded(const struct notice *n, const char *a)
 {
-    return !strncmp(a, "mailer-daemon@", 14) || !strncmp(a, "postmaster@", 11) ||
-           !strncmp(a, "mail-daemon@", 12) || !strncmp(a, "mailer_daemon@", 14) ||
-           !strncmp(a, "post_master@", 12) || !strcmp(a, n->from) ||
+    return !strncmp(a, "mailer-daemon@", 14) || !strncmp(a, "mail-daemon@", 12) ||
+           !strncmp(a, "mailer_daemon@", 14) || !strcmp(a, n->from) ||
            (n->self && !strcmp(a, n->self));
 }
 

@@ -74,9 +74,9 @@ static const char *const w_too_big[] = {"message too large",
                                         "size of message exceeds",
                                         "larger than the current system limit",
                                         "message exceeds",
-                                        "too many recipients",
                                         NULL};
-static const char *const w_full[] = {"mailbox full",
+static const char *const w_full[] = {"mailbox exceeds",
+                                     "mailbox full",
                                      "mailbox is full",
                                      "mailbox size limit",
                                      "over quota",
@@ -113,8 +113,12 @@ static const char *const w_full[] = {"mailbox full",
                                      "would exceed mailbox",
                                      "insufficient space",
                                      "mailbox quota",
+                                     "\xe3\x83\x9c\xe3\x83\x83\xe3\x82\xaf\xe3\x82\xb9\xe3\x81\x8c"
+                                     "\xe4\xb8\x80\xe6\x9d\xaf", /* (メール)ボックスが一杯 */
                                      NULL};
-static const char *const w_rate[] = {"too many connections",
+static const char *const w_rate[] = {"too many recipients",
+                                     "unexpected volume",
+                                     "too many connections",
                                      "rate limit",
                                      "ratelimit",
                                      "rate-limit",
@@ -155,7 +159,15 @@ static const char *const w_not_accepted[] = {"null mx",
                                              NULL};
 /* Header and format errors: before "dkim" and "blocked", whose words they
  * may contain ("Duplicate header 'DKIM-Signature'", "...has been blocked"). */
-static const char *const w_format[] = {"duplicate header",
+static const char *const w_virus[] = {"virus", "malware", "infected", NULL};
+static const char *const w_format[] = {"relay access denied",
+                                       "relaying denied",
+                                       "relay denied",
+                                       "not permitted to relay",
+                                       "relay not permitted",
+                                       "unable to relay",
+                                       "we do not relay",
+                                       "duplicate header",
                                        "rfc 5322",
                                        "rfc5322",
                                        "rfc 2822",
@@ -168,7 +180,14 @@ static const char *const w_format[] = {"duplicate header",
                                        "message content rejected",
                                        "content rejected",
                                        NULL};
-static const char *const w_suspended[] = {"account is disabled",
+static const char *const w_suspended[] = {"account suspended",
+                                          "has been suspended",
+                                          "is suspended",
+                                          "mailbox suspended",
+                                          "suspended account",
+                                          "user suspended",
+                                          "suspended for",
+                                          "account is disabled",
                                           "account has been disabled",
                                           "account disabled",
                                           "mailbox disabled",
@@ -179,7 +198,6 @@ static const char *const w_suspended[] = {"account is disabled",
                                           "is inactive",
                                           "inactive account",
                                           "account is inactive",
-                                          "suspended",
                                           "is frozen",
                                           "temporary locked",
                                           "temporarily locked",
@@ -252,12 +270,14 @@ static const char *const w_user[] = {"user unknown",
                                      "is not a valid mailbox",
                                      "not a valid recipient",
                                      "no account",
+                                     "user doesn't have a",
+                                     "user does not have a",
+                                     "doesn't have an account",
+                                     "does not have an account",
+                                     "recipient name is not recognized",
+                                     "check if address is correct",
                                      "not a valid user",
-                                     "doesn't have a",
-                                     "does not have a",
                                      "not listed in",
-                                     "recipient rejected",
-                                     "address rejected",
                                      "addressee unknown",
                                      "mailbox unknown",
                                      "unknown local",
@@ -296,27 +316,31 @@ static const char *const w_filtered[] = {"refused due to recipient",
                                          "content filter",
                                          "filtered",
                                          NULL};
-static const char *const w_rejected[] = {"sender address rejected",
-                                         "sender rejected",
-                                         "domain of sender",
-                                         "sender verify",
-                                         "sender domain",
-                                         "unroutable sender",
-                                         "sender not allowed",
-                                         "invalid sender",
-                                         "sender is not",
-                                         "from address",
-                                         "from: domain",
-                                         "sender unknown",
-                                         "sending to/from",
-                                         "permission to post",
-                                         "not allowed to post",
-                                         "posting to this group",
-                                         "post messages to",
-                                         "are not member",
-                                         "not a member",
-                                         "sender denied",
-                                         NULL};
+static const char *const w_rejected[] = {
+    "groups.google.com",
+    /* a group refused the sender, in any language */
+    "\xe6\x8a\x95\xe7\xa8\xbf\xe3\x81\x99\xe3\x82\x8b\xe6\xa8\xa9\xe9\x99\x90",
+    "sender address rejected",
+    "sender rejected",
+    "domain of sender",
+    "sender verify",
+    "sender domain",
+    "unroutable sender",
+    "sender not allowed",
+    "invalid sender",
+    "sender is not",
+    "from address",
+    "from: domain",
+    "sender unknown",
+    "sending to/from",
+    "permission to post",
+    "not allowed to post",
+    "posting to this group",
+    "post messages to",
+    "are not member",
+    "not a member",
+    "sender denied",
+    NULL};
 static const char *const w_security[] = {"spf",
                                          "dkim",
                                          "dmarc",
@@ -337,7 +361,8 @@ static const char *const w_security[] = {"spf",
                                          "authentication failed",
                                          "auth failure",
                                          NULL};
-static const char *const w_blocked[] = {"blocked using",
+static const char *const w_blocked[] = {"user complaints",
+                                        "blocked using",
                                         "blacklist",
                                         "blocklist",
                                         "block list",
@@ -374,20 +399,13 @@ static const char *const w_blocked[] = {"blocked using",
                                         "banned",
                                         "blocked",
                                         "(bl)",
-                                        "denied by",
                                         "refused to talk",
                                         NULL};
-static const char *const w_spam[] = {
-    "spam", "junk", "unsolicited", "bulk mail", "blacklisted url", "mail rejete", "ofr_506", NULL};
+static const char *const w_spam[] = {"ube",         "spam",      "junk",
+                                     "unsolicited", "bulk mail", "blacklisted url",
+                                     "mail rejete", "ofr_506",   NULL};
 static const char *const w_policy[] = {"policy",
-                                       "relay access denied",
-                                       "relaying denied",
-                                       "relay denied",
-                                       "not permitted to relay",
                                        "configured to relay",
-                                       "relay not permitted",
-                                       "unable to relay",
-                                       "we do not relay",
                                        "insecure mail relay",
                                        "protocol violation",
                                        "not compliant",
@@ -396,7 +414,11 @@ static const char *const w_policy[] = {"policy",
                                        "not accepted",
                                        "not verified",
                                        NULL};
-static const char *const w_expired[] = {"retry timeout",
+static const char *const w_expired[] = {"connection timed out",
+                                        "timed out",
+                                        "did not accept our requests to connect",
+                                        "host not reachable",
+                                        "retry timeout",
                                         "retry time not reached",
                                         "message expired",
                                         "queue.expired",
@@ -418,8 +440,6 @@ static const char *const w_network[] = {"connection refused",
                                         "network is unreachable",
                                         "lost connection",
                                         "connection reset",
-                                        "connection timed out",
-                                        "timed out",
                                         "routing loop",
                                         "mail loop",
                                         "too many hops",
@@ -436,14 +456,15 @@ static const char *const w_network[] = {"connection refused",
                                         "failed to connect",
                                         "establish an smtp connection",
                                         "smtp connection",
-                                        "did not accept our requests to connect",
-                                        "host not reachable",
                                         "unreachable",
                                         "malformed or unexpected name server reply",
                                         "socket error",
                                         "unable to route",
                                         NULL};
-static const char *const w_system[] = {"system error",
+static const char *const w_system[] = {"transaction failed",
+                                       "malformed address",
+                                       "pipe to |",
+                                       "system error",
                                        "internal error",
                                        "local error",
                                        "configuration error",
@@ -477,6 +498,8 @@ static const struct rule rules[] = {
     {BOUNCE_R_RATE, w_rate},
     {BOUNCE_R_HAS_MOVED, w_moved},
     {BOUNCE_R_NOT_ACCEPTED, w_not_accepted},
+    {BOUNCE_R_SECURITY, w_virus},
+    {BOUNCE_R_SPAM, w_spam},
     {BOUNCE_R_POLICY, w_format},
     {BOUNCE_R_SUSPENDED, w_suspended},
     {BOUNCE_R_FILTERED, w_filtered},
@@ -485,7 +508,6 @@ static const struct rule rules[] = {
     {BOUNCE_R_USER_UNKNOWN, w_user},
     {BOUNCE_R_SECURITY, w_security},
     {BOUNCE_R_BLOCKED, w_blocked},
-    {BOUNCE_R_SPAM, w_spam},
     {BOUNCE_R_POLICY, w_policy},
     {BOUNCE_R_EXPIRED, w_expired},
     {BOUNCE_R_NETWORK, w_network},
@@ -628,19 +650,22 @@ static enum bounce_reason combine(enum bounce_reason code, enum bounce_reason wo
     case BOUNCE_R_USER_UNKNOWN: /* "5.1.1 mailbox full", "5.1.1 ... disabled" */
         return words == BOUNCE_R_MAILBOX_FULL || words == BOUNCE_R_SUSPENDED ||
                        words == BOUNCE_R_RATE || words == BOUNCE_R_HAS_MOVED ||
-                       words == BOUNCE_R_FILTERED
+                       words == BOUNCE_R_FILTERED || words == BOUNCE_R_BLOCKED ||
+                       words == BOUNCE_R_SPAM || words == BOUNCE_R_SECURITY
                    ? words
                    : code;
-    case BOUNCE_R_NOT_ACCEPTED: /* Exchange's 5.1.10 "RecipientNotFound" */
-        return words == BOUNCE_R_USER_UNKNOWN ? words : code;
-    case BOUNCE_R_SUSPENDED: /* 5.2.1 "User unknown": refused by the mailbox */
-        return words == BOUNCE_R_USER_UNKNOWN ? BOUNCE_R_FILTERED
-               : words == BOUNCE_R_MAILBOX_FULL || words == BOUNCE_R_FILTERED ||
-                       words == BOUNCE_R_SPAM
+    case BOUNCE_R_NOT_ACCEPTED: /* Exchange's 5.1.10 "RecipientNotFound", 4.3.2 rate */
+        return words;
+    case BOUNCE_R_SUSPENDED: /* 5.2.1 "User unknown" */
+        return words == BOUNCE_R_USER_UNKNOWN || words == BOUNCE_R_MAILBOX_FULL ||
+                       words == BOUNCE_R_FILTERED || words == BOUNCE_R_SPAM
                    ? words
                    : code;
     case BOUNCE_R_HOST_UNKNOWN: /* 5.4.4 with network words */
-        return words == BOUNCE_R_NETWORK || words == BOUNCE_R_USER_UNKNOWN ? words : code;
+        return words == BOUNCE_R_NETWORK || words == BOUNCE_R_USER_UNKNOWN ||
+                       words == BOUNCE_R_NOT_ACCEPTED
+                   ? words
+                   : code;
     case BOUNCE_R_EXPIRED: /* the cause of the expiry */
         return words;
     case BOUNCE_R_REJECTED:
@@ -674,11 +699,10 @@ static enum bounce_reason adjust(enum bounce_reason r, const struct bounce_facts
     int subject = 0, detail = 0;
 
     status_parts(f->status, &subject, &detail);
-    if (r == BOUNCE_R_USER_UNKNOWN && subject != 1) {
+    if (r == BOUNCE_R_USER_UNKNOWN && status_specific(f->status) != BOUNCE_R_USER_UNKNOWN) {
         if (!strcmp(f->command, "MAIL"))
             return BOUNCE_R_REJECTED;
-        if (!strcmp(f->command, "DATA") || anonymous_refusal(fd) ||
-            (subject == 2 && strcmp(f->command, "RCPT")))
+        if (!strcmp(f->command, "DATA") || anonymous_refusal(fd))
             return BOUNCE_R_FILTERED;
     }
     if (r == BOUNCE_R_HOST_UNKNOWN && f->status[0] == '4')
@@ -688,9 +712,42 @@ static enum bounce_reason adjust(enum bounce_reason r, const struct bounce_facts
     return r;
 }
 
+/* Folded words with addresses and the paths of URLs blanked:
+ * "<filtered@example.com>" and ".../reason/#userunknown" name no cause (a
+ * host, "www.spamhaus.org", may). Caller frees. */
+static char *words_only(const char *s)
+{
+    char *f = bounce_fold_dup(s ? s : ""), *p, *a;
+    const char *after;
+
+    if (!f)
+        return NULL;
+    for (p = f; (p = strstr(p, "://"));) {
+        char *q = p + 3;
+        while (*q && !isspace((unsigned char)*q) && *q != '/' && *q != '?' && *q != '#')
+            q++;
+        while (*q && !isspace((unsigned char)*q) && *q != '>' && *q != ')')
+            *q++ = ' ';
+        p = q;
+    }
+    for (p = f; (a = bounce_addr_find(p, &after));) {
+        char *end = f + (after - f), *start = end - strlen(a);
+        free(a);
+        if (start < f)
+            break;
+        memset(start, ' ', (size_t)(end - start));
+        p = end;
+    }
+    for (p = a = f; *p; p++) /* white space runs (folds) become one space */
+        if (!isspace((unsigned char)*p) || (a > f && a[-1] != ' '))
+            *a++ = isspace((unsigned char)*p) ? ' ' : *p;
+    *a = '\0';
+    return f;
+}
+
 enum bounce_reason bounce_reason_judge(const struct bounce_facts *f)
 {
-    char *fd = bounce_fold_dup(f->diagnostic ? f->diagnostic : "");
+    char *fd = words_only(f->diagnostic);
     char *fc = NULL;
     const char *st = f->status ? f->status : "";
     enum bounce_reason r;
@@ -700,7 +757,7 @@ enum bounce_reason bounce_reason_judge(const struct bounce_facts *f)
         goto out;
     }
     r = combine(status_specific(st), bounce_reason_text(fd));
-    if (r == BOUNCE_R_UNDEFINED && f->context && (fc = bounce_fold_dup(f->context)))
+    if (r == BOUNCE_R_UNDEFINED && f->context && (fc = words_only(f->context)))
         r = bounce_reason_text(fc);
     if (r == BOUNCE_R_UNDEFINED && f->command && *f->command) {
         if (!strcmp(f->command, "CONN") || !strcmp(f->command, "HELO"))
