@@ -391,8 +391,9 @@ static int header_text(struct buf *out, const char *v)
     int rc;
 
     buf_init(&raw, BOUNCE_TEXT_CAP);
-    if (mailmime_encoded_phrase_parse("iso-8859-1", v, strlen(v), &idx, "utf-8", &dec) ==
-            MAILIMF_NO_ERROR &&
+    if (strstr(v, "=?") &&
+        mailmime_encoded_phrase_parse(rfc2047_utf8_valid(v, strlen(v)) ? "utf-8" : "iso-8859-1", v,
+                                      strlen(v), &idx, "utf-8", &dec) == MAILIMF_NO_ERROR &&
         dec && rfc2047_utf8_valid(dec, strlen(dec)) && !strchr(dec, '\x1b'))
         rc = rfc2047_clean(out, dec, strlen(dec));
     else if (!(rc = to_utf8(NULL, v, strlen(v), &raw))) /* raw 8-bit, ISO-2022-JP */
@@ -855,8 +856,17 @@ static int classify_scan(struct bounce_scan *s, struct bounce_result *r, int nes
     if (s->feedback.len || s->report_type == 2) {
         if (bounce_arf_read(s, r))
             goto out;
-    } else if ((hit = bounce_ses_read(text, r)) != 0) {
+    } else if ((hit = bounce_jmrp_read(s, fsubject, r)) != 0 ||
+               (hit = bounce_ses_read(text, r)) != 0) {
         if (hit < 0)
+            goto out;
+    } else if ((hit = bounce_challenge_is(s, fsubject, text, r)) != 0) {
+        if (hit < 0)
+            goto out;
+        r->type = BOUNCE_AUTOREPLY;
+        if (*r->from && (hit = bounce_rcpt_add(r, r->from, "", "", r->why)) >= 0)
+            r->rcpt[hit].reason = BOUNCE_R_VACATION;
+        if (hit == -1)
             goto out;
     } else if (s->dsn.len || bounce_notice_is(s, from_hdr, r->subject, text)) {
         if (read_bounce(s, r, text))
@@ -900,6 +910,25 @@ out:
     return rc;
 }
 
+/* A saved message may start with blank lines, or with an mbox "From "
+ * line: how many bytes to pass over. */
+static size_t preamble(const char *p, size_t n)
+{
+    const char *nl;
+    size_t i = 0, j;
+
+    while ((nl = memchr(p + i, '\n', n - i))) {
+        for (j = i; p + j < nl && (p[j] == ' ' || p[j] == '\t' || p[j] == '\r'); j++)
+            ;
+        if (p + j != nl)
+            break;
+        i = (size_t)(nl - p) + 1;
+    }
+    if (n - i > 5 && !memcmp(p + i, "From ", 5) && (nl = memchr(p + i, '\n', n - i)))
+        i = (size_t)(nl - p) + 1;
+    return i;
+}
+
 int bounce_parse_nested(const char *data, size_t len, struct bounce_result *out, int nesting,
                         struct err *err)
 {
@@ -907,7 +936,7 @@ int bounce_parse_nested(const char *data, size_t len, struct bounce_result *out,
     struct buf norm;
     struct mailmime *mime = NULL;
     const char *body;
-    size_t idx = 0, got;
+    size_t idx = 0, got, skip;
     int rc = -1;
 
     memset(out, 0, sizeof(*out));
@@ -926,6 +955,9 @@ int bounce_parse_nested(const char *data, size_t len, struct bounce_result *out,
                 BOUNCE_MAX_SIZE);
         goto out;
     }
+    skip = preamble(data, len);
+    data += skip;
+    len -= skip;
     if (!out->original_message_id || !out->why || to_crlf(data, len, &norm))
         goto nomem;
     bounce_headers_unfold(&s, &s.headers, norm.data, norm.len);

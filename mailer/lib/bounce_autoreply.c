@@ -63,14 +63,16 @@ static const char *const challenge_subjects[] = {"please confirm",
                                                  "confirma tu",
                                                  "verifique",
                                                  NULL};
+/* Named services and the scheme itself: enough without the subject. */
+static const char *const challenge_names[] = {
+    "boxbe",      "spamarrest", "spam arrest",        "mailinblack",        "bluebottle",
+    "choicemail", "sendio",     "challenge-response", "challenge/response", NULL};
 static const char *const challenge_words[] = {"to have your message delivered",
                                               "to get your message delivered",
                                               "please click the link below to confirm",
                                               "verify that you are a human",
                                               "verify that you are a person",
                                               "prove that you are a human",
-                                              "challenge-response",
-                                              "challenge/response",
                                               "approved senders list",
                                               "approved sender list",
                                               "add you to my list of approved",
@@ -80,12 +82,10 @@ static const char *const challenge_words[] = {"to have your message delivered",
                                               "has been held for verification",
                                               "your message will be delivered once",
                                               "confirm that you sent",
-                                              "boxbe",
-                                              "spamarrest",
-                                              "mailinblack",
-                                              "bluebottle",
-                                              "choicemail",
-                                              "sendio",
+                                              "guest list",
+                                              "waitlisted",
+                                              "not pre-approved",
+                                              "allowed list",
                                               NULL};
 static const char *const challenge_headers[] = {"X-Boxbe-Delivery", "X-SpamArrest-Challenge",
                                                 "X-Challenge",      "X-ChoiceMail-Registration",
@@ -98,7 +98,24 @@ static int is_challenge(const struct bounce_scan *s, const char *fsubject, const
     for (h = challenge_headers; *h; h++)
         if (bounce_header_has(s->headers.data, *h))
             return 1;
-    return bounce_any_in(fsubject, challenge_subjects) && bounce_any_in(ftext, challenge_words);
+    return (bounce_any_in(ftext, challenge_names) && bounce_any_in(ftext, challenge_words)) ||
+           (bounce_any_in(fsubject, challenge_subjects) && bounce_any_in(ftext, challenge_words));
+}
+
+int bounce_challenge_is(const struct bounce_scan *s, const char *fsubject, const char *text,
+                        struct bounce_result *r)
+{
+    char *ftext = bounce_fold_dup(text);
+    int hit;
+
+    if (!ftext)
+        return -1;
+    hit = is_challenge(s, fsubject, ftext) ||
+          (s->dsn.len && bounce_any_in(ftext, challenge_names)); /* "X-Boxbe-Notice" */
+    free(ftext);
+    if (hit && bounce_set_why(r, "challenge-response (a person is asked to confirm)"))
+        return -1;
+    return hit;
 }
 
 int bounce_autoreply_is(const struct bounce_scan *s, const char *fsubject, const char *text,

@@ -67,6 +67,22 @@ static void group_status(const char *status, const char *diag, const char *actio
         snprintf(st, size, "4.0.0");
 }
 
+/* Does the line at p start with an address other than addr? */
+static int led_by_other(const char *p, const char *addr)
+{
+    const char *after;
+    char *a;
+    int other;
+
+    while (*p == ' ' || *p == '\t' || *p == '<')
+        p++;
+    if (!(a = bounce_addr_find(p, &after)))
+        return 0;
+    other = !strncmp(a, p, strlen(a)) && strcmp(a, addr);
+    free(a);
+    return other;
+}
+
 /* What the notice's text says next to the address: the lines from the one
  * naming it to the next empty line (at most a few), before the copy of the
  * returned message. Appended to out. */
@@ -89,7 +105,7 @@ static int words_about(const char *text, const char *addr, struct buf *out)
             if (!end || end == stop)
                 break;
             stop = end + 1;
-            if (*stop == '\n')
+            if (*stop == '\n' || led_by_other(stop, addr))
                 break;
         }
         rc = buf_add(out, text + (p - low), (size_t)(stop - p));
@@ -127,7 +143,10 @@ static int dsn_group(struct bounce_scan *s, struct bounce_result *r, const char 
     action = bounce_fold_dup(act ? act : "");
     if (!action)
         goto out;
-    group_status(status, d, *action ? action : "failed", st, sizeof(st));
+    /* The notice's words about this address, for what the group leaves out. */
+    if (context && words_about(context, addr, &about))
+        goto out;
+    group_status(status, d && *d ? d : about.data, *action ? action : "failed", st, sizeof(st));
     if (!*action) { /* no Action field: what the status says */
         free(action);
         if (!(action = strdup(st[0] == '4' ? "delayed" : "failed")))
@@ -148,9 +167,6 @@ static int dsn_group(struct bounce_scan *s, struct bounce_result *r, const char 
         rc = 0;
         goto out;
     }
-    /* The notice's words about this address, for what the group leaves out. */
-    if (context && words_about(context, addr, &about))
-        goto out;
     if (!(fd = bounce_fold_dup(*x->diagnostic ? x->diagnostic : about.data)))
         goto out;
     facts.status = st;
@@ -266,4 +282,16 @@ out:
     free(type);
     buf_release(&g);
     return rc;
+}
+
+int bounce_jmrp_read(struct bounce_scan *s, const char *fsubject, struct bounce_result *r)
+{
+    if (strncmp(fsubject, "complaint about message from", 28) || !s->orig.len)
+        return 0;
+    r->type = BOUNCE_COMPLAINT;
+    if (bounce_set_why(r, "Microsoft JMRP complaint") ||
+        arf_add(r, s->orig.data, "X-HmXmrOriginalRecipient") ||
+        (!r->nrcpt && arf_add(r, s->orig.data, "To")))
+        return -1;
+    return 1;
 }

@@ -388,13 +388,27 @@ static int find_list(const struct notice *n, struct bounce_result *r, const char
     return rc == -1 ? -1 : 0;
 }
 
-/* The words a notice says about one recipient (see the top of the file). */
+static int has_code(const char *s)
+{
+    char st[16];
+
+    return (!bounce_status_find(s, st, sizeof(st)) && st[0] != '2') ||
+           bounce_smtp_code_find(s) >= 400;
+}
+
+/* The words a notice says about one recipient (see the top of the file):
+ * its block, and the transcript's lines naming it only when the block
+ * gives no code (Sendmail's "(reason: 553 SPF fail)" is the answer; a
+ * "550 5.1.1 ... User unknown" later in the transcript is its echo). */
 static int words_for(const struct notice *n, const struct bounce_result *r, const char *addr,
                      struct buf *d)
 {
     const char *p, *end, *rest, *cmd = NULL, *cmd_end = NULL;
+    struct buf t;
     char *a;
     int in_block = 0, lines = 0, rc = 0;
+
+    buf_init(&t, BOUNCE_TEXT_CAP);
 
     for (p = n->low; *p && (size_t)(p - n->low) < n->cut && !rc; p = *end ? end + 1 : end) {
         end = line_end(p);
@@ -423,12 +437,15 @@ static int words_for(const struct notice *n, const struct bounce_result *r, cons
             rc = words_add(d, n->text + (p - n->low), n->text + (end - n->low));
         } else if (memmem(p, (size_t)(end - p), addr, strlen(addr))) {
             if (cmd && !strncmp(p, "<<<", 3))
-                rc = words_add(d, n->text + (cmd - n->low), n->text + (cmd_end - n->low));
+                rc = words_add(&t, n->text + (cmd - n->low), n->text + (cmd_end - n->low));
             if (!rc)
-                rc = words_add(d, n->text + (p - n->low), n->text + (end - n->low));
+                rc = words_add(&t, n->text + (p - n->low), n->text + (end - n->low));
             cmd = NULL;
         }
     }
+    if (!rc && t.len && !has_code(d->data))
+        rc = words_add(d, t.data, t.data + t.len);
+    buf_release(&t);
     return rc;
 }
 

@@ -52,7 +52,8 @@ struct rule {
 
 /* Order matters: the first list with a phrase in the text wins, so the
  * narrow causes come before the broad ones ("blocked", "policy"). */
-static const char *const w_too_big[] = {"message too large",
+static const char *const w_too_big[] = {"exceeds size limit",
+                                        "message too large",
                                         "message too big",
                                         "message size exceeds",
                                         "size exceeds",
@@ -68,14 +69,16 @@ static const char *const w_too_big[] = {"message too large",
                                         "email is too large",
                                         "line limit exceeded",
                                         "message size limit",
-                                        "size limit",
                                         "too large for",
                                         "message file too big",
                                         "size of message exceeds",
                                         "larger than the current system limit",
                                         "message exceeds",
                                         NULL};
-static const char *const w_full[] = {"mailbox exceeds",
+static const char *const w_full[] = {"too many messages on the server",
+                                     "zuviele mails",
+                                     "mailbox size limit exceeded",
+                                     "mailbox exceeds",
                                      "mailbox full",
                                      "mailbox is full",
                                      "mailbox size limit",
@@ -159,7 +162,7 @@ static const char *const w_not_accepted[] = {"null mx",
                                              NULL};
 /* Header and format errors: before "dkim" and "blocked", whose words they
  * may contain ("Duplicate header 'DKIM-Signature'", "...has been blocked"). */
-static const char *const w_virus[] = {"virus", "malware", "infected", NULL};
+static const char *const w_virus[] = {"^virus", "^malware", "^infected", NULL};
 static const char *const w_format[] = {"relay access denied",
                                        "relaying denied",
                                        "relay denied",
@@ -180,7 +183,11 @@ static const char *const w_format[] = {"relay access denied",
                                        "message content rejected",
                                        "content rejected",
                                        NULL};
-static const char *const w_suspended[] = {"account suspended",
+static const char *const w_suspended[] = {"currently suspended",
+                                          "suspended mailbox",
+                                          "[suspend]",
+                                          "por falta de uso",
+                                          "account suspended",
                                           "has been suspended",
                                           "is suspended",
                                           "mailbox suspended",
@@ -232,7 +239,12 @@ static const char *const w_host[] = {"host unknown",
                                      "host name lookup failure",
                                      "name or service not known",
                                      NULL};
-static const char *const w_user[] = {"user unknown",
+static const char *const w_user[] = {"no mail box",
+                                     "bad_recipient",
+                                     "unknown e-mail address",
+                                     "unknown email address",
+                                     "is not an active address",
+                                     "user unknown",
                                      "unknown user",
                                      "no such user",
                                      "no such recipient",
@@ -303,7 +315,8 @@ static const char *const w_user[] = {"user unknown",
                                      "\xe3\x82\x93", /* 存在しません */
                                      "not found",
                                      NULL};
-static const char *const w_filtered[] = {"refused due to recipient",
+static const char *const w_filtered[] = {"restricted sms",
+                                         "refused due to recipient",
                                          "recipient preferences",
                                          "rejected by the recipient",
                                          "user refuses",
@@ -320,27 +333,11 @@ static const char *const w_rejected[] = {
     "groups.google.com",
     /* a group refused the sender, in any language */
     "\xe6\x8a\x95\xe7\xa8\xbf\xe3\x81\x99\xe3\x82\x8b\xe6\xa8\xa9\xe9\x99\x90",
-    "sender address rejected",
-    "sender rejected",
-    "domain of sender",
-    "sender verify",
-    "sender domain",
-    "unroutable sender",
-    "sender not allowed",
-    "invalid sender",
-    "sender is not",
-    "from address",
-    "from: domain",
-    "sender unknown",
-    "sending to/from",
-    "permission to post",
-    "not allowed to post",
-    "posting to this group",
-    "post messages to",
-    "are not member",
-    "not a member",
-    "sender denied",
-    NULL};
+    "sender address rejected", "sender rejected", "domain of sender", "sender verify",
+    "sender domain", "unroutable sender", "sender not allowed", "invalid sender", "sender is not",
+    "from address", "from: domain", "sender unknown", "sending to/from", "permission to post",
+    "not allowed to post", "posting to this group", "post messages to", "are not member",
+    "not a member", "sender denied", NULL};
 static const char *const w_security[] = {"spf",
                                          "dkim",
                                          "dmarc",
@@ -361,7 +358,9 @@ static const char *const w_security[] = {"spf",
                                          "authentication failed",
                                          "auth failure",
                                          NULL};
-static const char *const w_blocked[] = {"user complaints",
+static const char *const w_blocked[] = {"not allowed to send",
+                                        "whitelist",
+                                        "user complaints",
                                         "blocked using",
                                         "blacklist",
                                         "blocklist",
@@ -401,9 +400,9 @@ static const char *const w_blocked[] = {"user complaints",
                                         "(bl)",
                                         "refused to talk",
                                         NULL};
-static const char *const w_spam[] = {"ube",         "spam",      "junk",
-                                     "unsolicited", "bulk mail", "blacklisted url",
-                                     "mail rejete", "ofr_506",   NULL};
+static const char *const w_spam[] = {"spamassassin", "spambouncer", "ube",       "spam",
+                                     "junk",         "unsolicited", "bulk mail", "blacklisted url",
+                                     "mail rejete",  "ofr_506",     NULL};
 static const char *const w_policy[] = {"policy",
                                        "configured to relay",
                                        "insecure mail relay",
@@ -517,11 +516,15 @@ static const struct rule rules[] = {
 static int has(const char *f, const char *w)
 {
     const char *p;
-    size_t n = strlen(w);
+    size_t n;
 
-    /* Short words (spf, rbl, junk, spam) must stand alone. */
-    if (n > 4)
+    /* Short words (spf, rbl, junk, spam), and those marked '^' ("virus",
+     * not "antivirus"), must stand alone. */
+    if (*w == '^')
+        w++;
+    else if ((n = strlen(w)) > 4)
         return strstr(f, w) != NULL;
+    n = strlen(w);
     for (p = f; (p = strstr(p, w)); p++)
         if ((p == f || !isalnum((unsigned char)p[-1])) && !isalnum((unsigned char)p[n]))
             return 1;
@@ -651,7 +654,8 @@ static enum bounce_reason combine(enum bounce_reason code, enum bounce_reason wo
         return words == BOUNCE_R_MAILBOX_FULL || words == BOUNCE_R_SUSPENDED ||
                        words == BOUNCE_R_RATE || words == BOUNCE_R_HAS_MOVED ||
                        words == BOUNCE_R_FILTERED || words == BOUNCE_R_BLOCKED ||
-                       words == BOUNCE_R_SPAM || words == BOUNCE_R_SECURITY
+                       words == BOUNCE_R_SPAM || words == BOUNCE_R_SECURITY ||
+                       words == BOUNCE_R_TOO_BIG
                    ? words
                    : code;
     case BOUNCE_R_NOT_ACCEPTED: /* Exchange's 5.1.10 "RecipientNotFound", 4.3.2 rate */
@@ -702,7 +706,10 @@ static enum bounce_reason adjust(enum bounce_reason r, const struct bounce_facts
     if (r == BOUNCE_R_USER_UNKNOWN && status_specific(f->status) != BOUNCE_R_USER_UNKNOWN) {
         if (!strcmp(f->command, "MAIL"))
             return BOUNCE_R_REJECTED;
-        if (!strcmp(f->command, "DATA") || anonymous_refusal(fd))
+        /* Refused after DATA, with a policy status (5.7.x) or a mailbox one
+         * (5.2.0) without RCPT, or with no address: the recipient's filter. */
+        if (!strcmp(f->command, "DATA") || anonymous_refusal(fd) ||
+            (strcmp(f->command, "RCPT") && (subject == 7 || (subject == 2 && detail == 0))))
             return BOUNCE_R_FILTERED;
     }
     if (r == BOUNCE_R_HOST_UNKNOWN && f->status[0] == '4')
@@ -779,8 +786,14 @@ out:
 enum bounce_reason bounce_reason_of(const char *status, const char *diagnostic)
 {
     struct bounce_facts f = {status ? status : "", diagnostic, NULL, "", 0};
+    char *fd = bounce_fold_dup(diagnostic ? diagnostic : "");
+    enum bounce_reason r;
 
-    return bounce_reason_judge(&f);
+    if (fd)
+        f.command = bounce_command_find(fd);
+    r = bounce_reason_judge(&f);
+    free(fd);
+    return r;
 }
 
 int bounce_reason_is_address(enum bounce_reason reason)

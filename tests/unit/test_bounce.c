@@ -262,7 +262,11 @@ static void test_class_rule(void **state)
         {"5.2.2", "552 5.2.2 Mailbox full", BOUNCE_SOFT},
         {"5.1.1", "550 5.1.1 mailbox full (over quota)", BOUNCE_SOFT},
         {"5.7.1", "554 5.7.1 rejected: spam", BOUNCE_SOFT},
-        {"5.7.1", "550 5.7.1 user unknown", BOUNCE_HARD}, /* the words say the address */
+        /* A policy status with words of a bad address, and no RCPT to tie
+         * them to the address: the recipient's filter; not guessed hard. */
+        {"5.7.1", "550 5.7.1 user unknown", BOUNCE_SOFT},
+        {"5.7.1", "550 5.7.1 <a@b.example>: user unknown (in reply to RCPT TO command)",
+         BOUNCE_HARD},
         {"4.4.7", "expired", BOUNCE_SOFT},
         {"4.7.1", "greylisted", BOUNCE_SOFT},
         {"4.2.1", "rate limited", BOUNCE_SOFT},
