@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <errno.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 #include <libetpan/libetpan.h>
@@ -42,6 +43,7 @@ static int parse_url(struct mailbox *mb, const char *name, const char *url, stru
     const char *p, *host, *end;
     struct buf folder;
     long port;
+    int rc = 0;
 
     if (!strncasecmp(url, "imaps://", 8)) {
         mb->implicit_tls = 1;
@@ -79,16 +81,22 @@ static int parse_url(struct mailbox *mb, const char *name, const char *url, stru
     buf_init(&folder, 1024);
     if (*p == '/')
         p++;
-    for (; *p; p++) {
+    for (; *p && !rc; p++) {
         if (*p == '%' && isxdigit((unsigned char)p[1]) && isxdigit((unsigned char)p[2])) {
-            buf_addch(&folder, hexval((unsigned char)p[1]) * 16 + hexval((unsigned char)p[2]));
+            rc = buf_addch(&folder, hexval((unsigned char)p[1]) * 16 + hexval((unsigned char)p[2]));
             p += 2;
         } else {
-            buf_addch(&folder, *p);
+            rc = buf_addch(&folder, *p);
         }
     }
-    if (!folder.len)
-        buf_addstr(&folder, "INBOX");
+    if (!rc && !folder.len)
+        rc = buf_addstr(&folder, "INBOX");
+    if (rc) {
+        buf_release(&folder);
+        return errno == ENOMEM
+                   ? err_nomem(err)
+                   : err_set(err, ERR_CONFIG, "%s \"%s\": bad folder or host", name, url);
+    }
     mb->folder = buf_detach(&folder, NULL);
     if (!mb->host || !mb->folder)
         return err_nomem(err);
@@ -547,7 +555,11 @@ static int handle(struct run *r, unsigned long uid, int effects, struct err *err
         bounce_release(&br);
         return -1;
     }
-    buf_setf(&r->source, "%s;UIDVALIDITY=%lu;UID=%lu", r->mb->folder, r->mb->uidvalidity, uid);
+    if (buf_setf(&r->source, "%s;UIDVALIDITY=%lu;UID=%lu", r->mb->folder, r->mb->uidvalidity,
+                 uid)) {
+        bounce_release(&br);
+        return err_nomem(err);
+    }
     if (effects && ledger_begin(r->l, err) == 0) {
         if (got == 0)
             verdict = returns_apply(r->l, &br, r->source.data, r->policy, r->st, err);
