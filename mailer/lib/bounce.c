@@ -497,23 +497,27 @@ static void walk_single(struct bounce_scan *s, const struct mailmime *m, int in_
 
     content_name(m->mm_content_type, type, sizeof(type));
     buf_init(&tmp, BOUNCE_TEXT_CAP);
-    if (!strcmp(type, "message/delivery-status") ||
-        !strcmp(type, "message/global-delivery-status")) {
+    if (in_original) {
+        /* The returned message's own parts: a report in there is read as
+         * a message of its own (classify_inner). */
+    } else if (!strcmp(type, "message/delivery-status") ||
+               !strcmp(type, "message/global-delivery-status")) {
         add_decoded(s, &s->dsn, m, 1);
         bounce_add(s, &s->dsn, "\n", 1);
     } else if (!strcmp(type, "message/feedback-report")) {
         add_decoded(s, &s->feedback, m, 1);
-    } else if (!strcmp(type, "text/rfc822-headers") || !strcmp(type, "message/global-headers") ||
-               !strcmp(type, "message/global") || !strcmp(type, "message/rfc822")) {
+    } else if (!strcmp(type, "text/rfc822-headers") || !strcmp(type, "text/rfc822-header") ||
+               !strcmp(type, "message/global-headers") || !strcmp(type, "message/global") ||
+               !strcmp(type, "message/rfc822")) {
         /* message/global (RFC 6532) and a message/rfc822 libetpan left as a
          * single part: the returned message's headers. */
         if (!s->orig.len) {
             add_decoded(s, &tmp, m, 0);
             bounce_headers_unfold(s, &s->orig, tmp.data, tmp.len);
         }
-    } else if (!in_original && !strcmp(type, "text/plain")) {
+    } else if (!strcmp(type, "text/plain")) {
         add_decoded(s, &s->text, m, 1);
-    } else if (!in_original && !strcmp(type, "text/html")) {
+    } else if (!strcmp(type, "text/html")) {
         add_decoded(s, &tmp, m, 1);
         html_to_text(s, tmp.data, tmp.len);
     }
@@ -787,12 +791,16 @@ static void dsn_in_text(struct bounce_scan *s, const char *text)
 static int classify_scan(struct bounce_scan *s, struct bounce_result *r, int nesting);
 
 /* A message attached to one we do not understand (a forwarded notice, a
- * notice about a notice): read it instead. 1 when it was understood. */
-static int classify_inner(const struct bounce_scan *s, struct bounce_result *r, int nesting)
+ * notice about a notice): read it instead. 1 when it was understood.
+ * With also_delivered (the outer report listed successes only), the
+ * inner report's delivered recipients are added to r as well. */
+static int classify_inner(const struct bounce_scan *s, struct bounce_result *r, int nesting,
+                          int also_delivered)
 {
     struct bounce_result in;
     struct err err;
-    int rc;
+    size_t i;
+    int rc, k;
 
     if (!s->inner || nesting >= MAX_NESTING)
         return 0;
@@ -804,16 +812,26 @@ static int classify_inner(const struct bounce_scan *s, struct bounce_result *r, 
         bounce_release(&in);
         return -1;
     }
-    if (in.type != BOUNCE_BOUNCE && in.type != BOUNCE_COMPLAINT) {
-        bounce_release(&in);
-        return 0;
+    if ((in.type == BOUNCE_BOUNCE || in.type == BOUNCE_COMPLAINT) && in.nrcpt) {
+        bounce_release(r);
+        *r = in;
+        return bounce_set_why(r, "a notice inside the message") ? -1 : 1;
     }
-    bounce_release(r);
-    *r = in;
-    return bounce_set_why(r, "a notice inside the message") ? -1 : 1;
+    for (i = 0, rc = 0; also_delivered && i < in.nrcpt && !rc; i++) {
+        const struct bounce_rcpt *x = &in.rcpt[i];
+        if (x->reason != BOUNCE_R_DELIVERED)
+            continue;
+        if ((k = bounce_rcpt_add(r, x->address, x->status, x->action, x->diagnostic)) == -1)
+            rc = -1;
+        else if (k >= 0)
+            r->rcpt[k].reason = BOUNCE_R_DELIVERED;
+    }
+    bounce_release(&in);
+    return rc;
 }
 
-static int read_bounce(struct bounce_scan *s, struct bounce_result *r, const char *text)
+static int read_bounce(struct bounce_scan *s, struct bounce_result *r, const char *text,
+                       int nesting)
 {
     int rc;
 
@@ -827,6 +845,8 @@ static int read_bounce(struct bounce_scan *s, struct bounce_result *r, const cha
                 r->type = BOUNCE_BOUNCE;
                 return bounce_set_why(r, "RFC 3464 delivery status notification");
             }
+            if ((rc = classify_inner(s, r, nesting, 1)) != 0)
+                return rc < 0 ? -1 : 0;
             return bounce_set_why(r, "a delivery status notification without failures");
         }
     }
@@ -868,8 +888,14 @@ static int classify_scan(struct bounce_scan *s, struct bounce_result *r, int nes
             r->rcpt[hit].reason = BOUNCE_R_VACATION;
         if (hit == -1)
             goto out;
+    } else if (!s->dsn.len && (hit = classify_inner(s, r, nesting, 0)) != 0) {
+        /* a notice forwarded, or attached to a notice of its own */
+        if (hit < 0)
+            goto out;
+        rc = 0;
+        goto out;
     } else if (s->dsn.len || bounce_notice_is(s, from_hdr, r->subject, text)) {
-        if (read_bounce(s, r, text))
+        if (read_bounce(s, r, text, nesting))
             goto out;
     } else if ((hit = bounce_autoreply_is(s, fsubject, text, r)) != 0) {
         if (hit < 0)
@@ -879,11 +905,6 @@ static int classify_scan(struct bounce_scan *s, struct bounce_result *r, int nes
             r->rcpt[hit].reason = BOUNCE_R_VACATION;
         if (hit == -1)
             goto out;
-    } else if ((hit = classify_inner(s, r, nesting)) != 0) {
-        if (hit < 0)
-            goto out;
-        rc = 0;
-        goto out; /* *r is the inner message's result, whole */
     } else if (bounce_unsubscribe_is(fsubject, text, r)) {
         r->type = BOUNCE_UNSUBSCRIBE;
         if (*r->from && bounce_rcpt_add(r, r->from, "", "", r->why) == -1)
