@@ -876,7 +876,7 @@ static int classify_scan(struct bounce_scan *s, struct bounce_result *r, int nes
     if (s->feedback.len || s->report_type == 2) {
         if (bounce_arf_read(s, r))
             goto out;
-    } else if ((hit = bounce_jmrp_read(s, fsubject, r)) != 0 ||
+    } else if ((hit = bounce_jmrp_read(s, fsubject, text, r)) != 0 ||
                (hit = bounce_ses_read(text, r)) != 0) {
         if (hit < 0)
             goto out;

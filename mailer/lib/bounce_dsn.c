@@ -284,14 +284,18 @@ out:
     return rc;
 }
 
-int bounce_jmrp_read(struct bounce_scan *s, const char *fsubject, struct bounce_result *r)
+int bounce_jmrp_read(struct bounce_scan *s, const char *fsubject, const char *text,
+                     struct bounce_result *r)
 {
-    if (strncmp(fsubject, "complaint about message from", 28) || !s->orig.len)
+    /* The reported message's headers: its part, else (a part libetpan
+     * could not separate) the text it was read as. */
+    const char *h = s->orig.len ? s->orig.data : text;
+
+    if (strncmp(fsubject, "complaint about message from", 28))
         return 0;
     r->type = BOUNCE_COMPLAINT;
     if (bounce_set_why(r, "Microsoft JMRP complaint") ||
-        arf_add(r, s->orig.data, "X-HmXmrOriginalRecipient") ||
-        (!r->nrcpt && arf_add(r, s->orig.data, "To")))
+        arf_add(r, h, "X-HmXmrOriginalRecipient") || (!r->nrcpt && arf_add(r, h, "To")))
         return -1;
     return 1;
 }

@@ -123,7 +123,8 @@ int bounce_challenge_is(const struct bounce_scan *s, const char *fsubject, const
 
 /* bounce_dsn.c: Microsoft's JMRP complaint ("complaint about message
  * from IP", the reported message attached): 1 when it is one. */
-int bounce_jmrp_read(struct bounce_scan *s, const char *fsubject, struct bounce_result *r);
+int bounce_jmrp_read(struct bounce_scan *s, const char *fsubject, const char *text,
+                     struct bounce_result *r);
 
 /* bounce_unsubscribe.c: a person asking to leave (sets r->why); 1 when so. */
 int bounce_unsubscribe_is(const char *fsubject, const char *text, struct bounce_result *r);
