@@ -400,21 +400,37 @@ static int has_code(const char *s)
  * its block, and the transcript's lines naming it only when the block
  * gives no code (Sendmail's "(reason: 553 SPF fail)" is the answer; a
  * "550 5.1.1 ... User unknown" later in the transcript is its echo). */
+/* "550 <a@b>... User unknown": a Sendmail error line, one line long, whose
+ * code is part of the answer. */
+static int code_led(const char *p, const char *end)
+{
+    while (p < end && (*p == ' ' || *p == '\t'))
+        p++;
+    return end - p > 4 && isdigit((unsigned char)p[0]) && isdigit((unsigned char)p[1]) &&
+           isdigit((unsigned char)p[2]) && p[3] == ' ';
+}
+
 static int words_for(const struct notice *n, const struct bounce_result *r, const char *addr,
                      struct buf *d)
 {
-    const char *p, *end, *rest, *cmd = NULL, *cmd_end = NULL;
+    const char *p, *end, *rest, *cmd = NULL, *cmd_end = NULL, *reply = NULL, *reply_end = NULL;
     struct buf t;
     char *a;
     int in_block = 0, lines = 0, rc = 0;
 
     buf_init(&t, BOUNCE_TEXT_CAP);
-
     for (p = n->low; *p && (size_t)(p - n->low) < n->cut && !rc; p = *end ? end + 1 : end) {
         end = line_end(p);
         if ((a = lead_addr(p, end, &rest))) {
-            int mine = !strcmp(a, addr);
-            if (mine && !in_block) {
+            int mine = !strcmp(a, addr), sendmail = code_led(p, end);
+            if (mine && sendmail) {
+                /* A transcript's verdict: with the server's last reply of
+                 * its session when it names no cause of its own. */
+                rc = words_add(&t, n->text + (p - n->low), n->text + (end - n->low));
+                if (!rc && reply && !memmem(reply, (size_t)(reply_end - reply), addr, strlen(addr)))
+                    rc = words_add(&t, n->text + (reply - n->low), n->text + (reply_end - n->low));
+                in_block = 0;
+            } else if (mine && !in_block) {
                 rc = words_add(d, n->text + (rest - n->low), n->text + (end - n->low));
                 in_block = 1;
                 lines = 0;
@@ -429,9 +445,10 @@ static int words_for(const struct notice *n, const struct bounce_result *r, cons
         }
         if (is_blank(p, end)) {
             in_block = 0;
-        } else if (!strncmp(p, ">>>", 3)) {
+        } else if (!strncmp(p, ">>>", 3) || strstr(p, "while talking to") == p) {
             cmd = p;
             cmd_end = end;
+            reply = NULL;
             in_block = 0;
         } else if (in_block && ++lines < BLOCK_LINES) {
             rc = words_add(d, n->text + (p - n->low), n->text + (end - n->low));
@@ -441,6 +458,9 @@ static int words_for(const struct notice *n, const struct bounce_result *r, cons
             if (!rc)
                 rc = words_add(&t, n->text + (p - n->low), n->text + (end - n->low));
             cmd = NULL;
+        } else if (!strncmp(p, "<<<", 3)) {
+            reply = p;
+            reply_end = end;
         }
     }
     if (!rc && t.len && !has_code(d->data))
