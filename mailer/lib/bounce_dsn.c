@@ -61,10 +61,11 @@ static void group_status(const char *status, const char *diag, const char *actio
     code = diag ? bounce_smtp_code_find(diag) : 0;
     if (code >= 400)
         snprintf(st, size, "%c.0.0", code >= 500 ? '5' : '4');
-    else if (!strcmp(action, "failed"))
-        snprintf(st, size, "5.0.0");
     else if (!strcmp(action, "delayed"))
         snprintf(st, size, "4.0.0");
+    else if (strcmp(action, "delivered") && strcmp(action, "relayed") &&
+             strcmp(action, "expanded")) /* failed, and words of no RFC ("expired") */
+        snprintf(st, size, "5.0.0");
 }
 
 /* Does the line at p start with an address other than addr? */
