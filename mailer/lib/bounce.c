@@ -658,6 +658,8 @@ size_t bounce_copy_start(const char *low)
                                         "--- the header of the original message",
                                         "----- message header follows",
                                         "returned message follows",
+                                        "------- returned message",
+                                        "----- returned message",
                                         NULL};
     const char *const *m;
     const char *p;
