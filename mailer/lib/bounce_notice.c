@@ -576,6 +576,12 @@ static int judge(const struct notice *n, struct bounce_rcpt *x)
     }
     x->command = f.command;
     x->reason = bounce_reason_judge(&f);
+    /* A remote server's reply quoted by a notice that does not say it
+     * answered RCPT TO, and a status that does not name the address: the
+     * words "user unknown" may be a filter's (after DATA); not hard. */
+    if (x->reason == BOUNCE_R_USER_UNKNOWN && !*f.command && st[2] == '0' &&
+        bounce_smtp_code_find(x->diagnostic) >= 500)
+        x->reason = BOUNCE_R_FILTERED;
     x->class = f.delayed ? BOUNCE_SOFT : bounce_class_from(x->reason, st);
     free(fd);
     buf_release(&pre);
