@@ -502,8 +502,14 @@ static void walk_single(struct bounce_scan *s, const struct mailmime *m, int in_
          * a message of its own (classify_inner). */
     } else if (!strcmp(type, "message/delivery-status") ||
                !strcmp(type, "message/global-delivery-status")) {
-        add_decoded(s, &s->dsn, m, 1);
-        bounce_add(s, &s->dsn, "\n", 1);
+        /* A part so labelled that holds no recipient field is prose. */
+        add_decoded(s, &tmp, m, 1);
+        if (strcasestr(tmp.data, "recipient:") || strcasestr(tmp.data, "reporting-mta:")) {
+            bounce_add(s, &s->dsn, tmp.data, tmp.len);
+            bounce_add(s, &s->dsn, "\n", 1);
+        } else {
+            bounce_add(s, &s->text, tmp.data, tmp.len);
+        }
     } else if (!strcmp(type, "message/feedback-report")) {
         add_decoded(s, &s->feedback, m, 1);
     } else if (!strcmp(type, "text/rfc822-headers") || !strcmp(type, "text/rfc822-header") ||

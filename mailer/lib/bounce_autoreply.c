@@ -15,6 +15,16 @@
 #include "banned.h"
 
 static const char *const auto_subjects[] = {
+    "thank you for your e-mail",
+    "thank you for your email",
+    "thank you for your message",
+    "thanks for your email",
+    "thanks for your message",
+    "gracias por su mensaje",
+    "gracias por tu mensaje",
+    "gracias por su correo",
+    "gracias por tu correo",
+    "automatyczna odpowied",
     "out of office",
     "out of the office",
     "automatic reply",
