@@ -128,7 +128,6 @@ static const char *const w_full[] = {
     "\xe4\xb8\x80\xe6\x9d\xaf", /* (メール)ボックスが一杯 */
     NULL};
 static const char *const w_rate[] = {"too many recipients",
-                                     "unexpected volume",
                                      "too many connections",
                                      "rate limit",
                                      "ratelimit",
@@ -344,6 +343,10 @@ static const char *const w_filtered[] = {"restricted sms",
                                          "content filter",
                                          "filtered",
                                          NULL};
+/* The client IP's name or listing: before "sender domain" and the like. */
+static const char *const w_blocked_ip[] = {"reverse dns", "rdns",    "ptr record",
+                                           "no ptr",      "dnsbl",   "blocked using",
+                                           "spamhaus",    "spamcop", NULL};
 static const char *const w_rejected[] = {
     "groups.google.com",
     /* a group refused the sender, in any language */
@@ -459,7 +462,8 @@ static const char *const w_policy[] = {"policy",
                                        "not accepted",
                                        "not verified",
                                        NULL};
-static const char *const w_expired[] = {"connection timed out",
+static const char *const w_expired[] = {"socket error",
+                                        "connection timed out",
                                         "timed out",
                                         "did not accept our requests to connect",
                                         "host not reachable",
@@ -503,7 +507,6 @@ static const char *const w_network[] = {"connection refused",
                                         "smtp connection",
                                         "unreachable",
                                         "malformed or unexpected name server reply",
-                                        "socket error",
                                         "unable to route",
                                         NULL};
 static const char *const w_system[] = {"transaction failed",
@@ -548,6 +551,7 @@ static const struct rule rules[] = {
     {BOUNCE_R_POLICY, w_format},
     {BOUNCE_R_SUSPENDED, w_suspended},
     {BOUNCE_R_FILTERED, w_filtered},
+    {BOUNCE_R_BLOCKED, w_blocked_ip},
     {BOUNCE_R_REJECTED, w_rejected},
     {BOUNCE_R_HOST_UNKNOWN, w_host},
     {BOUNCE_R_USER_UNKNOWN, w_user},
@@ -813,12 +817,13 @@ enum bounce_reason bounce_reason_judge(const struct bounce_facts *f)
     r = combine(status_specific(st), bounce_reason_text(fd));
     if (r == BOUNCE_R_UNDEFINED && f->context && (fc = words_only(f->context)))
         r = bounce_reason_text(fc);
-    if (r == BOUNCE_R_UNDEFINED && f->command && *f->command) {
-        if (!strcmp(f->command, "CONN") || !strcmp(f->command, "HELO"))
-            r = BOUNCE_R_BLOCKED;
-        else if (!strcmp(f->command, "MAIL"))
-            r = BOUNCE_R_REJECTED;
-    }
+    /* Refused at the greeting or HELO: our server was; after MAIL FROM: our
+     * sender was (when the words give no better cause). */
+    if ((r == BOUNCE_R_UNDEFINED || r == BOUNCE_R_SYSTEM) &&
+        (!strcmp(f->command, "CONN") || !strcmp(f->command, "HELO")))
+        r = BOUNCE_R_BLOCKED;
+    else if (r == BOUNCE_R_UNDEFINED && !strcmp(f->command, "MAIL"))
+        r = BOUNCE_R_REJECTED;
     if (r == BOUNCE_R_UNDEFINED)
         r = status_broad(st);
     if (r == BOUNCE_R_UNDEFINED && f->delayed)
