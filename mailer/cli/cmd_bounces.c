@@ -68,6 +68,8 @@ static void print_json(const char *file, const struct bounce_result *r, int firs
         cli_json_str(bounce_reason_name(r->rcpt[i].reason));
         printf(", \"action\": "); /* data */
         json_opt(r->rcpt[i].action);
+        printf(", \"command\": "); /* data */
+        json_opt(r->rcpt[i].command);
         printf("}");
     }
     printf("]}");

@@ -51,6 +51,52 @@ static const char *state_words(const char *state)
     return state;
 }
 
+/* A bounce reason (bounce.h's names, stored in the ledger) for people. */
+static const char *reason_words(const char *reason)
+{
+    static const char *const known[][2] = {
+        {"undefined", N_("undefined")},
+        {"user unknown", N_("user unknown")},
+        {"host unknown", N_("host unknown")},
+        {"has moved", N_("has moved")},
+        {"not accepted", N_("not accepted")},
+        {"mailbox full", N_("mailbox full")},
+        {"message too big", N_("message too big")},
+        {"filtered", N_("filtered by the recipient")},
+        {"spam detected", N_("spam detected")},
+        {"blocked", N_("blocked")},
+        {"policy", N_("policy")},
+        {"rejected sender", N_("rejected sender")},
+        {"rate limited", N_("rate limited")},
+        {"expired", N_("expired")},
+        {"network error", N_("network error")},
+        {"system error", N_("system error")},
+        {"security error", N_("security error")},
+        {"suspended", N_("suspended")},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+        if (!strcmp(reason, known[i][0]))
+            return _(known[i][1]);
+    return reason;
+}
+
+/* "user unknown 2, mailbox full 1" (text) or {"user unknown": 2, ...} (JSON). */
+static int show_reason(void *ud, const char *reason, long count)
+{
+    struct show *s = ud;
+
+    if (s->json) {
+        printf("%s", s->nevents++ ? ", " : ""); /* data */
+        cli_json_str(reason);
+        printf(": %ld", count); /* data */
+    } else {
+        printf("%s%s %ld", s->nevents++ ? ", " : "", reason_words(reason), count); /* data */
+    }
+    return 0;
+}
+
 static int show_one(void *ud, const struct mailing *m)
 {
     struct show *s = ud;
@@ -84,12 +130,23 @@ static int show_one(void *ud, const struct mailing *m)
         s->nevents = 0;
         if (ledger_events_each(s->l, 0, m->campaign, m->edition, show_event, s, s->err) < 0)
             return -1;
-        printf("]}");
+        printf("], \"bounce_reasons\": {"); /* data */
+        s->nevents = 0;
+        if (ledger_bounce_reasons(s->l, m->id, show_reason, s, s->err) < 0)
+            return -1;
+        printf("}}");
     } else {
         printf(_("%-28s %-34s %-8s total %ld: sent %ld, pending %ld, deferred %ld, failed %ld, "
                  "bounced %ld, uncertain %ld%s\n"),
                m->campaign, m->edition, state_words(m->state), c.total, c.sent, c.pending,
                c.deferred, c.failed, c.bounced, c.sending, m->test ? _(" (test)") : "");
+        if (c.bounced) {
+            printf(_("    bounced by reason: "));
+            s->nevents = 0;
+            if (ledger_bounce_reasons(s->l, m->id, show_reason, s, s->err) < 0)
+                return -1;
+            putchar('\n');
+        }
         /* why it waits: the server's last word (a refused connection, a 4xx) */
         if ((c.deferred || c.sending) && m->state && strcmp(m->state, "complete")) {
             char reply[512];

@@ -134,9 +134,11 @@ static const struct help_entry entries[] = {
      N_("bounces fetch [--dry-run]\n"
         "bounces parse FILE.eml... [--format json]"),
      N_("read the bounce mailbox, or classify returned messages"),
-     N_("'fetch' reads the bounce mailbox (BOUNCE_IMAP_URL), records each bounce against its\n"
-        "delivery and suppresses addresses that bounced permanently. 'parse' classifies\n"
-        "returned messages saved as files, without changing anything."),
+     N_("'fetch' reads the bounce mailbox (BOUNCE_IMAP_URL), and the unsubscribe one\n"
+        "(UNSUBSCRIBE_IMAP_URL) when UNSUBSCRIBE_MAILTO is another address; records each\n"
+        "bounce against its delivery with its reason, suppresses addresses that bounced\n"
+        "permanently, and says how many messages were left for a person (folder Revisar).\n"
+        "'parse' classifies returned messages saved as files, without changing anything."),
      N_("mailer bounces fetch\n"
         "mailer bounces parse devuelto.eml")},
     {"suppress",

@@ -85,10 +85,12 @@ enum bounce_reason {
 
 /* One recipient of a notice. Strings are UTF-8, never NULL ("" when absent). */
 struct bounce_rcpt {
-    char *address;    /* lower-cased, "rfc822;" stripped */
-    char *status;     /* enhanced status "5.1.1", "" when none was given */
-    char *action;     /* "failed", "delayed", ... (lower case), "" when absent */
-    char *diagnostic; /* the remote server's words, unfolded */
+    char *address;       /* lower-cased, "rfc822;" stripped */
+    char *status;        /* enhanced status "5.1.1", "" when none was given */
+    char *action;        /* "failed", "delayed", ... (lower case), "" when absent */
+    char *diagnostic;    /* the remote server's words, unfolded */
+    const char *command; /* the SMTP command refused: "RCPT", "DATA", "MAIL",
+                            "HELO", "CONN", or "" (a static string) */
     enum bounce_class class;
     enum bounce_reason reason;
 };

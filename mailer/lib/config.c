@@ -60,6 +60,14 @@ const struct config_setting config_settings[CFG_COUNT] = {
                               "bounce mailbox user"},
     [CFG_BOUNCE_IMAP_PASSWORD] = {"BOUNCE_IMAP_PASSWORD", CONFIG_STRING, "", NULL, 1,
                                   "bounce mailbox password"},
+    [CFG_UNSUBSCRIBE_IMAP_URL] = {"UNSUBSCRIBE_IMAP_URL", CONFIG_STRING, "", NULL, 0,
+                                  "mailbox of UNSUBSCRIBE_MAILTO when it is another address "
+                                  "(\"bounce\": the bounce mailbox receives it)"},
+    [CFG_UNSUBSCRIBE_IMAP_USER] = {"UNSUBSCRIBE_IMAP_USER", CONFIG_STRING, "", NULL, 0,
+                                   "unsubscribe mailbox user (empty: BOUNCE_IMAP_USER)"},
+    [CFG_UNSUBSCRIBE_IMAP_PASSWORD] = {"UNSUBSCRIBE_IMAP_PASSWORD", CONFIG_STRING, "", NULL, 1,
+                                       "unsubscribe mailbox password (empty: "
+                                       "BOUNCE_IMAP_PASSWORD)"},
     [CFG_BOUNCE_SOFT_LIMIT] = {"BOUNCE_SOFT_LIMIT", CONFIG_INT, "3", NULL, 0,
                                "soft bounces (mailbox full, greylisting...) that suppress an "
                                "address"},

@@ -124,6 +124,11 @@ static const char *const migrations[] = {
      * made once by migrate(), part of every Message-ID so that two ledgers
      * never give the same one) and what a problem was last reported (notify). */
     "CREATE TABLE ledger_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+    /* 9 (issue 17): why a recipient bounced, from bounce.h's one list of
+     * reasons ("user unknown", "mailbox full", ...; "feedback" for a
+     * complaint, NULL for an unsubscribe request); rows of earlier runs
+     * keep NULL (read as "undefined"). */
+    "ALTER TABLE bounces ADD COLUMN reason TEXT;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -257,7 +262,7 @@ static const char *const stmt_sql2[] = {
     " bounce_class = CASE WHEN bounce_class = 'hard' THEN 'hard' ELSE ?2 END, updated_at = ?3"
     " WHERE id = ?1 AND state IN ('sent', 'bounced', 'sending')",
     "INSERT INTO bounces (delivery_id, address, status, action, class, diagnostic, received_at,"
-    " source_uid, kind, message_id) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
+    " source_uid, kind, message_id, reason) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)",
     "SELECT count(*) FROM bounces WHERE address = ?1 COLLATE NOCASE AND kind = 'bounce'"
     " AND class = 'soft' AND action = 'failed' AND received_at >= ?2",
 };
@@ -1837,7 +1842,36 @@ int ledger_bounce_add(struct ledger *l, const struct bounce_row *b, struct err *
     bind_text(st, 8, b->source_uid);
     bind_text(st, 9, b->kind ? b->kind : "bounce");
     bind_text(st, 10, b->message_id && *b->message_id ? b->message_id : NULL);
+    bind_text(st, 11, b->reason && *b->reason ? b->reason : NULL);
     return step_done(l, st, err, "recording a bounce");
+}
+
+int ledger_bounce_reasons(struct ledger *l, int64_t mailing_id, ledger_reason_fn fn, void *ud,
+                          struct err *err)
+{
+    sqlite3_stmt *st = prepare_once(
+        l,
+        "SELECT COALESCE(b.reason, 'undefined'), count(DISTINCT b.delivery_id) FROM bounces b"
+        " JOIN deliveries d ON d.id = b.delivery_id WHERE d.mailing_id = ?1"
+        " AND b.kind = 'bounce' AND COALESCE(b.action, 'failed') <> 'delayed'"
+        " GROUP BY 1 ORDER BY 2 DESC, 1",
+        err);
+    int rc, n = 0;
+
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, mailing_id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        n++;
+        if (fn(ud, (const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1))) {
+            sqlite3_finalize(st);
+            return -1;
+        }
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return db_fail(l, err, "counting a mailing's bounces by reason");
+    return n;
 }
 
 int ledger_soft_bounces(struct ledger *l, const char *address, time_t since, long *n,

@@ -300,12 +300,21 @@ int ledger_delivery_match(struct ledger *l, const char *message_id, const char *
  * downgraded). 0 done, 1 the delivery was in no such state. */
 int ledger_delivery_bounced(struct ledger *l, int64_t id, const char *klass, struct err *err);
 /* One row of `bounces`; kind is "bounce", "complaint" or "unsubscribe";
- * delivery_id 0 when unmatched; empty strings are stored as NULL. */
+ * reason one of bounce.h's names ("user unknown"...); delivery_id 0 when
+ * unmatched; empty strings are stored as NULL. */
 struct bounce_row {
     int64_t delivery_id;
     const char *kind, *address, *status, *action, *klass, *diagnostic, *message_id, *source_uid;
+    const char *reason;
 };
 int ledger_bounce_add(struct ledger *l, const struct bounce_row *b, struct err *err);
+/* A mailing's bounced deliveries by reason (delayed warnings left out),
+ * most first: fn(ud, reason, deliveries) per reason ("undefined" for rows
+ * recorded without one); fn returns non-zero to stop with -1. Returns how
+ * many reasons, or -1. */
+typedef int (*ledger_reason_fn)(void *ud, const char *reason, long count);
+int ledger_bounce_reasons(struct ledger *l, int64_t mailing_id, ledger_reason_fn fn, void *ud,
+                          struct err *err);
 /* Failed soft bounces recorded for address since a time. */
 int ledger_soft_bounces(struct ledger *l, const char *address, time_t since, long *n,
                         struct err *err);

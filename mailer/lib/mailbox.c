@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <errno.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 #include <libetpan/libetpan.h>
@@ -35,12 +36,14 @@ static int hexval(int c)
     return isdigit(c) ? c - '0' : tolower(c) - 'a' + 10;
 }
 
-/* imaps://host[:port][/FOLDER] or imap://... (FOLDER percent-decoded). */
-static int parse_url(struct mailbox *mb, const char *url, struct err *err)
+/* imaps://host[:port][/FOLDER] or imap://... (FOLDER percent-decoded);
+ * name is the setting's, for messages. */
+static int parse_url(struct mailbox *mb, const char *name, const char *url, struct err *err)
 {
     const char *p, *host, *end;
     struct buf folder;
     long port;
+    int rc = 0;
 
     if (!strncasecmp(url, "imaps://", 8)) {
         mb->implicit_tls = 1;
@@ -49,15 +52,14 @@ static int parse_url(struct mailbox *mb, const char *url, struct err *err)
         p = url + 7;
     } else {
         return err_set(err, ERR_CONFIG,
-                       "BOUNCE_IMAP_URL \"%s\": use imaps://host:993/INBOX or "
-                       "imap://host:143/INBOX (STARTTLS)",
-                       url);
+                       "%s \"%s\": use imaps://host:993/INBOX or imap://host:143/INBOX (STARTTLS)",
+                       name, url);
     }
     if (*p == '[') { /* [::1] */
         host = p + 1;
         end = strchr(host, ']');
         if (!end)
-            return err_set(err, ERR_CONFIG, "BOUNCE_IMAP_URL \"%s\": unclosed [", url);
+            return err_set(err, ERR_CONFIG, "%s \"%s\": unclosed [", name, url);
         p = end + 1;
     } else {
         host = p;
@@ -65,35 +67,41 @@ static int parse_url(struct mailbox *mb, const char *url, struct err *err)
         p = end;
     }
     if (end == host)
-        return err_set(err, ERR_CONFIG, "BOUNCE_IMAP_URL \"%s\": no host", url);
+        return err_set(err, ERR_CONFIG, "%s \"%s\": no host", name, url);
     mb->host = xstrndup(host, (size_t)(end - host));
     mb->port = mb->implicit_tls ? 993 : 143;
     if (*p == ':') {
         char *stop;
         port = strtol(p + 1, &stop, 10);
         if (port < 1 || port > 65535 || (*stop && *stop != '/'))
-            return err_set(err, ERR_CONFIG, "BOUNCE_IMAP_URL \"%s\": bad port", url);
+            return err_set(err, ERR_CONFIG, "%s \"%s\": bad port", name, url);
         mb->port = (unsigned)port;
         p = stop;
     }
     buf_init(&folder, 1024);
     if (*p == '/')
         p++;
-    for (; *p; p++) {
+    for (; *p && !rc; p++) {
         if (*p == '%' && isxdigit((unsigned char)p[1]) && isxdigit((unsigned char)p[2])) {
-            buf_addch(&folder, hexval((unsigned char)p[1]) * 16 + hexval((unsigned char)p[2]));
+            rc = buf_addch(&folder, hexval((unsigned char)p[1]) * 16 + hexval((unsigned char)p[2]));
             p += 2;
         } else {
-            buf_addch(&folder, *p);
+            rc = buf_addch(&folder, *p);
         }
     }
-    if (!folder.len)
-        buf_addstr(&folder, "INBOX");
+    if (!rc && !folder.len)
+        rc = buf_addstr(&folder, "INBOX");
+    if (rc) {
+        buf_release(&folder);
+        return errno == ENOMEM
+                   ? err_nomem(err)
+                   : err_set(err, ERR_CONFIG, "%s \"%s\": bad folder or host", name, url);
+    }
     mb->folder = buf_detach(&folder, NULL);
     if (!mb->host || !mb->folder)
         return err_nomem(err);
     if (strpbrk(mb->folder, "\r\n\"") || strpbrk(mb->host, " \r\n"))
-        return err_set(err, ERR_CONFIG, "BOUNCE_IMAP_URL \"%s\": bad folder or host", url);
+        return err_set(err, ERR_CONFIG, "%s \"%s\": bad folder or host", name, url);
     return 0;
 }
 
@@ -250,8 +258,7 @@ static void learn_capabilities(struct mailbox *mb)
     mb->has_uidplus = mailimap_has_uidplus(mb->imap);
 }
 
-struct mailbox *mailbox_open(const char *url, const char *user, const char *password,
-                             const char *ca_file, struct err *err)
+struct mailbox *mailbox_open(const struct mailbox_account *a, struct err *err)
 {
     struct mailbox *mb = calloc(1, sizeof(*mb));
     int r;
@@ -260,10 +267,10 @@ struct mailbox *mailbox_open(const char *url, const char *user, const char *pass
         err_nomem(err);
         return NULL;
     }
-    if (parse_url(mb, url, err))
+    if (parse_url(mb, a->setting, a->url, err))
         goto fail;
-    if (!user || !*user || !password || !*password) {
-        err_set(err, ERR_CONFIG, "BOUNCE_IMAP_USER and BOUNCE_IMAP_PASSWORD are required");
+    if (!a->user || !*a->user || !a->password || !*a->password) {
+        err_set(err, ERR_CONFIG, "%s: the mailbox's user and password are required", a->setting);
         goto fail;
     }
     if (!(mb->imap = mailimap_new(0, NULL))) {
@@ -271,11 +278,11 @@ struct mailbox *mailbox_open(const char *url, const char *user, const char *pass
         goto fail;
     }
     mailimap_set_timeout(mb->imap, IMAP_TIMEOUT);
-    if (connect_tls(mb, ca_file, err))
+    if (connect_tls(mb, a->ca_file, err))
         goto fail;
-    r = mailimap_login(mb->imap, user, password);
+    r = mailimap_login(mb->imap, a->user, a->password);
     if (r != MAILIMAP_NO_ERROR) {
-        err_set(err, ERR_CONFIG, "IMAP %s:%u: login as %s refused: %s", mb->host, mb->port, user,
+        err_set(err, ERR_CONFIG, "IMAP %s:%u: login as %s refused: %s", mb->host, mb->port, a->user,
                 server_said(mb));
         goto fail;
     }
@@ -548,7 +555,11 @@ static int handle(struct run *r, unsigned long uid, int effects, struct err *err
         bounce_release(&br);
         return -1;
     }
-    buf_setf(&r->source, "%s;UIDVALIDITY=%lu;UID=%lu", r->mb->folder, r->mb->uidvalidity, uid);
+    if (buf_setf(&r->source, "%s;UIDVALIDITY=%lu;UID=%lu", r->mb->folder, r->mb->uidvalidity,
+                 uid)) {
+        bounce_release(&br);
+        return err_nomem(err);
+    }
     if (effects && ledger_begin(r->l, err) == 0) {
         if (got == 0)
             verdict = returns_apply(r->l, &br, r->source.data, r->policy, r->st, err);
@@ -580,17 +591,15 @@ static int handle(struct run *r, unsigned long uid, int effects, struct err *err
     return mailbox_move(r->mb, uid, to, err);
 }
 
-int mailbox_fetch(const struct config *cfg, struct ledger *l, int dry_run,
-                  const struct returns_policy *policy, struct returns_stats *st, struct err *err)
+int mailbox_fetch_one(const struct mailbox_account *a, struct ledger *l, int dry_run,
+                      const struct returns_policy *policy, struct returns_stats *st,
+                      struct err *err)
 {
     struct run r = {0};
     unsigned long validity = 0, last = 0, *uids = NULL;
     size_t n = 0, i;
-    const char *url = config_get(cfg, CFG_BOUNCE_IMAP_URL);
     int rc = -1, known;
 
-    if (!url || !*url)
-        return err_set(err, ERR_CONFIG, "BOUNCE_IMAP_URL is not set (imaps://host:993/INBOX)");
     r.l = l;
     r.st = st;
     r.policy = policy;
@@ -598,13 +607,12 @@ int mailbox_fetch(const struct config *cfg, struct ledger *l, int dry_run,
     buf_init(&r.msg, BOUNCE_MAX_SIZE);
     buf_init(&r.key, 0);
     buf_init(&r.source, 0);
-    r.mb =
-        mailbox_open(url, config_get(cfg, CFG_BOUNCE_IMAP_USER),
-                     config_get(cfg, CFG_BOUNCE_IMAP_PASSWORD), config_get(cfg, CFG_CA_FILE), err);
-    if (!r.mb)
+    if (!(r.mb = mailbox_open(a, err)))
         goto out;
-    buf_setf(&r.key, "%s@%s:%u/%s", config_get(cfg, CFG_BOUNCE_IMAP_USER), r.mb->host, r.mb->port,
-             r.mb->folder);
+    if (buf_setf(&r.key, "%s@%s:%u/%s", a->user, r.mb->host, r.mb->port, r.mb->folder)) {
+        err_nomem(err);
+        goto out;
+    }
     if ((known = ledger_imap_state(l, r.key.data, &validity, &last, err)) < 0)
         goto out;
     /* A new UIDVALIDITY means the folder was recreated: its UIDs start over,
@@ -624,4 +632,79 @@ out:
     buf_release(&r.key);
     buf_release(&r.source);
     return rc;
+}
+
+/* The address part of a setting that holds one ("Name <a@b>", "mailto:a@b?subject=x",
+ * "a+tag@b"), lower-cased, into out; "" when none. */
+static void address_of(const char *v, char *out, size_t size)
+{
+    const char *p = strchr(v, '<') ? strchr(v, '<') + 1 : v;
+    size_t i = 0;
+
+    if (!strncasecmp(p, "mailto:", 7))
+        p += 7;
+    for (; *p && *p != '>' && *p != '?' && !isspace((unsigned char)*p) && i + 1 < size; p++)
+        out[i++] = (char)tolower((unsigned char)*p);
+    out[i] = '\0';
+    /* a+tag@b is a@b's mailbox */
+    if ((p = strchr(out, '+')) && strchr(p, '@'))
+        memmove((char *)p, strchr(p, '@'), strlen(strchr(p, '@')) + 1);
+}
+
+int mailbox_accounts(const struct config *cfg, struct mailbox_account out[2], size_t *n,
+                     struct err *err)
+{
+    const char *bounce = config_get(cfg, CFG_BOUNCE_ADDRESS);
+    const char *mailto = config_get(cfg, CFG_UNSUBSCRIBE_MAILTO);
+    const char *url2 = config_get(cfg, CFG_UNSUBSCRIBE_IMAP_URL);
+    char a[320], b[320];
+
+    *n = 0;
+    out[0].setting = "BOUNCE_IMAP_URL";
+    out[0].url = config_get(cfg, CFG_BOUNCE_IMAP_URL);
+    out[0].user = config_get(cfg, CFG_BOUNCE_IMAP_USER);
+    out[0].password = config_get(cfg, CFG_BOUNCE_IMAP_PASSWORD);
+    out[0].ca_file = config_get(cfg, CFG_CA_FILE);
+    if (!out[0].url || !*out[0].url)
+        return err_set(err, ERR_CONFIG, "BOUNCE_IMAP_URL is not set (imaps://host:993/INBOX)");
+    *n = 1;
+    /* The unsubscribe address: the bounce address unless set (compose.c). */
+    address_of(mailto, a, sizeof(a));
+    address_of(*bounce ? bounce : config_get(cfg, CFG_MAIL_FROM), b, sizeof(b));
+    if (!strcasecmp(url2, "bounce") || (!*url2 && (!*a || !strcmp(a, b))))
+        return 0;
+    if (!*url2)
+        return err_set(err, ERR_CONFIG,
+                       "UNSUBSCRIBE_MAILTO (%s) is not the bounce address (%s): set "
+                       "UNSUBSCRIBE_IMAP_URL to its mailbox, or to \"bounce\" when its mail "
+                       "reaches the bounce mailbox, so that no unsubscribe request goes unread",
+                       a, b);
+    out[1].setting = "UNSUBSCRIBE_IMAP_URL";
+    out[1].url = url2;
+    out[1].user = *config_get(cfg, CFG_UNSUBSCRIBE_IMAP_USER)
+                      ? config_get(cfg, CFG_UNSUBSCRIBE_IMAP_USER)
+                      : out[0].user;
+    out[1].password = *config_get(cfg, CFG_UNSUBSCRIBE_IMAP_PASSWORD)
+                          ? config_get(cfg, CFG_UNSUBSCRIBE_IMAP_PASSWORD)
+                          : out[0].password;
+    out[1].ca_file = out[0].ca_file;
+    /* The same mailbox under two names is read once. */
+    if (!strcmp(out[1].url, out[0].url) && !strcmp(out[1].user, out[0].user))
+        return 0;
+    *n = 2;
+    return 0;
+}
+
+int mailbox_fetch(const struct config *cfg, struct ledger *l, int dry_run,
+                  const struct returns_policy *policy, struct returns_stats *st, struct err *err)
+{
+    struct mailbox_account a[2];
+    size_t n, i;
+
+    if (mailbox_accounts(cfg, a, &n, err))
+        return -1;
+    for (i = 0; i < n; i++)
+        if (mailbox_fetch_one(&a[i], l, dry_run, policy, st, err))
+            return -1;
+    return 0;
 }

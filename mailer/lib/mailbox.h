@@ -2,7 +2,7 @@
  * mailimap_* API), with the server certificate verified here (libetpan with
  * GnuTLS does not).
  *
- * BOUNCE_IMAP_URL is imaps://host[:993]/FOLDER (TLS from the first byte) or
+ * A mailbox's URL is imaps://host[:993]/FOLDER (TLS from the first byte) or
  * imap://host[:143]/FOLDER (STARTTLS, required: a server without it is
  * refused). The peer's chain is checked against CA_FILE, or the system
  * trust store when CA_FILE is empty, and its name against host; anything
@@ -31,10 +31,27 @@
 
 struct mailbox;
 
-/* Connect, verify the certificate, LOGIN, SELECT. url/user/password/ca_file
- * come from the configuration; ca_file may be "" (system store). */
-struct mailbox *mailbox_open(const char *url, const char *user, const char *password,
-                             const char *ca_file, struct err *err);
+/* A mailbox to read, as its settings describe it (strings borrowed).
+ * Issue 18 gives each named sender one: mailbox_fetch_one() per account. */
+struct mailbox_account {
+    const char *setting;  /* the URL's setting name, for messages */
+    const char *url;      /* imaps://host[:993]/FOLDER or imap://... (STARTTLS) */
+    const char *user;     /* LOGIN as */
+    const char *password; /* untrusted only in that it goes to the server */
+    const char *ca_file;  /* PEM of trusted CAs; "" for the system store */
+};
+
+/* The mailboxes `bounces fetch` reads (*n is 1 or 2): BOUNCE_IMAP_URL, and
+ * UNSUBSCRIBE_IMAP_URL when UNSUBSCRIBE_MAILTO is another address than the
+ * bounce one (its user and password default to the bounce mailbox's;
+ * "bounce" says one mailbox receives both). ERR_CONFIG when
+ * UNSUBSCRIBE_MAILTO is another address and UNSUBSCRIBE_IMAP_URL is empty:
+ * a «baja» sent there would never be read. */
+int mailbox_accounts(const struct config *cfg, struct mailbox_account out[2], size_t *n,
+                     struct err *err);
+
+/* Connect, verify the certificate, LOGIN, SELECT. */
+struct mailbox *mailbox_open(const struct mailbox_account *a, struct err *err);
 /* LOGOUT and free; NULL is fine. */
 void mailbox_close(struct mailbox *mb);
 /* UIDVALIDITY of the selected folder and its name ("INBOX"). */
@@ -50,12 +67,16 @@ int mailbox_get(struct mailbox *mb, unsigned long uid, struct buf *out, size_t *
 /* Move one message to folder (created when missing). */
 int mailbox_move(struct mailbox *mb, unsigned long uid, const char *folder, struct err *err);
 
-/* The whole run described above, with settings from cfg (BOUNCE_IMAP_URL,
- * _USER, _PASSWORD, CA_FILE). With dry_run every message is classified and
- * its effects computed in a transaction that is rolled back; nothing is
- * moved. Messages left in the folder by a run killed after its commit
- * (UID at or below the last handled) are filed again without effects.
- * policy: soft-bounce suppression (NULL or zeros: RETURNS_SOFT_*). */
+/* The whole run described above on one mailbox. With dry_run every
+ * message is classified and its effects computed in a transaction that is
+ * rolled back; nothing is moved. Messages left in the folder by a run
+ * killed after its commit (UID at or below the last handled) are filed
+ * again without effects. policy: soft-bounce suppression (NULL or zeros:
+ * RETURNS_SOFT_*). st adds up over calls. */
+int mailbox_fetch_one(const struct mailbox_account *a, struct ledger *l, int dry_run,
+                      const struct returns_policy *policy, struct returns_stats *st,
+                      struct err *err);
+/* mailbox_fetch_one() on each of mailbox_accounts(cfg), in turn. */
 int mailbox_fetch(const struct config *cfg, struct ledger *l, int dry_run,
                   const struct returns_policy *policy, struct returns_stats *st, struct err *err);
 

@@ -43,6 +43,7 @@ static int one_bounce(struct ledger *l, const struct bounce_result *r, const str
     row.status = x->status;
     row.action = *x->action ? x->action : "failed";
     row.klass = bounce_class_name(x->class);
+    row.reason = bounce_reason_name(x->reason);
     row.diagnostic = x->diagnostic;
     row.message_id = r->original_message_id;
     row.source_uid = source;
@@ -90,6 +91,7 @@ static int one_request(struct ledger *l, const struct bounce_result *r, const ch
         return 1;
     row.kind = kind;
     row.address = address;
+    row.reason = r->type == BOUNCE_COMPLAINT ? bounce_reason_name(BOUNCE_R_FEEDBACK) : NULL;
     row.diagnostic = r->nrcpt ? r->rcpt[0].diagnostic : NULL;
     row.message_id = r->original_message_id;
     row.source_uid = source;

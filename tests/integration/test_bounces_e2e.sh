@@ -8,7 +8,9 @@
 # reply written into the same Maildir unsubscribes its sender; the next
 # campaign skips all three; a second fetch finds nothing new; nothing in
 # the mailbox is lost; a server whose certificate is not from CA_FILE is
-# refused before the password is sent.
+# refused before the password is sent. UNSUBSCRIBE_MAILTO is another
+# address whose mail lands in the folder Bajas: `bounces fetch` reads that
+# mailbox too (UNSUBSCRIBE_IMAP_URL), and refuses to run without it.
 set -euo pipefail
 : "${SOURCE_DIR:?}" "${MAILER:?}"
 
@@ -47,9 +49,12 @@ export SMTP_URL="smtp://127.0.0.1:$POSTFIX_PORT" SMTP_TLS=none SMTP_USER= SMTP_P
 export BOUNCE_ADDRESS=bounces@bounces.example
 export BOUNCE_IMAP_URL="imaps://127.0.0.1:$DOVECOT_PORT/INBOX" BOUNCE_IMAP_USER=rebotes
 export BOUNCE_IMAP_PASSWORD='cl4ve-rebotes' CA_FILE=$work/certs/ca.pem
+export UNSUBSCRIBE_MAILTO=baja@bounces.example
+export UNSUBSCRIBE_IMAP_URL="imaps://127.0.0.1:$DOVECOT_PORT/Bajas"
 cd "$work"
 
 inbox() { find "$POSTFIX_MAILDIR/new" "$POSTFIX_MAILDIR/cur" -type f | wc -l; }
+mkdir -p "$POSTFIX_MAILDIR"/.Bajas/{new,cur,tmp} && chown -R 65534:65534 "$POSTFIX_MAILDIR/.Bajas"
 folder() { { find "$POSTFIX_MAILDIR/.$1/new" "$POSTFIX_MAILDIR/.$1/cur" -type f 2>/dev/null || true; } | wc -l; }
 
 # 1. The first campaign: 4 accepted by Postfix, 2 of them bounce.
@@ -111,9 +116,16 @@ grep -q "STARTTLS" notls.out || fail "no STARTTLS message: $(cat notls.out)"
 grep -q "STARTTLS" "$work/notls.log" || fail "never asked for STARTTLS: $(cat "$work/notls.log")"
 grep -qi "login" "$work/notls.log" && fail "sent LOGIN without TLS: $(cat "$work/notls.log")"
 
+# ... and so is a second mailbox for UNSUBSCRIBE_MAILTO left unset: a «baja»
+# sent there would never be read.
+code=0
+UNSUBSCRIBE_IMAP_URL= "$MAILER" bounces fetch >nounsub.out 2>&1 || code=$?
+[[ $code == 78 ]] || fail "UNSUBSCRIBE_MAILTO without its mailbox: exit $code: $(cat nounsub.out)"
+grep -q "UNSUBSCRIBE_IMAP_URL" nounsub.out || fail "no UNSUBSCRIBE_IMAP_URL hint: $(cat nounsub.out)"
+
 # 4. A dry run changes nothing (over STARTTLS this time).
-BOUNCE_IMAP_URL="imap://127.0.0.1:$DOVECOT_IMAP_PORT/INBOX" "$MAILER" -v bounces fetch --dry-run \
-    >dry.out 2>&1 || fail "dry run: $(cat dry.out)"
+BOUNCE_IMAP_URL="imap://127.0.0.1:$DOVECOT_IMAP_PORT/INBOX" UNSUBSCRIBE_IMAP_URL=bounce \
+    "$MAILER" -v bounces fetch --dry-run >dry.out 2>&1 || fail "dry run: $(cat dry.out)"
 grep -q "Login: user=<rebotes>.*lip=127.0.0.1, mpid=[0-9]*, TLS" "$DOVECOT_LOG" ||
     fail "no STARTTLS login in the Dovecot log"
 grep -q "2 bounces (2 hard, 0 soft)" dry.out || fail "dry run said: $(cat dry.out)"
@@ -132,19 +144,22 @@ grep -q $'^fantasma@test.example\thard-bounce' supp1.out || fail "fantasma not s
 import json, sqlite3
 m = json.load(open("status2.json"))[0]
 assert m["bounced"] == 2 and m["sent"] == 2, m
+assert m["bounce_reasons"] == {"user unknown": 2}, m
 db = sqlite3.connect("mailer.db")
 rows = db.execute("""SELECT d.address, d.state, d.bounce_class, b.class, b.status, b.kind,
-                            b.message_id = d.message_id
+                            b.message_id = d.message_id, b.reason
                      FROM bounces b JOIN deliveries d ON d.id = b.delivery_id
                      ORDER BY d.address""").fetchall()
-assert rows == [("fantasma@test.example", "bounced", "hard", "hard", "5.1.1", "bounce", 1),
-                ("nadie@test.example", "bounced", "hard", "hard", "5.1.1", "bounce", 1)], rows
+assert rows == [("fantasma@test.example", "bounced", "hard", "hard", "5.1.1", "bounce", 1,
+                 "user unknown"),
+                ("nadie@test.example", "bounced", "hard", "hard", "5.1.1", "bounce", 1,
+                 "user unknown")], rows
 PY
 [[ $(inbox) == 0 && $(folder Procesados) == 2 ]] ||
     fail "after fetch: inbox $(inbox), Procesados $(folder Procesados)"
 lap "fetch 1 (2 DSNs)"
 
-# 6. A «baja» reply from beto, written straight into the Maildir...
+# 6. A «baja» reply from beto, to the unsubscribe address: into Bajas...
 cat >"$work/baja.eml" <<EOF
 From: Beto <Beto@test.example>
 To: bounces@bounces.example
@@ -157,7 +172,7 @@ Quiero darme de baja, por favor.
 
 > Hola, Beto.
 EOF
-install -o 65534 -g 65534 -m 600 "$work/baja.eml" "$POSTFIX_MAILDIR/new/$(date +%s).baja.test:2,"
+install -o 65534 -g 65534 -m 600 "$work/baja.eml" "$POSTFIX_MAILDIR/.Bajas/new/$(date +%s).baja.test:2,"
 # ... and an ordinary question, which is for a person (Revisar).
 printf 'From: Ana <ana@test.example>\nTo: bounces@bounces.example\nSubject: Re: Aviso para Ana\n\n¿Cuándo es la próxima reunión?\n' >"$work/pregunta.eml"
 install -o 65534 -g 65534 -m 600 "$work/pregunta.eml" "$POSTFIX_MAILDIR/new/$(date +%s).pregunta.test:2,"
@@ -166,6 +181,7 @@ install -o 65534 -g 65534 -m 600 "$work/pregunta.eml" "$POSTFIX_MAILDIR/new/$(da
 grep -q "2 new messages: 0 bounces (0 hard, 0 soft), 0 complaints, 1 unsubscribe, 0 autoreplies, 1 for a person" fetch2.out ||
     fail "fetch 2 said: $(cat fetch2.out)"
 [[ $(folder Revisar) == 1 ]] || fail "the question is not in Revisar"
+[[ $(folder Bajas) == 0 ]] || fail "the «baja» was left in Bajas"
 "$MAILER" suppress list | grep -c '^ana@' > /dev/null && fail "a question unsubscribed its sender"
 "$MAILER" suppress list | grep -c $'^beto@test.example\tunsubscribe' > /dev/null || fail "beto not unsubscribed"
 lap "fetch 2 (baja)"
@@ -185,7 +201,8 @@ install -o 65534 -g 65534 -m 600 "$dsn" "$POSTFIX_MAILDIR/new/$(date +%s).killed
 /usr/bin/python3 - <<'PY' || fail "could not simulate the killed run"
 import sqlite3
 db = sqlite3.connect("mailer.db")
-n = db.execute("UPDATE imap_state SET last_uid = last_uid + 1").rowcount
+n = db.execute("UPDATE imap_state SET last_uid = last_uid + 1"
+               " WHERE mailbox LIKE '%/INBOX'").rowcount
 db.commit()
 assert n == 1, n
 PY

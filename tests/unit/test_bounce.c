@@ -92,7 +92,8 @@ static const struct fixture_case fixtures[] = {
      MID, 1},
     {"exchange-ndr-spanish-cp1252.eml", BOUNCE_BOUNCE, BOUNCE_HARD, "nadie@contoso.example",
      "5.1.10", "failed", MID, 1},
-    {"exim-retry-timeout.eml", BOUNCE_BOUNCE, BOUNCE_SOFT, "paciente@lento.example", "4.4.7",
+    /* Exim gave up ("retry timeout exceeded"): a final failure, expired. */
+    {"exim-retry-timeout.eml", BOUNCE_BOUNCE, BOUNCE_SOFT, "paciente@lento.example", "5.0.0",
      "failed", MID, 1},
     {"exim-user-unknown.eml", BOUNCE_BOUNCE, BOUNCE_HARD, "desconocido@exim.example", "5.1.1",
      "failed", MID, 1},
@@ -128,7 +129,7 @@ static void parse_file(const char *name, struct bounce_result *r)
     buf_init(&path, 0);
     buf_init(&data, BOUNCE_MAX_SIZE);
     err_init(&e);
-    buf_addf(&path, "%s/bounces/%s", dir ? dir : "tests/fixtures", name);
+    assert_int_equal(buf_addf(&path, "%s/bounces/%s", dir ? dir : "tests/fixtures", name), 0);
     if (buf_read_file(&data, path.data))
         fail_msg("cannot read %s", path.data);
     assert_int_equal(bounce_parse(data.data, data.len, r, &e), 0);
@@ -232,7 +233,7 @@ static void test_line_ends(void **state)
         buf_init(&b, 0);
         err_init(&err);
         for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
-            buf_addf(&b, "%s%s", lines[i], ends[e]);
+            assert_int_equal(buf_addf(&b, "%s%s", lines[i], ends[e]), 0);
         assert_int_equal(bounce_parse(b.data, b.len, &r, &err), 0);
         assert_int_equal(r.type, BOUNCE_BOUNCE);
         assert_int_equal(r.nrcpt, 1);
@@ -261,7 +262,11 @@ static void test_class_rule(void **state)
         {"5.2.2", "552 5.2.2 Mailbox full", BOUNCE_SOFT},
         {"5.1.1", "550 5.1.1 mailbox full (over quota)", BOUNCE_SOFT},
         {"5.7.1", "554 5.7.1 rejected: spam", BOUNCE_SOFT},
-        {"5.7.1", "550 5.7.1 user unknown", BOUNCE_HARD}, /* the words say the address */
+        /* A policy status with words of a bad address, and no RCPT to tie
+         * them to the address: the recipient's filter; not guessed hard. */
+        {"5.7.1", "550 5.7.1 user unknown", BOUNCE_SOFT},
+        {"5.7.1", "550 5.7.1 <a@b.example>: user unknown (in reply to RCPT TO command)",
+         BOUNCE_HARD},
         {"4.4.7", "expired", BOUNCE_SOFT},
         {"4.7.1", "greylisted", BOUNCE_SOFT},
         {"4.2.1", "rate limited", BOUNCE_SOFT},
@@ -306,9 +311,9 @@ static void test_hostile(void **state)
         struct err e;
         struct buf in;
         buf_init(&in, 0);
-        buf_addstr(&in, inputs[i]);
+        assert_int_equal(buf_addstr(&in, inputs[i]), 0);
         if (i == 5)
-            buf_add(&in, "\0\x01", 2); /* NUL in the body */
+            assert_int_equal(buf_add(&in, "\0\x01", 2), 0); /* NUL in the body */
         err_init(&e);
         assert_int_equal(bounce_parse(in.data, in.len, &r, &e), 0);
         buf_release(&in);
@@ -333,7 +338,8 @@ static void test_mangled(void **state)
         buf_init(&path, 0);
         buf_init(&data, BOUNCE_MAX_SIZE);
         buf_init(&m, 0);
-        buf_addf(&path, "%s/bounces/%s", dir ? dir : "tests/fixtures", fixtures[i].file);
+        assert_int_equal(
+            buf_addf(&path, "%s/bounces/%s", dir ? dir : "tests/fixtures", fixtures[i].file), 0);
         assert_int_equal(buf_read_file(&data, path.data), 0);
         for (cut = 0; cut <= data.len; cut += data.len / 23 + 1) {
             for (k = 0; k < 4; k++) {
@@ -341,7 +347,7 @@ static void test_mangled(void **state)
                 struct err e;
                 size_t j;
                 buf_reset(&m);
-                buf_add(&m, data.data, cut);
+                assert_int_equal(buf_add(&m, data.data, cut), 0);
                 for (j = 0; j < 4 * k && m.len; j++) {
                     seed = seed * 1103515245u + 12345u;
                     m.data[(seed >> 8) % m.len] = (char)(seed >> 16);
@@ -359,6 +365,253 @@ static void test_mangled(void **state)
         buf_release(&data);
         buf_release(&m);
     }
+}
+
+/* One notice of each family the issue names, read from the fixture
+ * collection (tests/fixtures/bounces/DIR/, see each PROVENANCE): the kind,
+ * the recipients, the first one's address, status, reason and class
+ * (-1: not asserted; Apache James: sisimai's list says "filtered" where we
+ * read "no such user here" as the address; Shift_JIS and GB2312: what is
+ * checked there is the decoding, their "(550 User unknown)" quoted without
+ * RCPT is the ambiguous case bounce_notice.c keeps soft). */
+struct family_case {
+    const char *family, *file;
+    enum bounce_type type;
+    size_t nrcpt;
+    const char *address, *status;
+    int reason, class;
+};
+
+static const struct family_case families[] = {
+    {"Postfix", "sisimai/lhost-postfix-02.eml", BOUNCE_BOUNCE, 2, "filtered@example.co.jp", "5.2.1",
+     BOUNCE_R_USER_UNKNOWN, BOUNCE_HARD},
+    {"Sendmail V8", "sisimai/lhost-sendmail-01.eml", BOUNCE_BOUNCE, 1,
+     "userunknown@bouncehammer.jp", "5.1.1", BOUNCE_R_USER_UNKNOWN, BOUNCE_HARD},
+    {"Sendmail V5", "sisimai/lhost-v5sendmail-01.eml", BOUNCE_BOUNCE, 1, "kijitora@example.com",
+     "4.0.0", BOUNCE_R_EXPIRED, BOUNCE_SOFT},
+    {"Exim", "sisimai/lhost-exim-01.eml", BOUNCE_BOUNCE, 1, "kijitora@example.ed.jp", "5.7.0",
+     BOUNCE_R_BLOCKED, BOUNCE_SOFT},
+    {"qmail", "sisimai/lhost-qmail-01.eml", BOUNCE_BOUNCE, 1, "kijitora@example.ne.jp", "5.5.0",
+     BOUNCE_R_USER_UNKNOWN, BOUNCE_HARD},
+    {"Courier", "sisimai/lhost-courier-01.eml", BOUNCE_BOUNCE, 1, "kijitora@example.co.jp", "5.1.1",
+     BOUNCE_R_USER_UNKNOWN, BOUNCE_HARD},
+    {"OpenSMTPD", "sisimai/lhost-opensmtpd-01.eml", BOUNCE_BOUNCE, 1,
+     "apdugoaidugoaidugoaeiudggadi@gmail.com", "5.1.1", BOUNCE_R_USER_UNKNOWN, BOUNCE_HARD},
+    {"Exchange 2003", "sisimai/lhost-exchange2003-01.eml", BOUNCE_BOUNCE, 2,
+     "shironeko@example.com", "5.0.0", BOUNCE_R_USER_UNKNOWN, BOUNCE_HARD},
+    {"Exchange 2007", "sisimai/lhost-exchange2007-01.eml", BOUNCE_BOUNCE, 1,
+     "mikeneko@example.co.jp", "5.1.1", BOUNCE_R_USER_UNKNOWN, BOUNCE_HARD},
+    {"Exchange Online", "sisimai/lhost-office365-01.eml", BOUNCE_BOUNCE, 1, "kijitora@example.com",
+     "5.1.10", BOUNCE_R_USER_UNKNOWN, BOUNCE_HARD},
+    {"Outlook.com", "sisimai/lhost-outlook-01.eml", BOUNCE_BOUNCE, 1, "kijitora@example.jp",
+     "5.2.2", BOUNCE_R_MAILBOX_FULL, BOUNCE_SOFT},
+    {"Gmail", "sisimai/lhost-gmail-01.eml", BOUNCE_BOUNCE, 1, "userunknown@example.jp", "5.1.1",
+     BOUNCE_R_USER_UNKNOWN, BOUNCE_HARD},
+    {"Google Workspace", "sisimai/lhost-gsuite-01.eml", BOUNCE_BOUNCE, 1, "kijitora@example.de",
+     "5.1.0", BOUNCE_R_USER_UNKNOWN, BOUNCE_HARD},
+    {"Yahoo", "sisimai/lhost-yahoo-01.eml", BOUNCE_BOUNCE, 1, "kijitora@example.org", "5.1.1",
+     BOUNCE_R_USER_UNKNOWN, BOUNCE_HARD},
+    {"AOL", "bounceparser/aol.unknown.msg", BOUNCE_BOUNCE, 1, "recipient@example.net", "5.1.1",
+     BOUNCE_R_USER_UNKNOWN, BOUNCE_HARD},
+    {"iCloud", "sisimai/rhost-apple-01.eml", BOUNCE_BOUNCE, 1, "kijitora@example.jp", "5.1.6",
+     BOUNCE_R_HAS_MOVED, BOUNCE_HARD},
+    {"Amazon SES", "sisimai/lhost-amazonses-03.eml", BOUNCE_BOUNCE, 1, "kijitora@example.jp",
+     "5.1.0", BOUNCE_R_MAILBOX_FULL, BOUNCE_SOFT},
+    {"Amazon SES JSON", "sisimai/lhost-amazonses-09.eml", BOUNCE_BOUNCE, 1,
+     "bounce@simulator.amazonses.com", "5.1.1", BOUNCE_R_USER_UNKNOWN, BOUNCE_HARD},
+    {"Amazon WorkMail", "sisimai/lhost-amazonworkmail-01.eml", BOUNCE_BOUNCE, 1,
+     "kijitora@example.jp", "5.1.1", BOUNCE_R_USER_UNKNOWN, BOUNCE_HARD},
+    {"Zoho", "sisimai/lhost-zoho-01.eml", BOUNCE_BOUNCE, 1, "kijitora@example.co.jp", "5.1.1",
+     BOUNCE_R_USER_UNKNOWN, BOUNCE_HARD},
+    {"GMX", "sisimai/lhost-gmx-01.eml", BOUNCE_BOUNCE, 1, "shironeko@example.jp", "5.2.2",
+     BOUNCE_R_MAILBOX_FULL, BOUNCE_SOFT},
+    {"1&1", "sisimai/lhost-einsundeins-03.eml", BOUNCE_BOUNCE, 1, "xxxx@xxxx.com", "5.2.0",
+     BOUNCE_R_SPAM, BOUNCE_SOFT},
+    {"Mail.ru", "sisimai/lhost-mailru-01.eml", BOUNCE_BOUNCE, 1, "kijitora@example.jp", "5.1.1",
+     BOUNCE_R_USER_UNKNOWN, BOUNCE_HARD},
+    {"Yandex", "sisimai/lhost-yandex-01.eml", BOUNCE_BOUNCE, 1, "kijitora@example.jp", "5.1.1",
+     BOUNCE_R_USER_UNKNOWN, BOUNCE_HARD},
+    {"Domino", "sisimai/lhost-domino-01.eml", BOUNCE_BOUNCE, 1, "kijitora@example.jp", "5.0.0",
+     BOUNCE_R_USER_UNKNOWN, BOUNCE_HARD},
+    {"Notes", "sisimai/lhost-notes-01.eml", BOUNCE_BOUNCE, 1, "kijitora@u1.example.co.jp", "5.0.0",
+     BOUNCE_R_UNDEFINED, BOUNCE_SOFT},
+    {"Oracle Messaging Server", "sisimai/lhost-messagingserver-01.eml", BOUNCE_BOUNCE, 1,
+     "kijitora@example.jp", "5.1.1", BOUNCE_R_USER_UNKNOWN, BOUNCE_HARD},
+    {"IMail", "sisimai/lhost-imailserver-01.eml", BOUNCE_BOUNCE, 1, "kijitora@example.com", "5.0.0",
+     BOUNCE_R_USER_UNKNOWN, BOUNCE_HARD},
+    {"DragonFly", "sisimai/lhost-dragonfly-01.eml", BOUNCE_BOUNCE, 1,
+     "pseudo-local-part@google.example.com", "5.0.0", BOUNCE_R_SECURITY, BOUNCE_SOFT},
+    {"Apache James", "sisimai/lhost-apachejames-01.eml", BOUNCE_BOUNCE, 1,
+     "000000000000@vtext.example.com", "5.0.0", -1, -1},
+    {"MailFoundry", "sisimai/lhost-mailfoundry-02.eml", BOUNCE_BOUNCE, 1, "kijitora@example.org",
+     "5.1.1", BOUNCE_R_MAILBOX_FULL, BOUNCE_SOFT},
+    {"mFILTER", "sisimai/lhost-mfilter-02.eml", BOUNCE_BOUNCE, 1, "kijitora@example.co.jp", "5.1.1",
+     BOUNCE_R_USER_UNKNOWN, BOUNCE_HARD},
+    {"McAfee", "sisimai/lhost-mcafee-01.eml", BOUNCE_BOUNCE, 1, "kijitora@example.co.jp", "5.0.0",
+     BOUNCE_R_USER_UNKNOWN, BOUNCE_HARD},
+    {"Trend Micro", "sisimai/lhost-interscanmss-01.eml", BOUNCE_BOUNCE, 1, "kijitora@example.co.jp",
+     "5.1.1", BOUNCE_R_USER_UNKNOWN, BOUNCE_HARD},
+    {"Verizon", "sisimai/lhost-verizon-01.eml", BOUNCE_BOUNCE, 1, "0000000000@vzwpix.com", "5.0.0",
+     BOUNCE_R_USER_UNKNOWN, BOUNCE_HARD},
+    {"au/KDDI", "sisimai/lhost-kddi-01.eml", BOUNCE_BOUNCE, 1, "kijitora@x0000000000000.dion.ne.jp",
+     "5.0.0", BOUNCE_R_MAILBOX_FULL, BOUNCE_SOFT},
+    {"au ezweb", "sisimai/lhost-ezweb-03.eml", BOUNCE_BOUNCE, 1,
+     "this-local-part-does-not-exist-on-the-site@ezweb.ne.jp", "5.0.0", BOUNCE_R_SUSPENDED,
+     BOUNCE_SOFT},
+    {"NTT docomo", "sisimai/rhost-nttdocomo-01.eml", BOUNCE_BOUNCE, 1,
+     "azumakuniyuki@ntt.docomo.example.ne.jp", "5.2.0", BOUNCE_R_FILTERED, BOUNCE_SOFT},
+    {"SoftBank", "ours/softbank-two-recipients.eml", BOUNCE_BOUNCE, 2, "kenta.sato@softbank.ne.jp",
+     "5.1.1", BOUNCE_R_USER_UNKNOWN, BOUNCE_HARD},
+    {"Facebook", "sisimai/lhost-facebook-03.eml", BOUNCE_BOUNCE, 1, "kijitora@facebook.com",
+     "5.1.1", BOUNCE_R_FILTERED, BOUNCE_SOFT},
+    {"GoDaddy", "sisimai/rhost-godaddy-02.eml", BOUNCE_BOUNCE, 1, "kijitora@example.com", "5.1.3",
+     BOUNCE_R_BLOCKED, BOUNCE_SOFT},
+    {"Orange", "sisimai/rhost-franceptt-01.eml", BOUNCE_BOUNCE, 1,
+     "pseudo-local-part-kijitora-nyaaan@orange.fr", "5.1.1", BOUNCE_R_USER_UNKNOWN, BOUNCE_HARD},
+    {"FML", "sisimai/lhost-fml-02.eml", BOUNCE_BOUNCE, 1, "neko-nyaan-ctl@example.org", "5.0.0",
+     BOUNCE_R_REJECTED, BOUNCE_SOFT},
+    {"Google Groups", "sisimai/lhost-googlegroups-01.eml", BOUNCE_BOUNCE, 1,
+     "libsisimai@googlegroups.com", "5.0.0", BOUNCE_R_REJECTED, BOUNCE_SOFT},
+    {"Barracuda", "bounceparser/spam-rejection.msg", BOUNCE_BOUNCE, 1,
+     "exampleuser@exampledomain.co.uk", "5.7.1", BOUNCE_R_SPAM, BOUNCE_SOFT},
+    {"RFC 3464", "sisimai/rfc3464-03.eml", BOUNCE_BOUNCE, 1, "kijitora@example.com", "5.0.0",
+     BOUNCE_R_POLICY, BOUNCE_SOFT},
+    {"ARF", "sisimai/arf-01.eml", BOUNCE_COMPLAINT, 1, "redacted@example.net", "",
+     BOUNCE_R_FEEDBACK, BOUNCE_CLASS_NONE},
+    {"JMRP", "php-bounce-handler/hotmailbounce.txt", BOUNCE_COMPLAINT, 1,
+     "spamreportinguser@hotmail.com", "", BOUNCE_R_FEEDBACK, BOUNCE_CLASS_NONE},
+    {"auto-reply", "sisimai/rfc3834-01.eml", BOUNCE_AUTOREPLY, 1, "kijitora@example.net", "",
+     BOUNCE_R_VACATION, BOUNCE_CLASS_NONE},
+    {"vacation", "bounceparser/warning-6.msg", BOUNCE_AUTOREPLY, 1, "john.smith@b.c", "",
+     BOUNCE_R_VACATION, BOUNCE_CLASS_NONE},
+    {"challenge-response", "bounceparser/boxbe-cr.msg", BOUNCE_AUTOREPLY, 1, "noreply@boxbe.com",
+     "", BOUNCE_R_VACATION, BOUNCE_CLASS_NONE},
+    {"Shift_JIS", "ours/docomo-shift-jis.eml", BOUNCE_BOUNCE, 1, "haruka.ito@docomo.example.ne.jp",
+     "5.0.0", -1, -1},
+    {"GB2312", "ours/tencent-gb2312-base64.eml", BOUNCE_BOUNCE, 1, "zhang.wei@qq.example.com",
+     "5.0.0", -1, -1},
+    {"forwarded notice", "ours/forwarded-notice.eml", BOUNCE_BOUNCE, 2, "kenta.sato@softbank.ne.jp",
+     "5.1.1", BOUNCE_R_USER_UNKNOWN, BOUNCE_HARD},
+};
+
+static void test_families(void **state)
+{
+    size_t i;
+    int bad = 0;
+
+    (void)state;
+    for (i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
+        const struct family_case *c = &families[i];
+        struct bounce_result r;
+        const struct bounce_rcpt *x;
+        parse_file(c->file, &r);
+        x = r.nrcpt ? &r.rcpt[0] : NULL;
+        if (r.type != c->type || r.nrcpt != c->nrcpt || !x || strcmp(x->address, c->address) ||
+            strcmp(x->status, c->status) || (c->reason >= 0 && (int)x->reason != c->reason) ||
+            (c->class >= 0 && (int)x->class != c->class)) {
+            print_error("%s (%s): got %s, %zu recipients, %s %s %s %s\n", c->family, c->file,
+                        bounce_type_name(r.type), r.nrcpt, x ? x->address : "-",
+                        x ? x->status : "-", x ? bounce_reason_name(x->reason) : "-",
+                        x && bounce_class_name(x->class) ? bounce_class_name(x->class) : "-");
+            bad++;
+        }
+        bounce_release(&r);
+    }
+    assert_int_equal(bad, 0);
+}
+
+/* The whole collection against its expected.tsv files (what agreement.py
+ * measures): the agreement may not fall below where it stands, and nothing
+ * that is not a bounce (an auto-reply, a complaint, a person) is ever made
+ * a hard bounce. */
+struct tally {
+    long n, class_ok, status_ok, reason_ok, hard_wrong;
+};
+
+static void check_file(const char *dir, const char *file, char rows[][3][32], size_t nrows,
+                       struct tally *t)
+{
+    struct buf name = BUF_INIT;
+    struct bounce_result r;
+    size_t i;
+
+    assert_int_equal(buf_addf(&name, "%s/%s", dir, file), 0);
+    parse_file(name.data, &r);
+    for (i = 0; i < nrows; i++) {
+        const struct bounce_rcpt *x = i < r.nrcpt ? &r.rcpt[i] : NULL;
+        const char *cls = r.type == BOUNCE_BOUNCE && x && bounce_class_name(x->class)
+                              ? bounce_class_name(x->class)
+                              : "none";
+        const char *st = x ? x->status : "", *want_st = strcmp(rows[i][0], "-") ? rows[i][0] : "";
+        const char *reason = x                            ? bounce_reason_name(x->reason)
+                             : r.type == BOUNCE_COMPLAINT ? "feedback"
+                             : r.type == BOUNCE_AUTOREPLY ? "vacation"
+                                                          : "";
+        const char *want_reason = strcmp(rows[i][1], "-") ? rows[i][1] : "";
+        t->n++;
+        t->class_ok += !strcmp(cls, rows[i][2]);
+        t->status_ok += st[0] == want_st[0];
+        t->reason_ok += !strcmp(reason, want_reason);
+        t->hard_wrong += !strcmp(rows[i][2], "none") && !strcmp(cls, "hard");
+    }
+    bounce_release(&r);
+    buf_release(&name);
+}
+
+static void read_expected(const char *dir, struct tally *t)
+{
+    struct buf path = BUF_INIT, data;
+    char rows[64][3][32], file[256] = "", f[256], st[32], reason[32], cls[32];
+    size_t nrows = 0;
+    const char *line;
+
+    buf_init(&data, 0);
+    assert_int_equal(buf_addf(&path, "%s/bounces/%s/expected.tsv",
+                              getenv("FIXTURES") ? getenv("FIXTURES") : "tests/fixtures", dir),
+                     0);
+    assert_int_equal(buf_read_file(&data, path.data), 0);
+    for (line = data.data; *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : "") {
+        if (*line == '#' || *line == '\n' ||
+            sscanf(line, "%255[^\t]\t%*[^\t]\t%*[^\t]\t%31[^\t]\t%*[^\t]\t%31[^\t]\t%31[^\t\n]", f,
+                   st, reason, cls) != 4)
+            continue;
+        if (strcmp(f, file) && *file) {
+            check_file(dir, file, rows, nrows, t);
+            nrows = 0;
+        }
+        snprintf(file, sizeof(file), "%s", f);
+        if (nrows < 64) {
+            snprintf(rows[nrows][0], 32, "%s", st);
+            snprintf(rows[nrows][1], 32, "%s", reason);
+            snprintf(rows[nrows][2], 32, "%s", cls);
+            nrows++;
+        }
+    }
+    if (*file)
+        check_file(dir, file, rows, nrows, t);
+    buf_release(&path);
+    buf_release(&data);
+}
+
+static void test_collection(void **state)
+{
+    static const char *const dirs[] = {"sisimai", "php-bounce-handler", "bounceparser",
+                                       "flanker", "mail-gem",           "ours"};
+    struct tally t = {0};
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+        read_expected(dirs[i], &t);
+    print_message("%ld recipients: class %.1f %%, status class %.1f %%, reason %.1f %%\n", t.n,
+                  100.0 * t.class_ok / t.n, 100.0 * t.status_ok / t.n, 100.0 * t.reason_ok / t.n);
+    assert_true(t.n >= 750);
+    /* Floors a little under where the rules stand (agreement.py -v says
+     * where): a change that loses ground fails here. */
+    assert_true(t.class_ok * 1000 >= t.n * 935);
+    assert_true(t.status_ok * 1000 >= t.n * 975);
+    assert_true(t.reason_ok * 1000 >= t.n * 850);
+    assert_int_equal(t.hard_wrong, 0);
 }
 
 static void test_too_big(void **state)
@@ -393,7 +646,8 @@ int main(void)
         cmocka_unit_test(test_decoding),   cmocka_unit_test(test_line_ends),
         cmocka_unit_test(test_class_rule), cmocka_unit_test(test_hostile),
         cmocka_unit_test(test_mangled),    cmocka_unit_test(test_too_big),
-        cmocka_unit_test(test_names),
+        cmocka_unit_test(test_names),      cmocka_unit_test(test_families),
+        cmocka_unit_test(test_collection),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
