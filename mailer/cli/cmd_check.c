@@ -139,7 +139,12 @@ int cmd_check(int argc, char **argv, struct cli *cli)
         rc = cli_fail(&err);
         goto out;
     }
-    printf(_("%s: %s (%s), edition %s «%s»\n"), c.id, c.name, c.kind, e.name, e.label);
+    printf(_("%s: %s (%s), edition %s «%s»\n"), c.id, c.name, cli_value_name(c.kind), e.name,
+           e.label);
+    if (c.paused)
+        printf(_("  paused = yes: 'mailer due' does not send it by its schedule (change it to "
+                 "paused = no in %s); 'mailer send' does\n"),
+               c.path);
     if (!edition && !strcmp(c.cadence, "weekly"))
         printf(_("  weekly: the default edition is the week that just ended\n"));
     l = cli_ledger(cli, &err);

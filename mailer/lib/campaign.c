@@ -46,8 +46,11 @@ static const struct key keys[] = {
     {"attachments", (size_t)-1},
     {"inline_images", (size_t)-1},
     {"allow_html", (size_t)-1},
+    {"paused", (size_t)-1},
 };
 #undef KEY
+
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
 struct load_state {
     struct campaign *c;
@@ -55,6 +58,7 @@ struct load_state {
     FILE *f;
     int line;
     int errors;
+    int key_line[NKEYS]; /* where each [campaign] key was set; 0: not in the file */
 };
 
 static int is_one_of(const char *s, const char *const *set)
@@ -124,22 +128,24 @@ static int set_key(struct load_state *st, const char *name, const char *value)
     struct campaign *c = st->c;
     size_t i;
 
-    for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+    for (i = 0; i < NKEYS; i++)
         if (!strcmp(keys[i].name, name))
             break;
-    if (i == sizeof(keys) / sizeof(keys[0]))
+    if (i == NKEYS)
         return problem(st, "unknown key \"%s\" in [campaign]%s", name, "");
+    st->key_line[i] = st->line;
     if (keys[i].offset != (size_t)-1) {
         char **field = (char **)((char *)c + keys[i].offset);
         free(*field);
         *field = strdup(value);
         return *field ? 1 : 0;
     }
-    if (!strcmp(name, "allow_html")) {
+    if (!strcmp(name, "allow_html") || !strcmp(name, "paused")) {
         if (strcmp(value, "yes") && strcmp(value, "no") && strcmp(value, "true") &&
             strcmp(value, "false"))
-            return problem(st, "allow_html must be yes or no, not \"%s\"%s", value, "");
-        c->allow_html = !strcmp(value, "yes") || !strcmp(value, "true");
+            return problem(st, "%s must be yes or no, not \"%s\"", name, value);
+        *(!strcmp(name, "paused") ? &c->paused : &c->allow_html) =
+            !strcmp(value, "yes") || !strcmp(value, "true");
         return 1;
     }
     if (!strcmp(name, "lists")) {
@@ -289,6 +295,18 @@ int campaign_path_inside(const struct campaign *c, const char *path, struct err 
     return err_set(err, ERR_DATA, "%s: %s is outside the mailer home (%s)", c->path, path, c->home);
 }
 
+/* The problems of a key's value name the line where the key is (0, the
+ * whole file, when the key is not written: a default or a missing key). */
+static void at_key(struct load_state *st, const char *name)
+{
+    size_t i;
+
+    st->line = 0;
+    for (i = 0; i < NKEYS; i++)
+        if (!strcmp(keys[i].name, name))
+            st->line = st->key_line[i];
+}
+
 /* Checks that need the whole file: required keys, values, files. */
 static void validate(struct load_state *st)
 {
@@ -298,40 +316,51 @@ static void validate(struct load_state *st)
     const char *why = NULL;
     size_t i;
 
-    st->line = 0; /* whole-file problems carry no line: name the key */
+    at_key(st, *c->send_at && !*c->schedule ? "send_at" : "schedule");
     if (c->cadence && is_one_of(c->cadence, cadences) &&
         schedule_parse(c->cadence, c->schedule, c->send_at, &rule, &why))
         problem(st, "%s%s", why, "");
+    at_key(st, "subject");
     if (!c->subject || !*c->subject)
         problem(st, "missing key \"subject\"%s%s", "", "");
+    at_key(st, "template");
     if (!c->template_name || !*c->template_name)
         problem(st, "missing key \"template\"%s%s", "", "");
+    at_key(st, "lists");
     if (!c->nlists && (!c->audience || !*c->audience))
         problem(st, "missing key \"lists\" (contact lists to send to)%s%s", "", "");
+    at_key(st, "audience");
     if (c->audience && *c->audience && (strncmp(c->audience, "edition:", 8) || !c->audience[8]))
         problem(st,
                 "audience \"%s\": write edition:NAME (the frozen audience of an earlier "
                 "edition)%s",
                 c->audience, "");
+    at_key(st, "kind");
     if (c->kind && !is_one_of(c->kind, kinds))
         problem(st,
                 "kind \"%s\" is not one of bulletin, convocatoria, podcast, invitation, "
                 "digest%s",
                 c->kind, "");
+    at_key(st, "edition");
     if (c->cadence && !is_one_of(c->cadence, cadences))
         problem(st, "edition \"%s\" is not one of weekly, monthly, once%s", c->cadence, "");
+    at_key(st, "from");
     if (c->from && *c->from && !from_ok(c->from))
         problem(st, "from \"%s\" is not an address (write Name <user@domain>)%s", c->from, "");
+    at_key(st, "reply_to");
     if (c->reply_to && *c->reply_to && !from_ok(c->reply_to))
         problem(st, "reply_to \"%s\" is not an address%s", c->reply_to, "");
+    at_key(st, "template");
     if (c->template_name && *c->template_name && !name_is_plain(c->template_name))
         problem(st, "template \"%s\": give a name from templates/, not a path%s", c->template_name,
                 "");
+    at_key(st, "content");
     if (*c->content && !path_is_confined(c->content))
         problem(st,
                 "content \"%s\": the path must be relative to the mailer home, without .."
                 "%s",
                 c->content, "");
+    at_key(st, "lists");
     for (i = 0; i < c->nlists; i++) {
         buf_reset(&path);
         if (!name_is_plain(c->lists[i])) {
@@ -342,6 +371,7 @@ static void validate(struct load_state *st)
         if (!file_exists(path.data))
             problem(st, "list \"%s\" not found (expected %s)", c->lists[i], path.data);
     }
+    at_key(st, "template");
     if (c->template_name && *c->template_name && name_is_plain(c->template_name)) {
         buf_reset(&path);
         campaign_template_path(c, "txt", &path);
@@ -355,6 +385,7 @@ static void validate(struct load_state *st)
     for (i = 0; i < c->nattachments + c->ninline_images; i++) {
         const char *f =
             i < c->nattachments ? c->attachments[i] : c->inline_images[i - c->nattachments];
+        at_key(st, i < c->nattachments ? "attachments" : "inline_images");
         buf_setf(&path, "%s/%s", c->home, f);
         if (!path_is_confined(f))
             problem(st,
@@ -379,7 +410,7 @@ static int set_default(char **field, const char *value)
 
 int campaign_load(const char *home, const char *id, struct campaign *c, struct err *err)
 {
-    struct load_state st = {c, err, NULL, 0, 0};
+    struct load_state st = {c, err, NULL, 0, 0, {0}};
     struct buf path = BUF_INIT;
     int rc = -1, parse;
 

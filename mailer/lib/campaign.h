@@ -30,6 +30,7 @@ struct campaign {
     char **inline_images; /* paths; referenced from HTML as cid:<file name> */
     size_t ninline_images;
     int allow_html;                      /* raw HTML allowed in Markdown content */
+    int paused;                          /* paused = yes: `due` leaves its schedule alone */
     struct value *defaults;              /* [defaults]: template variables */
     struct campaign_override *overrides; /* [edition NAME] sections */
     size_t noverrides;

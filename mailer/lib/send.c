@@ -827,10 +827,15 @@ static void test_send_failed(struct run *run, const struct err *why)
     struct err ignored;
 
     err_init(&ignored);
+    /* nothing went and the server could not be reached: said as such */
+    if (!run->r->sent && run->r->cause[0])
+        run->r->unreachable = 1;
     if (!ledger_mailing_fail_rest(
             run->l, run->m.id, why && why->msg.len ? why->msg.data : "the test send did not finish",
-            clock_now(), &ignored))
+            clock_now(), &ignored)) {
         run->r->status = SEND_COMPLETE;
+        ledger_mailing_counts(run->l, run->m.id, &run->r->counts, &ignored);
+    }
     err_release(&ignored);
 }
 
