@@ -31,10 +31,12 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "audience.h"
 #include "cli.h"
 #include "i18n.h"
 #include "contacts.h"
 #include "csvread.h"
+#include "listconf.h"
 #include "value.h"
 
 #include "banned.h"
@@ -215,16 +217,7 @@ static int check_list_info(void *ud, const struct contacts_list_info *info)
     size_t i;
 
     if (!c->json) {
-        printf(_("%s: delimiter %s%s%s, address column \"%s\", name from "), info->file,
-               info->delim == '\t' ? "" : "'", delim_name(info->delim),
-               info->delim == '\t' ? "" : "'", info->address_column);
-        for (i = 0; i < 3 && info->name_columns[i]; i++)
-            printf("%s\"%s\"", i ? " + " : "", info->name_columns[i]);
-        printf(_("%s; variables:"), info->name_columns[0] ? "" : _("(no name column)"));
-        for (i = 0; i < info->ncols; i++)
-            printf(" %s", info->keys[i]);
-        printf("%s%s\n", has_key(info, "email") ? "" : " email",
-               has_key(info, "nombre") ? "" : " nombre");
+        audience_print_list(info);
         return 0;
     }
     o = value_new_map();
@@ -351,6 +344,7 @@ static void print_report_warnings(const struct buf *report)
 static int contacts_check(int nfiles, char **files, const struct opts *o, int verbose)
 {
     struct contacts_list_opts *lo = calloc((size_t)nfiles, sizeof(*lo));
+    struct listconf *conf = calloc((size_t)nfiles, sizeof(*conf));
     struct audience_spec spec = {0};
     struct audience_stats st = {0};
     struct check c = {o->json, verbose, 0, value_new_list()};
@@ -360,13 +354,25 @@ static int contacts_check(int nfiles, char **files, const struct opts *o, int ve
     int i, rc;
 
     err_init(&err);
-    if (!lo || !c.lists) {
+    if (!lo || !conf || !c.lists) {
         err_nomem(&err);
         rc = cli_fail(&err);
         goto out;
     }
-    for (i = 0; i < nfiles; i++)
-        lo[i] = o->list;
+    /* each list's companion file (contacts/NAME.ini), then the options given */
+    for (i = 0; i < nfiles; i++) {
+        if (listconf_read(&conf[i], files[i], &err)) {
+            rc = cli_fail(&err);
+            goto out;
+        }
+        listconf_opts(&conf[i], &lo[i]);
+        if (o->list.delim)
+            lo[i].delim = o->list.delim;
+        if (o->list.encoding != CSVREAD_AUTO)
+            lo[i].encoding = o->list.encoding;
+        if (o->list.address_column)
+            lo[i].address_column = o->list.address_column;
+    }
     spec.lists = (const char *const *)files;
     spec.nlists = (size_t)nfiles;
     spec.filter = o->filter;
@@ -402,6 +408,9 @@ static int contacts_check(int nfiles, char **files, const struct opts *o, int ve
     else
         rc = st.invalid ? EX_DATAERR : EX_OK;
 out:
+    for (i = 0; conf && i < nfiles; i++)
+        listconf_release(&conf[i]);
+    free(conf);
     free(lo);
     value_free(c.lists);
     buf_release(&lists);

@@ -240,6 +240,9 @@ int cli_send_edition(struct cli *cli, struct send_opts *o, int from_due)
         rc = EX_OK; /* only deferred deliveries not yet due: nothing to say */
     } else {
         print_audience(&r, &ui, cli->quiet);
+        if (o->test_to && r.test_row[0] && !cli->quiet)
+            printf(_("test send with the data of recipient %ld of the audience: %s\n"),
+                   o->test_row > 0 ? o->test_row : 1, r.test_row);
         if (o->dry_run_dir && !cli->quiet)
             printf(ngettext("dry run: %ld message written to %s; nothing recorded as sent\n",
                             "dry run: %ld messages written to %s; nothing recorded as sent\n",

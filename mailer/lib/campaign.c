@@ -52,6 +52,12 @@ static const struct key keys[] = {
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
+/* A key of a [list NAME] section, applied once the lists are known. */
+struct list_key {
+    char *list, *key, *value;
+    int line;
+};
+
 struct load_state {
     struct campaign *c;
     struct err *err;
@@ -59,6 +65,8 @@ struct load_state {
     int line;
     int errors;
     int key_line[NKEYS]; /* where each [campaign] key was set; 0: not in the file */
+    struct list_key *list_keys;
+    size_t nlist_keys;
 };
 
 static int is_one_of(const char *s, const char *const *set)
@@ -206,17 +214,37 @@ static int set_override(struct load_state *st, const char *edition, const char *
     return *field ? 1 : 0;
 }
 
+static int keep_list_key(struct load_state *st, const char *list, const char *name,
+                         const char *value)
+{
+    struct list_key *grown = realloc(st->list_keys, (st->nlist_keys + 1) * sizeof(*grown));
+
+    if (!grown)
+        return 0;
+    st->list_keys = grown;
+    grown += st->nlist_keys++;
+    grown->list = strdup(list);
+    grown->key = strdup(name);
+    grown->value = strdup(value);
+    grown->line = st->line;
+    return grown->list && grown->key && grown->value;
+}
+
 static int on_entry(void *user, const char *section, const char *name, const char *value)
 {
     struct load_state *st = user;
 
     if (!strncmp(section, "edition ", 8) && section[8])
         return set_override(st, section + 8, name, value);
+    if (!strncmp(section, "list ", 5) && section[5])
+        return keep_list_key(st, section + 5, name, value);
     if (!strcmp(section, "campaign"))
         return set_key(st, name, value);
     if (!strcmp(section, "defaults"))
         return value_map_set_string(st->c->defaults, name, value) ? 0 : 1;
-    return problem(st, "unknown section [%s] (use [campaign], [defaults] or [edition NAME])%s",
+    return problem(st,
+                   "unknown section [%s] (use [campaign], [defaults], [edition NAME] or [list "
+                   "NAME])%s",
                    section, "");
 }
 
@@ -400,6 +428,51 @@ static void validate(struct load_state *st)
     buf_release(&path);
 }
 
+/* How to read each list: its companion file, then [list NAME]. Problems
+ * are the campaign's (they stop a send as any other). */
+static int load_list_opts(struct load_state *st)
+{
+    struct campaign *c = st->c;
+    struct buf path = BUF_INIT;
+    size_t i, k;
+    int rc = 0;
+
+    c->listconf = calloc(c->nlists ? c->nlists : 1, sizeof(*c->listconf));
+    c->list_opts = calloc(c->nlists ? c->nlists : 1, sizeof(*c->list_opts));
+    if (!c->listconf || !c->list_opts)
+        return err_nomem(st->err);
+    for (i = 0; i < c->nlists && !rc; i++) {
+        buf_reset(&path);
+        if (campaign_list_path(c, i, &path)) {
+            rc = err_nomem(st->err);
+            break;
+        }
+        if (listconf_read(&c->listconf[i], path.data, st->err))
+            st->errors++;
+    }
+    for (k = 0; k < st->nlist_keys && !rc; k++) {
+        const struct list_key *lk = &st->list_keys[k];
+        const char *why = NULL;
+        int set;
+        for (i = 0; i < c->nlists && strcmp(c->lists[i], lk->list); i++)
+            ;
+        st->line = lk->line;
+        if (i == c->nlists) {
+            problem(st, "[list %s]: %s is not one of the campaign's lists", lk->list, lk->list);
+            continue;
+        }
+        set = listconf_set(&c->listconf[i], lk->key, lk->value, &why);
+        if (set == -2)
+            rc = err_nomem(st->err);
+        else if (set)
+            problem(st, "[list %s]: %s", lk->list, why);
+    }
+    for (i = 0; i < c->nlists; i++)
+        listconf_opts(&c->listconf[i], &c->list_opts[i]);
+    buf_release(&path);
+    return rc;
+}
+
 static int set_default(char **field, const char *value)
 {
     if (*field)
@@ -410,7 +483,7 @@ static int set_default(char **field, const char *value)
 
 int campaign_load(const char *home, const char *id, struct campaign *c, struct err *err)
 {
-    struct load_state st = {c, err, NULL, 0, 0, {0}};
+    struct load_state st = {c, err, NULL, 0, 0, {0}, NULL, 0};
     struct buf path = BUF_INIT;
     int rc = -1, parse;
 
@@ -449,7 +522,7 @@ int campaign_load(const char *home, const char *id, struct campaign *c, struct e
         goto out;
     }
     validate(&st);
-    if (st.errors)
+    if (load_list_opts(&st) || st.errors)
         goto out;
     if (set_default(&c->report_title, c->subject ? c->subject : c->name)) {
         err_nomem(err);
@@ -457,6 +530,12 @@ int campaign_load(const char *home, const char *id, struct campaign *c, struct e
     }
     rc = 0;
 out:
+    for (size_t k = 0; k < st.nlist_keys; k++) {
+        free(st.list_keys[k].list);
+        free(st.list_keys[k].key);
+        free(st.list_keys[k].value);
+    }
+    free(st.list_keys);
     buf_release(&path);
     return rc;
 }
@@ -464,6 +543,11 @@ out:
 void campaign_release(struct campaign *c)
 {
     size_t i;
+
+    for (i = 0; c->listconf && i < c->nlists; i++)
+        listconf_release(&c->listconf[i]);
+    free(c->listconf);
+    free(c->list_opts);
 
     free(c->id);
     free(c->path);

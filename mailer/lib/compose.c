@@ -50,6 +50,20 @@ static int add_map(struct value *parent, const char *key, struct value **out)
     return 0;
 }
 
+const char *const compose_reserved[] = {"edicion", "campana",  "contenido",   "fecha",
+                                        "asunto",  "baja_url", "baja_correo", NULL};
+
+int compose_is_reserved(const char *name)
+{
+    size_t i;
+
+    for (i = 0; compose_reserved[i]; i++)
+        if (!strcmp(name, compose_reserved[i]))
+            return 1;
+    return 0;
+}
+
+/* The variables of compose_reserved, the same for every message. */
 static int build_shared(struct compose *cp, struct err *err)
 {
     const struct campaign *c = cp->campaign;
@@ -521,7 +535,7 @@ int compose_vars_json(const struct value *vars, struct buf *out)
     for (i = 0; !rc && (v = value_map_at(vars, i, &key)); i++) {
         size_t len = 0;
         text = value_text(v, &len);
-        if (value_type(v) == VALUE_STRING && text && len == 0)
+        if ((value_type(v) == VALUE_STRING && text && len == 0) || value_type(v) == VALUE_NULL)
             continue;
         rc = (n++ && buf_addch(out, ',')) || json_string(out, key, strlen(key)) ||
              buf_addch(out, ':') ||

@@ -22,6 +22,16 @@
 #include "template.h"
 #include "value.h"
 
+/* The names the mailer fills itself for every message (edicion, campana,
+ * contenido, fecha, asunto, baja_url, baja_correo), NULL-terminated: a
+ * [defaults] key of one of these names is never used (the mailer's value
+ * wins), and a list column of one of these names hides the mailer's value
+ * (the contact's columns are looked up first). `mailer check` warns of both.
+ * email and nombre come from the contact (contacts.h), not from here. */
+extern const char *const compose_reserved[];
+/* 1 when name is one of compose_reserved. */
+int compose_is_reserved(const char *name);
+
 struct compose {
     const struct campaign *campaign;
     struct edition edition;
@@ -101,7 +111,7 @@ void compose_gaps_contact(struct compose_gaps *g, const char *file, size_t line)
 /* A template_missing_fn; ud is the struct compose_gaps. */
 void compose_gaps_note(void *ud, const char *name);
 
-/* The contact's columns as JSON for the ledger, empty values left out. */
+/* The contact's columns as JSON for the ledger, empty and null values left out. */
 int compose_vars_json(const struct value *vars, struct buf *out);
 /* Parse what compose_vars_json wrote (a ledger column: untrusted): a flat
  * object of strings is read directly, anything else by value_from_json.
