@@ -78,6 +78,7 @@ const char *const i18n_lib_messages[] = {
     /* xgettext:c-format */ N_("%s: sections and partials nested deeper than %d (recursive partial?)"),
     /* xgettext:c-format */ N_("%s: template larger than %u bytes"),
     /* xgettext:c-format */ N_("%s: template variables are missing for some contacts; add the column to the list or a default under [defaults] in the campaign:"),
+    /* xgettext:c-format */ N_("%s: the HTML shows cid:%s, which is not one of the campaign's inline_images"),
     /* xgettext:c-format */ N_("%s: the command failed or printed nothing"),
     /* xgettext:c-format */ N_("%s: the file exists; a backup never replaces a file"),
     /* xgettext:c-format */ N_("%s: the integrity check failed"),

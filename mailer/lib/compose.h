@@ -38,7 +38,7 @@ struct compose {
     struct template *subject, *report_title, *html, *text;
     struct value *shared;
     struct value *content;
-    char *from_name, *from_address, *reply_to, *envelope_from, *domain;
+    char *from_name, *from_address, *reply_to, *reply_to_name, *envelope_from, *domain;
     char *list_id, *unsub_mailto, *unsub_url;
     struct message_file *inline_files, *attachments;
     struct buf scratch;
@@ -71,13 +71,17 @@ struct compose_contact {
 };
 
 /* Render one contact's message into out. Names that resolve to nothing are
- * reported to on_missing (may be NULL). With a token (issue 16) the message
+ * reported to on_missing (may be NULL). Inline images carry the Content-ID
+ * "<file name>@<the From's domain>", and the HTML's "cid:<file name>" is
+ * written so; a cid: that names no inline image is an error (ERR_DATA). With a token (issue 16) the message
  * says BASE/TOKEN (UNSUBSCRIBE_URL is the base) in List-Unsubscribe and in
  * {{baja_url}}, and its List-Unsubscribe mailto is local+TOKEN@domain; an
  * absent or malformed token leaves the base and the address as set. */
 int compose_message(struct compose *cp, const struct compose_contact *who, struct buf *out,
                     template_missing_fn on_missing, void *ud, struct err *err);
-/* Render only subject and bodies, to find missing variables (check).
+/* Render only subject and bodies, to find missing variables (check); a
+ * cid: of the HTML that names no inline image is an error, as in
+ * compose_message.
  * Which names a template looks up depends only on the set of the contact's
  * keys and on which of them are truthy (sections), not on the text of
  * scalar values: a contact of the same shape as one already found

@@ -225,6 +225,12 @@ printf '[list otra]\naddress_column = x\n' >> "$H/campaigns/c.ini"
 run 65 "check list section" -- check c
 grep -q "c.ini:1[0-9]: \[list otra\]: otra is not one of the campaign's lists" "$T/err" ||
     fail "check list section: $(cat "$T/err")"
+# an image the HTML shows that the campaign does not carry: said before a send
+sed -i '/^\[list otra\]/,$d' "$H/campaigns/c.ini"
+printf '<p>Hola {{nombre}} <img src="cid:nada.png"></p>\n' > "$H/templates/t.html.mustache"
+run 65 "check unknown cid" -- check c
+grep -q "the HTML shows cid:nada.png, which is not one of the campaign's inline_images" "$T/err" ||
+    fail "check unknown cid: $(cat "$T/out" "$T/err")"
 unset MAILER_HOME MAILER_DB
 
 if [ "$fails" -ne 0 ]; then
