@@ -280,7 +280,7 @@ static int check_verdict_json(struct check *c, const struct contacts_verdict *v)
 static int check_verdict(void *ud, const struct contacts_verdict *v)
 {
     struct check *c = ud;
-    struct buf in = BUF_INIT;
+    struct buf in = BUF_INIT, why = BUF_INIT;
     size_t i;
 
     if (c->json)
@@ -290,7 +290,10 @@ static int check_verdict(void *ud, const struct contacts_verdict *v)
                  (unsigned char)v->input[i]);
     switch (v->kind) {
     case CONTACTS_INVALID:
-        printf(_("%s:%zu: invalid address \"%s\": %s"), v->file, v->line, in.data, _(v->reason));
+        /* the reason may be made with values (a malformed row): matched as the library's */
+        buf_reset(&why);
+        i18n_lib_line(v->reason, strlen(v->reason), &why);
+        printf(_("%s:%zu: invalid address \"%s\": %s"), v->file, v->line, in.data, why.data);
         if (v->hint)
             printf(_(" (did you mean %s?)"), v->hint);
         printf("\n");
@@ -312,6 +315,7 @@ static int check_verdict(void *ud, const struct contacts_verdict *v)
                    v->reason ? ": " : "", v->reason ? _(v->reason) : "");
     }
     buf_release(&in);
+    buf_release(&why);
     return 0;
 }
 
