@@ -11,6 +11,10 @@
  *       columns, variables); one line per invalid row, duplicate, or valid
  *       address with a "did you mean" hint (every row with -v); a summary.
  *
+ * A list's companion file (contacts/NAME.ini beside NAME.csv, listconf.h)
+ * says its address and name columns, delimiter and encoding; the options
+ * given here win over it.
+ *
  * JSON shapes (stable):
  *   show:  [{"<header as written>": "<value>", ...}, ...]; fields beyond the
  *          header that are not empty get the key "column_N" (1-based).
@@ -156,6 +160,7 @@ static int show_row(void *ud, const struct csvread_record *rec)
 static int contacts_show(const char *file, const struct opts *o)
 {
     struct csvread_opts copts = {o->list.delim, o->list.encoding};
+    struct listconf conf = {0};
     struct show s = {0};
     struct buf warnings = BUF_INIT;
     struct err err;
@@ -164,7 +169,13 @@ static int contacts_show(const char *file, const struct opts *o)
 
     err_init(&err);
     s.json = o->json;
-    rc = csvread_file(file, &copts, show_row, &s, &warnings, &err);
+    /* the list's companion file says its delimiter and encoding, unless given here */
+    if ((rc = listconf_read(&conf, file, &err)) == 0) {
+        copts.delim = copts.delim ? copts.delim : conf.delim;
+        copts.encoding = copts.encoding != CSVREAD_AUTO ? copts.encoding : conf.encoding;
+        rc = csvread_file(file, &copts, show_row, &s, &warnings, &err);
+    }
+    listconf_release(&conf);
     print_warnings(&warnings);
     if (s.json && s.head)
         printf("%s]\n", s.rows ? "\n" : "");
