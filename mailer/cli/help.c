@@ -19,8 +19,9 @@ struct help_entry {
 static const struct help_entry entries[] = {
     {"campaigns", N_("campaigns list"), N_("list the campaigns and their schedule"),
      N_("Lists every campaigns/NAME.ini of the mailer home: its kind, cadence, lists, the last\n"
-        "edition sent and the next one due. A campaign with problems is listed with a hint to\n"
-        "run 'mailer check'."),
+        "edition sent (by hand, or by its schedule) and the next one due, or that it is paused\n"
+        "(paused = yes in its file: 'mailer due' leaves its schedule alone). A campaign with\n"
+        "problems is listed with a hint to run 'mailer check'."),
      N_("mailer campaigns list")},
     {"check", N_("check CAMPAIGN [--edition E] [--force]"),
      N_("pre-flight a campaign: files, audience, template variables"),
@@ -73,7 +74,8 @@ static const struct help_entry entries[] = {
      N_("Sends, oldest first, every edition whose time has come (schedule or send_at in the\n"
         "campaign file, or 'send --at') and that is not complete, and continues every mailing\n"
         "(sent by hand or by schedule) with pending deliveries or deferred ones whose retry\n"
-        "time has come. Prints nothing when nothing is due: this is the command for cron or\n"
+        "time has come. A campaign whose file says paused = yes (the samples do) is not sent\n"
+        "by its schedule. Prints nothing when nothing is due: this is the command for cron or\n"
         "the systemd timer.\n"
         "  --dry-run   only list what is due"),
      N_("mailer due --dry-run\n"

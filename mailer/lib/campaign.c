@@ -682,21 +682,28 @@ static int replace_edition(struct buf *out, const char *pattern, const char *edi
     return buf_addstr(out, p);
 }
 
+/* "HOME/" before a path of the home; nothing for ".", so that messages say
+ * contacts/diaspora.csv, not ./contacts/diaspora.csv. */
+static int add_home(const struct campaign *c, struct buf *out)
+{
+    return strcmp(c->home, ".") ? buf_addf(out, "%s/", c->home) : 0;
+}
+
 int campaign_content_path(const struct campaign *c, const struct edition *e, struct buf *out)
 {
     if (!*c->content)
         return 0;
-    if (buf_addf(out, "%s/", c->home))
+    if (add_home(c, out))
         return -1;
     return replace_edition(out, c->content, e->name);
 }
 
 int campaign_list_path(const struct campaign *c, size_t i, struct buf *out)
 {
-    return buf_addf(out, "%s/contacts/%s.csv", c->home, c->lists[i]);
+    return add_home(c, out) || buf_addf(out, "contacts/%s.csv", c->lists[i]);
 }
 
 int campaign_template_path(const struct campaign *c, const char *ext, struct buf *out)
 {
-    return buf_addf(out, "%s/templates/%s.%s.mustache", c->home, c->template_name, ext);
+    return add_home(c, out) || buf_addf(out, "templates/%s.%s.mustache", c->template_name, ext);
 }

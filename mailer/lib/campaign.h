@@ -65,7 +65,9 @@ void campaign_list_free(char **ids, size_t n);
  * once = "main". */
 int campaign_edition(const struct campaign *c, const char *explicit_name, time_t now,
                      struct edition *e, struct err *err);
-/* home/content with {edition} replaced; "" when the campaign has none. */
+/* home/content with {edition} replaced; "" when the campaign has none.
+ * These paths (content, list, template) leave out a home of "." (the working
+ * directory): messages then name contacts/x.csv, not ./contacts/x.csv. */
 int campaign_content_path(const struct campaign *c, const struct edition *e, struct buf *out);
 /* 0 when path (an existing file) resolves inside the mailer home, symbolic
  * links followed; -1 with err set (ERR_DATA) otherwise. */
