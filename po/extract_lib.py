@@ -21,6 +21,10 @@ PATTERNS = [
     re.compile(r'\berr_(?:set|errno)\s*\([^;"]*?,\s*ERR_[A-Z]+\s*,' + LITS),
     # *why = "reason"  /  return *why = "reason", -1
     re.compile(r'\*\s*why\s*=\s*' + LITS),
+    # address.c: r->warning = "what was changed"
+    re.compile(r'->\s*warning\s*=\s*' + LITS),
+    # contacts.c: a reason made in the loader's scratch buffer (a malformed row)
+    re.compile(r'\bbuf_setf\s*\(\s*&L->tmp\s*,' + LITS),
     # reasons handed back as strings: return "reason"; invalid(r, "reason")
     re.compile(r'\breturn\s+' + LITS + r'\s*;'),
     re.compile(r'\binvalid\s*\(\s*r\s*,' + LITS),

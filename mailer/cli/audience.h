@@ -12,4 +12,10 @@
 int audience_spec_init(struct audience_spec *spec, const struct campaign *c, struct ledger *l);
 void audience_spec_release(struct audience_spec *spec);
 
+/* How a list's header was read, for people (check, contacts check), on
+ * stdout: delimiter, address column, what {{nombre}} and the name in To:
+ * are made of, the variables; then a warning for each column that hides a
+ * name the mailer fills (compose_reserved). */
+void audience_print_list(const struct contacts_list_info *info);
+
 #endif

@@ -254,6 +254,21 @@ void cli_when(time_t t, char *out, size_t size)
     buf_release(&day);
 }
 
+const char *cli_value_name(const char *value)
+{
+    /* the values campaign.c accepts for kind and edition */
+    static const char *const names[] = {
+        N_("bulletin"), N_("convocatoria"), N_("podcast"), N_("invitation"),
+        N_("digest"),   N_("weekly"),       N_("monthly"), N_("once"),
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (!strcmp(value, names[i]))
+            return _(names[i]);
+    return value;
+}
+
 /* ---- option values (cli_parse_uint, cli_parse_enum) ------------------------ */
 
 const struct cli_choice cli_text_json[] = {{"text", 0}, {"json", 1}, {NULL, 0}};

@@ -73,6 +73,10 @@ int cli_need_smtp(const struct cli *cli);
  * "2026-11-30 12:00 (Mexico City time)" or "lunes 30 de noviembre de 2026 a
  * las 12:00 (hora de la Ciudad de México)". */
 void cli_when(time_t t, char *out, size_t size);
+/* A value of a campaign file as people read it: a kind ("bulletin" ->
+ * "boletín") or a cadence ("monthly" -> "mensual"), in the language of the
+ * messages; any other value as it is. */
+const char *cli_value_name(const char *value);
 /* A --since value: "YYYY-MM-DD" (midnight in Mexico City) or an ISO
  * instant, into t: 0, or -1 when it is neither. */
 int cli_parse_since(const char *s, time_t *t);

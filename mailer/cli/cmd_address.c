@@ -2,7 +2,8 @@
  *
  * Exit 0 when every address is a usable envelope address, 65 otherwise.
  * JSON (stable): [{"input": "...", "valid": true|false, "reason": null |
- * "...", "normalized": "..." | null, "hint": "..." (only when there is one)}]
+ * "...", "normalized": "..." | null, "hint": "..." (only when there is one),
+ * "warning": "..." (valid but changed, e.g. a mailto: prefix removed)}]
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -27,7 +28,8 @@ static struct value *result_json(const char *input, const struct address_result 
         value_map_set(o, "reason", r->valid ? value_new_null() : value_new_cstring(r->reason)) ||
         value_map_set(o, "normalized",
                       r->valid ? value_new_cstring(r->normalized) : value_new_null()) ||
-        (r->hint[0] && value_map_set_string(o, "hint", r->hint))) {
+        (r->hint[0] && value_map_set_string(o, "hint", r->hint)) ||
+        (r->warning && value_map_set_string(o, "warning", r->warning))) {
         value_free(o);
         return NULL;
     }
@@ -42,6 +44,8 @@ static void print_text(const char *input, const struct address_result *r)
         printf(_("invalid  \"%s\": %s"), input, _(r->reason));
     if (r->hint[0])
         printf(_(" (did you mean %s?)"), r->hint);
+    if (r->warning)
+        printf(" (%s)", _(r->warning));
     printf("\n");
 }
 

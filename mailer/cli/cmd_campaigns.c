@@ -11,16 +11,35 @@
 #include "banned.h"
 
 struct last {
-    char edition[64];
+    struct ledger *l;
+    char edition[96];
 };
+
+/* How a mailing was started, from the events: "due" (its schedule, or a
+ * `send --at`) or "send" (by hand); NULL when the events do not say. */
+static int started_by(void *ud, const struct ledger_event *e)
+{
+    const char **how = ud;
+
+    if (!e->detail || !strstr(e->detail, "started;"))
+        return 0;
+    *how = !strcmp(e->what, "due") ? _("scheduled") : _("by hand");
+    return 1;
+}
 
 static int first_real(void *ud, const struct mailing *m)
 {
     struct last *last = ud;
+    const char *how = NULL;
+    struct err err;
 
     if (m->test)
         return 0;
-    snprintf(last->edition, sizeof(last->edition), "%s%s", m->edition,
+    err_init(&err);
+    ledger_events_each(last->l, 0, m->campaign, m->edition, started_by, &how, &err);
+    err_release(&err);
+    snprintf(last->edition, sizeof(last->edition), "%s%s%s%s%s", m->edition, how ? " (" : "",
+             how ? how : "", how ? ")" : "",
              strcmp(m->state, "complete") ? _(" (in progress)") : "");
     return 1;
 }
@@ -73,8 +92,20 @@ static void next_edition(struct ledger *l, const struct campaign *c, char *out, 
     char when[32];
     struct tm tm;
     size_t i;
+    int scheduled_in_file = !schedule_parse(c->cadence, c->schedule, c->send_at, &rule, &why) &&
+                            (*c->schedule || *c->send_at);
 
-    if (!schedule_parse(c->cadence, c->schedule, c->send_at, &rule, &why)) {
+    for (i = 0; i < c->noverrides; i++)
+        scheduled_in_file |= c->overrides[i].send_at != NULL;
+    if (c->paused) {
+        /* only a `send --at` goes; the file's schedule waits for a person */
+        ledger_schedules_each(l, scheduled, &s, NULL);
+        if (!s.at) {
+            snprintf(out, size, "%s",
+                     scheduled_in_file ? _("- (paused: paused = yes in its file)") : "-");
+            return;
+        }
+    } else if (!schedule_parse(c->cadence, c->schedule, c->send_at, &rule, &why)) {
         /* an edition whose time has come and that did not go (its content
          * is missing, cron is off...) is the next one, marked overdue */
         time_t latest = schedule_latest(&rule, c->cadence, c->name, clock_now(), &e);
@@ -87,14 +118,16 @@ static void next_edition(struct ledger *l, const struct campaign *c, char *out, 
         s.at = schedule_next(&rule, c->cadence, c->name, clock_now(), &e);
         snprintf(s.edition, sizeof(s.edition), "%s", e.name);
     }
-    for (i = 0; i < c->noverrides; i++) {
+    for (i = 0; !c->paused && i < c->noverrides; i++) {
         if (c->overrides[i].send_at &&
             !schedule_parse("once", "", c->overrides[i].send_at, &rule, &why))
             scheduled(&s, c->id, c->overrides[i].edition, rule.at);
     }
-    ledger_schedules_each(l, scheduled, &s, NULL);
+    if (!c->paused)
+        ledger_schedules_each(l, scheduled, &s, NULL);
     if (!s.at) {
-        snprintf(out, size, "%s", _("- (send by hand)"));
+        /* a schedule whose editions all went says no more; none at all, by hand */
+        snprintf(out, size, "%s", scheduled_in_file ? "-" : _("- (no schedule: sent by hand)"));
         return;
     }
     clock_local(s.at, &tm);
@@ -102,7 +135,8 @@ static void next_edition(struct ledger *l, const struct campaign *c, char *out, 
     snprintf(out, size, _("%s at %s"), s.edition, when);
 }
 
-/* s and spaces up to width characters (not bytes: the headings are UTF-8). */
+/* s and spaces up to width characters (not bytes: the headings are UTF-8), at
+ * least one. */
 static void pad(const char *s, int width)
 {
     int chars = 0;
@@ -111,6 +145,8 @@ static void pad(const char *s, int width)
     for (p = s; *p; p++)
         chars += ((unsigned char)*p & 0xC0) != 0x80;
     fputs(s, stdout);
+    if (chars >= width) /* a long value still leaves a space before the next column */
+        putchar(' ');
     for (; chars < width; chars++)
         putchar(' ');
 }
@@ -138,7 +174,7 @@ int cmd_campaigns(int argc, char **argv, struct cli *cli)
     printf("%s\n", _("NEXT"));
     for (i = 0; i < n; i++) {
         struct campaign c;
-        struct last last = {"-"};
+        struct last last = {l, "-"};
         char next[128];
         struct buf lists = BUF_INIT;
         err_clear(&err);
@@ -156,8 +192,12 @@ int cmd_campaigns(int argc, char **argv, struct cli *cli)
             goto out;
         }
         next_edition(l, &c, next, sizeof(next));
-        printf("%-30s %-13s %-8s %-28s %-22s %s\n", c.id, c.kind, c.cadence,
-               lists.len ? lists.data : c.audience, last.edition, next);
+        pad(c.id, 31);
+        pad(cli_value_name(c.kind), 14);
+        pad(cli_value_name(c.cadence), 9);
+        pad(lists.len ? lists.data : c.audience, 29);
+        pad(last.edition, 23);
+        printf("%s\n", next);
         buf_release(&lists);
         campaign_release(&c);
     }

@@ -1,4 +1,6 @@
-/* cmd_check - mailer check CAMPAIGN [--edition E]: pre-flight, exit 0 sendable, 65 not. */
+/* cmd_check - mailer check CAMPAIGN [--edition E] [--force]: pre-flight, exit 0
+ * sendable, 65 not. --force takes a list with over 10 % invalid rows, as
+ * `send --force` would. */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -88,8 +90,32 @@ static void print_missing(const struct checker *ck, const struct campaign *c)
                m->name, m->count);
         for (j = 0; j < m->count && j < COMPOSE_GAP_ROWS; j++)
             printf(" %s", m->first[j]);
-        printf(_("); add the column, or a default under [defaults] in %s\n"), c->path);
+        printf(_("); add the column (or fill its empty cells), or a default under [defaults] "
+                 "in %s\n"),
+               c->path);
     }
+}
+
+/* How each list is read (address column, what {{nombre}} is), as it loads. */
+static int on_list(void *ud, const struct contacts_list_info *info)
+{
+    (void)ud;
+    printf("  ");
+    audience_print_list(info);
+    return 0;
+}
+
+/* A [defaults] key the mailer fills itself is never used: said. */
+static void warn_reserved_defaults(const struct campaign *c)
+{
+    const char *key;
+    size_t i;
+
+    for (i = 0; value_map_at(c->defaults, i, &key); i++)
+        if (compose_is_reserved(key))
+            printf(_("  warning: %s: [defaults] %s is never used: the mailer fills {{%s}} "
+                     "itself (see 'mailer help template'); give it another name\n"),
+                   c->path, key, key);
 }
 
 /* The list's report lines (invalid, duplicate), written by the library. */
@@ -108,6 +134,7 @@ int cmd_check(int argc, char **argv, struct cli *cli)
 {
     static const struct option opts[] = {
         {"edition", required_argument, NULL, 'e'},
+        {"force", no_argument, NULL, 'f'},
         {NULL, 0, NULL, 0},
     };
     const char *edition = NULL;
@@ -119,11 +146,15 @@ int cmd_check(int argc, char **argv, struct cli *cli)
     struct campaign c;
     struct ledger *l = NULL;
     struct err err;
-    int opt, rc;
+    int opt, rc, force = 0;
 
     while ((opt = cli_getopt(argc, argv, "e:", opts)) != -1) {
+        if (opt == 'f') {
+            force = 1; /* a list over 10 % invalid, as `send --force` would take it */
+            continue;
+        }
         if (opt != 'e')
-            return cli_usage("check", _("CAMPAIGN [--edition E]"));
+            return cli_usage("check", _("CAMPAIGN [--edition E] [--force]"));
         edition = optarg;
     }
     if (optind + 1 != argc)
@@ -139,14 +170,22 @@ int cmd_check(int argc, char **argv, struct cli *cli)
         rc = cli_fail(&err);
         goto out;
     }
-    printf(_("%s: %s (%s), edition %s «%s»\n"), c.id, c.name, c.kind, e.name, e.label);
+    printf(_("%s: %s (%s), edition %s «%s»\n"), c.id, c.name, cli_value_name(c.kind), e.name,
+           e.label);
+    if (c.paused)
+        printf(_("  paused = yes: 'mailer due' does not send it by its schedule (change it to "
+                 "paused = no in %s); 'mailer send' does\n"),
+               c.path);
     if (!edition && !strcmp(c.cadence, "weekly"))
         printf(_("  weekly: the default edition is the week that just ended\n"));
+    warn_reserved_defaults(&c);
     l = cli_ledger(cli, &err);
-    if (!l || audience_spec_init(&spec, &c, l) ||
-        (!strncmp(c.audience, "edition:", 8)
-             ? check_earlier(&ck, l, &c, &st, &err)
-             : contacts_load(&spec, on_contact, &ck, &st, &notes, &err))) {
+    rc = !l || audience_spec_init(&spec, &c, l);
+    spec.list_info = on_list;
+    spec.force = force;
+    if (rc || (!strncmp(c.audience, "edition:", 8)
+                   ? check_earlier(&ck, l, &c, &st, &err)
+                   : contacts_load(&spec, on_contact, &ck, &st, &notes, &err))) {
         print_notes(&notes);
         rc = cli_fail(&err);
         goto out;

@@ -11,6 +11,10 @@
  *       columns, variables); one line per invalid row, duplicate, or valid
  *       address with a "did you mean" hint (every row with -v); a summary.
  *
+ * A list's companion file (contacts/NAME.ini beside NAME.csv, listconf.h)
+ * says its address and name columns, delimiter and encoding; the options
+ * given here win over it.
+ *
  * JSON shapes (stable):
  *   show:  [{"<header as written>": "<value>", ...}, ...]; fields beyond the
  *          header that are not empty get the key "column_N" (1-based).
@@ -31,10 +35,12 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "audience.h"
 #include "cli.h"
 #include "i18n.h"
 #include "contacts.h"
 #include "csvread.h"
+#include "listconf.h"
 #include "value.h"
 
 #include "banned.h"
@@ -154,6 +160,7 @@ static int show_row(void *ud, const struct csvread_record *rec)
 static int contacts_show(const char *file, const struct opts *o)
 {
     struct csvread_opts copts = {o->list.delim, o->list.encoding};
+    struct listconf conf = {0};
     struct show s = {0};
     struct buf warnings = BUF_INIT;
     struct err err;
@@ -162,7 +169,13 @@ static int contacts_show(const char *file, const struct opts *o)
 
     err_init(&err);
     s.json = o->json;
-    rc = csvread_file(file, &copts, show_row, &s, &warnings, &err);
+    /* the list's companion file says its delimiter and encoding, unless given here */
+    if ((rc = listconf_read(&conf, file, &err)) == 0) {
+        copts.delim = copts.delim ? copts.delim : conf.delim;
+        copts.encoding = copts.encoding != CSVREAD_AUTO ? copts.encoding : conf.encoding;
+        rc = csvread_file(file, &copts, show_row, &s, &warnings, &err);
+    }
+    listconf_release(&conf);
     print_warnings(&warnings);
     if (s.json && s.head)
         printf("%s]\n", s.rows ? "\n" : "");
@@ -215,16 +228,7 @@ static int check_list_info(void *ud, const struct contacts_list_info *info)
     size_t i;
 
     if (!c->json) {
-        printf(_("%s: delimiter %s%s%s, address column \"%s\", name from "), info->file,
-               info->delim == '\t' ? "" : "'", delim_name(info->delim),
-               info->delim == '\t' ? "" : "'", info->address_column);
-        for (i = 0; i < 3 && info->name_columns[i]; i++)
-            printf("%s\"%s\"", i ? " + " : "", info->name_columns[i]);
-        printf(_("%s; variables:"), info->name_columns[0] ? "" : _("(no name column)"));
-        for (i = 0; i < info->ncols; i++)
-            printf(" %s", info->keys[i]);
-        printf("%s%s\n", has_key(info, "email") ? "" : " email",
-               has_key(info, "nombre") ? "" : " nombre");
+        audience_print_list(info);
         return 0;
     }
     o = value_new_map();
@@ -287,7 +291,7 @@ static int check_verdict_json(struct check *c, const struct contacts_verdict *v)
 static int check_verdict(void *ud, const struct contacts_verdict *v)
 {
     struct check *c = ud;
-    struct buf in = BUF_INIT;
+    struct buf in = BUF_INIT, why = BUF_INIT;
     size_t i;
 
     if (c->json)
@@ -297,7 +301,10 @@ static int check_verdict(void *ud, const struct contacts_verdict *v)
                  (unsigned char)v->input[i]);
     switch (v->kind) {
     case CONTACTS_INVALID:
-        printf(_("%s:%zu: invalid address \"%s\": %s"), v->file, v->line, in.data, _(v->reason));
+        /* the reason may be made with values (a malformed row): matched as the library's */
+        buf_reset(&why);
+        i18n_lib_line(v->reason, strlen(v->reason), &why);
+        printf(_("%s:%zu: invalid address \"%s\": %s"), v->file, v->line, in.data, why.data);
         if (v->hint)
             printf(_(" (did you mean %s?)"), v->hint);
         printf("\n");
@@ -319,6 +326,7 @@ static int check_verdict(void *ud, const struct contacts_verdict *v)
                    v->reason ? ": " : "", v->reason ? _(v->reason) : "");
     }
     buf_release(&in);
+    buf_release(&why);
     return 0;
 }
 
@@ -351,6 +359,7 @@ static void print_report_warnings(const struct buf *report)
 static int contacts_check(int nfiles, char **files, const struct opts *o, int verbose)
 {
     struct contacts_list_opts *lo = calloc((size_t)nfiles, sizeof(*lo));
+    struct listconf *conf = calloc((size_t)nfiles, sizeof(*conf));
     struct audience_spec spec = {0};
     struct audience_stats st = {0};
     struct check c = {o->json, verbose, 0, value_new_list()};
@@ -360,13 +369,25 @@ static int contacts_check(int nfiles, char **files, const struct opts *o, int ve
     int i, rc;
 
     err_init(&err);
-    if (!lo || !c.lists) {
+    if (!lo || !conf || !c.lists) {
         err_nomem(&err);
         rc = cli_fail(&err);
         goto out;
     }
-    for (i = 0; i < nfiles; i++)
-        lo[i] = o->list;
+    /* each list's companion file (contacts/NAME.ini), then the options given */
+    for (i = 0; i < nfiles; i++) {
+        if (listconf_read(&conf[i], files[i], &err)) {
+            rc = cli_fail(&err);
+            goto out;
+        }
+        listconf_opts(&conf[i], &lo[i]);
+        if (o->list.delim)
+            lo[i].delim = o->list.delim;
+        if (o->list.encoding != CSVREAD_AUTO)
+            lo[i].encoding = o->list.encoding;
+        if (o->list.address_column)
+            lo[i].address_column = o->list.address_column;
+    }
     spec.lists = (const char *const *)files;
     spec.nlists = (size_t)nfiles;
     spec.filter = o->filter;
@@ -402,6 +423,9 @@ static int contacts_check(int nfiles, char **files, const struct opts *o, int ve
     else
         rc = st.invalid ? EX_DATAERR : EX_OK;
 out:
+    for (i = 0; conf && i < nfiles; i++)
+        listconf_release(&conf[i]);
+    free(conf);
     free(lo);
     value_free(c.lists);
     buf_release(&lists);

@@ -3,6 +3,8 @@
  * was started: by hand or by schedule) with deliveries to send now (pending,
  * or deferred whose retry time has come), oldest first. The one cron line:
  *     * /10 * * * *  cd /srv/mailer && mailer -q due
+ * A campaign whose file says paused = yes is not sent by its schedule (a
+ * `send --at` and an unfinished mailing still are: a person started them).
  * Holds a global lock; prints nothing when nothing is due. */
 #include <errno.h>
 #include <getopt.h>
@@ -58,7 +60,9 @@ static int add(struct due *d, time_t at, const char *campaign, const char *editi
     return 0;
 }
 
-/* What a campaign file schedules: its cadence slot, and [edition] send_at. */
+/* What a campaign file schedules: its cadence slot, and [edition] send_at;
+ * nothing while it says paused = yes (the examples of a new home do, until
+ * a person turns them on). */
 static int from_campaign(struct due *d, const struct campaign *c, struct err *err)
 {
     struct schedule_rule rule;
@@ -66,6 +70,8 @@ static int from_campaign(struct due *d, const struct campaign *c, struct err *er
     const char *why;
     size_t i;
 
+    if (c->paused)
+        return 0;
     if (schedule_parse(c->cadence, c->schedule, c->send_at, &rule, &why))
         return err_set(err, ERR_DATA, "%s: %s", c->path, why);
     if (add(d, schedule_latest(&rule, c->cadence, c->name, d->now, &e), c->id, e.name, 0))

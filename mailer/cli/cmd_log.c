@@ -15,6 +15,42 @@ struct log_out {
     int json, count;
 };
 
+/* The detail of a send or due run (cli_events.c writes it in English, for
+ * the record) in the language of the messages; any other detail as kept. */
+static void print_detail(const char *what, const char *d)
+{
+    long sent, deferred, failed;
+    size_t ntest;
+    int n = 0;
+
+    if (strcmp(what, "send") && strcmp(what, "due")) {
+        fputs(d, stdout);
+        return;
+    }
+    for (;;) {
+        n = 0;
+        if (!strncmp(d, "--force ", 8) || !strncmp(d, "--resend-uncertain ", 19)) {
+            n = (int)strcspn(d, " ") + 1;
+            fwrite(d, 1, (size_t)n, stdout);
+        } else if (sscanf(d, "--test (%zu) %n", &ntest, &n) == 1 && n) {
+            printf(_("test (%zu) "), ntest);
+        } else if (!strncmp(d, "started; ", 9)) {
+            n = 9;
+            fputs(_("started; "), stdout);
+        } else {
+            break;
+        }
+        d += n;
+    }
+    n = 0;
+    if (sscanf(d, "%ld sent, %ld deferred, %ld failed in this run%n", &sent, &deferred, &failed,
+               &n) == 3 &&
+        !d[n])
+        printf(_("%ld sent, %ld deferred, %ld failed in this run"), sent, deferred, failed);
+    else
+        fputs(d, stdout);
+}
+
 static int show_event(void *ud, const struct ledger_event *e)
 {
     struct log_out *o = ud;
@@ -41,9 +77,11 @@ static int show_event(void *ud, const struct ledger_event *e)
     } else {
         clock_local(e->at, &tm);
         strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
-        printf("%s  %s (%s@%s)  %s%s%s%s%s%s%s\n", when, e->who, e->os_user, e->host, /* data */
+        printf("%s  %s (%s@%s)  %s%s%s%s%s%s", when, e->who, e->os_user, e->host, /* data */
                e->what, *e->campaign ? " " : "", e->campaign, *e->edition ? " " : "", e->edition,
-               *e->detail ? ": " : "", e->detail);
+               *e->detail ? ": " : "");
+        print_detail(e->what, e->detail);
+        putchar('\n');
     }
     o->count++;
     return 0;

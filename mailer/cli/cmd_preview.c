@@ -27,6 +27,7 @@ struct pick {
     long row, seen;
     struct value *vars;
     char *address, *name;
+    char where[192]; /* file:line of the contact chosen */
 };
 
 static int on_contact(void *ud, const struct contact *c)
@@ -39,6 +40,7 @@ static int on_contact(void *ud, const struct contact *c)
     p->vars = value_dup(c->vars);
     p->address = strdup(c->address);
     p->name = strdup(c->name);
+    snprintf(p->where, sizeof(p->where), "%s:%zu", c->file, c->line);
     return FOUND;
 }
 
@@ -91,7 +93,7 @@ int cmd_preview(int argc, char **argv, struct cli *cli)
         {"html", required_argument, NULL, 'H'},    {NULL, 0, NULL, 0},
     };
     const char *edition = NULL, *eml = "-", *html_path = NULL;
-    struct pick pick = {NULL, 1, 0, NULL, NULL, NULL};
+    struct pick pick = {NULL, 1, 0, NULL, NULL, NULL, ""};
     struct audience_spec spec = {0};
     struct audience_stats st;
     struct compose cp;
@@ -144,8 +146,10 @@ int cmd_preview(int argc, char **argv, struct cli *cli)
         if (pick.to)
             err_set(&err, ERR_DATA, _("%s is not in the audience of %s"), pick.to, c.id);
         else
-            err_set(&err, ERR_DATA, _("the audience of %s has %ld contacts, not %ld"), c.id,
-                    pick.seen, pick.row);
+            err_set(&err, ERR_DATA,
+                    _("the audience of %s has %ld recipients, not %ld (--row counts recipients, "
+                      "not lines of the file)"),
+                    c.id, pick.seen, pick.row);
         goto fail;
     }
     {
@@ -161,6 +165,9 @@ int cmd_preview(int argc, char **argv, struct cli *cli)
     if (html_path && (compose_html(&cp, pick.vars, &html, &err) || resolve_cids(&c, &html, &page) ||
                       write_file(html_path, &page, &err)))
         goto fail;
+    /* which contact (stderr: the message may be on stdout) */
+    fprintf(stderr, _("mailer preview: recipient %ld of the audience, %s (%s)\n"), pick.seen,
+            pick.where, pick.address);
     rc = EX_OK;
     goto out;
 fail:

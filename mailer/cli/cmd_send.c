@@ -97,7 +97,7 @@ static void print_audience(const struct send_report *r, const struct ui *ui, int
 
 /* Summary and exit code of a run. */
 static int conclude(const struct cli *cli, const char *id, const struct send_report *r,
-                    const struct ui *ui)
+                    const struct ui *ui, int o_test)
 {
     const struct delivery_counts *c = &r->counts;
     char when[128];
@@ -124,15 +124,17 @@ static int conclude(const struct cli *cli, const char *id, const struct send_rep
                   "%ld deferred, %ld failed, %ld uncertain\n"),
                 id, r->edition.name, r->sent, c->sent + c->bounced, c->total, c->pending,
                 c->deferred, c->failed, c->sending);
-    if (r->status == SEND_COMPLETE)
-        return EX_OK;
-    if (r->unreachable) {
+    if (r->unreachable) { /* before "complete": a test send that could not go ends complete */
         fprintf(stderr,
-                _("mailer: the SMTP server %s could not be reached (%s); the next run "
-                  "continues\n"),
+                o_test ? _("mailer: the SMTP server %s could not be reached (%s); the test was "
+                           "not sent\n")
+                       : _("mailer: the SMTP server %s could not be reached (%s); the next run "
+                           "continues\n"),
                 config_get(&cli->config, CFG_SMTP_URL), r->cause[0] ? r->cause : _("no reply"));
         return EX_UNAVAILABLE;
     }
+    if (r->status == SEND_COMPLETE)
+        return EX_OK;
     if (r->daily_reached) {
         local_time(r->resume_at, when, sizeof(when));
         fprintf(stderr, _("mailer: daily limit reached; the next message may go at %s\n"), when);
@@ -238,12 +240,15 @@ int cli_send_edition(struct cli *cli, struct send_opts *o, int from_due)
         rc = EX_OK; /* only deferred deliveries not yet due: nothing to say */
     } else {
         print_audience(&r, &ui, cli->quiet);
+        if (o->test_to && r.test_row[0] && !cli->quiet)
+            printf(_("test send with the data of recipient %ld of the audience: %s\n"),
+                   o->test_row > 0 ? o->test_row : 1, r.test_row);
         if (o->dry_run_dir && !cli->quiet)
             printf(ngettext("dry run: %ld message written to %s; nothing recorded as sent\n",
                             "dry run: %ld messages written to %s; nothing recorded as sent\n",
                             (unsigned long)r.sent),
                    r.sent, o->dry_run_dir);
-        rc = o->dry_run_dir ? EX_OK : conclude(cli, o->campaign->id, &r, &ui);
+        rc = o->dry_run_dir ? EX_OK : conclude(cli, o->campaign->id, &r, &ui, o->test_to != NULL);
     }
     events_send_run(o->ledger, o, &r, from_due);
     ledger_close(o->ledger);

@@ -19,15 +19,20 @@ struct help_entry {
 static const struct help_entry entries[] = {
     {"campaigns", N_("campaigns list"), N_("list the campaigns and their schedule"),
      N_("Lists every campaigns/NAME.ini of the mailer home: its kind, cadence, lists, the last\n"
-        "edition sent and the next one due. A campaign with problems is listed with a hint to\n"
-        "run 'mailer check'."),
+        "edition sent (by hand, or by its schedule) and the next one due, or that it is paused\n"
+        "(paused = yes in its file: 'mailer due' leaves its schedule alone). A campaign with\n"
+        "problems is listed with a hint to run 'mailer check'."),
      N_("mailer campaigns list")},
-    {"check", N_("check CAMPAIGN [--edition E]"),
+    {"check", N_("check CAMPAIGN [--edition E] [--force]"),
      N_("pre-flight a campaign: files, audience, template variables"),
      N_("Reads the campaign file, its content, templates and contact lists, and renders every\n"
         "message without sending anything. Reports every problem at once with the file and\n"
-        "line to fix. Exit 0 when the edition can be sent, 65 when it cannot.\n"
-        "  --edition E   the edition to check (default: the current one)"),
+        "line to fix, for every list, and says how each list is read (address column, what\n"
+        "{{nombre}} is). An empty cell counts as missing unless [defaults] fills it. Warns of a\n"
+        "[defaults] key or a column named like a variable the mailer fills itself ('mailer help\n"
+        "template'). Exit 0 when the edition can be sent, 65 when it cannot.\n"
+        "  --edition E   the edition to check (default: the current one)\n"
+        "  --force       take a list with over 10 % invalid addresses, as 'send --force' would"),
      N_("mailer check corazon-chilango\n"
         "mailer check corazon-chilango --edition 2026-11")},
     {"preview",
@@ -36,7 +41,9 @@ static const struct help_entry entries[] = {
      N_("Writes the message one contact of the audience would receive, byte for byte, to\n"
         "standard output or to a file; nothing is sent or recorded.\n"
         "  --to ADDR     the contact with this address\n"
-        "  --row N       the N-th contact of the audience (default 1)\n"
+        "  --row N       the N-th recipient of the audience (default 1): invalid, repeated,\n"
+        "                filtered and suppressed rows are not counted, so it is not the line\n"
+        "                of the file; the file and line of the contact chosen are said\n"
         "  --eml FILE    write the message here (open it with your mail program)\n"
         "  --html FILE   also write the HTML part as a page for a web browser"),
      N_("mailer preview corazon-chilango --row 1 --eml /tmp/uno.eml --html /tmp/uno.html")},
@@ -50,7 +57,8 @@ static const struct help_entry entries[] = {
         "edition is never sent twice.\n"
         "  --edition E         the edition (default: the current one)\n"
         "  --test-to ADDR,...  send a test copy, marked [PRUEBA], to these addresses only\n"
-        "  --row N             with --test-to: the data of the N-th contact\n"
+        "  --row N             with --test-to: the data of the N-th recipient (as preview\n"
+        "                      counts them: not the line of the file)\n"
         "  --dry-run --out DIR write one .eml per recipient into DIR; nothing is sent\n"
         "  --limit N           send at most N messages in this run\n"
         "  --concurrency N     SMTP connections at once (default SMTP_CONCURRENCY)\n"
@@ -66,7 +74,8 @@ static const struct help_entry entries[] = {
      N_("Sends, oldest first, every edition whose time has come (schedule or send_at in the\n"
         "campaign file, or 'send --at') and that is not complete, and continues every mailing\n"
         "(sent by hand or by schedule) with pending deliveries or deferred ones whose retry\n"
-        "time has come. Prints nothing when nothing is due: this is the command for cron or\n"
+        "time has come. A campaign whose file says paused = yes (the samples do) is not sent\n"
+        "by its schedule. Prints nothing when nothing is due: this is the command for cron or\n"
         "the systemd timer.\n"
         "  --dry-run   only list what is due"),
      N_("mailer due --dry-run\n"
@@ -101,7 +110,8 @@ static const struct help_entry entries[] = {
         "  --quarter Q        2026Q4 (or 2026-T4); or --from and --to as YYYY-MM-DD\n"
         "  --format F         text, csv (opens in Excel), md, json or html\n"
         "  --by envio|mes     a row per mailing or per month\n"
-        "  --csv-sep C        the CSV separator (';' for a Spanish Excel)\n"
+        "  --csv-sep C        the CSV separator: ',' (the default) for Excel with Mexican or US\n"
+        "                     regional settings, ';' for Excel set up for Spain or most of Europe\n"
         "  --out FILE         write to FILE instead of the screen"),
      N_("mailer report --quarter 2026Q4\n"
         "mailer report --quarter 2026Q4 --format html --out informe.html\n"
@@ -117,6 +127,9 @@ static const struct help_entry entries[] = {
         "  --delimiter D   comma, semicolon or tab (default: guessed from the header)\n"
         "  --encoding E    auto, utf-8, windows-1252 or latin1 (default auto)\n"
         "  --column NAME   the column with the e-mail address\n"
+        "A list whose columns the mailer does not recognize says how to read it in a file\n"
+        "beside it, contacts/NAME.ini ([list], then address_column = ..., name_columns = ...,\n"
+        "delimiter = ..., encoding = ...), which check and send read too.\n"
         "  --filter EXPR   only the rows that match, e.g. \"pais = 'EUA'\""),
      N_("mailer contacts check contacts/diaspora.csv\n"
         "mailer contacts show contacts/diaspora.csv --format json")},
@@ -128,7 +141,22 @@ static const struct help_entry entries[] = {
      N_("render a Mustache template with JSON data"),
      N_("Renders a template to the screen with the data of a JSON file, to try it out.\n"
         "Variables without a value are listed as warnings (errors with --strict).\n"
-        "  --partials DIR   where {{> name}} finds name.mustache"),
+        "  --partials DIR   where {{> name}} finds name.mustache\n"
+        "In a campaign, a template sees the contact's columns (by normalized header: \"Correo\n"
+        "electrónico\" is {{correo_electronico}}), then the names the mailer fills itself, then\n"
+        "the campaign's [defaults]. The names the mailer fills (a [defaults] key or a column of\n"
+        "the same name is not used, and 'mailer check' warns):\n"
+        "  {{fecha}}            today's date, «7 de diciembre de 2026»\n"
+        "  {{asunto}}           the subject, as rendered without a contact\n"
+        "  {{baja_url}}         the unsubscribe link of this message\n"
+        "  {{baja_correo}}      the unsubscribe address\n"
+        "  {{contenido.html}}, {{contenido.texto}}, {{contenido.titulo}}  the edition's content\n"
+        "  {{edicion.nombre}}, {{edicion.etiqueta}}   «2026-11», «noviembre de 2026»\n"
+        "  {{campana.nombre}}, {{campana.id}}, {{campana.tipo}}\n"
+        "From the contact: {{email}} (the address) and {{nombre}}: the list's «Nombre» column\n"
+        "when it has one (often the first name), else the name made of its name columns\n"
+        "(«Nombre completo», or first and last names). An empty cell has no value: [defaults]\n"
+        "fills it, or 'mailer check' reports it missing."),
      N_("mailer template render templates/boletin.html.mustache --data datos.json")},
     {"bounces",
      N_("bounces fetch [--dry-run]\n"

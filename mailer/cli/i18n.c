@@ -248,21 +248,30 @@ static void render(const char *tr, const struct match *m, struct buf *out, int d
     }
 }
 
-static void translate_line(const char *line, size_t len, struct buf *out, int depth)
+/* The library format that matches line with the most literal characters
+ * (best gets its captures), or NULL. */
+static const char *best_format(const char *line, size_t len, struct match *best)
 {
-    struct match best = {0}, m;
     const char *best_fmt = NULL;
+    struct match m;
     size_t i;
 
-    if (depth <= MAX_DEPTH) {
-        for (i = 0; i18n_lib_messages[i]; i++) {
-            memset(&m, 0, sizeof(m));
-            if (match_at(i18n_lib_messages[i], line, len, &m) && m.literal > best.literal) {
-                best = m;
-                best_fmt = i18n_lib_messages[i];
-            }
+    memset(best, 0, sizeof(*best));
+    for (i = 0; i18n_lib_messages[i]; i++) {
+        memset(&m, 0, sizeof(m));
+        if (match_at(i18n_lib_messages[i], line, len, &m) && m.literal > best->literal) {
+            *best = m;
+            best_fmt = i18n_lib_messages[i];
         }
     }
+    return best_fmt;
+}
+
+static void translate_line(const char *line, size_t len, struct buf *out, int depth)
+{
+    struct match best = {0};
+    const char *best_fmt = depth <= MAX_DEPTH ? best_format(line, len, &best) : NULL;
+
     /* A value inside a message is translated only when it clearly is one of
      * our sentences, not a file name that happens to look like "%s: %s". */
     if (!best_fmt || (depth > 0 && best.literal < 6)) {
@@ -272,10 +281,39 @@ static void translate_line(const char *line, size_t len, struct buf *out, int de
     render(gettext(best_fmt), &best, out, depth);
 }
 
+/* The length of a "file:line: " (or "file:line:column: ") at the start of
+ * s, 0 when there is none. */
+static size_t location_len(const char *s, size_t n)
+{
+    size_t i = 0, colons = 0;
+
+    while (i < n && s[i] != ':' && s[i] != ' ')
+        i++;
+    while (i + 1 < n && s[i] == ':' && s[i + 1] >= '0' && s[i + 1] <= '9') {
+        for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+            ;
+        colons++;
+    }
+    return colons && i + 1 < n && s[i] == ':' && s[i + 1] == ' ' ? i + 2 : 0;
+}
+
 void i18n_lib_line(const char *line, size_t len, struct buf *out)
 {
+    size_t at = location_len(line, len);
+    struct match whole, rest;
+
     if (!translating) {
         buf_add(out, line, len);
+        return;
+    }
+    /* "campaigns/x.ini:12: send_at: write it as ...": the sentence after a
+     * location is matched on its own, so that a format such as "%s: %s: %s"
+     * cannot take the location apart; unless a format of the whole line
+     * (with its "%s:%zu: ") says more of it */
+    if (at && best_format(line + at, len - at, &rest) &&
+        (!best_format(line, len, &whole) || rest.literal + 3 >= whole.literal)) {
+        buf_add(out, line, at);
+        translate_line(line + at, len - at, out, 0);
         return;
     }
     translate_line(line, len, out, 0);

@@ -365,6 +365,34 @@ static int refuse(struct address_result *r, const char *in, size_t len, const ch
     return invalid(r, why);
 }
 
+/* What separates two addresses pasted into one cell. */
+static int is_separator(char c)
+{
+    return c == ';' || c == ',' || c == ' ' || c == '\t' || c == ':' || c == '/' || c == '|';
+}
+
+/* "a@x.com; b@y.com", "a@x.com ::: b@y.com" (Google Contacts), "a@x.com,
+ * b@y.com": an address, a separator, and another @ after it. Invalid, with
+ * the first address as the hint when it is usable. */
+static int two_addresses(const char *in, size_t len, struct address_result *r)
+{
+    const char *at = memchr(in, '@', len);
+    struct address_result first;
+    size_t i, n;
+
+    if (!at || in[0] == '"')
+        return 0;
+    for (i = (size_t)(at - in) + 1; i < len && !is_separator(in[i]); i++)
+        ;
+    if (i == len || !memchr(in + i, '@', len - i))
+        return 0;
+    n = i;
+    invalid(r, "two addresses in one cell: leave one per row");
+    if (address_check(in, n, &first) && !first.warning)
+        memcpy(r->hint, first.normalized, strlen(first.normalized) + 1);
+    return 1;
+}
+
 int address_check(const char *in, size_t len, struct address_result *r)
 {
     char local[ADDRESS_MAX + 1], dom[ADDRESS_MAX + 1];
@@ -372,14 +400,24 @@ int address_check(const char *in, size_t len, struct address_result *r)
     const char *at, *why, *fix;
 
     r->valid = 0;
-    r->reason = NULL;
+    r->reason = r->warning = NULL;
     r->normalized[0] = r->key[0] = r->hint[0] = '\0';
     trim(&in, &len);
+    if (len > 7 && !strncasecmp(in, "mailto:", 7)) {
+        int ok;
+        in += 7, len -= 7; /* a link copied from a web page */
+        ok = address_check(in, len, r);
+        if (ok)
+            r->warning = "the \"mailto:\" prefix was removed";
+        return ok;
+    }
     if (!len)
         return refuse(r, in, len, "empty address");
     why = scan_raw(in, len);
     if (why)
         return refuse(r, in, len, why);
+    if (two_addresses(in, len, r))
+        return 0;
     if (len > 4 * ADDRESS_MAX)
         return refuse(r, in, len, "address longer than 254 characters");
     if (in[0] == '"') {

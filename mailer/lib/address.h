@@ -23,7 +23,8 @@
 
 struct address_result {
     int valid;
-    const char *reason; /* static text saying what is wrong; NULL when valid */
+    const char *reason;  /* static text saying what is wrong; NULL when valid */
+    const char *warning; /* valid, but changed: static text saying how; else NULL */
     /* Envelope form: surrounding whitespace trimmed, domain lower-case and
      * IDN as A-label, a quoted local part unquoted when it needs no quotes. */
     char normalized[ADDRESS_MAX + 1];
@@ -33,7 +34,10 @@ struct address_result {
 
 /* Check in[0..len) (untrusted, may hold NULs). Returns 1 when valid, 0 when
  * not (r->reason says why; r->hint may still suggest a fix). The normalized
- * form and key are filled only when valid. */
+ * form and key are filled only when valid. What people paste is understood:
+ * a "mailto:" prefix is removed (valid, r->warning says so); two addresses
+ * in one cell ("a@x.com; b@y.com", Google's "a@x.com ::: b@y.com") are
+ * invalid, with the first as the hint (the mailer never picks one itself). */
 int address_check(const char *in, size_t len, struct address_result *r);
 
 /* Suggest a fix for a likely misspelled domain of a common provider

@@ -46,8 +46,17 @@ static const struct key keys[] = {
     {"attachments", (size_t)-1},
     {"inline_images", (size_t)-1},
     {"allow_html", (size_t)-1},
+    {"paused", (size_t)-1},
 };
 #undef KEY
+
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+/* A key of a [list NAME] section, applied once the lists are known. */
+struct list_key {
+    char *list, *key, *value;
+    int line;
+};
 
 struct load_state {
     struct campaign *c;
@@ -55,6 +64,9 @@ struct load_state {
     FILE *f;
     int line;
     int errors;
+    int key_line[NKEYS]; /* where each [campaign] key was set; 0: not in the file */
+    struct list_key *list_keys;
+    size_t nlist_keys;
 };
 
 static int is_one_of(const char *s, const char *const *set)
@@ -124,22 +136,24 @@ static int set_key(struct load_state *st, const char *name, const char *value)
     struct campaign *c = st->c;
     size_t i;
 
-    for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+    for (i = 0; i < NKEYS; i++)
         if (!strcmp(keys[i].name, name))
             break;
-    if (i == sizeof(keys) / sizeof(keys[0]))
+    if (i == NKEYS)
         return problem(st, "unknown key \"%s\" in [campaign]%s", name, "");
+    st->key_line[i] = st->line;
     if (keys[i].offset != (size_t)-1) {
         char **field = (char **)((char *)c + keys[i].offset);
         free(*field);
         *field = strdup(value);
         return *field ? 1 : 0;
     }
-    if (!strcmp(name, "allow_html")) {
+    if (!strcmp(name, "allow_html") || !strcmp(name, "paused")) {
         if (strcmp(value, "yes") && strcmp(value, "no") && strcmp(value, "true") &&
             strcmp(value, "false"))
-            return problem(st, "allow_html must be yes or no, not \"%s\"%s", value, "");
-        c->allow_html = !strcmp(value, "yes") || !strcmp(value, "true");
+            return problem(st, "%s must be yes or no, not \"%s\"", name, value);
+        *(!strcmp(name, "paused") ? &c->paused : &c->allow_html) =
+            !strcmp(value, "yes") || !strcmp(value, "true");
         return 1;
     }
     if (!strcmp(name, "lists")) {
@@ -200,17 +214,37 @@ static int set_override(struct load_state *st, const char *edition, const char *
     return *field ? 1 : 0;
 }
 
+static int keep_list_key(struct load_state *st, const char *list, const char *name,
+                         const char *value)
+{
+    struct list_key *grown = realloc(st->list_keys, (st->nlist_keys + 1) * sizeof(*grown));
+
+    if (!grown)
+        return 0;
+    st->list_keys = grown;
+    grown += st->nlist_keys++;
+    grown->list = strdup(list);
+    grown->key = strdup(name);
+    grown->value = strdup(value);
+    grown->line = st->line;
+    return grown->list && grown->key && grown->value;
+}
+
 static int on_entry(void *user, const char *section, const char *name, const char *value)
 {
     struct load_state *st = user;
 
     if (!strncmp(section, "edition ", 8) && section[8])
         return set_override(st, section + 8, name, value);
+    if (!strncmp(section, "list ", 5) && section[5])
+        return keep_list_key(st, section + 5, name, value);
     if (!strcmp(section, "campaign"))
         return set_key(st, name, value);
     if (!strcmp(section, "defaults"))
         return value_map_set_string(st->c->defaults, name, value) ? 0 : 1;
-    return problem(st, "unknown section [%s] (use [campaign], [defaults] or [edition NAME])%s",
+    return problem(st,
+                   "unknown section [%s] (use [campaign], [defaults], [edition NAME] or [list "
+                   "NAME])%s",
                    section, "");
 }
 
@@ -289,6 +323,18 @@ int campaign_path_inside(const struct campaign *c, const char *path, struct err 
     return err_set(err, ERR_DATA, "%s: %s is outside the mailer home (%s)", c->path, path, c->home);
 }
 
+/* The problems of a key's value name the line where the key is (0, the
+ * whole file, when the key is not written: a default or a missing key). */
+static void at_key(struct load_state *st, const char *name)
+{
+    size_t i;
+
+    st->line = 0;
+    for (i = 0; i < NKEYS; i++)
+        if (!strcmp(keys[i].name, name))
+            st->line = st->key_line[i];
+}
+
 /* Checks that need the whole file: required keys, values, files. */
 static void validate(struct load_state *st)
 {
@@ -298,40 +344,51 @@ static void validate(struct load_state *st)
     const char *why = NULL;
     size_t i;
 
-    st->line = 0; /* whole-file problems carry no line: name the key */
+    at_key(st, *c->send_at && !*c->schedule ? "send_at" : "schedule");
     if (c->cadence && is_one_of(c->cadence, cadences) &&
         schedule_parse(c->cadence, c->schedule, c->send_at, &rule, &why))
         problem(st, "%s%s", why, "");
+    at_key(st, "subject");
     if (!c->subject || !*c->subject)
         problem(st, "missing key \"subject\"%s%s", "", "");
+    at_key(st, "template");
     if (!c->template_name || !*c->template_name)
         problem(st, "missing key \"template\"%s%s", "", "");
+    at_key(st, "lists");
     if (!c->nlists && (!c->audience || !*c->audience))
         problem(st, "missing key \"lists\" (contact lists to send to)%s%s", "", "");
+    at_key(st, "audience");
     if (c->audience && *c->audience && (strncmp(c->audience, "edition:", 8) || !c->audience[8]))
         problem(st,
                 "audience \"%s\": write edition:NAME (the frozen audience of an earlier "
                 "edition)%s",
                 c->audience, "");
+    at_key(st, "kind");
     if (c->kind && !is_one_of(c->kind, kinds))
         problem(st,
                 "kind \"%s\" is not one of bulletin, convocatoria, podcast, invitation, "
                 "digest%s",
                 c->kind, "");
+    at_key(st, "edition");
     if (c->cadence && !is_one_of(c->cadence, cadences))
         problem(st, "edition \"%s\" is not one of weekly, monthly, once%s", c->cadence, "");
+    at_key(st, "from");
     if (c->from && *c->from && !from_ok(c->from))
         problem(st, "from \"%s\" is not an address (write Name <user@domain>)%s", c->from, "");
+    at_key(st, "reply_to");
     if (c->reply_to && *c->reply_to && !from_ok(c->reply_to))
         problem(st, "reply_to \"%s\" is not an address%s", c->reply_to, "");
+    at_key(st, "template");
     if (c->template_name && *c->template_name && !name_is_plain(c->template_name))
         problem(st, "template \"%s\": give a name from templates/, not a path%s", c->template_name,
                 "");
+    at_key(st, "content");
     if (*c->content && !path_is_confined(c->content))
         problem(st,
                 "content \"%s\": the path must be relative to the mailer home, without .."
                 "%s",
                 c->content, "");
+    at_key(st, "lists");
     for (i = 0; i < c->nlists; i++) {
         buf_reset(&path);
         if (!name_is_plain(c->lists[i])) {
@@ -342,6 +399,7 @@ static void validate(struct load_state *st)
         if (!file_exists(path.data))
             problem(st, "list \"%s\" not found (expected %s)", c->lists[i], path.data);
     }
+    at_key(st, "template");
     if (c->template_name && *c->template_name && name_is_plain(c->template_name)) {
         buf_reset(&path);
         campaign_template_path(c, "txt", &path);
@@ -355,6 +413,7 @@ static void validate(struct load_state *st)
     for (i = 0; i < c->nattachments + c->ninline_images; i++) {
         const char *f =
             i < c->nattachments ? c->attachments[i] : c->inline_images[i - c->nattachments];
+        at_key(st, i < c->nattachments ? "attachments" : "inline_images");
         buf_setf(&path, "%s/%s", c->home, f);
         if (!path_is_confined(f))
             problem(st,
@@ -369,6 +428,51 @@ static void validate(struct load_state *st)
     buf_release(&path);
 }
 
+/* How to read each list: its companion file, then [list NAME]. Problems
+ * are the campaign's (they stop a send as any other). */
+static int load_list_opts(struct load_state *st)
+{
+    struct campaign *c = st->c;
+    struct buf path = BUF_INIT;
+    size_t i, k;
+    int rc = 0;
+
+    c->listconf = calloc(c->nlists ? c->nlists : 1, sizeof(*c->listconf));
+    c->list_opts = calloc(c->nlists ? c->nlists : 1, sizeof(*c->list_opts));
+    if (!c->listconf || !c->list_opts)
+        return err_nomem(st->err);
+    for (i = 0; i < c->nlists && !rc; i++) {
+        buf_reset(&path);
+        if (campaign_list_path(c, i, &path)) {
+            rc = err_nomem(st->err);
+            break;
+        }
+        if (listconf_read(&c->listconf[i], path.data, st->err))
+            st->errors++;
+    }
+    for (k = 0; k < st->nlist_keys && !rc; k++) {
+        const struct list_key *lk = &st->list_keys[k];
+        const char *why = NULL;
+        int set;
+        for (i = 0; i < c->nlists && strcmp(c->lists[i], lk->list); i++)
+            ;
+        st->line = lk->line;
+        if (i == c->nlists) {
+            problem(st, "[list %s]: %s is not one of the campaign's lists", lk->list, lk->list);
+            continue;
+        }
+        set = listconf_set(&c->listconf[i], lk->key, lk->value, &why);
+        if (set == -2)
+            rc = err_nomem(st->err);
+        else if (set)
+            problem(st, "[list %s]: %s", lk->list, why);
+    }
+    for (i = 0; i < c->nlists; i++)
+        listconf_opts(&c->listconf[i], &c->list_opts[i]);
+    buf_release(&path);
+    return rc;
+}
+
 static int set_default(char **field, const char *value)
 {
     if (*field)
@@ -379,7 +483,7 @@ static int set_default(char **field, const char *value)
 
 int campaign_load(const char *home, const char *id, struct campaign *c, struct err *err)
 {
-    struct load_state st = {c, err, NULL, 0, 0};
+    struct load_state st = {c, err, NULL, 0, 0, {0}, NULL, 0};
     struct buf path = BUF_INIT;
     int rc = -1, parse;
 
@@ -418,7 +522,7 @@ int campaign_load(const char *home, const char *id, struct campaign *c, struct e
         goto out;
     }
     validate(&st);
-    if (st.errors)
+    if (load_list_opts(&st) || st.errors)
         goto out;
     if (set_default(&c->report_title, c->subject ? c->subject : c->name)) {
         err_nomem(err);
@@ -426,6 +530,12 @@ int campaign_load(const char *home, const char *id, struct campaign *c, struct e
     }
     rc = 0;
 out:
+    for (size_t k = 0; k < st.nlist_keys; k++) {
+        free(st.list_keys[k].list);
+        free(st.list_keys[k].key);
+        free(st.list_keys[k].value);
+    }
+    free(st.list_keys);
     buf_release(&path);
     return rc;
 }
@@ -433,6 +543,11 @@ out:
 void campaign_release(struct campaign *c)
 {
     size_t i;
+
+    for (i = 0; c->listconf && i < c->nlists; i++)
+        listconf_release(&c->listconf[i]);
+    free(c->listconf);
+    free(c->list_opts);
 
     free(c->id);
     free(c->path);
@@ -567,21 +682,28 @@ static int replace_edition(struct buf *out, const char *pattern, const char *edi
     return buf_addstr(out, p);
 }
 
+/* "HOME/" before a path of the home; nothing for ".", so that messages say
+ * contacts/diaspora.csv, not ./contacts/diaspora.csv. */
+static int add_home(const struct campaign *c, struct buf *out)
+{
+    return strcmp(c->home, ".") ? buf_addf(out, "%s/", c->home) : 0;
+}
+
 int campaign_content_path(const struct campaign *c, const struct edition *e, struct buf *out)
 {
     if (!*c->content)
         return 0;
-    if (buf_addf(out, "%s/", c->home))
+    if (add_home(c, out))
         return -1;
     return replace_edition(out, c->content, e->name);
 }
 
 int campaign_list_path(const struct campaign *c, size_t i, struct buf *out)
 {
-    return buf_addf(out, "%s/contacts/%s.csv", c->home, c->lists[i]);
+    return add_home(c, out) || buf_addf(out, "contacts/%s.csv", c->lists[i]);
 }
 
 int campaign_template_path(const struct campaign *c, const char *ext, struct buf *out)
 {
-    return buf_addf(out, "%s/templates/%s.%s.mustache", c->home, c->template_name, ext);
+    return add_home(c, out) || buf_addf(out, "templates/%s.%s.mustache", c->template_name, ext);
 }

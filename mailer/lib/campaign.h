@@ -3,7 +3,8 @@
  * A campaign file is checked as a whole: campaign_load() reports every
  * problem it finds (unknown key, missing template, list not found, bad
  * kind or cadence, From not an address) as "file:line: ..." lines in err,
- * not just the first. Paths in a campaign are relative to the mailer home
+ * not just the first. Sections: [campaign], [defaults], [edition NAME], and
+ * [list NAME] (how to read one of its lists: listconf.h). Paths in a campaign are relative to the mailer home
  * (MAILER_HOME, default the working directory).
  */
 #ifndef MAILER_CAMPAIGN_H
@@ -13,8 +14,10 @@
 #include <time.h>
 
 #include "buf.h"
+#include "contacts.h"
 #include "edition.h"
 #include "err.h"
+#include "listconf.h"
 #include "value.h"
 
 struct campaign {
@@ -25,11 +28,17 @@ struct campaign {
     char *from, *reply_to, *cadence, *schedule, *send_at, *content, *audience;
     char **lists; /* list names ("diaspora" = contacts/diaspora.csv) */
     size_t nlists;
+    /* How to read each list (nlists entries): contacts/NAME.ini, then the
+     * campaign's [list NAME] section; list_opts point into listconf, for
+     * the audience_spec of contacts_load(). */
+    struct listconf *listconf;
+    struct contacts_list_opts *list_opts;
     char **attachments; /* paths relative to home */
     size_t nattachments;
     char **inline_images; /* paths; referenced from HTML as cid:<file name> */
     size_t ninline_images;
     int allow_html;                      /* raw HTML allowed in Markdown content */
+    int paused;                          /* paused = yes: `due` leaves its schedule alone */
     struct value *defaults;              /* [defaults]: template variables */
     struct campaign_override *overrides; /* [edition NAME] sections */
     size_t noverrides;
@@ -56,7 +65,9 @@ void campaign_list_free(char **ids, size_t n);
  * once = "main". */
 int campaign_edition(const struct campaign *c, const char *explicit_name, time_t now,
                      struct edition *e, struct err *err);
-/* home/content with {edition} replaced; "" when the campaign has none. */
+/* home/content with {edition} replaced; "" when the campaign has none.
+ * These paths (content, list, template) leave out a home of "." (the working
+ * directory): messages then name contacts/x.csv, not ./contacts/x.csv. */
 int campaign_content_path(const struct campaign *c, const struct edition *e, struct buf *out);
 /* 0 when path (an existing file) resolves inside the mailer home, symbolic
  * links followed; -1 with err set (ERR_DATA) otherwise. */

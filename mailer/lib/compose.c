@@ -50,6 +50,20 @@ static int add_map(struct value *parent, const char *key, struct value **out)
     return 0;
 }
 
+const char *const compose_reserved[] = {"edicion", "campana",  "contenido",   "fecha",
+                                        "asunto",  "baja_url", "baja_correo", NULL};
+
+int compose_is_reserved(const char *name)
+{
+    size_t i;
+
+    for (i = 0; compose_reserved[i]; i++)
+        if (!strcmp(name, compose_reserved[i]))
+            return 1;
+    return 0;
+}
+
+/* The variables of compose_reserved, the same for every message. */
 static int build_shared(struct compose *cp, struct err *err)
 {
     const struct campaign *c = cp->campaign;
@@ -152,8 +166,10 @@ static int load_content(struct compose *cp, struct err *err)
     return rc;
 }
 
+/* The files of a campaign; an inline image's Content-ID is
+ * "<file name>@<domain>" (RFC 2392 wants a domain), NULL for attachments. */
 static struct message_file *make_files(const struct campaign *c, char **names, size_t n,
-                                       int inline_cid)
+                                       const char *cid_domain)
 {
     struct message_file *f = calloc(n ? n : 1, sizeof(*f));
     struct buf path = BUF_INIT;
@@ -165,7 +181,11 @@ static struct message_file *make_files(const struct campaign *c, char **names, s
         buf_addf(&path, "%s/%s", c->home, names[i]);
         f[i].path = strdup(path.data);
         f[i].filename = base ? base + 1 : names[i];
-        f[i].content_id = inline_cid ? f[i].filename : NULL;
+        if (cid_domain) {
+            buf_reset(&path);
+            buf_addf(&path, "%s@%s", f[i].filename, cid_domain);
+            f[i].content_id = buf_detach(&path, NULL);
+        }
     }
     buf_release(&path);
     return f;
@@ -177,9 +197,52 @@ static void free_files(struct message_file *f, size_t n)
 
     for (i = 0; f && i < n; i++) {
         free((char *)f[i].path);
+        free((char *)f[i].content_id);
         message_file_release(&f[i]);
     }
     free(f);
+}
+
+/* The inline image a "cid:" at html names (the file name, ending where an
+ * attribute or url() ends), or NULL; *len gets the name's length. */
+static const struct message_file *cid_file(const struct compose *cp, const char *name, size_t *len)
+{
+    size_t i, n;
+
+    *len = strcspn(name, "\"') \t\r\n>");
+    for (i = 0; i < cp->campaign->ninline_images; i++) {
+        n = strlen(cp->inline_files[i].filename);
+        if (n == *len && !memcmp(name, cp->inline_files[i].filename, n))
+            return &cp->inline_files[i];
+    }
+    return NULL;
+}
+
+/* html with each "cid:<file name>" as "cid:<its Content-ID>", into out
+ * (out NULL: only checked). A cid: that names no inline image is an error:
+ * the reader would see a broken image. */
+static int cids_qualify(const struct compose *cp, const struct buf *html, struct buf *out,
+                        struct err *err)
+{
+    const char *p = html->data, *end = html->data + html->len, *hit;
+    const struct message_file *f;
+    size_t len;
+
+    while ((hit = memmem(p, (size_t)(end - p), "cid:", 4))) {
+        hit += 4;
+        if (!(f = cid_file(cp, hit, &len))) {
+            char name[81];
+            snprintf(name, sizeof(name), "%.*s", (int)(len < 80 ? len : 80), hit);
+            return err_set(err, ERR_DATA,
+                           "%s: the HTML shows cid:%s, which is not one of the campaign's "
+                           "inline_images",
+                           cp->campaign->path, name);
+        }
+        if (out && (buf_add(out, p, (size_t)(hit - p)) || buf_addstr(out, f->content_id)))
+            return err_nomem(err);
+        p = hit + len;
+    }
+    return out && buf_add(out, p, (size_t)(end - p)) ? err_nomem(err) : 0;
 }
 
 static int init_addresses(struct compose *cp, const struct config *cfg, struct err *err)
@@ -204,16 +267,8 @@ static int init_addresses(struct compose *cp, const struct config *cfg, struct e
     for (size_t n = cp->unsub_url ? strlen(cp->unsub_url) : 0; n && cp->unsub_url[n - 1] == '/';)
         cp->unsub_url[--n] = '\0';
     cp->verp = !strcmp(config_get(cfg, CFG_BOUNCE_VERP), "yes");
-    if (*c->reply_to) {
-        /* Reply-To is written as an address; a display name in the
-         * campaign file is dropped. */
-        char *name = NULL;
-        if (split_from(c->reply_to, &name, &cp->reply_to)) {
-            free(name);
-            return err_nomem(err);
-        }
-        free(name);
-    }
+    if (*c->reply_to && split_from(c->reply_to, &cp->reply_to_name, &cp->reply_to))
+        return err_nomem(err); /* "Observación Electoral IECM <observacion@...>": both kept */
     buf_addf(&b, "%s <%s.%s>", c->name, c->id, cp->domain);
     cp->list_id = buf_detach(&b, NULL);
     if (!cp->domain || !cp->envelope_from || !cp->unsub_mailto || !cp->unsub_url || !cp->list_id)
@@ -261,8 +316,8 @@ int compose_init(struct compose *cp, const struct campaign *c, const struct edit
     if (init_addresses(cp, cfg, err) || compile_templates(cp, err) || load_content(cp, err) ||
         build_shared(cp, err) || add_subject(cp, err))
         return -1;
-    cp->inline_files = make_files(c, c->inline_images, c->ninline_images, 1);
-    cp->attachments = make_files(c, c->attachments, c->nattachments, 0);
+    cp->inline_files = make_files(c, c->inline_images, c->ninline_images, cp->domain);
+    cp->attachments = make_files(c, c->attachments, c->nattachments, NULL);
     if (!cp->inline_files || !cp->attachments)
         return err_nomem(err);
     if (files_fit(cp->inline_files, c->ninline_images, cp->attachments, c->nattachments, err))
@@ -288,6 +343,7 @@ void compose_release(struct compose *cp)
     free(cp->from_name);
     free(cp->from_address);
     free(cp->reply_to);
+    free(cp->reply_to_name);
     free(cp->envelope_from);
     free(cp->domain);
     free(cp->list_id);
@@ -380,7 +436,8 @@ int compose_dry(struct compose *cp, const struct value *vars, template_missing_f
     if (render(cp, cp->text, vars, &cp->scratch, dry_missing, &seen, err))
         return -1;
     buf_reset(&cp->scratch);
-    if (render(cp, cp->html, vars, &cp->scratch, dry_missing, &seen, err))
+    if (render(cp, cp->html, vars, &cp->scratch, dry_missing, &seen, err) ||
+        cids_qualify(cp, &cp->scratch, NULL, err))
         return -1;
     if (shaped && !seen.missing &&
         cp->ndry_clean < sizeof(cp->dry_clean) / sizeof(cp->dry_clean[0]))
@@ -433,19 +490,22 @@ int compose_message(struct compose *cp, const struct compose_contact *who, struc
     buf_reset(subject);
     buf_reset(text);
     buf_reset(html);
+    buf_reset(&cp->scratch); /* the HTML as rendered, before its cid: are qualified */
     if (cp->test && buf_addstr(subject, "[PRUEBA] "))
         return err_nomem(err);
     if (unsub_for(cp, who->token, err))
         return -1;
     if (render(cp, cp->subject, who->vars, subject, on_missing, ud, err) ||
         render(cp, cp->text, who->vars, text, on_missing, ud, err) ||
-        render(cp, cp->html, who->vars, html, on_missing, ud, err))
+        render(cp, cp->html, who->vars, &cp->scratch, on_missing, ud, err) ||
+        cids_qualify(cp, &cp->scratch, html, err))
         return -1;
     m.from_name = cp->from_name;
     m.from_address = cp->from_address;
     m.to_name = who->name;
     m.to_address = who->address;
     m.reply_to = cp->reply_to;
+    m.reply_to_name = cp->reply_to_name;
     m.subject = subject->data;
     m.text = text->data;
     m.text_len = text->len;
@@ -521,7 +581,7 @@ int compose_vars_json(const struct value *vars, struct buf *out)
     for (i = 0; !rc && (v = value_map_at(vars, i, &key)); i++) {
         size_t len = 0;
         text = value_text(v, &len);
-        if (value_type(v) == VALUE_STRING && text && len == 0)
+        if ((value_type(v) == VALUE_STRING && text && len == 0) || value_type(v) == VALUE_NULL)
             continue;
         rc = (n++ && buf_addch(out, ',')) || json_string(out, key, strlen(key)) ||
              buf_addch(out, ':') ||

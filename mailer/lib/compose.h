@@ -22,13 +22,23 @@
 #include "template.h"
 #include "value.h"
 
+/* The names the mailer fills itself for every message (edicion, campana,
+ * contenido, fecha, asunto, baja_url, baja_correo), NULL-terminated: a
+ * [defaults] key of one of these names is never used (the mailer's value
+ * wins), and a list column of one of these names hides the mailer's value
+ * (the contact's columns are looked up first). `mailer check` warns of both.
+ * email and nombre come from the contact (contacts.h), not from here. */
+extern const char *const compose_reserved[];
+/* 1 when name is one of compose_reserved. */
+int compose_is_reserved(const char *name);
+
 struct compose {
     const struct campaign *campaign;
     struct edition edition;
     struct template *subject, *report_title, *html, *text;
     struct value *shared;
     struct value *content;
-    char *from_name, *from_address, *reply_to, *envelope_from, *domain;
+    char *from_name, *from_address, *reply_to, *reply_to_name, *envelope_from, *domain;
     char *list_id, *unsub_mailto, *unsub_url;
     struct message_file *inline_files, *attachments;
     struct buf scratch;
@@ -61,13 +71,17 @@ struct compose_contact {
 };
 
 /* Render one contact's message into out. Names that resolve to nothing are
- * reported to on_missing (may be NULL). With a token (issue 16) the message
+ * reported to on_missing (may be NULL). Inline images carry the Content-ID
+ * "<file name>@<the From's domain>", and the HTML's "cid:<file name>" is
+ * written so; a cid: that names no inline image is an error (ERR_DATA). With a token (issue 16) the message
  * says BASE/TOKEN (UNSUBSCRIBE_URL is the base) in List-Unsubscribe and in
  * {{baja_url}}, and its List-Unsubscribe mailto is local+TOKEN@domain; an
  * absent or malformed token leaves the base and the address as set. */
 int compose_message(struct compose *cp, const struct compose_contact *who, struct buf *out,
                     template_missing_fn on_missing, void *ud, struct err *err);
-/* Render only subject and bodies, to find missing variables (check).
+/* Render only subject and bodies, to find missing variables (check); a
+ * cid: of the HTML that names no inline image is an error, as in
+ * compose_message.
  * Which names a template looks up depends only on the set of the contact's
  * keys and on which of them are truthy (sections), not on the text of
  * scalar values: a contact of the same shape as one already found
@@ -101,7 +115,7 @@ void compose_gaps_contact(struct compose_gaps *g, const char *file, size_t line)
 /* A template_missing_fn; ud is the struct compose_gaps. */
 void compose_gaps_note(void *ud, const char *name);
 
-/* The contact's columns as JSON for the ledger, empty values left out. */
+/* The contact's columns as JSON for the ledger, empty and null values left out. */
 int compose_vars_json(const struct value *vars, struct buf *out);
 /* Parse what compose_vars_json wrote (a ledger column: untrusted): a flat
  * object of strings is read directly, anything else by value_from_json.

@@ -660,6 +660,7 @@ struct loader {
     struct list_state ls;
     struct buf name, tmp;
     struct address_result ar;
+    int stopped; /* fn or verdict returned non-zero */
 };
 
 static size_t find_col(const struct list_state *ls, const char *const *names, size_t n)
@@ -688,6 +689,29 @@ static int list_headers(struct buf *b, const struct list_state *ls)
     return 0;
 }
 
+/* The column whose header (as written or normalized) is name; NO_COL. */
+static size_t named_col(struct loader *L, const char *name)
+{
+    const struct list_state *ls = &L->ls;
+    size_t i;
+
+    if (fold(name, strlen(name), &L->tmp, 1))
+        return NO_COL;
+    for (i = 0; i < ls->ncols; i++)
+        if (!strcmp(ls->raw[i], name) || !strcmp(ls->keys[i], L->tmp.data))
+            return i;
+    return NO_COL;
+}
+
+/* Where a list's options would be said, for the advice of a message. */
+static const char *conf_of(const struct loader *L)
+{
+    const struct contacts_list_opts *o =
+        L->spec->list_opts ? &L->spec->list_opts[L->list_idx] : NULL;
+
+    return o && o->conf ? o->conf : "contacts/NAME.ini";
+}
+
 static int find_address_col(struct loader *L, const struct csvread_record *rec)
 {
     struct list_state *ls = &L->ls;
@@ -695,18 +719,16 @@ static int find_address_col(struct loader *L, const struct csvread_record *rec)
         L->spec->list_opts ? &L->spec->list_opts[L->list_idx] : NULL;
     size_t i, j, found = 0, cols[2] = {NO_COL, NO_COL};
 
+    buf_reset(&L->tmp);
     if (o && o->address_column) {
-        if (fold(o->address_column, strlen(o->address_column), &L->tmp, 1))
-            return err_nomem(L->err);
-        for (i = 0; i < ls->ncols && ls->addr_col == NO_COL; i++)
-            if (!strcmp(ls->raw[i], o->address_column) || !strcmp(ls->keys[i], L->tmp.data))
-                ls->addr_col = i;
-        if (ls->addr_col != NO_COL)
+        if ((ls->addr_col = named_col(L, o->address_column)) != NO_COL)
             return 0;
-        buf_setf(&L->tmp,
-                 "%s:%zu: no column \"%s\" (the list's address column); headers found: ", L->file,
-                 rec->line, o->address_column);
-        goto fail;
+        buf_reset(&L->tmp);
+        list_headers(&L->tmp, ls);
+        return err_set(L->err, ERR_DATA,
+                       "%s:%zu: no column \"%s\" (the address column named in %s); headers "
+                       "found: %s",
+                       L->file, rec->line, o->address_column, conf_of(L), L->tmp.data);
     }
     for (i = 0; i < ls->ncols; i++)
         for (j = 0; j < sizeof(address_names) / sizeof(address_names[0]); j++)
@@ -720,19 +742,43 @@ static int find_address_col(struct loader *L, const struct csvread_record *rec)
         ls->addr_col = cols[0];
         return 0;
     }
-    if (found == 0)
-        buf_setf(&L->tmp,
-                 "%s:%zu: no address column (such as \"email\" or \"correo\"); "
-                 "headers found: ",
-                 L->file, rec->line);
-    else
-        buf_setf(&L->tmp,
-                 "%s:%zu: %zu candidate address columns (\"%s\", \"%s\"): keep one or name it "
-                 "in the list options; headers found: ",
-                 L->file, rec->line, found, ls->raw[cols[0]], ls->raw[cols[1]]);
-fail:
     list_headers(&L->tmp, ls);
-    return err_set(L->err, ERR_DATA, "%s", L->tmp.data);
+    if (found == 0)
+        return err_set(L->err, ERR_DATA,
+                       "%s:%zu: no address column (such as \"email\" or \"correo\"); if it "
+                       "has another name, write it in %s (address_column = NAME); headers "
+                       "found: %s",
+                       L->file, rec->line, conf_of(L), L->tmp.data);
+    return err_set(L->err, ERR_DATA,
+                   "%s:%zu: %zu columns could hold the addresses (\"%s\", \"%s\"): write "
+                   "the one to use in %s (address_column = NAME); headers found: %s",
+                   L->file, rec->line, found, ls->raw[cols[0]], ls->raw[cols[1]], conf_of(L),
+                   L->tmp.data);
+}
+
+/* The list options' name_columns, when they name them: first, last and a
+ * second last name, in the order given. */
+static int find_name_cols(struct loader *L, const struct csvread_record *rec)
+{
+    struct list_state *ls = &L->ls;
+    const struct contacts_list_opts *o =
+        L->spec->list_opts ? &L->spec->list_opts[L->list_idx] : NULL;
+    size_t *slot[3] = {&ls->first_col, &ls->last_col, &ls->last2_col}, i;
+
+    ls->full_col = NO_COL;
+    for (i = 0; i < 3; i++) {
+        *slot[i] = NO_COL;
+        if (!o->name_columns[i])
+            continue;
+        if ((*slot[i] = named_col(L, o->name_columns[i])) != NO_COL)
+            continue;
+        buf_reset(&L->tmp);
+        list_headers(&L->tmp, ls);
+        return err_set(L->err, ERR_DATA,
+                       "%s:%zu: no column \"%s\" (a name column named in %s); headers found: %s",
+                       L->file, rec->line, o->name_columns[i], conf_of(L), L->tmp.data);
+    }
+    return 0;
 }
 
 static void list_state_release(struct list_state *ls)
@@ -764,6 +810,7 @@ static int list_info(struct loader *L, const struct csvread_record *rec)
     const struct list_state *ls = &L->ls;
     struct contacts_list_info info;
     size_t cols[3] = {ls->full_col, NO_COL, NO_COL}, i, k = 0;
+    int rc;
 
     if (ls->full_col == NO_COL) {
         cols[0] = ls->first_col;
@@ -781,7 +828,9 @@ static int list_info(struct loader *L, const struct csvread_record *rec)
     for (i = 0; i < 3; i++)
         if (cols[i] != NO_COL)
             info.name_columns[k++] = ls->raw[cols[i]];
-    return L->spec->list_info(L->spec->verdict_ud, &info);
+    rc = L->spec->list_info(L->spec->verdict_ud, &info);
+    L->stopped |= rc != 0;
+    return rc;
 }
 
 static int header(struct loader *L, const struct csvread_record *rec)
@@ -815,14 +864,21 @@ static int header(struct loader *L, const struct csvread_record *rec)
     ls->addr_col = NO_COL;
     if (find_address_col(L, rec))
         return -1;
-    ls->full_col = find_col(ls, fullname_names, sizeof(fullname_names) / sizeof(fullname_names[0]));
-    ls->first_col = find_col(ls, first_names, sizeof(first_names) / sizeof(first_names[0]));
-    ls->last_col = find_col(ls, last_names, sizeof(last_names) / sizeof(last_names[0]));
-    ls->last2_col = NO_COL;
-    if (ls->last_col == NO_COL) {
-        static const char *const pat[] = {"apellido_paterno"}, *const mat[] = {"apellido_materno"};
-        ls->last_col = find_col(ls, pat, 1);
-        ls->last2_col = find_col(ls, mat, 1);
+    if (L->spec->list_opts && L->spec->list_opts[L->list_idx].name_columns[0]) {
+        if (find_name_cols(L, rec))
+            return -1;
+    } else {
+        ls->full_col =
+            find_col(ls, fullname_names, sizeof(fullname_names) / sizeof(*fullname_names));
+        ls->first_col = find_col(ls, first_names, sizeof(first_names) / sizeof(first_names[0]));
+        ls->last_col = find_col(ls, last_names, sizeof(last_names) / sizeof(last_names[0]));
+        ls->last2_col = NO_COL;
+        if (ls->last_col == NO_COL) {
+            static const char *const pat[] = {"apellido_paterno"}, *const mat[] = {
+                                                                       "apellido_materno"};
+            ls->last_col = find_col(ls, pat, 1);
+            ls->last2_col = find_col(ls, mat, 1);
+        }
     }
     ls->has_nombre_col = key_taken(ls, ls->ncols, "nombre");
     if (L->filter) {
@@ -836,12 +892,12 @@ static int header(struct loader *L, const struct csvread_record *rec)
         missing = contacts_filter_missing(L->filter, keys, ls->ncols + 2);
         free(keys);
         if (missing) {
-            buf_setf(&L->tmp,
-                     "%s:%zu: the filter names column \"%s\", which this list does not "
-                     "have; headers found: ",
-                     L->file, rec->line, missing);
+            buf_reset(&L->tmp);
             list_headers(&L->tmp, ls);
-            return err_set(L->err, ERR_DATA, "%s", L->tmp.data);
+            return err_set(L->err, ERR_DATA,
+                           "%s:%zu: the filter names column \"%s\", which this list does not "
+                           "have; headers found: %s",
+                           L->file, rec->line, missing, L->tmp.data);
         }
     }
     return L->spec->list_info ? list_info(L, rec) : 0;
@@ -921,13 +977,17 @@ static int set_vars(struct loader *L, const struct csvread_record *rec)
         const struct value *v = value_map_at(ls->vars, i, NULL);
         if (v && (old = value_text(v, &oldlen)) && oldlen == n && !memcmp(old, s, n))
             continue;
-        if (value_map_set(ls->vars, ls->keys[i], value_new_string(s, n)))
+        if (v && !n && value_type(v) == VALUE_NULL)
+            continue;
+        /* an empty cell is no value: a default fills it, or it is missing */
+        if (value_map_set(ls->vars, ls->keys[i], n ? value_new_string(s, n) : value_new_null()))
             return -1;
     }
     if (value_map_set(ls->vars, "email", value_new_cstring(L->ar.normalized)))
         return -1;
     if (!ls->has_nombre_col &&
-        value_map_set(ls->vars, "nombre", value_new_string(L->name.data, L->name.len)))
+        value_map_set(ls->vars, "nombre",
+                      L->name.len ? value_new_string(L->name.data, L->name.len) : value_new_null()))
         return -1;
     return 0;
 }
@@ -936,6 +996,7 @@ static int verdict(struct loader *L, enum contacts_verdict_kind kind, const char
                    const char *reason, const struct seen *first, size_t line)
 {
     struct contacts_verdict v;
+    int rc;
 
     if (!L->spec->verdict)
         return 0;
@@ -948,7 +1009,8 @@ static int verdict(struct loader *L, enum contacts_verdict_kind kind, const char
     v.hint = L->ar.hint[0] ? L->ar.hint : NULL;
     v.first_file = first ? L->spec->lists[first->list] : NULL;
     v.first_line = first ? first->line : 0;
-    return L->spec->verdict(L->spec->verdict_ud, &v);
+    L->stopped |= (rc = L->spec->verdict(L->spec->verdict_ud, &v)) != 0;
+    return rc;
 }
 
 static int report_invalid(struct loader *L, size_t line, const char *in, size_t n,
@@ -1006,6 +1068,13 @@ static int row(struct loader *L, const struct csvread_record *rec)
     }
     if (!address_check(in, inlen, &L->ar))
         return report_invalid(L, rec->line, in, inlen, L->ar.reason);
+    if (L->ar.warning && L->report) {
+        buf_reset(&L->tmp);
+        if (add_printable(&L->tmp, in, inlen) ||
+            buf_addf(L->report, "%s:%zu: \"%s\" is taken as %s: %s\n", L->file, rec->line,
+                     L->tmp.data, L->ar.normalized, L->ar.warning))
+            return err_nomem(L->err);
+    }
     h = dedupe_prefetch(&L->seen, L->ar.key);
     /* name and variables before the probe (wasted only on duplicates) */
     if (make_name(L, rec) || ((L->filter || !L->spec->no_vars) && set_vars(L, rec)))
@@ -1052,7 +1121,10 @@ static int row(struct loader *L, const struct csvread_record *rec)
     c.line = rec->line;
     c.vars = L->spec->no_vars ? NULL : ls->vars;
     rc = verdict(L, CONTACTS_OK, in, NULL, NULL, rec->line);
-    return rc || !L->fn ? rc : L->fn(L->ud, &c);
+    if (!rc && L->fn)
+        rc = L->fn(L->ud, &c);
+    L->stopped |= rc != 0; /* the caller's own stop: no more lists */
+    return rc;
 }
 
 static int on_record(void *ud, const struct csvread_record *rec)
@@ -1141,8 +1213,17 @@ int contacts_load(const struct audience_spec *spec, contacts_fn fn, void *ud,
             goto out;
         }
     }
-    for (i = 0; i < spec->nlists && !rc; i++)
-        rc = load_list(&L, i);
+    /* A list with a problem of its own (no address column, an unknown
+     * filter column, too many invalid rows, unreadable) does not stop the
+     * others: every list's problems are said, then the load fails. */
+    for (i = 0; i < spec->nlists; i++) {
+        int one = load_list(&L, i);
+        if (!one)
+            continue;
+        rc = rc ? rc : one;
+        if (one != -1 || L.stopped || err->kind == ERR_NOMEM)
+            break;
+    }
 out:
     contacts_filter_free(L.filter);
     dedupe_release(&L.seen);

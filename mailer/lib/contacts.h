@@ -14,15 +14,19 @@
  *  - address column: the one header among email, e-mail, correo, correo
  *    electrónico, mail, dirección de correo (electrónico), email address,
  *    e-mail 1 - value ... (compared after contacts_header_key()); none or two
- *    is an error listing the headers found, unless the list options name it.
+ *    is an error listing the headers found, unless the list options name it
+ *    (address_column in contacts/NAME.ini, listconf.h).
  *  - name (c->name): "nombre completo" / "nombre y apellidos" / "full name" /
  *    "name" when present and not empty, else first (nombre, nombres, first
- *    name) + last (apellido(s), apellido paterno + materno, last name), with
- *    control characters and runs of spaces turned into one space.
+ *    name) + last (apellido(s), apellido paterno + materno, last name), or
+ *    the list options' name_columns, with control characters and runs of
+ *    spaces turned into one space.
  *  - vars: every column up to the last non-empty header, by normalized
  *    header (a repeated header gets _2, _3; an empty one column_N), plus
  *    "email" = c->address and "nombre" = c->name unless the list has its own
- *    "nombre" column (then that column's value, as written, stays).
+ *    "nombre" column (then that column's value, as written, stays). An empty
+ *    cell (and an empty name) is null, not "": a template reports it missing
+ *    unless a lower frame (the campaign's [defaults]) has the name.
  * Rows: an all-empty row (Excel's ";;;;") is skipped silently; a row with
  * more non-empty fields than the header is invalid (a stray delimiter would
  * shift every column); missing trailing fields are "".
@@ -57,11 +61,14 @@ typedef int (*contacts_suppressed_fn)(void *ud, const char *address, const char 
  * NULL (only count). */
 typedef int (*contacts_fn)(void *ud, const struct contact *c);
 
-/* Overrides for an odd file (from the campaign or a list config). */
+/* Overrides for an odd file (from listconf: contacts/NAME.ini, a campaign's
+ * [list NAME], or the command line). */
 struct contacts_list_opts {
     int delim;                      /* ',', ';', '\t'; 0: sniff from the header line */
     enum csvread_encoding encoding; /* CSVREAD_AUTO: UTF-8, else Windows-1252 with a warning */
     const char *address_column;     /* header (as written or normalized); NULL: find it */
+    const char *name_columns[3];    /* headers whose cells make the name; NULL: find them */
+    const char *conf;               /* where the list's options live, for messages; NULL */
 };
 
 /* What happened to one data row, for `mailer contacts check`. */
@@ -140,8 +147,10 @@ struct audience_stats {
  * report, one "file:line: ..." line each, and the row is skipped; warnings
  * (charset converted) go there too. A structural problem (unreadable file,
  * no or two address columns, unknown filter column, undecodable text, over
- * 10 % invalid without force) returns -1 with err set: the caller must then
- * discard whatever fn received. */
+ * 10 % invalid without force) returns -1 with err set, after the other
+ * lists were read too (err has a line per list with a problem): the caller
+ * must then discard whatever fn received. A non-zero return of fn or of
+ * the verdict callback stops at once and is returned. */
 int contacts_load(const struct audience_spec *spec, contacts_fn fn, void *ud,
                   struct audience_stats *stats, struct buf *report, struct err *err);
 

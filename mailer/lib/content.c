@@ -428,8 +428,9 @@ struct value *content_markdown(const char *text, size_t len, const char *origin,
     int opts = CMARK_OPT_VALIDATE_UTF8 | (allow_raw_html ? CMARK_OPT_UNSAFE : 0);
     struct textr t;
     struct value *map = NULL;
-    cmark_node *doc = NULL;
+    cmark_node *doc = NULL, *lead = NULL;
     char *html = NULL;
+    int lead_ok = 1;
 
     memset(&t, 0, sizeof(t));
     buf_init(&t.out, 0);
@@ -441,7 +442,22 @@ struct value *content_markdown(const char *text, size_t len, const char *origin,
     if (check_utf8(text, len, origin, err))
         goto out;
     doc = cmark_parse_document(text, len, opts);
-    html = doc ? cmark_render_html(doc, opts) : NULL;
+    /* An edition that begins with "# Título" has its title there: it is
+     * {{contenido.titulo}}, and not repeated in the html and the text (the
+     * template shows it once, where it wants it). */
+    lead = doc ? cmark_node_first_child(doc) : NULL;
+    if (lead && cmark_node_get_type(lead) == CMARK_NODE_HEADING &&
+        cmark_node_get_heading_level(lead) == 1) {
+        cmark_node_unlink(lead);
+        if (markdown_text(lead, &t)) /* only its text, for the title */
+            lead_ok = 0;
+        buf_reset(&t.out);
+        buf_reset(&t.links);
+        t.nlinks = 0;
+    } else {
+        lead = NULL;
+    }
+    html = doc && lead_ok ? cmark_render_html(doc, opts) : NULL;
     if (!html) {
         err_nomem(err);
         goto out;
@@ -462,6 +478,8 @@ struct value *content_markdown(const char *text, size_t len, const char *origin,
     }
 out:
     free(html);
+    if (lead)
+        cmark_node_free(lead);
     if (doc)
         cmark_node_free(doc);
     buf_release(&t.out);

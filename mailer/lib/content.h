@@ -27,7 +27,10 @@
 #include "value.h"
 
 /* Load an edition's content by extension:
- *   .md              {"html": ..., "texto": ..., "titulo": first heading or ""}
+ *   .md              {"html": ..., "texto": ..., "titulo": first heading or ""};
+ *                    when the text begins with a level-1 heading ("# Título"),
+ *                    that heading is the title only: html and texto start
+ *                    after it, so a template shows it once
  *   .json / .csv     {"items": [item...], "total": N,
  *                     "regiones": [{"region": R, "items": [item...]}...]}
  * where an item is {"date", "title", "source", "url", "summary", "region",

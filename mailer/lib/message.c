@@ -402,7 +402,12 @@ static struct mailimf_fields *fields_make(const struct message_spec *m, struct e
         mb = mailbox_make(NULL, m->to_address, 4, &too_long);
     if (!mb || address_list_add(to, mb))
         goto fail;
-    if (reply && address_list_add(reply, mailbox_make(NULL, m->reply_to, 10, &too_long)))
+    /* Reply-To with its name ("Observación Electoral IECM <...>"), or the
+     * address alone when the name cannot be a header */
+    mb = reply ? mailbox_make(m->reply_to_name, m->reply_to, 10, &too_long) : NULL;
+    if (reply && !mb && too_long)
+        mb = mailbox_make(NULL, m->reply_to, 10, &too_long);
+    if (reply && address_list_add(reply, mb))
         goto fail;
     if (rfc2047_encode_text(&subj, m->subject, strlen(m->subject), 9) ||
         !(subject = dup_buf(&subj)))
@@ -710,6 +715,19 @@ fail:
     return NULL;
 }
 
+/* Append name=value to a Content-Type's parameters; -1 when out of memory. */
+static int add_param(struct mailmime_content *ct, const char *name, const char *value)
+{
+    struct mailmime_parameter *p = mailmime_param_new_with_data((char *)name, (char *)value);
+
+    if (!p || clist_append(ct->ct_parameters, p) < 0) {
+        if (p)
+            mailmime_parameter_free(p);
+        return -1;
+    }
+    return 0;
+}
+
 /* Data for a part: the placeholder of an already encoded body. "=_" never
  * occurs in quoted-printable or base64 text, and the token is as random as
  * the boundaries, so no body or header can contain a placeholder. */
@@ -845,7 +863,28 @@ static int file_check(struct build *b, const struct message_file *mf, const char
 
 /* An empty base64 part: Content-Type with name=, Content-ID when inline,
  * Content-Disposition with filename=. NULL when out of memory. */
-static struct mailmime *file_headers(const char *shown, const char *type, const char *content_id)
+/* An iCalendar file's METHOD line: REQUEST, or PUBLISH (the default, and
+ * for a file that cannot be read: reading it fails later, with a message). */
+static const char *calendar_method(const char *path)
+{
+    char line[256];
+    const char *method = "PUBLISH";
+    FILE *f = fopen(path, "rb");
+    int n;
+
+    for (n = 0; f && n < 200 && fgets(line, sizeof(line), f); n++)
+        if (!strncasecmp(line, "METHOD:REQUEST", 14)) {
+            method = "REQUEST";
+            break;
+        }
+    if (f)
+        fclose(f);
+    return method;
+}
+
+/* method: an iCalendar part's (text/calendar gets charset and method), else NULL. */
+static struct mailmime *file_headers(const char *shown, const char *type, const char *content_id,
+                                     const char *method)
 {
     struct buf name = BUF_INIT;
     struct mailmime_content *ct = NULL;
@@ -861,6 +900,10 @@ static struct mailmime *file_headers(const char *shown, const char *type, const 
     if (rfc2047_encode_param(&name, shown, strlen(shown)))
         goto out;
     ct = content_make(type);
+    if (ct && method && (add_param(ct, "charset", "utf-8") || add_param(ct, "method", method))) {
+        mailmime_content_free(ct);
+        ct = NULL;
+    }
     np = mailmime_param_new_with_data("name", name.data);
     if (!ct || !np || clist_append(ct->ct_parameters, np) < 0)
         goto out;
@@ -935,6 +978,7 @@ int message_file_load(struct message_file *mf, struct err *err)
     }
     if (!encoded.data && buf_addstr(&encoded, "")) /* an empty file */
         return err_nomem(err);
+    mf->calendar_method = calendar_method(mf->path);
     mf->encoded = buf_detach(&encoded, &mf->encoded_len);
     return mf->encoded ? 0 : err_nomem(err);
 }
@@ -965,7 +1009,10 @@ static struct mailmime *file_part(struct build *b, const struct message_file *mf
         data = encoded->data;
         len = encoded->len;
     }
-    if (!(part = file_headers(shown, type, mf->content_id))) {
+    if (!(part = file_headers(shown, type, mf->content_id,
+                              strcmp(type, "text/calendar") ? NULL
+                              : mf->calendar_method         ? mf->calendar_method
+                                                            : calendar_method(mf->path)))) {
         err_nomem(b->err);
         return NULL;
     }

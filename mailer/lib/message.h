@@ -26,7 +26,10 @@
  *   (Python's email decodes it too, and notes a header defect for it.)
  * - MIME type from the shown name's extension (pdf png jpg jpeg gif webp
  *   svg txt csv html htm ics doc docx xls xlsx ppt pptx odt ods zip mp3 m4a
- *   mp4); any other extension is an error, never a guess.
+ *   mp4); any other extension is an error, never a guess. An iCalendar file
+ *   is "text/calendar; charset=utf-8; method=PUBLISH" (or REQUEST, as its
+ *   METHOD says), which calendar programs need to offer "add to calendar".
+ * - Reply-To keeps its display name (RFC 2047 when not ASCII).
  * - Boundaries "=_vcN_<16 hex>": "=_" cannot occur in QP or base64 text,
  *   so a boundary never collides with a body line. Random per message, or
  *   derived from boundary_seed (golden tests).
@@ -53,6 +56,9 @@ struct message_file {
      * message_file_load(); NULL: path is read and encoded for each message */
     char *encoded;
     size_t encoded_len;
+    /* an iCalendar file's METHOD (message_file_load reads it): "REQUEST"
+     * or "PUBLISH" (also when the file says none, or was not loaded) */
+    const char *calendar_method;
 };
 
 /* Read mf->path now and keep its base64 text in mf (freed by
@@ -67,9 +73,10 @@ struct message_spec {
     const char *from_address;
     const char *to_name; /* contact's name, may be NULL or "" */
     const char *to_address;
-    const char *reply_to; /* address or NULL */
-    const char *subject;  /* rendered subject, UTF-8 */
-    const char *text;     /* text/plain body, UTF-8 */
+    const char *reply_to;      /* address or NULL */
+    const char *reply_to_name; /* its display name (UTF-8), or NULL */
+    const char *subject;       /* rendered subject, UTF-8 */
+    const char *text;          /* text/plain body, UTF-8 */
     size_t text_len;
     const char *html; /* text/html body, UTF-8; NULL: text only */
     size_t html_len;

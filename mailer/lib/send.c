@@ -140,9 +140,10 @@ static int on_contact(void *ud, const struct contact *c)
         return -1;
     if (run->o->test_to) {
         long want = run->o->test_row > 0 ? run->o->test_row : 1;
-        if (++run->row == want && !(run->test_vars = value_dup(c->vars)))
-            return err_nomem(run->err);
-        return 0;
+        if (++run->row != want)
+            return 0;
+        snprintf(run->r->test_row, sizeof(run->r->test_row), "%s:%zu", c->file, c->line);
+        return (run->test_vars = value_dup(c->vars)) ? 0 : err_nomem(run->err);
     }
     buf_reset(&run->scratch);
     if (message_id_make_in(&mid, ledger_instance_id(run->l), run->m.id, c->address,
@@ -167,8 +168,10 @@ static int add_test_deliveries(struct run *run)
 
     buf_reset(&run->scratch);
     if (!run->test_vars)
-        return err_set(run->err, ERR_DATA, "test send: the audience has no contact number %ld",
-                       run->o->test_row > 0 ? run->o->test_row : 1);
+        return err_set(run->err, ERR_DATA,
+                       "test send: the audience has %ld recipients, not %ld (--row counts "
+                       "recipients, not lines of the file)",
+                       run->row, run->o->test_row > 0 ? run->o->test_row : 1);
     if (compose_vars_json(run->test_vars, &run->scratch))
         return err_nomem(run->err);
     for (i = 0; i < run->o->ntest_to && !rc; i++) {
@@ -277,6 +280,7 @@ static int freeze_audience(struct run *run)
     spec.suppressed = is_suppressed;
     spec.suppressed_ud = run;
     spec.force = run->o->force;
+    spec.list_opts = c->list_opts; /* contacts/NAME.ini, [list NAME] */
     /* The set of addresses seen lives in the ledger, not in memory: a list
      * of a million rows freezes in bounded memory. */
     spec.dedupe = seen_before;
@@ -827,10 +831,15 @@ static void test_send_failed(struct run *run, const struct err *why)
     struct err ignored;
 
     err_init(&ignored);
+    /* nothing went and the server could not be reached: said as such */
+    if (!run->r->sent && run->r->cause[0])
+        run->r->unreachable = 1;
     if (!ledger_mailing_fail_rest(
             run->l, run->m.id, why && why->msg.len ? why->msg.data : "the test send did not finish",
-            clock_now(), &ignored))
+            clock_now(), &ignored)) {
         run->r->status = SEND_COMPLETE;
+        ledger_mailing_counts(run->l, run->m.id, &run->r->counts, &ignored);
+    }
     err_release(&ignored);
 }
 

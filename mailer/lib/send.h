@@ -87,6 +87,7 @@ struct send_report {
     int uncertain_stop; /* several unknown outcomes in a row stopped the run */
     long uncertain;     /* unknown outcomes in this run (left `sending`) */
     char cause[1024];   /* why the server could not be reached (the last such failure) */
+    char test_row[192]; /* a test send: "file:line" of the contact whose data it carries */
     time_t resume_at;   /* daily limit: when the next message may go */
 };
 

@@ -1055,12 +1055,15 @@ static const struct value *lookup(const struct render *r, const struct unit *u,
         return r->depth ? r->stack[r->depth - 1] : NULL;
     }
     seg = u->segs + nd->seg;
+    /* A null is "not set in this frame": a lower frame may have the name
+     * (a contact's empty cell, filled by the campaign's [defaults]). */
     for (d = r->depth; d-- > 0;) {
         if (value_type(r->stack[d]) != VALUE_MAP)
             continue;
         v = value_map_getn(r->stack[d], nd->s + seg[0].off, seg[0].len);
-        if (v)
+        if (v && value_type(v) != VALUE_NULL)
             break;
+        v = NULL;
     }
     if (!v)
         return NULL;

@@ -69,7 +69,9 @@ void template_free(struct template *t);
 typedef void (*template_missing_fn)(void *ud, const char *name);
 
 /* Render with a context stack: stack[0] is the bottom (looked up last),
- * stack[depth-1] the top. Output is appended to out (its cap bounds the
+ * stack[depth-1] the top. A name whose value is null in a frame is looked
+ * up further down (null is "not set here": a contact's empty cell leaves the
+ * campaign's default visible). Output is appended to out (its cap bounds the
  * result: exceeding it is an error, ERR_DATA). Recursion through partials
  * is capped (ERR_DATA). The template may be rendered by several threads at
  * once: render does not modify it. on_missing may be NULL. On error, out

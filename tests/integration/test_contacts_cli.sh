@@ -118,7 +118,7 @@ run 65 "check adversarial" -- contacts check "$FX/adversarial.csv"
 grep -q 'adversarial.csv:4: invalid address "mallory@example.com\\x0d\\x0aRCPT' "$T/out" ||
     fail "check adversarial: $(cat "$T/out")"
 [ "$(grep -c . "$T/out")" -eq 5 ] || fail "check adversarial: want list line + 3 verdicts + summary: $(cat "$T/out")"
-grep -q "adversarial.csv: delimiter ',', address column \"email\", name from \"nombre\"; variables: nombre email ciudad$" "$T/out" ||
+grep -q "adversarial.csv: delimiter ',', address column \"email\"; {{nombre}} and the name in To: \"nombre\"; variables: nombre email ciudad$" "$T/out" ||
     fail "check adversarial: list line: $(head -1 "$T/out")"
 grep -q "^30 rows: 27 accepted, 3 invalid" "$T/out" || fail "check adversarial summary: $(cat "$T/out")"
 
@@ -143,12 +143,12 @@ grep -q 'no address column.*headers found: "Nombre", "Telefono", "Ciudad"' "$T/e
     fail "no address column: $(cat "$T/err")"
 run 65 "check two address columns" -- contacts check --format json "$FX/two_address_columns.csv"
 pyassert "check two address columns json" "
-assert '2 candidate address columns' in d['error'], d
+assert '2 columns could hold the addresses' in d['error'], d
 "
 run 0 "check two address columns, column named" -- contacts check --column Correo "$FX/two_address_columns.csv"
 grep -q 'address column "Correo"' "$T/out" || fail "column named: $(cat "$T/out")"
 run 0 "check tsv list line" -- contacts check "$FX/google_sheets.tsv"
-grep -q 'delimiter tab, address column "E-mail Address", name from "First Name" + "Last Name"' "$T/out" ||
+grep -q 'delimiter tab, address column "E-mail Address"; {{nombre}} and the name in To: "First Name" + "Last Name"' "$T/out" ||
     fail "tsv list line: $(cat "$T/out")"
 
 run 0 "check cp1252" -- contacts check "$FX/excel_cp1252.csv"
@@ -171,7 +171,7 @@ assert not d[2]['valid'] and 'angle brackets' in d[2]['reason'] and d[2]['normal
 assert d[3]['normalized'] == 'juan@xn--bcher-kva.example', d[3]
 assert not d[4]['valid'] and 'line break' in d[4]['reason'], d[4]
 assert d[5]['valid'] and d[5]['normalized'] == '\"a b\"@example.org', d[5]
-assert all(set(r) <= {'input', 'valid', 'reason', 'normalized', 'hint'} for r in d)
+assert all(set(r) <= {'input', 'valid', 'reason', 'normalized', 'hint', 'warning'} for r in d)
 "
 run 0 "address all valid" -- address check a@example.com b@example.org
 [ "$(grep -c '^valid' "$T/out")" -eq 2 ] || fail "address text: $(cat "$T/out")"
@@ -180,6 +180,58 @@ grep -q 'invalid  "juan.perez@gmail,com": comma in the domain (did you mean juan
     fail "address text: $(cat "$T/out")"
 run 64 "address no args" -- address check
 run 64 "address bad format" -- address check --format xml a@b.c
+
+run 65 "address pasted" -- address check --format json 'a@x.example; b@y.example' 'mailto:ana@x.example'
+pyassert "address pasted" "
+assert not d[0]['valid'] and 'two addresses in one cell' in d[0]['reason'] and d[0]['hint'] == 'a@x.example', d[0]
+assert d[1]['valid'] and d[1]['normalized'] == 'ana@x.example' and 'mailto:' in d[1]['warning'], d[1]
+"
+
+# ---- a campaign's lists, as check reads them -------------------------
+# A home with one campaign and three lists: one with no address column the
+# mailer knows (contacts/oficina.ini names it), one with two, one fine.
+H=$T/home
+mkdir -p "$H/campaigns" "$H/contacts" "$H/templates"
+printf 'Nombre,Primer apellido,Correo personal,Organizacion,Fecha\nAna,Ruiz,ana@x.example,,lunes\nLuis,Paz,mailto:luis@x.example,IECM,\n' > "$H/contacts/oficina.csv"
+printf 'Nombre,Correo,Email\nEva,e@x.example,f@x.example\n' > "$H/contacts/dos.csv"
+printf 'Nombre,Correo\nIra,i@x.example\n' > "$H/contacts/buena.csv"
+printf 'Hola {{nombre}} ({{organizacion}})\n' > "$H/templates/t.txt.mustache"
+printf '<p>Hola {{nombre}}</p>\n' > "$H/templates/t.html.mustache"
+printf '[campaign]\nsubject = Hola\nlists = oficina, dos, buena\ntemplate = t\n[defaults]\nfecha = martes\n' > "$H/campaigns/c.ini"
+export MAILER_HOME=$H MAILER_DB=$T/check.db
+# every list's problem is said, not only the first one's
+run 65 "check lists" -- check c
+grep -q 'oficina.csv:1: no address column .*contacts/oficina.ini (address_column = NAME)' "$T/err" &&
+    grep -q 'dos.csv:1: 2 columns could hold the addresses' "$T/err" ||
+    fail "check lists: every list's problem: $(cat "$T/err")"
+grep -q '\[defaults\] fecha is never used' "$T/out" || fail "check lists: reserved default: $(cat "$T/out")"
+# the list says how to read it (its companion file), and so does the campaign
+printf '[list]\naddress_column = Correo personal\nname_columns = Nombre, Primer apellido\n' > "$H/contacts/oficina.ini"
+printf '[list dos]\naddress_column = Email\n' >> "$H/campaigns/c.ini"
+run 65 "check lists read" -- check c
+grep -q 'oficina.csv: delimiter .*address column "Correo personal"; {{nombre}}: the column "Nombre"; name in To: "Nombre" + "Primer apellido"' "$T/out" ||
+    fail "check lists read: oficina: $(cat "$T/out")"
+grep -q 'dos.csv: delimiter .*address column "Email"' "$T/out" || fail "check lists read: dos: $(cat "$T/out")"
+grep -q 'the column "Fecha" hides {{fecha}}' "$T/out" || fail "check lists read: reserved column: $(cat "$T/out")"
+grep -q '"mailto:luis@x.example" is taken as luis@x.example' "$T/out" || fail "check lists read: mailto: $(cat "$T/out")"
+# Ana's empty Organizacion is missing (no default), Luis's is not; with a default none is
+grep -q 'missing {{organizacion}} for 3 contacts (first: [^ ]*oficina.csv:2 [^ ]*dos.csv:2 ' "$T/out" ||
+    fail "check lists read: empty cell: $(cat "$T/out")"
+sed -i 's/^\[list dos\]/[defaults]\norganizacion = sin organización\n[list dos]/' "$H/campaigns/c.ini"
+run 0 "check lists default" -- check c
+grep -q '  sendable' "$T/out" || fail "check lists default: $(cat "$T/out")"
+# a [list NAME] of a list the campaign does not use, with its line
+printf '[list otra]\naddress_column = x\n' >> "$H/campaigns/c.ini"
+run 65 "check list section" -- check c
+grep -q "c.ini:1[0-9]: \[list otra\]: otra is not one of the campaign's lists" "$T/err" ||
+    fail "check list section: $(cat "$T/err")"
+# an image the HTML shows that the campaign does not carry: said before a send
+sed -i '/^\[list otra\]/,$d' "$H/campaigns/c.ini"
+printf '<p>Hola {{nombre}} <img src="cid:nada.png"></p>\n' > "$H/templates/t.html.mustache"
+run 65 "check unknown cid" -- check c
+grep -q "the HTML shows cid:nada.png, which is not one of the campaign's inline_images" "$T/err" ||
+    fail "check unknown cid: $(cat "$T/out" "$T/err")"
+unset MAILER_HOME MAILER_DB
 
 if [ "$fails" -ne 0 ]; then
     echo "$fails failure(s)" >&2

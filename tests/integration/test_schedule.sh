@@ -36,6 +36,22 @@ due() {
     [ "$code" = "$want" ] || fail "due at $now exited $code, want $want: $(cat due.out due.err)"
 }
 
+# The sample campaigns come paused (a new home sends nothing by itself):
+# `due` leaves them alone, `campaigns list` says so.
+missing=$(grep -L '^paused = yes$' "$home"/campaigns/*.ini || true)
+[ -z "$missing" ] || fail "sample campaigns not paused: $missing"
+export MAILER_DB=$work/paused.db
+MAILER_NOW=2026-12-09T15:30:00Z "$MAILER" due --dry-run > paused.out
+[ ! -s paused.out ] || fail "due lists paused campaigns: $(cat paused.out)"
+code=0; MAILER_NOW=2026-12-09T15:30:00Z "$MAILER" due > paused.out 2>&1 || code=$?
+[ "$code" = 0 ] && [ ! -s paused.out ] && [ ! -e "$work/outbox/000001.eml" ] ||
+    fail "due on a paused home: exit $code, $(cat paused.out)"
+MAILER_NOW=2026-12-09T15:30:00Z "$MAILER" campaigns list > paused.out
+[ "$(grep -c 'paused = yes in its file' paused.out)" = 7 ] || fail "campaigns list: $(cat paused.out)"
+# Turned on, as guide 0 says (paused = no), the calendar runs.
+sed -i 's/^paused = yes$/paused = no/' "$home"/campaigns/*.ini
+export MAILER_DB=$work/mailer.db
+
 # A test send first: «[PRUEBA]», recorded as a test, never blocks the real send.
 MAILER_NOW=2026-11-10T16:00:00Z "$MAILER" send corazon-chilango --edition 2026-11 \
     --test-to coordinacion@iecm.example,revision@iecm.example --row 3 > /dev/null 2>&1 ||
@@ -114,6 +130,8 @@ due 2026-12-01T15:40:00Z 0
 MAILER_NOW=2026-12-01T15:40:00Z "$MAILER" campaigns list > list.out
 grep "corazon-chilango" list.out | grep -c "2026-12 at 2026-12-01 .*(overdue)" > /dev/null ||
     fail "campaigns list does not show 2026-12 as overdue: $(cat list.out)"
+grep "convocatoria-observadores" list.out | grep -c "main (scheduled) " > /dev/null ||
+    fail "campaigns list does not say the call went by its schedule: $(cat list.out)"
 
 # Someone unsubscribes; the reminder goes to the frozen audience minus them.
 "$MAILER" suppress add mafer.lopez@gmail.com --reason unsubscribe

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "address.h"
 
@@ -152,8 +153,8 @@ static const struct case_ cases[] = {
     /* several addresses in one field */
     {"a,b@example.com", 0, 0, "several addresses", NULL},
     {"a;b@example.com", 0, 0, "several addresses", NULL},
-    {"juan@gmail.com;ana@gmail.com", 0, 0, "more than one @", NULL},
-    {"juan@gmail.com, ana@gmail.com", 0, 0, "more than one @", NULL},
+    {"juan@gmail.com;ana@gmail.com", 0, 0, "two addresses in one cell", "juan@gmail.com"},
+    {"juan@gmail.com, ana@gmail.com", 0, 0, "two addresses in one cell", "juan@gmail.com"},
     /* control characters: anything that could end an SMTP command */
     {"a\rb@example.com", 0, 0, "line break", NULL},
     {"a\nb@example.com", 0, 0, "line break", NULL},
@@ -213,6 +214,14 @@ static const struct case_ cases[] = {
     {"juan@example.com", 0, 1, "juan@example.com", NULL},
     {"juan@iecm.mx", 0, 1, "juan@iecm.mx", NULL},
     {"Juan <juan@gmial.com>", 0, 0, "angle brackets", NULL},
+    /* what people paste: two addresses in a cell (the first as the hint), a mailto: link */
+    {"a@x.com; b@y.com", 0, 0, "two addresses in one cell", "a@x.com"},
+    {"a@x.com ::: b@y.com", 0, 0, "two addresses in one cell", "a@x.com"},
+    {"a@x.com,b@y.com", 0, 0, "two addresses in one cell", "a@x.com"},
+    {"a@gmial.com / b@y.com", 0, 0, "two addresses in one cell", "a@gmial.com"},
+    {"mailto:ana@X.com", 0, 1, "ana@x.com", NULL},
+    {"MAILTO:ana@x.com", 0, 1, "ana@x.com", NULL},
+    {"mailto:", 0, 0, "", NULL},
 };
 
 static void test_cases(void **state)
@@ -236,6 +245,8 @@ static void test_cases(void **state)
             fail_msg("case \"%s\": reason \"%s\", want \"%s\"", c->in, r.reason, c->want);
         if (!v && (r.normalized[0] || r.key[0]))
             fail_msg("case \"%s\": invalid but normalized \"%s\"", c->in, r.normalized);
+        if (v != (r.warning && strstr(r.warning, "mailto:")) && !strncasecmp(c->in, "mailto:", 7))
+            fail_msg("case \"%s\": warning \"%s\"", c->in, r.warning ? r.warning : "");
         if (c->hint ? strcmp(r.hint, c->hint) : r.hint[0] != '\0')
             fail_msg("case \"%s\": hint \"%s\", want \"%s\"", c->in, r.hint,
                      c->hint ? c->hint : "");

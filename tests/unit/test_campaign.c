@@ -18,13 +18,15 @@ static char home[512];
 static void test_every_problem_reported(void **state)
 {
     static const char *const want[] = {
-        "campaigns/bad.ini:10: unknown key \"colour\" in [campaign]",
-        "campaigns/bad.ini:12: unknown section [extra]",
-        "kind \"boletin\" is not one of bulletin",
-        "edition \"daily\" is not one of weekly, monthly, once",
-        "from \"Voto Chilango <votochilango.example>\" is not an address",
-        "list \"inexistente\" not found",
-        "template \"falta\"",
+        "campaigns/bad.ini:11: unknown key \"colour\" in [campaign]",
+        "campaigns/bad.ini:13: unknown section [extra]",
+        /* a bad value names the line of its key */
+        "campaigns/bad.ini:4: kind \"boletin\" is not one of bulletin",
+        "campaigns/bad.ini:9: edition \"daily\" is not one of weekly, monthly, once",
+        "campaigns/bad.ini:8: from \"Voto Chilango <votochilango.example>\" is not an address",
+        "campaigns/bad.ini:6: list \"inexistente\" not found",
+        "campaigns/bad.ini:7: template \"falta\"",
+        "campaigns/bad.ini:10: paused must be yes or no, not \"quizas\"",
     };
     struct campaign c;
     struct err e;
@@ -87,7 +89,8 @@ static void test_good(void **state)
     err_release(&e);
 }
 
-/* Every sample campaign in the repository loads clean. */
+/* Every sample campaign in the repository loads clean, and is paused: an
+ * example home sends nothing by itself until a person turns a campaign on. */
 static void test_samples(void **state)
 {
     const char *src = getenv("SOURCE_DIR");
@@ -104,6 +107,8 @@ static void test_samples(void **state)
     for (i = 0; i < n; i++) {
         if (campaign_load(src, ids[i], &c, &e))
             fail_msg("%s: %s", ids[i], e.msg.data);
+        if (!c.paused)
+            fail_msg("%s: a sample campaign must say paused = yes", ids[i]);
         campaign_release(&c);
     }
     campaign_list_free(ids, n);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "contacts.h"
+#include "listconf.h"
 
 #include "banned.h"
 
@@ -227,7 +228,10 @@ static int collect(void *ud, const struct contact *c)
     buf_addf(&g->out, "%s|%s|%s:%zu", c->address, c->name, c->list, c->line);
     if (g->var) {
         v = c->vars ? value_map_get(c->vars, g->var) : NULL;
-        buf_addf(&g->out, "|%s", v ? value_text(v, NULL) : "(none)");
+        buf_addf(&g->out, "|%s",
+                 !v                    ? "(none)"
+                 : value_text(v, NULL) ? value_text(v, NULL)
+                                       : "null");
     }
     buf_addch(&g->out, '\n');
     return 0;
@@ -346,10 +350,12 @@ static void test_structural_errors(void **state)
         const char *err;
     } cases[] = {
         {"no_address_column.csv", "no_address_column.csv:1: no address column (such as \"email\" "
-                                  "or \"correo\"); headers found: \"Nombre\", \"Telefono\", "
-                                  "\"Ciudad\""},
-        {"two_address_columns.csv",
-         "two_address_columns.csv:1: 2 candidate address columns (\"Email\", \"Correo\")"},
+                                  "or \"correo\"); if it has another name, write it in "
+                                  "contacts/NAME.ini (address_column = NAME); headers found: "
+                                  "\"Nombre\", \"Telefono\", \"Ciudad\""},
+        {"two_address_columns.csv", "two_address_columns.csv:1: 2 columns could hold the "
+                                    "addresses (\"Email\", \"Correo\"): write the one to use in "
+                                    "contacts/NAME.ini (address_column = NAME)"},
         {"two_address_columns.csv", "headers found: \"Nombre\", \"Email\", \"Correo\""},
         {"mostly_invalid.csv", "mostly_invalid.csv: 3 of 21 rows (14 %) have an invalid address"},
         {"bad_quoting.csv", "bad_quoting.csv:2: malformed quoting"},
@@ -627,7 +633,7 @@ static void test_list_info(void **state)
 static void test_list_options(void **state)
 {
     const char *list;
-    struct contacts_list_opts o = {0, CSVREAD_AUTO, NULL};
+    struct contacts_list_opts o = {0, CSVREAD_AUTO, NULL, {NULL, NULL, NULL}, NULL};
     struct audience_spec spec = {0};
     struct got g = {BUF_INIT, 0, NULL};
     struct err err;
@@ -694,7 +700,11 @@ static int take_one(void *ud, const struct contact *c)
     struct one *o = ud;
     const struct value *n = value_map_get(c->vars, "nombre"), *e = value_map_get(c->vars, "email");
 
-    buf_addf(&o->out, "%s|%s|%s", c->name, n ? value_text(n, NULL) : "",
+    /* an empty cell (or name) is null: a default may fill it */
+    buf_addf(&o->out, "%s|%s|%s", c->name,
+             !n                    ? ""
+             : value_text(n, NULL) ? value_text(n, NULL)
+                                   : "null",
              e ? value_text(e, NULL) : "");
     return 0;
 }
@@ -718,7 +728,7 @@ static void test_names(void **state)
          "Ana Ruiz|Ana Ruiz|x@example.com"},
         {"correo,Nombre completo,Nombre,Apellido\nx@example.com,,Ana,Ruiz\n",
          "Ana Ruiz|Ana|x@example.com"},
-        {"correo,Ciudad\nx@example.com,Chicago\n", "||x@example.com"},
+        {"correo,Ciudad\nx@example.com,Chicago\n", "|null|x@example.com"},
         {"E-mail,Name\n  x@EXAMPLE.com  ,Bob\n", "Bob|Bob|x@example.com"},
         {"email,nombre\nx@example.com,\"Eve\nBcc: y@example.com\"\n",
          "Eve Bcc: y@example.com|Eve\nBcc: y@example.com|x@example.com"},
@@ -745,6 +755,89 @@ static void test_names(void **state)
         buf_release(&o.out);
         err_release(&err);
     }
+}
+
+/* A list whose headers the mailer does not know says how to read it in
+ * contacts/NAME.ini (listconf): the address column and the name columns. */
+static void test_list_conf_file(void **state)
+{
+    const char *list =
+        tmp_csv("oficina.csv", "Nombre,Apellido paterno,Correo personal,Correo "
+                               "de trabajo\nAna,Ruiz,ana@example.com,ar@iecm.example\n");
+    struct listconf lc = {0};
+    struct contacts_list_opts o;
+    struct audience_spec spec = {0};
+    struct one one = {BUF_INIT};
+    struct buf ini = BUF_INIT;
+    struct err err;
+    FILE *f;
+
+    (void)state;
+    err_init(&err);
+    /* columns it does not know, no companion file: refused, saying where to name them */
+    spec.lists = &list;
+    spec.nlists = 1;
+    assert_int_equal(contacts_load(&spec, take_one, &one, NULL, NULL, &err), -1);
+    assert_non_null(strstr(err.msg.data, "oficina.csv:1: no address column"));
+    assert_non_null(strstr(err.msg.data, "(address_column = NAME)"));
+    err_clear(&err);
+    assert_int_equal(listconf_path(list, &ini), 0);
+    f = fopen(ini.data, "w");
+    assert_non_null(f);
+    fputs("; cómo leer oficina.csv\n[list]\naddress_column = Correo personal\n"
+          "name_columns = Nombre, Apellido paterno\n",
+          f);
+    fclose(f);
+    assert_int_equal(listconf_read(&lc, list, &err), 0);
+    assert_true(lc.found);
+    listconf_opts(&lc, &o);
+    spec.list_opts = &o;
+    if (contacts_load(&spec, take_one, &one, NULL, NULL, &err))
+        fail_msg("%s", err.msg.data);
+    /* To: name from both columns; {{nombre}} stays the list's own «Nombre» */
+    assert_string_equal(one.out.data, "Ana Ruiz|Ana|ana@example.com");
+    listconf_release(&lc);
+    /* a key it does not know, with its line */
+    f = fopen(ini.data, "w");
+    fputs("[list]\naddress_column = Correo personal\ncolumna = x\n", f);
+    fclose(f);
+    assert_int_equal(listconf_read(&lc, list, &err), -1);
+    assert_non_null(strstr(err.msg.data, "oficina.ini:3: columna: unknown key"));
+    listconf_release(&lc);
+    err_clear(&err);
+    /* a column it names that the list lacks */
+    f = fopen(ini.data, "w");
+    fputs("[list]\naddress_column = Email\n", f);
+    fclose(f);
+    assert_int_equal(listconf_read(&lc, list, &err), 0);
+    listconf_opts(&lc, &o);
+    assert_int_equal(contacts_load(&spec, take_one, &one, NULL, NULL, &err), -1);
+    assert_non_null(strstr(err.msg.data, "no column \"Email\" (the address column named in"));
+    assert_non_null(strstr(err.msg.data, "oficina.ini)"));
+    listconf_release(&lc);
+    remove(ini.data);
+    buf_release(&ini);
+    buf_release(&one.out);
+    err_release(&err);
+}
+
+/* Every list's own problem is said, not only the first one's. */
+static void test_every_list_reported(void **state)
+{
+    const char *lists[3];
+    struct got g = {BUF_INIT, 0, NULL};
+    struct err err;
+
+    (void)state;
+    lists[0] = tmp_csv("sin_correo.csv", "Nombre,Ciudad\nAna,Roma\n");
+    lists[1] = tmp_csv("buena.csv", "Nombre,Correo\nLuis,luis@example.com\n");
+    lists[2] = tmp_csv("dos_correos.csv", "Nombre,Correo,Email\nEva,e@example.com,f@example.com\n");
+    err_init(&err);
+    assert_int_equal(load(lists, 3, NULL, 0, &g, NULL, NULL, &err), -1);
+    assert_non_null(strstr(err.msg.data, "sin_correo.csv:1: no address column"));
+    assert_non_null(strstr(err.msg.data, "dos_correos.csv:1: 2 columns could hold"));
+    buf_release(&g.out);
+    err_release(&err);
 }
 
 static void test_rows_policy(void **state)
@@ -786,7 +879,7 @@ static void test_rows_policy(void **state)
     assert_int_equal(st.rows, 21); /* 2 invalid of 21: under 10 % */
     assert_int_equal(st.invalid, 2);
     assert_int_equal(st.accepted, 19);
-    assert_non_null(strstr(g.out.data, "b@example.com|B|policy:3|\n"));
+    assert_non_null(strstr(g.out.data, "b@example.com|B|policy:3|null\n"));
     assert_non_null(strstr(g.out.data, "d@example.com|D|policy:6|X\n"));
     assert_non_null(strstr(report.data, "policy.csv:4: invalid address \"c@example.com\": row "
                                         "has 4 fields, the header 3"));
@@ -926,6 +1019,8 @@ int main(void)
         cmocka_unit_test(test_no_vars),
         cmocka_unit_test(test_fn_stops),
         cmocka_unit_test(test_many_rows_dedupe),
+        cmocka_unit_test(test_list_conf_file),
+        cmocka_unit_test(test_every_list_reported),
     };
     rc = cmocka_run_group_tests(tests, NULL, NULL);
     {

@@ -12,9 +12,11 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libetpan/libetpan.h>
 
@@ -780,6 +782,46 @@ static void test_mime_types(void **state)
     buf_release(&want);
 }
 
+/* An iCalendar file is text/calendar with charset and its METHOD (what
+ * calendar programs need to offer it); a Reply-To keeps its display name. */
+static void test_calendar_and_reply_to(void **state)
+{
+    char ics[] = "/tmp/test_message_XXXXXX.ics";
+    struct message_spec m = base_spec();
+    struct message_file f;
+    struct buf out = BUF_INIT;
+    struct err err;
+    int fd = mkstemps(ics, 4);
+
+    (void)state;
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n", 48), 48);
+    close(fd);
+    err_init(&err);
+    f = (struct message_file){.path = ics, .filename = "cita.ics"};
+    m.attachments = &f;
+    m.nattachments = 1;
+    m.reply_to_name = "Observación Electoral IECM";
+    assert_int_equal(message_build(&m, &out, &err), 0);
+    assert_non_null(
+        strstr(out.data, "Content-Type: text/calendar; charset=\"utf-8\"; method=\"REQUEST\""));
+    assert_non_null(
+        strstr(out.data, "Reply-To: =?UTF-8?Q?Observaci=C3=B3n_Electoral_IECM?=\r\n <"));
+    /* loaded once for a mailing: the method is read then; none said: PUBLISH */
+    fd = open(ics, O_WRONLY | O_TRUNC);
+    assert_int_equal(write(fd, "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", 32), 32);
+    close(fd);
+    assert_int_equal(message_file_load(&f, &err), 0);
+    assert_string_equal(f.calendar_method, "PUBLISH");
+    buf_reset(&out);
+    assert_int_equal(message_build(&m, &out, &err), 0);
+    assert_non_null(strstr(out.data, "charset=\"utf-8\"; method=\"PUBLISH\""));
+    message_file_release(&f);
+    unlink(ics);
+    err_release(&err);
+    buf_release(&out);
+}
+
 static void test_attachment_name(void **state)
 {
     struct message_spec m = base_spec();
@@ -882,15 +924,11 @@ static void test_message_id(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_golden),
-        cmocka_unit_test(test_structure),
-        cmocka_unit_test(test_headers),
-        cmocka_unit_test(test_long_lines),
-        cmocka_unit_test(test_injection),
-        cmocka_unit_test(test_refused),
-        cmocka_unit_test(test_mime_types),
-        cmocka_unit_test(test_attachment_name),
-        cmocka_unit_test(test_boundaries_random),
+        cmocka_unit_test(test_golden),          cmocka_unit_test(test_calendar_and_reply_to),
+        cmocka_unit_test(test_structure),       cmocka_unit_test(test_headers),
+        cmocka_unit_test(test_long_lines),      cmocka_unit_test(test_injection),
+        cmocka_unit_test(test_refused),         cmocka_unit_test(test_mime_types),
+        cmocka_unit_test(test_attachment_name), cmocka_unit_test(test_boundaries_random),
         cmocka_unit_test(test_message_id),
     };
     return cmocka_run_group_tests(tests, setup, NULL);

@@ -195,7 +195,7 @@ static void test_missing(void **state)
 }
 
 /* Frames: the top wins, lower frames fill in (campaign defaults below the
- * contact). */
+ * contact), also for a name that is null in the top frame. */
 static void test_stack(void **state)
 {
     struct value *defaults = json("{\"nombre\":\"amiga, amigo\",\"campana\":\"Corazón\"}");
@@ -213,6 +213,13 @@ static void test_stack(void **state)
     assert_string_equal(out.data, "Luz / Corazón");
     buf_reset(&out);
     assert_int_equal(template_render(t, stack, 1, &out, NULL, NULL, &err), 0);
+    assert_string_equal(out.data, "amiga, amigo / Corazón");
+    /* a null (a contact's empty cell) is not set there: the lower frame fills it */
+    value_free(contact);
+    contact = json("{\"nombre\":null}");
+    stack[1] = contact;
+    buf_reset(&out);
+    assert_int_equal(template_render(t, stack, 2, &out, NULL, NULL, &err), 0);
     assert_string_equal(out.data, "amiga, amigo / Corazón");
     template_free(t);
     value_free(defaults);
