@@ -299,6 +299,19 @@ int cli_parse_enum(const char *cmd, const char *opt, const char *arg,
     return rc;
 }
 
+int cli_list_name_ok(const char *s)
+{
+    size_t i, n = strlen(s);
+
+    if (!n || n > 64 || !strcmp(s, "*"))
+        return n == 1;
+    for (i = 0; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+              (s[i] >= '0' && s[i] <= '9') || s[i] == '-' || s[i] == '_' || s[i] == '.'))
+            return 0;
+    return 1;
+}
+
 /* "YYYY-MM-DD" (midnight in Mexico City) or an ISO instant. */
 int cli_parse_since(const char *s, time_t *t)
 {

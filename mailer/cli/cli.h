@@ -76,6 +76,14 @@ void cli_when(time_t t, char *out, size_t size);
 /* A --since value: "YYYY-MM-DD" (midnight in Mexico City) or an ISO
  * instant, into t: 0, or -1 when it is neither. */
 int cli_parse_since(const char *s, time_t *t);
+/* 1 when s can name a contact list (contacts/NAME.csv: letters, digits,
+ * '-', '_', '.'; at most 64), or is "*" (every list). */
+int cli_list_name_ok(const char *s);
+/* The mailings recorded with `mailer history` (of one list, or all when
+ * list is NULL), printed for `history list` and `status`: text lines, or
+ * JSON objects after *count earlier ones of an array (count updated).
+ * 0, or -1 with err set. */
+int cli_history_print(struct ledger *l, const char *list, int json, int *count, struct err *err);
 /* Print s as a JSON string on stdout (value_json_quote); NULL as null. */
 void cli_json_str(const char *s);
 

@@ -65,6 +65,11 @@ static int is_one_of(const char *s, const char *const *set)
     return 0;
 }
 
+int campaign_kind_ok(const char *kind)
+{
+    return is_one_of(kind, kinds);
+}
+
 /* Split "a, b ,c" into a NULL-free array of trimmed strings. */
 static int split_list(const char *s, char ***out, size_t *n)
 {

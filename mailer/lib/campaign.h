@@ -42,6 +42,9 @@ struct campaign_override {
     char *audience, *subject, *report_title, *send_at, *filter;
 };
 
+/* 1 when kind is one a campaign may have (bulletin, convocatoria, podcast,
+ * invitation, digest). */
+int campaign_kind_ok(const char *kind);
 /* Load campaigns/ID.ini under home; every problem goes into err. */
 int campaign_load(const char *home, const char *id, struct campaign *c, struct err *err);
 void campaign_release(struct campaign *c);

@@ -1303,23 +1303,61 @@ int ledger_mailing_retitle(struct ledger *l, int64_t id, const char *title, stru
     return finish_once(l, st, err, "changing a mailing's title");
 }
 
+/* A recorded mailing's dates as stored: "A,B,C", or "A/B" for a range. */
+static int history_dates(const struct ledger_history *h, struct buf *out, struct err *err)
+{
+    char iso[32];
+    size_t i;
+
+    if (!h->ndates || (h->range && h->ndates != 2))
+        return err_set(err, ERR_DATA, "a recorded mailing needs a date");
+    for (i = 0; i < h->ndates; i++) {
+        clock_iso(h->dates[i], iso, sizeof(iso));
+        if ((i && buf_addch(out, h->range ? '/' : ',')) || buf_addstr(out, iso))
+            return err_nomem(err);
+    }
+    return 0;
+}
+
+int ledger_history_count(struct ledger *l, const struct ledger_history *h, long *n, struct err *err)
+{
+    struct buf dates = BUF_INIT;
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    *n = 0;
+    if (history_dates(h, &dates, err) ||
+        prepared(l,
+                 sqlite3_prepare_v2(l->db,
+                                    "SELECT count(*) FROM history WHERE list = ?1 AND title = ?2"
+                                    " AND dates = ?3 AND month = ?4",
+                                    -1, &st, NULL),
+                 &st, err)) {
+        buf_release(&dates);
+        return -1;
+    }
+    bind_text(st, 1, h->list);
+    bind_text(st, 2, h->title);
+    bind_text(st, 3, dates.data);
+    bind_text(st, 4, h->month ? h->month : "");
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *n = (long)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    buf_release(&dates);
+    return rc == SQLITE_ROW ? 0 : db_fail(l, err, "reading the recorded mailings");
+}
+
 int ledger_history_add(struct ledger *l, const struct ledger_history *h, int64_t *id,
                        struct err *err)
 {
     struct buf dates = BUF_INIT;
-    char iso[32];
     sqlite3_stmt *st;
-    size_t i;
     int rc;
 
-    if (!h->ndates)
-        return err_set(err, ERR_DATA, "a recorded mailing needs a date");
-    for (i = 0; i < h->ndates; i++) {
-        clock_iso(h->dates[i], iso, sizeof(iso));
-        if ((i && buf_addch(&dates, ',')) || buf_addstr(&dates, iso)) {
-            buf_release(&dates);
-            return err_nomem(err);
-        }
+    if (history_dates(h, &dates, err)) {
+        buf_release(&dates);
+        return -1;
     }
     if (prepared(l,
                  sqlite3_prepare_v2(
@@ -1379,7 +1417,7 @@ int ledger_history_each(struct ledger *l, time_t from, time_t to, ledger_history
         time_t *grown;
 
         for (const char *q = p; *q; q++)
-            n += *q == ',';
+            n += *q == ',' || *q == '/';
         if (!(grown = realloc(dates, n * sizeof(*dates)))) {
             stop = err_nomem(err);
             break;
@@ -1387,16 +1425,17 @@ int ledger_history_each(struct ledger *l, time_t from, time_t to, ledger_history
         dates = grown;
         while (*p && i < n) {
             char iso[32];
-            size_t len = strcspn(p, ",");
+            size_t len = strcspn(p, ",/");
             if (len < sizeof(iso)) {
                 memcpy(iso, p, len);
                 iso[len] = '\0';
                 if (!clock_parse_iso(iso, &dates[i]))
                     i++;
             }
-            p += len + (p[len] == ',');
+            p += len + (p[len] == ',' || p[len] == '/');
         }
         memset(&h, 0, sizeof(h));
+        h.range = strchr(col_str(st, 4), '/') && i == 2;
         h.id = sqlite3_column_int64(st, 0);
         h.list = col_str(st, 1);
         h.kind = col_str(st, 2);

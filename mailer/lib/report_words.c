@@ -71,12 +71,9 @@ int report_words_sentence(const struct report_data *d, const struct report_audie
 
 int report_words_item_date(const struct report_item *it, struct buf *out)
 {
-    const char *m;
-
     if (it->month < 0)
         return datefmt_list(out, it->dates, it->ndates);
-    m = datefmt_months[it->month % 12];
-    return buf_addf(out, "%c%s %d", m[0] - 'a' + 'A', m + 1, it->month / 12);
+    return datefmt_month_row(out, it->month / 12, it->month % 12 + 1);
 }
 
 int report_words_target_label(const struct report_data *d, const struct report_target *t,
