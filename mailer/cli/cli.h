@@ -84,6 +84,12 @@ int cli_list_name_ok(const char *s);
  * JSON objects after *count earlier ones of an array (count updated).
  * 0, or -1 with err set. */
 int cli_history_print(struct ledger *l, const char *list, int json, int *count, struct err *err);
+/* Read the report's informe.conf into cfg: path (--informe), else
+ * campaigns/informe.conf of the home, which may be absent (cfg stays
+ * empty). 0, or -1 with err set (every problem of the file). */
+struct report_config;
+int cli_informe_load(const struct cli *cli, const char *path, struct report_config *cfg,
+                     struct err *err);
 /* Print s as a JSON string on stdout (value_json_quote); NULL as null. */
 void cli_json_str(const char *s);
 

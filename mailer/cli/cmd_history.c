@@ -116,7 +116,7 @@ static int record(struct cli *cli, const struct history_table *t, const struct h
 
     if (!(l = cli_ledger(cli, err)))
         return cli_fail(err);
-    rc = history_record(l, t, o->list, o->kind, detail, &res, err);
+    rc = history_record(l, t, o->list, o->kind, o->sender, detail, &res, err);
     ledger_close(l);
     if (rc)
         return cli_fail(err);
@@ -142,28 +142,34 @@ static int record(struct cli *cli, const struct history_table *t, const struct h
     return EX_OK;
 }
 
+/* After reading: the warnings, then the problems, or the recording; what
+ * the reading held is released. */
+static int conclude(struct cli *cli, struct history_table *t, const struct history_opts *o,
+                    int failed, struct buf *warnings, struct buf *detail, struct err *err)
+{
+    int rc;
+
+    print_warnings(warnings);
+    rc = failed ? cli_fail(err) : record(cli, t, o, detail->data, err);
+    history_table_release(t);
+    buf_release(warnings);
+    buf_release(detail);
+    err_release(err);
+    return rc;
+}
+
 static int history_import(struct cli *cli, const char *file, const struct history_opts *o)
 {
     struct history_table t;
     struct buf warnings = BUF_INIT, detail = BUF_INIT;
     struct err err;
-    int rc;
+    int failed;
 
     err_init(&err);
     history_table_init(&t, file);
-    rc = history_read(file, (int)o->year, &t, &warnings, &err);
-    print_warnings(&warnings);
-    if (rc)
-        rc = cli_fail(&err);
-    else if (buf_addf(&detail, "import %s --list %s", file, o->list))
-        rc = cli_fail(&err);
-    else
-        rc = record(cli, &t, o, detail.data, &err);
-    history_table_release(&t);
-    buf_release(&warnings);
-    buf_release(&detail);
-    err_release(&err);
-    return rc;
+    failed = history_read(file, (int)o->year, &t, &warnings, &err) ||
+             (buf_addf(&detail, "import %s --list %s", file, o->list) && err_nomem(&err));
+    return conclude(cli, &t, o, failed, &warnings, &detail, &err);
 }
 
 static int history_add(struct cli *cli, const struct history_opts *o)
@@ -171,27 +177,18 @@ static int history_add(struct cli *cli, const struct history_opts *o)
     struct history_table t;
     struct buf warnings = BUF_INIT, detail = BUF_INIT;
     struct err err;
-    int rc;
+    int failed;
 
     if (!o->date || !o->title)
         return cli_usage("history", _("add needs --list, --date and --title"));
     err_init(&err);
     history_table_init(&t, "add");
-    rc = history_add_row(&t, o->date, o->title, o->kind, o->sender,
-                         o->has_recipients ? (long)o->recipients : -1, (int)o->year, &warnings,
-                         &err);
-    print_warnings(&warnings);
-    if (rc)
-        rc = cli_fail(&err);
-    else if (buf_addf(&detail, "add --list %s: %s (%s)", o->list, o->title, o->date))
-        rc = cli_fail(&err);
-    else
-        rc = record(cli, &t, o, detail.data, &err);
-    history_table_release(&t);
-    buf_release(&warnings);
-    buf_release(&detail);
-    err_release(&err);
-    return rc;
+    failed = history_add_row(&t, o->date, o->title, o->kind, o->sender,
+                             o->has_recipients ? (long)o->recipients : -1, (int)o->year, &warnings,
+                             &err) ||
+             (buf_addf(&detail, "add --list %s: %s (%s)", o->list, o->title, o->date) &&
+              err_nomem(&err));
+    return conclude(cli, &t, o, failed, &warnings, &detail, &err);
 }
 
 /* ---- listing ---- */

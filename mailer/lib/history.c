@@ -593,7 +593,7 @@ static int same_row(const struct history_row *a, const struct history_row *b)
 
 /* The ledger's view of row i (times in times[], the month in month). */
 static void to_ledger(const struct history_table *t, size_t i, const char *list, const char *kind,
-                      time_t *times, char month[16], char *source, size_t ssize,
+                      const char *sender, time_t *times, char month[16], char *source, size_t ssize,
                       struct ledger_history *h)
 {
     const struct history_row *row = &t->rows[i];
@@ -614,7 +614,7 @@ static void to_ledger(const struct history_table *t, size_t i, const char *list,
     h->title = row->title;
     h->month = month;
     h->date_text = row->date_text;
-    h->sender = row->sender ? row->sender : "";
+    h->sender = row->sender ? row->sender : sender ? sender : "";
     h->source = source;
     h->dates = times;
     h->ndates = row->date.n;
@@ -623,8 +623,8 @@ static void to_ledger(const struct history_table *t, size_t i, const char *list,
 }
 
 int history_record(struct ledger *l, const struct history_table *t, const char *list,
-                   const char *kind, const char *detail, struct history_result *res,
-                   struct err *err)
+                   const char *kind, const char *sender, const char *detail,
+                   struct history_result *res, struct err *err)
 {
     struct ledger_history h;
     time_t times[DATEPARSE_MAX];
@@ -641,7 +641,7 @@ int history_record(struct ledger *l, const struct history_table *t, const char *
         goto out;
     /* how many of each row the ledger holds before anything is added */
     for (i = 0; i < t->n; i++) {
-        to_ledger(t, i, list, kind, times, month, source, sizeof(source), &h);
+        to_ledger(t, i, list, kind, sender, times, month, source, sizeof(source), &h);
         if (ledger_history_count(l, &h, &there[i], err))
             goto fail;
     }
@@ -652,7 +652,7 @@ int history_record(struct ledger *l, const struct history_table *t, const char *
             res->already++;
             continue;
         }
-        to_ledger(t, i, list, kind, times, month, source, sizeof(source), &h);
+        to_ledger(t, i, list, kind, sender, times, month, source, sizeof(source), &h);
         if (ledger_history_add(l, &h, NULL, err))
             goto fail;
         res->added++;

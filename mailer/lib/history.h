@@ -72,14 +72,14 @@ int history_add_row(struct history_table *t, const char *date_text, const char *
 
 /* Record every row of t for list in one transaction, with one event
  * (what "history", detail: the given one and how many were recorded); kind
- * is the kind of rows that name none.
+ * and sender (may be NULL) are those of rows that name none.
  * Rows already recorded (as many times as t holds them) are skipped. */
 struct history_result {
     long added, already;
 };
 int history_record(struct ledger *l, const struct history_table *t, const char *list,
-                   const char *kind, const char *detail, struct history_result *res,
-                   struct err *err);
+                   const char *kind, const char *sender, const char *detail,
+                   struct history_result *res, struct err *err);
 
 /* The instant a recorded day stands for: noon in Mexico City. */
 time_t history_day_time(const struct dateparse_day *d);

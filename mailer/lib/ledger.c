@@ -124,6 +124,10 @@ static const char *const migrations[] = {
      * made once by migrate(), part of every Message-ID so that two ledgers
      * never give the same one) and what a problem was last reported (notify). */
     "CREATE TABLE ledger_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+    /* 9 (issue 18, the report): the address a mailing left from (its From),
+     * for the report's sentence («mediante el correo de ...»); '' for the
+     * mailings sent before it was recorded. */
+    "ALTER TABLE mailings ADD COLUMN from_address TEXT NOT NULL DEFAULT '';",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -177,7 +181,8 @@ static const char *const stmt_sql[ST_COUNT] = {
                          " state, test, created_at, started_at, finished_at FROM mailings"
                          " WHERE ?1 IS NULL OR campaign = ?1 ORDER BY created_at DESC, id DESC",
     [ST_MAILING_CREATE] = "INSERT INTO mailings (campaign, edition, kind, subject, report_title,"
-                          " lists, test, created_at, state) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,'new')",
+                          " lists, test, created_at, state, from_address)"
+                          " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,'new',?9)",
     [ST_MAILING_STATE] =
         "UPDATE mailings SET state = ?2,"
         " started_at = CASE WHEN ?2 = 'sending' AND started_at IS NULL THEN ?3 ELSE started_at END,"
@@ -270,7 +275,7 @@ static const char *const stmt_sql3[] = {
     "   FROM mailings m WHERE m.test = 0)"
     " SELECT m.id, m.campaign, m.edition, m.kind, m.subject, m.report_title, m.lists, f.first,"
     " (SELECT max(d.sent_at) FROM deliveries d WHERE d.mailing_id = m.id"
-    "   AND d.sent_at IS NOT NULL)"
+    "   AND d.sent_at IS NOT NULL), m.from_address"
     " FROM f JOIN mailings m ON m.id = f.id WHERE f.first >= ?1 AND f.first < ?2"
     " ORDER BY f.first, m.id",
     "SELECT state, count(*) FROM deliveries WHERE mailing_id = ?1 GROUP BY state",
@@ -821,6 +826,7 @@ void mailing_release(struct mailing *m)
     free(m->subject);
     free(m->report_title);
     free(m->lists);
+    free(m->from_address);
     free(m->state);
     memset(m, 0, sizeof(*m));
 }
@@ -901,6 +907,7 @@ int ledger_mailing_create(struct ledger *l, struct mailing *m, struct err *err)
     bind_text(st, 6, m->lists ? m->lists : "");
     sqlite3_bind_int(st, 7, m->test);
     bind_time(st, 8, clock_now());
+    bind_text(st, 9, m->from_address ? m->from_address : "");
     if (step_done(l, st, err, "creating a mailing"))
         return -1;
     m->id = sqlite3_last_insert_rowid(l->db);
@@ -1739,7 +1746,9 @@ int ledger_report_mailings(struct ledger *l, time_t from, time_t to, ledger_repo
         r->lists = col_text(st, 6);
         r->first_sent = col_time(st, 7);
         r->last_sent = col_time(st, 8);
-        if (!r->campaign || !r->edition || !r->kind || !r->subject || !r->report_title || !r->lists)
+        r->from_address = col_text(st, 9);
+        if (!r->campaign || !r->edition || !r->kind || !r->subject || !r->report_title ||
+            !r->lists || !r->from_address)
             break;
     }
     sqlite3_reset(st);
@@ -1761,6 +1770,7 @@ int ledger_report_mailings(struct ledger *l, time_t from, time_t to, ledger_repo
         free((char *)rows[i].subject);
         free((char *)rows[i].report_title);
         free((char *)rows[i].lists);
+        free((char *)rows[i].from_address);
     }
     free(rows);
     return stop;

@@ -25,8 +25,9 @@ struct ledger;
 struct mailing {
     int64_t id;
     char *campaign, *edition, *kind, *subject, *report_title, *lists;
-    char *state;                                /* "new", "sending", "complete" */
-    int test;                                   /* a test send: never in reports */
+    char *from_address; /* the From it left from (ledger_mailing_create only; may be NULL) */
+    char *state;        /* "new", "sending", "complete" */
+    int test;           /* a test send: never in reports */
     time_t created_at, started_at, finished_at; /* 0 when not yet */
 };
 
@@ -283,6 +284,7 @@ int ledger_exec(struct ledger *l, const char *sql, struct err *err);
 struct ledger_report_mailing {
     int64_t mailing_id;
     const char *campaign, *edition, *kind, *subject, *report_title, *lists;
+    const char *from_address; /* "" when not recorded (mailings before migration 9) */
     time_t first_sent, last_sent;
     long recipients, delivered, bounced, bounced_hard, bounced_soft, failed, unsubscribed;
     char **unsubscribed_addresses;

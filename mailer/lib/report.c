@@ -33,6 +33,7 @@ int report_parse_quarter(const char *s, struct report_period *p, struct err *err
     p->to = q == 4 ? clock_from_local(year + 1 - 1900, 0, 1, 0, 0)
                    : clock_from_local(year - 1900, q * 3, 1, 0, 0);
     p->quarter = q;
+    p->year = year;
     snprintf(p->label, sizeof(p->label), "el %s trimestre de %d", quarter_names[q - 1], year);
     snprintf(p->id, sizeof(p->id), "%dQ%d", year, q);
     return 0;

@@ -30,8 +30,10 @@ static const char html_style[] =
     "table { border-collapse: collapse; width: 100%; font-size: 0.9em; }\n"
     "th, td { border: 1px solid #bbb; padding: 0.3em 0.5em; vertical-align: top; "
     "text-align: left; }\n"
+    "td { overflow-wrap: anywhere; }\n"
     "th { background: #f1e4e8; }\n"
-    "td.n, th.n { text-align: right; white-space: nowrap; }\n"
+    "td.n, th.n { text-align: right; white-space: nowrap; overflow-wrap: normal; }\n"
+    ".nota { font-size: 0.85em; color: #555; }\n"
     "tfoot td { font-weight: bold; background: #f6f6f6; }\n"
     ".enunciado { font-style: italic; }\n"
     "figure { margin: 1em 0; }\n"
@@ -41,6 +43,14 @@ static const char html_style[] =
     "svg .entregados { fill: var(--c2); }\n"
     ".metas .cumplida { color: #1b6e20; font-weight: bold; }\n"
     ".metas .no-cumplida { color: #a11; font-weight: bold; }\n"
+    ".metas .en-curso { color: #8a5a00; font-weight: bold; }\n"
+    "svg { max-width: 100%; height: auto; }\n"
+    /* a window 800 px wide shows every column, Bajas included */
+    "@media screen and (max-width: 900px) {\n"
+    "  body { margin: 0.75em; }\n"
+    "  table { font-size: 0.78em; }\n"
+    "  th, td { padding: 0.25em 0.3em; }\n"
+    "}\n"
     "@page { size: letter landscape; margin: 1.5cm; }\n"
     "@media print {\n"
     "  body { margin: 0; }\n"
@@ -77,7 +87,7 @@ static int chart_month(const struct report_data *d, const struct report_audience
     int x = CH_LEFT + (int)i * CH_GROUP + (CH_GROUP - 2 * CH_BAR - 6) / 2;
 
     return buf_addf(out, "<g class=\"mes\" data-mes=\"%04d-%02d\">", m / 12, m % 12 + 1) ||
-                   svg_bar(out, "comunicaciones", x, a->month_mailings[i], maxm) ||
+                   svg_bar(out, "comunicaciones", x, a->month_rows[i], maxm) ||
                    svg_bar(out, "entregados", x + CH_BAR + 6, a->month_delivered[i], maxd) ||
                    buf_addf(out,
                             "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s %d</text></g>\n",
@@ -98,8 +108,8 @@ static int html_chart(const struct report_data *d, const struct report_audience 
     if (w < 420)
         w = 420;
     for (i = 0; i < d->nmonths; i++) {
-        if (a->month_mailings[i] > maxm)
-            maxm = a->month_mailings[i];
+        if (a->month_rows[i] > maxm)
+            maxm = a->month_rows[i];
         if (a->month_delivered[i] > maxd)
             maxd = a->month_delivered[i];
     }
@@ -129,15 +139,16 @@ static int html_chart(const struct report_data *d, const struct report_audience 
 static int html_row(const struct report_audience *a, size_t i, struct buf cell[NCOLS],
                     struct buf *out)
 {
-    int col;
+    int k, col;
 
     if (report_table_cells(a, i, cell) ||
         (i == a->nitems && buf_addstr(out, "</tbody>\n<tfoot>\n")) ||
-        buf_addstr(out, i == a->nitems ? "<tr class=\"total\">" : "<tr class=\"fila\">"))
+        buf_addstr(out, i == a->nitems         ? "<tr class=\"total\">"
+                        : a->items[i].recorded ? "<tr class=\"fila registrada\">"
+                                               : "<tr class=\"fila\">"))
         return -1;
-    for (col = 0; col < NCOLS; col++) {
-        if (!report_table_shown(a, col))
-            continue;
+    for (k = 0; k < a->ncols; k++) {
+        col = a->cols[k];
         if (buf_addstr(out, col >= C_DEST ? "<td class=\"n\">" : "<td>") ||
             html_esc(out, cell[col].data) || buf_addstr(out, "</td>"))
             return -1;
@@ -145,18 +156,20 @@ static int html_row(const struct report_audience *a, size_t i, struct buf cell[N
     return buf_addstr(out, "</tr>\n");
 }
 
-static int html_table(const struct report_audience *a, struct buf cell[NCOLS], struct buf *out)
+static int html_table(const struct report_data *d, const struct report_audience *a,
+                      struct buf cell[NCOLS], struct buf *out)
 {
     size_t i;
-    int col;
+    int k, col;
 
     if (buf_addstr(out, "<table class=\"envios\">\n<thead><tr>"))
         return -1;
-    for (col = 0; col < NCOLS; col++)
-        if (report_table_shown(a, col) &&
-            buf_addf(out, "<th%s scope=\"col\">%s</th>", col >= C_DEST ? " class=\"n\"" : "",
-                     report_table_header(a, col)))
+    for (k = 0; k < a->ncols; k++) {
+        col = a->cols[k];
+        if (buf_addf(out, "<th%s scope=\"col\">", col >= C_DEST ? " class=\"n\"" : "") ||
+            html_esc(out, report_table_header(d, a, col)) || buf_addstr(out, "</th>"))
             return -1;
+    }
     if (buf_addstr(out, "</tr></thead>\n<tbody>\n"))
         return -1;
     for (i = 0; i <= a->nitems; i++)
@@ -165,9 +178,11 @@ static int html_table(const struct report_audience *a, struct buf cell[NCOLS], s
     return buf_addstr(out, "</tfoot>\n</table>\n");
 }
 
-static int html_target(struct buf *out, const struct report_target *t, const char *label, long got,
-                       int n)
+static int html_target(const struct report_data *d, struct buf *out,
+                       const struct report_shown_target *t, const char *label, int n)
 {
+    const char *verdict = report_words_verdict(d, t->t->goal, t->achieved);
+
     if (n == 0 &&
         buf_addstr(out, "<section class=\"metas\">\n<h2>Metas del programa de trabajo</h2>\n"
                         "<table>\n<thead><tr><th scope=\"col\">Meta</th><th class=\"n\" "
@@ -178,8 +193,11 @@ static int html_target(struct buf *out, const struct report_target *t, const cha
                    buf_addf(out,
                             "</td><td class=\"n\">%ld</td><td class=\"n\">%ld</td>"
                             "<td class=\"%s\">%s</td></tr>\n",
-                            t->goal, got, got >= t->goal ? "cumplida" : "no-cumplida",
-                            report_words_verdict(t->goal, got))
+                            t->t->goal, t->achieved,
+                            t->achieved >= t->t->goal ? "cumplida"
+                            : d->running              ? "en-curso"
+                                                      : "no-cumplida",
+                            verdict)
                ? -1
                : 0;
 }
@@ -192,7 +210,11 @@ static int html_audience(const struct report_data *d, size_t k, struct buf cell[
     buf_reset(tmp);
     if (buf_addstr(out, "<section class=\"audiencia\" data-lista=\"") || html_esc(out, a->lists) ||
         buf_addstr(out, "\">\n<h2>") || report_words_heading(d, a, tmp) ||
-        html_esc(out, tmp->data) || buf_addstr(out, "</h2>\n") || html_table(a, cell, out))
+        html_esc(out, tmp->data) || buf_addstr(out, "</h2>\n") || html_table(d, a, cell, out))
+        return -1;
+    buf_reset(tmp);
+    if (a->recorded && (report_words_note(a, tmp) || buf_addstr(out, "<p class=\"nota\">") ||
+                        html_esc(out, tmp->data) || buf_addstr(out, "</p>\n")))
         return -1;
     buf_reset(tmp);
     if (report_words_sentence(d, a, tmp) || buf_addstr(out, "<p class=\"enunciado\">") ||
@@ -220,7 +242,7 @@ int report_html_write(const struct report_data *d, struct buf *out)
 {
     struct buf cell[NCOLS], tmp = BUF_INIT;
     size_t k;
-    int rc, n = 0;
+    int rc;
 
     report_table_cells_init(cell);
     rc = html_head(d, out);
@@ -228,8 +250,8 @@ int report_html_write(const struct report_data *d, struct buf *out)
         rc = buf_addstr(out, "<p>No se envió ninguna comunicación en el periodo.</p>\n");
     for (k = 0; k < d->naud && !rc; k++)
         rc = html_audience(d, k, cell, &tmp, out);
-    rc = rc || report_figures_targets_each(d, out, html_target, &n) ||
-         (n && buf_addstr(out, "</tbody>\n</table>\n</section>\n")) ||
+    rc = rc || report_words_targets_each(d, out, html_target) ||
+         (d->ntargets && buf_addstr(out, "</tbody>\n</table>\n</section>\n")) ||
          buf_addstr(out, "</body>\n</html>\n");
     buf_release(&tmp);
     report_table_cells_release(cell);

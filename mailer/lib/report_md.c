@@ -17,33 +17,34 @@ static int md_cell(struct buf *out, const char *s)
     return 0;
 }
 
-static int md_target(struct buf *out, const struct report_target *t, const char *label, long got,
-                     int n)
+static int md_target(const struct report_data *d, struct buf *out,
+                     const struct report_shown_target *t, const char *label, int n)
 {
     if (n == 0 &&
         buf_addstr(out, "\n## Metas del programa de trabajo\n\n"
                         "| Meta | Objetivo | Logrado | Estado |\n| --- | ---: | ---: | --- |\n"))
         return -1;
     return buf_addstr(out, "| ") || md_cell(out, label) ||
-                   buf_addf(out, " | %ld | %ld | %s |\n", t->goal, got,
-                            report_words_verdict(t->goal, got))
+                   buf_addf(out, " | %ld | %ld | %s |\n", t->t->goal, t->achieved,
+                            report_words_verdict(d, t->t->goal, t->achieved))
                ? -1
                : 0;
 }
 
-static int md_header(const struct report_audience *a, struct buf *out)
+static int md_header(const struct report_data *d, const struct report_audience *a, struct buf *out)
 {
-    int col;
+    int i;
 
     if (buf_addch(out, '|'))
         return -1;
-    for (col = 0; col < NCOLS; col++)
-        if (report_table_shown(a, col) && buf_addf(out, " %s |", report_table_header(a, col)))
+    for (i = 0; i < a->ncols; i++)
+        if (buf_addch(out, ' ') || md_cell(out, report_table_header(d, a, a->cols[i])) ||
+            buf_addstr(out, " |"))
             return -1;
     if (buf_addstr(out, "\n|"))
         return -1;
-    for (col = 0; col < NCOLS; col++)
-        if (report_table_shown(a, col) && buf_addstr(out, col >= C_DEST ? " ---: |" : " --- |"))
+    for (i = 0; i < a->ncols; i++)
+        if (buf_addstr(out, a->cols[i] >= C_DEST ? " ---: |" : " --- |"))
             return -1;
     return buf_addch(out, '\n');
 }
@@ -52,13 +53,12 @@ static int md_header(const struct report_audience *a, struct buf *out)
 static int md_row(const struct report_audience *a, size_t i, struct buf cell[NCOLS],
                   struct buf *out)
 {
-    int col, total = i == a->nitems;
+    int k, col, total = i == a->nitems;
 
     if (report_table_cells(a, i, cell) || buf_addch(out, '|'))
         return -1;
-    for (col = 0; col < NCOLS; col++) {
-        if (!report_table_shown(a, col))
-            continue;
+    for (k = 0; k < a->ncols; k++) {
+        col = a->cols[k];
         if (total && col == C_FECHA) {
             if (buf_addstr(out, "  |"))
                 return -1;
@@ -78,11 +78,15 @@ static int md_audience(const struct report_data *d, const struct report_audience
 
     buf_reset(tmp);
     if (report_words_heading(d, a, tmp) || buf_addstr(out, "\n## ") || md_cell(out, tmp->data) ||
-        buf_addstr(out, "\n\n") || md_header(a, out))
+        buf_addstr(out, "\n\n") || md_header(d, a, out))
         return -1;
     for (i = 0; i <= a->nitems; i++)
         if (md_row(a, i, cell, out))
             return -1;
+    buf_reset(tmp);
+    if (a->recorded && (report_words_note(a, tmp) || buf_addch(out, '\n') ||
+                        md_cell(out, tmp->data) || buf_addch(out, '\n')))
+        return -1;
     buf_reset(tmp);
     if (buf_addch(out, '\n') || report_words_sentence(d, a, tmp) || md_cell(out, tmp->data) ||
         buf_addch(out, '\n'))
@@ -94,14 +98,14 @@ int report_md_write(const struct report_data *d, struct buf *out)
 {
     struct buf cell[NCOLS], tmp = BUF_INIT;
     size_t k;
-    int rc, n;
+    int rc;
 
     report_table_cells_init(cell);
     rc = buf_addf(out, "# Informe de comunicaciones enviadas: %s\n", d->p->label);
     for (k = 0; k < d->naud && !rc; k++)
         rc = md_audience(d, &d->aud[k], cell, &tmp, out);
     if (!rc)
-        rc = report_figures_targets_each(d, out, md_target, &n);
+        rc = report_words_targets_each(d, out, md_target);
     buf_release(&tmp);
     report_table_cells_release(cell);
     return rc ? -1 : 0;

@@ -10,6 +10,7 @@
 
 #define WIDTH_FECHA 34
 #define WIDTH_INFO 48
+#define WIDTH_NOTE 100
 
 /* Columns a string takes on a terminal: UTF-8 code points. */
 static size_t width(const char *s, size_t len)
@@ -94,16 +95,15 @@ static int text_line(const struct report_audience *a, struct buf wr[NCOLS], size
 {
     const char *s;
     size_t n, room;
-    int col, last = NCOLS - 1;
+    int i, col, last;
 
-    for (col = 0; col < NCOLS; col++) {
-        if (!report_table_shown(a, col))
-            continue;
+    for (i = 0; i < a->ncols; i++) {
+        col = a->cols[i];
+        last = i + 1 == a->ncols;
         n = nth_line(&wr[col], k, &s);
         room = w[col] - width(s, n);
         if ((col >= C_DEST && pad(out, room)) || buf_add(out, s, n) ||
-            (col < C_DEST && col != last && pad(out, room)) ||
-            (col != last && buf_addstr(out, "  ")))
+            (col < C_DEST && !last && pad(out, room)) || (!last && buf_addstr(out, "  ")))
             return -1;
     }
     while (out->len && out->data[out->len - 1] == ' ')
@@ -133,24 +133,25 @@ static int text_row(const struct report_audience *a, struct buf cell[NCOLS], con
     return rc;
 }
 
-static int text_target(struct buf *out, const struct report_target *t, const char *label, long got,
-                       int n)
+static int text_target(const struct report_data *d, struct buf *out,
+                       const struct report_shown_target *t, const char *label, int n)
 {
     if (n == 0 && buf_addstr(out, "\nMetas del programa de trabajo\n\n"))
         return -1;
-    return buf_addf(out, "- %s: Meta: %ld · Logrado: %ld · %s\n", label, t->goal, got,
-                    report_words_verdict(t->goal, got));
+    return buf_addf(out, "- %s: Meta: %ld · Logrado: %ld · %s\n", label, t->t->goal, t->achieved,
+                    report_words_verdict(d, t->t->goal, t->achieved));
 }
 
 /* The width of each column: its header, or its widest cell (up to the
  * column's limit). */
-static int widths(const struct report_audience *a, struct buf cell[NCOLS], size_t w[NCOLS])
+static int widths(const struct report_data *d, const struct report_audience *a,
+                  struct buf cell[NCOLS], size_t w[NCOLS])
 {
     size_t i, cw;
     int col;
 
     for (col = 0; col < NCOLS; col++)
-        w[col] = width(report_table_header(a, col), strlen(report_table_header(a, col)));
+        w[col] = width(report_table_header(d, a, col), strlen(report_table_header(d, a, col)));
     for (i = 0; i <= a->nitems; i++) {
         if (report_table_cells(a, i, cell))
             return -1;
@@ -165,23 +166,35 @@ static int widths(const struct report_audience *a, struct buf cell[NCOLS], size_
     return 0;
 }
 
+/* The note on recorded rows, wrapped for a terminal. */
+static int text_note(const struct report_audience *a, struct buf *out)
+{
+    struct buf note = BUF_INIT;
+    int rc = report_words_note(a, &note) || wrap(note.data, WIDTH_NOTE, out);
+
+    buf_release(&note);
+    return rc ? -1 : 0;
+}
+
 static int text_audience(const struct report_data *d, const struct report_audience *a,
                          struct buf cell[NCOLS], struct buf *out)
 {
     size_t w[NCOLS], i;
     int col;
 
-    if (widths(a, cell, w) || buf_addch(out, '\n') || report_words_heading(d, a, out) ||
+    if (widths(d, a, cell, w) || buf_addch(out, '\n') || report_words_heading(d, a, out) ||
         buf_addstr(out, "\n\n"))
         return -1;
     for (col = 0; col < NCOLS; col++)
-        if (buf_setf(&cell[col], "%s", report_table_header(a, col)))
+        if (buf_setf(&cell[col], "%s", report_table_header(d, a, col)))
             return -1;
     if (text_row(a, cell, w, out))
         return -1;
     for (i = 0; i <= a->nitems; i++)
         if (report_table_cells(a, i, cell) || text_row(a, cell, w, out))
             return -1;
+    if (a->recorded && text_note(a, out))
+        return -1;
     if (buf_addch(out, '\n') || report_words_sentence(d, a, out) || buf_addch(out, '\n'))
         return -1;
     return 0;
@@ -191,7 +204,7 @@ int report_text_write(const struct report_data *d, struct buf *out)
 {
     struct buf cell[NCOLS];
     size_t k;
-    int rc, n;
+    int rc;
 
     report_table_cells_init(cell);
     rc = buf_addf(out, "Informe de comunicaciones enviadas: %s\n", d->p->label);
@@ -200,7 +213,7 @@ int report_text_write(const struct report_data *d, struct buf *out)
     for (k = 0; k < d->naud && !rc; k++)
         rc = text_audience(d, &d->aud[k], cell, out);
     if (!rc)
-        rc = report_figures_targets_each(d, out, text_target, &n);
+        rc = report_words_targets_each(d, out, text_target);
     report_table_cells_release(cell);
     return rc ? -1 : 0;
 }

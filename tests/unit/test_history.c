@@ -230,22 +230,22 @@ static void test_record_once(void **state)
     (void)state;
     err_init(&e);
     read_ok("informe-2024T1-voto-chilango.tsv", 0, &t, &w);
-    assert_int_equal(history_record(l, &t, "diaspora", NULL, "import t", &res, &e), 0);
+    assert_int_equal(history_record(l, &t, "diaspora", NULL, NULL, "import t", &res, &e), 0);
     assert_int_equal(res.added, 12);
     assert_int_equal(ledger_events_each(l, 0, NULL, NULL, count_events, detail, &e), 0);
     assert_string_equal(detail, "import t: 12 recorded, 0 already recorded");
-    assert_int_equal(history_record(l, &t, "diaspora", NULL, "import t", &res, &e), 0);
+    assert_int_equal(history_record(l, &t, "diaspora", NULL, NULL, "import t", &res, &e), 0);
     assert_int_equal(res.added, 0);
     assert_int_equal(res.already, 12);
     /* another list is another audience */
-    assert_int_equal(history_record(l, &t, "red", NULL, "import t", &res, &e), 0);
+    assert_int_equal(history_record(l, &t, "red", NULL, NULL, "import t", &res, &e), 0);
     assert_int_equal(res.added, 12);
     history_table_release(&t);
     history_table_init(&t, "mem");
     assert_int_equal(history_read_mem("mem", twice, strlen(twice), 0, &t, &w, &e), 0);
-    assert_int_equal(history_record(l, &t, "x", "digest", "import mem", &res, &e), 0);
+    assert_int_equal(history_record(l, &t, "x", "digest", NULL, "import mem", &res, &e), 0);
     assert_int_equal(res.added, 2);
-    assert_int_equal(history_record(l, &t, "x", "digest", "import mem", &res, &e), 0);
+    assert_int_equal(history_record(l, &t, "x", "digest", NULL, "import mem", &res, &e), 0);
     assert_int_equal(res.added, 0);
     assert_int_equal(res.already, 2);
     history_table_release(&t);
