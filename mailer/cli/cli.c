@@ -257,6 +257,12 @@ void cli_when(time_t t, char *out, size_t size)
 /* ---- option values (cli_parse_uint, cli_parse_enum) ------------------------ */
 
 const struct cli_choice cli_text_json[] = {{"text", 0}, {"json", 1}, {NULL, 0}};
+const struct cli_choice cli_kinds[] = {
+    {"bulletin", 0}, {"boletin", 0},    {"boletín", 0},    {"convocatoria", 1},
+    {"podcast", 2},  {"invitation", 3}, {"invitacion", 3}, {"invitación", 3},
+    {"digest", 4},   {"resumen", 4},    {NULL, 0},
+};
+const char *const cli_kind_ids[] = {"bulletin", "convocatoria", "podcast", "invitation", "digest"};
 
 int cli_parse_uint(const char *cmd, const char *opt, const char *arg, unsigned min, unsigned max,
                    unsigned *out)

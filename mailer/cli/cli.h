@@ -56,6 +56,10 @@ int cli_parse_enum(const char *cmd, const char *opt, const char *arg,
                    const struct cli_choice *choices, int *out);
 /* --format text|json: text 0, json 1. */
 extern const struct cli_choice cli_text_json[];
+/* --kind: a campaign's kind, by its name or its Spanish one ("invitacion"):
+ * the value indexes cli_kind_ids ("invitation"). */
+extern const struct cli_choice cli_kinds[];
+extern const char *const cli_kind_ids[];
 
 /* getopt_long for every command (and main): getopt's own messages are
  * English, so they are off (opterr = 0) and an unknown option, a missing
@@ -102,6 +106,9 @@ int cli_lock_dir(const struct cli *cli, struct buf *out);
 /* Load a campaign; on failure print every problem and return the exit code
  * (c is then released); 0 on success. */
 int cli_campaign(const struct cli *cli, const char *id, struct campaign *c);
+
+/* mailer campaigns new ... (argv[0] "new"), in cmd_campaigns_new.c. */
+int campaigns_new(int argc, char **argv, struct cli *cli);
 
 /* Run one send (o->campaign and o->edition set, the edition's overrides
  * applied): progress, signals, summary, exit code. from_due keeps quiet

@@ -14,15 +14,6 @@
 
 #include "banned.h"
 
-/* --kind: the campaign kinds, with their Spanish names */
-static const struct cli_choice kinds[] = {
-    {"bulletin", 0}, {"boletin", 0},    {"boletín", 0},    {"convocatoria", 1},
-    {"podcast", 2},  {"invitation", 3}, {"invitacion", 3}, {"invitación", 3},
-    {"digest", 4},   {"resumen", 4},    {NULL, 0},
-};
-static const char *const kind_ids[] = {"bulletin", "convocatoria", "podcast", "invitation",
-                                       "digest"};
-
 struct history_opts {
     const char *list, *kind, *date, *title, *sender;
     unsigned year, recipients;
@@ -55,9 +46,9 @@ static int parse(int argc, char **argv, struct history_opts *o)
             o->list = optarg;
             break;
         case 'k':
-            if (cli_parse_enum("history", "--kind", optarg, kinds, &k))
+            if (cli_parse_enum("history", "--kind", optarg, cli_kinds, &k))
                 return EX_USAGE;
-            o->kind = kind_ids[k];
+            o->kind = cli_kind_ids[k];
             break;
         case 'd':
             o->date = optarg;
