@@ -24,7 +24,8 @@ static int usage(void)
 {
     return cli_usage("history", _("add --list L --date DATE --title T [--kind K] [--recipients N] "
                                   "[--sender S] [--year YYYY] | import FILE --list L [--kind K] "
-                                  "[--year YYYY] | list [--list L] [--format text|json]"));
+                                  "[--sender S] [--year YYYY] | list [--list L] "
+                                  "[--format text|json]"));
 }
 
 static int parse(int argc, char **argv, struct history_opts *o)

@@ -140,9 +140,10 @@ struct missing {
 static void on_missing(void *ud, const char *name)
 {
     struct missing *m = ud;
+    struct ini_state *st = m->st;
 
     if (!m->found++)
-        ini_problem(m->st,
+        ini_problem(st,
                     "enunciado: no such name in the sentence (see the comments of "
                     "informe.conf): ",
                     name);
