@@ -333,6 +333,8 @@ static int month_only(struct parser *p, int year, struct dateparse *out)
     out->year_given = y != 0;
     if (!y && !(y = year))
         return 1;
+    if (y < 1900 || y > 2999)
+        return err_set(p->err, ERR_DATA, "\"%s\": a year out of range", p->text);
     out->month_only = 1;
     out->n = 1;
     out->days[0].y = y;

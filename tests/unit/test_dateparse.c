@@ -88,6 +88,7 @@ static const struct {
     {"9 de julio de 2021 <script>", "a character that is not part of a date"},
     {"123 de julio", "neither a day nor a year"},
     {"9 de julio de 1850", "a year out of range"},
+    {"Enero 4048", "a year out of range"},
     {"2024-13-01", "no such month"},
 };
 
