@@ -589,7 +589,7 @@ int campaign_edition(const struct campaign *c, const char *explicit_name, time_t
         edition_named(explicit_name, e);
         return 0;
     }
-    if (!strcmp(c->cadence, "once") && !*c->send_at && c->noverrides) {
+    if (!strcmp(c->cadence, "once") && (!c->send_at || !*c->send_at) && c->noverrides) {
         edition_named(one_off(c, now), e);
         return 0;
     }
