@@ -110,7 +110,7 @@ static double run_all(const char *db, const struct report_config *cfg, struct bu
 {
     static const enum report_format f[5] = {REPORT_TEXT, REPORT_CSV, REPORT_MD, REPORT_JSON,
                                             REPORT_HTML};
-    struct report_opts o = {REPORT_TEXT, NULL, ',', REPORT_BY_DEFAULT, cfg};
+    struct report_opts o = {REPORT_TEXT, NULL, ',', REPORT_BY_DEFAULT, cfg, 0};
     struct report_period p;
     struct ledger *l;
     struct err e;
@@ -135,7 +135,7 @@ static double run_all(const char *db, const struct report_config *cfg, struct bu
 static double run(const char *db, enum report_format f, const struct report_config *cfg,
                   struct buf *out)
 {
-    struct report_opts o = {f, NULL, ',', REPORT_BY_DEFAULT, cfg};
+    struct report_opts o = {f, NULL, ',', REPORT_BY_DEFAULT, cfg, 0};
     struct report_period p;
     struct ledger *l;
     struct err e;

@@ -272,6 +272,12 @@ const char *cli_value_name(const char *value)
 /* ---- option values (cli_parse_uint, cli_parse_enum) ------------------------ */
 
 const struct cli_choice cli_text_json[] = {{"text", 0}, {"json", 1}, {NULL, 0}};
+const struct cli_choice cli_kinds[] = {
+    {"bulletin", 0}, {"boletin", 0},    {"boletín", 0},    {"convocatoria", 1},
+    {"podcast", 2},  {"invitation", 3}, {"invitacion", 3}, {"invitación", 3},
+    {"digest", 4},   {"resumen", 4},    {NULL, 0},
+};
+const char *const cli_kind_ids[] = {"bulletin", "convocatoria", "podcast", "invitation", "digest"};
 
 int cli_parse_uint(const char *cmd, const char *opt, const char *arg, unsigned min, unsigned max,
                    unsigned *out)
@@ -312,6 +318,19 @@ int cli_parse_enum(const char *cmd, const char *opt, const char *arg,
     rc = cli_usage(cmd, _("%s takes one of: %s (not \"%s\")"), opt, names.data, arg);
     buf_release(&names);
     return rc;
+}
+
+int cli_list_name_ok(const char *s)
+{
+    size_t i, n = strlen(s);
+
+    if (!n || n > 64 || !strcmp(s, "*"))
+        return n == 1;
+    for (i = 0; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+              (s[i] >= '0' && s[i] <= '9') || s[i] == '-' || s[i] == '_' || s[i] == '.'))
+            return 0;
+    return 1;
 }
 
 /* "YYYY-MM-DD" (midnight in Mexico City) or an ISO instant. */

@@ -56,6 +56,10 @@ int cli_parse_enum(const char *cmd, const char *opt, const char *arg,
                    const struct cli_choice *choices, int *out);
 /* --format text|json: text 0, json 1. */
 extern const struct cli_choice cli_text_json[];
+/* --kind: a campaign's kind, by its name or its Spanish one ("invitacion"):
+ * the value indexes cli_kind_ids ("invitation"). */
+extern const struct cli_choice cli_kinds[];
+extern const char *const cli_kind_ids[];
 
 /* getopt_long for every command (and main): getopt's own messages are
  * English, so they are off (opterr = 0) and an unknown option, a missing
@@ -80,6 +84,20 @@ const char *cli_value_name(const char *value);
 /* A --since value: "YYYY-MM-DD" (midnight in Mexico City) or an ISO
  * instant, into t: 0, or -1 when it is neither. */
 int cli_parse_since(const char *s, time_t *t);
+/* 1 when s can name a contact list (contacts/NAME.csv: letters, digits,
+ * '-', '_', '.'; at most 64), or is "*" (every list). */
+int cli_list_name_ok(const char *s);
+/* The mailings recorded with `mailer history` (of one list, or all when
+ * list is NULL), printed for `history list` and `status`: text lines, or
+ * JSON objects after *count earlier ones of an array (count updated).
+ * 0, or -1 with err set. */
+int cli_history_print(struct ledger *l, const char *list, int json, int *count, struct err *err);
+/* Read the report's informe.conf into cfg: path (--informe), else
+ * campaigns/informe.conf of the home, which may be absent (cfg stays
+ * empty). 0, or -1 with err set (every problem of the file). */
+struct report_config;
+int cli_informe_load(const struct cli *cli, const char *path, struct report_config *cfg,
+                     struct err *err);
 /* Print s as a JSON string on stdout (value_json_quote); NULL as null. */
 void cli_json_str(const char *s);
 
@@ -92,6 +110,9 @@ int cli_lock_dir(const struct cli *cli, struct buf *out);
 /* Load a campaign; on failure print every problem and return the exit code
  * (c is then released); 0 on success. */
 int cli_campaign(const struct cli *cli, const char *id, struct campaign *c);
+
+/* mailer campaigns new ... (argv[0] "new"), in cmd_campaigns_new.c. */
+int campaigns_new(int argc, char **argv, struct cli *cli);
 
 /* Run one send (o->campaign and o->edition set, the edition's overrides
  * applied): progress, signals, summary, exit code. from_due keeps quiet

@@ -1,4 +1,5 @@
-/* cmd_campaigns - mailer campaigns list: each campaign, its kind, lists, cadence, editions. */
+/* cmd_campaigns - mailer campaigns list: each campaign, its kind, lists, cadence, editions;
+ * mailer campaigns new (cmd_campaigns_new.c). */
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
@@ -159,8 +160,11 @@ int cmd_campaigns(int argc, char **argv, struct cli *cli)
     size_t n = 0, i, j;
     int rc = EX_OK;
 
+    if (argc >= 2 && !strcmp(argv[1], "new"))
+        return campaigns_new(argc - 1, argv + 1, cli);
     if (argc != 2 || strcmp(argv[1], "list"))
-        return cli_usage("campaigns", _("use 'mailer campaigns list'"));
+        return cli_usage("campaigns", _("use 'mailer campaigns list' or 'mailer campaigns new "
+                                        "NAME --kind K --list L'"));
     err_init(&err);
     if (campaign_list(cli_home(cli), &ids, &n, &err) || !(l = cli_ledger(cli, &err))) {
         rc = cli_fail(&err);

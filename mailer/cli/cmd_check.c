@@ -9,6 +9,7 @@
 #include "audience.h"
 #include "cli.h"
 #include "i18n.h"
+#include "report.h"
 #include "clock.h"
 #include "compose.h"
 
@@ -130,6 +131,31 @@ static void print_notes(const struct buf *notes)
     buf_release(&text);
 }
 
+/* The report's informe.conf: its problems, and targets that match no list
+ * or campaign, said here too (they do not stop a send; `report` refuses). */
+static void check_informe(const struct cli *cli, struct ledger *l)
+{
+    struct report_config cfg;
+    struct buf text = BUF_INIT;
+    const char *line, *nl;
+    struct err err;
+
+    err_init(&err);
+    if (cli_informe_load(cli, NULL, &cfg, &err) ||
+        report_config_check(&cfg, l, cli_home(cli), &err)) {
+        i18n_lib_text(err.msg.data, &text);
+        fputs(_("  problem in the report's configuration (mailer report will refuse it):\n"),
+              stdout);
+        for (line = text.data; *line; line = *nl ? nl + 1 : nl) {
+            nl = line + strcspn(line, "\n");
+            printf("    %.*s\n", (int)(nl - line), line); /* data */
+        }
+    }
+    report_config_release(&cfg);
+    buf_release(&text);
+    err_release(&err);
+}
+
 int cmd_check(int argc, char **argv, struct cli *cli)
 {
     static const struct option opts[] = {
@@ -205,6 +231,7 @@ int cmd_check(int argc, char **argv, struct cli *cli)
         printf(_("  sendable\n"));
         rc = EX_OK;
     }
+    check_informe(cli, l);
 out:
     audience_spec_release(&spec);
     compose_release(&ck.cp);

@@ -38,6 +38,13 @@ static int show_event(void *ud, const struct ledger_event *e)
     return 0;
 }
 
+static int count_one(void *ud, const struct ledger_history *h)
+{
+    (void)h;
+    ++*(int *)ud;
+    return 0;
+}
+
 /* A mailing's state in the text output, for people (JSON keeps the ledger's word). */
 static const char *state_words(const char *state)
 {
@@ -158,6 +165,29 @@ static int show_one(void *ud, const struct mailing *m)
     return 0;
 }
 
+/* The mailings recorded with `mailer history` (never sent by the mailer),
+ * after the others: a section of text, or more objects of the array. */
+static int show_recorded(struct show *s)
+{
+    int n = 0;
+
+    if (s->json)
+        return cli_history_print(s->l, NULL, 1, &s->count, s->err);
+    if (ledger_history_each(s->l, 0, 0, count_one, &n, s->err) < 0)
+        return -1;
+    if (!n)
+        return 0;
+    printf(ngettext("%d mailing recorded with 'mailer history' (sent outside the mailer, never "
+                    "sent by it):\n",
+                    "%d mailings recorded with 'mailer history' (sent outside the mailer, never "
+                    "sent by it):\n",
+                    (unsigned long)n),
+           n);
+    s->count += n;
+    n = 0;
+    return cli_history_print(s->l, NULL, 0, &n, s->err);
+}
+
 int cmd_status(int argc, char **argv, struct cli *cli)
 {
     static const struct option opts[] = {
@@ -189,7 +219,8 @@ int cmd_status(int argc, char **argv, struct cli *cli)
     if (s.json)
         printf("[");
     if (!s.l ||
-        ledger_mailings_each(s.l, optind < argc ? argv[optind] : NULL, show_one, &s, &err) < 0)
+        ledger_mailings_each(s.l, optind < argc ? argv[optind] : NULL, show_one, &s, &err) < 0 ||
+        (optind == argc && show_recorded(&s)))
         rc = cli_fail(&err);
     if (s.json)
         printf("\n]\n");

@@ -25,20 +25,6 @@ static int print_one(void *ud, const char *address, const char *scope, const cha
     return 0;
 }
 
-/* A list name for --lista: what a contact list's file is called. */
-static int scope_ok(const char *s)
-{
-    size_t i, n = strlen(s);
-
-    if (!n || n > 64 || !strcmp(s, "*"))
-        return n == 1;
-    for (i = 0; i < n; i++)
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-              (s[i] >= '0' && s[i] <= '9') || s[i] == '-' || s[i] == '_' || s[i] == '.'))
-            return 0;
-    return 1;
-}
-
 int cmd_suppress(int argc, char **argv, struct cli *cli)
 {
     static const struct option opts[] = {
@@ -56,7 +42,7 @@ int cmd_suppress(int argc, char **argv, struct cli *cli)
     while ((opt = cli_getopt(argc, argv, "r:fl:", opts)) != -1) {
         if (opt == 'r')
             reason = optarg;
-        else if (opt == 'l' && scope_ok(optarg))
+        else if (opt == 'l' && cli_list_name_ok(optarg))
             scope = optarg;
         else if (opt == 'l')
             return cli_usage("suppress", _("--lista: \"%s\" is not a list name"), optarg);

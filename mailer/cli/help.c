@@ -17,12 +17,28 @@ struct help_entry {
 };
 
 static const struct help_entry entries[] = {
-    {"campaigns", N_("campaigns list"), N_("list the campaigns and their schedule"),
-     N_("Lists every campaigns/NAME.ini of the mailer home: its kind, cadence, lists, the last\n"
-        "edition sent (by hand, or by its schedule) and the next one due, or that it is paused\n"
-        "(paused = yes in its file: 'mailer due' leaves its schedule alone). A campaign with\n"
-        "problems is listed with a hint to run 'mailer check'."),
-     N_("mailer campaigns list")},
+    {"campaigns",
+     N_("campaigns list\n"
+        "campaigns new NAME --kind K --list L [--sender S] [--edition E]\n"
+        "              [--date 'YYYY-MM-DD HH:MM']"),
+     N_("list the campaigns and their schedule; start a new one"),
+     N_("'list' shows every campaigns/NAME.ini of the mailer home: its kind, cadence, lists, the\n"
+        "last edition sent (by hand, or by its schedule) and the next one due, or that it is\n"
+        "paused (paused = yes in its file: 'mailer due' leaves its schedule alone). A campaign\n"
+        "with problems is listed with a hint to run 'mailer check'.\n"
+        "'new' writes a campaign ready to check: campaigns/NAME.ini (commented), its templates\n"
+        "templates/NAME.html.mustache and .txt.mustache on the partials, and the content file\n"
+        "of its edition, campaigns/NAME/main.md. One campaign may hold many one-off mailings,\n"
+        "each an [edition NAME] section with its own subject, report title and date: 'new'\n"
+        "with the name of an existing campaign and --edition adds one (its section and its\n"
+        "content file). Nothing existing is overwritten.\n"
+        "  --kind K      bulletin, convocatoria, podcast, invitation or digest\n"
+        "  --list L      the contact list(s), contacts/L.csv\n"
+        "  --sender S    the sender profile (written as a comment until profiles exist)\n"
+        "  --edition E   the edition (default main); --date when 'mailer due' sends it"),
+     N_("mailer campaigns list\n"
+        "mailer campaigns new avisos-2027 --kind invitation --list diaspora\n"
+        "mailer campaigns new avisos-2027 --edition cierre-registro --date '2027-01-20 10:00'")},
     {"check", N_("check CAMPAIGN [--edition E] [--force]"),
      N_("pre-flight a campaign: files, audience, template variables"),
      N_("Reads the campaign file, its content, templates and contact lists, and renders every\n"
@@ -104,18 +120,26 @@ static const struct help_entry entries[] = {
         "       [--format text|csv|md|json|html] [--by envio|mes] [--csv-sep C]\n"
         "       [--informe FILE] [--out FILE]"),
      N_("the quarterly report of what was delivered"),
-     N_("The report for the commission: per audience, each mailing (or each month) with the\n"
-        "messages sent, delivered, bounced and unsubscribed. Names and targets come from\n"
-        "campaigns/informe.conf. Test sends are never counted.\n"
+     N_("The report for the commission: per audience, each communication (a mailing and its\n"
+        "re-sends under one title are one row, with all their dates) or each month, with the\n"
+        "messages sent, delivered, bounced and unsubscribed, and the mailings recorded with\n"
+        "'mailer history' (marked *). Communications are counted as rows, with the sends beside\n"
+        "them where they differ. The sentence of each audience, the columns of its table and\n"
+        "their headings, and the targets of each year or quarter come from\n"
+        "campaigns/informe.conf (its comments explain it); a target that matches no list or\n"
+        "campaign is refused with its line (exit 78). While the quarter runs, a target not yet\n"
+        "reached reads \"En curso\". Test sends are never counted.\n"
         "  --quarter Q        2026Q4 (or 2026-T4); or --from and --to as YYYY-MM-DD\n"
+        "  --list L           only the mailings and the targets of list L\n"
         "  --format F         text, csv (opens in Excel), md, json or html\n"
         "  --by envio|mes     a row per mailing or per month\n"
         "  --csv-sep C        the CSV separator: ',' (the default) for Excel with Mexican or US\n"
         "                     regional settings, ';' for Excel set up for Spain or most of Europe\n"
+        "  --informe FILE     another informe.conf\n"
         "  --out FILE         write to FILE instead of the screen"),
      N_("mailer report --quarter 2026Q4\n"
         "mailer report --quarter 2026Q4 --format html --out informe.html\n"
-        "mailer report --quarter 2026Q4 --format csv --csv-sep ';' --out informe.csv")},
+        "mailer report --quarter 2026Q4 --format csv --out informe.csv")},
     {"contacts",
      N_("contacts show FILE [--format text|json] [--delimiter D] [--encoding E]\n"
         "contacts check FILE... [--format text|json] [--delimiter D] [--encoding E]\n"
@@ -187,21 +211,32 @@ static const struct help_entry entries[] = {
      N_("mailer log --since 2024-01-01\n"
         "mailer --por \"Ana López\" suppress add ana@example.org")},
     {"history",
-     N_("history add --list L --date DATE[,DATE...] --title T [--kind K] [--recipients N]\n"
-        "        [--sender S]\n"
-        "history import FILE --list L [--kind K] [--year YYYY]\n"
-        "history list"),
+     N_("history add --list L --date DATE --title T [--kind K] [--recipients N] [--sender S]\n"
+        "            [--year YYYY]\n"
+        "history import FILE --list L [--kind K] [--sender S] [--year YYYY]\n"
+        "history list [--list L] [--format text|json]"),
      N_("record mailings sent outside the mailer, for the report"),
      N_("Records mailings the office sent before it used the mailer or from elsewhere, so that\n"
         "the quarterly report covers them. They are marked as recorded, never sent, and have no\n"
-        "deliveries. Dates are ISO (2024-01-25) or as the office writes them (\"Viernes 9,\n"
-        "martes 20 y jueves 22 de julio de 2021\", \"08 de septiembre\", \"Enero 2024\"); a\n"
-        "wrong weekday is accepted with a warning naming the right one.\n"
-        "'import' reads a TSV or CSV table like the office's own: a number, the date(s) or\n"
-        "month, and the title (lines starting with # are skipped).\n"
-        "  --year YYYY   the year of dates written without one"),
-     N_("mailer history import informe-2024T1.tsv --list diaspora\n"
-        "mailer history add --list diaspora --date 2024-01-25 --title \"Boletín de enero\"")},
+        "deliveries; 'status' lists them and the report marks them. Dates are ISO (2024-01-25)\n"
+        "or as the office writes them (\"Viernes 9, martes 20 y jueves 22 de julio de 2021\",\n"
+        "\"08 de septiembre\", \"del 9 al 13 de julio\", \"Enero 2024\"); a wrong weekday is\n"
+        "accepted with a warning naming the right one.\n"
+        "'import' reads a TSV or CSV table like the office's own: a header naming the columns\n"
+        "(No., Fecha de envío or Mes, Información; Destinatarios, Tipo, Remitente if there are),\n"
+        "or the columns No., date and title; lines starting with # are skipped. A bad row is\n"
+        "said with its line and column and nothing is recorded; importing the same table again\n"
+        "adds nothing. Every import and add is recorded in the events (mailer log).\n"
+        "  --list L       the list the mailings went to\n"
+        "  --kind K       bulletin, convocatoria, podcast, invitation or digest\n"
+        "  --sender S     the mailbox they left from (the report's sentence names it)\n"
+        "  --year YYYY    the year of dates written without one; without it such a date\n"
+        "                 takes the year of the row before it (one more if its month comes\n"
+        "                 earlier), else of the row after it"),
+     N_("mailer history import informe-2024T1.tsv --list diaspora --sender votochilango@iecm.mx\n"
+        "mailer history add --list diaspora --date \"Jueves 8 de julio de 2021\" \\\n"
+        "    --title \"Boletín informativo junio 2021\" --recipients 812\n"
+        "mailer history list --list diaspora")},
     {"mailing", N_("mailing retitle CAMPAIGN EDITION \"TITLE\""),
      N_("correct the report title of a mailing already sent"),
      N_("Changes the title the quarterly report shows for one mailing (its report_title), for\n"

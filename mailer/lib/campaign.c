@@ -77,6 +77,11 @@ static int is_one_of(const char *s, const char *const *set)
     return 0;
 }
 
+int campaign_kind_ok(const char *kind)
+{
+    return is_one_of(kind, kinds);
+}
+
 /* Split "a, b ,c" into a NULL-free array of trimmed strings. */
 static int split_list(const char *s, char ***out, size_t *n)
 {
@@ -211,6 +216,12 @@ static int set_override(struct load_state *st, const char *edition, const char *
                        name, "");
     free(*field);
     *field = strdup(value);
+    if (*field && field == &o->send_at) {
+        struct schedule_rule rule;
+        const char *why = NULL;
+        if (schedule_parse("once", "", value, &rule, &why))
+            problem(st, "%s%s", why, "");
+    }
     return *field ? 1 : 0;
 }
 
@@ -234,8 +245,12 @@ static int on_entry(void *user, const char *section, const char *name, const cha
 {
     struct load_state *st = user;
 
-    if (!strncmp(section, "edition ", 8) && section[8])
+    if (!strncmp(section, "edition ", 8) && section[8]) {
+        if (!edition_name_ok(section + 8))
+            return problem(st, "[edition %s]: not an edition name (letters, digits, - and _)%s",
+                           section + 8, "");
         return set_override(st, section + 8, name, value);
+    }
     if (!strncmp(section, "list ", 5) && section[5])
         return keep_list_key(st, section + 5, name, value);
     if (!strcmp(section, "campaign"))
@@ -657,6 +672,29 @@ void campaign_list_free(char **ids, size_t n)
     free_list(ids, n);
 }
 
+/* A campaign of one-off editions (once, no send_at of its own, [edition]
+ * sections): its current edition is the next one due, else the last one
+ * that was due, else the last section. */
+static const char *one_off(const struct campaign *c, time_t now)
+{
+    const char *next = NULL, *last = NULL;
+    time_t next_at = 0, last_at = 0;
+    struct schedule_rule rule;
+    const char *why;
+    size_t i;
+
+    for (i = 0; i < c->noverrides; i++) {
+        const struct campaign_override *o = &c->overrides[i];
+        if (!o->send_at || schedule_parse("once", "", o->send_at, &rule, &why) || !rule.at)
+            continue;
+        if (rule.at >= now && (!next || rule.at < next_at))
+            next = o->edition, next_at = rule.at;
+        if (rule.at < now && (!last || rule.at > last_at))
+            last = o->edition, last_at = rule.at;
+    }
+    return next ? next : last ? last : c->overrides[c->noverrides - 1].edition;
+}
+
 int campaign_edition(const struct campaign *c, const char *explicit_name, time_t now,
                      struct edition *e, struct err *err)
 {
@@ -664,6 +702,10 @@ int campaign_edition(const struct campaign *c, const char *explicit_name, time_t
         if (!edition_name_ok(explicit_name))
             return err_set(err, ERR_USAGE, "\"%s\" is not an edition name", explicit_name);
         edition_named(explicit_name, e);
+        return 0;
+    }
+    if (!strcmp(c->cadence, "once") && (!c->send_at || !*c->send_at) && c->noverrides) {
+        edition_named(one_off(c, now), e);
         return 0;
     }
     edition_for(c->cadence, c->name, now, e);

@@ -51,6 +51,9 @@ struct campaign_override {
     char *audience, *subject, *report_title, *send_at, *filter;
 };
 
+/* 1 when kind is one a campaign may have (bulletin, convocatoria, podcast,
+ * invitation, digest). */
+int campaign_kind_ok(const char *kind);
 /* Load campaigns/ID.ini under home; every problem goes into err. */
 int campaign_load(const char *home, const char *id, struct campaign *c, struct err *err);
 void campaign_release(struct campaign *c);
@@ -62,7 +65,10 @@ void campaign_list_free(char **ids, size_t n);
 
 /* The edition to send: explicit (a name) or from the cadence at `now`:
  * weekly = the ISO week that just ended, monthly = the current month,
- * once = "main". */
+ * once = "main"; a once campaign without a send_at of its own that holds
+ * one-off editions ([edition NAME] sections, each with its subject, report
+ * title and send_at) = the next of them due, else the last one due, else
+ * the last section. */
 int campaign_edition(const struct campaign *c, const char *explicit_name, time_t now,
                      struct edition *e, struct err *err);
 /* home/content with {edition} replaced; "" when the campaign has none.

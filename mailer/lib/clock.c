@@ -1,6 +1,7 @@
 /* clock - the time the mailer believes it is, and how it writes times. */
 #include "clock.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,39 +70,45 @@ int clock_parse_iso(const char *s, time_t *out)
     return 0;
 }
 
-/* Switch the process zone to Mexico City for one conversion. The mailer is
- * single-threaded; the zone is restored afterwards. */
-static void with_zone(int set, char **saved)
+/* The process's zone is Mexico City's, set once: everything the mailer
+ * shows is in that zone, and setting TZ for each conversion (as this did)
+ * raced with the transport's threads reading the environment (libcurl asks
+ * it for proxies). Without the zone data (no tzdata) glibc would silently
+ * take UTC; then CST6, the zone's rule since its last summer time ended in
+ * October 2022, is the best there is. */
+static pthread_once_t zone_once = PTHREAD_ONCE_INIT;
+
+static void zone_init(void)
 {
-    if (set) {
-        const char *tz = getenv("TZ");
-        *saved = tz ? strdup(tz) : NULL;
-        setenv("TZ", CLOCK_ZONE, 1);
-    } else {
-        if (*saved)
-            setenv("TZ", *saved, 1);
-        else
-            unsetenv("TZ");
-        free(*saved);
-        *saved = NULL;
-    }
+    time_t july_2023 = 1688212800; /* 2023-07-01T12:00:00Z: 06:00 in Mexico City */
+    struct tm tm;
+
+    setenv("TZ", CLOCK_ZONE, 1);
     tzset();
+    localtime_r(&july_2023, &tm);
+    if (tm.tm_gmtoff != -6 * 3600) {
+        setenv("TZ", "CST6", 1);
+        tzset();
+    }
 }
 
 void clock_local(time_t t, struct tm *out)
 {
-    char *saved = NULL;
-
-    with_zone(1, &saved);
+    pthread_once(&zone_once, zone_init);
     localtime_r(&t, out);
-    with_zone(0, &saved);
+}
+
+int clock_utc_offset(time_t t)
+{
+    struct tm tm;
+
+    clock_local(t, &tm);
+    return (int)(tm.tm_gmtoff / 60);
 }
 
 time_t clock_from_local(int year, int mon, int mday, int hour, int min)
 {
-    char *saved = NULL;
     struct tm tm;
-    time_t t;
 
     memset(&tm, 0, sizeof(tm));
     tm.tm_year = year;
@@ -110,8 +117,6 @@ time_t clock_from_local(int year, int mon, int mday, int hour, int min)
     tm.tm_hour = hour;
     tm.tm_min = min;
     tm.tm_isdst = -1;
-    with_zone(1, &saved);
-    t = mktime(&tm);
-    with_zone(0, &saved);
-    return t;
+    pthread_once(&zone_once, zone_init);
+    return mktime(&tm);
 }

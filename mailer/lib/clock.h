@@ -21,8 +21,12 @@ double clock_mono(void);
 void clock_iso(time_t t, char *out, size_t size);
 /* Parse the form clock_iso writes, or "YYYY-MM-DD HH:MM[:SS]" in UTC; -1 on error. */
 int clock_parse_iso(const char *s, time_t *out);
-/* Local civil time in America/Mexico_City. */
+/* Local civil time in America/Mexico_City, by the zone's real rules for
+ * that date (summer time until October 2022: -0500 then, -0600 otherwise).
+ * The process's TZ is set to the zone once, at the first call. */
 void clock_local(time_t t, struct tm *out);
+/* Minutes east of UTC in Mexico City at t: -300 or -360. */
+int clock_utc_offset(time_t t);
 /* The UTC instant of a civil time in America/Mexico_City (fields as in
  * struct tm: year-1900, mon 0-11). */
 time_t clock_from_local(int year, int mon, int mday, int hour, int min);

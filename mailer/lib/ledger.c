@@ -129,6 +129,10 @@ static const char *const migrations[] = {
      * complaint, NULL for an unsubscribe request); rows of earlier runs
      * keep NULL (read as "undefined"). */
     "ALTER TABLE bounces ADD COLUMN reason TEXT;",
+    /* 10 (issue 18, the report): the address a mailing left from (its From),
+     * for the report's sentence («mediante el correo de ...»); '' for the
+     * mailings sent before it was recorded. */
+    "ALTER TABLE mailings ADD COLUMN from_address TEXT NOT NULL DEFAULT '';",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -182,7 +186,8 @@ static const char *const stmt_sql[ST_COUNT] = {
                          " state, test, created_at, started_at, finished_at FROM mailings"
                          " WHERE ?1 IS NULL OR campaign = ?1 ORDER BY created_at DESC, id DESC",
     [ST_MAILING_CREATE] = "INSERT INTO mailings (campaign, edition, kind, subject, report_title,"
-                          " lists, test, created_at, state) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,'new')",
+                          " lists, test, created_at, state, from_address)"
+                          " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,'new',?9)",
     [ST_MAILING_STATE] =
         "UPDATE mailings SET state = ?2,"
         " started_at = CASE WHEN ?2 = 'sending' AND started_at IS NULL THEN ?3 ELSE started_at END,"
@@ -275,7 +280,7 @@ static const char *const stmt_sql3[] = {
     "   FROM mailings m WHERE m.test = 0)"
     " SELECT m.id, m.campaign, m.edition, m.kind, m.subject, m.report_title, m.lists, f.first,"
     " (SELECT max(d.sent_at) FROM deliveries d WHERE d.mailing_id = m.id"
-    "   AND d.sent_at IS NOT NULL)"
+    "   AND d.sent_at IS NOT NULL), m.from_address"
     " FROM f JOIN mailings m ON m.id = f.id WHERE f.first >= ?1 AND f.first < ?2"
     " ORDER BY f.first, m.id",
     "SELECT state, count(*) FROM deliveries WHERE mailing_id = ?1 GROUP BY state",
@@ -826,6 +831,7 @@ void mailing_release(struct mailing *m)
     free(m->subject);
     free(m->report_title);
     free(m->lists);
+    free(m->from_address);
     free(m->state);
     memset(m, 0, sizeof(*m));
 }
@@ -906,6 +912,7 @@ int ledger_mailing_create(struct ledger *l, struct mailing *m, struct err *err)
     bind_text(st, 6, m->lists ? m->lists : "");
     sqlite3_bind_int(st, 7, m->test);
     bind_time(st, 8, clock_now());
+    bind_text(st, 9, m->from_address ? m->from_address : "");
     if (step_done(l, st, err, "creating a mailing"))
         return -1;
     m->id = sqlite3_last_insert_rowid(l->db);
@@ -1308,23 +1315,61 @@ int ledger_mailing_retitle(struct ledger *l, int64_t id, const char *title, stru
     return finish_once(l, st, err, "changing a mailing's title");
 }
 
+/* A recorded mailing's dates as stored: "A,B,C", or "A/B" for a range. */
+static int history_dates(const struct ledger_history *h, struct buf *out, struct err *err)
+{
+    char iso[32];
+    size_t i;
+
+    if (!h->ndates || (h->range && h->ndates != 2))
+        return err_set(err, ERR_DATA, "a recorded mailing needs a date");
+    for (i = 0; i < h->ndates; i++) {
+        clock_iso(h->dates[i], iso, sizeof(iso));
+        if ((i && buf_addch(out, h->range ? '/' : ',')) || buf_addstr(out, iso))
+            return err_nomem(err);
+    }
+    return 0;
+}
+
+int ledger_history_count(struct ledger *l, const struct ledger_history *h, long *n, struct err *err)
+{
+    struct buf dates = BUF_INIT;
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    *n = 0;
+    if (history_dates(h, &dates, err) ||
+        prepared(l,
+                 sqlite3_prepare_v2(l->db,
+                                    "SELECT count(*) FROM history WHERE list = ?1 AND title = ?2"
+                                    " AND dates = ?3 AND month = ?4",
+                                    -1, &st, NULL),
+                 &st, err)) {
+        buf_release(&dates);
+        return -1;
+    }
+    bind_text(st, 1, h->list);
+    bind_text(st, 2, h->title);
+    bind_text(st, 3, dates.data);
+    bind_text(st, 4, h->month ? h->month : "");
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *n = (long)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    buf_release(&dates);
+    return rc == SQLITE_ROW ? 0 : db_fail(l, err, "reading the recorded mailings");
+}
+
 int ledger_history_add(struct ledger *l, const struct ledger_history *h, int64_t *id,
                        struct err *err)
 {
     struct buf dates = BUF_INIT;
-    char iso[32];
     sqlite3_stmt *st;
-    size_t i;
     int rc;
 
-    if (!h->ndates)
-        return err_set(err, ERR_DATA, "a recorded mailing needs a date");
-    for (i = 0; i < h->ndates; i++) {
-        clock_iso(h->dates[i], iso, sizeof(iso));
-        if ((i && buf_addch(&dates, ',')) || buf_addstr(&dates, iso)) {
-            buf_release(&dates);
-            return err_nomem(err);
-        }
+    if (history_dates(h, &dates, err)) {
+        buf_release(&dates);
+        return -1;
     }
     if (prepared(l,
                  sqlite3_prepare_v2(
@@ -1384,7 +1429,7 @@ int ledger_history_each(struct ledger *l, time_t from, time_t to, ledger_history
         time_t *grown;
 
         for (const char *q = p; *q; q++)
-            n += *q == ',';
+            n += *q == ',' || *q == '/';
         if (!(grown = realloc(dates, n * sizeof(*dates)))) {
             stop = err_nomem(err);
             break;
@@ -1392,16 +1437,17 @@ int ledger_history_each(struct ledger *l, time_t from, time_t to, ledger_history
         dates = grown;
         while (*p && i < n) {
             char iso[32];
-            size_t len = strcspn(p, ",");
+            size_t len = strcspn(p, ",/");
             if (len < sizeof(iso)) {
                 memcpy(iso, p, len);
                 iso[len] = '\0';
                 if (!clock_parse_iso(iso, &dates[i]))
                     i++;
             }
-            p += len + (p[len] == ',');
+            p += len + (p[len] == ',' || p[len] == '/');
         }
         memset(&h, 0, sizeof(h));
+        h.range = strchr(col_str(st, 4), '/') && i == 2;
         h.id = sqlite3_column_int64(st, 0);
         h.list = col_str(st, 1);
         h.kind = col_str(st, 2);
@@ -1705,7 +1751,9 @@ int ledger_report_mailings(struct ledger *l, time_t from, time_t to, ledger_repo
         r->lists = col_text(st, 6);
         r->first_sent = col_time(st, 7);
         r->last_sent = col_time(st, 8);
-        if (!r->campaign || !r->edition || !r->kind || !r->subject || !r->report_title || !r->lists)
+        r->from_address = col_text(st, 9);
+        if (!r->campaign || !r->edition || !r->kind || !r->subject || !r->report_title ||
+            !r->lists || !r->from_address)
             break;
     }
     sqlite3_reset(st);
@@ -1727,6 +1775,7 @@ int ledger_report_mailings(struct ledger *l, time_t from, time_t to, ledger_repo
         free((char *)rows[i].subject);
         free((char *)rows[i].report_title);
         free((char *)rows[i].lists);
+        free((char *)rows[i].from_address);
     }
     free(rows);
     return stop;

@@ -25,8 +25,9 @@ struct ledger;
 struct mailing {
     int64_t id;
     char *campaign, *edition, *kind, *subject, *report_title, *lists;
-    char *state;                                /* "new", "sending", "complete" */
-    int test;                                   /* a test send: never in reports */
+    char *from_address; /* the From it left from (ledger_mailing_create only; may be NULL) */
+    char *state;        /* "new", "sending", "complete" */
+    int test;           /* a test send: never in reports */
     time_t created_at, started_at, finished_at; /* 0 when not yet */
 };
 
@@ -177,18 +178,25 @@ int ledger_events_each(struct ledger *l, time_t since, const char *campaign, con
 int ledger_mailing_retitle(struct ledger *l, int64_t id, const char *title, struct err *err);
 /* A mailing sent outside the mailer (`mailer history`): never sent, never
  * a delivery; dates are instants (noon in Mexico City of each day), in
- * order; month "YYYY-MM" when the source gave only the month (dates[0] is
- * then the month's first day); recipients -1 when unknown. */
+ * order; range 1 when the source gave a range (dates[0] to dates[1]: stored
+ * as an ISO 8601 interval "A/B"); month "YYYY-MM" when the source gave only
+ * the month (dates[0] is then the month's first day); recipients -1 when
+ * unknown. */
 struct ledger_history {
     int64_t id;
     const char *list, *kind, *title, *month, *date_text, *sender, *source;
     const time_t *dates;
     size_t ndates;
+    int range;
     long recipients;
     time_t recorded_at;
 };
 int ledger_history_add(struct ledger *l, const struct ledger_history *h, int64_t *id,
                        struct err *err);
+/* How many recorded mailings are h again: the same list, title, dates and
+ * month (what an import of the same table would add a second time). */
+int ledger_history_count(struct ledger *l, const struct ledger_history *h, long *n,
+                         struct err *err);
 typedef int (*ledger_history_fn)(void *ud, const struct ledger_history *h);
 /* Recorded mailings whose first date is in [from, to) (0: unbounded). */
 int ledger_history_each(struct ledger *l, time_t from, time_t to, ledger_history_fn fn, void *ud,
@@ -276,6 +284,7 @@ int ledger_exec(struct ledger *l, const char *sql, struct err *err);
 struct ledger_report_mailing {
     int64_t mailing_id;
     const char *campaign, *edition, *kind, *subject, *report_title, *lists;
+    const char *from_address; /* "" when not recorded (mailings before migration 10) */
     time_t first_sent, last_sent;
     long recipients, delivered, bounced, bounced_hard, bounced_soft, failed, unsubscribed;
     char **unsubscribed_addresses;

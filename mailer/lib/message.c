@@ -11,6 +11,7 @@
 
 #include <libetpan/libetpan.h>
 
+#include "clock.h"
 #include "rfc2047.h"
 
 #include "banned.h"
@@ -18,7 +19,6 @@
 #define FILE_CAP MESSAGE_MAX /* larger attachments are refused */
 #define FILENAME_MAX_LEN 200
 #define LINE_MAX_OCTETS 998
-#define ZONE_MEXICO_CITY (-600) /* fixed -0600: no DST since October 2022 */
 
 /* What one build owns besides the libetpan tree: file contents (the tree
  * points into them, set_body_text does not copy) and scratch strings. */
@@ -279,15 +279,18 @@ static int address_list_add(struct mailimf_address_list *list, struct mailimf_ma
     return 0;
 }
 
+/* Date: in Mexico City by the zone's rules for that day (clock.h): -0500
+ * in the summers up to 2022, -0600 otherwise. libetpan takes the zone as
+ * hhmm in a number (-500). */
 static struct mailimf_date_time *date_make(time_t t)
 {
     struct tm tm;
-    time_t local = t + ZONE_MEXICO_CITY / 100 * 3600;
+    int off = clock_utc_offset(t), mag = off < 0 ? -off : off;
 
-    if (!gmtime_r(&local, &tm))
-        return NULL;
+    clock_local(t, &tm);
     return mailimf_date_time_new(tm.tm_mday, tm.tm_mon + 1, tm.tm_year + 1900, tm.tm_hour,
-                                 tm.tm_min, tm.tm_sec, ZONE_MEXICO_CITY);
+                                 tm.tm_min, tm.tm_sec,
+                                 (off < 0 ? -1 : 1) * (mag / 60 * 100 + mag % 60));
 }
 
 static int custom_add(struct mailimf_fields *f, const char *name, struct buf *value)

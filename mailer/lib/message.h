@@ -16,8 +16,9 @@
  *   <URL> when unsubscribe_url is set), List-Unsubscribe-Post:
  *   List-Unsubscribe=One-Click (RFC 8058, only with the URL), MIME-Version.
  *   No List-Unsubscribe at all when unsubscribe_mailto is NULL (test sends).
- * - Date: spec->date in Mexico City time, fixed offset -0600 (no DST there
- *   since October 2022), e.g. "Fri, 21 Nov 2025 18:00:00 -0600".
+ * - Date: spec->date in Mexico City time by the zone's rules for that date
+ *   (summer time until October 2022), e.g. "Fri, 21 Nov 2025 18:00:00 -0600",
+ *   "Thu, 08 Jul 2021 12:00:00 -0500".
  * - Names, subject and the List-Id phrase go through rfc2047 (CR/LF/TAB
  *   become spaces, other controls U+FFFD; see rfc2047.h).
  * - Attachment names: libetpan cannot write RFC 2231 (filename*=), so the

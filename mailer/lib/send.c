@@ -273,6 +273,7 @@ static int freeze_audience(struct run *run)
     run->m.subject = subject.data;
     run->m.report_title = title.data;
     run->m.lists = lists.data;
+    run->m.from_address = run->cp.from_address;
     run->m.test = run->o->test_to != NULL;
     spec.lists = (const char *const *)paths;
     spec.nlists = c->nlists;

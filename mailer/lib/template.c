@@ -972,7 +972,7 @@ static const unsigned char html_special[256] = {
 static const char *const html_entity[] = {"", "&amp;", "&lt;", "&gt;", "&quot;", "&#39;"};
 static const size_t html_entity_len[] = {0, 5, 4, 4, 6, 5};
 
-static int emit_escaped(struct render *r, const char *s, size_t n)
+int template_html_escape(struct buf *out, const char *s, size_t n)
 {
     size_t i, run = 0;
 
@@ -980,11 +980,16 @@ static int emit_escaped(struct render *r, const char *s, size_t n)
         unsigned char k = html_special[(unsigned char)s[i]];
         if (!k)
             continue;
-        if (emit(r, s + run, i - run) || emit(r, html_entity[k], html_entity_len[k]))
+        if (buf_add(out, s + run, i - run) || buf_add(out, html_entity[k], html_entity_len[k]))
             return -1;
         run = i + 1;
     }
-    return emit(r, s + run, n - run);
+    return buf_add(out, s + run, n - run);
+}
+
+static int emit_escaped(struct render *r, const char *s, size_t n)
+{
+    return template_html_escape(r->out, s, n) ? out_fail(r) : 0;
 }
 
 /* Text of the current unit under indentation. */

@@ -59,6 +59,9 @@ enum template_flags {
 /* template_compile_file() with flags (enum template_flags). */
 struct template *template_compile_file_flags(const char *path, const char *partials_dir,
                                              unsigned flags, struct err *err);
+/* Append n bytes of s to out with & < > " ' as HTML entities, as {{x}}
+ * renders in an HTML template: 0, or -1 when out cannot grow. */
+int template_html_escape(struct buf *out, const char *s, size_t n);
 /* The escaping template_compile_file() uses for a file name. */
 enum template_escape template_escape_for(const char *path);
 void template_free(struct template *t);

@@ -65,8 +65,12 @@ html="$art/informe.html"
 "$MAILER" report --quarter 2024-T1 --format csv --csv-sep ';' --out "$work/r.csv" \
     --informe "$SOURCE_DIR/tests/fixtures/report/informe.conf" || fail "csv"
 [ "$(head -c 3 "$work/r.csv" | od -An -tx1 | tr -d ' \n')" = efbbbf ] || fail "CSV without BOM"
-grep -q $'^red-observacion;3;Febrero 2024;Envío de dos noticias semanales en materia electoral;13;12;0;0;0;1;0\r$' \
+grep -q $'^red-observacion;3;Febrero 2024;Envío de dos noticias semanales en materia electoral;no;13;12;0;0;0;1;0\r$' \
     "$work/r.csv" || fail "CSV row: $(cat "$work/r.csv")"
+# the data rows are data only: the totals and the targets are blocks of their own
+! grep -q '^[^;]*;Total;' "$work/r.csv" || fail "a Total row among the CSV's data"
+grep -q $'^Meta;Objetivo;Logrado;Estado\r$' "$work/r.csv" || fail "CSV without its targets"
+grep -q $'^red-observacion;4;4;49;48;' "$work/r.csv" || fail "CSV totals: 4 communications, 4 sends"
 "$MAILER" report --quarter 2024Q1 --by envio --format md \
     --informe "$SOURCE_DIR/tests/fixtures/report/informe.conf" >"$work/r.md" || fail "md"
 grep -q '^| 1 | Miércoles 10 de enero, sábado 10 de febrero y domingo 10 de marzo de 2024 | Invitación a formar' \
@@ -87,6 +91,25 @@ chrome --window-size=1280,1800 --screenshot="$art/informe.png" "file://$html" >/
     fail "chromium --screenshot: $(tail -5 "$work/chromium.log")"
 chrome --no-pdf-header-footer --print-to-pdf="$art/informe.pdf" "file://$html" >/dev/null ||
     fail "chromium --print-to-pdf: $(tail -5 "$work/chromium.log")"
+
+# In a window 800 px wide every table fits, its last column (Bajas) included:
+# a copy of the page with a script that measures it, read back from the DOM.
+fits() {
+    sed 's#</body>#<script>document.body.setAttribute("data-layout", JSON.stringify({w: document.documentElement.clientWidth, s: document.documentElement.scrollWidth, t: [].map.call(document.querySelectorAll("table"), function (t) { return Math.ceil(t.getBoundingClientRect().right); })}));</script></body>#' \
+        "$1" >"$work/measure.html"
+    chrome --window-size=800,1000 --dump-dom "file://$work/measure.html" >"$work/measure.dom" ||
+        fail "chromium at 800 px: $(tail -5 "$work/chromium.log")"
+    "$PY" - "$work/measure.dom" "$1" <<'PYEOF' || fail "$1 does not fit 800 px"
+import html, json, re, sys
+m = re.search(r'data-layout="([^"]*)"', open(sys.argv[1], encoding="utf-8").read())
+r = json.loads(html.unescape(m.group(1)))
+print("%s at 800 px: viewport %d, page %d, tables end at %s" % (sys.argv[2].split("/")[-1], r["w"], r["s"], r["t"]))
+sys.exit(0 if r["t"] and r["s"] <= r["w"] and max(r["t"]) <= r["w"] else 1)
+PYEOF
+}
+fits "$html"
+fits "$SOURCE_DIR/tests/fixtures/report/historial-2024T1.html"
+fits "$SOURCE_DIR/tests/fixtures/report/2024Q1.html"
 
 # The DOM as the browser built it: sections, rows, totals, chart groups.
 "$PY" - "$work/dom.html" <<'EOF' || fail "DOM check"

@@ -51,7 +51,9 @@ PY
 grep -q "Domingo 22 de noviembre de 2026" report.txt || fail "report date: $(cat report.txt)"
 grep -q "Boletín informativo noviembre de 2026" report.txt || fail "report title: $(cat report.txt)"
 grep -Eq "^Total +1 comunicación +51 +51 +0 +0 +0 *$" report.txt || fail "report counts: $(cat report.txt)"
-grep -q "se distribuyó 1 comunicación a la base de contactos de Voto Chilango" report.txt || fail "report sentence"
+# the sentence of campaigns/informe.conf, with the mailbox the send recorded (its From)
+grep -q "se distribuyó, mediante el correo de votochilango@votochilango.example, una (1) comunicación a la base de contactos de Voto Chilango." report.txt ||
+    fail "report sentence: $(cat report.txt)"
 
 # A wrong password is a configuration error (78) and sends nothing.
 SMTP_PASSWORD=wrong "$MAILER" send vota-film-fest > /dev/null 2> bad.err && fail "bad password accepted"

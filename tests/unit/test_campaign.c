@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "campaign.h"
+#include "clock.h"
 
 #include "banned.h"
 
@@ -115,6 +116,49 @@ static void test_samples(void **state)
     err_release(&e);
 }
 
+/* One campaign holds the year's one-off mailings: each [edition] its own
+ * subject, report title and date; the default edition is the next due. */
+static void test_one_off_editions(void **state)
+{
+    struct campaign c;
+    struct edition e;
+    struct err e2;
+    time_t dec = clock_from_local(126, 11, 1, 9, 0); /* 2026-12-01 */
+    time_t mid = clock_from_local(127, 0, 15, 9, 0); /* 2027-01-15 */
+    time_t feb = clock_from_local(127, 1, 1, 9, 0);  /* 2027-02-01 */
+
+    (void)state;
+    err_init(&e2);
+    if (campaign_load(home, "avisos", &c, &e2))
+        fail_msg("%s", e2.msg.data);
+    assert_int_equal(c.noverrides, 3);
+    assert_int_equal(campaign_edition(&c, NULL, dec, &e, &e2), 0);
+    assert_string_equal(e.name, "registro");
+    assert_int_equal(campaign_edition(&c, NULL, mid, &e, &e2), 0);
+    assert_string_equal(e.name, "cierre");
+    assert_int_equal(campaign_edition(&c, NULL, feb, &e, &e2), 0);
+    assert_string_equal(e.name, "cierre"); /* the last one due */
+    assert_int_equal(campaign_edition(&c, "podcast", feb, &e, &e2), 0);
+    assert_int_equal(campaign_apply_edition(&c, "cierre"), 0);
+    assert_string_equal(c.subject, "Último día del registro");
+    assert_string_equal(c.report_title, "Aviso sobre el cierre del registro");
+    assert_string_equal(c.send_at, "2027-01-20 10:00");
+    campaign_release(&c);
+    /* a campaign with a send_at of its own keeps "main" */
+    assert_int_equal(campaign_load(home, "good", &c, &e2), 0);
+    assert_int_equal(campaign_edition(&c, NULL, dec, &e, &e2), 0);
+    assert_string_equal(e.name, "main");
+    campaign_release(&c);
+    /* an edition's date and name are checked where they are written */
+    assert_int_equal(campaign_load(home, "avisos-malos", &c, &e2), -1);
+    if (!strstr(e2.msg.data, "campaigns/avisos-malos.ini:12: send_at: write it as YYYY-MM-DD") ||
+        !strstr(e2.msg.data, "campaigns/avisos-malos.ini:15: [edition con espacio]: not an "
+                             "edition name"))
+        fail_msg("%s", e2.msg.data);
+    campaign_release(&c);
+    err_release(&e2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -122,6 +166,7 @@ int main(void)
         cmocka_unit_test(test_paths_stay_home),
         cmocka_unit_test(test_good),
         cmocka_unit_test(test_samples),
+        cmocka_unit_test(test_one_off_editions),
     };
     const char *fx = getenv("FIXTURES");
 

@@ -1,5 +1,7 @@
 /* test_dates - Spanish dates and campaign editions: weekdays of every
- * month, date lists as the office writes them, ISO weeks across years. */
+ * month, date lists as the office writes them, ISO weeks across years;
+ * Mexico City's zone rules across 2021, 2022 and 2023 in the times shown
+ * and in the Date: header. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -12,6 +14,7 @@
 #include "campaign.h"
 #include "clock.h"
 #include "datefmt.h"
+#include "message.h"
 
 #include "banned.h"
 
@@ -145,6 +148,66 @@ static void test_cadence_editions(void **state)
     err_release(&err);
 }
 
+/* America/Mexico_City by its real rules: summer time (-0500) from the first
+ * Sunday of April to the last Sunday of October until 2022, none since
+ * (-0600). Each time shown and the Date: header follow the rule of its
+ * date, not a fixed -0600. */
+static void test_zone_rules(void **state)
+{
+    static const struct {
+        const char *utc;  /* an instant */
+        int hour, offset; /* its hour in Mexico City, minutes east of UTC */
+        const char *date; /* the Date: header of a message sent then */
+    } cases[] = {
+        {"2021-01-15T18:00:00Z", 12, -360, "Fri, 15 Jan 2021 12:00:00 -0600"},
+        {"2021-07-08T17:00:00Z", 12, -300, "Thu, 8 Jul 2021 12:00:00 -0500"},
+        {"2022-04-03T07:59:00Z", 1, -360, "Sun, 3 Apr 2022 01:59:00 -0600"},
+        {"2022-04-03T08:00:00Z", 3, -300, "Sun, 3 Apr 2022 03:00:00 -0500"},
+        {"2022-10-29T17:00:00Z", 12, -300, "Sat, 29 Oct 2022 12:00:00 -0500"},
+        {"2022-10-30T06:59:00Z", 1, -300, "Sun, 30 Oct 2022 01:59:00 -0500"},
+        {"2022-10-30T07:00:00Z", 1, -360, "Sun, 30 Oct 2022 01:00:00 -0600"},
+        {"2022-10-31T18:00:00Z", 12, -360, "Mon, 31 Oct 2022 12:00:00 -0600"},
+        {"2023-04-02T08:00:00Z", 2, -360, "Sun, 2 Apr 2023 02:00:00 -0600"},
+        {"2023-07-08T18:00:00Z", 12, -360, "Sat, 8 Jul 2023 12:00:00 -0600"},
+    };
+    struct message_spec m = {0};
+    struct buf out = BUF_INIT, want = BUF_INIT;
+    struct tm tm;
+    struct err e;
+    time_t t;
+    size_t i;
+
+    (void)state;
+    m.from_address = "votochilango@iecm.example.org";
+    m.to_address = "ana@example.com";
+    m.subject = "Prueba";
+    m.text = "Hola.\n";
+    m.text_len = 6;
+    m.message_id = "m1.0123456789abcdef@iecm.example.org";
+    m.boundary_seed = "zone";
+    err_init(&e);
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        assert_int_equal(clock_parse_iso(cases[i].utc, &t), 0);
+        clock_local(t, &tm);
+        if (tm.tm_hour != cases[i].hour || clock_utc_offset(t) != cases[i].offset)
+            fail_msg("%s: %02d:%02d (%d min), want %02d h (%d min)", cases[i].utc, tm.tm_hour,
+                     tm.tm_min, clock_utc_offset(t), cases[i].hour, cases[i].offset);
+        m.date = t;
+        buf_reset(&out);
+        assert_int_equal(message_build(&m, &out, &e), 0);
+        buf_reset(&want);
+        assert_int_equal(buf_addf(&want, "Date: %s\r\n", cases[i].date), 0);
+        if (!strstr(out.data, want.data))
+            fail_msg("%s: want \"%s\" in\n%.300s", cases[i].utc, cases[i].date, out.data);
+    }
+    /* noon of a civil day, either side of the change */
+    assert_int_equal(clock_from_local(121, 6, 8, 12, 0), 1625763600); /* 2021-07-08T17:00Z */
+    assert_int_equal(clock_from_local(123, 6, 8, 12, 0), 1688839200); /* 2023-07-08T18:00Z */
+    buf_release(&out);
+    buf_release(&want);
+    err_release(&e);
+}
+
 int main(void)
 {
     /* one test a line (clang-format would pack them in columns) */
@@ -155,6 +218,7 @@ int main(void)
         cmocka_unit_test(test_local_not_utc),
         cmocka_unit_test(test_named_editions),
         cmocka_unit_test(test_cadence_editions),
+        cmocka_unit_test(test_zone_rules),
     };
     /* clang-format on */
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,5 +1,7 @@
 /* test_report - the quarterly report from a ledger: the office's own
- * January-March 2024 tables (../shared/fixtures) come back row by row;
+ * January-March 2024 tables (tests/fixtures/history) come back row by row,
+ * from mailings sent by the mailer and from the tables recorded with
+ * `mailer history`;
  * quarter boundaries in Mexico City time; every format against golden
  * files in tests/fixtures/report/.
  *
@@ -15,12 +17,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "clock.h"
 #include "datefmt.h"
+#include "history.h"
 #include "ledger.h"
 #include "report.h"
+#include "report_int.h"
 #include "value.h"
 
 #include "scratch.h"
@@ -97,6 +102,14 @@ static time_t parse_spanish(const char *s)
     return 0;
 }
 
+/* The office's tables (tests/fixtures/history: copies of ../shared/fixtures). */
+static void office_table(const char *name, char *path, size_t size)
+{
+    const char *fx = getenv("FIXTURES");
+
+    snprintf(path, size, "%s/history/%s", fx ? fx : "tests/fixtures", name);
+}
+
 static size_t read_fixture(const char *path, struct row *rows, size_t max)
 {
     char line[1024];
@@ -124,10 +137,9 @@ static size_t read_fixture(const char *path, struct row *rows, size_t max)
 
 static void test_office_table_2024q1(void **state)
 {
-    const char *shared = getenv("SHARED_DIR");
     struct row rows[32];
     struct report_period p;
-    struct report_opts o = {REPORT_JSON, NULL, ',', REPORT_BY_DEFAULT, NULL};
+    struct report_opts o = {REPORT_JSON, NULL, ',', REPORT_BY_DEFAULT, NULL, 0};
     struct buf out = BUF_INIT;
     struct ledger *l;
     struct value *v;
@@ -137,13 +149,7 @@ static void test_office_table_2024q1(void **state)
     size_t n, i;
 
     (void)state;
-    snprintf(path, sizeof(path), "%s/fixtures/informe-2024T1-voto-chilango.tsv",
-             shared ? shared : "../shared");
-    if (access(path, R_OK)) {
-        print_message("SKIP: %s not present (the shared fixtures are beside the repository)\n",
-                      path);
-        skip();
-    }
+    office_table("informe-2024T1-voto-chilango.tsv", path, sizeof(path));
     n = read_fixture(path, rows, 32);
     assert_int_equal(n, 12);
     l = fresh("q1");
@@ -189,7 +195,7 @@ static void test_office_table_2024q1(void **state)
 /* A campaign sent again under the same title is one row with all its dates. */
 static void test_reminders_one_row(void **state)
 {
-    struct report_opts o = {REPORT_MD, NULL, ',', REPORT_BY_DEFAULT, NULL};
+    struct report_opts o = {REPORT_MD, NULL, ',', REPORT_BY_DEFAULT, NULL, 0};
     struct report_period p;
     struct buf out = BUF_INIT;
     struct ledger *l = fresh("reminders");
@@ -208,7 +214,9 @@ static void test_reminders_one_row(void **state)
     if (!strstr(out.data, "| 1 | Viernes 9, martes 20 y jueves 22 de julio de 2021 | Invitación a "
                           "observar | 9 | 6 | 0 | 3 | 0 |"))
         fail_msg("%s", out.data);
-    assert_non_null(strstr(out.data, "se distribuyeron 3 comunicaciones"));
+    /* one communication, sent three times */
+    assert_non_null(strstr(out.data, "se distribuyó 1 comunicación (3 envíos) a la lista red."));
+    assert_non_null(strstr(out.data, "| **Total** |  | **1 comunicación, 3 envíos** |"));
     buf_release(&out);
     err_release(&e);
     ledger_close(l);
@@ -217,7 +225,7 @@ static void test_reminders_one_row(void **state)
 /* 23:30 on 31 March in Mexico City is April in UTC, and still Q1. */
 static void test_quarter_boundary(void **state)
 {
-    struct report_opts o = {REPORT_CSV, NULL, ';', REPORT_BY_DEFAULT, NULL};
+    struct report_opts o = {REPORT_CSV, NULL, ';', REPORT_BY_DEFAULT, NULL, 0};
     struct report_period p;
     struct buf out = BUF_INIT;
     struct ledger *l = fresh("boundary");
@@ -419,7 +427,7 @@ static void test_golden_formats(void **state)
     load_config(&cfg);
     assert_int_equal(report_parse_quarter("2024Q1", &p, &e), 0);
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        struct report_opts o = {cases[i].f, NULL, cases[i].sep, REPORT_BY_DEFAULT, &cfg};
+        struct report_opts o = {cases[i].f, NULL, cases[i].sep, REPORT_BY_DEFAULT, &cfg, 0};
         buf_reset(&out);
         assert_int_equal(report_write(l, &p, &o, &out, &e), 0);
         golden(cases[i].file, &out);
@@ -430,7 +438,7 @@ static void test_golden_formats(void **state)
                                                   REPORT_HTML};
         static const char *const files[5] = {"2024Q1.txt", "2024Q1.csv", "2024Q1.md", "2024Q1.json",
                                              "2024Q1.html"};
-        struct report_opts o = {REPORT_TEXT, NULL, ',', REPORT_BY_DEFAULT, &cfg};
+        struct report_opts o = {REPORT_TEXT, NULL, ',', REPORT_BY_DEFAULT, &cfg, 0};
         struct buf outs[5];
         for (i = 0; i < 5; i++)
             buf_init(&outs[i], 0);
@@ -443,7 +451,7 @@ static void test_golden_formats(void **state)
     }
     /* without informe.conf: list ids, by mailing, no targets */
     {
-        struct report_opts o = {REPORT_TEXT, NULL, ',', REPORT_BY_DEFAULT, NULL};
+        struct report_opts o = {REPORT_TEXT, NULL, ',', REPORT_BY_DEFAULT, NULL, 0};
         buf_reset(&out);
         assert_int_equal(report_write(l, &p, &o, &out, &e), 0);
         golden("2024Q1-sin-informe.txt", &out);
@@ -470,7 +478,7 @@ static void test_figures(void **state)
     load_config(&cfg);
     assert_int_equal(report_parse_quarter("2024Q1", &p, &e), 0);
     {
-        struct report_opts o = {REPORT_JSON, NULL, ',', REPORT_BY_DEFAULT, &cfg};
+        struct report_opts o = {REPORT_JSON, NULL, ',', REPORT_BY_DEFAULT, &cfg, 0};
         assert_int_equal(report_write(l, &p, &o, &out, &e), 0);
     }
     v = value_from_json(out.data, out.len, "report", &e);
@@ -505,8 +513,8 @@ static void test_figures(void **state)
                         "Domingo 31 de marzo de 2024");
     assert_string_equal(value_text(value_map_get(row, "bajas"), NULL), "0");
     assert_string_equal(value_text(value_map_get(aud, "sentence"), NULL),
-                        "Durante el primer trimestre de 2024 se distribuyeron 5 comunicaciones "
-                        "a la base de contactos de Voto Chilango.");
+                        "Durante el primer trimestre de 2024 se distribuyeron 4 comunicaciones "
+                        "(5 envíos) a la base de contactos de Voto Chilango.");
     /* the Red de Observación by month: the convocatoria and its reminder are
      * one January row, March is another */
     aud = value_list_at(value_map_get(v, "audiences"), 1);
@@ -515,19 +523,24 @@ static void test_figures(void **state)
     row = value_list_at(value_map_get(aud, "rows"), 0);
     assert_string_equal(value_text(value_map_get(row, "fecha_de_envio"), NULL), "Enero 2024");
     assert_int_equal(value_list_len(value_map_get(row, "dates")), 2);
+    /* January: one communication (a row), sent twice */
     assert_string_equal(
         value_text(value_map_get(value_list_at(value_map_get(aud, "months"), 0), "comunicaciones"),
                    NULL),
+        "1");
+    assert_string_equal(
+        value_text(value_map_get(value_list_at(value_map_get(aud, "months"), 0), "envios"), NULL),
         "2");
     /* the debate went to both lists: its own audience */
     aud = value_list_at(value_map_get(v, "audiences"), 2);
     assert_string_equal(value_text(value_map_get(aud, "name"), NULL),
                         "la base de contactos de Voto Chilango y la Red de Observación");
-    /* targets: 20 to the diaspora (5 + 0: the debate's audience is its own
-     * pair of lists, but it reached the diaspora too: 6), 3 editions of
-     * Corazón Chilango (3: met) */
+    /* targets: 20 communications to the diaspora (its 4 rows, and the
+     * debate's: its audience is its own pair of lists, but it reached the
+     * diaspora too: 5), 3 editions of Corazón Chilango (3: met) */
     t = value_list_at(value_map_get(v, "targets"), 0);
-    assert_string_equal(value_text(value_map_get(t, "achieved"), NULL), "6");
+    assert_string_equal(value_text(value_map_get(t, "achieved"), NULL), "5");
+    assert_string_equal(value_text(value_map_get(t, "state"), NULL), "no cumplida");
     assert_string_equal(value_text(value_map_get(t, "met"), NULL), "false");
     t = value_list_at(value_map_get(v, "targets"), 2);
     assert_string_equal(value_text(value_map_get(t, "key"), NULL), "corazon-chilango.ediciones");
@@ -537,23 +550,23 @@ static void test_figures(void **state)
     /* the office's line in text */
     buf_reset(&out);
     {
-        struct report_opts o = {REPORT_TEXT, NULL, ',', REPORT_BY_DEFAULT, &cfg};
+        struct report_opts o = {REPORT_TEXT, NULL, ',', REPORT_BY_DEFAULT, &cfg, 0};
         assert_int_equal(report_write(l, &p, &o, &out, &e), 0);
     }
     assert_non_null(strstr(out.data, "- Comunicaciones a la base de contactos de Voto Chilango: "
-                                     "Meta: 20 · Logrado: 6 · No cumplida\n"));
+                                     "Meta: 20 · Logrado: 5 · No cumplida\n"));
     assert_non_null(strstr(out.data, "- Ediciones de Corazón Chilango: Meta: 3 · Logrado: 3 · "
                                      "Cumplida\n"));
     /* a date range is not a quarter: no targets */
     buf_reset(&out);
     assert_int_equal(report_parse_range("2024-01-01", "2024-03-31", &p, &e), 0);
     {
-        struct report_opts o = {REPORT_TEXT, NULL, ',', REPORT_BY_DEFAULT, &cfg};
+        struct report_opts o = {REPORT_TEXT, NULL, ',', REPORT_BY_DEFAULT, &cfg, 0};
         assert_int_equal(report_write(l, &p, &o, &out, &e), 0);
     }
     assert_null(strstr(out.data, "Meta:"));
     assert_non_null(strstr(out.data, "Durante el periodo del 1 de enero de 2024 al 31 de marzo "
-                                     "de 2024 se distribuyeron 5 comunicaciones"));
+                                     "de 2024 se distribuyeron 4 comunicaciones (5 envíos)"));
     report_config_release(&cfg);
     buf_release(&out);
     err_release(&e);
@@ -563,7 +576,7 @@ static void test_figures(void **state)
 /* An empty bounces table still gives Rebotados, and no split columns. */
 static void test_bounces_unclassified(void **state)
 {
-    struct report_opts o = {REPORT_MD, NULL, ',', REPORT_BY_DEFAULT, NULL};
+    struct report_opts o = {REPORT_MD, NULL, ',', REPORT_BY_DEFAULT, NULL, 0};
     struct report_period p;
     struct buf out = BUF_INIT;
     struct ledger *l = fresh("unclassified");
@@ -617,7 +630,7 @@ static void test_spanish_every_month(void **state)
     }
     assert_int_equal(report_parse_range("2025-01-01", "2025-12-31", &p, &e), 0);
     for (by = REPORT_BY_MAILING; by <= REPORT_BY_MONTH; by++) {
-        struct report_opts o = {REPORT_JSON, NULL, ',', (enum report_grouping)by, NULL};
+        struct report_opts o = {REPORT_JSON, NULL, ',', (enum report_grouping)by, NULL, 0};
         buf_reset(&out);
         assert_int_equal(report_write(l, &p, &o, &out, &e), 0);
         v = value_from_json(out.data, out.len, "report", &e);
@@ -643,7 +656,6 @@ static void test_spanish_every_month(void **state)
  * semanales" is two mailings in each month, still one row. */
 static void test_office_red_by_month(void **state)
 {
-    const char *shared = getenv("SHARED_DIR");
     struct report_config cfg;
     struct row rows[40];
     struct report_period p;
@@ -657,12 +669,7 @@ static void test_office_red_by_month(void **state)
     int m, day[4] = {0};
 
     (void)state;
-    snprintf(path, sizeof(path), "%s/fixtures/informe-2024T1-red-observacion.tsv",
-             shared ? shared : "../shared");
-    if (access(path, R_OK)) {
-        print_message("SKIP: %s not present\n", path);
-        skip();
-    }
+    office_table("informe-2024T1-red-observacion.tsv", path, sizeof(path));
     n = read_fixture(path, rows, 40);
     assert_int_equal(n, 35);
     l = fresh("red");
@@ -679,7 +686,7 @@ static void test_office_red_by_month(void **state)
     load_config(&cfg);
     assert_int_equal(report_parse_quarter("2024Q1", &p, &e), 0);
     {
-        struct report_opts o = {REPORT_JSON, NULL, ',', REPORT_BY_DEFAULT, &cfg};
+        struct report_opts o = {REPORT_JSON, NULL, ',', REPORT_BY_DEFAULT, &cfg, 0};
         assert_int_equal(report_write(l, &p, &o, &out, &e), 0);
     }
     v = value_from_json(out.data, out.len, "report", &e);
@@ -692,8 +699,8 @@ static void test_office_red_by_month(void **state)
         assert_string_equal(value_text(value_map_get(r, "informacion"), NULL), rows[i].info);
     }
     assert_string_equal(value_text(value_map_get(aud, "sentence"), NULL),
-                        "Durante el primer trimestre de 2024 se distribuyeron 38 comunicaciones "
-                        "a la Red de Observación; la difusión versó sobre 35 temas.");
+                        "Durante el primer trimestre de 2024 se distribuyeron 35 comunicaciones "
+                        "(38 envíos) a la Red de Observación; la difusión versó sobre 35 temas.");
     value_free(v);
     report_config_release(&cfg);
     buf_release(&out);
@@ -718,7 +725,7 @@ static void test_text_alignment(void **state)
     load_config(&cfg);
     assert_int_equal(report_parse_quarter("2024Q1", &p, &e), 0);
     {
-        struct report_opts o = {REPORT_TEXT, "diaspora", ',', REPORT_BY_DEFAULT, &cfg};
+        struct report_opts o = {REPORT_TEXT, "diaspora", ',', REPORT_BY_DEFAULT, &cfg, 0};
         assert_int_equal(report_write(l, &p, &o, &out, &e), 0);
     }
     for (line = out.data; (nl = strchr(line, '\n')); line = nl + 1) {
@@ -760,6 +767,20 @@ static void test_config_errors(void **state)
         {"[lista x]\nagrupar = semana\n", ":2: agrupar is \"envio\" or \"mes\""},
         {"[otra]\nx = 1\n", ":2: unknown section"},
         {"nombre\n", ":1: cannot parse this line"},
+        {"[lista x]\ncolumnas = no, fecha, color\n", ":2: columnas: a column is one of"},
+        {"[informe]\ncolumnas = no, no\n", ":2: columnas: a column named twice: no"},
+        {"[informe]\nencabezado.color = Color\n", ":2: encabezado.COLUMNA: no such column"},
+        {"[informe]\n\nenunciado = Se enviaron {{correos}}.\n",
+         ":3: enunciado: no such name in the sentence"},
+        {"[lista x]\nenunciado = {{#una}}sin cerrar\n", ":2: enunciado"},
+        {"[metas 2024T5]\nx.comunicaciones = 1\n", ":2: unknown section"},
+        {"[metas 2024]\nx.comunicaciones = 1\nx.comunicaciones = 2\n",
+         ":3: a target set twice in one section"},
+        {"[informe]\n; 250 caracteres\ncolumnas = no, fecha, informacion, no, fecha, informacion, "
+         "no, fecha, informacion, no, fecha, informacion, no, fecha, informacion, no, fecha, "
+         "informacion, no, fecha, informacion, no, fecha, informacion, no, fecha, informacion, "
+         "no, fecha\n",
+         ":3: a line longer than 200 characters"},
     };
     struct report_config cfg;
     char path[300];
@@ -790,7 +811,7 @@ static void test_config_errors(void **state)
 /* Every string from the ledger is escaped in HTML. */
 static void test_html_escapes(void **state)
 {
-    struct report_opts o = {REPORT_HTML, NULL, ',', REPORT_BY_DEFAULT, NULL};
+    struct report_opts o = {REPORT_HTML, NULL, ',', REPORT_BY_DEFAULT, NULL, 0};
     struct report_period p;
     struct buf out = BUF_INIT;
     struct ledger *l = fresh("escape");
@@ -812,6 +833,421 @@ static void test_html_escapes(void **state)
     buf_release(&out);
     err_release(&e);
     ledger_close(l);
+}
+
+/* ---- what the office recorded with `mailer history` ---- */
+
+static void load_config_file(const char *name, struct report_config *cfg)
+{
+    const char *fx = getenv("FIXTURES");
+    char path[512];
+    struct err e;
+
+    snprintf(path, sizeof(path), "%s/report/%s", fx ? fx : "tests/fixtures", name);
+    err_init(&e);
+    report_config_init(cfg);
+    if (report_config_load(cfg, path, &e))
+        fail_msg("%s: %s", path, e.msg.data);
+    err_release(&e);
+}
+
+static void record_table(struct ledger *l, const char *name, const char *list, const char *sender)
+{
+    char path[512];
+    struct history_table t;
+    struct history_result res;
+    struct buf w = BUF_INIT;
+    struct err e;
+
+    office_table(name, path, sizeof(path));
+    err_init(&e);
+    history_table_init(&t, path);
+    if (history_read(path, 0, &t, &w, &e) ||
+        history_record(l, &t, list, NULL, sender, "import", &res, &e))
+        fail_msg("%s: %s", path, e.msg.data);
+    history_table_release(&t);
+    buf_release(&w);
+    err_release(&e);
+}
+
+/* The office's two tables recorded with `mailer history`: the report gives
+ * them back as the office printed them (dates, titles, one row each;
+ * weekdays added, and right), with the sentences and columns of
+ * informe-historial.conf, in every format (golden files). */
+static void test_history_as_printed(void **state)
+{
+    static const struct {
+        enum report_format f;
+        const char *file;
+    } cases[] = {
+        {REPORT_TEXT, "historial-2024T1.txt"},  {REPORT_CSV, "historial-2024T1.csv"},
+        {REPORT_MD, "historial-2024T1.md"},     {REPORT_JSON, "historial-2024T1.json"},
+        {REPORT_HTML, "historial-2024T1.html"},
+    };
+    struct report_config cfg;
+    struct report_period p;
+    struct buf out = BUF_INIT;
+    struct ledger *l = fresh("historial");
+    struct row rows[40];
+    char path[512];
+    const struct value *aud, *r;
+    struct value *v;
+    struct err e;
+    size_t i, n;
+
+    (void)state;
+    err_init(&e);
+    record_table(l, "informe-2024T1-voto-chilango.tsv", "diaspora", "votochilango@iecm.mx");
+    record_table(l, "informe-2024T1-red-observacion.tsv", "red-observacion", NULL);
+    load_config_file("informe-historial.conf", &cfg);
+    assert_int_equal(report_config_check(&cfg, l, NULL, &e), 0);
+    assert_int_equal(report_parse_quarter("2024Q1", &p, &e), 0);
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct report_opts o = {cases[i].f,        NULL, ',',
+                                REPORT_BY_DEFAULT, &cfg, at(2024, 4, 15, 10, 0)};
+        buf_reset(&out);
+        assert_int_equal(report_write(l, &p, &o, &out, &e), 0);
+        golden(cases[i].file, &out);
+    }
+    /* row by row against the office's tables */
+    {
+        struct report_opts o = {REPORT_JSON,       NULL, ',',
+                                REPORT_BY_DEFAULT, &cfg, at(2024, 4, 15, 10, 0)};
+        buf_reset(&out);
+        assert_int_equal(report_write(l, &p, &o, &out, &e), 0);
+    }
+    v = value_from_json(out.data, out.len, "report", &e);
+    assert_non_null(v);
+    office_table("informe-2024T1-voto-chilango.tsv", path, sizeof(path));
+    n = read_fixture(path, rows, 40);
+    aud = value_list_at(value_map_get(v, "audiences"), 0);
+    assert_string_equal(value_text(value_map_get(aud, "lists"), NULL), "diaspora");
+    assert_int_equal(value_list_len(value_map_get(aud, "rows")), n);
+    for (i = 0; i < n; i++) {
+        const char *fecha, *space;
+        r = value_list_at(value_map_get(aud, "rows"), i);
+        fecha = value_text(value_map_get(r, "fecha_de_envio"), NULL);
+        space = strchr(fecha, ' '); /* after the weekday the mailer adds */
+        assert_non_null(space);
+        if (strcmp(space + 1, rows[i].fecha))
+            fail_msg("row %zu: \"%s\", the office wrote \"%s\"", i + 1, fecha, rows[i].fecha);
+        assert_string_equal(value_text(value_map_get(r, "informacion"), NULL), rows[i].info);
+        assert_string_equal(value_text(value_map_get(r, "recorded"), NULL), "true");
+        assert_int_equal(value_type(value_map_get(r, "entregados")), VALUE_NULL);
+    }
+    /* the office's own sentence: «se distribuyeron, mediante el correo de
+     * votochilango@iecm.mx, 12 comunicaciones a la base de contactos de Voto
+     * Chilango» */
+    assert_string_equal(value_text(value_map_get(aud, "sentence"), NULL),
+                        "Durante el primer trimestre de 2024 se distribuyeron, mediante el correo "
+                        "de votochilango@iecm.mx, doce (12) comunicaciones a la base de contactos "
+                        "de Voto Chilango.");
+    office_table("informe-2024T1-red-observacion.tsv", path, sizeof(path));
+    n = read_fixture(path, rows, 40);
+    aud = value_list_at(value_map_get(v, "audiences"), 1);
+    assert_int_equal(value_list_len(value_map_get(aud, "rows")), n);
+    for (i = 0; i < n; i++) {
+        r = value_list_at(value_map_get(aud, "rows"), i);
+        assert_string_equal(value_text(value_map_get(r, "fecha_de_envio"), NULL), rows[i].fecha);
+        assert_string_equal(value_text(value_map_get(r, "informacion"), NULL), rows[i].info);
+    }
+    /* «La difusión versó sobre 35 temas diferentes» */
+    assert_string_equal(value_text(value_map_get(aud, "sentence"), NULL),
+                        "La difusión versó sobre treinta y cinco (35) temas diferentes.");
+    value_free(v);
+    report_config_release(&cfg);
+    buf_release(&out);
+    err_release(&e);
+    ledger_close(l);
+}
+
+/* While the quarter runs, a target not reached yet is «En curso». */
+static void test_target_running(void **state)
+{
+    struct report_config cfg;
+    struct report_period p;
+    struct buf out = BUF_INIT;
+    struct ledger *l = golden_ledger("running");
+    struct err e;
+
+    (void)state;
+    err_init(&e);
+    load_config(&cfg);
+    assert_int_equal(report_parse_quarter("2024Q1", &p, &e), 0);
+    {
+        struct report_opts o = {REPORT_TEXT,       NULL, ',',
+                                REPORT_BY_DEFAULT, &cfg, at(2024, 3, 31, 22, 0)};
+        assert_int_equal(report_write(l, &p, &o, &out, &e), 0);
+    }
+    assert_non_null(strstr(out.data, "Voto Chilango: Meta: 20 · Logrado: 5 · En curso\n"));
+    assert_non_null(strstr(out.data, "Ediciones de Corazón Chilango: Meta: 3 · Logrado: 3 · "
+                                     "Cumplida\n"));
+    buf_reset(&out);
+    {
+        struct report_opts o = {REPORT_HTML,       NULL, ',',
+                                REPORT_BY_DEFAULT, &cfg, at(2024, 3, 31, 22, 0)};
+        assert_int_equal(report_write(l, &p, &o, &out, &e), 0);
+    }
+    assert_non_null(strstr(out.data, "<td class=\"en-curso\">En curso</td>"));
+    /* the first minute of April in Mexico City: the quarter is over */
+    buf_reset(&out);
+    {
+        struct report_opts o = {REPORT_JSON,       NULL, ',',
+                                REPORT_BY_DEFAULT, &cfg, at(2024, 4, 1, 0, 1)};
+        assert_int_equal(report_write(l, &p, &o, &out, &e), 0);
+    }
+    assert_non_null(strstr(out.data, "\"running\": false"));
+    assert_non_null(strstr(out.data, "\"met\": false, \"state\": \"no cumplida\""));
+    report_config_release(&cfg);
+    buf_release(&out);
+    err_release(&e);
+    ledger_close(l);
+}
+
+/* --list L shows only L's targets: its communications, and the editions of
+ * campaigns whose mailings go to L. */
+static void test_list_targets(void **state)
+{
+    struct report_config cfg;
+    struct report_period p;
+    struct buf out = BUF_INIT;
+    struct ledger *l = golden_ledger("listtargets");
+    struct err e;
+
+    (void)state;
+    err_init(&e);
+    load_config(&cfg);
+    assert_int_equal(report_parse_quarter("2024Q1", &p, &e), 0);
+    {
+        struct report_opts o = {REPORT_TEXT, "red-observacion", ',', REPORT_BY_DEFAULT, &cfg, 0};
+        assert_int_equal(report_write(l, &p, &o, &out, &e), 0);
+    }
+    assert_non_null(strstr(out.data, "- Comunicaciones a la Red de Observación: Meta: 4 · "
+                                     "Logrado: 4 · Cumplida\n"));
+    assert_null(strstr(out.data, "Voto Chilango: Meta"));
+    assert_null(strstr(out.data, "Corazón Chilango"));
+    buf_reset(&out);
+    {
+        struct report_opts o = {REPORT_TEXT, "diaspora", ',', REPORT_BY_DEFAULT, &cfg, 0};
+        assert_int_equal(report_write(l, &p, &o, &out, &e), 0);
+    }
+    assert_non_null(strstr(out.data, "- Ediciones de Corazón Chilango: Meta: 3"));
+    assert_non_null(strstr(out.data, "- Comunicaciones a la base de contactos de Voto Chilango"));
+    assert_null(strstr(out.data, "- Comunicaciones a la Red"));
+    /* a quarter without a mailing of the campaign: its lists from an
+     * earlier mailing still say where it goes */
+    buf_reset(&out);
+    assert_int_equal(report_parse_quarter("2024Q2", &p, &e), 0);
+    {
+        struct report_opts o = {REPORT_TEXT, "diaspora", ',', REPORT_BY_DEFAULT, &cfg, 0};
+        assert_int_equal(report_write(l, &p, &o, &out, &e), 0);
+    }
+    assert_non_null(strstr(out.data, "- Ediciones de Corazón Chilango: Meta: 3 · Logrado: 0"));
+    report_config_release(&cfg);
+    buf_release(&out);
+    err_release(&e);
+    ledger_close(l);
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+
+    assert_non_null(f);
+    fputs(text, f);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* Targets per year and per quarter: the most particular section wins. */
+static void test_targets_by_period(void **state)
+{
+    static const struct {
+        const char *quarter;
+        const char *want;
+    } cases[] = {
+        {"2024Q1", "Meta: 20 · Logrado: 5"},
+        {"2024Q2", "Meta: 30 · Logrado: 0"},
+        {"2025-T1", "Meta: 10 · Logrado: 0"},
+    };
+    struct report_config cfg;
+    struct report_period p;
+    struct buf out = BUF_INIT;
+    struct ledger *l = golden_ledger("byperiod");
+    char path[300];
+    struct err e;
+    size_t i;
+
+    (void)state;
+    snprintf(path, sizeof(path), "%s/metas.conf", dir);
+    write_file(path, "[metas 2024T2]\ndiaspora.comunicaciones = 30\n"
+                     "[metas]\ndiaspora.comunicaciones = 10\n"
+                     "[metas 2024]\ndiaspora.comunicaciones = 20\n");
+    err_init(&e);
+    report_config_init(&cfg);
+    assert_int_equal(report_config_load(&cfg, path, &e), 0);
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct report_opts o = {REPORT_TEXT, NULL, ',', REPORT_BY_DEFAULT, &cfg, 1};
+        assert_int_equal(report_parse_quarter(cases[i].quarter, &p, &e), 0);
+        buf_reset(&out);
+        assert_int_equal(report_write(l, &p, &o, &out, &e), 0);
+        if (!strstr(out.data, cases[i].want))
+            fail_msg("%s: lacks \"%s\":\n%s", cases[i].quarter, cases[i].want,
+                     strstr(out.data, "Metas") ? strstr(out.data, "Metas") : out.data);
+    }
+    report_config_release(&cfg);
+    buf_release(&out);
+    err_release(&e);
+    ledger_close(l);
+}
+
+/* A target that matches no list and no campaign is a configuration problem
+ * with its line; a list with a contacts file, or with mailings, matches. */
+static void test_config_check(void **state)
+{
+    struct report_config cfg;
+    struct ledger *l = golden_ledger("check");
+    char path[400], home[300];
+    struct err e;
+
+    (void)state;
+    snprintf(path, sizeof(path), "%s/check.conf", dir);
+    write_file(path, "[metas]\ndiaspora.comunicaciones = 1\nnadie.comunicaciones = 2\n"
+                     "fantasma.ediciones = 3\ncorazon-chilango.ediciones = 3\n"
+                     "[metas 2025]\nnueva.comunicaciones = 4\n");
+    err_init(&e);
+    report_config_init(&cfg);
+    assert_int_equal(report_config_load(&cfg, path, &e), 0);
+    assert_int_equal(report_config_check(&cfg, l, NULL, &e), -1);
+    assert_int_equal(e.kind, ERR_CONFIG);
+    if (!strstr(e.msg.data, "check.conf:3: target nadie.comunicaciones: no list \"nadie\"") ||
+        !strstr(e.msg.data, "check.conf:4: target fantasma.ediciones: no campaign \"fantasma\"") ||
+        !strstr(e.msg.data, "check.conf:7: target nueva.comunicaciones") ||
+        strstr(e.msg.data, "diaspora") || strstr(e.msg.data, "corazon"))
+        fail_msg("%s", e.msg.data);
+    err_release(&e);
+    /* a list that has its file in the home, before any mailing */
+    snprintf(home, sizeof(home), "%s/home", dir);
+    assert_int_equal(mkdir(home, 0700), 0);
+    snprintf(path, sizeof(path), "%s/contacts", home);
+    assert_int_equal(mkdir(path, 0700), 0);
+    snprintf(path, sizeof(path), "%s/contacts/nueva.csv", home);
+    write_file(path, "correo\n");
+    err_init(&e);
+    assert_int_equal(report_config_check(&cfg, l, home, &e), -1);
+    assert_null(strstr(e.msg.data, "nueva"));
+    report_config_release(&cfg);
+    err_release(&e);
+    ledger_close(l);
+}
+
+/* Two editions with one title sent the same day: that day once. */
+static void test_same_day_once(void **state)
+{
+    struct report_opts o = {REPORT_JSON, NULL, ',', REPORT_BY_DEFAULT, NULL, 0};
+    struct report_period p;
+    struct buf out = BUF_INIT;
+    struct ledger *l = fresh("sameday");
+    struct err e;
+
+    (void)state;
+    err_init(&e);
+    seed(l, "aviso", "manana", "Aviso importante", "diaspora", at(2026, 12, 2, 9, 0), 2, 0);
+    seed(l, "aviso", "tarde", "Aviso importante", "diaspora", at(2026, 12, 2, 18, 0), 2, 0);
+    assert_int_equal(report_parse_quarter("2026Q4", &p, &e), 0);
+    assert_int_equal(report_write(l, &p, &o, &out, &e), 0);
+    if (!strstr(out.data, "\"fecha_de_envio\": \"Miércoles 2 de diciembre de 2026\""))
+        fail_msg("%s", out.data);
+    assert_non_null(strstr(out.data, "\"comunicaciones\": 1, \"envios\": 2"));
+    buf_release(&out);
+    err_release(&e);
+    ledger_close(l);
+}
+
+/* Per audience: which columns, in what order, under what heading; the
+ * sentence of each. */
+static void test_columns_and_sentence(void **state)
+{
+    struct report_config cfg;
+    struct report_period p;
+    struct buf out = BUF_INIT;
+    struct ledger *l = golden_ledger("columns");
+    char path[300];
+    struct err e;
+
+    (void)state;
+    snprintf(path, sizeof(path), "%s/columnas.conf", dir);
+    write_file(path,
+               "[informe]\nenunciado = {{comunicaciones_letra}} comunicaciones, {{envios_letra}} "
+               "envíos.\n"
+               "[lista diaspora]\nnombre = la diáspora\ncolumnas = fecha, informacion, bajas, no\n"
+               "encabezado.bajas = Personas que se dieron de baja\n"
+               "enunciado = Se enviaron {{envios}} correos a {{nombre}}{{^envios_distintos}} "
+               "(sin recordatorios){{/envios_distintos}}.\n");
+    err_init(&e);
+    report_config_init(&cfg);
+    assert_int_equal(report_config_load(&cfg, path, &e), 0);
+    assert_int_equal(report_parse_quarter("2024Q1", &p, &e), 0);
+    {
+        struct report_opts o = {REPORT_MD, NULL, ',', REPORT_BY_DEFAULT, &cfg, 0};
+        assert_int_equal(report_write(l, &p, &o, &out, &e), 0);
+    }
+    if (!strstr(out.data, "\n| Fecha de envío | Información | Personas que se dieron de baja | "
+                          "No. |\n| --- | --- | ---: | --- |\n") ||
+        !strstr(out.data, "\nSe enviaron 5 correos a la diáspora.\n") ||
+        /* the other audiences: every column, [informe]'s sentence */
+        !strstr(out.data, "\n| No. | Fecha de envío | Información | Destinatarios | Entregados | "
+                          "Rebotados | Fallidos | Bajas |\n") ||
+        !strstr(out.data, "\ndos comunicaciones, cuatro envíos.\n") ||
+        !strstr(out.data, "\nuna comunicaciones, un envíos.\n"))
+        fail_msg("%s", out.data);
+    report_config_release(&cfg);
+    buf_release(&out);
+    err_release(&e);
+    ledger_close(l);
+}
+
+/* Numbers in words, feminine (comunicaciones) and apocopated (envíos). */
+static void test_number_words(void **state)
+{
+    static const struct {
+        long n;
+        const char *fem, *masc;
+    } cases[] = {
+        {0, "cero", "cero"},
+        {1, "una", "un"},
+        {12, "doce", "doce"},
+        {16, "dieciséis", "dieciséis"},
+        {21, "veintiuna", "veintiún"},
+        {22, "veintidós", "veintidós"},
+        {30, "treinta", "treinta"},
+        {31, "treinta y una", "treinta y un"},
+        {99, "noventa y nueve", "noventa y nueve"},
+        {100, "cien", "cien"},
+        {101, "ciento una", "ciento un"},
+        {200, "doscientas", "doscientos"},
+        {555, "quinientas cincuenta y cinco", "quinientos cincuenta y cinco"},
+        {1000, "mil", "mil"},
+        {1001, "mil una", "mil un"},
+        {2021, "dos mil veintiuna", "dos mil veintiún"},
+        {21000, "veintiún mil", "veintiún mil"},
+        {200000, "doscientas mil", "doscientos mil"},
+        {999999, "novecientas noventa y nueve mil novecientas noventa y nueve",
+         "novecientos noventa y nueve mil novecientos noventa y nueve"},
+        {1000000, "1000000", "1000000"},
+    };
+    struct buf b = BUF_INIT;
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        buf_reset(&b);
+        assert_int_equal(report_words_number(&b, cases[i].n, 1), 0);
+        assert_string_equal(b.data, cases[i].fem);
+        buf_reset(&b);
+        assert_int_equal(report_words_number(&b, cases[i].n, 0), 0);
+        assert_string_equal(b.data, cases[i].masc);
+    }
+    buf_release(&b);
 }
 
 static int setup(void **state)
@@ -840,6 +1276,14 @@ int main(void)
         cmocka_unit_test(test_text_alignment),
         cmocka_unit_test(test_config_errors),
         cmocka_unit_test(test_html_escapes),
+        cmocka_unit_test(test_history_as_printed),
+        cmocka_unit_test(test_target_running),
+        cmocka_unit_test(test_list_targets),
+        cmocka_unit_test(test_targets_by_period),
+        cmocka_unit_test(test_config_check),
+        cmocka_unit_test(test_same_day_once),
+        cmocka_unit_test(test_columns_and_sentence),
+        cmocka_unit_test(test_number_words),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
