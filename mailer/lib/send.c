@@ -376,7 +376,7 @@ static int same_refusal(struct run *run, struct inflight *f, const struct transp
     if (s->n < SAME_REFUSAL_STOP)
         return 0;
     for (i = 0; i < s->n - 1; i++)
-        if (ledger_delivery_result(run->l, s->ids[i], "pending", res->code, res->enhanced,
+        if (ledger_delivery_result(run->l, s->ids[i], DELIVERY_PENDING, res->code, res->enhanced,
                                    res->reply, 0, now, run->err))
             run->fatal = 1;
     run->r->failed -= s->n - 1;
@@ -399,7 +399,7 @@ static int same_refusal(struct run *run, struct inflight *f, const struct transp
 static void record_outcome(struct run *run, struct inflight *f, const struct transport_result *res)
 {
     time_t now = clock_now(), next = 0;
-    const char *state;
+    enum delivery_state state;
 
     run->netfails = res->code == 0 && res->outcome == TRANSPORT_NETFAIL ? run->netfails + 1 : 0;
     run->uncertain_row = res->outcome == TRANSPORT_UNCERTAIN ? run->uncertain_row + 1 : 0;
@@ -417,34 +417,34 @@ static void record_outcome(struct run *run, struct inflight *f, const struct tra
     }
     switch (res->outcome) {
     case TRANSPORT_SENT:
-        state = "sent";
+        state = DELIVERY_SENT;
         run->r->sent++;
         break;
     case TRANSPORT_UNCERTAIN:
         /* the server may have it: it stays `sending` (uncertain), sent again
          * only by a person (--resend-uncertain) or after RESEND_UNCERTAIN_AFTER */
-        state = "sending";
+        state = DELIVERY_SENDING;
         run->r->uncertain++;
         break;
     default:
         if (res->refusal.scope == REFUSAL_ACCOUNT || res->outcome == TRANSPORT_AUTHFAIL ||
             res->outcome == TRANSPORT_TLSFAIL) {
-            state = "pending";
+            state = DELIVERY_PENDING;
             account_stop(run, res);
         } else if (res->outcome == TRANSPORT_TEMPFAIL || res->outcome == TRANSPORT_NETFAIL ||
                    res->refusal.scope == REFUSAL_TEMPORARY) {
             if (f->first_attempt_at && now - f->first_attempt_at > run->retry_max) {
-                state = "failed";
+                state = DELIVERY_FAILED;
                 run->r->failed++;
             } else {
-                state = "deferred";
+                state = DELIVERY_DEFERRED;
                 next = now + (time_t)backoff(f->attempts);
                 run->r->deferred++;
             }
         } else if (same_refusal(run, f, res, now)) {
-            state = "pending";
+            state = DELIVERY_PENDING;
         } else {
-            state = "failed";
+            state = DELIVERY_FAILED;
             run->r->failed++;
         }
         break;
@@ -574,7 +574,7 @@ static void journal_marked(struct run *run, const struct delivery *ds, size_t k)
     size_t i, n = 0;
 
     for (i = 0; i < k; i++)
-        if (!ds[i].state || strcmp(ds[i].state, "sending") != 0)
+        if (ds[i].state != DELIVERY_SENDING)
             ids[n++] = ds[i].id;
     handoff_marked(&run->ho, ids, n);
 }
@@ -642,7 +642,7 @@ static int submit_group(struct run *run, const struct delivery *ds, size_t k, lo
     }
     /* Any not handed over are still only pending. */
     for (i = sent; i < k; i++)
-        ledger_delivery_result(run->l, ds[i].id, "pending", 0, NULL, NULL, 0, now, NULL);
+        ledger_delivery_result(run->l, ds[i].id, DELIVERY_PENDING, 0, NULL, NULL, 0, now, NULL);
     if (sent < k)
         goto fail;
     for (i = 0; i < k; i++)
@@ -864,7 +864,7 @@ static int prepare_mailing(struct run *run)
             ledger_mailing_find(run->l, o->campaign->id, run->r->edition.name, &run->m, run->err);
     if (found < 0)
         return -1;
-    if (found == 0 && !strcmp(run->m.state, "complete"))
+    if (found == 0 && run->m.state == MAILING_COMPLETE)
         return 1;
     if (found == 1) {
         if (freeze_audience(run))
@@ -873,7 +873,7 @@ static int prepare_mailing(struct run *run)
             return -1;
     }
     run->r->mailing_id = run->m.id;
-    return ledger_mailing_set_state(run->l, run->m.id, "sending", run->err);
+    return ledger_mailing_set_state(run->l, run->m.id, MAILING_SENDING, run->err);
 }
 
 static int finish(struct run *run)
@@ -884,7 +884,7 @@ static int finish(struct run *run)
         return -1;
     if (c->pending == 0 && c->sending == 0 && c->deferred == 0) {
         run->r->status = SEND_COMPLETE;
-        return ledger_mailing_set_state(run->l, run->m.id, "complete", run->err);
+        return ledger_mailing_set_state(run->l, run->m.id, MAILING_COMPLETE, run->err);
     }
     run->r->status = SEND_INCOMPLETE;
     if (run->r->daily_reached)

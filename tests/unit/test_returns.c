@@ -47,7 +47,8 @@ static int64_t sent_delivery(struct ledger *l, int64_t mailing, const char *addr
     assert_true(id > 0);
     assert_int_equal(ledger_delivery_sending(l, id, clock_now(), &e), 0);
     assert_int_equal(
-        ledger_delivery_result(l, id, "sent", 250, "2.0.0", "250 ok", 0, clock_now(), &e), 0);
+        ledger_delivery_result(l, id, DELIVERY_SENT, 250, "2.0.0", "250 ok", 0, clock_now(), &e),
+        0);
     err_release(&e);
     return id;
 }

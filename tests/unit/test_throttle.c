@@ -168,7 +168,7 @@ static void test_daily_from_ledger(void **state)
     for (i = 0; i < n; i++) {
         /* one a day and a half ago, four within the last hour */
         time_t at = i < 1 ? now - 129600 : now - 3600 + (time_t)i;
-        ledger_delivery_result(l, d[i].id, "sent", 250, "", "", 0, at, &e);
+        ledger_delivery_result(l, d[i].id, DELIVERY_SENT, 250, "", "", 0, at, &e);
         delivery_release(&d[i]);
     }
     snprintf(now_s, sizeof(now_s), "%ld", (long)now);
