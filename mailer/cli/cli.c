@@ -45,6 +45,22 @@ int cli_exit_code(enum err_kind kind)
     return EX_SOFTWARE;
 }
 
+void cli_clock_from_env(void)
+{
+    const char *now = getenv("MAILER_NOW");
+    time_t t;
+    char *end;
+
+    if (!now || !*now)
+        return;
+    if (clock_parse_iso(now, &t)) {
+        t = (time_t)strtoll(now, &end, 10);
+        if (*end)
+            return;
+    }
+    clock_fix(&t);
+}
+
 /* What to do next, after the message itself, for the kinds a person can act on. */
 static const char *next_step(enum err_kind kind)
 {
@@ -220,6 +236,12 @@ int cli_lock_dir(const struct cli *cli, struct buf *out)
     rc = buf_addf(out, "%s/locks", path.data);
     buf_release(&path);
     return rc;
+}
+
+int cli_sender(const struct cli *cli, const struct campaign *c, struct sender *s, struct err *err)
+{
+    (void)c; /* issue 18: the campaign's `sender = NAME` */
+    return sender_from_config(s, &cli->config, err);
 }
 
 int cli_campaign(const struct cli *cli, const char *id, struct campaign *c)

@@ -19,6 +19,7 @@
 #include "err.h"
 #include "ledger.h"
 #include "send.h"
+#include "sender.h"
 
 struct cli {
     const char *env_file; /* --env FILE, NULL: ./.env when present */
@@ -27,6 +28,11 @@ struct cli {
     int verbose;          /* -v */
     struct config config; /* loaded before the command runs */
 };
+
+/* MAILER_NOW (ISO-8601 UTC "2026-11-23T14:00:00Z" or seconds since the
+ * epoch) fixes the library's clock (clock_fix), for tests of the scheduler
+ * and of the ledger's timestamps; unset or neither form: the real clock. */
+void cli_clock_from_env(void);
 
 /* Exit code (sysexits.h) for an error kind. */
 int cli_exit_code(enum err_kind kind);
@@ -88,6 +94,13 @@ int cli_lock_dir(const struct cli *cli, struct buf *out);
 /* Load a campaign; on failure print every problem and return the exit code
  * (c is then released); 0 on success. */
 int cli_campaign(const struct cli *cli, const char *id, struct campaign *c);
+
+/* The sender a campaign leaves from, resolved from the settings (sender.h):
+ * every module below takes it, none reads the settings. Today every
+ * campaign leaves from the default sender (.env); issue 18's `sender =
+ * NAME` picks a profile here. -1 with err set on failure; release s with
+ * sender_release either way. */
+int cli_sender(const struct cli *cli, const struct campaign *c, struct sender *s, struct err *err);
 
 /* Run one send (o->campaign and o->edition set, the edition's overrides
  * applied): progress, signals, summary, exit code. from_due keeps quiet

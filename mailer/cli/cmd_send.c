@@ -96,9 +96,10 @@ static void print_audience(const struct send_report *r, const struct ui *ui, int
 }
 
 /* Summary and exit code of a run. */
-static int conclude(const struct cli *cli, const char *id, const struct send_report *r,
+static int conclude(const struct cli *cli, const struct send_opts *o, const struct send_report *r,
                     const struct ui *ui)
 {
+    const char *id = o->campaign->id, *server = o->sender->smtp_url;
     const struct delivery_counts *c = &r->counts;
     char when[128];
     int needs_person =
@@ -130,7 +131,7 @@ static int conclude(const struct cli *cli, const char *id, const struct send_rep
         fprintf(stderr,
                 _("mailer: the SMTP server %s could not be reached (%s); the next run "
                   "continues\n"),
-                config_get(&cli->config, CFG_SMTP_URL), r->cause[0] ? r->cause : _("no reply"));
+                server, r->cause[0] ? r->cause : _("no reply"));
         return EX_UNAVAILABLE;
     }
     if (r->daily_reached) {
@@ -157,8 +158,8 @@ static int conclude(const struct cli *cli, const char *id, const struct send_rep
                          (unsigned long)c->sending),
                 c->sending, id, r->edition.name);
     if (c->deferred && r->cause[0] && !r->sent)
-        fprintf(stderr, _("mailer: the SMTP server %s could not be reached: %s\n"),
-                config_get(&cli->config, CFG_SMTP_URL), r->cause);
+        fprintf(stderr, _("mailer: the SMTP server %s could not be reached: %s\n"), server,
+                r->cause);
     if (c->deferred) {
         local_time(c->next_deferred, when, sizeof(when));
         fprintf(stderr,
@@ -205,6 +206,7 @@ static int dry_run_dir_fresh(const char *dir)
 int cli_send_edition(struct cli *cli, struct send_opts *o, int from_due)
 {
     struct send_report r;
+    struct sender sender = {0};
     struct ui ui = {0};
     struct buf lock_dir = BUF_INIT;
     struct err err;
@@ -218,7 +220,9 @@ int cli_send_edition(struct cli *cli, struct send_opts *o, int from_due)
     send_report_init(&r);
     ui.tty = isatty(STDERR_FILENO) && !cli->quiet;
     ui.verbose = cli->verbose;
-    o->cfg = &cli->config;
+    o->policy.retry_max_age = config_get_long(&cli->config, CFG_RETRY_MAX_AGE);
+    o->policy.resend_uncertain_after = config_get_long(&cli->config, CFG_RESEND_UNCERTAIN_AFTER);
+    o->sender = &sender;
     o->stop = &stop_requested;
     o->progress = progress;
     o->delivered = delivered;
@@ -229,8 +233,9 @@ int cli_send_edition(struct cli *cli, struct send_opts *o, int from_due)
     o->lock_dir = lock_dir.data;
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
-    o->ledger = cli_ledger(cli, &err);
-    if (!o->ledger || send_run(o, &r, &err)) {
+    o->ledger = NULL;
+    if (cli_sender(cli, o->campaign, &sender, &err) || !(o->ledger = cli_ledger(cli, &err)) ||
+        send_run(o, &r, &err)) {
         print_audience(&r, &ui, cli->quiet);
         rc = cli_fail(&err);
     } else if (from_due && r.status == SEND_INCOMPLETE && !r.sent && !r.failed &&
@@ -243,11 +248,13 @@ int cli_send_edition(struct cli *cli, struct send_opts *o, int from_due)
                             "dry run: %ld messages written to %s; nothing recorded as sent\n",
                             (unsigned long)r.sent),
                    r.sent, o->dry_run_dir);
-        rc = o->dry_run_dir ? EX_OK : conclude(cli, o->campaign->id, &r, &ui);
+        rc = o->dry_run_dir ? EX_OK : conclude(cli, o, &r, &ui);
     }
     events_send_run(o->ledger, o, &r, from_due);
     ledger_close(o->ledger);
     o->ledger = NULL;
+    o->sender = NULL;
+    sender_release(&sender);
     send_report_release(&r);
     buf_release(&lock_dir);
     err_release(&err);
@@ -259,6 +266,7 @@ static int schedule_at(struct cli *cli, const struct campaign *c, const struct e
                        const char *at)
 {
     struct compose cp;
+    struct sender sender = {0};
     struct ledger *l = NULL;
     struct err err;
     char when[128];
@@ -271,8 +279,9 @@ static int schedule_at(struct cli *cli, const struct campaign *c, const struct e
     t = clock_from_local(y - 1900, mo - 1, d, h, mi);
     err_init(&err);
     /* Templates and content must be there now, not at 3 a.m. */
-    if (compose_init(&cp, c, e, &cli->config, 0, &err) || !(l = cli_ledger(cli, &err)) ||
-        ledger_schedule_add(l, c->id, e->name, t, &err)) {
+    memset(&cp, 0, sizeof(cp));
+    if (cli_sender(cli, c, &sender, &err) || compose_init(&cp, c, e, &sender, 0, &err) ||
+        !(l = cli_ledger(cli, &err)) || ledger_schedule_add(l, c->id, e->name, t, &err)) {
         rc = cli_fail(&err);
     } else if (!cli->quiet) {
         local_time(t, when, sizeof(when));
@@ -282,6 +291,7 @@ static int schedule_at(struct cli *cli, const struct campaign *c, const struct e
             printf(_("that time has passed: the next 'mailer due' sends it\n"));
     }
     compose_release(&cp);
+    sender_release(&sender);
     ledger_close(l);
     err_release(&err);
     return rc;
