@@ -302,6 +302,11 @@ bad:
                      arg);
 }
 
+int cli_refuse_choice(const char *cmd, const char *opt, const char *names, const char *arg)
+{
+    return cli_usage(cmd, _("%s takes one of: %s (not \"%s\")"), opt, names, arg);
+}
+
 int cli_parse_enum(const char *cmd, const char *opt, const char *arg,
                    const struct cli_choice *choices, int *out)
 {
@@ -316,9 +321,30 @@ int cli_parse_enum(const char *cmd, const char *opt, const char *arg,
         if ((c == choices || c->value != c[-1].value) &&
             buf_addf(&names, "%s%s", names.len ? ", " : "", c->name))
             break; /* out of memory: the message, with fewer names */
-    rc = cli_usage(cmd, _("%s takes one of: %s (not \"%s\")"), opt, names.data, arg);
+    rc = cli_refuse_choice(cmd, opt, names.data, arg);
     buf_release(&names);
     return rc;
+}
+
+int cli_parse_date(const char *cmd, const char *opt, const char *arg, time_t *out)
+{
+    if (cli_parse_since(arg, out))
+        return cli_usage(cmd, _("%s takes a date, YYYY-MM-DD, not \"%s\""), opt, arg);
+    return 0;
+}
+
+int cli_parse_local_time(const char *cmd, const char *opt, const char *arg, time_t *out)
+{
+    int y, mo, d, h, mi, n = 0;
+
+    if (sscanf(arg, "%4d-%2d-%2d %2d:%2d%n", &y, &mo, &d, &h, &mi, &n) != 5 || arg[n] || mo < 1 ||
+        mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59)
+        return cli_usage(cmd,
+                         _("%s takes a time in Mexico City, written 'YYYY-MM-DD HH:MM', "
+                           "not \"%s\""),
+                         opt, arg);
+    *out = clock_from_local(y - 1900, mo - 1, d, h, mi);
+    return 0;
 }
 
 /* "YYYY-MM-DD" (midnight in Mexico City) or an ISO instant. */

@@ -42,9 +42,10 @@ int cli_fail(const struct err *e);
 int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* ---- option values --------------------------------------------------------
- * One parser for every numeric and enumerated option: a value that is not
- * what the option takes is a usage error for cmd naming the option and the
- * value (printed; the return value is EX_USAGE), never a default. */
+ * One parser for every numeric, enumerated and date option: a value that is
+ * not what the option takes is a usage error for cmd naming the option and
+ * the value (printed; the return value is EX_USAGE), never a default.
+ * tests/integration/test_options.sh tries junk on every one of them. */
 
 /* A whole number from min to max, in decimal digits only: "abc", "2x", "-1",
  * " 3", "" and numbers out of range are refused. 0 on success. A max of
@@ -62,6 +63,15 @@ int cli_parse_enum(const char *cmd, const char *opt, const char *arg,
                    const struct cli_choice *choices, int *out);
 /* --format text|json: text 0, json 1. */
 extern const struct cli_choice cli_text_json[];
+/* The refusal of a value not among names ("comma, semicolon, tab"), for an
+ * option whose names a library parses (cli_parse_enum says it the same way). */
+int cli_refuse_choice(const char *cmd, const char *opt, const char *names, const char *arg);
+
+/* A date: "YYYY-MM-DD" (midnight in Mexico City) or an ISO instant
+ * (cli_parse_since), e.g. --since. */
+int cli_parse_date(const char *cmd, const char *opt, const char *arg, time_t *out);
+/* A time of day in Mexico City, "YYYY-MM-DD HH:MM", e.g. send --at. */
+int cli_parse_local_time(const char *cmd, const char *opt, const char *arg, time_t *out);
 
 /* getopt_long for every command (and main): getopt's own messages are
  * English, so they are off (opterr = 0) and an unknown option, a missing

@@ -262,21 +262,15 @@ int cli_send_edition(struct cli *cli, struct send_opts *o, int from_due)
 }
 
 /* --at: schedule the edition for `mailer due` instead of sending now. */
-static int schedule_at(struct cli *cli, const struct campaign *c, const struct edition *e,
-                       const char *at)
+static int schedule_at(struct cli *cli, const struct campaign *c, const struct edition *e, time_t t)
 {
     struct compose cp;
     struct sender sender = {0};
     struct ledger *l = NULL;
     struct err err;
     char when[128];
-    int y, mo, d, h, mi, n = 0, rc = EX_OK;
-    time_t t;
+    int rc = EX_OK;
 
-    if (sscanf(at, "%4d-%2d-%2d %2d:%2d%n", &y, &mo, &d, &h, &mi, &n) != 5 || at[n] || mo < 1 ||
-        mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59)
-        return cli_usage("send", _("--at: write it as 'YYYY-MM-DD HH:MM' (Mexico City time)"));
-    t = clock_from_local(y - 1900, mo - 1, d, h, mi);
     err_init(&err);
     /* Templates and content must be there now, not at 3 a.m. */
     memset(&cp, 0, sizeof(cp));
@@ -342,6 +336,7 @@ int cmd_send(int argc, char **argv, struct cli *cli)
     struct edition edition;
     struct err err;
     const char *test_to[TEST_TO_MAX], *at = NULL;
+    time_t at_time = 0;
     long nsplit;
     unsigned num;
     int opt, dry_run = 0, rc;
@@ -386,6 +381,8 @@ int cmd_send(int argc, char **argv, struct cli *cli)
             o.force = 1;
             break;
         case 'a':
+            if ((rc = cli_parse_local_time("send", "--at", optarg, &at_time)))
+                return rc;
             at = optarg;
             break;
         default:
@@ -413,7 +410,7 @@ int cmd_send(int argc, char **argv, struct cli *cli)
     }
     o.edition = edition.name;
     if (at) {
-        rc = schedule_at(cli, &c, &edition, at);
+        rc = schedule_at(cli, &c, &edition, at_time);
     } else {
         o.campaign = &c;
         rc = cli_send_edition(cli, &o, 0);
