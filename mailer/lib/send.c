@@ -826,7 +826,8 @@ static int open_transport(struct run *run)
             tc.started = on_started;
             tc.started_ud = run;
         }
-        run->t = transport_new("smtp", &tc, run->err);
+        run->t = run->o->backend ? transport_open(run->o->backend, &tc, run->err)
+                                 : transport_new("smtp", &tc, run->err);
     }
     sender_secret_free(password);
     sender_secret_free(token);

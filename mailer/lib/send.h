@@ -69,6 +69,7 @@ struct send_opts {
     const char *boundary_seed;   /* golden tests: deterministic MIME boundaries */
     int trace;                   /* SMTP dialogue to stderr (mailer -v -v); AUTH redacted */
     volatile sig_atomic_t *stop; /* set (by a signal) to stop taking new messages */
+    const struct transport_ops *backend; /* unit tests: a backend of their own; NULL: smtp */
     void (*progress)(void *ud, const struct send_progress *p);
     void (*delivered)(void *ud, const char *address, const struct transport_result *r);
     void *ud;

@@ -116,11 +116,9 @@ int transport_jobs_report(struct transport *t, struct transport_job *list, trans
 
 /* ---- public entry points -------------------------------------------------- */
 
-struct transport *transport_new(const char *backend, const struct transport_config *cfg,
-                                struct err *err)
+struct transport *transport_open(const struct transport_ops *ops,
+                                 const struct transport_config *cfg, struct err *err)
 {
-    size_t i;
-
     if (!cfg || !cfg->url || !*cfg->url) {
         err_set(err, ERR_CONFIG, "transport: no URL configured");
         return NULL;
@@ -129,9 +127,17 @@ struct transport *transport_new(const char *backend, const struct transport_conf
         err_set(err, ERR_CONFIG, "transport: concurrency %d out of range 1..256", cfg->concurrency);
         return NULL;
     }
+    return ops->open(cfg, err);
+}
+
+struct transport *transport_new(const char *backend, const struct transport_config *cfg,
+                                struct err *err)
+{
+    size_t i;
+
     for (i = 0; backend && i < sizeof(backends) / sizeof(backends[0]); i++)
         if (!strcmp(backend, backends[i]->name))
-            return backends[i]->open(cfg, err);
+            return transport_open(backends[i], cfg, err);
     err_set(err, ERR_CONFIG, "transport: unknown backend \"%s\" (smtp or file)",
             backend ? backend : "(null)");
     return NULL;

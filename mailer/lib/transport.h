@@ -111,6 +111,12 @@ struct transport;
  * NULL with err set on failure; free with transport_free. */
 struct transport *transport_new(const char *backend, const struct transport_config *cfg,
                                 struct err *err);
+/* The same with a backend given rather than named (transport_int.h says how
+ * one is written): for the unit tests of send.c, whose backend of their own
+ * scripts the outcomes (send_opts.backend). */
+struct transport_ops;
+struct transport *transport_open(const struct transport_ops *ops,
+                                 const struct transport_config *cfg, struct err *err);
 /* Start no more messages: those queued are reported TRANSPORT_UNTRIED; those
  * being sent finish. */
 void transport_halt(struct transport *t);
