@@ -45,6 +45,22 @@ int cli_exit_code(enum err_kind kind)
     return EX_SOFTWARE;
 }
 
+void cli_clock_from_env(void)
+{
+    const char *now = getenv("MAILER_NOW");
+    time_t t;
+    char *end;
+
+    if (!now || !*now)
+        return;
+    if (clock_parse_iso(now, &t)) {
+        t = (time_t)strtoll(now, &end, 10);
+        if (*end)
+            return;
+    }
+    clock_fix(&t);
+}
+
 /* What to do next, after the message itself, for the kinds a person can act on. */
 static const char *next_step(enum err_kind kind)
 {
@@ -222,6 +238,12 @@ int cli_lock_dir(const struct cli *cli, struct buf *out)
     return rc;
 }
 
+int cli_sender(const struct cli *cli, const struct campaign *c, struct sender *s, struct err *err)
+{
+    (void)c; /* issue 18: the campaign's `sender = NAME` */
+    return sender_from_config(s, &cli->config, err);
+}
+
 int cli_campaign(const struct cli *cli, const char *id, struct campaign *c)
 {
     struct err err;
@@ -301,6 +323,11 @@ bad:
                      arg);
 }
 
+int cli_refuse_choice(const char *cmd, const char *opt, const char *names, const char *arg)
+{
+    return cli_usage(cmd, _("%s takes one of: %s (not \"%s\")"), opt, names, arg);
+}
+
 int cli_parse_enum(const char *cmd, const char *opt, const char *arg,
                    const struct cli_choice *choices, int *out)
 {
@@ -315,7 +342,7 @@ int cli_parse_enum(const char *cmd, const char *opt, const char *arg,
         if ((c == choices || c->value != c[-1].value) &&
             buf_addf(&names, "%s%s", names.len ? ", " : "", c->name))
             break; /* out of memory: the message, with fewer names */
-    rc = cli_usage(cmd, _("%s takes one of: %s (not \"%s\")"), opt, names.data, arg);
+    rc = cli_refuse_choice(cmd, opt, names.data, arg);
     buf_release(&names);
     return rc;
 }
@@ -331,6 +358,27 @@ int cli_list_name_ok(const char *s)
               (s[i] >= '0' && s[i] <= '9') || s[i] == '-' || s[i] == '_' || s[i] == '.'))
             return 0;
     return 1;
+}
+
+int cli_parse_date(const char *cmd, const char *opt, const char *arg, time_t *out)
+{
+    if (cli_parse_since(arg, out))
+        return cli_usage(cmd, _("%s takes a date, YYYY-MM-DD, not \"%s\""), opt, arg);
+    return 0;
+}
+
+int cli_parse_local_time(const char *cmd, const char *opt, const char *arg, time_t *out)
+{
+    int y, mo, d, h, mi, n = 0;
+
+    if (sscanf(arg, "%4d-%2d-%2d %2d:%2d%n", &y, &mo, &d, &h, &mi, &n) != 5 || arg[n] || mo < 1 ||
+        mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59)
+        return cli_usage(cmd,
+                         _("%s takes a time in Mexico City, written 'YYYY-MM-DD HH:MM', "
+                           "not \"%s\""),
+                         opt, arg);
+    *out = clock_from_local(y - 1900, mo - 1, d, h, mi);
+    return 0;
 }
 
 /* "YYYY-MM-DD" (midnight in Mexico City) or an ISO instant. */

@@ -19,6 +19,7 @@
 #include "err.h"
 #include "ledger.h"
 #include "send.h"
+#include "sender.h"
 
 struct cli {
     const char *env_file; /* --env FILE, NULL: ./.env when present */
@@ -28,6 +29,11 @@ struct cli {
     struct config config; /* loaded before the command runs */
 };
 
+/* MAILER_NOW (ISO-8601 UTC "2026-11-23T14:00:00Z" or seconds since the
+ * epoch) fixes the library's clock (clock_fix), for tests of the scheduler
+ * and of the ledger's timestamps; unset or neither form: the real clock. */
+void cli_clock_from_env(void);
+
 /* Exit code (sysexits.h) for an error kind. */
 int cli_exit_code(enum err_kind kind);
 /* Print "mailer: " + each line of the error to stderr; return its exit code. */
@@ -36,9 +42,10 @@ int cli_fail(const struct err *e);
 int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* ---- option values --------------------------------------------------------
- * One parser for every numeric and enumerated option: a value that is not
- * what the option takes is a usage error for cmd naming the option and the
- * value (printed; the return value is EX_USAGE), never a default. */
+ * One parser for every numeric, enumerated and date option: a value that is
+ * not what the option takes is a usage error for cmd naming the option and
+ * the value (printed; the return value is EX_USAGE), never a default.
+ * tests/integration/test_options.sh tries junk on every one of them. */
 
 /* A whole number from min to max, in decimal digits only: "abc", "2x", "-1",
  * " 3", "" and numbers out of range are refused. 0 on success. A max of
@@ -60,6 +67,16 @@ extern const struct cli_choice cli_text_json[];
  * the value indexes cli_kind_ids ("invitation"). */
 extern const struct cli_choice cli_kinds[];
 extern const char *const cli_kind_ids[];
+
+/* The refusal of a value not among names ("comma, semicolon, tab"), for an
+ * option whose names a library parses (cli_parse_enum says it the same way). */
+int cli_refuse_choice(const char *cmd, const char *opt, const char *names, const char *arg);
+
+/* A date: "YYYY-MM-DD" (midnight in Mexico City) or an ISO instant
+ * (cli_parse_since), e.g. --since. */
+int cli_parse_date(const char *cmd, const char *opt, const char *arg, time_t *out);
+/* A time of day in Mexico City, "YYYY-MM-DD HH:MM", e.g. send --at. */
+int cli_parse_local_time(const char *cmd, const char *opt, const char *arg, time_t *out);
 
 /* getopt_long for every command (and main): getopt's own messages are
  * English, so they are off (opterr = 0) and an unknown option, a missing
@@ -113,6 +130,13 @@ int cli_campaign(const struct cli *cli, const char *id, struct campaign *c);
 
 /* mailer campaigns new ... (argv[0] "new"), in cmd_campaigns_new.c. */
 int campaigns_new(int argc, char **argv, struct cli *cli);
+
+/* The sender a campaign leaves from, resolved from the settings (sender.h):
+ * every module below takes it, none reads the settings. Today every
+ * campaign leaves from the default sender (.env); issue 18's `sender =
+ * NAME` picks a profile here. -1 with err set on failure; release s with
+ * sender_release either way. */
+int cli_sender(const struct cli *cli, const struct campaign *c, struct sender *s, struct err *err);
 
 /* Run one send (o->campaign and o->edition set, the edition's overrides
  * applied): progress, signals, summary, exit code. from_due keeps quiet

@@ -41,7 +41,7 @@ static int first_real(void *ud, const struct mailing *m)
     err_release(&err);
     snprintf(last->edition, sizeof(last->edition), "%s%s%s%s%s", m->edition, how ? " (" : "",
              how ? how : "", how ? ")" : "",
-             strcmp(m->state, "complete") ? _(" (in progress)") : "");
+             m->state != MAILING_COMPLETE ? _(" (in progress)") : "");
     return 1;
 }
 
@@ -75,7 +75,7 @@ static int edition_done(struct ledger *l, const char *campaign, const char *edit
         if (found == 1)
             done = 0;
         else if (found == 0) {
-            done = !strcmp(m.state, "complete");
+            done = m.state == MAILING_COMPLETE;
             mailing_release(&m);
         }
     }

@@ -169,6 +169,7 @@ int cmd_check(int argc, char **argv, struct cli *cli)
     struct audience_stats st = {0};
     struct buf notes = BUF_INIT;
     struct edition e;
+    struct sender sender = {0};
     struct campaign c;
     struct ledger *l = NULL;
     struct err err;
@@ -192,7 +193,8 @@ int cmd_check(int argc, char **argv, struct cli *cli)
     ck.err = &err;
     notes.cap = 16 * 1024 * 1024;
     if (campaign_edition(&c, edition, clock_now(), &e, &err) ||
-        campaign_apply_edition(&c, e.name) || compose_init(&ck.cp, &c, &e, &cli->config, 0, &err)) {
+        campaign_apply_edition(&c, e.name) || cli_sender(cli, &c, &sender, &err) ||
+        compose_init(&ck.cp, &c, &e, &sender, 0, &err)) {
         rc = cli_fail(&err);
         goto out;
     }
@@ -235,6 +237,7 @@ int cmd_check(int argc, char **argv, struct cli *cli)
 out:
     audience_spec_release(&spec);
     compose_release(&ck.cp);
+    sender_release(&sender);
     ledger_close(l);
     campaign_release(&c);
     buf_release(&notes);

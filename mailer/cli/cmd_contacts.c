@@ -457,12 +457,14 @@ int cmd_contacts(int argc, char **argv, struct cli *cli)
         case 'd':
             o.list.delim = csvread_parse_delim(optarg);
             if (o.list.delim < 0)
-                return cli_usage("contacts", _("--delimiter: comma, semicolon or tab"));
+                return cli_refuse_choice("contacts", "--delimiter", "comma, semicolon, tab",
+                                         optarg);
             break;
         case 'e':
             c = csvread_parse_encoding(optarg);
             if (c < 0)
-                return cli_usage("contacts", _("--encoding: auto, utf-8, windows-1252 or latin1"));
+                return cli_refuse_choice("contacts", "--encoding",
+                                         "auto, utf-8, windows-1252, latin1", optarg);
             o.list.encoding = (enum csvread_encoding)c;
             break;
         case 'c':

@@ -146,7 +146,7 @@ static int already_sent(struct ledger *l, const struct item *it, struct err *err
 
     if (rc != 0)
         return rc == 1 ? 0 : -1;
-    rc = !strcmp(m.state, "complete");
+    rc = m.state == MAILING_COMPLETE;
     mailing_release(&m);
     return rc;
 }

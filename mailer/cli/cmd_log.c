@@ -101,13 +101,12 @@ int cmd_log(int argc, char **argv, struct cli *cli)
     int opt, rc = EX_OK;
 
     while ((opt = cli_getopt(argc, argv, "s:f:", opts)) != -1) {
-        if (opt == 's' && !cli_parse_since(optarg, &since))
-            continue;
-        if (opt == 'f' && (!strcmp(optarg, "json") || !strcmp(optarg, "text"))) {
-            o.json = !strcmp(optarg, "json");
-            continue;
-        }
-        return cli_usage("log", _("[--since YYYY-MM-DD] [--format text|json]"));
+        if (opt == 's' && (rc = cli_parse_date("log", "--since", optarg, &since)))
+            return rc;
+        if (opt == 'f' && (rc = cli_parse_enum("log", "--format", optarg, cli_text_json, &o.json)))
+            return rc;
+        if (opt != 's' && opt != 'f')
+            return cli_usage("log", _("[--since YYYY-MM-DD] [--format text|json]"));
     }
     if (optind != argc)
         return cli_usage("log", _("[--since YYYY-MM-DD] [--format text|json]"));

@@ -97,6 +97,7 @@ int cmd_preview(int argc, char **argv, struct cli *cli)
     struct audience_spec spec = {0};
     struct audience_stats st;
     struct compose cp;
+    struct sender sender = {0};
     struct campaign c;
     struct edition e;
     struct ledger *l = NULL;
@@ -136,8 +137,9 @@ int cmd_preview(int argc, char **argv, struct cli *cli)
     memset(&cp, 0, sizeof(cp));
     err_init(&err);
     if (campaign_edition(&c, edition, clock_now(), &e, &err) ||
-        campaign_apply_edition(&c, e.name) || compose_init(&cp, &c, &e, &cli->config, 0, &err) ||
-        !(l = cli_ledger(cli, &err)) || audience_spec_init(&spec, &c, l))
+        campaign_apply_edition(&c, e.name) || cli_sender(cli, &c, &sender, &err) ||
+        compose_init(&cp, &c, &e, &sender, 0, &err) || !(l = cli_ledger(cli, &err)) ||
+        audience_spec_init(&spec, &c, l))
         goto fail;
     found = contacts_load(&spec, on_contact, &pick, &st, &notes, &err);
     if (found < 0)
@@ -175,6 +177,7 @@ fail:
 out:
     audience_spec_release(&spec);
     compose_release(&cp);
+    sender_release(&sender);
     ledger_close(l);
     campaign_release(&c);
     value_free(pick.vars);

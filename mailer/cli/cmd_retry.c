@@ -45,8 +45,8 @@ int cmd_retry(int argc, char **argv, struct cli *cli)
                 return rc;
             break;
         case 's':
-            if (cli_parse_since(optarg, &since))
-                return cli_usage("retry", _("--since \"%s\": write a date as YYYY-MM-DD"), optarg);
+            if ((rc = cli_parse_date("retry", "--since", optarg, &since)))
+                return rc;
             break;
         default:
             return cli_usage("retry", "%s", usage);

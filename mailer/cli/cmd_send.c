@@ -96,9 +96,10 @@ static void print_audience(const struct send_report *r, const struct ui *ui, int
 }
 
 /* Summary and exit code of a run. */
-static int conclude(const struct cli *cli, const char *id, const struct send_report *r,
-                    const struct ui *ui, int o_test)
+static int conclude(const struct cli *cli, const struct send_opts *o, const struct send_report *r,
+                    const struct ui *ui)
 {
+    const char *id = o->campaign->id, *server = o->sender->smtp_url;
     const struct delivery_counts *c = &r->counts;
     char when[128];
     int needs_person =
@@ -126,11 +127,11 @@ static int conclude(const struct cli *cli, const char *id, const struct send_rep
                 c->deferred, c->failed, c->sending);
     if (r->unreachable) { /* before "complete": a test send that could not go ends complete */
         fprintf(stderr,
-                o_test ? _("mailer: the SMTP server %s could not be reached (%s); the test was "
-                           "not sent\n")
-                       : _("mailer: the SMTP server %s could not be reached (%s); the next run "
-                           "continues\n"),
-                config_get(&cli->config, CFG_SMTP_URL), r->cause[0] ? r->cause : _("no reply"));
+                o->test_to ? _("mailer: the SMTP server %s could not be reached (%s); the test "
+                               "was not sent\n")
+                           : _("mailer: the SMTP server %s could not be reached (%s); the next run "
+                               "continues\n"),
+                server, r->cause[0] ? r->cause : _("no reply"));
         return EX_UNAVAILABLE;
     }
     if (r->status == SEND_COMPLETE)
@@ -159,8 +160,8 @@ static int conclude(const struct cli *cli, const char *id, const struct send_rep
                          (unsigned long)c->sending),
                 c->sending, id, r->edition.name);
     if (c->deferred && r->cause[0] && !r->sent)
-        fprintf(stderr, _("mailer: the SMTP server %s could not be reached: %s\n"),
-                config_get(&cli->config, CFG_SMTP_URL), r->cause);
+        fprintf(stderr, _("mailer: the SMTP server %s could not be reached: %s\n"), server,
+                r->cause);
     if (c->deferred) {
         local_time(c->next_deferred, when, sizeof(when));
         fprintf(stderr,
@@ -207,6 +208,7 @@ static int dry_run_dir_fresh(const char *dir)
 int cli_send_edition(struct cli *cli, struct send_opts *o, int from_due)
 {
     struct send_report r;
+    struct sender sender = {0};
     struct ui ui = {0};
     struct buf lock_dir = BUF_INIT;
     struct err err;
@@ -220,7 +222,9 @@ int cli_send_edition(struct cli *cli, struct send_opts *o, int from_due)
     send_report_init(&r);
     ui.tty = isatty(STDERR_FILENO) && !cli->quiet;
     ui.verbose = cli->verbose;
-    o->cfg = &cli->config;
+    o->policy.retry_max_age = config_get_long(&cli->config, CFG_RETRY_MAX_AGE);
+    o->policy.resend_uncertain_after = config_get_long(&cli->config, CFG_RESEND_UNCERTAIN_AFTER);
+    o->sender = &sender;
     o->stop = &stop_requested;
     o->progress = progress;
     o->delivered = delivered;
@@ -231,8 +235,9 @@ int cli_send_edition(struct cli *cli, struct send_opts *o, int from_due)
     o->lock_dir = lock_dir.data;
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
-    o->ledger = cli_ledger(cli, &err);
-    if (!o->ledger || send_run(o, &r, &err)) {
+    o->ledger = NULL;
+    if (cli_sender(cli, o->campaign, &sender, &err) || !(o->ledger = cli_ledger(cli, &err)) ||
+        send_run(o, &r, &err)) {
         print_audience(&r, &ui, cli->quiet);
         rc = cli_fail(&err);
     } else if (from_due && r.status == SEND_INCOMPLETE && !r.sent && !r.failed &&
@@ -248,11 +253,13 @@ int cli_send_edition(struct cli *cli, struct send_opts *o, int from_due)
                             "dry run: %ld messages written to %s; nothing recorded as sent\n",
                             (unsigned long)r.sent),
                    r.sent, o->dry_run_dir);
-        rc = o->dry_run_dir ? EX_OK : conclude(cli, o->campaign->id, &r, &ui, o->test_to != NULL);
+        rc = o->dry_run_dir ? EX_OK : conclude(cli, o, &r, &ui);
     }
     events_send_run(o->ledger, o, &r, from_due);
     ledger_close(o->ledger);
     o->ledger = NULL;
+    o->sender = NULL;
+    sender_release(&sender);
     send_report_release(&r);
     buf_release(&lock_dir);
     err_release(&err);
@@ -260,24 +267,20 @@ int cli_send_edition(struct cli *cli, struct send_opts *o, int from_due)
 }
 
 /* --at: schedule the edition for `mailer due` instead of sending now. */
-static int schedule_at(struct cli *cli, const struct campaign *c, const struct edition *e,
-                       const char *at)
+static int schedule_at(struct cli *cli, const struct campaign *c, const struct edition *e, time_t t)
 {
     struct compose cp;
+    struct sender sender = {0};
     struct ledger *l = NULL;
     struct err err;
     char when[128];
-    int y, mo, d, h, mi, n = 0, rc = EX_OK;
-    time_t t;
+    int rc = EX_OK;
 
-    if (sscanf(at, "%4d-%2d-%2d %2d:%2d%n", &y, &mo, &d, &h, &mi, &n) != 5 || at[n] || mo < 1 ||
-        mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59)
-        return cli_usage("send", _("--at: write it as 'YYYY-MM-DD HH:MM' (Mexico City time)"));
-    t = clock_from_local(y - 1900, mo - 1, d, h, mi);
     err_init(&err);
     /* Templates and content must be there now, not at 3 a.m. */
-    if (compose_init(&cp, c, e, &cli->config, 0, &err) || !(l = cli_ledger(cli, &err)) ||
-        ledger_schedule_add(l, c->id, e->name, t, &err)) {
+    memset(&cp, 0, sizeof(cp));
+    if (cli_sender(cli, c, &sender, &err) || compose_init(&cp, c, e, &sender, 0, &err) ||
+        !(l = cli_ledger(cli, &err)) || ledger_schedule_add(l, c->id, e->name, t, &err)) {
         rc = cli_fail(&err);
     } else if (!cli->quiet) {
         local_time(t, when, sizeof(when));
@@ -287,6 +290,7 @@ static int schedule_at(struct cli *cli, const struct campaign *c, const struct e
             printf(_("that time has passed: the next 'mailer due' sends it\n"));
     }
     compose_release(&cp);
+    sender_release(&sender);
     ledger_close(l);
     err_release(&err);
     return rc;
@@ -337,6 +341,7 @@ int cmd_send(int argc, char **argv, struct cli *cli)
     struct edition edition;
     struct err err;
     const char *test_to[TEST_TO_MAX], *at = NULL;
+    time_t at_time = 0;
     long nsplit;
     unsigned num;
     int opt, dry_run = 0, rc;
@@ -381,6 +386,8 @@ int cmd_send(int argc, char **argv, struct cli *cli)
             o.force = 1;
             break;
         case 'a':
+            if ((rc = cli_parse_local_time("send", "--at", optarg, &at_time)))
+                return rc;
             at = optarg;
             break;
         default:
@@ -408,7 +415,7 @@ int cmd_send(int argc, char **argv, struct cli *cli)
     }
     o.edition = edition.name;
     if (at) {
-        rc = schedule_at(cli, &c, &edition, at);
+        rc = schedule_at(cli, &c, &edition, at_time);
     } else {
         o.campaign = &c;
         rc = cli_send_edition(cli, &o, 0);

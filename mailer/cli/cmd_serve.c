@@ -38,6 +38,13 @@ int cmd_serve(int argc, char **argv, struct cli *cli)
     }
     if (optind != argc)
         return cli_usage("serve", _("[--listen HOST:PORT]"));
+    err_init(&err);
+    if (web_listen_check(o.listen, &err)) { /* before anything else */
+        rc = cli_fail(&err);
+        err_release(&err);
+        return rc;
+    }
+    err_release(&err);
     o.base_url = config_get(&cli->config, CFG_UNSUBSCRIBE_URL);
     if (!*o.base_url) {
         fprintf(stderr, _("mailer: serve: UNSUBSCRIBE_URL is not set: give the public address "

@@ -46,16 +46,15 @@ static int count_one(void *ud, const struct ledger_history *h)
 }
 
 /* A mailing's state in the text output, for people (JSON keeps the ledger's word). */
-static const char *state_words(const char *state)
+static const char *state_words(enum mailing_state state)
 {
-    static const char *const known[][2] = {
-        {"new", N_("new")}, {"sending", N_("sending")}, {"complete", N_("complete")}};
-    size_t i;
+    static const char *const words[] = {
+        [MAILING_NEW] = N_("new"),
+        [MAILING_SENDING] = N_("sending"),
+        [MAILING_COMPLETE] = N_("complete"),
+    };
 
-    for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-        if (!strcmp(state, known[i][0]))
-            return _(known[i][1]);
-    return state;
+    return _(words[state]);
 }
 
 /* A bounce reason (bounce.h's names, stored in the ledger) for people. */
@@ -112,7 +111,7 @@ static int show_one(void *ud, const struct mailing *m)
 
     if (s->edition && strcmp(m->edition, s->edition))
         return 0;
-    if (!strcmp(m->state, "sending") && s->lock_dir) {
+    if (m->state == MAILING_SENDING && s->lock_dir) {
         long restored;
         if (send_recover(s->lock_dir, s->l, m, &restored, s->err))
             return -1;
@@ -131,9 +130,9 @@ static int show_one(void *ud, const struct mailing *m)
         printf(", \"state\": \"%s\", \"test\": %s, \"started_at\": %s%s%s," /* data */
                " \"total\": %ld, \"pending\": %ld, \"sent\": %ld, \"deferred\": %ld,"
                " \"failed\": %ld, \"bounced\": %ld, \"uncertain\": %ld, \"events\": [",
-               m->state, m->test ? "true" : "false", *when ? "\"" : "", *when ? when : "null",
-               *when ? "\"" : "", c.total, c.pending, c.sent, c.deferred, c.failed, c.bounced,
-               c.sending);
+               ledger_mailing_state_name(m->state), m->test ? "true" : "false", *when ? "\"" : "",
+               *when ? when : "null", *when ? "\"" : "", c.total, c.pending, c.sent, c.deferred,
+               c.failed, c.bounced, c.sending);
         s->nevents = 0;
         if (ledger_events_each(s->l, 0, m->campaign, m->edition, show_event, s, s->err) < 0)
             return -1;
@@ -155,7 +154,7 @@ static int show_one(void *ud, const struct mailing *m)
             putchar('\n');
         }
         /* why it waits: the server's last word (a refused connection, a 4xx) */
-        if ((c.deferred || c.sending) && m->state && strcmp(m->state, "complete")) {
+        if ((c.deferred || c.sending) && m->state != MAILING_COMPLETE) {
             char reply[512];
             if (ledger_mailing_last_reply(s->l, m->id, reply, sizeof(reply), s->err) == 0)
                 printf(_("    last reply from the server: %s\n"), reply);

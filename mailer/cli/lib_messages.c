@@ -386,6 +386,7 @@ const char *const i18n_lib_messages[] = {
     N_("the account may not send with this From address"),
     N_("the account's sending quota is used up"),
     N_("the backup failed"),
+    /* xgettext:c-format */ N_("the ledger holds a state it does not know, \"%s\" (was it written by a newer mailer?)"),
     N_("the message is too large for the server"),
     N_("the recipient's address does not exist"),
     N_("the recipient's domain cannot be reached"),

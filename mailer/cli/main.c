@@ -119,6 +119,7 @@ int main(int argc, char **argv)
     int c, rc, first;
 
     i18n_init();
+    cli_clock_from_env();
 
     /* "+": stop at the command name; its options are its own. */
     while ((c = cli_getopt(argc, argv, "+qvh", opts)) != -1) {

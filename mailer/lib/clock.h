@@ -1,8 +1,9 @@
 /* clock - the time the mailer believes it is, and how it writes times.
  *
- * MAILER_NOW (ISO-8601 UTC "2026-11-23T14:00:00Z" or seconds since the
- * epoch) fixes the clock for tests of the scheduler and of the ledger's
- * timestamps; nothing else reads it. Times are stored in UTC and shown in
+ * The clock is the real one unless it was fixed (clock_fix): the command
+ * line fixes it from MAILER_NOW for tests of the scheduler and of the
+ * ledger's timestamps, unit tests fix it themselves; the library never
+ * reads the environment for it. Times are stored in UTC and shown in
  * America/Mexico_City.
  */
 #ifndef MAILER_CLOCK_H
@@ -13,8 +14,11 @@
 
 #define CLOCK_ZONE "America/Mexico_City"
 
-/* Now, honouring MAILER_NOW. */
+/* Now: the fixed time when there is one, else the real time. */
 time_t clock_now(void);
+/* Fix the clock at *at (NULL: the real clock again). Call before any
+ * thread that reads the clock starts. */
+void clock_fix(const time_t *at);
 /* Now in seconds with sub-second precision (the real clock, monotonic). */
 double clock_mono(void);
 /* "2026-11-22T14:05:00Z" into out (at least 21 bytes). */

@@ -245,12 +245,12 @@ static int cids_qualify(const struct compose *cp, const struct buf *html, struct
     return out && buf_add(out, p, (size_t)(end - p)) ? err_nomem(err) : 0;
 }
 
-static int init_addresses(struct compose *cp, const struct config *cfg, struct err *err)
+static int init_addresses(struct compose *cp, const struct sender *s, struct err *err)
 {
     const struct campaign *c = cp->campaign;
-    const char *from = *c->from ? c->from : config_get(cfg, CFG_MAIL_FROM);
-    const char *bounce = config_get(cfg, CFG_BOUNCE_ADDRESS);
-    const char *mailto = config_get(cfg, CFG_UNSUBSCRIBE_MAILTO);
+    const char *from = *c->from ? c->from : s->from;
+    const char *bounce = s->bounce_address;
+    const char *mailto = s->unsubscribe_mailto;
     const char *at;
     struct buf b = BUF_INIT;
 
@@ -262,11 +262,11 @@ static int init_addresses(struct compose *cp, const struct config *cfg, struct e
     cp->domain = strdup(at + 1);
     cp->envelope_from = strdup(*bounce ? bounce : cp->from_address);
     cp->unsub_mailto = strdup(*mailto ? mailto : cp->envelope_from);
-    cp->unsub_url = strdup(config_get(cfg, CFG_UNSUBSCRIBE_URL));
+    cp->unsub_url = strdup(s->unsubscribe_url);
     /* the public base of the unsubscribe endpoint: BASE/TOKEN per message */
     for (size_t n = cp->unsub_url ? strlen(cp->unsub_url) : 0; n && cp->unsub_url[n - 1] == '/';)
         cp->unsub_url[--n] = '\0';
-    cp->verp = !strcmp(config_get(cfg, CFG_BOUNCE_VERP), "yes");
+    cp->verp = s->verp;
     if (*c->reply_to && split_from(c->reply_to, &cp->reply_to_name, &cp->reply_to))
         return err_nomem(err); /* "Observación Electoral IECM <observacion@...>": both kept */
     buf_addf(&b, "%s <%s.%s>", c->name, c->id, cp->domain);
@@ -299,7 +299,7 @@ static int files_fit(const struct message_file *f, size_t n, const struct messag
 }
 
 int compose_init(struct compose *cp, const struct campaign *c, const struct edition *e,
-                 const struct config *cfg, int test, struct err *err)
+                 const struct sender *s, int test, struct err *err)
 {
     memset(cp, 0, sizeof(*cp));
     cp->campaign = c;
@@ -313,7 +313,7 @@ int compose_init(struct compose *cp, const struct campaign *c, const struct edit
     buf_init(&cp->u_url, 4096);
     buf_init(&cp->u_mailto, 1024);
     buf_init(&cp->u_baja, 4096);
-    if (init_addresses(cp, cfg, err) || compile_templates(cp, err) || load_content(cp, err) ||
+    if (init_addresses(cp, s, err) || compile_templates(cp, err) || load_content(cp, err) ||
         build_shared(cp, err) || add_subject(cp, err))
         return -1;
     cp->inline_files = make_files(c, c->inline_images, c->ninline_images, cp->domain);

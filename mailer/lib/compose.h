@@ -16,9 +16,9 @@
 
 #include "buf.h"
 #include "campaign.h"
-#include "config.h"
 #include "err.h"
 #include "message.h"
+#include "sender.h"
 #include "template.h"
 #include "value.h"
 
@@ -52,10 +52,11 @@ struct compose {
     const char *boundary_seed; /* golden tests */
 };
 
-/* Compile and load what every message of the edition shares. cfg gives
- * MAIL_FROM, BOUNCE_ADDRESS, UNSUBSCRIBE_*. */
+/* Compile and load what every message of the edition shares. The sender
+ * gives the From (when the campaign sets none), the envelope (bounce
+ * address, VERP) and the unsubscribe addresses. */
 int compose_init(struct compose *cp, const struct campaign *c, const struct edition *e,
-                 const struct config *cfg, int test, struct err *err);
+                 const struct sender *s, int test, struct err *err);
 void compose_release(struct compose *cp);
 
 /* The subject and report title with no contact (for the mailing row). */

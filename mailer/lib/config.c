@@ -388,37 +388,3 @@ long config_get_long(const struct config *c, enum config_id id)
         v = strtol(config_get(c, id), NULL, 10);
     return v;
 }
-
-char *config_password(const struct config *c, enum config_id pw, enum config_id cmd,
-                      struct err *err)
-{
-    struct buf out = BUF_INIT;
-    char chunk[512];
-    FILE *p;
-    size_t n;
-    int status;
-
-    if (*config_get(c, pw))
-        return strdup(config_get(c, pw));
-    if (!*config_get(c, cmd))
-        return NULL;
-    out.cap = 64 * 1024;
-    p = popen(config_get(c, cmd), "r");
-    if (!p) {
-        err_errno(err, ERR_CONFIG, "%s: cannot run", config_settings[cmd].name);
-        return NULL;
-    }
-    while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
-        buf_add(&out, chunk, n);
-    status = pclose(p);
-    if (status != 0 || out.len == 0) {
-        err_set(err, ERR_CONFIG, "%s: the command failed or printed nothing",
-                config_settings[cmd].name);
-        explicit_bzero(out.data, out.len);
-        buf_release(&out);
-        return NULL;
-    }
-    n = strcspn(out.data, "\r\n");
-    buf_setlen(&out, n);
-    return buf_detach(&out, NULL);
-}

@@ -7,6 +7,9 @@
  * "double-quoted" (\" \\ \n escapes); `#` starts a comment outside quotes.
  * An unknown name or a malformed value is an error naming file:line. A .env
  * that holds a password and is readable by group or others is refused.
+ *
+ * The command line reads the settings and resolves them into typed structs
+ * (sender.h for a sending mailbox); the modules below take those structs.
  */
 #ifndef MAILER_CONFIG_H
 #define MAILER_CONFIG_H
@@ -84,12 +87,6 @@ int config_find(const char *name);
 
 const char *config_get(const struct config *c, enum config_id id);
 long config_get_long(const struct config *c, enum config_id id);
-
-/* The password for SMTP: SMTP_PASSWORD, or the first line printed by
- * SMTP_PASSWORD_COMMAND (or the pair given). Caller frees. NULL with err
- * unset when none is configured, NULL with err set when the command fails. */
-char *config_password(const struct config *c, enum config_id pw, enum config_id cmd,
-                      struct err *err);
 
 /* Parse "30/min", "2/s", "1000/hour", "500/day" into count and seconds. */
 int config_parse_rate(const char *s, long *count, long *seconds);

@@ -788,6 +788,49 @@ static void bind_time(sqlite3_stmt *st, int i, time_t t)
     sqlite3_bind_text(st, i, iso, -1, SQLITE_TRANSIENT);
 }
 
+/* ---- states: the one table of their names, as stored --------------------- */
+
+static const char *const delivery_state_names[] = {
+    [DELIVERY_PENDING] = "pending", [DELIVERY_SENDING] = "sending",
+    [DELIVERY_SENT] = "sent",       [DELIVERY_DEFERRED] = "deferred",
+    [DELIVERY_FAILED] = "failed",   [DELIVERY_BOUNCED] = "bounced",
+};
+static const char *const mailing_state_names[] = {
+    [MAILING_NEW] = "new",
+    [MAILING_SENDING] = "sending",
+    [MAILING_COMPLETE] = "complete",
+};
+#define NSTATES(names) (sizeof(names) / sizeof(names[0]))
+
+const char *ledger_delivery_state_name(enum delivery_state s)
+{
+    if ((size_t)s >= NSTATES(delivery_state_names))
+        BUG("delivery state %d", (int)s);
+    return delivery_state_names[s];
+}
+
+const char *ledger_mailing_state_name(enum mailing_state s)
+{
+    if ((size_t)s >= NSTATES(mailing_state_names))
+        BUG("mailing state %d", (int)s);
+    return mailing_state_names[s];
+}
+
+/* The state named in column i; -1 (err set) for a name not in the table. */
+static int col_state(sqlite3_stmt *st, int i, const char *const *names, size_t n, int *out,
+                     struct err *err)
+{
+    const char *s = (const char *)sqlite3_column_text(st, i);
+
+    for (size_t k = 0; s && k < n; k++)
+        if (!strcmp(s, names[k]))
+            return *out = (int)k, 0;
+    return err_set(err, ERR_DATA,
+                   "the ledger holds a state it does not know, \"%s\" (was it written by a "
+                   "newer mailer?)",
+                   s ? s : "");
+}
+
 static char *col_text(sqlite3_stmt *st, int i)
 {
     const unsigned char *s = sqlite3_column_text(st, i);
@@ -832,12 +875,13 @@ void mailing_release(struct mailing *m)
     free(m->report_title);
     free(m->lists);
     free(m->from_address);
-    free(m->state);
     memset(m, 0, sizeof(*m));
 }
 
 static int read_mailing(sqlite3_stmt *st, struct mailing *out, struct err *err)
 {
+    int state;
+
     memset(out, 0, sizeof(*out));
     out->id = sqlite3_column_int64(st, 0);
     out->campaign = col_text(st, 1);
@@ -846,16 +890,20 @@ static int read_mailing(sqlite3_stmt *st, struct mailing *out, struct err *err)
     out->subject = col_text(st, 4);
     out->report_title = col_text(st, 5);
     out->lists = col_text(st, 6);
-    out->state = col_text(st, 7);
     out->test = sqlite3_column_int(st, 8);
     out->created_at = col_time(st, 9);
     out->started_at = col_time(st, 10);
     out->finished_at = col_time(st, 11);
     if (!out->campaign || !out->edition || !out->kind || !out->subject || !out->report_title ||
-        !out->lists || !out->state) {
+        !out->lists) {
         mailing_release(out);
         return err_nomem(err);
     }
+    if (col_state(st, 7, mailing_state_names, NSTATES(mailing_state_names), &state, err)) {
+        mailing_release(out);
+        return -1;
+    }
+    out->state = (enum mailing_state)state;
     return 0;
 }
 
@@ -919,12 +967,13 @@ int ledger_mailing_create(struct ledger *l, struct mailing *m, struct err *err)
     return 0;
 }
 
-int ledger_mailing_set_state(struct ledger *l, int64_t id, const char *state, struct err *err)
+int ledger_mailing_set_state(struct ledger *l, int64_t id, enum mailing_state state,
+                             struct err *err)
 {
     sqlite3_stmt *st = stmt(l, ST_MAILING_STATE);
 
     sqlite3_bind_int64(st, 1, id);
-    bind_text(st, 2, state);
+    bind_text(st, 2, ledger_mailing_state_name(state));
     bind_time(st, 3, clock_now());
     return step_done(l, st, err, "updating a mailing");
 }
@@ -953,12 +1002,11 @@ void delivery_release(struct delivery *d)
     free(d->name);
     free(d->vars);
     free(d->message_id);
-    free(d->state);
     free(d->token);
     memset(d, 0, sizeof(*d));
 }
 
-static int read_delivery(sqlite3_stmt *st, struct delivery *d);
+static int read_delivery(sqlite3_stmt *st, struct delivery *d, struct err *err);
 
 int ledger_deliveries_due(struct ledger *l, int64_t mailing_id, time_t now, int64_t after,
                           int uncertain, struct delivery *out, size_t max, size_t *n,
@@ -974,9 +1022,9 @@ int ledger_deliveries_due(struct ledger *l, int64_t mailing_id, time_t now, int6
     sqlite3_bind_int(st, 4, uncertain);
     sqlite3_bind_int64(st, 5, (sqlite3_int64)max);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (read_delivery(st, &out[(*n)++])) {
+        if (read_delivery(st, &out[(*n)++], err)) {
             sqlite3_reset(st);
-            return err_nomem(err);
+            return -1;
         }
     }
     sqlite3_reset(st);
@@ -985,25 +1033,26 @@ int ledger_deliveries_due(struct ledger *l, int64_t mailing_id, time_t now, int6
     return 0;
 }
 
-static int read_delivery(sqlite3_stmt *st, struct delivery *d)
+static int read_delivery(sqlite3_stmt *st, struct delivery *d, struct err *err)
 {
-    {
-        d->id = sqlite3_column_int64(st, 0);
-        d->mailing_id = sqlite3_column_int64(st, 1);
-        d->address = col_text(st, 2);
-        d->list = col_text(st, 3);
-        d->name = col_text(st, 4);
-        d->vars = col_text(st, 5);
-        d->message_id = col_text(st, 6);
-        d->state = col_text(st, 7);
-        d->attempts = sqlite3_column_int(st, 8);
-        d->first_attempt_at = col_time(st, 9);
-        d->next_attempt_at = col_time(st, 10);
-        d->token = col_text(st, 11);
-        if (!d->address || !d->list || !d->name || !d->vars || !d->message_id || !d->state ||
-            !d->token)
-            return -1;
-    }
+    int state;
+
+    d->id = sqlite3_column_int64(st, 0);
+    d->mailing_id = sqlite3_column_int64(st, 1);
+    d->address = col_text(st, 2);
+    d->list = col_text(st, 3);
+    d->name = col_text(st, 4);
+    d->vars = col_text(st, 5);
+    d->message_id = col_text(st, 6);
+    d->attempts = sqlite3_column_int(st, 8);
+    d->first_attempt_at = col_time(st, 9);
+    d->next_attempt_at = col_time(st, 10);
+    d->token = col_text(st, 11);
+    if (!d->address || !d->list || !d->name || !d->vars || !d->message_id || !d->token)
+        return err_nomem(err);
+    if (col_state(st, 7, delivery_state_names, NSTATES(delivery_state_names), &state, err))
+        return -1;
+    d->state = (enum delivery_state)state;
     return 0;
 }
 
@@ -1017,10 +1066,10 @@ int ledger_deliveries_each(struct ledger *l, int64_t mailing_id, ledger_delivery
     sqlite3_bind_int64(st, 1, mailing_id);
     while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         memset(&d, 0, sizeof(d));
-        if (read_delivery(st, &d)) {
+        if (read_delivery(st, &d, err)) {
             delivery_release(&d);
             sqlite3_reset(st);
-            return err_nomem(err);
+            return -1;
         }
         stop = fn(ud, &d);
         delivery_release(&d);
@@ -1104,14 +1153,14 @@ int ledger_delivery_sending(struct ledger *l, int64_t id, time_t now, struct err
     return step_done(l, st, err, "recording a delivery attempt");
 }
 
-int ledger_delivery_result(struct ledger *l, int64_t id, const char *state, int code,
+int ledger_delivery_result(struct ledger *l, int64_t id, enum delivery_state state, int code,
                            const char *enhanced, const char *reply, time_t next_attempt, time_t now,
                            struct err *err)
 {
     sqlite3_stmt *st = stmt(l, ST_DELIVERY_RESULT);
 
     sqlite3_bind_int64(st, 1, id);
-    bind_text(st, 2, state);
+    bind_text(st, 2, ledger_delivery_state_name(state));
     if (code)
         sqlite3_bind_int(st, 3, code);
     bind_text(st, 4, enhanced && *enhanced ? enhanced : NULL);
@@ -1680,14 +1729,18 @@ static int report_figures(struct ledger *l, struct ledger_report_mailing *r, tim
 
     sqlite3_bind_int64(st, 1, r->mailing_id);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *state = (const char *)sqlite3_column_text(st, 0);
         long n = (long)sqlite3_column_int64(st, 1);
+        int state;
+        if (col_state(st, 0, delivery_state_names, NSTATES(delivery_state_names), &state, err)) {
+            sqlite3_reset(st);
+            return -1;
+        }
         r->recipients += n;
-        if (!strcmp(state, "sent"))
+        if (state == DELIVERY_SENT)
             r->delivered += n;
-        else if (!strcmp(state, "bounced"))
+        else if (state == DELIVERY_BOUNCED)
             r->delivered += n, r->bounced += n;
-        else if (!strcmp(state, "failed"))
+        else if (state == DELIVERY_FAILED)
             r->failed += n;
     }
     sqlite3_reset(st);

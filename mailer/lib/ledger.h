@@ -9,7 +9,9 @@
  *
  * Delivery states: pending -> sending -> sent | deferred | failed;
  * deferred -> sending again when due; sent -> bounced (bounce module).
- * A delivery left in `sending` by a crash is "uncertain".
+ * A delivery left in `sending` by a crash is "uncertain". States are the
+ * enums below; their names, as stored in the ledger, are in one table in
+ * ledger.c.
  */
 #ifndef MAILER_LEDGER_H
 #define MAILER_LEDGER_H
@@ -22,18 +24,42 @@
 
 struct ledger;
 
+/* A delivery's state. Uncertain is not a state of its own: it is a
+ * delivery found `sending` when no run is sending it. */
+enum delivery_state {
+    DELIVERY_PENDING,  /* to be sent */
+    DELIVERY_SENDING,  /* handed to the server (or about to be) */
+    DELIVERY_SENT,     /* the server accepted it */
+    DELIVERY_DEFERRED, /* a temporary failure: sent again from next_attempt_at */
+    DELIVERY_FAILED,   /* refused for good */
+    DELIVERY_BOUNCED,  /* accepted, then a bounce came back */
+};
+
+/* A mailing's state. */
+enum mailing_state {
+    MAILING_NEW,      /* its audience is frozen, nothing tried yet */
+    MAILING_SENDING,  /* a run started it; deliveries remain */
+    MAILING_COMPLETE, /* nothing pending, deferred or uncertain */
+};
+
+/* The name of a state as the ledger stores it ("pending", "complete"), for
+ * JSON and the like; static strings. */
+const char *ledger_delivery_state_name(enum delivery_state s);
+const char *ledger_mailing_state_name(enum mailing_state s);
+
 struct mailing {
     int64_t id;
     char *campaign, *edition, *kind, *subject, *report_title, *lists;
-    char *from_address; /* the From it left from (ledger_mailing_create only; may be NULL) */
-    char *state;        /* "new", "sending", "complete" */
-    int test;           /* a test send: never in reports */
+    char *from_address;      /* the From it left from (ledger_mailing_create only; may be NULL) */
+    enum mailing_state state;
+    int test;                /* a test send: never in reports */
     time_t created_at, started_at, finished_at; /* 0 when not yet */
 };
 
 struct delivery {
     int64_t id, mailing_id;
-    char *address, *list, *name, *vars, *message_id, *state;
+    char *address, *list, *name, *vars, *message_id;
+    enum delivery_state state;
     int attempts;
     time_t first_attempt_at, next_attempt_at;
     char *token; /* the unsubscribe token (token.h); "" for rows written without one */
@@ -69,7 +95,8 @@ int ledger_mailing_find(struct ledger *l, const char *campaign, const char *edit
 /* Create the mailing from m's descriptive fields (id and times ignored);
  * fills m->id. */
 int ledger_mailing_create(struct ledger *l, struct mailing *m, struct err *err);
-int ledger_mailing_set_state(struct ledger *l, int64_t id, const char *state, struct err *err);
+int ledger_mailing_set_state(struct ledger *l, int64_t id, enum mailing_state state,
+                             struct err *err);
 void mailing_release(struct mailing *m);
 
 /* Every mailing (of one campaign when campaign is non-NULL), newest first;
@@ -97,13 +124,14 @@ int ledger_deliveries_each(struct ledger *l, int64_t mailing_id, ledger_delivery
                            struct err *err);
 /* Mark a delivery as being handed to the server now (attempts + 1). */
 int ledger_delivery_sending(struct ledger *l, int64_t id, time_t now, struct err *err);
-/* Record an outcome: state "sent", "deferred" or "failed". */
 /* A delivery of the mailing still `sending` whose message was never started
  * goes back to `pending`, that attempt uncounted: 0 done, 1 not `sending`
  * (or not this mailing's), -1 error. */
 int ledger_delivery_unsend(struct ledger *l, int64_t mailing_id, int64_t id, time_t now,
                            struct err *err);
-int ledger_delivery_result(struct ledger *l, int64_t id, const char *state, int code,
+/* Record an outcome: its state (sent, deferred, failed; pending again or
+ * still sending when the run stops), the reply, the next attempt (deferred). */
+int ledger_delivery_result(struct ledger *l, int64_t id, enum delivery_state state, int code,
                            const char *enhanced, const char *reply, time_t next_attempt, time_t now,
                            struct err *err);
 int ledger_mailing_counts(struct ledger *l, int64_t mailing_id, struct delivery_counts *c,

@@ -1,6 +1,7 @@
 /* send - the send loop: audience -> ledger -> render -> submit -> record. */
 #include "send.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,9 +68,7 @@ struct run {
     int fatal;          /* a callback hit an error that must stop the run */
     long netfails;      /* consecutive outcomes with no reply at all */
     long uncertain_row; /* consecutive unknown outcomes */
-    long resend_after;  /* RESEND_UNCERTAIN_AFTER in seconds, 0: never by itself */
     struct same_refusals same;
-    long retry_max; /* RETRY_MAX_AGE in seconds */
     double started;
     struct send_progress prog;
     struct compose_gaps gaps;         /* template variables missing while freezing */
@@ -326,7 +325,7 @@ static double backoff(int attempts)
  * delivery that got it goes back to pending with the others. */
 static void account_stop(struct run *run, const struct transport_result *res)
 {
-    const struct config *cfg = run->o->cfg;
+    const struct sender *s = run->o->sender;
 
     if (run->t)
         transport_halt(run->t);
@@ -334,17 +333,16 @@ static void account_stop(struct run *run, const struct transport_result *res)
         return;
     run->fatal = 1;
     run->r->account_stop = 1;
-    if (res->outcome == TRANSPORT_AUTHFAIL && res->code == 530 && !*config_get(cfg, CFG_SMTP_USER))
+    if (res->outcome == TRANSPORT_AUTHFAIL && res->code == 530 && !*s->smtp_user)
         err_set(run->err, ERR_CONFIG,
                 "the SMTP server %s requires authentication and no SMTP_USER is set; nothing "
                 "was sent or marked failed (its reply: %s)",
-                config_get(cfg, CFG_SMTP_URL), res->reply);
+                s->smtp_url, res->reply);
     else if (res->outcome == TRANSPORT_AUTHFAIL)
         err_set(run->err, ERR_CONFIG,
                 "the SMTP server %s refused the login of %s (%s): check SMTP_USER and "
                 "SMTP_PASSWORD; it was tried once, and nobody was marked failed (its reply: %s)",
-                config_get(cfg, CFG_SMTP_URL), config_get(cfg, CFG_SMTP_USER), res->refusal.why,
-                res->reply);
+                s->smtp_url, s->smtp_user, res->refusal.why, res->reply);
     else if (res->refusal.tempfail)
         err_set(run->err, ERR_TEMPFAIL,
                 "the SMTP server stopped this run: %s; nobody was marked failed, the rest stay "
@@ -381,7 +379,7 @@ static int same_refusal(struct run *run, struct inflight *f, const struct transp
     if (s->n < SAME_REFUSAL_STOP)
         return 0;
     for (i = 0; i < s->n - 1; i++)
-        if (ledger_delivery_result(run->l, s->ids[i], "pending", res->code, res->enhanced,
+        if (ledger_delivery_result(run->l, s->ids[i], DELIVERY_PENDING, res->code, res->enhanced,
                                    res->reply, 0, now, run->err))
             run->fatal = 1;
     run->r->failed -= s->n - 1;
@@ -404,7 +402,7 @@ static int same_refusal(struct run *run, struct inflight *f, const struct transp
 static void record_outcome(struct run *run, struct inflight *f, const struct transport_result *res)
 {
     time_t now = clock_now(), next = 0;
-    const char *state;
+    enum delivery_state state;
 
     run->netfails = res->code == 0 && res->outcome == TRANSPORT_NETFAIL ? run->netfails + 1 : 0;
     run->uncertain_row = res->outcome == TRANSPORT_UNCERTAIN ? run->uncertain_row + 1 : 0;
@@ -422,34 +420,34 @@ static void record_outcome(struct run *run, struct inflight *f, const struct tra
     }
     switch (res->outcome) {
     case TRANSPORT_SENT:
-        state = "sent";
+        state = DELIVERY_SENT;
         run->r->sent++;
         break;
     case TRANSPORT_UNCERTAIN:
         /* the server may have it: it stays `sending` (uncertain), sent again
          * only by a person (--resend-uncertain) or after RESEND_UNCERTAIN_AFTER */
-        state = "sending";
+        state = DELIVERY_SENDING;
         run->r->uncertain++;
         break;
     default:
         if (res->refusal.scope == REFUSAL_ACCOUNT || res->outcome == TRANSPORT_AUTHFAIL ||
             res->outcome == TRANSPORT_TLSFAIL) {
-            state = "pending";
+            state = DELIVERY_PENDING;
             account_stop(run, res);
         } else if (res->outcome == TRANSPORT_TEMPFAIL || res->outcome == TRANSPORT_NETFAIL ||
                    res->refusal.scope == REFUSAL_TEMPORARY) {
-            if (f->first_attempt_at && now - f->first_attempt_at > run->retry_max) {
-                state = "failed";
+            if (f->first_attempt_at && now - f->first_attempt_at > run->o->policy.retry_max_age) {
+                state = DELIVERY_FAILED;
                 run->r->failed++;
             } else {
-                state = "deferred";
+                state = DELIVERY_DEFERRED;
                 next = now + (time_t)backoff(f->attempts);
                 run->r->deferred++;
             }
         } else if (same_refusal(run, f, res, now)) {
-            state = "pending";
+            state = DELIVERY_PENDING;
         } else {
-            state = "failed";
+            state = DELIVERY_FAILED;
             run->r->failed++;
         }
         break;
@@ -579,7 +577,7 @@ static void journal_marked(struct run *run, const struct delivery *ds, size_t k)
     size_t i, n = 0;
 
     for (i = 0; i < k; i++)
-        if (!ds[i].state || strcmp(ds[i].state, "sending") != 0)
+        if (ds[i].state != DELIVERY_SENDING)
             ids[n++] = ds[i].id;
     handoff_marked(&run->ho, ids, n);
 }
@@ -647,7 +645,7 @@ static int submit_group(struct run *run, const struct delivery *ds, size_t k, lo
     }
     /* Any not handed over are still only pending. */
     for (i = sent; i < k; i++)
-        ledger_delivery_result(run->l, ds[i].id, "pending", 0, NULL, NULL, 0, now, NULL);
+        ledger_delivery_result(run->l, ds[i].id, DELIVERY_PENDING, 0, NULL, NULL, 0, now, NULL);
     if (sent < k)
         goto fail;
     for (i = 0; i < k; i++)
@@ -696,6 +694,18 @@ static size_t group_size(struct run *run, size_t left, long submitted)
     return k ? k : 1;
 }
 
+/* Which uncertain deliveries are due (ledger_deliveries_due): all with
+ * --resend-uncertain (1), those older than RESEND_UNCERTAIN_AFTER (its
+ * seconds, when more than 1), else none (0). */
+static int uncertain_due(const struct send_opts *o)
+{
+    long after = o->policy.resend_uncertain_after;
+
+    if (o->resend_uncertain)
+        return 1;
+    return after > 1 ? (after > INT_MAX ? INT_MAX : (int)after) : 0;
+}
+
 static int send_loop(struct run *run)
 {
     struct delivery batch[BATCH];
@@ -713,10 +723,7 @@ static int send_loop(struct run *run)
             for (j = 0; j < n; j++)
                 delivery_release(&batch[j]);
             i = 0;
-            if (ledger_deliveries_due(run->l, run->m.id, clock_now(), after,
-                                      run->o->resend_uncertain ? 1
-                                      : run->resend_after > 1  ? run->resend_after
-                                                               : 0,
+            if (ledger_deliveries_due(run->l, run->m.id, clock_now(), after, uncertain_due(run->o),
                                       batch, BATCH, &n, run->err)) {
                 rc = -1;
                 break;
@@ -784,12 +791,24 @@ static int count_deliveries(struct run *run)
     return 0;
 }
 
+/* The secrets a login needs, run now (a password or token command):
+ * into *password and *token, NULL when not configured. */
+static int login_secrets(const struct sender *s, char **password, char **token, struct err *err)
+{
+    *password = sender_password(s, err);
+    if (!*password && err->kind != ERR_NONE)
+        return -1;
+    *token = sender_oauth_token(s, err);
+    if (!*token && err->kind != ERR_NONE)
+        return -1;
+    return 0;
+}
+
 static int open_transport(struct run *run)
 {
-    const struct config *cfg = run->o->cfg;
+    const struct sender *s = run->o->sender;
     struct transport_config tc = {0};
-    char *password = NULL;
-    int rc = -1;
+    char *password = NULL, *token = NULL;
 
     if (run->o->dry_run_dir) {
         tc.url = run->o->dry_run_dir;
@@ -797,31 +816,27 @@ static int open_transport(struct run *run)
         run->t = transport_new("file", &tc, run->err);
         return run->t ? 0 : -1;
     }
-    password = config_password(cfg, CFG_SMTP_PASSWORD, CFG_SMTP_PASSWORD_COMMAND, run->err);
-    if (!password && run->err->kind != ERR_NONE)
-        return -1;
-    tc.url = config_get(cfg, CFG_SMTP_URL);
-    tc.user = *config_get(cfg, CFG_SMTP_USER) ? config_get(cfg, CFG_SMTP_USER) : NULL;
-    tc.password = password;
-    tc.ca_file = *config_get(cfg, CFG_CA_FILE) ? config_get(cfg, CFG_CA_FILE) : NULL;
-    tc.helo = config_get(cfg, CFG_SMTP_HELO);
-    tc.require_tls = strcmp(config_get(cfg, CFG_SMTP_TLS), "none") != 0;
-    tc.concurrency = run->o->concurrency > 0 ? run->o->concurrency
-                                             : (int)config_get_long(cfg, CFG_SMTP_CONCURRENCY);
-    tc.timeout_ms = config_get_long(cfg, CFG_SMTP_TIMEOUT) * 1000;
-    tc.verbose = run->o->trace;
-    if (run->ho.fd >= 0) {
-        tc.started = on_started;
-        tc.started_ud = run;
+    if (login_secrets(s, &password, &token, run->err) == 0) {
+        tc.url = s->smtp_url;
+        tc.user = *s->smtp_user ? s->smtp_user : NULL;
+        tc.password = password;
+        tc.oauth_token = token;
+        tc.ca_file = *s->ca_file ? s->ca_file : NULL;
+        tc.helo = s->smtp_helo;
+        tc.require_tls = s->smtp_require_tls;
+        tc.concurrency = run->o->concurrency > 0 ? run->o->concurrency : s->concurrency;
+        tc.timeout_ms = s->timeout * 1000;
+        tc.verbose = run->o->trace;
+        if (run->ho.fd >= 0) {
+            tc.started = on_started;
+            tc.started_ud = run;
+        }
+        run->t = run->o->backend ? transport_open(run->o->backend, &tc, run->err)
+                                 : transport_new("smtp", &tc, run->err);
     }
-    run->t = transport_new("smtp", &tc, run->err);
-    if (run->t)
-        rc = 0;
-    if (password) {
-        explicit_bzero(password, strlen(password));
-        free(password);
-    }
-    return rc;
+    sender_secret_free(password);
+    sender_secret_free(token);
+    return run->t ? 0 : -1;
 }
 
 /* A test send that could not go (a refused login, no server, ...) ends
@@ -874,7 +889,7 @@ static int prepare_mailing(struct run *run)
             ledger_mailing_find(run->l, o->campaign->id, run->r->edition.name, &run->m, run->err);
     if (found < 0)
         return -1;
-    if (found == 0 && !strcmp(run->m.state, "complete"))
+    if (found == 0 && run->m.state == MAILING_COMPLETE)
         return 1;
     if (found == 1) {
         if (freeze_audience(run))
@@ -883,7 +898,7 @@ static int prepare_mailing(struct run *run)
             return -1;
     }
     run->r->mailing_id = run->m.id;
-    return ledger_mailing_set_state(run->l, run->m.id, "sending", run->err);
+    return ledger_mailing_set_state(run->l, run->m.id, MAILING_SENDING, run->err);
 }
 
 static int finish(struct run *run)
@@ -894,7 +909,7 @@ static int finish(struct run *run)
         return -1;
     if (c->pending == 0 && c->sending == 0 && c->deferred == 0) {
         run->r->status = SEND_COMPLETE;
-        return ledger_mailing_set_state(run->l, run->m.id, "complete", run->err);
+        return ledger_mailing_set_state(run->l, run->m.id, MAILING_COMPLETE, run->err);
     }
     run->r->status = SEND_INCOMPLETE;
     if (run->r->daily_reached)
@@ -951,8 +966,6 @@ int send_run(const struct send_opts *o, struct send_report *r, struct err *err)
     run.err = err;
     run.l = o->ledger;
     buf_init(&run.scratch, 1024 * 1024);
-    config_parse_duration(config_get(o->cfg, CFG_RETRY_MAX_AGE), &run.retry_max);
-    config_parse_duration(config_get(o->cfg, CFG_RESEND_UNCERTAIN_AFTER), &run.resend_after);
     if (campaign_edition(o->campaign, o->edition, clock_now(), &r->edition, err))
         goto out;
     if (o->dry_run_dir && !(run.l = ledger_open(":memory:", err)))
@@ -965,7 +978,7 @@ int send_run(const struct send_opts *o, struct send_report *r, struct err *err)
         if (lockfile_take(&lock, path.data, "this mailing", err))
             goto out;
     }
-    if (compose_init(&run.cp, o->campaign, &r->edition, o->cfg, o->test_to != NULL, err))
+    if (compose_init(&run.cp, o->campaign, &r->edition, o->sender, o->test_to != NULL, err))
         goto out;
     run.cp.boundary_seed = o->boundary_seed;
     prep = prepare_mailing(&run);
@@ -988,7 +1001,7 @@ int send_run(const struct send_opts *o, struct send_report *r, struct err *err)
             handoff_open(&run.ho, journal.data, err))
             goto out;
     }
-    if (count_deliveries(&run) || throttle_init(&run.th, o->cfg, o->ledger, err) ||
+    if (count_deliveries(&run) || throttle_init(&run.th, o->sender, o->ledger, err) ||
         open_transport(&run))
         goto out;
     rc = send_loop(&run);

@@ -9,8 +9,11 @@
  * start is uncertain (the server may have it) and is re-sent only when
  * resend_uncertain is set, with the same Message-ID; so is one whose whole
  * message went and got no reply (TRANSPORT_UNCERTAIN: it stays `sending`),
- * and RESEND_UNCERTAIN_AFTER (a duration, 0: never) re-sends those by
- * itself once that long has passed.
+ * and policy.resend_uncertain_after (RESEND_UNCERTAIN_AFTER, 0: never)
+ * re-sends those by itself once that long has passed.
+ *
+ * The run takes everything it needs of the settings typed: the sender (the
+ * mailbox it leaves from, sender.h) and the policy; it never reads them.
  *
  * Outcomes by scope (refusal.h): a recipient or message refusal fails that
  * delivery; an account-wide one stops the run at once, marks nobody failed
@@ -29,10 +32,10 @@
 
 #include "buf.h"
 #include "campaign.h"
-#include "config.h"
 #include "contacts.h"
 #include "err.h"
 #include "ledger.h"
+#include "sender.h"
 #include "transport.h"
 
 struct send_progress {
@@ -41,10 +44,18 @@ struct send_progress {
     double elapsed; /* seconds since the run started sending */
 };
 
+/* What a run does with deliveries that wait (run-wide settings, not a
+ * mailbox's). */
+struct send_policy {
+    long retry_max_age;          /* seconds a deferred delivery is retried before it fails */
+    long resend_uncertain_after; /* seconds before an uncertain delivery goes again, 0: never */
+};
+
 struct send_opts {
     const struct campaign *campaign;
-    const char *edition; /* explicit edition, NULL: from the cadence */
-    const struct config *cfg;
+    const char *edition;         /* explicit edition, NULL: from the cadence */
+    const struct sender *sender; /* the mailbox it leaves from */
+    struct send_policy policy;
     struct ledger *ledger;      /* the ledger (suppressions are read from it too) */
     const char *lock_dir;       /* directory of per-mailing lock files */
     const char *dry_run_dir;    /* non-NULL: write .eml files there, record nothing */
@@ -52,12 +63,13 @@ struct send_opts {
     size_t ntest_to;
     long test_row;               /* test send: variables of the Nth contact (1-based; 0 = 1) */
     long limit;                  /* at most this many messages this run; 0: no limit */
-    int concurrency;             /* 0: SMTP_CONCURRENCY */
+    int concurrency;             /* 0: the sender's */
     int resend_uncertain;        /* re-send deliveries left in `sending` by a crash */
     int force;                   /* start even when over 10 % of a list is invalid */
     const char *boundary_seed;   /* golden tests: deterministic MIME boundaries */
     int trace;                   /* SMTP dialogue to stderr (mailer -v -v); AUTH redacted */
     volatile sig_atomic_t *stop; /* set (by a signal) to stop taking new messages */
+    const struct transport_ops *backend; /* unit tests: a backend of their own; NULL: smtp */
     void (*progress)(void *ud, const struct send_progress *p);
     void (*delivered)(void *ud, const char *address, const struct transport_result *r);
     void *ud;
@@ -81,7 +93,7 @@ struct send_report {
     long restored;      /* queued by a run that stopped, never started: back to pending */
     int stopped;        /* by a signal */
     int limit_reached;  /* --limit */
-    int daily_reached;  /* SMTP_DAILY_LIMIT */
+    int daily_reached;  /* the sender's daily limit */
     int unreachable;    /* the server could not be reached */
     int account_stop;   /* an account-wide refusal (or the safeguard) stopped the run */
     int uncertain_stop; /* several unknown outcomes in a row stopped the run */

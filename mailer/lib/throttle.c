@@ -7,30 +7,13 @@
 
 #include "banned.h"
 
-int throttle_init(struct throttle *t, const struct config *cfg, struct ledger *l, struct err *err)
+int throttle_init(struct throttle *t, const struct sender *s, struct ledger *l, struct err *err)
 {
-    const char *preset = config_get(cfg, CFG_SMTP_PRESET);
-    const char *rate = config_get(cfg, CFG_SMTP_RATE);
-    long count = 0, seconds = 0;
-
     memset(t, 0, sizeof(*t));
     t->now = clock_mono;
-    t->daily_limit = config_get_long(cfg, CFG_SMTP_DAILY_LIMIT);
-    if (!strcmp(preset, "m365")) {
-        /* Microsoft 365: 30 messages a minute, 10,000 recipients a day. */
-        count = 30, seconds = 60;
-        if (!t->daily_limit)
-            t->daily_limit = 10000;
-    } else if (!strcmp(preset, "gmail")) {
-        /* Google Workspace: 2,000 a day; no published rate, be gentle. */
-        count = 60, seconds = 60;
-        if (!t->daily_limit)
-            t->daily_limit = 2000;
-    }
-    if (*rate && config_parse_rate(rate, &count, &seconds))
-        return err_set(err, ERR_CONFIG, "SMTP_RATE: \"%s\" is not a rate", rate);
-    if (count > 0)
-        t->interval = (double)seconds / (double)count;
+    t->daily_limit = s->daily_limit;
+    if (s->rate_count > 0)
+        t->interval = (double)s->rate_seconds / (double)s->rate_count;
     if (t->daily_limit && ledger_sent_since(l, clock_now() - 86400, &t->sent_24h, err))
         return -1;
     t->next = t->now();

@@ -9,9 +9,9 @@
 
 #include <time.h>
 
-#include "config.h"
 #include "err.h"
 #include "ledger.h"
+#include "sender.h"
 
 struct throttle {
     double interval;     /* seconds between messages, 0: no rate limit */
@@ -21,9 +21,9 @@ struct throttle {
     double (*now)(void); /* monotonic clock (tests may replace it) */
 };
 
-/* Set up from SMTP_RATE, SMTP_DAILY_LIMIT and SMTP_PRESET (explicit
- * settings win over a preset); counts the last 24 h from the ledger. */
-int throttle_init(struct throttle *t, const struct config *cfg, struct ledger *l, struct err *err);
+/* Set up from the sender's rate and daily limit (a preset resolved there);
+ * counts the last 24 h from the ledger. */
+int throttle_init(struct throttle *t, const struct sender *s, struct ledger *l, struct err *err);
 /* Seconds to wait before the next message may go (0: now). */
 double throttle_delay(const struct throttle *t);
 /* Record that a message is going now. */

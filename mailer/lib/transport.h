@@ -1,13 +1,15 @@
 /* transport - submit messages: SMTP over libcurl, or a file sink.
  *
  * A transport takes messages and reports each one's outcome through a
- * callback. Backends are chosen by name: "smtp" drives `concurrency`
- * connections, one worker thread and libcurl easy handle each, each connection
- * reused for many messages (not a curl multi handle: libcurl 7.88 blocks the
- * whole multi while it waits for the reply to the end of DATA); "file" writes
- * each message to DIR/NNNNNN.eml (dry runs, tests) and completes at once. The
- * caller keeps no more than transport_slots() messages in flight (for smtp,
- * one per connection and as many again queued) and calls
+ * callback. Backends are chosen by name, each in a file of its own behind one
+ * table of operations (transport_int.h): "smtp" (transport_smtp.c, the only
+ * includer of libcurl) drives `concurrency` connections, one worker thread
+ * and libcurl easy handle each, each connection reused for many messages
+ * (not a curl multi handle: libcurl 7.88 blocks the whole multi while it
+ * waits for the reply to the end of DATA); "file" (transport_file.c) writes
+ * each message to DIR/NNNNNN.eml (dry runs, tests) and completes at once.
+ * The caller keeps no more than transport_slots() messages in flight (for
+ * smtp, one per connection and as many again queued) and calls
  * transport_poll() to collect outcomes. To stop cleanly, stop submitting and
  * poll until transport_in_flight() is 0; transport_free() abandons the rest.
  *
@@ -109,6 +111,12 @@ struct transport;
  * NULL with err set on failure; free with transport_free. */
 struct transport *transport_new(const char *backend, const struct transport_config *cfg,
                                 struct err *err);
+/* The same with a backend given rather than named (transport_int.h says how
+ * one is written): for the unit tests of send.c, whose backend of their own
+ * scripts the outcomes (send_opts.backend). */
+struct transport_ops;
+struct transport *transport_open(const struct transport_ops *ops,
+                                 const struct transport_config *cfg, struct err *err);
 /* Start no more messages: those queued are reported TRANSPORT_UNTRIED; those
  * being sent finish. */
 void transport_halt(struct transport *t);

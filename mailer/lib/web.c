@@ -481,7 +481,7 @@ static int resolve(const char *listen, struct sockaddr_storage *ss, socklen_t *l
     int rc;
 
     if (!colon || !colon[1] || strspn(colon + 1, "0123456789") != strlen(colon + 1) ||
-        atol(colon + 1) > 65535)
+        strlen(colon + 1) > 5 || atol(colon + 1) < 1 || atol(colon + 1) > 65535)
         return err_set(err, ERR_USAGE, "--listen \"%s\": want HOST:PORT (127.0.0.1:8025)", listen);
     hl = (size_t)(colon - listen);
     if (hl >= 2 && listen[0] == '[' && colon[-1] == ']')
@@ -499,6 +499,15 @@ static int resolve(const char *listen, struct sockaddr_storage *ss, socklen_t *l
     *v6 = res->ai_family == AF_INET6;
     freeaddrinfo(res);
     return 0;
+}
+
+int web_listen_check(const char *listen, struct err *err)
+{
+    struct sockaddr_storage ss;
+    socklen_t len;
+    int v6;
+
+    return resolve(listen, &ss, &len, &v6, err);
 }
 
 int web_serve(const struct web_opts *o, struct err *err)

@@ -50,6 +50,9 @@ struct web_opts {
     volatile sig_atomic_t *stop;
 };
 
+/* Whether listen is a HOST:PORT to listen on (a port 1..65535, a host that
+ * resolves): 0, or -1 with err set (ERR_USAGE, naming --listen). */
+int web_listen_check(const char *listen, struct err *err);
 /* Serve until *stop becomes non-zero. -1 with err set when the listening
  * address is bad or cannot be bound. */
 int web_serve(const struct web_opts *o, struct err *err);

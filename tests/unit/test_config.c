@@ -216,32 +216,6 @@ static void test_missing_named_file(void **state)
     err_release(&e);
 }
 
-static void test_password_command(void **state)
-{
-    struct config c;
-    struct err e;
-    char *pw;
-
-    (void)state;
-    clear_env();
-    err_init(&e);
-    assert_int_equal(
-        config_load(&c, write_env("cmd.env", "SMTP_PASSWORD_COMMAND=printf 'abc\\nxyz'\n", 0644),
-                    &e),
-        0);
-    pw = config_password(&c, CFG_SMTP_PASSWORD, CFG_SMTP_PASSWORD_COMMAND, &e);
-    assert_non_null(pw);
-    assert_string_equal(pw, "abc");
-    free(pw);
-    config_release(&c);
-    assert_int_equal(
-        config_load(&c, write_env("cmd2.env", "SMTP_PASSWORD_COMMAND=false\n", 0644), &e), 0);
-    assert_null(config_password(&c, CFG_SMTP_PASSWORD, CFG_SMTP_PASSWORD_COMMAND, &e));
-    assert_int_equal(e.kind, ERR_CONFIG);
-    config_release(&c);
-    err_release(&e);
-}
-
 static void test_rates_and_durations(void **state)
 {
     static const struct {
@@ -332,7 +306,6 @@ int main(void)
         cmocka_unit_test(test_precedence),
         cmocka_unit_test(test_password_file_mode),
         cmocka_unit_test(test_missing_named_file),
-        cmocka_unit_test(test_password_command),
         cmocka_unit_test(test_rates_and_durations),
         cmocka_unit_test(test_env_example_in_step),
     };

@@ -15,6 +15,7 @@
 #include "events.h"
 #include "ledger.h"
 
+#include "fixed_clock.h"
 #include "scratch.h"
 
 #include "banned.h"
@@ -83,14 +84,14 @@ static void test_record_and_filter(void **state)
 
     (void)state;
     err_init(&e);
-    setenv("MAILER_NOW", "2024-01-08T16:00:00Z", 1);
+    fixed_clock("2024-01-08T16:00:00Z");
     events_set_operator("Ana");
     assert_int_equal(events_record(l, "send", "vota-film-fest", "main", "started", &e), 0);
-    setenv("MAILER_NOW", "2024-02-01T16:00:00Z", 1);
+    fixed_clock("2024-02-01T16:00:00Z");
     events_set_operator(NULL);
     assert_int_equal(events_record(l, "suppress", NULL, NULL, "add a@b.org", &e), 0);
     assert_int_equal(events_record(l, "send", "vota-film-fest", "recordatorio", NULL, &e), 0);
-    unsetenv("MAILER_NOW");
+    fixed_clock(NULL);
 
     memset(&s, 0, sizeof(s));
     assert_int_equal(ledger_events_each(l, 0, NULL, NULL, collect, &s, &e), 0);

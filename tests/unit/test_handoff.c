@@ -90,7 +90,7 @@ static const char *state_of(struct ledger *l, int64_t mailing, int64_t id, int *
     snprintf(state, sizeof(state), "(not due)");
     for (size_t i = 0; i < got; i++) {
         if (ds[i].id == id) {
-            snprintf(state, sizeof(state), "%s", ds[i].state);
+            snprintf(state, sizeof(state), "%s", ledger_delivery_state_name(ds[i].state));
             if (attempts)
                 *attempts = ds[i].attempts;
         }
@@ -124,7 +124,8 @@ static void test_recover(void **state)
         assert_int_equal(ledger_delivery_sending(l, a[i], 1000, &e), 0);
     assert_int_equal(ledger_delivery_sending(l, b[0], 1000, &e), 0);
     /* a[3] got its outcome before the stop */
-    assert_int_equal(ledger_delivery_result(l, a[3], "sent", 250, NULL, "250 ok", 0, 1001, &e), 0);
+    assert_int_equal(
+        ledger_delivery_result(l, a[3], DELIVERY_SENT, 250, NULL, "250 ok", 0, 1001, &e), 0);
     /* a[0] started; a[1], a[2], a[3] never; a[4] was an uncertain delivery
      * re-sent (no M line); b[0] is another mailing's; the last line torn */
     snprintf(text, sizeof(text),

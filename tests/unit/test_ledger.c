@@ -170,7 +170,8 @@ static void test_mailing_and_deliveries(void **state)
     assert_int_equal(ledger_mailing_find(l, "corazon-chilango", "2026-11", &m, &e), 0);
     assert_int_equal(m.id, id);
     assert_string_equal(m.subject, "Corazón Chilango · noviembre de 2026");
-    assert_string_equal(m.state, "new");
+    assert_int_equal(m.state, MAILING_NEW);
+    assert_string_equal(ledger_mailing_state_name(m.state), "new");
     mailing_release(&m);
     assert_int_equal(ledger_mailing_find(l, "corazon-chilango", "2026-12", &m, &e), 1);
 
@@ -189,18 +190,19 @@ static void test_mailing_and_deliveries(void **state)
     assert_int_equal(ledger_deliveries_due(l, id, now, 0, 0, d, 8, &n, &e), 0);
     assert_int_equal(n, 4);
     assert_string_equal(d[0].address, "ana@example.org");
-    assert_string_equal(d[0].state, "pending");
+    assert_int_equal(d[0].state, DELIVERY_PENDING);
+    assert_string_equal(ledger_delivery_state_name(d[0].state), "pending");
     /* ana sent, beto deferred for an hour, caro failed, dani left sending (a crash) */
     assert_int_equal(ledger_delivery_sending(l, d[0].id, now, &e), 0);
-    assert_int_equal(ledger_delivery_result(l, d[0].id, "sent", 250, "2.0.0",
+    assert_int_equal(ledger_delivery_result(l, d[0].id, DELIVERY_SENT, 250, "2.0.0",
                                             "250 2.0.0 Ok: queued as ABC", 0, now, &e),
                      0);
     assert_int_equal(ledger_delivery_sending(l, d[1].id, now, &e), 0);
-    assert_int_equal(ledger_delivery_result(l, d[1].id, "deferred", 451, "4.3.0", "451 4.3.0 busy",
-                                            now + 3600, now, &e),
+    assert_int_equal(ledger_delivery_result(l, d[1].id, DELIVERY_DEFERRED, 451, "4.3.0",
+                                            "451 4.3.0 busy", now + 3600, now, &e),
                      0);
     assert_int_equal(ledger_delivery_sending(l, d[2].id, now, &e), 0);
-    assert_int_equal(ledger_delivery_result(l, d[2].id, "failed", 550, "5.1.1",
+    assert_int_equal(ledger_delivery_result(l, d[2].id, DELIVERY_FAILED, 550, "5.1.1",
                                             "550 5.1.1 no such user", 0, now, &e),
                      0);
     assert_int_equal(ledger_delivery_sending(l, d[3].id, now, &e), 0);
@@ -308,7 +310,8 @@ static int on_row(void *ud, const struct report_row *r)
     return 0;
 }
 
-static void deliver(struct ledger *l, int64_t id, const char *addr, const char *state, time_t at)
+static void deliver(struct ledger *l, int64_t id, const char *addr, enum delivery_state state,
+                    time_t at)
 {
     struct delivery d[64];
     struct err e;
@@ -339,15 +342,15 @@ static void test_report_rows(void **state)
     (void)state;
     err_init(&e);
     a = new_mailing(l, "corazon-chilango", "2024-01", 0);
-    deliver(l, a, "ana@example.org", "sent", q1 + 86400);
-    deliver(l, a, "beto@example.org", "failed", q1 + 86400);
-    deliver(l, a, "caro@example.org", "sent", q1 + 86400 + 60);
+    deliver(l, a, "ana@example.org", DELIVERY_SENT, q1 + 86400);
+    deliver(l, a, "beto@example.org", DELIVERY_FAILED, q1 + 86400);
+    deliver(l, a, "caro@example.org", DELIVERY_SENT, q1 + 86400 + 60);
     /* 23:30 in Mexico City on 31 March is 05:30Z on 1 April: still Q1 */
     b = new_mailing(l, "podcast", "2024-03", 0);
-    deliver(l, b, "ana@example.org", "sent", q2 - 1800);
+    deliver(l, b, "ana@example.org", DELIVERY_SENT, q2 - 1800);
     /* a test send never counts */
     t = new_mailing(l, "podcast", "2024-03+prueba", 1);
-    deliver(l, t, "yo@example.org", "sent", q1 + 7200);
+    deliver(l, t, "yo@example.org", DELIVERY_SENT, q1 + 7200);
     assert_int_equal(ledger_report(l, q1, q2, on_row, &s, &e), 0);
     assert_int_equal(s.n, 2);
     assert_int_equal(s.recipients[0], 3);
@@ -368,9 +371,9 @@ static void test_sent_since(void **state)
     (void)state;
     err_init(&e);
     id = new_mailing(l, "c", "e", 0);
-    deliver(l, id, "a@example.org", "sent", now - 90000); /* more than a day ago */
-    deliver(l, id, "b@example.org", "sent", now - 3600);
-    deliver(l, id, "c@example.org", "sent", now - 60);
+    deliver(l, id, "a@example.org", DELIVERY_SENT, now - 90000); /* more than a day ago */
+    deliver(l, id, "b@example.org", DELIVERY_SENT, now - 3600);
+    deliver(l, id, "c@example.org", DELIVERY_SENT, now - 60);
     assert_int_equal(ledger_sent_since(l, now - 86400, &n, &e), 0);
     assert_int_equal(n, 2);
     assert_int_equal(ledger_nth_latest_sent(l, 2, &at, &e), 0);
@@ -415,11 +418,91 @@ static int teardown(void **state)
     return scratch_remove(dir);
 }
 
+/* Every state is written by its name and read back as itself: the names
+ * stored stay those of the one table ("pending" ... "bounced", "new" ...
+ * "complete"); a name the table does not know is a data error, never taken
+ * for some state. */
+struct seen_states {
+    enum delivery_state got[8];
+    size_t n;
+};
+
+static int collect_state(void *ud, const struct delivery *d)
+{
+    struct seen_states *s = ud;
+
+    s->got[s->n++] = d->state;
+    return 0;
+}
+
+static void test_states_round_trip(void **state)
+{
+    static const struct {
+        enum delivery_state state;
+        const char *name;
+    } deliveries[] = {{DELIVERY_PENDING, "pending"}, {DELIVERY_SENDING, "sending"},
+                      {DELIVERY_SENT, "sent"},       {DELIVERY_DEFERRED, "deferred"},
+                      {DELIVERY_FAILED, "failed"},   {DELIVERY_BOUNCED, "bounced"}};
+    static const struct {
+        enum mailing_state state;
+        const char *name;
+    } mailings[] = {
+        {MAILING_NEW, "new"}, {MAILING_SENDING, "sending"}, {MAILING_COMPLETE, "complete"}};
+    struct ledger *l = open_fresh();
+    struct seen_states seen = {{0}, 0};
+    struct delivery d[8];
+    struct mailing m;
+    struct err e;
+    size_t i, n;
+    int64_t id = new_mailing(l, "corazon-chilango", "2026-11", 0);
+    char addr[64];
+
+    (void)state;
+    err_init(&e);
+    for (i = 0; i < 6; i++) {
+        snprintf(addr, sizeof(addr), "p%zu@example.org", i);
+        assert_int_equal(ledger_delivery_add(l, id, addr, "diaspora", "", "{}", addr, &e), 0);
+    }
+    assert_int_equal(ledger_deliveries_due(l, id, 1800000000, 0, 0, d, 8, &n, &e), 0);
+    assert_int_equal(n, 6);
+    for (i = 0; i < n; i++) {
+        assert_string_equal(ledger_delivery_state_name(deliveries[i].state), deliveries[i].name);
+        assert_int_equal(
+            ledger_delivery_result(l, d[i].id, deliveries[i].state, 250, "", "", 0, 1800000000, &e),
+            0);
+        delivery_release(&d[i]);
+    }
+    assert_int_equal(ledger_deliveries_each(l, id, collect_state, &seen, &e), 0);
+    assert_int_equal(seen.n, 6);
+    for (i = 0; i < seen.n; i++)
+        assert_int_equal(seen.got[i], deliveries[i].state);
+    for (i = 0; i < sizeof(mailings) / sizeof(mailings[0]); i++) {
+        assert_string_equal(ledger_mailing_state_name(mailings[i].state), mailings[i].name);
+        assert_int_equal(ledger_mailing_set_state(l, id, mailings[i].state, &e), 0);
+        assert_int_equal(ledger_mailing_find(l, "corazon-chilango", "2026-11", &m, &e), 0);
+        assert_int_equal(m.state, mailings[i].state);
+        mailing_release(&m);
+    }
+    /* a name not in the table */
+    assert_int_equal(ledger_exec(l, "UPDATE deliveries SET state = 'lost' WHERE id = 1", &e), 0);
+    seen.n = 0;
+    assert_int_equal(ledger_deliveries_each(l, id, collect_state, &seen, &e), -1);
+    assert_int_equal(e.kind, ERR_DATA);
+    assert_non_null(strstr(e.msg.data, "state it does not know, \"lost\""));
+    err_clear(&e);
+    assert_int_equal(ledger_exec(l, "UPDATE mailings SET state = 'odd'", &e), 0);
+    assert_int_equal(ledger_mailing_find(l, "corazon-chilango", "2026-11", &m, &e), -1);
+    assert_int_equal(e.kind, ERR_DATA);
+    err_release(&e);
+    ledger_close(l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_schema),
         cmocka_unit_test(test_mailing_and_deliveries),
+        cmocka_unit_test(test_states_round_trip),
         cmocka_unit_test(test_suppressions),
         cmocka_unit_test(test_hostile_text),
         cmocka_unit_test(test_report_rows),

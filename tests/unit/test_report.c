@@ -80,7 +80,7 @@ static void seed(struct ledger *l, const char *campaign, const char *edition, co
     assert_int_equal(ledger_deliveries_due(l, m.id, at, 0, 0, d, 16, &got, &e), 0);
     for (i = 0; i < got; i++) {
         ledger_delivery_sending(l, d[i].id, at, &e);
-        ledger_delivery_result(l, d[i].id, i < (size_t)n ? "sent" : "failed",
+        ledger_delivery_result(l, d[i].id, i < (size_t)n ? DELIVERY_SENT : DELIVERY_FAILED,
                                i < (size_t)n ? 250 : 550, "", "", 0, at + (time_t)i, &e);
         delivery_release(&d[i]);
     }

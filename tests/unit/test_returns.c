@@ -17,6 +17,7 @@
 #include "ledger.h"
 #include "returns.h"
 
+#include "fixed_clock.h"
 #include "scratch.h"
 
 #include "banned.h"
@@ -47,7 +48,8 @@ static int64_t sent_delivery(struct ledger *l, int64_t mailing, const char *addr
     assert_true(id > 0);
     assert_int_equal(ledger_delivery_sending(l, id, clock_now(), &e), 0);
     assert_int_equal(
-        ledger_delivery_result(l, id, "sent", 250, "2.0.0", "250 ok", 0, clock_now(), &e), 0);
+        ledger_delivery_result(l, id, DELIVERY_SENT, 250, "2.0.0", "250 ok", 0, clock_now(), &e),
+        0);
     err_release(&e);
     return id;
 }
@@ -59,7 +61,7 @@ static int setup(void **state)
     struct err e;
     char side[320];
 
-    setenv("MAILER_NOW", "2026-11-22T16:00:00Z", 1);
+    fixed_clock("2026-11-22T16:00:00Z");
     unlink(path);
     snprintf(side, sizeof(side), "%s-wal", path);
     unlink(side);
@@ -206,7 +208,7 @@ static void test_soft_three_in_30_days(void **state)
     size_t i;
 
     for (i = 0; i < 4; i++) {
-        setenv("MAILER_NOW", when[i], 1);
+        fixed_clock(when[i]);
         one(&r, BOUNCE_BOUNCE, "beto@test.example", "5.2.2", "failed", BOUNCE_SOFT, NULL);
         assert_int_equal(apply(env, &r, &st), 0);
         /* The first is older than 30 days by the fourth: only 2, 3, 4 count. */

@@ -1,6 +1,6 @@
 /* test_throttle - a steady rate (no burst at the start of a minute, none
- * after an idle stretch) with a test clock; presets; the rolling daily cap
- * counted from the ledger. */
+ * after an idle stretch) with a test clock; presets (resolved by the
+ * sender); the rolling daily cap counted from the ledger. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "config.h"
 #include "ledger.h"
+#include "sender.h"
 #include "throttle.h"
 
 #include "scratch.h"
@@ -43,18 +44,22 @@ static struct ledger *fresh(const char *name)
     return l;
 }
 
-static void load(struct config *c, const char *rate, const char *daily, const char *preset)
+/* A sender from these settings, as the command line resolves it. */
+static void load(struct sender *s, const char *rate, const char *daily, const char *preset)
 {
+    struct config c;
     struct err e;
 
     err_init(&e);
     unsetenv("SMTP_RATE");
     unsetenv("SMTP_DAILY_LIMIT");
     unsetenv("SMTP_PRESET");
-    assert_int_equal(config_load(c, "/dev/null", &e), 0);
-    assert_int_equal(config_set(c, CFG_SMTP_RATE, rate, "flag", &e), 0);
-    assert_int_equal(config_set(c, CFG_SMTP_DAILY_LIMIT, daily, "flag", &e), 0);
-    assert_int_equal(config_set(c, CFG_SMTP_PRESET, preset, "flag", &e), 0);
+    assert_int_equal(config_load(&c, "/dev/null", &e), 0);
+    assert_int_equal(config_set(&c, CFG_SMTP_RATE, rate, "flag", &e), 0);
+    assert_int_equal(config_set(&c, CFG_SMTP_DAILY_LIMIT, daily, "flag", &e), 0);
+    assert_int_equal(config_set(&c, CFG_SMTP_PRESET, preset, "flag", &e), 0);
+    assert_int_equal(sender_from_config(s, &c, &e), 0);
+    config_release(&c);
     err_release(&e);
 }
 
@@ -90,14 +95,14 @@ static void test_steady_rate(void **state)
 {
     struct ledger *l = fresh("rate");
     struct throttle t;
-    struct config c;
+    struct sender s;
     struct err e;
     int n, burst;
 
     (void)state;
     err_init(&e);
-    load(&c, "30/min", "0", "");
-    assert_int_equal(throttle_init(&t, &c, l, &e), 0);
+    load(&s, "30/min", "0", "");
+    assert_int_equal(throttle_init(&t, &s, l, &e), 0);
     fake_now = 0;
     n = drive(&t, 600.0, &burst); /* ten minutes */
     assert_in_range(n, 299, 301);
@@ -108,7 +113,7 @@ static void test_steady_rate(void **state)
     assert_true(throttle_delay(&t) == 0);
     throttle_take(&t);
     assert_true(throttle_delay(&t) > 1.99);
-    config_release(&c);
+    sender_release(&s);
     ledger_close(l);
     err_release(&e);
 }
@@ -117,27 +122,27 @@ static void test_presets(void **state)
 {
     struct ledger *l = fresh("preset");
     struct throttle t;
-    struct config c;
+    struct sender s;
     struct err e;
 
     (void)state;
     err_init(&e);
-    load(&c, "", "0", "m365");
-    assert_int_equal(throttle_init(&t, &c, l, &e), 0);
+    load(&s, "", "0", "m365");
+    assert_int_equal(throttle_init(&t, &s, l, &e), 0);
     assert_true(t.interval > 1.99 && t.interval < 2.01);
     assert_int_equal(t.daily_limit, 10000);
-    config_release(&c);
+    sender_release(&s);
     /* explicit settings win over the preset */
-    load(&c, "2/s", "500", "m365");
-    assert_int_equal(throttle_init(&t, &c, l, &e), 0);
+    load(&s, "2/s", "500", "m365");
+    assert_int_equal(throttle_init(&t, &s, l, &e), 0);
     assert_true(t.interval > 0.49 && t.interval < 0.51);
     assert_int_equal(t.daily_limit, 500);
-    config_release(&c);
-    load(&c, "", "0", "");
-    assert_int_equal(throttle_init(&t, &c, l, &e), 0);
+    sender_release(&s);
+    load(&s, "", "0", "");
+    assert_int_equal(throttle_init(&t, &s, l, &e), 0);
     assert_true(t.interval == 0);
     assert_int_equal(t.daily_limit, 0);
-    config_release(&c);
+    sender_release(&s);
     ledger_close(l);
     err_release(&e);
 }
@@ -149,9 +154,9 @@ static void test_daily_from_ledger(void **state)
     struct mailing m = {0};
     struct delivery d[8];
     struct throttle t;
-    struct config c;
+    struct sender s;
     struct err e;
-    char addr[32], now_s[32];
+    char addr[32];
     time_t now = 1800000000;
     size_t n, i;
 
@@ -168,26 +173,25 @@ static void test_daily_from_ledger(void **state)
     for (i = 0; i < n; i++) {
         /* one a day and a half ago, four within the last hour */
         time_t at = i < 1 ? now - 129600 : now - 3600 + (time_t)i;
-        ledger_delivery_result(l, d[i].id, "sent", 250, "", "", 0, at, &e);
+        ledger_delivery_result(l, d[i].id, DELIVERY_SENT, 250, "", "", 0, at, &e);
         delivery_release(&d[i]);
     }
-    snprintf(now_s, sizeof(now_s), "%ld", (long)now);
-    setenv("MAILER_NOW", now_s, 1);
-    load(&c, "", "5", "");
-    assert_int_equal(throttle_init(&t, &c, l, &e), 0);
+    clock_fix(&now);
+    load(&s, "", "5", "");
+    assert_int_equal(throttle_init(&t, &s, l, &e), 0);
     assert_int_equal(t.sent_24h, 4);
     assert_false(throttle_daily_reached(&t));
     throttle_take(&t);
     assert_true(throttle_daily_reached(&t));
-    config_release(&c);
+    sender_release(&s);
     /* with a cap of 4 it is reached at start; the budget frees up 24 h after
      * the oldest of the last four */
-    load(&c, "", "4", "");
-    assert_int_equal(throttle_init(&t, &c, l, &e), 0);
+    load(&s, "", "4", "");
+    assert_int_equal(throttle_init(&t, &s, l, &e), 0);
     assert_true(throttle_daily_reached(&t));
     assert_int_equal(throttle_daily_resume(&t, l, &e), now - 3600 + 1 + 86400);
-    unsetenv("MAILER_NOW");
-    config_release(&c);
+    clock_fix(NULL);
+    sender_release(&s);
     ledger_close(l);
     err_release(&e);
 }

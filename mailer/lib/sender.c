@@ -1,0 +1,152 @@
+/* sender - one sending mailbox, its settings resolved once and typed. */
+#include "sender.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+
+#include "banned.h"
+
+/* A copy of setting id ("" when unset); 0, or -1 out of memory. */
+static int take(char **dst, const struct config *cfg, enum config_id id)
+{
+    *dst = strdup(config_get(cfg, id));
+    return *dst ? 0 : -1;
+}
+
+/* The rate and daily limit: SMTP_RATE and SMTP_DAILY_LIMIT, a preset's
+ * where they are not set (Microsoft 365: 30 a minute and 10,000 a day;
+ * Google Workspace: 2,000 a day and no published rate, so 60 a minute). */
+static int resolve_limits(struct sender *s, const struct config *cfg, struct err *err)
+{
+    const char *preset = config_get(cfg, CFG_SMTP_PRESET);
+    const char *rate = config_get(cfg, CFG_SMTP_RATE);
+
+    s->daily_limit = config_get_long(cfg, CFG_SMTP_DAILY_LIMIT);
+    if (!strcmp(preset, "m365")) {
+        s->rate_count = 30, s->rate_seconds = 60;
+        if (!s->daily_limit)
+            s->daily_limit = 10000;
+    } else if (!strcmp(preset, "gmail")) {
+        s->rate_count = 60, s->rate_seconds = 60;
+        if (!s->daily_limit)
+            s->daily_limit = 2000;
+    }
+    if (*rate && config_parse_rate(rate, &s->rate_count, &s->rate_seconds))
+        return err_set(err, ERR_CONFIG, "SMTP_RATE: \"%s\" is not a rate", rate);
+    return 0;
+}
+
+int sender_from_config(struct sender *s, const struct config *cfg, struct err *err)
+{
+    memset(s, 0, sizeof(*s));
+    if (!(s->name = strdup("default")) || take(&s->from, cfg, CFG_MAIL_FROM) ||
+        take(&s->smtp_url, cfg, CFG_SMTP_URL) || take(&s->smtp_user, cfg, CFG_SMTP_USER) ||
+        take(&s->smtp_password, cfg, CFG_SMTP_PASSWORD) ||
+        take(&s->smtp_password_command, cfg, CFG_SMTP_PASSWORD_COMMAND) ||
+        take(&s->smtp_oauth_token_command, cfg, CFG_SMTP_OAUTH_TOKEN_COMMAND) ||
+        take(&s->smtp_helo, cfg, CFG_SMTP_HELO) || take(&s->ca_file, cfg, CFG_CA_FILE) ||
+        take(&s->bounce_address, cfg, CFG_BOUNCE_ADDRESS) ||
+        take(&s->unsubscribe_mailto, cfg, CFG_UNSUBSCRIBE_MAILTO) ||
+        take(&s->unsubscribe_url, cfg, CFG_UNSUBSCRIBE_URL) ||
+        take(&s->imap_url, cfg, CFG_BOUNCE_IMAP_URL) ||
+        take(&s->imap_user, cfg, CFG_BOUNCE_IMAP_USER) ||
+        take(&s->imap_password, cfg, CFG_BOUNCE_IMAP_PASSWORD)) {
+        sender_release(s);
+        return err_nomem(err);
+    }
+    s->smtp_require_tls = strcmp(config_get(cfg, CFG_SMTP_TLS), "none") != 0;
+    s->concurrency = (int)config_get_long(cfg, CFG_SMTP_CONCURRENCY);
+    s->timeout = config_get_long(cfg, CFG_SMTP_TIMEOUT);
+    s->verp = !strcmp(config_get(cfg, CFG_BOUNCE_VERP), "yes");
+    if (resolve_limits(s, cfg, err)) {
+        sender_release(s);
+        return -1;
+    }
+    return 0;
+}
+
+void sender_secret_free(char *secret)
+{
+    if (secret)
+        explicit_bzero(secret, strlen(secret));
+    free(secret);
+}
+
+void sender_release(struct sender *s)
+{
+    free(s->name);
+    free(s->from);
+    free(s->smtp_url);
+    free(s->smtp_user);
+    sender_secret_free(s->smtp_password);
+    free(s->smtp_password_command);
+    free(s->smtp_oauth_token_command);
+    free(s->smtp_helo);
+    free(s->ca_file);
+    free(s->bounce_address);
+    free(s->unsubscribe_mailto);
+    free(s->unsubscribe_url);
+    free(s->imap_url);
+    free(s->imap_user);
+    sender_secret_free(s->imap_password);
+    memset(s, 0, sizeof(*s));
+}
+
+/* The first line command prints (what names the setting, for the message).
+ * Caller wipes and frees; NULL with err set when it fails or prints nothing. */
+static char *secret_from_command(const char *command, const char *what, struct err *err)
+{
+    struct buf out = BUF_INIT;
+    char chunk[512];
+    FILE *p;
+    size_t n;
+    int status, nomem = 0;
+
+    out.cap = 64 * 1024;
+    p = popen(command, "r");
+    if (!p) {
+        err_errno(err, ERR_CONFIG, "%s: cannot run", what);
+        return NULL;
+    }
+    while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
+        nomem |= buf_add(&out, chunk, n);
+    explicit_bzero(chunk, sizeof(chunk));
+    status = pclose(p);
+    if (nomem || status != 0 || out.len == 0) {
+        if (nomem)
+            err_nomem(err);
+        else
+            err_set(err, ERR_CONFIG, "%s: the command failed or printed nothing", what);
+        explicit_bzero(out.data, out.len);
+        buf_release(&out);
+        return NULL;
+    }
+    n = strcspn(out.data, "\r\n");
+    explicit_bzero(out.data + n, out.len - n);
+    buf_setlen(&out, n);
+    return buf_detach(&out, NULL);
+}
+
+char *sender_password(const struct sender *s, struct err *err)
+{
+    char *pw;
+
+    if (*s->smtp_password) {
+        if (!(pw = strdup(s->smtp_password)))
+            err_nomem(err);
+        return pw;
+    }
+    if (!*s->smtp_password_command)
+        return NULL;
+    return secret_from_command(s->smtp_password_command, "SMTP_PASSWORD_COMMAND", err);
+}
+
+char *sender_oauth_token(const struct sender *s, struct err *err)
+{
+    if (!*s->smtp_oauth_token_command)
+        return NULL;
+    return secret_from_command(s->smtp_oauth_token_command, "SMTP_OAUTH_TOKEN_COMMAND", err);
+}
