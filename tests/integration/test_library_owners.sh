@@ -18,7 +18,7 @@ csv.h|lib/csvread.c
 idn2.h|lib/address.c
 cmark|lib/content.c
 microhttpd.h|lib/web.c
-ini.h|lib/campaign*.c lib/report*.c
+ini.h|lib/campaign*.c lib/listconf.c lib/report*.c
 libetpan/|lib/message*.c lib/bounce*.c lib/mailbox*.c
 gnutls/|lib/mailbox*.c'
 
