@@ -18,6 +18,8 @@
 
 #include "contacts.h"
 
+#include "skipped.h"
+
 #include "banned.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -34,8 +36,10 @@ extern void *__libc_calloc(size_t, size_t);
 extern void *__libc_realloc(void *, size_t);
 extern void __libc_free(void *);
 
-static long countdown = -1; /* fail when it reaches 0; <0: never */
-static long live;           /* allocations not freed */
+/* volatile: GCC takes malloc for the builtin, which reads no memory of ours,
+ * and would drop the store that arms the countdown before it */
+static volatile long countdown = -1; /* fail when it reaches 0; <0: never */
+static long live;                    /* allocations not freed */
 static int failed;
 
 static int should_fail(void)
@@ -128,8 +132,7 @@ static void test_every_allocation_fails(void **state)
         countdown = -1;
         if (probe) {
             free(probe);
-            print_message("malloc is not interposed here (valgrind?): skipped\n");
-            skip();
+            SKIPPED("malloc is not interposed here (valgrind?)\n");
         }
     }
     snprintf(a, sizeof(a), "%s/contacts/diaspora_a.csv", fx);
@@ -179,6 +182,6 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_allocation_fails),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return skipped_exit(cmocka_run_group_tests(tests, NULL, NULL));
 #endif
 }

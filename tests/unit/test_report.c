@@ -24,6 +24,7 @@
 #include "value.h"
 
 #include "scratch.h"
+#include "skipped.h"
 
 #include "banned.h"
 
@@ -140,9 +141,7 @@ static void test_office_table_2024q1(void **state)
     snprintf(path, sizeof(path), "%s/fixtures/informe-2024T1-voto-chilango.tsv",
              shared ? shared : "../shared");
     if (access(path, R_OK)) {
-        print_message("SKIP: %s not present (the shared fixtures are beside the repository)\n",
-                      path);
-        skip();
+        SKIPPED("%s not present (the shared fixtures are beside the repository)\n", path);
     }
     n = read_fixture(path, rows, 32);
     assert_int_equal(n, 12);
@@ -660,8 +659,7 @@ static void test_office_red_by_month(void **state)
     snprintf(path, sizeof(path), "%s/fixtures/informe-2024T1-red-observacion.tsv",
              shared ? shared : "../shared");
     if (access(path, R_OK)) {
-        print_message("SKIP: %s not present\n", path);
-        skip();
+        SKIPPED("%s not present\n", path);
     }
     n = read_fixture(path, rows, 40);
     assert_int_equal(n, 35);
@@ -841,5 +839,5 @@ int main(void)
         cmocka_unit_test(test_config_errors),
         cmocka_unit_test(test_html_escapes),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return skipped_exit(cmocka_run_group_tests(tests, setup, teardown));
 }
