@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hex.h"
+
 #include "banned.h"
 
 #ifndef LOCALEDIR
@@ -164,7 +166,7 @@ static size_t number_len(const char *s, size_t n, char conv)
         while (i < n && strchr("-+0123456789.eE", s[i]))
             i++;
     else if (strchr("xX", conv))
-        while (i < n && strchr("0123456789abcdefABCDEF", s[i]))
+        while (i < n && hex_digit((unsigned char)s[i]) >= 0)
             i++;
     else
         while (i < n && s[i] >= '0' && s[i] <= '9')

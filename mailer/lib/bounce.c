@@ -12,6 +12,7 @@
 #include "bounce_int.h"
 #include "buf.h"
 #include "rfc2047.h"
+#include "utf8.h"
 
 #include "banned.h"
 
@@ -128,9 +129,8 @@ static void to_utf8(const char *charset, const char *p, size_t n, struct buf *ou
     char chunk[4096], *in = (char *)p, *o;
     size_t inleft = n, oleft;
 
-    if (rfc2047_utf8_valid(p, n) &&
-        (!charset || charset_is(charset, "utf-8") || charset_is(charset, "us-ascii") ||
-         charset_is(charset, "utf8"))) {
+    if (utf8_valid(p, n) && (!charset || charset_is(charset, "utf-8") ||
+                             charset_is(charset, "us-ascii") || charset_is(charset, "utf8"))) {
         buf_add(out, p, n);
         return;
     }

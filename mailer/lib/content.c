@@ -8,6 +8,7 @@
 #include <cmark.h>
 
 #include "content.h"
+#include "utf8.h"
 
 #include "banned.h"
 
@@ -15,57 +16,6 @@
 #define TEXT_WIDTH 72
 #define OTHER_REGION "Otras regiones"
 #define NBSP '\x01' /* a space where a line must not break: "texto [1]" */
-
-/* ---- UTF-8 ---- */
-
-static size_t utf8_chars(const char *s, size_t n)
-{
-    size_t i, c = 0;
-
-    for (i = 0; i < n; i++)
-        c += ((unsigned char)s[i] & 0xC0) != 0x80;
-    return c;
-}
-
-/* Offset of the first byte that is not valid UTF-8, or len. */
-static size_t utf8_invalid(const char *s, size_t len)
-{
-    size_t i = 0;
-
-    while (i < len) {
-        unsigned char c = (unsigned char)s[i];
-        size_t n, k;
-        unsigned long cp;
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        if (c >= 0xC2 && c <= 0xDF) {
-            n = 1;
-            cp = c & 0x1F;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            n = 2;
-            cp = c & 0x0F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            n = 3;
-            cp = c & 0x07;
-        } else {
-            return i;
-        }
-        if (i + n >= len)
-            return i;
-        for (k = 1; k <= n; k++) {
-            if (((unsigned char)s[i + k] & 0xC0) != 0x80)
-                return i;
-            cp = (cp << 6) | ((unsigned char)s[i + k] & 0x3F);
-        }
-        if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
-            return i;
-        i += n + 1;
-    }
-    return len;
-}
 
 static size_t line_of(const char *s, size_t off)
 {
@@ -78,7 +28,7 @@ static size_t line_of(const char *s, size_t off)
 
 static int check_utf8(const char *text, size_t len, const char *origin, struct err *err)
 {
-    size_t bad = utf8_invalid(text, len);
+    size_t bad = utf8_valid_prefix(text, len, NULL, NULL);
 
     if (bad == len)
         return 0;

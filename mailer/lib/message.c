@@ -11,7 +11,9 @@
 
 #include <libetpan/libetpan.h>
 
+#include "hex.h"
 #include "rfc2047.h"
+#include "utf8.h"
 
 #include "banned.h"
 
@@ -499,17 +501,16 @@ static size_t qp_run_copy(char *w, const char *s, size_t i, size_t n, size_t roo
     return j - i;
 }
 
-/* 0, -1 out of memory, 1 the text is not valid UTF-8 (checked first, by
- * the rules of rfc2047_utf8_valid: no overlongs, surrogates or > U+10FFFF). */
+/* 0, -1 out of memory, 1 the text is not valid UTF-8 (checked first
+ * by utf8_valid: no overlongs, surrogates or > U+10FFFF). */
 static int qp_encode(struct buf *out, const char *s, size_t n)
 {
-    static const char hex[] = "0123456789ABCDEF";
     size_t i = 0, col = 0, tl, k;
     unsigned char c;
     char *w;
     int lit;
 
-    if (!rfc2047_utf8_valid(s, n))
+    if (!utf8_valid(s, n))
         return 1;
     /* at most 3 octets an input octet and 3 a soft break (one per 25 =XX at
      * worst), with 16 to spare for qp_run_copy's whole words */
@@ -535,8 +536,8 @@ static int qp_encode(struct buf *out, const char *s, size_t n)
         }
         if (c >= 0x7F && col <= 72) { /* UTF-8 octets: always =XX */
             w[0] = '=';
-            w[1] = hex[c >> 4];
-            w[2] = hex[c & 15];
+            w[1] = hex_upper[c >> 4];
+            w[2] = hex_upper[c & 15];
             w += 3;
             col += 3;
             i++;
@@ -566,8 +567,8 @@ static int qp_encode(struct buf *out, const char *s, size_t n)
             *w++ = (char)c;
         } else {
             *w++ = '=';
-            *w++ = hex[c >> 4];
-            *w++ = hex[c & 15];
+            *w++ = hex_upper[c >> 4];
+            *w++ = hex_upper[c & 15];
         }
         col += tl;
         i++;
@@ -645,11 +646,10 @@ static char *put_dec(char *w, size_t v)
 
 static char *put_hex16(char *w, uint64_t v) /* "%016llx" */
 {
-    static const char hex[] = "0123456789abcdef";
     int i;
 
     for (i = 15; i >= 0; i--, v >>= 4)
-        w[i] = hex[v & 15];
+        w[i] = hex_lower[v & 15];
     return w + 16;
 }
 

@@ -46,7 +46,5 @@ int rfc2047_encode_param(struct buf *out, const char *s, size_t len);
 int rfc2047_decode(struct buf *out, const char *s, size_t len);
 /* The normalisation above, on its own: appends clean UTF-8 to out. */
 int rfc2047_clean(struct buf *out, const char *s, size_t len);
-/* 1 when s[0..len) is valid UTF-8 (no overlongs, surrogates or > U+10FFFF). */
-int rfc2047_utf8_valid(const char *s, size_t len);
 
 #endif
