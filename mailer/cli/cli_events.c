@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "campaign.h"
 #include "i18n.h"
+#include "value.h"
 
 #include "banned.h"
 
@@ -31,17 +32,10 @@ void events_command(struct ledger *l, int rc, const char *what, int argc, char *
     for (i = 1; i < argc; i++) {
         if (i > 1)
             buf_addch(&detail, ' ');
-        if (!*argv[i] || strpbrk(argv[i], " \t'\"")) {
-            buf_addch(&detail, '"');
-            for (const char *p = argv[i]; *p; p++) {
-                if (*p == '"' || *p == '\\')
-                    buf_addch(&detail, '\\');
-                buf_addch(&detail, *p);
-            }
-            buf_addch(&detail, '"');
-        } else {
+        if (!*argv[i] || strpbrk(argv[i], " \t'\""))
+            value_json_quote(&detail, argv[i]);
+        else
             buf_addstr(&detail, argv[i]);
-        }
     }
     err_init(&err);
     if (events_record(l, what, NULL, NULL, detail.data, &err))

@@ -475,42 +475,6 @@ int compose_envelope(const struct compose *cp, const char *message_id, struct bu
            buf_addch(out, '+') || buf_add(out, message_id, token) || buf_addstr(out, at);
 }
 
-/* A JSON string, escaped as value_to_json escapes it; runs that need no
- * escape are copied at once. */
-static int json_string(struct buf *out, const char *s, size_t len)
-{
-    static const char hex[] = "0123456789abcdef";
-    size_t i = 0, run;
-    int rc = buf_addch(out, '"');
-
-    while (!rc && i < len) {
-        unsigned char c;
-        for (run = i; run < len; run++) {
-            c = (unsigned char)s[run];
-            if (c < 0x20 || c == '"' || c == '\\' || c == 0x7f)
-                break;
-        }
-        if (run > i && (rc = buf_add(out, s + i, run - i)))
-            break;
-        if ((i = run) == len)
-            break;
-        c = (unsigned char)s[i++];
-        if (c == '"' || c == '\\') {
-            rc = buf_addch(out, '\\') || buf_addch(out, (char)c);
-        } else if (c == '\n') {
-            rc = buf_addstr(out, "\\n");
-        } else if (c == '\r') {
-            rc = buf_addstr(out, "\\r");
-        } else if (c == '\t') {
-            rc = buf_addstr(out, "\\t");
-        } else {
-            char esc[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0};
-            rc = buf_addstr(out, esc);
-        }
-    }
-    return rc || buf_addch(out, '"');
-}
-
 int compose_vars_json(const struct value *vars, struct buf *out)
 {
     const struct value *v;
@@ -523,168 +487,16 @@ int compose_vars_json(const struct value *vars, struct buf *out)
         text = value_text(v, &len);
         if (value_type(v) == VALUE_STRING && text && len == 0)
             continue;
-        rc = (n++ && buf_addch(out, ',')) || json_string(out, key, strlen(key)) ||
-             buf_addch(out, ':') ||
-             (value_type(v) == VALUE_STRING ? json_string(out, text, len)
+        rc = (n++ && buf_addch(out, ',')) || value_json_quote(out, key) || buf_addch(out, ':') ||
+             (value_type(v) == VALUE_STRING ? value_json_string(out, text, len)
                                             : value_to_json(v, out, 0));
     }
-    return rc || buf_addch(out, '}');
-}
-
-static int hexval(const char *p, unsigned *out)
-{
-    unsigned v = 0;
-    int i;
-
-    for (i = 0; i < 4; i++) {
-        char c = p[i];
-        v <<= 4;
-        if (c >= '0' && c <= '9')
-            v |= (unsigned)(c - '0');
-        else if (c >= 'a' && c <= 'f')
-            v |= (unsigned)(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F')
-            v |= (unsigned)(c - 'A' + 10);
-        else
-            return -1;
-    }
-    *out = v;
-    return 0;
-}
-
-/* One JSON string at *p (after its opening quote) into out; 0, or -1 when
- * it is not one the fast path reads. */
-static int json_string_read(const char **p, const char *end, struct buf *out)
-{
-    const char *s = *p, *run;
-    unsigned u;
-
-    buf_reset(out);
-    while (s < end) {
-        for (run = s; s < end && *s != '"' && *s != '\\' && (unsigned char)*s >= 0x20; s++)
-            ;
-        if (s > run && buf_add(out, run, (size_t)(s - run)))
-            return -1;
-        if (s == end || (unsigned char)*s < 0x20)
-            return -1;
-        if (*s == '"') {
-            *p = s + 1;
-            return 0;
-        }
-        if (++s == end)
-            return -1;
-        switch (*s++) {
-        case '"':
-            if (buf_addch(out, '"'))
-                return -1;
-            break;
-        case '\\':
-            if (buf_addch(out, '\\'))
-                return -1;
-            break;
-        case '/':
-            if (buf_addch(out, '/'))
-                return -1;
-            break;
-        case 'b':
-            if (buf_addch(out, '\b'))
-                return -1;
-            break;
-        case 'f':
-            if (buf_addch(out, '\f'))
-                return -1;
-            break;
-        case 'n':
-            if (buf_addch(out, '\n'))
-                return -1;
-            break;
-        case 'r':
-            if (buf_addch(out, '\r'))
-                return -1;
-            break;
-        case 't':
-            if (buf_addch(out, '\t'))
-                return -1;
-            break;
-        case 'u':
-            /* only what compose_vars_json writes: control characters */
-            if (end - s < 4 || hexval(s, &u) || u == 0 || u >= 0x80)
-                return -1;
-            s += 4;
-            if (buf_addch(out, (char)u))
-                return -1;
-            break;
-        default:
-            return -1;
-        }
-    }
-    return -1;
-}
-
-static const char *json_ws(const char *s, const char *end)
-{
-    while (s < end && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r'))
-        s++;
-    return s;
-}
-
-/* The fast path: {"k":"v",...} with string values; NULL when the text is
- * anything else (value_from_json then reads it, or reports it). */
-static struct value *vars_flat(const char *json, size_t len)
-{
-    const char *s = json, *end = json + len;
-    struct buf key = BUF_INIT, val = BUF_INIT;
-    struct value *map = value_new_map(), *v;
-    int ok = 0;
-
-    key.cap = val.cap = BODY_CAP;
-    s = json_ws(s, end);
-    if (!map || s == end || *s++ != '{')
-        goto out;
-    s = json_ws(s, end);
-    if (s < end && *s == '}') {
-        ok = json_ws(s + 1, end) == end;
-        goto out;
-    }
-    for (;;) {
-        s = json_ws(s, end);
-        if (s == end || *s++ != '"' || json_string_read(&s, end, &key) ||
-            memchr(key.data, 0, key.len))
-            goto out;
-        s = json_ws(s, end);
-        if (s == end || *s++ != ':')
-            goto out;
-        s = json_ws(s, end);
-        if (s == end || *s++ != '"' || json_string_read(&s, end, &val))
-            goto out;
-        if (!(v = value_new_string(val.data, val.len)) || value_map_set(map, key.data, v))
-            goto out;
-        s = json_ws(s, end);
-        if (s < end && *s == ',') {
-            s++;
-            continue;
-        }
-        if (s < end && *s == '}') {
-            ok = json_ws(s + 1, end) == end;
-            break;
-        }
-        goto out;
-    }
-out:
-    buf_release(&key);
-    buf_release(&val);
-    if (!ok) {
-        value_free(map);
-        return NULL;
-    }
-    return map;
+    return rc || buf_addch(out, '}') ? -1 : 0;
 }
 
 struct value *compose_vars_parse(const char *json, size_t len, struct err *err)
 {
-    struct value *v = vars_flat(json, len);
-
-    return v ? v : value_from_json(json, len, "ledger", err);
+    return value_from_json(json, len, "ledger", err);
 }
 
 void compose_gaps_contact(struct compose_gaps *g, const char *file, size_t line)

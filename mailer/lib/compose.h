@@ -101,11 +101,13 @@ void compose_gaps_contact(struct compose_gaps *g, const char *file, size_t line)
 /* A template_missing_fn; ud is the struct compose_gaps. */
 void compose_gaps_note(void *ud, const char *name);
 
-/* The contact's columns as JSON for the ledger, empty values left out. */
+/* The contact's columns as JSON for the ledger, empty values left out
+ * (strings through value_json_string, anything else value_to_json). */
 int compose_vars_json(const struct value *vars, struct buf *out);
-/* Parse what compose_vars_json wrote (a ledger column: untrusted): a flat
- * object of strings is read directly, anything else by value_from_json.
- * NULL with err set on bad JSON; the caller frees with value_free. */
+/* Parse what compose_vars_json wrote (a ledger column: untrusted) with
+ * value_from_json, whose direct reader takes such flat objects; "ledger" is
+ * the origin its errors name. NULL with err set on bad JSON; the caller
+ * frees with value_free. */
 struct value *compose_vars_parse(const char *json, size_t len, struct err *err);
 
 #endif
