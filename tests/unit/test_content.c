@@ -217,8 +217,9 @@ static void test_digest_errors(void **state)
         const char *want;
     } cases[] = {
         {1, "title,url\nA,https://a\nB,https://b,x\n", "pulso.csv:3: 3 fields, the header has 2"},
-        {1, "title,url\nA,https://a\n\"B,https://b\n", "pulso.csv:3: quoted field never closed"},
-        {1, "title,url\n\"A\"x,https://a\n", "pulso.csv:2: text after a closing quote"},
+        {1, "title,url\nA,https://a\n\"B,https://b\n",
+         "pulso.csv:3: quoted field not closed at end of file"},
+        {1, "title,url\n\"A\"x,https://a\n", "pulso.csv:2: malformed quoting"},
         {1, "title,url\nA,ftp://a\n", "pulso.csv:2: url \"ftp://a\" does not start with"},
         {1, "title,url\n,https://a\n", "pulso.csv:2: no title"},
         {1, "title,url\nA\xE9,https://a\n", "pulso.csv:2: not valid UTF-8 (byte 0xE9)"},
