@@ -32,6 +32,12 @@ struct cli {
 int cli_exit_code(enum err_kind kind);
 /* Print "mailer: " + each line of the error to stderr; return its exit code. */
 int cli_fail(const struct err *e);
+/* cli_fail for an out-of-memory met in the command line itself. */
+int cli_fail_nomem(void);
+/* Out of memory half-way through output: say so and exit (cli_fail_nomem's
+ * code), what was printed flushed first. Only where a result cannot be
+ * returned (printing JSON). */
+_Noreturn void cli_die_nomem(void);
 /* Print a usage error for cmd to stderr; return EX_USAGE. */
 int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -76,8 +82,11 @@ void cli_when(time_t t, char *out, size_t size);
 /* A --since value: "YYYY-MM-DD" (midnight in Mexico City) or an ISO
  * instant, into t: 0, or -1 when it is neither. */
 int cli_parse_since(const char *s, time_t *t);
-/* Print s as a JSON string on stdout (value_json_quote); NULL as null. */
+/* Print s as a JSON string on stdout (value_json_quote); NULL as null. Out
+ * of memory, the command dies (cli_die_nomem): never a value missing. */
 void cli_json_str(const char *s);
+/* The same for s[0..n), which may hold NUL bytes. */
+void cli_json_strn(const char *s, size_t n);
 
 /* MAILER_HOME: where campaigns/, contacts/ and templates/ are. */
 const char *cli_home(const struct cli *cli);

@@ -99,8 +99,7 @@ static void print_notes(const struct buf *notes)
 
     if (!notes->len)
         return;
-    i18n_lib_text(notes->data, &text);
-    printf("%s\n", text.data);
+    printf("%s\n", i18n_lib_show(notes->data, &text));
     buf_release(&text);
 }
 

@@ -158,9 +158,13 @@ static int content_missing(struct cli *cli, const struct campaign *c, const stru
     int rc = -1;
 
     err_init(&err);
-    if (campaign_edition(c, it->edition, clock_now(), &e, &err) ||
-        campaign_content_path(c, &e, &path) || !path.len || access(path.data, F_OK) == 0 ||
-        errno != ENOENT)
+    if (campaign_edition(c, it->edition, clock_now(), &e, &err))
+        goto out;
+    if (campaign_content_path(c, &e, &path)) {
+        rc = cli_fail_nomem();
+        goto out;
+    }
+    if (!path.len || access(path.data, F_OK) == 0 || errno != ENOENT)
         goto out;
     clock_iso(clock_now(), day, sizeof(day));
     day[10] = '\0'; /* the day, YYYY-MM-DD */
@@ -243,8 +247,10 @@ int cmd_due(int argc, char **argv, struct cli *cli)
     if (optind != argc)
         return cli_usage("due", _("takes no arguments"));
     err_init(&err);
-    cli_lock_dir(cli, &path);
-    buf_addstr(&path, "/due.lock");
+    if (cli_lock_dir(cli, &path) || buf_addstr(&path, "/due.lock")) {
+        rc = cli_fail_nomem();
+        goto out;
+    }
     if (lockfile_take(&lock, path.data, "'mailer due'", &err) || !(l = cli_ledger(cli, &err))) {
         rc = cli_fail(&err);
         goto out;

@@ -103,11 +103,10 @@ int cmd_report(int argc, char **argv, struct cli *cli)
         return cli_usage("report", _("give --quarter, or --from and --to"));
     err_init(&err);
     report_config_init(&cfg);
-    if (informe)
-        buf_addstr(&path, informe);
-    else
-        buf_addf(&path, "%s/campaigns/informe.conf", cli_home(cli));
-    if ((rc = report_config_load(&cfg, path.data, &err)) == 1 && informe)
+    if (informe ? buf_addstr(&path, informe)
+                : buf_addf(&path, "%s/campaigns/informe.conf", cli_home(cli)))
+        rc = err_nomem(&err);
+    else if ((rc = report_config_load(&cfg, path.data, &err)) == 1 && informe)
         rc = err_set(&err, ERR_NOINPUT, _("%s: no such file"), informe);
     ro.config = &cfg;
     if (rc < 0 ||

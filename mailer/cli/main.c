@@ -118,7 +118,8 @@ int main(int argc, char **argv)
     struct err err;
     int c, rc, first;
 
-    i18n_init();
+    if (i18n_init())
+        return cli_fail_nomem();
 
     /* "+": stop at the command name; its options are its own. */
     while ((c = cli_getopt(argc, argv, "+qvh", opts)) != -1) {

@@ -58,9 +58,11 @@ static int build_shared(struct compose *cp, struct err *err)
     int rc;
 
     cp->shared = value_new_map();
-    if (!cp->shared || add_map(cp->shared, "edicion", &ed) || add_map(cp->shared, "campana", &camp))
+    if (!cp->shared || add_map(cp->shared, "edicion", &ed) ||
+        add_map(cp->shared, "campana", &camp) || datefmt_day(&date, clock_now())) {
+        buf_release(&date);
         return err_nomem(err);
-    datefmt_day(&date, clock_now());
+    }
     rc = value_map_set_string(ed, "nombre", cp->edition.name) ||
          value_map_set_string(ed, "etiqueta", cp->edition.label) ||
          value_map_set_string(camp, "nombre", c->name) || value_map_set_string(camp, "id", c->id) ||
@@ -72,9 +74,8 @@ static int build_shared(struct compose *cp, struct err *err)
     if (!rc && *cp->unsub_url) {
         rc = value_map_set_string(cp->shared, "baja_url", cp->unsub_url);
     } else if (!rc) {
-        buf_reset(&date);
-        buf_addf(&date, "mailto:%s?subject=BAJA", cp->unsub_mailto);
-        rc = value_map_set_string(cp->shared, "baja_url", date.data);
+        rc = buf_setf(&date, "mailto:%s?subject=BAJA", cp->unsub_mailto) ||
+             value_map_set_string(cp->shared, "baja_url", date.data);
     }
     if (!rc && cp->content)
         rc = value_map_set(cp->shared, "contenido", value_dup(cp->content));
@@ -104,10 +105,12 @@ static struct template *compile_string(const struct campaign *c, const char *src
                                        struct err *err)
 {
     struct buf origin = BUF_INIT;
-    struct template *t;
+    struct template *t = NULL;
 
-    buf_addf(&origin, "%s: %s", c->path, key);
-    t = template_compile(src, strlen(src), origin.data, TEMPLATE_ESCAPE_NONE, NULL, err);
+    if (buf_addf(&origin, "%s: %s", c->path, key))
+        err_nomem(err);
+    else
+        t = template_compile(src, strlen(src), origin.data, TEMPLATE_ESCAPE_NONE, NULL, err);
     buf_release(&origin);
     return t;
 }
@@ -122,10 +125,16 @@ static int compile_templates(struct compose *cp, struct err *err)
     cp->report_title = compile_string(c, c->report_title, "report_title", err);
     if (!cp->subject || !cp->report_title)
         goto out;
-    campaign_template_path(c, "html", &path);
+    if (campaign_template_path(c, "html", &path)) {
+        err_nomem(err);
+        goto out;
+    }
     cp->html = template_compile_file(path.data, NULL, err);
     buf_reset(&path);
-    campaign_template_path(c, "txt", &path);
+    if (campaign_template_path(c, "txt", &path)) {
+        err_nomem(err);
+        goto out;
+    }
     cp->text = template_compile_file(path.data, NULL, err);
     if (cp->html && cp->text)
         rc = 0;
@@ -139,9 +148,10 @@ static int load_content(struct compose *cp, struct err *err)
     struct buf path = BUF_INIT;
     int rc = 0;
 
-    campaign_content_path(cp->campaign, &cp->edition, &path);
-    if (path.len && access(path.data, F_OK) == 0 &&
-        campaign_path_inside(cp->campaign, path.data, err)) {
+    if (campaign_content_path(cp->campaign, &cp->edition, &path))
+        rc = err_nomem(err);
+    else if (path.len && access(path.data, F_OK) == 0 &&
+             campaign_path_inside(cp->campaign, path.data, err)) {
         rc = -1;
     } else if (path.len) {
         cp->content = content_load(path.data, cp->campaign->allow_html, err);
@@ -150,25 +160,6 @@ static int load_content(struct compose *cp, struct err *err)
     }
     buf_release(&path);
     return rc;
-}
-
-static struct message_file *make_files(const struct campaign *c, char **names, size_t n,
-                                       int inline_cid)
-{
-    struct message_file *f = calloc(n ? n : 1, sizeof(*f));
-    struct buf path = BUF_INIT;
-    size_t i;
-
-    for (i = 0; f && i < n; i++) {
-        const char *base = strrchr(names[i], '/');
-        buf_reset(&path);
-        buf_addf(&path, "%s/%s", c->home, names[i]);
-        f[i].path = strdup(path.data);
-        f[i].filename = base ? base + 1 : names[i];
-        f[i].content_id = inline_cid ? f[i].filename : NULL;
-    }
-    buf_release(&path);
-    return f;
 }
 
 static void free_files(struct message_file *f, size_t n)
@@ -180,6 +171,27 @@ static void free_files(struct message_file *f, size_t n)
         message_file_release(&f[i]);
     }
     free(f);
+}
+
+static struct message_file *make_files(const struct campaign *c, char **names, size_t n,
+                                       int inline_cid)
+{
+    struct message_file *f = calloc(n ? n : 1, sizeof(*f));
+    struct buf path = BUF_INIT;
+    size_t i;
+
+    for (i = 0; f && i < n; i++) {
+        const char *base = strrchr(names[i], '/');
+        if (buf_setf(&path, "%s/%s", c->home, names[i]) || !(f[i].path = strdup(path.data))) {
+            free_files(f, i);
+            f = NULL;
+            break;
+        }
+        f[i].filename = base ? base + 1 : names[i];
+        f[i].content_id = inline_cid ? f[i].filename : NULL;
+    }
+    buf_release(&path);
+    return f;
 }
 
 static int init_addresses(struct compose *cp, const struct config *cfg, struct err *err)
@@ -214,8 +226,9 @@ static int init_addresses(struct compose *cp, const struct config *cfg, struct e
         }
         free(name);
     }
-    buf_addf(&b, "%s <%s.%s>", c->name, c->id, cp->domain);
-    cp->list_id = buf_detach(&b, NULL);
+    if (!buf_addf(&b, "%s <%s.%s>", c->name, c->id, cp->domain))
+        cp->list_id = buf_detach(&b, NULL);
+    buf_release(&b);
     if (!cp->domain || !cp->envelope_from || !cp->unsub_mailto || !cp->unsub_url || !cp->list_id)
         return err_nomem(err);
     return 0;

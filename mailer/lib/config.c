@@ -388,7 +388,7 @@ char *config_password(const struct config *c, enum config_id pw, enum config_id 
     char chunk[512];
     FILE *p;
     size_t n;
-    int status;
+    int status, full = 0;
 
     if (*config_get(c, pw))
         return strdup(config_get(c, pw));
@@ -400,9 +400,16 @@ char *config_password(const struct config *c, enum config_id pw, enum config_id 
         err_errno(err, ERR_CONFIG, "%s: cannot run", config_settings[cmd].name);
         return NULL;
     }
-    while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
-        buf_add(&out, chunk, n);
+    while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0 && !full)
+        full = buf_add(&out, chunk, n);
     status = pclose(p);
+    if (full) {
+        err_set(err, ERR_CONFIG, "%s: the command printed more than 64 KiB",
+                config_settings[cmd].name);
+        explicit_bzero(out.data, out.len);
+        buf_release(&out);
+        return NULL;
+    }
     if (status != 0 || out.len == 0) {
         err_set(err, ERR_CONFIG, "%s: the command failed or printed nothing",
                 config_settings[cmd].name);

@@ -292,9 +292,10 @@ static int find_address_col(struct loader *L, const struct csvread_record *rec)
                 ls->addr_col = i;
         if (ls->addr_col != NO_COL)
             return 0;
-        buf_setf(&L->tmp,
-                 "%s:%zu: no column \"%s\" (the list's address column); headers found: ", L->file,
-                 rec->line, o->address_column);
+        if (buf_setf(&L->tmp,
+                     "%s:%zu: no column \"%s\" (the list's address column); headers found: ",
+                     L->file, rec->line, o->address_column))
+            return err_nomem(L->err);
         goto fail;
     }
     for (i = 0; i < ls->ncols; i++)
@@ -309,18 +310,18 @@ static int find_address_col(struct loader *L, const struct csvread_record *rec)
         ls->addr_col = cols[0];
         return 0;
     }
-    if (found == 0)
-        buf_setf(&L->tmp,
-                 "%s:%zu: no address column (such as \"email\" or \"correo\"); "
-                 "headers found: ",
-                 L->file, rec->line);
-    else
-        buf_setf(&L->tmp,
-                 "%s:%zu: %zu candidate address columns (\"%s\", \"%s\"): keep one or name it "
-                 "in the list options; headers found: ",
-                 L->file, rec->line, found, ls->raw[cols[0]], ls->raw[cols[1]]);
+    if (found == 0 ? buf_setf(&L->tmp,
+                              "%s:%zu: no address column (such as \"email\" or \"correo\"); "
+                              "headers found: ",
+                              L->file, rec->line)
+                   : buf_setf(&L->tmp,
+                              "%s:%zu: %zu candidate address columns (\"%s\", \"%s\"): keep one "
+                              "or name it in the list options; headers found: ",
+                              L->file, rec->line, found, ls->raw[cols[0]], ls->raw[cols[1]]))
+        return err_nomem(L->err);
 fail:
-    list_headers(&L->tmp, ls);
+    if (list_headers(&L->tmp, ls))
+        return err_nomem(L->err);
     return err_set(L->err, ERR_DATA, "%s", L->tmp.data);
 }
 
@@ -389,8 +390,8 @@ static int header(struct loader *L, const struct csvread_record *rec)
     for (i = 0; i < n; i++) {
         if (fold_key(rec->fields[i], rec->lens[i], &L->tmp))
             return err_nomem(L->err);
-        if (!L->tmp.len)
-            buf_setf(&L->tmp, "column_%zu", i + 1);
+        if (!L->tmp.len && buf_setf(&L->tmp, "column_%zu", i + 1))
+            return err_nomem(L->err);
         for (k = 2; key_taken(ls, i, L->tmp.data); k++) {
             if (fold_key(rec->fields[i], rec->lens[i], &L->tmp) || buf_addf(&L->tmp, "_%zu", k))
                 return err_nomem(L->err);
@@ -425,11 +426,12 @@ static int header(struct loader *L, const struct csvread_record *rec)
         missing = filter_missing(L->filter, keys, ls->ncols + 2);
         free(keys);
         if (missing) {
-            buf_setf(&L->tmp,
-                     "%s:%zu: the filter names column \"%s\", which this list does not "
-                     "have; headers found: ",
-                     L->file, rec->line, missing);
-            list_headers(&L->tmp, ls);
+            if (buf_setf(&L->tmp,
+                         "%s:%zu: the filter names column \"%s\", which this list does not "
+                         "have; headers found: ",
+                         L->file, rec->line, missing) ||
+                list_headers(&L->tmp, ls))
+                return err_nomem(L->err);
             return err_set(L->err, ERR_DATA, "%s", L->tmp.data);
         }
     }
@@ -590,7 +592,9 @@ static int row(struct loader *L, const struct csvread_record *rec)
     if (n > ls->ncols) {
         L->ar.valid = 0;
         L->ar.hint[0] = '\0';
-        buf_setf(&L->tmp, "row has %zu fields, the header %zu (a stray delimiter?)", n, ls->ncols);
+        if (buf_setf(&L->tmp, "row has %zu fields, the header %zu (a stray delimiter?)", n,
+                     ls->ncols))
+            return err_nomem(L->err);
         return report_invalid(L, rec->line, in, inlen, L->tmp.data);
     }
     if (!address_check(in, inlen, &L->ar))
@@ -619,7 +623,9 @@ static int row(struct loader *L, const struct csvread_record *rec)
             return err_nomem(L->err);
         return verdict(L, CONTACTS_DUPLICATE, in, NULL, first, rec->line);
     }
-    if (L->filter && !filter_match(L->filter, ls->vars)) {
+    if (L->filter && (rc = filter_match(L->filter, ls->vars)) <= 0) {
+        if (rc < 0)
+            return err_nomem(L->err);
         L->stats->filtered++;
         return verdict(L, CONTACTS_FILTERED, in, NULL, NULL, rec->line);
     }

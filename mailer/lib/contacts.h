@@ -143,7 +143,8 @@ struct audience_stats {
  * no or two address columns, unknown filter column, undecodable text, over
  * 10 % invalid without force) returns -1 with err set: the caller must then
  * discard whatever fn received. */
-int contacts_load(const struct audience_spec *spec, contacts_fn fn, void *ud,
-                  struct audience_stats *stats, struct buf *report, struct err *err);
+WARN_UNUSED_RESULT int contacts_load(const struct audience_spec *spec, contacts_fn fn, void *ud,
+                                     struct audience_stats *stats, struct buf *report,
+                                     struct err *err);
 
 #endif

@@ -456,10 +456,10 @@ static int canonical_key(const char *s, size_t n, struct buf *out)
             return -1;
     }
     /* "TÍTULO" / "REGIÓN": the accented capitals in UTF-8. */
-    if (strcmp(out->data, "t\xc3\x8dtulo") == 0)
-        buf_setf(out, "título");
-    if (strcmp(out->data, "regi\xc3\x93n") == 0)
-        buf_setf(out, "región");
+    if (strcmp(out->data, "t\xc3\x8dtulo") == 0 && buf_setf(out, "título"))
+        return -1;
+    if (strcmp(out->data, "regi\xc3\x93n") == 0 && buf_setf(out, "región"))
+        return -1;
     for (i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
         if (strcmp(out->data, aliases[i].from) == 0)
             return buf_setf(out, "%s", aliases[i].to);
@@ -571,7 +571,8 @@ struct value *content_digest_json(const char *text, size_t len, const char *orig
     for (i = 0; i < value_list_len(list); i++) {
         const struct value *src = value_list_at(list, i);
         struct value *item;
-        buf_setf(&where, "%s: item %zu", origin, i + 1);
+        if (buf_setf(&where, "%s: item %zu", origin, i + 1))
+            goto nomem;
         if (value_type(src) != VALUE_MAP) {
             err_set(err, ERR_DATA, "%s: not an object", where.data);
             goto fail;

@@ -51,7 +51,7 @@ struct value *content_digest_json(const char *text, size_t len, const char *orig
  * split, so a word longer than the line stands alone on its line). Every
  * line starts with prefix (the first with first_prefix) and ends with
  * "\n"; "\n" in text forces a break. */
-int content_wrap(struct buf *out, const char *text, size_t len, size_t width,
-                 const char *first_prefix, const char *prefix);
+WARN_UNUSED_RESULT int content_wrap(struct buf *out, const char *text, size_t len, size_t width,
+                                    const char *first_prefix, const char *prefix);
 
 #endif

@@ -24,14 +24,18 @@ struct fparser {
     size_t pos;
     struct err *err;
     struct buf tok;
-    int tok_kind; /* 0 end, 'w' word, 's' string, or the punctuation char; '!' is != */
+    int tok_kind; /* 0 end, 'w' word, 's' string, 'u' unterminated, '?' stray, 'm' out of
+                   * memory, or the punctuation char; '!' is != */
     int depth;
 };
 
+/* The next token into p->tok. Out of memory, the token is 'm': the error
+ * is recorded, and no parse can end well on it (only 0 ends one). */
 static void fnext(struct fparser *p)
 {
     const char *s = p->s;
     size_t i = p->pos;
+    int rc = 0;
 
     buf_reset(&p->tok);
     while (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n')
@@ -49,10 +53,10 @@ static void fnext(struct fparser *p)
     } else if (s[i] == '"' || s[i] == '\'') {
         char q = s[i++];
         p->tok_kind = 's';
-        while (s[i] && s[i] != q) {
+        while (s[i] && s[i] != q && !rc) {
             if (s[i] == '\\' && s[i + 1])
                 i++;
-            buf_addch(&p->tok, s[i++]);
+            rc = buf_addch(&p->tok, s[i++]);
         }
         if (!s[i])
             p->tok_kind = 'u'; /* unterminated */
@@ -60,14 +64,18 @@ static void fnext(struct fparser *p)
             i++;
     } else {
         p->tok_kind = 'w';
-        while (s[i] && !strchr(" \t\r\n(),=!<>\"'", s[i]))
-            buf_addch(&p->tok, s[i++]);
-        if (!p->tok.len) {
+        while (s[i] && !strchr(" \t\r\n(),=!<>\"'", s[i]) && !rc)
+            rc = buf_addch(&p->tok, s[i++]);
+        if (!p->tok.len && !rc) {
             p->tok_kind = '?';
-            buf_addch(&p->tok, s[i++]);
+            rc = buf_addch(&p->tok, s[i++]);
         }
     }
     p->pos = i;
+    if (rc) {
+        p->tok_kind = 'm';
+        err_nomem(p->err);
+    }
 }
 
 static int is_kw(const struct fparser *p, const char *kw)
@@ -77,6 +85,8 @@ static int is_kw(const struct fparser *p, const char *kw)
 
 static int fsyntax(struct fparser *p, const char *what)
 {
+    if (p->tok_kind == 'm')
+        return -1; /* out of memory: said already */
     return err_set(p->err, ERR_DATA, "filter: %s at character %zu of \"%s\"", what, p->pos + 1,
                    p->s);
 }
@@ -292,15 +302,18 @@ static int fmatch(const struct filter *f, const struct value *vars, struct buf *
     const struct value *v;
     const char *text = "";
     size_t len = 0, i;
-    int in = 0;
+    int in = 0, m;
 
     switch (f->op) {
     case F_AND:
-        return fmatch(f->a, vars, tmp) && fmatch(f->b, vars, tmp);
+        m = fmatch(f->a, vars, tmp);
+        return m <= 0 ? m : fmatch(f->b, vars, tmp);
     case F_OR:
-        return fmatch(f->a, vars, tmp) || fmatch(f->b, vars, tmp);
+        m = fmatch(f->a, vars, tmp);
+        return m != 0 ? m : fmatch(f->b, vars, tmp);
     case F_NOT:
-        return !fmatch(f->a, vars, tmp);
+        m = fmatch(f->a, vars, tmp);
+        return m < 0 ? m : !m;
     default:
         break;
     }
@@ -310,7 +323,7 @@ static int fmatch(const struct filter *f, const struct value *vars, struct buf *
     else
         len = 0;
     if (fold_text(text, len, tmp))
-        return 0;
+        return -1;
     for (i = 0; i < f->nvals && !in; i++)
         in = !strcmp(tmp->data, f->vals[i]);
     return f->op == F_EQ || f->op == F_IN ? in : !in;

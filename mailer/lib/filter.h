@@ -29,8 +29,8 @@ struct filter;
  * filter_free(). */
 struct filter *filter_new(const char *text, struct err *err);
 void filter_free(struct filter *f);
-/* 1 if the row whose variables are vars (a map) matches, else 0 (also when
- * out of memory while folding a value). */
+/* 1 if the row whose variables are vars (a map) matches, 0 if not, -1 when
+ * out of memory (a row is never left out, or taken, for want of memory). */
 int filter_match(const struct filter *f, const struct value *vars);
 /* The first column the filter names that is not among keys, or NULL; the
  * string belongs to f. */

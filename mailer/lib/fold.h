@@ -19,10 +19,10 @@
  * runs of anything other than letters and digits turned into one '_'
  * ("Correo electrónico" -> "correo_electronico"). Replaces out's content;
  * "" when nothing is left. 0, or -1 when out is full. */
-int fold_key(const char *in, size_t len, struct buf *out);
+WARN_UNUSED_RESULT int fold_key(const char *in, size_t len, struct buf *out);
 /* A value as the filter compares it: lower case, accents dropped, runs of
  * white space (NBSP included) one ' ', ends trimmed, other characters kept
  * ("  Estados   Unidos " -> "estados unidos"). Replaces out's content. */
-int fold_text(const char *in, size_t len, struct buf *out);
+WARN_UNUSED_RESULT int fold_text(const char *in, size_t len, struct buf *out);
 
 #endif

@@ -1209,9 +1209,10 @@ static int bodies_encode(struct build *b, const struct message_spec *m, struct e
     int rc;
 
     /* qp_encode's own bound for both at once, so the second does not move
-     * the first; when this fails, qp_encode fails and says so */
-    if (m->text_len < SIZE_MAX / 8 && html_len < SIZE_MAX / 8)
-        (void)buf_grow(&b->qp, (m->text_len + html_len) * 4 + 32);
+     * the first */
+    if (m->text_len < SIZE_MAX / 8 && html_len < SIZE_MAX / 8 &&
+        buf_grow(&b->qp, (m->text_len + html_len) * 4 + 32))
+        return err_nomem(err);
     rc = qp_encode(&b->qp, m->text, m->text_len);
     if (rc == 1)
         return err_set(err, ERR_DATA, "message: text body is not valid UTF-8");

@@ -123,6 +123,7 @@ static int syntax_error(struct err *err, const struct unit *u, size_t off, const
     struct buf msg = BUF_INIT;
     size_t line, col, ls, le, i, from, to;
     va_list ap;
+    int rc;
 
     if (off > u->len)
         off = u->len;
@@ -136,20 +137,21 @@ static int syntax_error(struct err *err, const struct unit *u, size_t off, const
         from--;
     while (to < le && ((unsigned char)u->src[to] & 0xC0) == 0x80)
         to++;
-    buf_addf(&msg, "%s:%zu:%zu: ", u->origin, line, col);
     va_start(ap, fmt);
-    buf_vaddf(&msg, fmt, ap);
+    rc = buf_addf(&msg, "%s:%zu:%zu: ", u->origin, line, col) || buf_vaddf(&msg, fmt, ap) ||
+         buf_addf(&msg, "\n    %s%.*s%s\n    %s", from > ls ? "..." : "", (int)(to - from),
+                  u->src + from, to < le ? "..." : "", from > ls ? "   " : "");
     va_end(ap);
-    buf_addf(&msg, "\n    %s%.*s%s\n    %s", from > ls ? "..." : "", (int)(to - from),
-             u->src + from, to < le ? "..." : "", from > ls ? "   " : "");
-    for (i = from; i < off; i++) {
+    for (i = from; i < off && !rc; i++) {
         if (u->src[i] == '\t')
-            buf_addch(&msg, '\t');
+            rc = buf_addch(&msg, '\t');
         else if (((unsigned char)u->src[i] & 0xC0) != 0x80)
-            buf_addch(&msg, ' ');
+            rc = buf_addch(&msg, ' ');
     }
-    buf_addch(&msg, '^');
-    err_set(err, ERR_DATA, "%s", msg.data);
+    if (rc || buf_addch(&msg, '^'))
+        err_nomem(err);
+    else
+        err_set(err, ERR_DATA, "%s", msg.data);
     buf_release(&msg);
     return -1;
 }

@@ -74,7 +74,8 @@ typedef void (*template_missing_fn)(void *ud, const char *name);
  * is capped (ERR_DATA). The template may be rendered by several threads at
  * once: render does not modify it. on_missing may be NULL. On error, out
  * keeps what was rendered before it: discard it. */
-int template_render(const struct template *t, const struct value *const *stack, size_t depth,
-                    struct buf *out, template_missing_fn on_missing, void *ud, struct err *err);
+WARN_UNUSED_RESULT int template_render(const struct template *t, const struct value *const *stack,
+                                       size_t depth, struct buf *out,
+                                       template_missing_fn on_missing, void *ud, struct err *err);
 
 #endif

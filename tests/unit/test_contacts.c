@@ -56,12 +56,12 @@ static int collect(void *ud, const struct contact *c)
     const struct value *v;
 
     g->n++;
-    buf_addf(&g->out, "%s|%s|%s:%zu", c->address, c->name, c->list, c->line);
+    assert_int_equal(buf_addf(&g->out, "%s|%s|%s:%zu", c->address, c->name, c->list, c->line), 0);
     if (g->var) {
         v = c->vars ? value_map_get(c->vars, g->var) : NULL;
-        buf_addf(&g->out, "|%s", v ? value_text(v, NULL) : "(none)");
+        assert_int_equal(buf_addf(&g->out, "|%s", v ? value_text(v, NULL) : "(none)"), 0);
     }
-    buf_addch(&g->out, '\n');
+    assert_int_equal(buf_addch(&g->out, '\n'), 0);
     return 0;
 }
 
@@ -380,10 +380,10 @@ static int record_verdict(void *ud, const struct contacts_verdict *v)
     static const char *const names[] = {"ok", "invalid", "duplicate", "filtered", "suppressed"};
     struct verdicts *vs = ud;
 
-    buf_addf(&vs->out, "%zu:%s", v->line, names[v->kind]);
+    assert_int_equal(buf_addf(&vs->out, "%zu:%s", v->line, names[v->kind]), 0);
     if (v->first_file)
-        buf_addf(&vs->out, "@%zu", v->first_line);
-    buf_addch(&vs->out, ' ');
+        assert_int_equal(buf_addf(&vs->out, "@%zu", v->first_line), 0);
+    assert_int_equal(buf_addch(&vs->out, ' '), 0);
     return 0;
 }
 
@@ -417,13 +417,14 @@ static int record_list(void *ud, const struct contacts_list_info *info)
     struct verdicts *vs = ud;
     size_t i;
 
-    buf_addf(&vs->out, "[%zu %c %s |", info->line, info->delim, info->address_column);
+    assert_int_equal(
+        buf_addf(&vs->out, "[%zu %c %s |", info->line, info->delim, info->address_column), 0);
     for (i = 0; i < 3 && info->name_columns[i]; i++)
-        buf_addf(&vs->out, " %s", info->name_columns[i]);
-    buf_addstr(&vs->out, " |");
+        assert_int_equal(buf_addf(&vs->out, " %s", info->name_columns[i]), 0);
+    assert_int_equal(buf_addstr(&vs->out, " |"), 0);
     for (i = 0; i < info->ncols; i++)
-        buf_addf(&vs->out, " %s=%s", info->headers[i], info->keys[i]);
-    buf_addstr(&vs->out, "] ");
+        assert_int_equal(buf_addf(&vs->out, " %s=%s", info->headers[i], info->keys[i]), 0);
+    assert_int_equal(buf_addstr(&vs->out, "] "), 0);
     return strstr(info->file, "google") ? 9 : 0;
 }
 
@@ -526,8 +527,9 @@ static int take_one(void *ud, const struct contact *c)
     struct one *o = ud;
     const struct value *n = value_map_get(c->vars, "nombre"), *e = value_map_get(c->vars, "email");
 
-    buf_addf(&o->out, "%s|%s|%s", c->name, n ? value_text(n, NULL) : "",
-             e ? value_text(e, NULL) : "");
+    assert_int_equal(buf_addf(&o->out, "%s|%s|%s", c->name, n ? value_text(n, NULL) : "",
+                              e ? value_text(e, NULL) : ""),
+                     0);
     return 0;
 }
 
@@ -711,9 +713,9 @@ static void test_many_rows_dedupe(void **state)
     (void)state;
     /* 30,000 rows, every address twice in different case: the dedupe set
      * grows through several resizes and still finds every duplicate */
-    buf_addstr(&csv, "email\n");
+    assert_int_equal(buf_addstr(&csv, "email\n"), 0);
     for (i = 0; i < 15000; i++)
-        buf_addf(&csv, "user%zu@example.com\nUSER%zu@EXAMPLE.COM\n", i, i);
+        assert_int_equal(buf_addf(&csv, "user%zu@example.com\nUSER%zu@EXAMPLE.COM\n", i, i), 0);
     list = tmp_csv("many.csv", csv.data);
     err_init(&err);
     spec.lists = &list;

@@ -128,7 +128,7 @@ static void test_filter_deep_nesting(void **state)
     (void)state;
     err_init(&err);
     for (i = 0; i < 5000; i++)
-        buf_addch(&b, '(');
+        assert_int_equal(buf_addch(&b, '('), 0);
     assert_null(filter_new(b.data, &err));
     assert_non_null(strstr(err.msg.data, "nested too deep"));
     buf_release(&b);
