@@ -3,9 +3,11 @@
  * A struct buf is always NUL-terminated and its data is never NULL after
  * buf_init() (it points at a shared empty string until the first add).
  * The cap (0 = no cap beyond SIZE_MAX/2) bounds len: an add that would pass
- * it fails with -1 and leaves the buffer unchanged, so untrusted input can
- * never grow a buffer without limit. Functions returning int give 0 on
- * success and -1 on cap exceeded or out of memory (errno ENOSPC / ENOMEM).
+ * it fails with -1, so untrusted input can never grow a buffer without
+ * limit. Functions returning int give 0 on success and -1 on cap exceeded or
+ * out of memory (errno ENOSPC / ENOMEM), and a failure leaves the buffer as
+ * it was: never a piece of what was asked. Their results must be checked
+ * (WARN_UNUSED_RESULT). Tested by tests/unit/test_buf.c.
  */
 #ifndef MAILER_BUF_H
 #define MAILER_BUF_H
@@ -53,11 +55,13 @@ WARN_UNUSED_RESULT int buf_addf(struct buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 WARN_UNUSED_RESULT int buf_vaddf(struct buf *b, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
-/* Replace the content with a formatted string. */
+/* Replace the content with a formatted string (the arguments must not point
+ * into b). */
 WARN_UNUSED_RESULT int buf_setf(struct buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* Read a whole file (at most b's cap); -1 with errno set on failure. */
+/* Append a whole file (at most b's cap); -1 with errno set on failure
+ * (ENOSPC: larger than the cap). */
 WARN_UNUSED_RESULT int buf_read_file(struct buf *b, const char *path);
 
 /* Strip ASCII whitespace at both ends. */
