@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "array.h"
 #include "i18n.h"
 #include "clock.h"
 #include "lockfile.h"
@@ -43,12 +44,10 @@ static int add(struct due *d, time_t at, const char *campaign, const char *editi
         if (!strcmp(d->v[i].campaign, campaign) && !strcmp(d->v[i].edition, edition))
             return 0;
     if (d->n == d->alloc) {
-        size_t n = d->alloc ? d->alloc * 2 : 16;
-        struct item *grown = realloc(d->v, n * sizeof(*grown));
+        struct item *grown = array_grow(d->v, &d->alloc, 16, sizeof(*grown));
         if (!grown)
             return -1;
         d->v = grown;
-        d->alloc = n;
     }
     d->v[d->n].at = at;
     d->v[d->n].unfinished = unfinished;

@@ -21,6 +21,8 @@
 
 #include "template.h"
 
+#include "array.h"
+
 #include "banned.h"
 
 #define TEMPLATE_MAX_SIZE (4u << 20)  /* bytes of one template or partial */
@@ -168,12 +170,10 @@ static struct token *tokens_add(struct tokens *t, enum kind kind, size_t start, 
     struct token *tok;
 
     if (t->n == t->alloc) {
-        size_t na = t->alloc ? t->alloc * 2 : 64;
-        struct token *nv = realloc(t->v, na * sizeof(*nv));
+        struct token *nv = array_grow(t->v, &t->alloc, 64, sizeof(*nv));
         if (!nv)
             return NULL;
         t->v = nv;
-        t->alloc = na;
     }
     tok = &t->v[t->n++];
     memset(tok, 0, sizeof(*tok));
@@ -482,12 +482,10 @@ static struct node *node_add(struct unit *u)
     struct node *nd;
 
     if (u->n == u->alloc) {
-        size_t na = u->alloc ? u->alloc * 2 : 32;
-        struct node *nv = realloc(u->nodes, na * sizeof(*nv));
+        struct node *nv = array_grow(u->nodes, &u->alloc, 32, sizeof(*nv));
         if (!nv)
             return NULL;
         u->nodes = nv;
-        u->alloc = na;
     }
     nd = &u->nodes[u->n++];
     memset(nd, 0, sizeof(*nd));
@@ -507,12 +505,10 @@ static int name_segments(struct unit *u, struct node *nd)
         if (i < nd->len && nd->s[i] != '.')
             continue;
         if (u->nsegs == u->segalloc) {
-            size_t na = u->segalloc ? u->segalloc * 2 : 32;
-            struct seg *nv = realloc(u->segs, na * sizeof(*nv));
+            struct seg *nv = array_grow(u->segs, &u->segalloc, 32, sizeof(*nv));
             if (!nv)
                 return -1;
             u->segs = nv;
-            u->segalloc = na;
         }
         u->segs[u->nsegs].off = a;
         u->segs[u->nsegs].len = i - a;
@@ -538,12 +534,10 @@ static struct unit *unit_new(struct template *t, const char *name, size_t nlen)
     struct unit *u;
 
     if (t->n == t->alloc) {
-        size_t na = t->alloc ? t->alloc * 2 : 8;
-        struct unit **nv = realloc(t->units, na * sizeof(*nv));
+        struct unit **nv = array_grow(t->units, &t->alloc, 8, sizeof(*nv));
         if (!nv)
             return NULL;
         t->units = nv;
-        t->alloc = na;
     }
     u = calloc(1, sizeof(*u));
     if (!u)
@@ -1131,12 +1125,10 @@ static int render_parent(struct render *r, const struct unit *u, size_t i, const
     int rc;
 
     if (r->nchain == r->chain_alloc) {
-        size_t na = r->chain_alloc * 2 + 8;
-        struct parent_ref *nv = realloc(r->chain, na * sizeof(*nv));
+        struct parent_ref *nv = array_grow(r->chain, &r->chain_alloc, 8, sizeof(*nv));
         if (!nv)
             return err_nomem(r->err);
         r->chain = nv;
-        r->chain_alloc = na;
     }
     r->chain[r->nchain].u = u;
     r->chain[r->nchain].node = i;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "hex.h"
 
 #include "banned.h"
@@ -206,23 +207,18 @@ const char *value_text(const struct value *v, size_t *len)
 
 static int value_reserve(struct value *v, size_t elem)
 {
-    size_t n;
     void *p;
 
     if (v->n < v->alloc)
         return 0;
-    n = v->alloc ? v->alloc * 2 : 8;
-    if (v->type == VALUE_MAP)
-        p = realloc(v->entries, n * elem);
-    else
-        p = realloc(v->items, n * elem);
+    p = array_grow(v->type == VALUE_MAP ? (void *)v->entries : (void *)v->items, &v->alloc, 8,
+                   elem);
     if (!p)
         return -1;
     if (v->type == VALUE_MAP)
         v->entries = p;
     else
         v->items = p;
-    v->alloc = n;
     return 0;
 }
 
