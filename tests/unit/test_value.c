@@ -71,6 +71,7 @@ static void test_escape_full(void **state)
         assert_int_equal(value_to_json(v, &small, 0), -1);
         buf_release(&small);
     }
+    buf_release(&out);
     buf_init(&out, 8);
     assert_int_equal(value_json_quote(&out, "too long for eight"), -1);
     buf_release(&out);
