@@ -22,6 +22,7 @@
 #include "template.h"
 
 #include "array.h"
+#include "html.h"
 
 #include "banned.h"
 
@@ -962,25 +963,9 @@ static int emit_add(struct render *r, const struct indent *ind)
     return emit(r, ind->add, ind->addlen);
 }
 
-static const unsigned char html_special[256] = {
-    ['&'] = 1, ['<'] = 2, ['>'] = 3, ['"'] = 4, ['\''] = 5,
-};
-static const char *const html_entity[] = {"", "&amp;", "&lt;", "&gt;", "&quot;", "&#39;"};
-static const size_t html_entity_len[] = {0, 5, 4, 4, 6, 5};
-
 static int emit_escaped(struct render *r, const char *s, size_t n)
 {
-    size_t i, run = 0;
-
-    for (i = 0; i < n; i++) {
-        unsigned char k = html_special[(unsigned char)s[i]];
-        if (!k)
-            continue;
-        if (emit(r, s + run, i - run) || emit(r, html_entity[k], html_entity_len[k]))
-            return -1;
-        run = i + 1;
-    }
-    return emit(r, s + run, n - run);
+    return html_escape(r->out, s, n) ? out_fail(r) : 0;
 }
 
 /* Text of the current unit under indentation. */

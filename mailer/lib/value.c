@@ -521,7 +521,7 @@ struct value *value_from_json_file(const char *path, struct err *err)
 
 int value_json_string(struct buf *out, const char *s, size_t len)
 {
-    size_t i = 0, run;
+    size_t i = 0, run, was = out->len;
     unsigned char c;
     int rc = buf_addch(out, '"');
 
@@ -549,7 +549,11 @@ int value_json_string(struct buf *out, const char *s, size_t len)
             rc = buf_addstr(out, esc);
         }
     }
-    return rc || buf_addch(out, '"') ? -1 : 0;
+    if (rc || buf_addch(out, '"')) {
+        buf_setlen(out, was); /* none of it, rather than a piece */
+        return -1;
+    }
+    return 0;
 }
 
 int value_json_quote(struct buf *out, const char *s)
@@ -605,5 +609,11 @@ static int to_json(const struct value *v, struct buf *out, int pretty, int depth
 
 int value_to_json(const struct value *v, struct buf *out, int pretty)
 {
-    return to_json(v, out, pretty, 0);
+    size_t was = out->len;
+
+    if (to_json(v, out, pretty, 0)) {
+        buf_setlen(out, was);
+        return -1;
+    }
+    return 0;
 }

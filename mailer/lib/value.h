@@ -58,12 +58,12 @@ const struct value *value_map_at(const struct value *map, size_t i, const char *
 struct value *value_from_json(const char *text, size_t len, const char *origin, struct err *err);
 struct value *value_from_json_file(const char *path, struct err *err);
 /* Append v as JSON (compact unless pretty) to out. 0, or -1 when out is
- * full (what was appended is then incomplete: discard it). */
+ * full (out is then as it was). */
 WARN_UNUSED_RESULT int value_to_json(const struct value *v, struct buf *out, int pretty);
 /* The one JSON string escaper: s[0..len) as a JSON string onto out (RFC
  * 8259: '"' and '\\' escaped; \n, \r, \t; the other control characters
  * and DEL as \u00xx; the rest, UTF-8 included, as is). 0, or -1 when out is
- * full. */
+ * full (out is then as it was). */
 WARN_UNUSED_RESULT int value_json_string(struct buf *out, const char *s, size_t len);
 /* The same for a C string; NULL as null. */
 WARN_UNUSED_RESULT int value_json_quote(struct buf *out, const char *s);

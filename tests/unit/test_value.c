@@ -69,11 +69,14 @@ static void test_escape_full(void **state)
         struct buf small;
         buf_init(&small, cap);
         assert_int_equal(value_to_json(v, &small, 0), -1);
+        assert_int_equal(small.len, 0); /* as it was: none of it */
         buf_release(&small);
     }
     buf_release(&out);
     buf_init(&out, 8);
+    assert_int_equal(buf_addstr(&out, "ab"), 0);
     assert_int_equal(value_json_quote(&out, "too long for eight"), -1);
+    assert_string_equal(out.data, "ab");
     buf_release(&out);
     value_free(v);
 }
