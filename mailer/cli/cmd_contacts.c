@@ -57,9 +57,8 @@ static void print_warnings(const struct buf *w)
             nl = p + strlen(p);
         buf_reset(&line);
         if (buf_add(&line, p, (size_t)(nl - p)))
-            fputs(_("mailer: warning: (too long to show)\n"), stderr);
-        else
-            fprintf(stderr, _("mailer: warning: %s\n"), line.data);
+            cli_die_nomem();
+        fprintf(stderr, _("mailer: warning: %s\n"), line.data);
         p = *nl ? nl + 1 : nl;
     }
     buf_release(&text);
@@ -337,10 +336,8 @@ static void print_report_warnings(const struct buf *report)
             nl = p + strlen(p);
         if (!memmem(p, (size_t)(nl - p), ": invalid address \"", 19) &&
             !memmem(p, (size_t)(nl - p), ": duplicate ", 12) &&
-            buf_addf(&w, "%.*s\n", (int)(nl - p), p)) {
-            fputs(_("mailer: warning: (too long to show)\n"), stderr);
-            break;
-        }
+            buf_addf(&w, "%.*s\n", (int)(nl - p), p))
+            cli_die_nomem();
         p = *nl ? nl + 1 : nl;
     }
     print_warnings(&w);
