@@ -30,11 +30,10 @@ static int split(const char *path, struct buf *pre, struct buf *post)
     char *tok;
     int rc = -1;
 
-    if (buf_read_file(&all, path) == 0 && (tok = strstr(all.data, "{{nombre}}"))) {
-        buf_add(pre, all.data, (size_t)(tok - all.data));
-        buf_addstr(post, tok + strlen("{{nombre}}"));
+    if (buf_read_file(&all, path) == 0 && (tok = strstr(all.data, "{{nombre}}")) &&
+        !buf_add(pre, all.data, (size_t)(tok - all.data)) &&
+        !buf_addstr(post, tok + strlen("{{nombre}}")))
         rc = 0;
-    }
     buf_release(&all);
     return rc;
 }
@@ -60,18 +59,18 @@ int main(int argc, char **argv)
     err_init(&err);
     start = now();
     do {
-        buf_setf(&name, "María José Núñez %ld", n);
-        buf_setf(&addr, "contacto%ld@example.com", n);
         buf_reset(&mid);
-        message_id_make(&mid, 42, addr.data, "iecm.example.org");
         buf_reset(&html);
-        buf_add(&html, hpre.data, hpre.len);
-        buf_add(&html, name.data, name.len);
-        buf_add(&html, hpost.data, hpost.len);
         buf_reset(&text);
-        buf_add(&text, tpre.data, tpre.len);
-        buf_add(&text, name.data, name.len);
-        buf_add(&text, tpost.data, tpost.len);
+        if (buf_setf(&name, "María José Núñez %ld", n) ||
+            buf_setf(&addr, "contacto%ld@example.com", n) ||
+            message_id_make(&mid, 42, addr.data, "iecm.example.org") ||
+            buf_add(&html, hpre.data, hpre.len) || buf_add(&html, name.data, name.len) ||
+            buf_add(&html, hpost.data, hpost.len) || buf_add(&text, tpre.data, tpre.len) ||
+            buf_add(&text, name.data, name.len) || buf_add(&text, tpost.data, tpost.len)) {
+            fprintf(stderr, "bench_message: out of memory\n");
+            return 70;
+        }
         m = (struct message_spec){
             .from_name = "Voto Chilango — IECM",
             .from_address = "votochilango@iecm.example.org",

@@ -78,12 +78,11 @@ static const char *next_step(enum err_kind kind)
 int cli_fail(const struct err *e)
 {
     struct buf text = BUF_INIT;
-    const char *p, *nl, *hint;
+    const char *shown, *p, *nl, *hint;
 
     if (!e->msg.len)
         fputs(_("mailer: failed\n"), stderr);
-    i18n_lib_text(e->msg.data, &text);
-    p = text.data;
+    shown = p = i18n_lib_show(e->msg.data, &text);
     while (*p) {
         nl = strchr(p, '\n');
         if (!nl)
@@ -95,10 +94,28 @@ int cli_fail(const struct err *e)
     /* The settings hint is for .env and the environment: a password file
      * message says what to run, and informe.conf names its own line. */
     if (hint &&
-        (e->kind != ERR_CONFIG || (!strstr(text.data, "chmod") && !strstr(e->msg.data, ".conf:"))))
+        (e->kind != ERR_CONFIG || (!strstr(shown, "chmod") && !strstr(e->msg.data, ".conf:"))))
         fprintf(stderr, "mailer: %s\n", hint);
     buf_release(&text);
     return cli_exit_code(e->kind == ERR_NONE ? ERR_SOFTWARE : e->kind);
+}
+
+void cli_die_nomem(void)
+{
+    fflush(stdout);
+    exit(cli_fail_nomem());
+}
+
+int cli_fail_nomem(void)
+{
+    struct err e;
+    int rc;
+
+    err_init(&e);
+    err_nomem(&e);
+    rc = cli_fail(&e);
+    err_release(&e);
+    return rc;
 }
 
 int cli_usage(const char *cmd, const char *fmt, ...)
@@ -172,12 +189,12 @@ int cli_need_smtp(const struct cli *cli)
 
     if (strcmp(origin, "default") && *url)
         return 0;
-    if (cli->env_file)
-        buf_addstr(&path, cli->env_file);
-    else if (getcwd(cwd, sizeof(cwd)))
-        buf_addf(&path, "%s/.env", cwd);
-    else
-        buf_addstr(&path, ".env");
+    if (cli->env_file              ? buf_addstr(&path, cli->env_file)
+        : getcwd(cwd, sizeof(cwd)) ? buf_addf(&path, "%s/.env", cwd)
+                                   : buf_addstr(&path, ".env")) {
+        buf_release(&path);
+        return cli_fail_nomem();
+    }
     if (stat(path.data, &st))
         fprintf(stderr,
                 _("mailer: no SMTP server is configured: there is no %s, and SMTP_URL is "
@@ -200,23 +217,24 @@ const char *cli_home(const struct cli *cli)
 }
 
 /* The ledger path: MAILER_DB, relative to the home when not absolute. */
-static void db_path(const struct cli *cli, struct buf *out)
+static int db_path(const struct cli *cli, struct buf *out)
 {
     const char *db = config_get(&cli->config, CFG_MAILER_DB);
 
     if (db[0] == '/' || !strcmp(cli_home(cli), "."))
-        buf_addstr(out, db);
-    else
-        buf_addf(out, "%s/%s", cli_home(cli), db);
+        return buf_addstr(out, db);
+    return buf_addf(out, "%s/%s", cli_home(cli), db);
 }
 
 struct ledger *cli_ledger(const struct cli *cli, struct err *err)
 {
     struct buf path = BUF_INIT;
-    struct ledger *l;
+    struct ledger *l = NULL;
 
-    db_path(cli, &path);
-    l = ledger_open(path.data, err);
+    if (db_path(cli, &path))
+        err_nomem(err);
+    else
+        l = ledger_open(path.data, err);
     buf_release(&path);
     return l;
 }
@@ -227,13 +245,13 @@ int cli_lock_dir(const struct cli *cli, struct buf *out)
     char *slash;
     int rc;
 
-    db_path(cli, &path);
-    slash = strrchr(path.data, '/');
-    if (slash)
+    rc = db_path(cli, &path);
+    if (!rc && (slash = strrchr(path.data, '/')))
         buf_setlen(&path, (size_t)(slash - path.data));
-    else
-        buf_setf(&path, ".");
-    rc = buf_addf(out, "%s/locks", path.data);
+    else if (!rc)
+        rc = buf_setf(&path, ".");
+    if (!rc)
+        rc = buf_addf(out, "%s/locks", path.data);
     buf_release(&path);
     return rc;
 }
@@ -394,11 +412,20 @@ int cli_parse_since(const char *s, time_t *t)
     return clock_parse_iso(s, t);
 }
 
-void cli_json_str(const char *s)
+void cli_json_strn(const char *s, size_t n)
 {
     struct buf b = BUF_INIT;
 
-    if (value_json_quote(&b, s) == 0)
-        fwrite(b.data, 1, b.len, stdout);
+    if (value_json_string(&b, s, n))
+        cli_die_nomem();
+    fwrite(b.data, 1, b.len, stdout);
     buf_release(&b);
+}
+
+void cli_json_str(const char *s)
+{
+    if (s)
+        cli_json_strn(s, strlen(s));
+    else
+        fputs("null", stdout); /* data */
 }

@@ -38,6 +38,12 @@ void cli_clock_from_env(void);
 int cli_exit_code(enum err_kind kind);
 /* Print "mailer: " + each line of the error to stderr; return its exit code. */
 int cli_fail(const struct err *e);
+/* cli_fail for an out-of-memory met in the command line itself. */
+int cli_fail_nomem(void);
+/* Out of memory half-way through output: say so and exit (cli_fail_nomem's
+ * code), what was printed flushed first. Only where a result cannot be
+ * returned (printing JSON). */
+_Noreturn void cli_die_nomem(void);
 /* Print a usage error for cmd to stderr; return EX_USAGE. */
 int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -115,8 +121,11 @@ int cli_history_print(struct ledger *l, const char *list, int json, int *count, 
 struct report_config;
 int cli_informe_load(const struct cli *cli, const char *path, struct report_config *cfg,
                      struct err *err);
-/* Print s as a JSON string on stdout (value_json_quote); NULL as null. */
+/* Print s as a JSON string on stdout (value_json_quote); NULL as null. Out
+ * of memory, the command dies (cli_die_nomem): never a value missing. */
 void cli_json_str(const char *s);
+/* The same for s[0..n), which may hold NUL bytes. */
+void cli_json_strn(const char *s, size_t n);
 
 /* MAILER_HOME: where campaigns/, contacts/ and templates/ are. */
 const char *cli_home(const struct cli *cli);

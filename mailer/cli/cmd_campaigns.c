@@ -181,15 +181,17 @@ int cmd_campaigns(int argc, char **argv, struct cli *cli)
         struct last last = {l, "-"};
         char next[128];
         struct buf lists = BUF_INIT;
+        int full = 0;
         err_clear(&err);
         if (campaign_load(cli_home(cli), ids[i], &c, &err)) {
             printf(_("%-30s (has problems: run 'mailer check %s')\n"), ids[i], ids[i]);
             campaign_release(&c);
             continue;
         }
-        for (j = 0; j < c.nlists; j++)
-            buf_addf(&lists, "%s%s", j ? "," : "", c.lists[j]);
-        if (ledger_mailings_each(l, c.id, first_real, &last, &err) < 0) {
+        for (j = 0; j < c.nlists && !full; j++)
+            full = buf_addf(&lists, "%s%s", j ? "," : "", c.lists[j]);
+        if ((full && err_nomem(&err)) ||
+            ledger_mailings_each(l, c.id, first_real, &last, &err) < 0) {
             rc = cli_fail(&err);
             buf_release(&lists);
             campaign_release(&c);

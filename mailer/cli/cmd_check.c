@@ -126,8 +126,7 @@ static void print_notes(const struct buf *notes)
 
     if (!notes->len)
         return;
-    i18n_lib_text(notes->data, &text);
-    printf("%s\n", text.data);
+    printf("%s\n", i18n_lib_show(notes->data, &text));
     buf_release(&text);
 }
 
@@ -137,16 +136,16 @@ static void check_informe(const struct cli *cli, struct ledger *l)
 {
     struct report_config cfg;
     struct buf text = BUF_INIT;
-    const char *line, *nl;
+    const char *line, *nl, *shown;
     struct err err;
 
     err_init(&err);
     if (cli_informe_load(cli, NULL, &cfg, &err) ||
         report_config_check(&cfg, l, cli_home(cli), &err)) {
-        i18n_lib_text(err.msg.data, &text);
+        shown = i18n_lib_show(err.msg.data, &text); /* the English, out of memory */
         fputs(_("  problem in the report's configuration (mailer report will refuse it):\n"),
               stdout);
-        for (line = text.data; *line; line = *nl ? nl + 1 : nl) {
+        for (line = shown; *line; line = *nl ? nl + 1 : nl) {
             nl = line + strcspn(line, "\n");
             printf("    %.*s\n", (int)(nl - line), line); /* data */
         }

@@ -52,31 +52,22 @@ struct opts {
     struct contacts_list_opts list;
 };
 
-static void print_json_string(const char *s, size_t n)
-{
-    struct value *v = value_new_string(s, n);
-    struct buf b = BUF_INIT;
-
-    if (v && !value_to_json(v, &b, 0))
-        fwrite(b.data, 1, b.len, stdout);
-    value_free(v);
-    buf_release(&b);
-}
-
 static void print_warnings(const struct buf *w)
 {
-    const char *p = w->data, *nl;
-    struct buf line = BUF_INIT;
+    struct buf text = BUF_INIT, line = BUF_INIT;
+    const char *p = i18n_lib_show(w->data, &text), *nl;
 
     while (*p) {
         nl = strchr(p, '\n');
         if (!nl)
             nl = p + strlen(p);
         buf_reset(&line);
-        i18n_lib_line(p, (size_t)(nl - p), &line);
+        if (buf_add(&line, p, (size_t)(nl - p)))
+            cli_die_nomem();
         fprintf(stderr, _("mailer: warning: %s\n"), line.data);
         p = *nl ? nl + 1 : nl;
     }
+    buf_release(&text);
     buf_release(&line);
 }
 
@@ -142,9 +133,9 @@ static int show_row(void *ud, const struct csvread_record *rec)
         }
         if (s->json) {
             printf("%s", first ? "" : ", ");
-            print_json_string(k, klen);
+            cli_json_strn(k, klen);
             printf(": ");
-            print_json_string(v, vlen);
+            cli_json_strn(v, vlen);
         } else {
             printf("  %.*s: ", (int)klen, k);
             fwrite(v, 1, vlen, stdout);
@@ -203,6 +194,7 @@ struct check {
     int json, verbose;
     size_t n;
     struct value *lists; /* JSON: one object per list header */
+    struct err *err;
 };
 
 static const char *delim_name(int d)
@@ -252,34 +244,34 @@ static int check_list_info(void *ud, const struct contacts_list_info *info)
         names = vars = NULL;
         goto nomem;
     }
-    return value_list_append(c->lists, o);
+    return value_list_append(c->lists, o) ? err_nomem(c->err) : 0;
 nomem:
     value_free(o);
     value_free(names);
     value_free(vars);
-    return -1;
+    return err_nomem(c->err);
 }
 
 static int check_verdict_json(struct check *c, const struct contacts_verdict *v)
 {
     printf("%s\n    {\"file\": ", c->n ? "," : ""); /* data */
-    print_json_string(v->file, strlen(v->file));
+    cli_json_strn(v->file, strlen(v->file));
     printf(", \"line\": %zu, \"verdict\": \"%s\", \"input\": ", v->line,
            kind_names[v->kind]); /* data */
-    print_json_string(v->input, strlen(v->input));
+    cli_json_strn(v->input, strlen(v->input));
     printf(", \"address\": "); /* data */
-    print_json_string(v->address, strlen(v->address));
+    cli_json_strn(v->address, strlen(v->address));
     if (v->reason) {
         printf(", \"reason\": "); /* data */
-        print_json_string(v->reason, strlen(v->reason));
+        cli_json_strn(v->reason, strlen(v->reason));
     }
     if (v->hint) {
         printf(", \"hint\": "); /* data */
-        print_json_string(v->hint, strlen(v->hint));
+        cli_json_strn(v->hint, strlen(v->hint));
     }
     if (v->first_file) {
         printf(", \"first\": "); /* data */
-        print_json_string(v->first_file, strlen(v->first_file));
+        cli_json_strn(v->first_file, strlen(v->first_file));
         printf(", \"first_line\": %zu", v->first_line); /* data */
     }
     printf("}");
@@ -297,13 +289,17 @@ static int check_verdict(void *ud, const struct contacts_verdict *v)
     if (c->json)
         return check_verdict_json(c, v);
     for (i = 0; v->input[i] && i < 120; i++)
-        buf_addf(&in, (unsigned char)v->input[i] < 32 ? "\\x%02x" : "%c",
-                 (unsigned char)v->input[i]);
+        if (buf_addf(&in, (unsigned char)v->input[i] < 32 ? "\\x%02x" : "%c",
+                     (unsigned char)v->input[i])) {
+            buf_release(&in);
+            return err_nomem(c->err);
+        }
     switch (v->kind) {
     case CONTACTS_INVALID:
         /* the reason may be made with values (a malformed row): matched as the library's */
         buf_reset(&why);
-        i18n_lib_line(v->reason, strlen(v->reason), &why);
+        if (i18n_lib_line(v->reason, strlen(v->reason), &why))
+            cli_die_nomem();
         printf(_("%s:%zu: invalid address \"%s\": %s"), v->file, v->line, in.data, why.data);
         if (v->hint)
             printf(_(" (did you mean %s?)"), v->hint);
@@ -348,8 +344,9 @@ static void print_report_warnings(const struct buf *report)
         if (!nl)
             nl = p + strlen(p);
         if (!memmem(p, (size_t)(nl - p), ": invalid address \"", 19) &&
-            !memmem(p, (size_t)(nl - p), ": duplicate ", 12))
-            buf_addf(&w, "%.*s\n", (int)(nl - p), p);
+            !memmem(p, (size_t)(nl - p), ": duplicate ", 12) &&
+            buf_addf(&w, "%.*s\n", (int)(nl - p), p))
+            cli_die_nomem();
         p = *nl ? nl + 1 : nl;
     }
     print_warnings(&w);
@@ -362,10 +359,10 @@ static int contacts_check(int nfiles, char **files, const struct opts *o, int ve
     struct listconf *conf = calloc((size_t)nfiles, sizeof(*conf));
     struct audience_spec spec = {0};
     struct audience_stats st = {0};
-    struct check c = {o->json, verbose, 0, value_new_list()};
     struct buf lists = BUF_INIT;
     struct buf report = BUF_INIT;
     struct err err;
+    struct check c = {o->json, verbose, 0, value_new_list(), &err};
     int i, rc;
 
     err_init(&err);
@@ -406,10 +403,11 @@ static int contacts_check(int nfiles, char **files, const struct opts *o, int ve
             "\"duplicates\": %zu, \"filtered\": %zu, \"suppressed\": %zu},\n  \"lists\": ",
             c.n ? "\n  " : "", st.rows, st.accepted, st.invalid, st.duplicates, st.filtered,
             st.suppressed);
-        value_to_json(c.lists, &lists, 0);
+        if (value_to_json(c.lists, &lists, 0))
+            cli_die_nomem();
         printf("%s,\n  \"error\": ", lists.data); /* data */
         if (rc)
-            print_json_string(err.msg.data, err.msg.len);
+            cli_json_strn(err.msg.data, err.msg.len);
         else
             printf("null"); /* data */
         printf("\n}\n");

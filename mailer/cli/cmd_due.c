@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "array.h"
 #include "i18n.h"
 #include "clock.h"
 #include "lockfile.h"
@@ -45,12 +46,10 @@ static int add(struct due *d, time_t at, const char *campaign, const char *editi
         if (!strcmp(d->v[i].campaign, campaign) && !strcmp(d->v[i].edition, edition))
             return 0;
     if (d->n == d->alloc) {
-        size_t n = d->alloc ? d->alloc * 2 : 16;
-        struct item *grown = realloc(d->v, n * sizeof(*grown));
+        struct item *grown = array_grow(d->v, &d->alloc, 16, sizeof(*grown));
         if (!grown)
             return -1;
         d->v = grown;
-        d->alloc = n;
     }
     d->v[d->n].at = at;
     d->v[d->n].unfinished = unfinished;
@@ -164,9 +163,13 @@ static int content_missing(struct cli *cli, const struct campaign *c, const stru
     int rc = -1;
 
     err_init(&err);
-    if (campaign_edition(c, it->edition, clock_now(), &e, &err) ||
-        campaign_content_path(c, &e, &path) || !path.len || access(path.data, F_OK) == 0 ||
-        errno != ENOENT)
+    if (campaign_edition(c, it->edition, clock_now(), &e, &err))
+        goto out;
+    if (campaign_content_path(c, &e, &path)) {
+        rc = cli_fail_nomem();
+        goto out;
+    }
+    if (!path.len || access(path.data, F_OK) == 0 || errno != ENOENT)
         goto out;
     clock_iso(clock_now(), day, sizeof(day));
     day[10] = '\0'; /* the day, YYYY-MM-DD */
@@ -249,8 +252,10 @@ int cmd_due(int argc, char **argv, struct cli *cli)
     if (optind != argc)
         return cli_usage("due", _("takes no arguments"));
     err_init(&err);
-    cli_lock_dir(cli, &path);
-    buf_addstr(&path, "/due.lock");
+    if (cli_lock_dir(cli, &path) || buf_addstr(&path, "/due.lock")) {
+        rc = cli_fail_nomem();
+        goto out;
+    }
     if (lockfile_take(&lock, path.data, "'mailer due'", &err) || !(l = cli_ledger(cli, &err))) {
         rc = cli_fail(&err);
         goto out;

@@ -91,7 +91,8 @@ static void print_warnings(const struct buf *warnings)
         if (!(nl = strchr(line, '\n')))
             break;
         buf_reset(&text);
-        i18n_lib_line(line, (size_t)(nl - line), &text);
+        if (i18n_lib_line(line, (size_t)(nl - line), &text))
+            cli_die_nomem();
         fprintf(stderr, _("mailer: warning: %s\n"), text.data);
     }
     buf_release(&text);

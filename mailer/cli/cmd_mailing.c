@@ -9,7 +9,7 @@
 #include "cli.h"
 #include "events.h"
 #include "i18n.h"
-#include "rfc2047.h"
+#include "utf8.h"
 
 #include "banned.h"
 
@@ -21,7 +21,7 @@ static int title_ok(const char *t)
     for (p = t; *p; p++)
         if ((unsigned char)*p < 0x20 || *p == 0x7f)
             return 0;
-    return p > t && rfc2047_utf8_valid(t, (size_t)(p - t));
+    return p > t && utf8_valid(t, (size_t)(p - t));
 }
 
 static int retitle(struct cli *cli, const char *campaign, const char *edition, const char *title)

@@ -66,7 +66,8 @@ static int resolve_cids(const struct campaign *c, const struct buf *html, struct
     while ((hit = strstr(p, "cid:"))) {
         const char *name = hit + 4;
         size_t len = strcspn(name, "\"' )>");
-        buf_add(out, p, (size_t)(hit - p));
+        if (buf_add(out, p, (size_t)(hit - p)))
+            return -1;
         for (i = 0; i < c->ninline_images; i++) {
             const char *base = strrchr(c->inline_images[i], '/');
             base = base ? base + 1 : c->inline_images[i];
@@ -75,10 +76,12 @@ static int resolve_cids(const struct campaign *c, const struct buf *html, struct
         }
         if (i < c->ninline_images) {
             char *abs = realpath(c->home, NULL);
-            buf_addf(out, "file://%s/%s", abs ? abs : c->home, c->inline_images[i]);
+            int full = buf_addf(out, "file://%s/%s", abs ? abs : c->home, c->inline_images[i]);
             free(abs);
-        } else {
-            buf_add(out, hit, 4 + len);
+            if (full)
+                return -1;
+        } else if (buf_add(out, hit, 4 + len)) {
+            return -1;
         }
         p = name + len;
     }
@@ -159,7 +162,10 @@ int cmd_preview(int argc, char **argv, struct cli *cli)
         /* the token the dry run gives the same recipient: inert */
         token_inert(inert, (unsigned long)pick.seen);
         struct compose_contact who = {pick.address, pick.name, pick.vars, NULL, clock_now(), inert};
-        message_id_make(&mid, 0, pick.address, cp.domain);
+        if (message_id_make(&mid, 0, pick.address, cp.domain)) {
+            err_nomem(&err);
+            goto fail;
+        }
         who.message_id = mid.data;
         if (compose_message(&cp, &who, &msg, NULL, NULL, &err) || write_file(eml, &msg, &err))
             goto fail;

@@ -84,8 +84,7 @@ static void print_audience(const struct send_report *r, const struct ui *ui, int
         return;
     if (r->audience_notes.len && (ui->tty || ui->verbose)) {
         struct buf text = BUF_INIT;
-        i18n_lib_text(r->audience_notes.data, &text);
-        fprintf(stderr, "%s\n", text.data);
+        fprintf(stderr, "%s\n", i18n_lib_show(r->audience_notes.data, &text));
         buf_release(&text);
     }
     if (ui->tty || ui->verbose || a->invalid)

@@ -22,6 +22,7 @@
 struct missing {
     struct buf names; /* "\n"-separated, each once */
     size_t count;
+    int full; /* a name could not be kept: out of memory */
 };
 
 static void note_missing(void *ud, const char *name)
@@ -35,8 +36,8 @@ static void note_missing(void *ud, const char *name)
             return;
         p += n;
     }
-    buf_addstr(&m->names, name);
-    buf_addch(&m->names, '\n');
+    if (buf_addstr(&m->names, name) || buf_addch(&m->names, '\n'))
+        m->full = 1;
     m->count++;
 }
 
@@ -57,7 +58,7 @@ static int render(const char *path, const char *data_path, const char *partials,
 {
     struct template *t = NULL;
     struct value *data = NULL;
-    struct missing m = {BUF_INIT, 0};
+    struct missing m = {BUF_INIT, 0, 0};
     struct buf out = BUF_INIT;
     struct err err;
     const struct value *stack[1];
@@ -78,7 +79,7 @@ static int render(const char *path, const char *data_path, const char *partials,
         goto out;
     }
     stack[0] = data;
-    if (template_render(t, stack, 1, &out, note_missing, &m, &err)) {
+    if (template_render(t, stack, 1, &out, note_missing, &m, &err) || (m.full && err_nomem(&err))) {
         rc = cli_fail(&err);
         goto out;
     }

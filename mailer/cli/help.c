@@ -374,11 +374,11 @@ void help_names(FILE *to, help_available_fn *available)
 }
 
 /* Text for roff: a leading dot or quote is escaped, backslashes doubled. */
-static void roff_lines(FILE *to, const char *text, int keep_breaks)
+static void roff_span(FILE *to, const char *text, size_t len, int keep_breaks)
 {
     const char *p;
 
-    for (p = text; *p; p++) {
+    for (p = text; p < text + len; p++) {
         if ((p == text || p[-1] == '\n') && (*p == '.' || *p == '\''))
             fputs("\\&", to);
         if (*p == '\\')
@@ -393,24 +393,25 @@ static void roff_lines(FILE *to, const char *text, int keep_breaks)
     fputc('\n', to);
 }
 
+static void roff_lines(FILE *to, const char *text, int keep_breaks)
+{
+    roff_span(to, text, strlen(text), keep_breaks);
+}
+
 /* The usage forms of a command: "mailer" in bold before each, continuations as they are. */
 static void usage_roff(FILE *to, const char *text)
 {
     const char *nl;
-    struct buf line = BUF_INIT;
 
     while (*text) {
         nl = strchr(text, '\n');
         if (!nl)
             nl = text + strlen(text);
-        buf_reset(&line);
-        buf_add(&line, text, (size_t)(nl - text));
         /* data */
         fputs(*text != ' ' ? "\\fBmailer\\fR " : "       ", to);
-        roff_lines(to, line.data, 0);
+        roff_span(to, text, (size_t)(nl - text), 0);
         text = *nl ? nl + 1 : nl;
     }
-    buf_release(&line);
 }
 
 void help_man(FILE *to, help_available_fn *available)

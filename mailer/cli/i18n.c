@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hex.h"
+
 #include "banned.h"
 
 #ifndef LOCALEDIR
@@ -27,39 +29,39 @@ static int has_catalogue(const char *dir)
     struct stat st;
     int ok;
 
-    buf_addf(&p, "%s/es/LC_MESSAGES/mailer.mo", dir);
-    ok = stat(p.data, &st) == 0;
+    ok = !buf_addf(&p, "%s/es/LC_MESSAGES/mailer.mo", dir) && stat(p.data, &st) == 0;
     buf_release(&p);
     return ok;
 }
 
-/* Where the catalogues are: the environment, beside the binary, the prefix. */
-static void locale_dir(struct buf *out)
+/* Where the catalogues are: the environment, beside the binary, the prefix.
+ * 0, or -1 when out is full. */
+static int locale_dir(struct buf *out)
 {
     const char *env = getenv("MAILER_LOCALEDIR");
     char exe[PATH_MAX];
     ssize_t n;
     char *slash;
 
-    if (env && *env) {
-        buf_addstr(out, env);
-        return;
-    }
+    if (env && *env)
+        return buf_addstr(out, env);
     n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
     if (n > 0) {
         exe[n] = '\0';
         slash = strrchr(exe, '/');
         if (slash) {
             *slash = '\0';
-            buf_setf(out, "%s/locale", exe);
+            if (buf_setf(out, "%s/locale", exe))
+                return -1;
             if (has_catalogue(out->data))
-                return;
-            buf_setf(out, "%s/../share/locale", exe);
+                return 0;
+            if (buf_setf(out, "%s/../share/locale", exe))
+                return -1;
             if (has_catalogue(out->data))
-                return;
+                return 0;
         }
     }
-    buf_setf(out, "%s", LOCALEDIR);
+    return buf_setf(out, "%s", LOCALEDIR);
 }
 
 static const char *first_env(const char *const *names)
@@ -77,7 +79,7 @@ static int is_c_locale(const char *l)
     return !l || !strcmp(l, "C") || !strcmp(l, "POSIX");
 }
 
-void i18n_init(void)
+int i18n_init(void)
 {
     static const char *const lc_vars[] = {"LC_ALL", "LC_MESSAGES", "LANG", NULL};
     struct buf dir = BUF_INIT;
@@ -92,9 +94,12 @@ void i18n_init(void)
         if (asked && !is_c_locale(asked) && strncmp(asked, "C.", 2) &&
             !first_env((const char *const[]){"LANGUAGE", NULL})) {
             struct buf lang = BUF_INIT;
-            buf_add(&lang, asked, strcspn(asked, ".@"));
-            setenv("LANGUAGE", lang.data, 1);
+            int full = buf_add(&lang, asked, strcspn(asked, ".@"));
+            if (!full)
+                setenv("LANGUAGE", lang.data, 1);
             buf_release(&lang);
+            if (full)
+                return -1;
         }
     }
     /* gettext ignores LANGUAGE in the C locale: LANGUAGE=es must still work. */
@@ -103,12 +108,16 @@ void i18n_init(void)
         setlocale(LC_MESSAGES, "C.UTF-8");
     /* Numbers written for programs (JSON, CSV, the ledger) keep '.'. */
     setlocale(LC_NUMERIC, "C");
-    locale_dir(&dir);
+    if (locale_dir(&dir)) {
+        buf_release(&dir);
+        return -1;
+    }
     bindtextdomain("mailer", dir.data);
     bind_textdomain_codeset("mailer", "UTF-8");
     textdomain("mailer");
     buf_release(&dir);
     translating = strcmp(gettext(i18n_lib_messages[0]), i18n_lib_messages[0]) != 0;
+    return 0;
 }
 
 int i18n_active(void)
@@ -164,7 +173,7 @@ static size_t number_len(const char *s, size_t n, char conv)
         while (i < n && strchr("-+0123456789.eE", s[i]))
             i++;
     else if (strchr("xX", conv))
-        while (i < n && strchr("0123456789abcdefABCDEF", s[i]))
+        while (i < n && hex_digit((unsigned char)s[i]) >= 0)
             i++;
     else
         while (i < n && s[i] >= '0' && s[i] <= '9')
@@ -216,22 +225,22 @@ static int match_at(const char *f, const char *s, size_t n, struct match *m)
     return n == 0;
 }
 
-static void translate_line(const char *line, size_t len, struct buf *out, int depth);
+static int translate_line(const char *line, size_t len, struct buf *out, int depth);
 
-/* The translated format with the captured values put back. */
-/* depth < 0: put the values back as they are (the self-check). */
-static void render(const char *tr, const struct match *m, struct buf *out, int depth)
+/* The translated format with the captured values put back; 0, or -1 when
+ * out is full. depth < 0: put the values back as they are (the self-check). */
+static int render(const char *tr, const struct match *m, struct buf *out, int depth)
 {
-    int next = 0, idx;
+    int next = 0, idx, rc = 0;
     char conv;
 
-    while (*tr) {
+    while (*tr && !rc) {
         if (tr[0] != '%') {
-            buf_addch(out, *tr++);
+            rc = buf_addch(out, *tr++);
             continue;
         }
         if (tr[1] == '%') {
-            buf_addch(out, '%');
+            rc = buf_addch(out, '%');
             tr += 2;
             continue;
         }
@@ -242,10 +251,11 @@ static void render(const char *tr, const struct match *m, struct buf *out, int d
         if (idx < 0 || idx >= m->ncap)
             continue;
         if (m->cap[idx].is_string && depth >= 0)
-            translate_line(m->cap[idx].p, m->cap[idx].len, out, depth + 1);
+            rc = translate_line(m->cap[idx].p, m->cap[idx].len, out, depth + 1);
         else
-            buf_add(out, m->cap[idx].p, m->cap[idx].len);
+            rc = buf_add(out, m->cap[idx].p, m->cap[idx].len);
     }
+    return rc;
 }
 
 /* The library format that matches line with the most literal characters
@@ -267,18 +277,16 @@ static const char *best_format(const char *line, size_t len, struct match *best)
     return best_fmt;
 }
 
-static void translate_line(const char *line, size_t len, struct buf *out, int depth)
+static int translate_line(const char *line, size_t len, struct buf *out, int depth)
 {
     struct match best = {0};
     const char *best_fmt = depth <= MAX_DEPTH ? best_format(line, len, &best) : NULL;
 
     /* A value inside a message is translated only when it clearly is one of
      * our sentences, not a file name that happens to look like "%s: %s". */
-    if (!best_fmt || (depth > 0 && best.literal < 6)) {
-        buf_add(out, line, len);
-        return;
-    }
-    render(gettext(best_fmt), &best, out, depth);
+    if (!best_fmt || (depth > 0 && best.literal < 6))
+        return buf_add(out, line, len);
+    return render(gettext(best_fmt), &best, out, depth);
 }
 
 /* The length of a "file:line: " (or "file:line:column: ") at the start of
@@ -297,29 +305,24 @@ static size_t location_len(const char *s, size_t n)
     return colons && i + 1 < n && s[i] == ':' && s[i + 1] == ' ' ? i + 2 : 0;
 }
 
-void i18n_lib_line(const char *line, size_t len, struct buf *out)
+int i18n_lib_line(const char *line, size_t len, struct buf *out)
 {
     size_t at = location_len(line, len);
     struct match whole, rest;
 
-    if (!translating) {
-        buf_add(out, line, len);
-        return;
-    }
+    if (!translating)
+        return buf_add(out, line, len);
     /* "campaigns/x.ini:12: send_at: write it as ...": the sentence after a
      * location is matched on its own, so that a format such as "%s: %s: %s"
      * cannot take the location apart; unless a format of the whole line
      * (with its "%s:%zu: ") says more of it */
     if (at && best_format(line + at, len - at, &rest) &&
-        (!best_format(line, len, &whole) || rest.literal + 3 >= whole.literal)) {
-        buf_add(out, line, at);
-        translate_line(line + at, len - at, out, 0);
-        return;
-    }
-    translate_line(line, len, out, 0);
+        (!best_format(line, len, &whole) || rest.literal + 3 >= whole.literal))
+        return buf_add(out, line, at) || translate_line(line + at, len - at, out, 0) ? -1 : 0;
+    return translate_line(line, len, out, 0);
 }
 
-void i18n_lib_text(const char *text, struct buf *out)
+int i18n_lib_text(const char *text, struct buf *out)
 {
     const char *nl;
 
@@ -327,11 +330,16 @@ void i18n_lib_text(const char *text, struct buf *out)
         nl = strchr(text, '\n');
         if (!nl)
             nl = text + strlen(text);
-        i18n_lib_line(text, (size_t)(nl - text), out);
-        if (*nl)
-            buf_addch(out, '\n');
+        if (i18n_lib_line(text, (size_t)(nl - text), out) || (*nl && buf_addch(out, '\n')))
+            return -1;
         text = *nl ? nl + 1 : nl;
     }
+    return 0;
+}
+
+const char *i18n_lib_show(const char *text, struct buf *out)
+{
+    return i18n_lib_text(text, out) ? text : out->data;
 }
 
 /* Sample values for a format's conversions, distinct so a swap shows. */
@@ -377,9 +385,13 @@ int i18n_check_catalogue(FILE *out)
         buf_reset(&english);
         buf_reset(&got);
         buf_reset(&want);
-        render(i18n_lib_messages[i], &m, &english, -1);
-        render(gettext(i18n_lib_messages[i]), &m, &want, -1);
-        i18n_lib_line(english.data, english.len, &got);
+        if (render(i18n_lib_messages[i], &m, &english, -1) ||
+            render(gettext(i18n_lib_messages[i]), &m, &want, -1) ||
+            i18n_lib_line(english.data, english.len, &got)) {
+            fprintf(out, "out of memory\n"); /* data */
+            bad++;
+            break;
+        }
         if (strcmp(got.data, want.data)) {
             /* data */
             fprintf(out, "%s\n  -> %s\n  want %s\n", english.data, got.data, want.data);

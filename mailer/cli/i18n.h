@@ -20,7 +20,8 @@
 #define N_(s) (s)
 
 /* setlocale, bindtextdomain, textdomain; call once at the start of main. */
-void i18n_init(void);
+/* 0, or -1 when out of memory (the caller says so and exits). */
+int i18n_init(void);
 /* 1 when messages are being translated (a catalogue for the language was found). */
 int i18n_active(void);
 /* "es" or "en": the language of the messages in effect. */
@@ -28,10 +29,16 @@ const char *i18n_lang(void);
 /* Append the translation of one line of a library message (no newline) to
  * out: the line is matched against the library's message formats (see
  * lib_messages.c) and rebuilt from the translated format with the same
- * values; a line that matches none is appended unchanged. */
-void i18n_lib_line(const char *line, size_t len, struct buf *out);
-/* Translate a whole library message (lines separated by '\n') into out. */
-void i18n_lib_text(const char *text, struct buf *out);
+ * values; a line that matches none is appended unchanged. 0, or -1 when out
+ * is full: what was appended is then incomplete, and the caller shows the
+ * English line instead. */
+WARN_UNUSED_RESULT int i18n_lib_line(const char *line, size_t len, struct buf *out);
+/* Translate a whole library message (lines separated by '\n') into out;
+ * 0 or -1 as above. */
+WARN_UNUSED_RESULT int i18n_lib_text(const char *text, struct buf *out);
+/* What to show for a library message: its translation (built in out), or,
+ * when that cannot be built whole, the English text itself. */
+const char *i18n_lib_show(const char *text, struct buf *out);
 
 /* For the tests: every library format, filled with sample values, must
  * come back as its translation with the same values. Prints the ones that do

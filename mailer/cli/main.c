@@ -118,7 +118,8 @@ int main(int argc, char **argv)
     struct err err;
     int c, rc, first;
 
-    i18n_init();
+    if (i18n_init())
+        return cli_fail_nomem();
     cli_clock_from_env();
 
     /* "+": stop at the command name; its options are its own. */

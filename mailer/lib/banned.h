@@ -1,7 +1,9 @@
 /* banned.h - calls that overflow or hide state; include after system headers.
  *
  * Using one of these is a compile error. Use buf_add*() / snprintf() instead.
- * git's list (git/banned.h), and gets and strtok.
+ * git's whole list (compat/banned.h: strcpy, strcat, strncpy, strncat,
+ * sprintf, vsprintf, gmtime, localtime, ctime, ctime_r, asctime, asctime_r,
+ * mktemp, strtok, strtok_r), and gets.
  */
 #ifndef MAILER_BANNED_H
 #define MAILER_BANNED_H
@@ -39,7 +41,11 @@
 #define mktemp(x) BANNED(mktemp)
 #undef gets
 #define gets(x) BANNED(gets)
+/* hidden state between calls (strtok); both merge adjacent separators, so
+ * an empty field silently vanishes (strtok_r) */
 #undef strtok
 #define strtok(x, y) BANNED(strtok)
+#undef strtok_r
+#define strtok_r(x, y, z) BANNED(strtok_r)
 
 #endif

@@ -15,6 +15,7 @@
 #include "bounce_int.h"
 #include "buf.h"
 #include "rfc2047.h"
+#include "utf8.h"
 
 #include "banned.h"
 
@@ -150,7 +151,7 @@ static int to_utf8(const char *charset, const char *p, size_t n, struct buf *out
 
     if (memmem(p, n, "\x1b$B", 3) || memmem(p, n, "\x1b$@", 3) || memmem(p, n, "\x1b(J", 3))
         charset = "ISO-2022-JP";
-    else if (rfc2047_utf8_valid(p, n) &&
+    else if (utf8_valid(p, n) &&
              (!charset || charset_is(charset, "utf-8") || charset_is(charset, "us-ascii") ||
               charset_is(charset, "utf8")))
         return buf_add(out, p, n);
@@ -392,9 +393,9 @@ static int header_text(struct buf *out, const char *v)
 
     buf_init(&raw, BOUNCE_TEXT_CAP);
     if (strstr(v, "=?") &&
-        mailmime_encoded_phrase_parse(rfc2047_utf8_valid(v, strlen(v)) ? "utf-8" : "iso-8859-1", v,
+        mailmime_encoded_phrase_parse(utf8_valid(v, strlen(v)) ? "utf-8" : "iso-8859-1", v,
                                       strlen(v), &idx, "utf-8", &dec) == MAILIMF_NO_ERROR &&
-        dec && rfc2047_utf8_valid(dec, strlen(dec)) && !strchr(dec, '\x1b'))
+        dec && utf8_valid(dec, strlen(dec)) && !strchr(dec, '\x1b'))
         rc = rfc2047_clean(out, dec, strlen(dec));
     else if (!(rc = to_utf8(NULL, v, strlen(v), &raw))) /* raw 8-bit, ISO-2022-JP */
         rc = rfc2047_clean(out, raw.data, raw.len);

@@ -140,19 +140,25 @@ int buf_addf(struct buf *b, const char *fmt, ...)
 
 int buf_setf(struct buf *b, const char *fmt, ...)
 {
+    size_t was = b->len;
     va_list ap;
     int rc;
 
-    buf_reset(b);
+    /* written from the start; on failure nothing was written, and the old
+     * content, still there, is the content again */
+    b->len = 0;
     va_start(ap, fmt);
     rc = buf_vaddf(b, fmt, ap);
     va_end(ap);
+    if (rc)
+        b->len = was;
     return rc;
 }
 
 int buf_read_file(struct buf *b, const char *path)
 {
     char chunk[65536];
+    size_t was = b->len;
     ssize_t n;
     int fd, saved;
 
@@ -172,6 +178,8 @@ int buf_read_file(struct buf *b, const char *path)
     }
     saved = errno;
     close(fd);
+    if (n < 0)
+        buf_setlen(b, was);
     errno = saved;
     return n < 0 ? -1 : 0;
 }

@@ -3,15 +3,24 @@
  * A struct buf is always NUL-terminated and its data is never NULL after
  * buf_init() (it points at a shared empty string until the first add).
  * The cap (0 = no cap beyond SIZE_MAX/2) bounds len: an add that would pass
- * it fails with -1 and leaves the buffer unchanged, so untrusted input can
- * never grow a buffer without limit. Functions returning int give 0 on
- * success and -1 on cap exceeded or out of memory (errno ENOSPC / ENOMEM).
+ * it fails with -1, so untrusted input can never grow a buffer without
+ * limit. Functions returning int give 0 on success and -1 on cap exceeded or
+ * out of memory (errno ENOSPC / ENOMEM), and a failure leaves the buffer as
+ * it was: never a piece of what was asked. Their results must be checked
+ * (WARN_UNUSED_RESULT). Tested by tests/unit/test_buf.c.
  */
 #ifndef MAILER_BUF_H
 #define MAILER_BUF_H
 
 #include <stdarg.h>
 #include <stddef.h>
+
+/* A result the caller may not drop (as curl's WARN_UNUSED_RESULT on its
+ * Curl_dyn_add*): an add that failed must never leave a message, a report
+ * or a page with a piece missing. GCC warns even through a (void) cast. */
+#ifndef WARN_UNUSED_RESULT
+#define WARN_UNUSED_RESULT __attribute__((warn_unused_result))
+#endif
 
 struct buf {
     char *data;
@@ -34,21 +43,26 @@ void buf_release(struct buf *b);
  * unless out of memory. */
 char *buf_detach(struct buf *b, size_t *len);
 /* Make room for extra more bytes. */
-int buf_grow(struct buf *b, size_t extra);
+WARN_UNUSED_RESULT int buf_grow(struct buf *b, size_t extra);
 void buf_reset(struct buf *b);
 /* Cut to len (len <= b->len). */
 void buf_setlen(struct buf *b, size_t len);
 
-int buf_add(struct buf *b, const void *data, size_t len);
-int buf_addstr(struct buf *b, const char *s);
-int buf_addch(struct buf *b, int c);
-int buf_addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int buf_vaddf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
-/* Replace the content with a formatted string. */
-int buf_setf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+WARN_UNUSED_RESULT int buf_add(struct buf *b, const void *data, size_t len);
+WARN_UNUSED_RESULT int buf_addstr(struct buf *b, const char *s);
+WARN_UNUSED_RESULT int buf_addch(struct buf *b, int c);
+WARN_UNUSED_RESULT int buf_addf(struct buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+WARN_UNUSED_RESULT int buf_vaddf(struct buf *b, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+/* Replace the content with a formatted string (the arguments must not point
+ * into b). */
+WARN_UNUSED_RESULT int buf_setf(struct buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
-/* Read a whole file (at most b's cap); -1 with errno set on failure. */
-int buf_read_file(struct buf *b, const char *path);
+/* Append a whole file (at most b's cap); -1 with errno set on failure
+ * (ENOSPC: larger than the cap). */
+WARN_UNUSED_RESULT int buf_read_file(struct buf *b, const char *path);
 
 /* Strip ASCII whitespace at both ends. */
 void buf_trim(struct buf *b);

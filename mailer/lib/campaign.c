@@ -126,8 +126,9 @@ static int problem(struct load_state *st, const char *fmt, const char *a, const 
 {
     struct buf msg = BUF_INIT;
 
-    buf_addf(&msg, fmt, a, b);
-    if (st->line)
+    if (buf_addf(&msg, fmt, a, b))
+        err_nomem(st->err);
+    else if (st->line)
         err_set(st->err, ERR_DATA, "%s:%d: %s", st->c->path, st->line, msg.data);
     else
         err_set(st->err, ERR_DATA, "%s: %s", st->c->path, msg.data);
@@ -410,26 +411,27 @@ static void validate(struct load_state *st)
             problem(st, "list \"%s\": give a name from contacts/, not a path%s", c->lists[i], "");
             continue;
         }
-        campaign_list_path(c, i, &path);
+        if (campaign_list_path(c, i, &path))
+            goto nomem;
         if (!file_exists(path.data))
             problem(st, "list \"%s\" not found (expected %s)", c->lists[i], path.data);
     }
     at_key(st, "template");
     if (c->template_name && *c->template_name && name_is_plain(c->template_name)) {
-        buf_reset(&path);
-        campaign_template_path(c, "txt", &path);
-        if (!file_exists(path.data))
-            problem(st, "template \"%s\": %s not found", c->template_name, path.data);
-        buf_reset(&path);
-        campaign_template_path(c, "html", &path);
-        if (!file_exists(path.data))
-            problem(st, "template \"%s\": %s not found", c->template_name, path.data);
+        for (i = 0; i < 2; i++) {
+            buf_reset(&path);
+            if (campaign_template_path(c, i ? "html" : "txt", &path))
+                goto nomem;
+            if (!file_exists(path.data))
+                problem(st, "template \"%s\": %s not found", c->template_name, path.data);
+        }
     }
     for (i = 0; i < c->nattachments + c->ninline_images; i++) {
         const char *f =
             i < c->nattachments ? c->attachments[i] : c->inline_images[i - c->nattachments];
         at_key(st, i < c->nattachments ? "attachments" : "inline_images");
-        buf_setf(&path, "%s/%s", c->home, f);
+        if (buf_setf(&path, "%s/%s", c->home, f))
+            goto nomem;
         if (!path_is_confined(f))
             problem(st,
                     "file \"%s\": the path must be relative to the mailer home, without .."
@@ -440,6 +442,11 @@ static void validate(struct load_state *st)
         else if (campaign_path_inside(c, path.data, NULL))
             problem(st, "file \"%s\" leads outside the mailer home (a symbolic link?)%s", f, "");
     }
+    buf_release(&path);
+    return;
+nomem:
+    err_nomem(st->err);
+    st->errors++;
     buf_release(&path);
 }
 
@@ -505,14 +512,18 @@ int campaign_load(const char *home, const char *id, struct campaign *c, struct e
     memset(c, 0, sizeof(*c));
     if (!*id || strpbrk(id, "/\\") || id[0] == '.')
         return err_set(err, ERR_USAGE, "\"%s\" is not a campaign name", id);
-    buf_addf(&path, "campaigns/%s.ini", id);
+    if (buf_addf(&path, "campaigns/%s.ini", id))
+        return err_nomem(err);
     c->id = strdup(id);
     c->home = strdup(home);
     c->path = buf_detach(&path, NULL);
     c->defaults = value_new_map();
     if (!c->id || !c->home || !c->path || !c->defaults)
         return err_nomem(err);
-    buf_addf(&path, "%s/%s", home, c->path);
+    if (buf_addf(&path, "%s/%s", home, c->path)) {
+        err_nomem(err);
+        goto out;
+    }
     st.f = fopen(path.data, "r");
     if (!st.f) {
         err_errno(err, ERR_NOINPUT, "campaign \"%s\": cannot open %s", id, path.data);
@@ -640,7 +651,8 @@ int campaign_list(const char *home, char ***ids, size_t *n, struct err *err)
 
     *ids = NULL;
     *n = 0;
-    buf_addf(&path, "%s/campaigns", home);
+    if (buf_addf(&path, "%s/campaigns", home))
+        return err_nomem(err);
     d = opendir(path.data);
     if (!d) {
         err_errno(err, ERR_NOINPUT, "%s", path.data);

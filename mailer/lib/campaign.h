@@ -71,16 +71,19 @@ void campaign_list_free(char **ids, size_t n);
  * the last section. */
 int campaign_edition(const struct campaign *c, const char *explicit_name, time_t now,
                      struct edition *e, struct err *err);
-/* home/content with {edition} replaced; "" when the campaign has none.
- * These paths (content, list, template) leave out a home of "." (the working
- * directory): messages then name contacts/x.csv, not ./contacts/x.csv. */
-int campaign_content_path(const struct campaign *c, const struct edition *e, struct buf *out);
+/* The paths below are appended to out: 0, or -1 when out is full. They
+ * (content, list, template) leave out a home of "." (the working directory):
+ * messages then name contacts/x.csv, not ./contacts/x.csv. */
+/* home/content with {edition} replaced; "" when the campaign has none. */
+WARN_UNUSED_RESULT int campaign_content_path(const struct campaign *c, const struct edition *e,
+                                             struct buf *out);
 /* 0 when path (an existing file) resolves inside the mailer home, symbolic
  * links followed; -1 with err set (ERR_DATA) otherwise. */
 int campaign_path_inside(const struct campaign *c, const char *path, struct err *err);
 /* home/contacts/LIST.csv */
-int campaign_list_path(const struct campaign *c, size_t i, struct buf *out);
+WARN_UNUSED_RESULT int campaign_list_path(const struct campaign *c, size_t i, struct buf *out);
 /* home/templates/TEMPLATE.html.mustache (ext "html") or .txt.mustache. */
-int campaign_template_path(const struct campaign *c, const char *ext, struct buf *out);
+WARN_UNUSED_RESULT int campaign_template_path(const struct campaign *c, const char *ext,
+                                              struct buf *out);
 
 #endif

@@ -72,9 +72,11 @@ static int build_shared(struct compose *cp, struct err *err)
     int rc;
 
     cp->shared = value_new_map();
-    if (!cp->shared || add_map(cp->shared, "edicion", &ed) || add_map(cp->shared, "campana", &camp))
+    if (!cp->shared || add_map(cp->shared, "edicion", &ed) ||
+        add_map(cp->shared, "campana", &camp) || datefmt_day(&date, clock_now())) {
+        buf_release(&date);
         return err_nomem(err);
-    datefmt_day(&date, clock_now());
+    }
     rc = value_map_set_string(ed, "nombre", cp->edition.name) ||
          value_map_set_string(ed, "etiqueta", cp->edition.label) ||
          value_map_set_string(camp, "nombre", c->name) || value_map_set_string(camp, "id", c->id) ||
@@ -86,9 +88,8 @@ static int build_shared(struct compose *cp, struct err *err)
     if (!rc && *cp->unsub_url) {
         rc = value_map_set_string(cp->shared, "baja_url", cp->unsub_url);
     } else if (!rc) {
-        buf_reset(&date);
-        buf_addf(&date, "mailto:%s?subject=BAJA", cp->unsub_mailto);
-        rc = value_map_set_string(cp->shared, "baja_url", date.data);
+        rc = buf_setf(&date, "mailto:%s?subject=BAJA", cp->unsub_mailto) ||
+             value_map_set_string(cp->shared, "baja_url", date.data);
     }
     if (!rc && cp->content)
         rc = value_map_set(cp->shared, "contenido", value_dup(cp->content));
@@ -118,10 +119,12 @@ static struct template *compile_string(const struct campaign *c, const char *src
                                        struct err *err)
 {
     struct buf origin = BUF_INIT;
-    struct template *t;
+    struct template *t = NULL;
 
-    buf_addf(&origin, "%s: %s", c->path, key);
-    t = template_compile(src, strlen(src), origin.data, TEMPLATE_ESCAPE_NONE, NULL, err);
+    if (buf_addf(&origin, "%s: %s", c->path, key))
+        err_nomem(err);
+    else
+        t = template_compile(src, strlen(src), origin.data, TEMPLATE_ESCAPE_NONE, NULL, err);
     buf_release(&origin);
     return t;
 }
@@ -136,10 +139,16 @@ static int compile_templates(struct compose *cp, struct err *err)
     cp->report_title = compile_string(c, c->report_title, "report_title", err);
     if (!cp->subject || !cp->report_title)
         goto out;
-    campaign_template_path(c, "html", &path);
+    if (campaign_template_path(c, "html", &path)) {
+        err_nomem(err);
+        goto out;
+    }
     cp->html = template_compile_file(path.data, NULL, err);
     buf_reset(&path);
-    campaign_template_path(c, "txt", &path);
+    if (campaign_template_path(c, "txt", &path)) {
+        err_nomem(err);
+        goto out;
+    }
     cp->text = template_compile_file(path.data, NULL, err);
     if (cp->html && cp->text)
         rc = 0;
@@ -153,9 +162,10 @@ static int load_content(struct compose *cp, struct err *err)
     struct buf path = BUF_INIT;
     int rc = 0;
 
-    campaign_content_path(cp->campaign, &cp->edition, &path);
-    if (path.len && access(path.data, F_OK) == 0 &&
-        campaign_path_inside(cp->campaign, path.data, err)) {
+    if (campaign_content_path(cp->campaign, &cp->edition, &path))
+        rc = err_nomem(err);
+    else if (path.len && access(path.data, F_OK) == 0 &&
+             campaign_path_inside(cp->campaign, path.data, err)) {
         rc = -1;
     } else if (path.len) {
         cp->content = content_load(path.data, cp->campaign->allow_html, err);
@@ -164,6 +174,18 @@ static int load_content(struct compose *cp, struct err *err)
     }
     buf_release(&path);
     return rc;
+}
+
+static void free_files(struct message_file *f, size_t n)
+{
+    size_t i;
+
+    for (i = 0; f && i < n; i++) {
+        free((char *)f[i].path);
+        free((char *)f[i].content_id);
+        message_file_release(&f[i]);
+    }
+    free(f);
 }
 
 /* The files of a campaign; an inline image's Content-ID is
@@ -177,30 +199,23 @@ static struct message_file *make_files(const struct campaign *c, char **names, s
 
     for (i = 0; f && i < n; i++) {
         const char *base = strrchr(names[i], '/');
-        buf_reset(&path);
-        buf_addf(&path, "%s/%s", c->home, names[i]);
-        f[i].path = strdup(path.data);
+        if (buf_setf(&path, "%s/%s", c->home, names[i]) || !(f[i].path = strdup(path.data))) {
+            free_files(f, i);
+            f = NULL;
+            break;
+        }
         f[i].filename = base ? base + 1 : names[i];
         if (cid_domain) {
-            buf_reset(&path);
-            buf_addf(&path, "%s@%s", f[i].filename, cid_domain);
+            if (buf_setf(&path, "%s@%s", f[i].filename, cid_domain)) {
+                free_files(f, i + 1);
+                f = NULL;
+                break;
+            }
             f[i].content_id = buf_detach(&path, NULL);
         }
     }
     buf_release(&path);
     return f;
-}
-
-static void free_files(struct message_file *f, size_t n)
-{
-    size_t i;
-
-    for (i = 0; f && i < n; i++) {
-        free((char *)f[i].path);
-        free((char *)f[i].content_id);
-        message_file_release(&f[i]);
-    }
-    free(f);
 }
 
 /* The inline image a "cid:" at html names (the file name, ending where an
@@ -269,8 +284,9 @@ static int init_addresses(struct compose *cp, const struct sender *s, struct err
     cp->verp = s->verp;
     if (*c->reply_to && split_from(c->reply_to, &cp->reply_to_name, &cp->reply_to))
         return err_nomem(err); /* "Observación Electoral IECM <observacion@...>": both kept */
-    buf_addf(&b, "%s <%s.%s>", c->name, c->id, cp->domain);
-    cp->list_id = buf_detach(&b, NULL);
+    if (!buf_addf(&b, "%s <%s.%s>", c->name, c->id, cp->domain))
+        cp->list_id = buf_detach(&b, NULL);
+    buf_release(&b);
     if (!cp->domain || !cp->envelope_from || !cp->unsub_mailto || !cp->unsub_url || !cp->list_id)
         return err_nomem(err);
     return 0;
@@ -535,42 +551,6 @@ int compose_envelope(const struct compose *cp, const char *message_id, struct bu
            buf_addch(out, '+') || buf_add(out, message_id, token) || buf_addstr(out, at);
 }
 
-/* A JSON string, escaped as value_to_json escapes it; runs that need no
- * escape are copied at once. */
-static int json_string(struct buf *out, const char *s, size_t len)
-{
-    static const char hex[] = "0123456789abcdef";
-    size_t i = 0, run;
-    int rc = buf_addch(out, '"');
-
-    while (!rc && i < len) {
-        unsigned char c;
-        for (run = i; run < len; run++) {
-            c = (unsigned char)s[run];
-            if (c < 0x20 || c == '"' || c == '\\' || c == 0x7f)
-                break;
-        }
-        if (run > i && (rc = buf_add(out, s + i, run - i)))
-            break;
-        if ((i = run) == len)
-            break;
-        c = (unsigned char)s[i++];
-        if (c == '"' || c == '\\') {
-            rc = buf_addch(out, '\\') || buf_addch(out, (char)c);
-        } else if (c == '\n') {
-            rc = buf_addstr(out, "\\n");
-        } else if (c == '\r') {
-            rc = buf_addstr(out, "\\r");
-        } else if (c == '\t') {
-            rc = buf_addstr(out, "\\t");
-        } else {
-            char esc[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0};
-            rc = buf_addstr(out, esc);
-        }
-    }
-    return rc || buf_addch(out, '"');
-}
-
 int compose_vars_json(const struct value *vars, struct buf *out)
 {
     const struct value *v;
@@ -583,168 +563,16 @@ int compose_vars_json(const struct value *vars, struct buf *out)
         text = value_text(v, &len);
         if ((value_type(v) == VALUE_STRING && text && len == 0) || value_type(v) == VALUE_NULL)
             continue;
-        rc = (n++ && buf_addch(out, ',')) || json_string(out, key, strlen(key)) ||
-             buf_addch(out, ':') ||
-             (value_type(v) == VALUE_STRING ? json_string(out, text, len)
+        rc = (n++ && buf_addch(out, ',')) || value_json_quote(out, key) || buf_addch(out, ':') ||
+             (value_type(v) == VALUE_STRING ? value_json_string(out, text, len)
                                             : value_to_json(v, out, 0));
     }
-    return rc || buf_addch(out, '}');
-}
-
-static int hexval(const char *p, unsigned *out)
-{
-    unsigned v = 0;
-    int i;
-
-    for (i = 0; i < 4; i++) {
-        char c = p[i];
-        v <<= 4;
-        if (c >= '0' && c <= '9')
-            v |= (unsigned)(c - '0');
-        else if (c >= 'a' && c <= 'f')
-            v |= (unsigned)(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F')
-            v |= (unsigned)(c - 'A' + 10);
-        else
-            return -1;
-    }
-    *out = v;
-    return 0;
-}
-
-/* One JSON string at *p (after its opening quote) into out; 0, or -1 when
- * it is not one the fast path reads. */
-static int json_string_read(const char **p, const char *end, struct buf *out)
-{
-    const char *s = *p, *run;
-    unsigned u;
-
-    buf_reset(out);
-    while (s < end) {
-        for (run = s; s < end && *s != '"' && *s != '\\' && (unsigned char)*s >= 0x20; s++)
-            ;
-        if (s > run && buf_add(out, run, (size_t)(s - run)))
-            return -1;
-        if (s == end || (unsigned char)*s < 0x20)
-            return -1;
-        if (*s == '"') {
-            *p = s + 1;
-            return 0;
-        }
-        if (++s == end)
-            return -1;
-        switch (*s++) {
-        case '"':
-            if (buf_addch(out, '"'))
-                return -1;
-            break;
-        case '\\':
-            if (buf_addch(out, '\\'))
-                return -1;
-            break;
-        case '/':
-            if (buf_addch(out, '/'))
-                return -1;
-            break;
-        case 'b':
-            if (buf_addch(out, '\b'))
-                return -1;
-            break;
-        case 'f':
-            if (buf_addch(out, '\f'))
-                return -1;
-            break;
-        case 'n':
-            if (buf_addch(out, '\n'))
-                return -1;
-            break;
-        case 'r':
-            if (buf_addch(out, '\r'))
-                return -1;
-            break;
-        case 't':
-            if (buf_addch(out, '\t'))
-                return -1;
-            break;
-        case 'u':
-            /* only what compose_vars_json writes: control characters */
-            if (end - s < 4 || hexval(s, &u) || u == 0 || u >= 0x80)
-                return -1;
-            s += 4;
-            if (buf_addch(out, (char)u))
-                return -1;
-            break;
-        default:
-            return -1;
-        }
-    }
-    return -1;
-}
-
-static const char *json_ws(const char *s, const char *end)
-{
-    while (s < end && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r'))
-        s++;
-    return s;
-}
-
-/* The fast path: {"k":"v",...} with string values; NULL when the text is
- * anything else (value_from_json then reads it, or reports it). */
-static struct value *vars_flat(const char *json, size_t len)
-{
-    const char *s = json, *end = json + len;
-    struct buf key = BUF_INIT, val = BUF_INIT;
-    struct value *map = value_new_map(), *v;
-    int ok = 0;
-
-    key.cap = val.cap = BODY_CAP;
-    s = json_ws(s, end);
-    if (!map || s == end || *s++ != '{')
-        goto out;
-    s = json_ws(s, end);
-    if (s < end && *s == '}') {
-        ok = json_ws(s + 1, end) == end;
-        goto out;
-    }
-    for (;;) {
-        s = json_ws(s, end);
-        if (s == end || *s++ != '"' || json_string_read(&s, end, &key) ||
-            memchr(key.data, 0, key.len))
-            goto out;
-        s = json_ws(s, end);
-        if (s == end || *s++ != ':')
-            goto out;
-        s = json_ws(s, end);
-        if (s == end || *s++ != '"' || json_string_read(&s, end, &val))
-            goto out;
-        if (!(v = value_new_string(val.data, val.len)) || value_map_set(map, key.data, v))
-            goto out;
-        s = json_ws(s, end);
-        if (s < end && *s == ',') {
-            s++;
-            continue;
-        }
-        if (s < end && *s == '}') {
-            ok = json_ws(s + 1, end) == end;
-            break;
-        }
-        goto out;
-    }
-out:
-    buf_release(&key);
-    buf_release(&val);
-    if (!ok) {
-        value_free(map);
-        return NULL;
-    }
-    return map;
+    return rc || buf_addch(out, '}') ? -1 : 0;
 }
 
 struct value *compose_vars_parse(const char *json, size_t len, struct err *err)
 {
-    struct value *v = vars_flat(json, len);
-
-    return v ? v : value_from_json(json, len, "ledger", err);
+    return value_from_json(json, len, "ledger", err);
 }
 
 void compose_gaps_contact(struct compose_gaps *g, const char *file, size_t line)

@@ -60,8 +60,8 @@ int compose_init(struct compose *cp, const struct campaign *c, const struct edit
 void compose_release(struct compose *cp);
 
 /* The subject and report title with no contact (for the mailing row). */
-int compose_titles(struct compose *cp, struct buf *subject, struct buf *report_title,
-                   struct err *err);
+WARN_UNUSED_RESULT int compose_titles(struct compose *cp, struct buf *subject,
+                                      struct buf *report_title, struct err *err);
 
 struct compose_contact {
     const char *address, *name;
@@ -78,8 +78,9 @@ struct compose_contact {
  * says BASE/TOKEN (UNSUBSCRIBE_URL is the base) in List-Unsubscribe and in
  * {{baja_url}}, and its List-Unsubscribe mailto is local+TOKEN@domain; an
  * absent or malformed token leaves the base and the address as set. */
-int compose_message(struct compose *cp, const struct compose_contact *who, struct buf *out,
-                    template_missing_fn on_missing, void *ud, struct err *err);
+WARN_UNUSED_RESULT int compose_message(struct compose *cp, const struct compose_contact *who,
+                                       struct buf *out, template_missing_fn on_missing, void *ud,
+                                       struct err *err);
 /* Render only subject and bodies, to find missing variables (check); a
  * cid: of the HTML that names no inline image is an error, as in
  * compose_message.
@@ -90,10 +91,12 @@ int compose_message(struct compose *cp, const struct compose_contact *who, struc
 int compose_dry(struct compose *cp, const struct value *vars, template_missing_fn on_missing,
                 void *ud, struct err *err);
 /* Render only the HTML body for one contact (preview). */
-int compose_html(struct compose *cp, const struct value *vars, struct buf *out, struct err *err);
+WARN_UNUSED_RESULT int compose_html(struct compose *cp, const struct value *vars, struct buf *out,
+                                    struct err *err);
 /* The envelope sender for a message: the bounce address, or with VERP
  * local+TOKEN@domain where TOKEN is the Message-ID's local part. */
-int compose_envelope(const struct compose *cp, const char *message_id, struct buf *out);
+WARN_UNUSED_RESULT int compose_envelope(const struct compose *cp, const char *message_id,
+                                        struct buf *out);
 /* Template variables missing for some contacts, gathered while an audience
  * is checked (mailer check) or frozen (send): each name, how many contacts
  * lack it (each contact once), and where the first few are. */
@@ -116,11 +119,13 @@ void compose_gaps_contact(struct compose_gaps *g, const char *file, size_t line)
 /* A template_missing_fn; ud is the struct compose_gaps. */
 void compose_gaps_note(void *ud, const char *name);
 
-/* The contact's columns as JSON for the ledger, empty and null values left out. */
-int compose_vars_json(const struct value *vars, struct buf *out);
-/* Parse what compose_vars_json wrote (a ledger column: untrusted): a flat
- * object of strings is read directly, anything else by value_from_json.
- * NULL with err set on bad JSON; the caller frees with value_free. */
+/* The contact's columns as JSON for the ledger, empty and null values left
+ * out (strings through value_json_string, anything else value_to_json). */
+WARN_UNUSED_RESULT int compose_vars_json(const struct value *vars, struct buf *out);
+/* Parse what compose_vars_json wrote (a ledger column: untrusted) with
+ * value_from_json, whose direct reader takes such flat objects; "ledger" is
+ * the origin its errors name. NULL with err set on bad JSON; the caller
+ * frees with value_free. */
 struct value *compose_vars_parse(const char *json, size_t len, struct err *err);
 
 #endif

@@ -11,421 +11,10 @@
 #include "address.h"
 #include "contacts.h"
 #include "csvread.h"
+#include "filter.h"
+#include "fold.h"
 
 #include "banned.h"
-
-/* ---- folding: case, accents, spaces ---------------------------------- */
-
-/* Base letters of U+00C0..U+00FF (Latin-1 Supplement), 0 for symbols. */
-static const char latin1_base[64] = "aaaaaaaceeeeiiii"
-                                    "dnooooo\0ouuuuyts"
-                                    "aaaaaaaceeeeiiii"
-                                    "dnooooo\0ouuuuyty";
-
-/* Fold in[0..len) into out: lower case, accents dropped. sep_words: runs of
- * non-alphanumerics become one '_' (header keys); else runs of whitespace
- * become one ' ' and other characters stay (filter values). Ends trimmed. */
-static int fold(const char *in, size_t len, struct buf *out, int header)
-{
-    size_t i;
-    int pending = 0;
-    char sep = header ? '_' : ' ';
-
-    buf_reset(out);
-    for (i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)in[i];
-        char base = 0;
-        int keep = 0;
-
-        if ((c == 0xcc || (c == 0xcd && i + 1 < len && (unsigned char)in[i + 1] <= 0xaf)) &&
-            i + 1 < len && (unsigned char)in[i + 1] >= 0x80 && (unsigned char)in[i + 1] <= 0xbf) {
-            i++; /* combining marks U+0300..U+036F (decomposed accents): dropped */
-            continue;
-        }
-        if (c == 0xc2 && i + 1 < len && (unsigned char)in[i + 1] >= 0x80 &&
-            (unsigned char)in[i + 1] <= 0xbf && (header || (unsigned char)in[i + 1] == 0xa0)) {
-            i++; /* NBSP and Latin-1 symbols: separators */
-            pending = out->len > 0;
-            continue;
-        }
-        if (c == 0xc3 && i + 1 < len && (unsigned char)in[i + 1] >= 0x80 &&
-            (unsigned char)in[i + 1] <= 0xbf) {
-            unsigned char d = (unsigned char)in[i + 1];
-            base = latin1_base[d - 0x80];
-            if (d == 0x9f) /* ß */
-                base = 's';
-            if (!base && !header) {
-                if (buf_add(out, in + i, 2))
-                    return -1;
-                i++;
-                continue;
-            }
-            i++;
-            keep = base != 0;
-        } else if (c >= 'A' && c <= 'Z') {
-            base = (char)(c - 'A' + 'a'), keep = 1;
-        } else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80) {
-            base = (char)c, keep = 1;
-        } else if (!header && c > ' ') {
-            base = (char)c, keep = 1;
-        }
-        if (!keep) {
-            pending = out->len > 0;
-            continue;
-        }
-        if (pending && buf_addch(out, sep))
-            return -1;
-        pending = 0;
-        if (buf_addch(out, base) || (base == 's' && c == 0xc3 && buf_addch(out, 's')))
-            return -1;
-    }
-    return 0;
-}
-
-int contacts_header_key(const char *in, size_t len, struct buf *out)
-{
-    return fold(in, len, out, 1);
-}
-
-/* ---- filters --------------------------------------------------------- */
-
-enum fop { F_AND, F_OR, F_NOT, F_EQ, F_NE, F_IN, F_NOTIN };
-
-struct contacts_filter {
-    enum fop op;
-    struct contacts_filter *a, *b;
-    char *col;
-    char **vals; /* folded */
-    size_t nvals;
-};
-
-struct fparser {
-    const char *s;
-    size_t pos;
-    struct err *err;
-    struct buf tok;
-    int tok_kind; /* 0 end, 'w' word, 's' string, or the punctuation char; '!' is != */
-    int depth;
-};
-
-static void fnext(struct fparser *p)
-{
-    const char *s = p->s;
-    size_t i = p->pos;
-
-    buf_reset(&p->tok);
-    while (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n')
-        i++;
-    if (!s[i]) {
-        p->tok_kind = 0;
-    } else if (strchr("(),", s[i])) {
-        p->tok_kind = s[i++];
-    } else if (s[i] == '=') {
-        p->tok_kind = '=';
-        i += s[i + 1] == '=' ? 2 : 1;
-    } else if ((s[i] == '!' && s[i + 1] == '=') || (s[i] == '<' && s[i + 1] == '>')) {
-        p->tok_kind = '!';
-        i += 2;
-    } else if (s[i] == '"' || s[i] == '\'') {
-        char q = s[i++];
-        p->tok_kind = 's';
-        while (s[i] && s[i] != q) {
-            if (s[i] == '\\' && s[i + 1])
-                i++;
-            buf_addch(&p->tok, s[i++]);
-        }
-        if (!s[i])
-            p->tok_kind = 'u'; /* unterminated */
-        else
-            i++;
-    } else {
-        p->tok_kind = 'w';
-        while (s[i] && !strchr(" \t\r\n(),=!<>\"'", s[i]))
-            buf_addch(&p->tok, s[i++]);
-        if (!p->tok.len) {
-            p->tok_kind = '?';
-            buf_addch(&p->tok, s[i++]);
-        }
-    }
-    p->pos = i;
-}
-
-static int is_kw(const struct fparser *p, const char *kw)
-{
-    return p->tok_kind == 'w' && !strcasecmp(p->tok.data, kw);
-}
-
-static int fsyntax(struct fparser *p, const char *what)
-{
-    return err_set(p->err, ERR_DATA, "filter: %s at character %zu of \"%s\"", what, p->pos + 1,
-                   p->s);
-}
-
-static struct contacts_filter *fnode(enum fop op)
-{
-    struct contacts_filter *n = calloc(1, sizeof(*n));
-
-    if (n)
-        n->op = op;
-    return n;
-}
-
-static struct contacts_filter *fexpr(struct fparser *p);
-
-/* VALUE: a quoted string or bare words; appended folded to n->vals. */
-static int fvalue(struct fparser *p, struct contacts_filter *n)
-{
-    struct buf raw = BUF_INIT, folded = BUF_INIT;
-    char **v;
-    int rc = -1;
-
-    if (p->tok_kind == 's') {
-        if (buf_add(&raw, p->tok.data, p->tok.len))
-            goto out;
-        fnext(p);
-    } else if (p->tok_kind == 'w' && !is_kw(p, "and") && !is_kw(p, "or")) {
-        while (p->tok_kind == 'w' && !is_kw(p, "and") && !is_kw(p, "or")) {
-            if ((raw.len && buf_addch(&raw, ' ')) || buf_add(&raw, p->tok.data, p->tok.len))
-                goto out;
-            fnext(p);
-        }
-    } else {
-        rc = fsyntax(p, p->tok_kind == 'u' ? "unterminated quote" : "value expected");
-        goto out;
-    }
-    if (fold(raw.data, raw.len, &folded, 0))
-        goto out;
-    v = realloc(n->vals, (n->nvals + 1) * sizeof(*v));
-    if (!v)
-        goto out;
-    n->vals = v;
-    n->vals[n->nvals++] = buf_detach(&folded, NULL);
-    rc = n->vals[n->nvals - 1] ? 0 : -1;
-out:
-    if (rc && p->err->kind == ERR_NONE)
-        err_nomem(p->err);
-    buf_release(&raw);
-    buf_release(&folded);
-    return rc;
-}
-
-static struct contacts_filter *fcompare(struct fparser *p)
-{
-    struct contacts_filter *n = fnode(F_EQ);
-    struct buf key = BUF_INIT;
-
-    if (!n)
-        goto nomem;
-    if (p->tok_kind != 'w' || is_kw(p, "and") || is_kw(p, "or") || is_kw(p, "in")) {
-        fsyntax(p, "column name expected");
-        goto fail;
-    }
-    if (fold(p->tok.data, p->tok.len, &key, 1) || !(n->col = buf_detach(&key, NULL)))
-        goto nomem;
-    fnext(p);
-    if (p->tok_kind == '=' || p->tok_kind == '!') {
-        n->op = p->tok_kind == '=' ? F_EQ : F_NE;
-        fnext(p);
-        if (fvalue(p, n))
-            goto fail;
-        return n;
-    }
-    n->op = F_IN;
-    if (is_kw(p, "not")) {
-        n->op = F_NOTIN;
-        fnext(p);
-    }
-    if (!is_kw(p, "in")) {
-        fsyntax(p, "=, !=, in or not in expected");
-        goto fail;
-    }
-    fnext(p);
-    if (p->tok_kind != '(') {
-        fsyntax(p, "( expected after in");
-        goto fail;
-    }
-    do {
-        fnext(p);
-        if (fvalue(p, n))
-            goto fail;
-    } while (p->tok_kind == ',');
-    if (p->tok_kind != ')') {
-        fsyntax(p, ", or ) expected");
-        goto fail;
-    }
-    fnext(p);
-    return n;
-nomem:
-    err_nomem(p->err);
-fail:
-    buf_release(&key);
-    contacts_filter_free(n);
-    return NULL;
-}
-
-static struct contacts_filter *ffactor(struct fparser *p)
-{
-    struct contacts_filter *n, *e;
-
-    if (p->tok_kind == '(') {
-        if (++p->depth > 100) {
-            fsyntax(p, "nested too deep");
-            return NULL;
-        }
-        fnext(p);
-        e = fexpr(p);
-        p->depth--;
-        if (!e)
-            return NULL;
-        if (p->tok_kind != ')') {
-            fsyntax(p, ") expected");
-            contacts_filter_free(e);
-            return NULL;
-        }
-        fnext(p);
-        return e;
-    }
-    if (is_kw(p, "not")) {
-        if (++p->depth > 100) {
-            fsyntax(p, "nested too deep");
-            return NULL;
-        }
-        fnext(p);
-        e = ffactor(p);
-        p->depth--;
-        if (!e)
-            return NULL;
-        n = fnode(F_NOT);
-        if (!n) {
-            contacts_filter_free(e);
-            err_nomem(p->err);
-            return NULL;
-        }
-        n->op = F_NOT;
-        n->a = e;
-        return n;
-    }
-    return fcompare(p);
-}
-
-static struct contacts_filter *fbinary(struct fparser *p, const char *kw, enum fop op)
-{
-    struct contacts_filter *l, *r, *n;
-
-    l = op == F_OR ? fbinary(p, "and", F_AND) : ffactor(p);
-    while (l && is_kw(p, kw)) {
-        fnext(p);
-        r = op == F_OR ? fbinary(p, "and", F_AND) : ffactor(p);
-        if (!r) {
-            contacts_filter_free(l);
-            return NULL;
-        }
-        n = fnode(op);
-        if (!n) {
-            contacts_filter_free(l);
-            contacts_filter_free(r);
-            err_nomem(p->err);
-            return NULL;
-        }
-        n->op = op;
-        n->a = l;
-        n->b = r;
-        l = n;
-    }
-    return l;
-}
-
-static struct contacts_filter *fexpr(struct fparser *p)
-{
-    return fbinary(p, "or", F_OR);
-}
-
-struct contacts_filter *contacts_filter_new(const char *text, struct err *err)
-{
-    struct fparser p = {text, 0, err, BUF_INIT, 0, 0};
-    struct contacts_filter *f;
-
-    fnext(&p);
-    f = fexpr(&p);
-    if (f && p.tok_kind != 0) {
-        fsyntax(&p, "and, or or end expected");
-        contacts_filter_free(f);
-        f = NULL;
-    }
-    buf_release(&p.tok);
-    return f;
-}
-
-void contacts_filter_free(struct contacts_filter *f)
-{
-    size_t i;
-
-    if (!f)
-        return;
-    contacts_filter_free(f->a);
-    contacts_filter_free(f->b);
-    for (i = 0; i < f->nvals; i++)
-        free(f->vals[i]);
-    free(f->vals);
-    free(f->col);
-    free(f);
-}
-
-static int fmatch(const struct contacts_filter *f, const struct value *vars, struct buf *tmp)
-{
-    const struct value *v;
-    const char *text = "";
-    size_t len = 0, i;
-    int in = 0;
-
-    switch (f->op) {
-    case F_AND:
-        return fmatch(f->a, vars, tmp) && fmatch(f->b, vars, tmp);
-    case F_OR:
-        return fmatch(f->a, vars, tmp) || fmatch(f->b, vars, tmp);
-    case F_NOT:
-        return !fmatch(f->a, vars, tmp);
-    default:
-        break;
-    }
-    v = value_map_get(vars, f->col);
-    if (v && value_text(v, &len))
-        text = value_text(v, &len);
-    else
-        len = 0;
-    if (fold(text, len, tmp, 0))
-        return 0;
-    for (i = 0; i < f->nvals && !in; i++)
-        in = !strcmp(tmp->data, f->vals[i]);
-    return f->op == F_EQ || f->op == F_IN ? in : !in;
-}
-
-int contacts_filter_match(const struct contacts_filter *f, const struct value *vars)
-{
-    struct buf tmp = BUF_INIT;
-    int m = fmatch(f, vars, &tmp);
-
-    buf_release(&tmp);
-    return m;
-}
-
-const char *contacts_filter_missing(const struct contacts_filter *f, const char *const *keys,
-                                    size_t nkeys)
-{
-    const char *m;
-    size_t i;
-
-    if (!f)
-        return NULL;
-    if (f->col) {
-        for (i = 0; i < nkeys; i++)
-            if (!strcmp(keys[i], f->col))
-                return NULL;
-        return f->col;
-    }
-    m = contacts_filter_missing(f->a, keys, nkeys);
-    return m ? m : contacts_filter_missing(f->b, keys, nkeys);
-}
 
 /* ---- dedupe set ------------------------------------------------------
  * Open addressing over 8-byte slots (upper 32 bits of the hash as a tag,
@@ -652,7 +241,7 @@ struct loader {
     struct audience_stats *stats;
     struct buf *report;
     struct err *err;
-    struct contacts_filter *filter;
+    struct filter *filter;
     struct dedupe seen;
     size_t list_idx;
     const char *file;
@@ -695,7 +284,7 @@ static size_t named_col(struct loader *L, const char *name)
     const struct list_state *ls = &L->ls;
     size_t i;
 
-    if (fold(name, strlen(name), &L->tmp, 1))
+    if (fold_key(name, strlen(name), &L->tmp))
         return NO_COL;
     for (i = 0; i < ls->ncols; i++)
         if (!strcmp(ls->raw[i], name) || !strcmp(ls->keys[i], L->tmp.data))
@@ -724,7 +313,8 @@ static int find_address_col(struct loader *L, const struct csvread_record *rec)
         if ((ls->addr_col = named_col(L, o->address_column)) != NO_COL)
             return 0;
         buf_reset(&L->tmp);
-        list_headers(&L->tmp, ls);
+        if (list_headers(&L->tmp, ls))
+            return err_nomem(L->err);
         return err_set(L->err, ERR_DATA,
                        "%s:%zu: no column \"%s\" (the address column named in %s); headers "
                        "found: %s",
@@ -742,7 +332,8 @@ static int find_address_col(struct loader *L, const struct csvread_record *rec)
         ls->addr_col = cols[0];
         return 0;
     }
-    list_headers(&L->tmp, ls);
+    if (list_headers(&L->tmp, ls))
+        return err_nomem(L->err);
     if (found == 0)
         return err_set(L->err, ERR_DATA,
                        "%s:%zu: no address column (such as \"email\" or \"correo\"); if it "
@@ -773,7 +364,8 @@ static int find_name_cols(struct loader *L, const struct csvread_record *rec)
         if ((*slot[i] = named_col(L, o->name_columns[i])) != NO_COL)
             continue;
         buf_reset(&L->tmp);
-        list_headers(&L->tmp, ls);
+        if (list_headers(&L->tmp, ls))
+            return err_nomem(L->err);
         return err_set(L->err, ERR_DATA,
                        "%s:%zu: no column \"%s\" (a name column named in %s); headers found: %s",
                        L->file, rec->line, o->name_columns[i], conf_of(L), L->tmp.data);
@@ -847,12 +439,12 @@ static int header(struct loader *L, const struct csvread_record *rec)
     if (!ls->keys || !ls->raw || !ls->vars)
         return err_nomem(L->err);
     for (i = 0; i < n; i++) {
-        if (fold(rec->fields[i], rec->lens[i], &L->tmp, 1))
+        if (fold_key(rec->fields[i], rec->lens[i], &L->tmp))
             return err_nomem(L->err);
-        if (!L->tmp.len)
-            buf_setf(&L->tmp, "column_%zu", i + 1);
+        if (!L->tmp.len && buf_setf(&L->tmp, "column_%zu", i + 1))
+            return err_nomem(L->err);
         for (k = 2; key_taken(ls, i, L->tmp.data); k++) {
-            if (fold(rec->fields[i], rec->lens[i], &L->tmp, 1) || buf_addf(&L->tmp, "_%zu", k))
+            if (fold_key(rec->fields[i], rec->lens[i], &L->tmp) || buf_addf(&L->tmp, "_%zu", k))
                 return err_nomem(L->err);
         }
         ls->keys[i] = xstrndup(L->tmp.data, L->tmp.len);
@@ -889,11 +481,12 @@ static int header(struct loader *L, const struct csvread_record *rec)
             keys[i] = ls->keys[i];
         keys[ls->ncols] = "email";
         keys[ls->ncols + 1] = "nombre";
-        missing = contacts_filter_missing(L->filter, keys, ls->ncols + 2);
+        missing = filter_missing(L->filter, keys, ls->ncols + 2);
         free(keys);
         if (missing) {
             buf_reset(&L->tmp);
-            list_headers(&L->tmp, ls);
+            if (list_headers(&L->tmp, ls))
+                return err_nomem(L->err);
             return err_set(L->err, ERR_DATA,
                            "%s:%zu: the filter names column \"%s\", which this list does not "
                            "have; headers found: %s",
@@ -1063,7 +656,9 @@ static int row(struct loader *L, const struct csvread_record *rec)
     if (n > ls->ncols) {
         L->ar.valid = 0;
         L->ar.hint[0] = '\0';
-        buf_setf(&L->tmp, "row has %zu fields, the header %zu (a stray delimiter?)", n, ls->ncols);
+        if (buf_setf(&L->tmp, "row has %zu fields, the header %zu (a stray delimiter?)", n,
+                     ls->ncols))
+            return err_nomem(L->err);
         return report_invalid(L, rec->line, in, inlen, L->tmp.data);
     }
     if (!address_check(in, inlen, &L->ar))
@@ -1099,7 +694,9 @@ static int row(struct loader *L, const struct csvread_record *rec)
             return err_nomem(L->err);
         return verdict(L, CONTACTS_DUPLICATE, in, NULL, first, rec->line);
     }
-    if (L->filter && !contacts_filter_match(L->filter, ls->vars)) {
+    if (L->filter && (rc = filter_match(L->filter, ls->vars)) <= 0) {
+        if (rc < 0)
+            return err_nomem(L->err);
         L->stats->filtered++;
         return verdict(L, CONTACTS_FILTERED, in, NULL, NULL, rec->line);
     }
@@ -1207,7 +804,7 @@ int contacts_load(const struct audience_spec *spec, contacts_fn fn, void *ud,
     buf_init(&L.name, 0);
     buf_init(&L.tmp, 0);
     if (spec->filter && spec->filter[0]) {
-        L.filter = contacts_filter_new(spec->filter, err);
+        L.filter = filter_new(spec->filter, err);
         if (!L.filter) {
             rc = -1;
             goto out;
@@ -1225,7 +822,7 @@ int contacts_load(const struct audience_spec *spec, contacts_fn fn, void *ud,
             break;
     }
 out:
-    contacts_filter_free(L.filter);
+    filter_free(L.filter);
     dedupe_release(&L.seen);
     list_state_release(&L.ls);
     free(L.list_name);

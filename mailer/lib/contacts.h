@@ -3,17 +3,18 @@
  *
  * Lists are untrusted files written by people in Excel. contacts_load()
  * reads every list of an audience, maps its columns (DESIGN §6: header names
- * normalized to snake_case, the address column found among common names, the
- * name from nombre / nombre completo / first+last), validates and normalizes
- * each address (module address), drops duplicates (first occurrence wins),
- * applies the filter and the suppression callback, and hands every accepted
- * contact to fn, in file order. Nothing is kept in memory per contact beyond
- * the dedupe set, so a 1,000,000-row list streams.
+ * normalized to snake_case by fold_key, the address column found among
+ * common names, the name from nombre / nombre completo / first+last),
+ * validates and normalizes each address (module address), drops duplicates
+ * (first occurrence wins), applies the filter (module filter) and the
+ * suppression callback, and hands every accepted contact to fn, in file
+ * order. Nothing is kept in memory per contact beyond the dedupe set, so a
+ * 1,000,000-row list streams.
  *
  * Column mapping:
  *  - address column: the one header among email, e-mail, correo, correo
  *    electrónico, mail, dirección de correo (electrónico), email address,
- *    e-mail 1 - value ... (compared after contacts_header_key()); none or two
+ *    e-mail 1 - value ... (compared after fold_key()); none or two
  *    is an error listing the headers found, unless the list options name it
  *    (address_column in contacts/NAME.ini, listconf.h).
  *  - name (c->name): "nombre completo" / "nombre y apellidos" / "full name" /
@@ -112,7 +113,7 @@ typedef int (*contacts_list_fn)(void *ud, const struct contacts_list_info *info)
 struct audience_spec {
     const char *const *lists; /* paths of the CSV files */
     size_t nlists;
-    const char *filter;                /* NULL or "": everyone; see contacts_filter_new() grammar */
+    const char *filter;                /* NULL or "": everyone; else filter.h's language */
     contacts_suppressed_fn suppressed; /* NULL: nobody is suppressed */
     void *suppressed_ud;
     int force; /* load even when more than 10 % of a list is invalid */
@@ -151,33 +152,8 @@ struct audience_stats {
  * lists were read too (err has a line per list with a problem): the caller
  * must then discard whatever fn received. A non-zero return of fn or of
  * the verdict callback stops at once and is returned. */
-int contacts_load(const struct audience_spec *spec, contacts_fn fn, void *ud,
-                  struct audience_stats *stats, struct buf *report, struct err *err);
-
-/* Normalize a header name (untrusted UTF-8) to a template variable name:
- * lower case, accents dropped, runs of anything else than letters and
- * digits turned into one '_' ("Correo electrónico" -> "correo_electronico").
- * Replaces out's content; "" when nothing is left. */
-int contacts_header_key(const char *in, size_t len, struct buf *out);
-
-/* Filters on columns. Grammar (keywords case-insensitive):
- *     expr   := term ("or" term)*
- *     term   := factor ("and" factor)*
- *     factor := "(" expr ")" | "not" factor | COLUMN op
- *     op     := ("=" | "==" | "!=" | "<>") VALUE
- *             | ["not"] "in" "(" VALUE ("," VALUE)* ")"
- *     VALUE  := "quoted" | 'quoted' | bare words (up to and/or/,/))
- * COLUMN is normalized like a header (País -> pais); comparison ignores
- * case, accents and surrounding/duplicate spaces. A missing column compares
- * as "". Example: ciudad in (Chicago, Dallas) and pais = "Estados Unidos". */
-struct contacts_filter;
-/* Compile text (untrusted); NULL with err set on a syntax error. */
-struct contacts_filter *contacts_filter_new(const char *text, struct err *err);
-void contacts_filter_free(struct contacts_filter *f);
-/* 1 if the row whose variables are vars (a map) matches, else 0. */
-int contacts_filter_match(const struct contacts_filter *f, const struct value *vars);
-/* The first column the filter names that is not among keys, or NULL. */
-const char *contacts_filter_missing(const struct contacts_filter *f, const char *const *keys,
-                                    size_t nkeys);
+WARN_UNUSED_RESULT int contacts_load(const struct audience_spec *spec, contacts_fn fn, void *ud,
+                                     struct audience_stats *stats, struct buf *report,
+                                     struct err *err);
 
 #endif

@@ -8,6 +8,8 @@
 #include <cmark.h>
 
 #include "content.h"
+#include "csvread.h"
+#include "utf8.h"
 
 #include "banned.h"
 
@@ -15,57 +17,6 @@
 #define TEXT_WIDTH 72
 #define OTHER_REGION "Otras regiones"
 #define NBSP '\x01' /* a space where a line must not break: "texto [1]" */
-
-/* ---- UTF-8 ---- */
-
-static size_t utf8_chars(const char *s, size_t n)
-{
-    size_t i, c = 0;
-
-    for (i = 0; i < n; i++)
-        c += ((unsigned char)s[i] & 0xC0) != 0x80;
-    return c;
-}
-
-/* Offset of the first byte that is not valid UTF-8, or len. */
-static size_t utf8_invalid(const char *s, size_t len)
-{
-    size_t i = 0;
-
-    while (i < len) {
-        unsigned char c = (unsigned char)s[i];
-        size_t n, k;
-        unsigned long cp;
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        if (c >= 0xC2 && c <= 0xDF) {
-            n = 1;
-            cp = c & 0x1F;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            n = 2;
-            cp = c & 0x0F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            n = 3;
-            cp = c & 0x07;
-        } else {
-            return i;
-        }
-        if (i + n >= len)
-            return i;
-        for (k = 1; k <= n; k++) {
-            if (((unsigned char)s[i + k] & 0xC0) != 0x80)
-                return i;
-            cp = (cp << 6) | ((unsigned char)s[i + k] & 0x3F);
-        }
-        if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
-            return i;
-        i += n + 1;
-    }
-    return len;
-}
 
 static size_t line_of(const char *s, size_t off)
 {
@@ -78,7 +29,7 @@ static size_t line_of(const char *s, size_t off)
 
 static int check_utf8(const char *text, size_t len, const char *origin, struct err *err)
 {
-    size_t bad = utf8_invalid(text, len);
+    size_t bad = utf8_valid_prefix(text, len, NULL, NULL);
 
     if (bad == len)
         return 0;
@@ -523,10 +474,10 @@ static int canonical_key(const char *s, size_t n, struct buf *out)
             return -1;
     }
     /* "TÍTULO" / "REGIÓN": the accented capitals in UTF-8. */
-    if (strcmp(out->data, "t\xc3\x8dtulo") == 0)
-        buf_setf(out, "título");
-    if (strcmp(out->data, "regi\xc3\x93n") == 0)
-        buf_setf(out, "región");
+    if (strcmp(out->data, "t\xc3\x8dtulo") == 0 && buf_setf(out, "título"))
+        return -1;
+    if (strcmp(out->data, "regi\xc3\x93n") == 0 && buf_setf(out, "región"))
+        return -1;
     for (i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
         if (strcmp(out->data, aliases[i].from) == 0)
             return buf_setf(out, "%s", aliases[i].to);
@@ -638,7 +589,8 @@ struct value *content_digest_json(const char *text, size_t len, const char *orig
     for (i = 0; i < value_list_len(list); i++) {
         const struct value *src = value_list_at(list, i);
         struct value *item;
-        buf_setf(&where, "%s: item %zu", origin, i + 1);
+        if (buf_setf(&where, "%s: item %zu", origin, i + 1))
+            goto nomem;
         if (value_type(src) != VALUE_MAP) {
             err_set(err, ERR_DATA, "%s: not an object", where.data);
             goto fail;
@@ -653,8 +605,10 @@ struct value *content_digest_json(const char *text, size_t len, const char *orig
                 value_map_set(item, key.data, value_dup(v)))
                 goto nomem;
         }
-        if (check_item(item, where.data, err) || complete_item(item) == -1)
+        if (check_item(item, where.data, err))
             goto fail;
+        if (complete_item(item))
+            goto nomem;
     }
     value_free(doc);
     buf_release(&key);
@@ -670,105 +624,8 @@ fail:
     return NULL;
 }
 
-/* A small RFC 4180 reader: one record per call. */
-struct csv {
-    const char *s;
-    size_t len, pos, line;
-    char delim;
-};
-
-/* Read one record into fields (a list of strings); 1 at the end, -1 on error. */
-static int csv_record(struct csv *c, struct value *fields, const char *origin, struct err *err)
-{
-    struct buf f = BUF_INIT;
-    int rc = -1;
-
-    if (c->pos >= c->len)
-        return 1;
-    for (;;) {
-        int quoted = 0;
-        buf_reset(&f);
-        if (c->pos < c->len && c->s[c->pos] == '"') {
-            size_t open_line = c->line;
-            quoted = 1;
-            c->pos++;
-            for (;;) {
-                const char *q;
-                size_t i;
-                if (c->pos >= c->len) {
-                    err_set(err, ERR_DATA, "%s:%zu: quoted field never closed", origin, open_line);
-                    goto out;
-                }
-                q = memchr(c->s + c->pos, '"', c->len - c->pos);
-                if (!q)
-                    q = c->s + c->len;
-                for (i = c->pos; i < (size_t)(q - c->s); i++)
-                    c->line += c->s[i] == '\n';
-                if (buf_add(&f, c->s + c->pos, (size_t)(q - c->s) - c->pos))
-                    goto nomem;
-                c->pos = (size_t)(q - c->s);
-                if (c->pos >= c->len)
-                    continue;
-                if (c->pos + 1 < c->len && c->s[c->pos + 1] == '"') {
-                    if (buf_addch(&f, '"'))
-                        goto nomem;
-                    c->pos += 2;
-                    continue;
-                }
-                c->pos++;
-                break;
-            }
-        }
-        while (c->pos < c->len && c->s[c->pos] != c->delim && c->s[c->pos] != '\n' &&
-               c->s[c->pos] != '\r') {
-            if (quoted && c->s[c->pos] != ' ' && c->s[c->pos] != '\t') {
-                err_set(err, ERR_DATA, "%s:%zu: text after a closing quote", origin, c->line);
-                goto out;
-            }
-            if (!quoted && buf_addch(&f, c->s[c->pos]))
-                goto nomem;
-            c->pos++;
-        }
-        if (value_list_append(fields, value_new_string(f.data, f.len)))
-            goto nomem;
-        if (c->pos < c->len && c->s[c->pos] == c->delim) {
-            c->pos++;
-            continue;
-        }
-        if (c->pos < c->len && c->s[c->pos] == '\r')
-            c->pos++;
-        if (c->pos < c->len && c->s[c->pos] == '\n')
-            c->pos++;
-        c->line++;
-        break;
-    }
-    rc = 0;
-    goto out;
-nomem:
-    err_nomem(err);
-out:
-    buf_release(&f);
-    return rc;
-}
-
-static char csv_sniff(const char *s, size_t len)
-{
-    size_t i, commas = 0, semis = 0;
-    int q = 0;
-
-    for (i = 0; i < len && (q || s[i] != '\n'); i++) {
-        if (s[i] == '"')
-            q = !q;
-        else if (!q && s[i] == ',')
-            commas++;
-        else if (!q && s[i] == ';')
-            semis++;
-    }
-    return semis > commas ? ';' : ',';
-}
-
 /* The header row must name the required columns. */
-static int header_lacks(const struct value *keys, const char *key, const char *origin,
+static int header_lacks(const struct value *keys, const char *key, const char *origin, size_t line,
                         struct err *err)
 {
     size_t i;
@@ -777,107 +634,91 @@ static int header_lacks(const struct value *keys, const char *key, const char *o
         if (strcmp(value_text(value_list_at(keys, i), NULL), key) == 0)
             return 0;
     return err_set(err, ERR_DATA,
-                   "%s:1: no %s column (want date, title, source, url, summary, region; or "
+                   "%s:%zu: no %s column (want date, title, source, url, summary, region; or "
                    "fecha, título, fuente, enlace, resumen, región)",
-                   origin, key);
+                   origin, line, key);
 }
 
-static int blank_record(const struct value *fields)
-{
-    size_t n;
+/* The digest being read from CSV, record by record (csvread_fn). */
+struct digest_csv {
+    const char *origin;
+    struct value *keys, *items; /* canonical column keys; the items so far */
+    struct buf key, where;
+    struct err *err;
+};
 
-    return value_list_len(fields) == 1 && value_text(value_list_at(fields, 0), &n) && n == 0;
+static int digest_csv_header(struct digest_csv *d, const struct csvread_record *rec)
+{
+    size_t i;
+
+    for (i = 0; i < rec->nfields; i++)
+        if (canonical_key(rec->fields[i], rec->lens[i], &d->key) ||
+            value_list_append(d->keys, value_new_string(d->key.data, d->key.len)))
+            return err_nomem(d->err);
+    if (header_lacks(d->keys, "title", d->origin, rec->line, d->err) ||
+        header_lacks(d->keys, "url", d->origin, rec->line, d->err))
+        return -1;
+    return 0;
+}
+
+static int digest_csv_row(struct digest_csv *d, const struct csvread_record *rec)
+{
+    struct value *item;
+    size_t i;
+
+    if (rec->nfields == 1 && rec->lens[0] == 0)
+        return 0; /* a line of one empty field: nothing */
+    buf_reset(&d->where);
+    if (buf_addf(&d->where, "%s:%zu", d->origin, rec->line))
+        return err_nomem(d->err);
+    if (rec->nfields != value_list_len(d->keys))
+        return err_set(d->err, ERR_DATA, "%s: %zu fields, the header has %zu", d->where.data,
+                       rec->nfields, value_list_len(d->keys));
+    item = value_new_map();
+    if (!item || value_list_append(d->items, item))
+        return err_nomem(d->err);
+    for (i = 0; i < rec->nfields; i++) {
+        const char *k = value_text(value_list_at(d->keys, i), NULL);
+        if (value_map_set(item, k, value_new_string(rec->fields[i], rec->lens[i])))
+            return err_nomem(d->err);
+    }
+    if (check_item(item, d->where.data, d->err))
+        return -1;
+    return complete_item(item) ? err_nomem(d->err) : 0;
+}
+
+static int digest_csv_record(void *ud, const struct csvread_record *rec)
+{
+    struct digest_csv *d = ud;
+
+    return rec->index == 0 ? digest_csv_header(d, rec) : digest_csv_row(d, rec);
 }
 
 struct value *content_digest_csv(const char *text, size_t len, const char *origin, struct err *err)
 {
-    struct csv c;
-    struct value *header = value_new_list(), *keys = value_new_list(), *items = value_new_list();
-    struct value *fields = NULL;
-    struct buf key = BUF_INIT, where = BUF_INIT;
-    size_t i, line;
-    int rc;
+    static const struct csvread_opts opts = {0, CSVREAD_UTF8}; /* delimiter sniffed */
+    struct digest_csv d = {origin, value_new_list(), value_new_list(), BUF_INIT, BUF_INIT, err};
+    struct value *v = NULL;
 
-    if (!header || !keys || !items)
-        goto nomem;
-    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
-        text += 3;
-        len -= 3;
+    if (!d.keys || !d.items) {
+        err_nomem(err);
+        goto out;
     }
-    if (check_utf8(text, len, origin, err))
-        goto fail;
-    c.s = text;
-    c.len = len;
-    c.pos = 0;
-    c.line = 1;
-    c.delim = csv_sniff(text, len);
-    if (csv_record(&c, header, origin, err) != 0) {
-        if (!err->kind)
-            err_set(err, ERR_DATA, "%s:1: empty file: want a header row", origin);
-        goto fail;
+    if (check_utf8(text, len, origin, err) ||
+        csvread_mem(origin, text, len, &opts, digest_csv_record, &d, NULL, err))
+        goto out;
+    if (!value_list_len(d.keys)) {
+        err_set(err, ERR_DATA, "%s:1: empty file: want a header row", origin);
+        goto out;
     }
-    for (i = 0; i < value_list_len(header); i++) {
-        size_t n;
-        const char *h = value_text(value_list_at(header, i), &n);
-        struct value *canon;
-        if (canonical_key(h, n, &key) || !(canon = value_new_string(key.data, key.len)))
-            goto nomem;
-        if (value_list_append(keys, canon))
-            goto nomem;
-    }
-    if (header_lacks(keys, "title", origin, err) || header_lacks(keys, "url", origin, err))
-        goto fail;
-    for (;;) {
-        struct value *item;
-        line = c.line;
-        fields = value_new_list();
-        if (!fields)
-            goto nomem;
-        rc = csv_record(&c, fields, origin, err);
-        if (rc < 0)
-            goto fail;
-        if (rc > 0)
-            break;
-        if (blank_record(fields)) {
-            value_free(fields);
-            fields = NULL;
-            continue;
-        }
-        buf_setf(&where, "%s:%zu", origin, line);
-        if (value_list_len(fields) != value_list_len(keys)) {
-            err_set(err, ERR_DATA, "%s: %zu fields, the header has %zu", where.data,
-                    value_list_len(fields), value_list_len(keys));
-            goto fail;
-        }
-        item = value_new_map();
-        if (!item || value_list_append(items, item))
-            goto nomem;
-        for (i = 0; i < value_list_len(fields); i++) {
-            const char *k = value_text(value_list_at(keys, i), NULL);
-            if (value_map_set(item, k, value_dup(value_list_at(fields, i))))
-                goto nomem;
-        }
-        value_free(fields);
-        fields = NULL;
-        if (check_item(item, where.data, err) || complete_item(item))
-            goto fail;
-    }
-    value_free(fields);
-    value_free(header);
-    value_free(keys);
-    buf_release(&key);
-    buf_release(&where);
-    return digest_map(items, err);
-nomem:
-    err_nomem(err);
-fail:
-    value_free(fields);
-    value_free(header);
-    value_free(keys);
-    value_free(items);
-    buf_release(&key);
-    buf_release(&where);
-    return NULL;
+    v = digest_map(d.items, err);
+    d.items = NULL;
+out:
+    value_free(d.keys);
+    value_free(d.items);
+    buf_release(&d.key);
+    buf_release(&d.where);
+    return v;
 }
 
 /* ---- files ---- */

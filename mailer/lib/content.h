@@ -9,10 +9,9 @@
  * A digest edition (Pulso Internacional) is a list of items, each with
  * date, title, source, url, summary and region, from a JSON file (a list of
  * objects, or {"items": [...]}) or a CSV file with a header row (UTF-8,
- * optional BOM, ',' or ';' separated, RFC 4180 quoting; Spanish headers
- * fecha, título, fuente, enlace, resumen, región are accepted). The CSV
- * reader is a small one of this module's own; it can be switched to
- * csvread when that module lands.
+ * optional BOM, ',', ';' or tab separated, read by csvread: RFC 4180
+ * quoting, strictly; Spanish headers fecha, título, fuente, enlace,
+ * resumen, región are accepted).
  *
  * All input files are untrusted: sizes are capped and errors name
  * file:line.
@@ -55,7 +54,7 @@ struct value *content_digest_json(const char *text, size_t len, const char *orig
  * split, so a word longer than the line stands alone on its line). Every
  * line starts with prefix (the first with first_prefix) and ends with
  * "\n"; "\n" in text forces a break. */
-int content_wrap(struct buf *out, const char *text, size_t len, size_t width,
-                 const char *first_prefix, const char *prefix);
+WARN_UNUSED_RESULT int content_wrap(struct buf *out, const char *text, size_t len, size_t width,
+                                    const char *first_prefix, const char *prefix);
 
 #endif

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "csvread.h"
+#include "utf8.h"
 
 #include "banned.h"
 
@@ -224,54 +225,6 @@ static int feed(struct reader *r, const char *s, size_t n)
     return 0;
 }
 
-/* Length of the valid UTF-8 prefix of s; *incomplete is set when what
- * follows is a sequence cut by the end of s rather than an invalid one. */
-static size_t utf8_valid(const unsigned char *s, size_t n, int *nonascii, int *incomplete)
-{
-    size_t i = 0, k, need;
-    uint32_t cp, min;
-
-    *incomplete = 0;
-    while (i < n) {
-        while (i + 8 <= n) {
-            uint64_t w;
-            memcpy(&w, s + i, 8);
-            if (w & 0x8080808080808080ULL)
-                break;
-            i += 8;
-        }
-        if (i >= n)
-            break;
-        if (s[i] < 0x80) {
-            i++;
-            continue;
-        }
-        if (s[i] >= 0xc2 && s[i] <= 0xdf) {
-            need = 1, cp = s[i] & 0x1f, min = 0x80;
-        } else if ((s[i] & 0xf0) == 0xe0) {
-            need = 2, cp = s[i] & 0x0f, min = 0x800;
-        } else if (s[i] >= 0xf0 && s[i] <= 0xf4) {
-            need = 3, cp = s[i] & 0x07, min = 0x10000;
-        } else {
-            return i;
-        }
-        for (k = 1; k <= need; k++) {
-            if (i + k >= n) {
-                *incomplete = 1;
-                return i;
-            }
-            if ((s[i + k] & 0xc0) != 0x80)
-                return i;
-            cp = (cp << 6) | (s[i + k] & 0x3f);
-        }
-        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-            return i;
-        *nonascii = 1;
-        i += need + 1;
-    }
-    return i;
-}
-
 static size_t count_lines(const char *s, size_t n)
 {
     size_t i, lines = 0;
@@ -330,7 +283,7 @@ static int decode(struct reader *r, const char *s, size_t n, int final)
         s = r->tmp.data, n = r->tmp.len;
         r->ncarry = 0;
     }
-    ok = utf8_valid((const unsigned char *)s, n, &r->nonascii_utf8, &incomplete);
+    ok = utf8_valid_prefix(s, n, &incomplete, &r->nonascii_utf8);
     if (incomplete && !final && n - ok < sizeof(r->carry)) {
         if (feed(r, s, ok))
             return r->rc;

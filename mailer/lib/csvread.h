@@ -58,12 +58,13 @@ typedef int (*csvread_fn)(void *ud, const struct csvread_record *rec);
  * Warnings ("FILE: not valid UTF-8, read as Windows-1252") are appended to
  * warnings (may be NULL), one line each. Returns 0, fn's non-zero value, or
  * -1 with err set (file:line and what is wrong). */
-int csvread_file(const char *path, const struct csvread_opts *opts, csvread_fn fn, void *ud,
-                 struct buf *warnings, struct err *err);
+WARN_UNUSED_RESULT int csvread_file(const char *path, const struct csvread_opts *opts,
+                                    csvread_fn fn, void *ud, struct buf *warnings, struct err *err);
 
 /* The same for bytes in memory (untrusted); name is used in messages. */
-int csvread_mem(const char *name, const char *data, size_t len, const struct csvread_opts *opts,
-                csvread_fn fn, void *ud, struct buf *warnings, struct err *err);
+WARN_UNUSED_RESULT int csvread_mem(const char *name, const char *data, size_t len,
+                                   const struct csvread_opts *opts, csvread_fn fn, void *ud,
+                                   struct buf *warnings, struct err *err);
 
 /* Parse a delimiter name: ",", ";", "tab", "\t", "comma", "semicolon".
  * Returns the character or -1. */

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "buf.h"
 #include "clock.h"
 #include "datefmt.h"
 
@@ -92,10 +91,9 @@ void edition_named(const char *name, struct edition *e)
         w <= weeks_in_year(y)) {
         week_label(e, iso_week_monday(y, w));
     } else if (sscanf(name, "%4d-%2d%n%c", &y, &m, &n, &tail) == 2 && n == 7 && m >= 1 && m <= 12) {
-        struct buf b = BUF_INIT;
-        datefmt_month(&b, y, m);
-        snprintf(e->label, sizeof(e->label), "%s", b.data);
-        buf_release(&b);
+        /* datefmt_month's words, written as week_label writes its own: in
+         * place, nothing to allocate, nothing to fail */
+        snprintf(e->label, sizeof(e->label), "%s de %d", datefmt_months[m - 1], y);
         e->start = clock_from_local(y - 1900, m - 1, 1, 0, 0);
         e->end = clock_from_local(m == 12 ? y + 1 - 1900 : y - 1900, m % 12, 1, 0, 0);
     }

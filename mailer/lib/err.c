@@ -27,15 +27,21 @@ void err_clear(struct err *e)
     e->kind = ERR_NONE;
 }
 
-static void err_vset(struct err *e, enum err_kind kind, const char *fmt, va_list ap)
+/* The line is recorded whole or not at all: when it cannot be (out of
+ * memory, or the messages at their cap), what was there stays, and the
+ * kind still says what went wrong. errnum: append ": strerror(errnum)". */
+static void err_vset(struct err *e, enum err_kind kind, int errnum, const char *fmt, va_list ap)
 {
+    size_t was;
+
     if (!e)
         return;
     if (e->kind == ERR_NONE)
         e->kind = kind;
-    if (e->msg.len)
-        buf_addch(&e->msg, '\n');
-    buf_vaddf(&e->msg, fmt, ap);
+    was = e->msg.len;
+    if ((was && buf_addch(&e->msg, '\n')) || buf_vaddf(&e->msg, fmt, ap) ||
+        (errnum && buf_addf(&e->msg, ": %s", strerror(errnum))))
+        buf_setlen(&e->msg, was);
 }
 
 int err_set(struct err *e, enum err_kind kind, const char *fmt, ...)
@@ -43,7 +49,7 @@ int err_set(struct err *e, enum err_kind kind, const char *fmt, ...)
     va_list ap;
 
     va_start(ap, fmt);
-    err_vset(e, kind, fmt, ap);
+    err_vset(e, kind, 0, fmt, ap);
     va_end(ap);
     return -1;
 }
@@ -54,10 +60,8 @@ int err_errno(struct err *e, enum err_kind kind, const char *fmt, ...)
     va_list ap;
 
     va_start(ap, fmt);
-    err_vset(e, kind, fmt, ap);
+    err_vset(e, kind, saved, fmt, ap);
     va_end(ap);
-    if (e)
-        buf_addf(&e->msg, ": %s", strerror(saved));
     errno = saved;
     return -1;
 }

@@ -30,7 +30,9 @@ struct err {
 
 void err_init(struct err *e);
 void err_release(struct err *e);
-/* Record an error (a further call adds a line); always returns -1. */
+/* Record an error (a further call adds a line); always returns -1. A line
+ * that cannot be recorded (out of memory, or 64 KiB of lines already) is
+ * left out whole, never cut; the kind is recorded all the same. */
 int err_set(struct err *e, enum err_kind kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* err_set() with ": strerror(errno)" appended. */

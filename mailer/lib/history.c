@@ -12,6 +12,7 @@
 #include "csvread.h"
 #include "datefmt.h"
 #include "events.h"
+#include "fold.h"
 
 #include "banned.h"
 
@@ -19,7 +20,7 @@
 
 enum { COL_NO, COL_DATE, COL_TITLE, COL_RECIPIENTS, COL_KIND, COL_SENDER, NCOL };
 
-/* Header names (as contacts_header_key writes them) and their column. */
+/* Header names (as fold_key writes them) and their column. */
 static const struct {
     int col;
     const char *key;
@@ -185,7 +186,7 @@ static int header(struct reader *r, const struct csvread_record *rec, size_t lin
     size_t i, k;
 
     for (i = 0; i < rec->nfields && !rc; i++) {
-        if ((rc = contacts_header_key(rec->fields[i], rec->lens[i], &key)))
+        if ((rc = fold_key(rec->fields[i], rec->lens[i], &key)))
             break;
         for (k = 0; k < sizeof(header_names) / sizeof(header_names[0]); k++)
             if (!strcmp(key.data, header_names[k].key))

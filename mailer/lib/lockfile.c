@@ -54,8 +54,10 @@ int lockfile_take(struct lockfile *lk, const char *path, const char *what, struc
     }
     gethostname(host, sizeof(host) - 1);
     clock_iso(time(NULL), since, sizeof(since));
-    buf_addf(&info, "pid %ld on %s since %s\n", (long)getpid(), host, since);
-    if (ftruncate(lk->fd, 0) == 0 && pwrite(lk->fd, info.data, info.len, 0) == (ssize_t)info.len)
+    if (buf_addf(&info, "pid %ld on %s since %s\n", (long)getpid(), host, since))
+        err_nomem(err);
+    else if (ftruncate(lk->fd, 0) == 0 &&
+             pwrite(lk->fd, info.data, info.len, 0) == (ssize_t)info.len)
         rc = 0;
     else
         err_errno(err, ERR_IO, "%s: cannot write the lock file", path);

@@ -12,7 +12,9 @@
 #include <libetpan/libetpan.h>
 
 #include "clock.h"
+#include "hex.h"
 #include "rfc2047.h"
+#include "utf8.h"
 
 #include "banned.h"
 
@@ -507,17 +509,16 @@ static size_t qp_run_copy(char *w, const char *s, size_t i, size_t n, size_t roo
     return j - i;
 }
 
-/* 0, -1 out of memory, 1 the text is not valid UTF-8 (checked first, by
- * the rules of rfc2047_utf8_valid: no overlongs, surrogates or > U+10FFFF). */
+/* 0, -1 out of memory, 1 the text is not valid UTF-8 (checked first
+ * by utf8_valid: no overlongs, surrogates or > U+10FFFF). */
 static int qp_encode(struct buf *out, const char *s, size_t n)
 {
-    static const char hex[] = "0123456789ABCDEF";
     size_t i = 0, col = 0, tl, k;
     unsigned char c;
     char *w;
     int lit;
 
-    if (!rfc2047_utf8_valid(s, n))
+    if (!utf8_valid(s, n))
         return 1;
     /* at most 3 octets an input octet and 3 a soft break (one per 25 =XX at
      * worst), with 16 to spare for qp_run_copy's whole words */
@@ -543,8 +544,8 @@ static int qp_encode(struct buf *out, const char *s, size_t n)
         }
         if (c >= 0x7F && col <= 72) { /* UTF-8 octets: always =XX */
             w[0] = '=';
-            w[1] = hex[c >> 4];
-            w[2] = hex[c & 15];
+            w[1] = hex_upper[c >> 4];
+            w[2] = hex_upper[c & 15];
             w += 3;
             col += 3;
             i++;
@@ -574,8 +575,8 @@ static int qp_encode(struct buf *out, const char *s, size_t n)
             *w++ = (char)c;
         } else {
             *w++ = '=';
-            *w++ = hex[c >> 4];
-            *w++ = hex[c & 15];
+            *w++ = hex_upper[c >> 4];
+            *w++ = hex_upper[c & 15];
         }
         col += tl;
         i++;
@@ -653,11 +654,10 @@ static char *put_dec(char *w, size_t v)
 
 static char *put_hex16(char *w, uint64_t v) /* "%016llx" */
 {
-    static const char hex[] = "0123456789abcdef";
     int i;
 
     for (i = 15; i >= 0; i--, v >>= 4)
-        w[i] = hex[v & 15];
+        w[i] = hex_lower[v & 15];
     return w + 16;
 }
 
@@ -1259,9 +1259,10 @@ static int bodies_encode(struct build *b, const struct message_spec *m, struct e
     int rc;
 
     /* qp_encode's own bound for both at once, so the second does not move
-     * the first; when this fails, qp_encode fails and says so */
-    if (m->text_len < SIZE_MAX / 8 && html_len < SIZE_MAX / 8)
-        (void)buf_grow(&b->qp, (m->text_len + html_len) * 4 + 32);
+     * the first */
+    if (m->text_len < SIZE_MAX / 8 && html_len < SIZE_MAX / 8 &&
+        buf_grow(&b->qp, (m->text_len + html_len) * 4 + 32))
+        return err_nomem(err);
     rc = qp_encode(&b->qp, m->text, m->text_len);
     if (rc == 1)
         return err_set(err, ERR_DATA, "message: text body is not valid UTF-8");

@@ -8,14 +8,14 @@
 #include <string.h>
 
 #include "datefmt.h"
+#include "html.h"
 #include "report_int.h"
-#include "template.h"
 
 #include "banned.h"
 
 static int html_esc(struct buf *out, const char *s)
 {
-    return template_html_escape(out, s, strlen(s));
+    return html_escape(out, s, strlen(s));
 }
 
 static const char html_style[] =

@@ -5,6 +5,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "hex.h"
+#include "utf8.h"
+
 #include "banned.h"
 
 #define PREFIX_LEN 10 /* "=?UTF-8?Q?" */
@@ -12,81 +15,7 @@
 #define LINE_SOFT 76 /* fold before a word would pass this column */
 #define PLAIN_WORD_MAX 60
 
-static const char hex[] = "0123456789ABCDEF";
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 when invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t len, uint32_t *cp)
-{
-    size_t n, i;
-    uint32_t c;
-
-    if (s[0] < 0x80) {
-        *cp = s[0];
-        return 1;
-    }
-    if (s[0] >= 0xC2 && s[0] <= 0xDF) {
-        n = 2;
-        c = s[0] & 0x1F;
-    } else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
-        n = 3;
-        c = s[0] & 0x0F;
-    } else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
-        n = 4;
-        c = s[0] & 0x07;
-    } else {
-        return 0;
-    }
-    if (len < n)
-        return 0;
-    for (i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        c = (c << 6) | (s[i] & 0x3F);
-    }
-    if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10FFFF)) ||
-        (c >= 0xD800 && c <= 0xDFFF))
-        return 0;
-    *cp = c;
-    return n;
-}
-
-int rfc2047_utf8_valid(const char *s, size_t len)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0, n;
-    uint32_t cp;
-    uint64_t v;
-
-    while (i < len) {
-        if (i + 8 <= len) { /* ASCII runs eight octets at a time */
-            memcpy(&v, p + i, 8);
-            v &= 0x8080808080808080ULL;
-            if (!v) {
-                i += 8;
-                continue;
-            }
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-            i += (size_t)__builtin_clzll(v) >> 3; /* to the first octet above 0x7F */
-#else
-            i += (size_t)__builtin_ctzll(v) >> 3;
-#endif
-        } else if (p[i] < 0x80) {
-            i++;
-            continue;
-        }
-        /* two-octet characters (Spanish accents) without the general path */
-        if (p[i] >= 0xC2 && p[i] <= 0xDF && i + 1 < len && (p[i + 1] & 0xC0) == 0x80) {
-            i += 2;
-            continue;
-        }
-        n = utf8_seq(p + i, len - i, &cp);
-        if (!n)
-            return 0;
-        i += n;
-    }
-    return 1;
-}
 
 static int add_replacement(struct buf *out)
 {
@@ -111,7 +40,7 @@ static int utf8_append(struct buf *out, const char *s, size_t len, int controls)
             i = n;
             continue;
         }
-        n = utf8_seq(p + i, len - i, &cp);
+        n = utf8_decode(s + i, len - i, &cp);
         if (!n) {
             rc = add_replacement(out);
             i++;
@@ -195,8 +124,8 @@ static int q_word(struct buf *w, const char *u, size_t n)
             *o++ = (char)c;
         } else {
             o[0] = '=';
-            o[1] = hex[c >> 4];
-            o[2] = hex[c & 15];
+            o[1] = hex_upper[c >> 4];
+            o[2] = hex_upper[c & 15];
             o += 3;
         }
     }
@@ -421,17 +350,6 @@ out:
 
 /* ---- decoding ---- */
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
 static int b64val(int c)
 {
     const char *p = c ? strchr(b64, c) : NULL;
@@ -442,7 +360,7 @@ static int b64val(int c)
 static int decode_q(struct buf *raw, const char *t, size_t n)
 {
     size_t i;
-    int h, l;
+    int h;
 
     for (i = 0; i < n; i++) {
         if (t[i] == '_') {
@@ -451,11 +369,9 @@ static int decode_q(struct buf *raw, const char *t, size_t n)
         } else if (t[i] == '=') {
             if (i + 2 >= n)
                 return -1;
-            h = hexval(t[i + 1]);
-            l = hexval(t[i + 2]);
-            if (h < 0 || l < 0)
+            if ((h = hex_byte(t + i + 1)) < 0)
                 return -1;
-            if (buf_addch(raw, h << 4 | l))
+            if (buf_addch(raw, h))
                 return -2;
             i += 2;
         } else if (buf_addch(raw, t[i])) {

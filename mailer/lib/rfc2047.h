@@ -31,22 +31,22 @@
 /* Unstructured text (Subject): plain ASCII stays as is when it is safe
  * (printable, single spaces, no "=?"); otherwise encoded words. `column` is
  * where the text starts on its line (strlen("Subject: ")). Appends to out. */
-int rfc2047_encode_text(struct buf *out, const char *s, size_t len, size_t column);
+WARN_UNUSED_RESULT int rfc2047_encode_text(struct buf *out, const char *s, size_t len,
+                                           size_t column);
 /* A display-name phrase (From/To): an atom or quoted-string when ASCII,
  * encoded words otherwise. Appends to out; an empty name appends nothing. */
-int rfc2047_encode_phrase(struct buf *out, const char *s, size_t len, size_t column);
+WARN_UNUSED_RESULT int rfc2047_encode_phrase(struct buf *out, const char *s, size_t len,
+                                             size_t column);
 /* Encoded words separated by single spaces, never folded: for a MIME
  * parameter value that the caller writes as a quoted string (attachment
  * names). Plain ASCII without '"', '\\' or "=?" is appended as is. */
-int rfc2047_encode_param(struct buf *out, const char *s, size_t len);
+WARN_UNUSED_RESULT int rfc2047_encode_param(struct buf *out, const char *s, size_t len);
 /* Decode encoded words (for tests and bounce parsing); appends UTF-8.
  * Unfolds CRLF WSP, drops whitespace between adjacent encoded words,
  * understands UTF-8, US-ASCII and ISO-8859-1 words; other charsets and
  * malformed words are copied as they are. Invalid UTF-8 becomes U+FFFD. */
-int rfc2047_decode(struct buf *out, const char *s, size_t len);
+WARN_UNUSED_RESULT int rfc2047_decode(struct buf *out, const char *s, size_t len);
 /* The normalisation above, on its own: appends clean UTF-8 to out. */
-int rfc2047_clean(struct buf *out, const char *s, size_t len);
-/* 1 when s[0..len) is valid UTF-8 (no overlongs, surrogates or > U+10FFFF). */
-int rfc2047_utf8_valid(const char *s, size_t len);
+WARN_UNUSED_RESULT int rfc2047_clean(struct buf *out, const char *s, size_t len);
 
 #endif

@@ -115,54 +115,55 @@ static time_t weekly_slot(const struct schedule_rule *r, const char *cadence, co
     return slot;
 }
 
-time_t schedule_latest(const struct schedule_rule *r, const char *cadence, const char *label,
-                       time_t now, struct edition *e)
+/* step < 0: slot is at or before now; step > 0: after it. */
+static int on_side(time_t slot, time_t now, int step)
+{
+    return step < 0 ? slot <= now : slot > now;
+}
+
+/* The slot of r nearest now on one side of it: the latest at or before
+ * now (step -1) or the next after it (step 1), with its edition; 0 when
+ * there is none. */
+static time_t slot_beside(const struct schedule_rule *r, const char *cadence, const char *label,
+                          time_t now, int step, struct edition *e)
 {
     struct tm tm;
     time_t slot;
+    int mon0;
 
     switch (r->kind) {
     case SCHEDULE_NONE:
         return 0;
     case SCHEDULE_ONCE:
         edition_for(cadence, label, now, e);
-        return r->at <= now ? r->at : 0;
+        return on_side(r->at, now, step) ? r->at : 0;
     case SCHEDULE_WEEKLY:
         slot = weekly_slot(r, cadence, label, now, 0, e);
-        return slot <= now ? slot : weekly_slot(r, cadence, label, now, -1, e);
+        return on_side(slot, now, step) ? slot : weekly_slot(r, cadence, label, now, step, e);
     case SCHEDULE_MONTHLY:
         clock_local(now, &tm);
         slot = monthly_slot(r, tm.tm_year + 1900, tm.tm_mon, e);
-        if (slot <= now)
+        if (on_side(slot, now, step))
             return slot;
-        return tm.tm_mon ? monthly_slot(r, tm.tm_year + 1900, tm.tm_mon - 1, e)
-                         : monthly_slot(r, tm.tm_year + 1900 - 1, 11, e);
+        mon0 = tm.tm_mon + step; /* the month before or after, across a new year */
+        return monthly_slot(r,
+                            tm.tm_year + 1900 +
+                                (mon0 < 0    ? -1
+                                 : mon0 > 11 ? 1
+                                             : 0),
+                            (mon0 + 12) % 12, e);
     }
     return 0;
+}
+
+time_t schedule_latest(const struct schedule_rule *r, const char *cadence, const char *label,
+                       time_t now, struct edition *e)
+{
+    return slot_beside(r, cadence, label, now, -1, e);
 }
 
 time_t schedule_next(const struct schedule_rule *r, const char *cadence, const char *label,
                      time_t now, struct edition *e)
 {
-    struct tm tm;
-    time_t slot;
-
-    switch (r->kind) {
-    case SCHEDULE_NONE:
-        return 0;
-    case SCHEDULE_ONCE:
-        edition_for(cadence, label, now, e);
-        return r->at > now ? r->at : 0;
-    case SCHEDULE_WEEKLY:
-        slot = weekly_slot(r, cadence, label, now, 0, e);
-        return slot > now ? slot : weekly_slot(r, cadence, label, now, 1, e);
-    case SCHEDULE_MONTHLY:
-        clock_local(now, &tm);
-        slot = monthly_slot(r, tm.tm_year + 1900, tm.tm_mon, e);
-        if (slot > now)
-            return slot;
-        return tm.tm_mon < 11 ? monthly_slot(r, tm.tm_year + 1900, tm.tm_mon + 1, e)
-                              : monthly_slot(r, tm.tm_year + 1900 + 1, 0, e);
-    }
-    return 0;
+    return slot_beside(r, cadence, label, now, 1, e);
 }

@@ -105,8 +105,13 @@ static int missing_error(struct run *run)
     for (i = 0; i < run->gaps.n; i++) {
         const struct compose_gap *m = &run->gaps.v[i];
         struct buf rows = BUF_INIT;
-        for (j = 0; j < COMPOSE_GAP_ROWS && j < m->count; j++)
-            buf_addf(&rows, "%s%s", j ? ", " : "", m->first[j]);
+        int rc = 0;
+        for (j = 0; j < COMPOSE_GAP_ROWS && j < m->count && !rc; j++)
+            rc = buf_addf(&rows, "%s%s", j ? ", " : "", m->first[j]);
+        if (rc) {
+            buf_release(&rows);
+            return err_nomem(run->err);
+        }
         err_set(run->err, ERR_DATA, "  {{%s}}: missing for %ld contact%s (first: %s)", m->name,
                 m->count, m->count == 1 ? "" : "s", rows.len ? rows.data : "-");
         buf_release(&rows);
@@ -260,9 +265,12 @@ static int freeze_audience(struct run *run)
         return err_nomem(run->err);
     for (i = 0; i < c->nlists; i++) {
         struct buf p = BUF_INIT;
-        campaign_list_path(c, i, &p);
-        paths[i] = buf_detach(&p, NULL);
-        buf_addf(&lists, "%s%s", i ? "," : "", c->lists[i]);
+        if (campaign_list_path(c, i, &p) || !(paths[i] = buf_detach(&p, NULL)) ||
+            buf_addf(&lists, "%s%s", i ? "," : "", c->lists[i])) {
+            buf_release(&p);
+            err_nomem(run->err);
+            goto out;
+        }
     }
     if (compose_titles(&run->cp, &subject, &title, run->err))
         goto out;

@@ -1,6 +1,7 @@
 /* sender - one sending mailbox, its settings resolved once and typed. */
 #include "sender.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,7 +104,7 @@ static char *secret_from_command(const char *command, const char *what, struct e
     char chunk[512];
     FILE *p;
     size_t n;
-    int status, nomem = 0;
+    int status, full = 0;
 
     out.cap = 64 * 1024;
     p = popen(command, "r");
@@ -111,12 +112,15 @@ static char *secret_from_command(const char *command, const char *what, struct e
         err_errno(err, ERR_CONFIG, "%s: cannot run", what);
         return NULL;
     }
-    while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
-        nomem |= buf_add(&out, chunk, n);
+    while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0 && !full)
+        if (buf_add(&out, chunk, n))
+            full = errno == ENOSPC ? 2 : 1; /* over the cap, or out of memory */
     explicit_bzero(chunk, sizeof(chunk));
     status = pclose(p);
-    if (nomem || status != 0 || out.len == 0) {
-        if (nomem)
+    if (full || status != 0 || out.len == 0) {
+        if (full == 2)
+            err_set(err, ERR_CONFIG, "%s: the command printed more than 64 KiB", what);
+        else if (full)
             err_nomem(err);
         else
             err_set(err, ERR_CONFIG, "%s: the command failed or printed nothing", what);

@@ -21,6 +21,9 @@
 
 #include "template.h"
 
+#include "array.h"
+#include "html.h"
+
 #include "banned.h"
 
 #define TEMPLATE_MAX_SIZE (4u << 20)  /* bytes of one template or partial */
@@ -123,6 +126,7 @@ static int syntax_error(struct err *err, const struct unit *u, size_t off, const
     struct buf msg = BUF_INIT;
     size_t line, col, ls, le, i, from, to;
     va_list ap;
+    int rc;
 
     if (off > u->len)
         off = u->len;
@@ -136,20 +140,21 @@ static int syntax_error(struct err *err, const struct unit *u, size_t off, const
         from--;
     while (to < le && ((unsigned char)u->src[to] & 0xC0) == 0x80)
         to++;
-    buf_addf(&msg, "%s:%zu:%zu: ", u->origin, line, col);
     va_start(ap, fmt);
-    buf_vaddf(&msg, fmt, ap);
+    rc = buf_addf(&msg, "%s:%zu:%zu: ", u->origin, line, col) || buf_vaddf(&msg, fmt, ap) ||
+         buf_addf(&msg, "\n    %s%.*s%s\n    %s", from > ls ? "..." : "", (int)(to - from),
+                  u->src + from, to < le ? "..." : "", from > ls ? "   " : "");
     va_end(ap);
-    buf_addf(&msg, "\n    %s%.*s%s\n    %s", from > ls ? "..." : "", (int)(to - from),
-             u->src + from, to < le ? "..." : "", from > ls ? "   " : "");
-    for (i = from; i < off; i++) {
+    for (i = from; i < off && !rc; i++) {
         if (u->src[i] == '\t')
-            buf_addch(&msg, '\t');
+            rc = buf_addch(&msg, '\t');
         else if (((unsigned char)u->src[i] & 0xC0) != 0x80)
-            buf_addch(&msg, ' ');
+            rc = buf_addch(&msg, ' ');
     }
-    buf_addch(&msg, '^');
-    err_set(err, ERR_DATA, "%s", msg.data);
+    if (rc || buf_addch(&msg, '^'))
+        err_nomem(err);
+    else
+        err_set(err, ERR_DATA, "%s", msg.data);
     buf_release(&msg);
     return -1;
 }
@@ -166,12 +171,10 @@ static struct token *tokens_add(struct tokens *t, enum kind kind, size_t start, 
     struct token *tok;
 
     if (t->n == t->alloc) {
-        size_t na = t->alloc ? t->alloc * 2 : 64;
-        struct token *nv = realloc(t->v, na * sizeof(*nv));
+        struct token *nv = array_grow(t->v, &t->alloc, 64, sizeof(*nv));
         if (!nv)
             return NULL;
         t->v = nv;
-        t->alloc = na;
     }
     tok = &t->v[t->n++];
     memset(tok, 0, sizeof(*tok));
@@ -480,12 +483,10 @@ static struct node *node_add(struct unit *u)
     struct node *nd;
 
     if (u->n == u->alloc) {
-        size_t na = u->alloc ? u->alloc * 2 : 32;
-        struct node *nv = realloc(u->nodes, na * sizeof(*nv));
+        struct node *nv = array_grow(u->nodes, &u->alloc, 32, sizeof(*nv));
         if (!nv)
             return NULL;
         u->nodes = nv;
-        u->alloc = na;
     }
     nd = &u->nodes[u->n++];
     memset(nd, 0, sizeof(*nd));
@@ -505,12 +506,10 @@ static int name_segments(struct unit *u, struct node *nd)
         if (i < nd->len && nd->s[i] != '.')
             continue;
         if (u->nsegs == u->segalloc) {
-            size_t na = u->segalloc ? u->segalloc * 2 : 32;
-            struct seg *nv = realloc(u->segs, na * sizeof(*nv));
+            struct seg *nv = array_grow(u->segs, &u->segalloc, 32, sizeof(*nv));
             if (!nv)
                 return -1;
             u->segs = nv;
-            u->segalloc = na;
         }
         u->segs[u->nsegs].off = a;
         u->segs[u->nsegs].len = i - a;
@@ -536,12 +535,10 @@ static struct unit *unit_new(struct template *t, const char *name, size_t nlen)
     struct unit *u;
 
     if (t->n == t->alloc) {
-        size_t na = t->alloc ? t->alloc * 2 : 8;
-        struct unit **nv = realloc(t->units, na * sizeof(*nv));
+        struct unit **nv = array_grow(t->units, &t->alloc, 8, sizeof(*nv));
         if (!nv)
             return NULL;
         t->units = nv;
-        t->alloc = na;
     }
     u = calloc(1, sizeof(*u));
     if (!u)
@@ -966,30 +963,9 @@ static int emit_add(struct render *r, const struct indent *ind)
     return emit(r, ind->add, ind->addlen);
 }
 
-static const unsigned char html_special[256] = {
-    ['&'] = 1, ['<'] = 2, ['>'] = 3, ['"'] = 4, ['\''] = 5,
-};
-static const char *const html_entity[] = {"", "&amp;", "&lt;", "&gt;", "&quot;", "&#39;"};
-static const size_t html_entity_len[] = {0, 5, 4, 4, 6, 5};
-
-int template_html_escape(struct buf *out, const char *s, size_t n)
-{
-    size_t i, run = 0;
-
-    for (i = 0; i < n; i++) {
-        unsigned char k = html_special[(unsigned char)s[i]];
-        if (!k)
-            continue;
-        if (buf_add(out, s + run, i - run) || buf_add(out, html_entity[k], html_entity_len[k]))
-            return -1;
-        run = i + 1;
-    }
-    return buf_add(out, s + run, n - run);
-}
-
 static int emit_escaped(struct render *r, const char *s, size_t n)
 {
-    return template_html_escape(r->out, s, n) ? out_fail(r) : 0;
+    return html_escape(r->out, s, n) ? out_fail(r) : 0;
 }
 
 /* Text of the current unit under indentation. */
@@ -1137,12 +1113,10 @@ static int render_parent(struct render *r, const struct unit *u, size_t i, const
     int rc;
 
     if (r->nchain == r->chain_alloc) {
-        size_t na = r->chain_alloc * 2 + 8;
-        struct parent_ref *nv = realloc(r->chain, na * sizeof(*nv));
+        struct parent_ref *nv = array_grow(r->chain, &r->chain_alloc, 8, sizeof(*nv));
         if (!nv)
             return err_nomem(r->err);
         r->chain = nv;
-        r->chain_alloc = na;
     }
     r->chain[r->nchain].u = u;
     r->chain[r->nchain].node = i;

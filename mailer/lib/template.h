@@ -59,9 +59,6 @@ enum template_flags {
 /* template_compile_file() with flags (enum template_flags). */
 struct template *template_compile_file_flags(const char *path, const char *partials_dir,
                                              unsigned flags, struct err *err);
-/* Append n bytes of s to out with & < > " ' as HTML entities, as {{x}}
- * renders in an HTML template: 0, or -1 when out cannot grow. */
-int template_html_escape(struct buf *out, const char *s, size_t n);
 /* The escaping template_compile_file() uses for a file name. */
 enum template_escape template_escape_for(const char *path);
 void template_free(struct template *t);
@@ -79,7 +76,8 @@ typedef void (*template_missing_fn)(void *ud, const char *name);
  * is capped (ERR_DATA). The template may be rendered by several threads at
  * once: render does not modify it. on_missing may be NULL. On error, out
  * keeps what was rendered before it: discard it. */
-int template_render(const struct template *t, const struct value *const *stack, size_t depth,
-                    struct buf *out, template_missing_fn on_missing, void *ud, struct err *err);
+WARN_UNUSED_RESULT int template_render(const struct template *t, const struct value *const *stack,
+                                       size_t depth, struct buf *out,
+                                       template_missing_fn on_missing, void *ud, struct err *err);
 
 #endif

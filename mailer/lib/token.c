@@ -5,11 +5,12 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "hex.h"
+
 #include "banned.h"
 
 int token_new(char *out)
 {
-    static const char hex[] = "0123456789abcdef";
     unsigned char raw[TOKEN_BYTES];
     size_t got = 0;
     int i;
@@ -23,8 +24,8 @@ int token_new(char *out)
         got += (size_t)n;
     }
     for (i = 0; i < TOKEN_BYTES; i++) {
-        out[2 * i] = hex[raw[i] >> 4];
-        out[2 * i + 1] = hex[raw[i] & 15];
+        out[2 * i] = hex_lower[raw[i] >> 4];
+        out[2 * i + 1] = hex_lower[raw[i] & 15];
     }
     out[TOKEN_LEN] = '\0';
     return 0;
@@ -32,11 +33,10 @@ int token_new(char *out)
 
 void token_inert(char *out, unsigned long n)
 {
-    static const char hex[] = "0123456789abcdef";
     int i;
 
     for (i = TOKEN_LEN - 1; i >= 0; i--, n >>= 4)
-        out[i] = i < TOKEN_LEN / 2 ? '0' : hex[n & 15];
+        out[i] = i < TOKEN_LEN / 2 ? '0' : hex_lower[n & 15];
     out[TOKEN_LEN] = '\0';
 }
 
@@ -52,7 +52,7 @@ int token_valid(const char *s, size_t len)
     if (!s || len != TOKEN_LEN)
         return 0;
     for (i = 0; i < len; i++)
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+        if (!s[i] || !memchr(hex_lower, s[i], 16)) /* lower case only */
             return 0;
     return 1;
 }
@@ -98,17 +98,6 @@ int token_url_path(const char *url, char *out, size_t size)
     return 0;
 }
 
-static int unhex(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Decode s[0..len) into out; -1 on a bad escape, a NUL or no room. */
 static int form_decode(const char *s, size_t len, char *out, size_t size)
 {
@@ -119,14 +108,8 @@ static int form_decode(const char *s, size_t len, char *out, size_t size)
         if (c == '+') {
             c = ' ';
         } else if (c == '%') {
-            int h, lo;
-            if (len - i < 3)
+            if (len - i < 3 || (c = hex_byte(s + i + 1)) < 0)
                 return -1;
-            h = unhex(s[i + 1]);
-            lo = unhex(s[i + 2]);
-            if (h < 0 || lo < 0)
-                return -1;
-            c = h * 16 + lo;
             i += 2;
         }
         if (c == 0 || o + 1 >= size)

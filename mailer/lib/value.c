@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
+#include "hex.h"
+
 #include "banned.h"
 
 struct entry {
@@ -204,23 +207,18 @@ const char *value_text(const struct value *v, size_t *len)
 
 static int value_reserve(struct value *v, size_t elem)
 {
-    size_t n;
     void *p;
 
     if (v->n < v->alloc)
         return 0;
-    n = v->alloc ? v->alloc * 2 : 8;
-    if (v->type == VALUE_MAP)
-        p = realloc(v->entries, n * elem);
-    else
-        p = realloc(v->items, n * elem);
+    p = array_grow(v->type == VALUE_MAP ? (void *)v->entries : (void *)v->items, &v->alloc, 8,
+                   elem);
     if (!p)
         return -1;
     if (v->type == VALUE_MAP)
         v->entries = p;
     else
         v->items = p;
-    v->alloc = n;
     return 0;
 }
 
@@ -357,14 +355,119 @@ static struct value *from_json(struct json_object *o)
     return NULL;
 }
 
+/* ---- JSON in ----
+ * Flat objects of strings ({"k":"v",...}: a delivery's variables in the
+ * ledger, read once a message) are read directly, several times faster
+ * than through json-c; anything else, or anything this reader is not sure
+ * of, goes to json-c, which reads it or says what is wrong. */
+
+static const char *json_ws(const char *s, const char *end)
+{
+    while (s < end && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r'))
+        s++;
+    return s;
+}
+
+/* One JSON string at *p (after its opening quote) into out; 0, or -1 when
+ * it is not one the direct reader takes. */
+static int flat_string(const char **p, const char *end, struct buf *out)
+{
+    static const char esc[] = "\"\\/bfnrt", val[] = "\"\\/\b\f\n\r\t";
+    const char *s = *p, *run, *e;
+    int c;
+
+    buf_reset(out);
+    while (s < end) {
+        for (run = s; s < end && *s != '"' && *s != '\\' && (unsigned char)*s >= 0x20; s++)
+            ;
+        if (s > run && buf_add(out, run, (size_t)(s - run)))
+            return -1;
+        if (s == end || (unsigned char)*s < 0x20)
+            return -1;
+        if (*s == '"') {
+            *p = s + 1;
+            return 0;
+        }
+        if (++s == end)
+            return -1;
+        if (*s == 'u') {
+            /* only what value_json_string writes: \u0001..\u007f */
+            if (end - s < 5 || s[1] != '0' || s[2] != '0' || (c = hex_byte(s + 3)) <= 0 ||
+                c >= 0x80)
+                return -1;
+            s += 5;
+        } else if (*s && (e = strchr(esc, *s))) {
+            c = val[e - esc];
+            s++;
+        } else {
+            return -1;
+        }
+        if (buf_addch(out, c))
+            return -1;
+    }
+    return -1;
+}
+
+/* {"k":"v",...} into a map; NULL when the text is anything else. */
+static struct value *flat_object(const char *json, size_t len)
+{
+    const char *s = json, *end = json + len;
+    struct buf key = BUF_INIT, val = BUF_INIT;
+    struct value *map = value_new_map(), *v;
+    int ok = 0;
+
+    s = json_ws(s, end);
+    if (!map || s == end || *s++ != '{')
+        goto out;
+    s = json_ws(s, end);
+    if (s < end && *s == '}') {
+        ok = json_ws(s + 1, end) == end;
+        goto out;
+    }
+    for (;;) {
+        s = json_ws(s, end);
+        if (s == end || *s++ != '"' || flat_string(&s, end, &key) || memchr(key.data, 0, key.len))
+            goto out;
+        s = json_ws(s, end);
+        if (s == end || *s++ != ':')
+            goto out;
+        s = json_ws(s, end);
+        if (s == end || *s++ != '"' || flat_string(&s, end, &val))
+            goto out;
+        if (!(v = value_new_string(val.data, val.len)) || value_map_set(map, key.data, v))
+            goto out;
+        s = json_ws(s, end);
+        if (s < end && *s == ',') {
+            s++;
+            continue;
+        }
+        if (s < end && *s == '}') {
+            ok = json_ws(s + 1, end) == end;
+            break;
+        }
+        goto out;
+    }
+out:
+    buf_release(&key);
+    buf_release(&val);
+    if (!ok) {
+        value_free(map);
+        return NULL;
+    }
+    return map;
+}
+
 struct value *value_from_json(const char *text, size_t len, const char *origin, struct err *err)
 {
-    struct json_tokener *tok = json_tokener_new();
+    struct json_tokener *tok;
     struct json_object *o = NULL;
-    struct value *v = NULL;
+    struct value *v = flat_object(text, len);
     enum json_tokener_error jerr;
     size_t end;
 
+    if (v)
+        return v;
+    tok = json_tokener_new();
     if (!tok) {
         err_nomem(err);
         return NULL;
@@ -416,30 +519,46 @@ struct value *value_from_json_file(const char *path, struct err *err)
     return v;
 }
 
-static int json_string(struct buf *out, const char *s, size_t len)
+int value_json_string(struct buf *out, const char *s, size_t len)
 {
-    static const char hex[] = "0123456789abcdef";
-    size_t i;
+    size_t i = 0, run, was = out->len;
+    unsigned char c;
     int rc = buf_addch(out, '"');
 
-    for (i = 0; i < len && !rc; i++) {
-        unsigned char c = (unsigned char)s[i];
+    while (!rc && i < len) {
+        for (run = i; run < len; run++) { /* a run that needs no escape, copied at once */
+            c = (unsigned char)s[run];
+            if (c < 0x20 || c == '"' || c == '\\' || c == 0x7f)
+                break;
+        }
+        if (run > i && (rc = buf_add(out, s + i, run - i)))
+            break;
+        if ((i = run) == len)
+            break;
+        c = (unsigned char)s[i++];
         if (c == '"' || c == '\\') {
-            rc = buf_addch(out, '\\') || buf_addch(out, c);
+            rc = buf_addch(out, '\\') || buf_addch(out, (char)c);
         } else if (c == '\n') {
             rc = buf_addstr(out, "\\n");
         } else if (c == '\r') {
             rc = buf_addstr(out, "\\r");
         } else if (c == '\t') {
             rc = buf_addstr(out, "\\t");
-        } else if (c < 0x20 || c == 0x7f) {
-            char esc[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0};
-            rc = buf_addstr(out, esc);
         } else {
-            rc = buf_addch(out, c);
+            char esc[7] = {'\\', 'u', '0', '0', hex_lower[c >> 4], hex_lower[c & 15], 0};
+            rc = buf_addstr(out, esc);
         }
     }
-    return rc || buf_addch(out, '"');
+    if (rc || buf_addch(out, '"')) {
+        buf_setlen(out, was); /* none of it, rather than a piece */
+        return -1;
+    }
+    return 0;
+}
+
+int value_json_quote(struct buf *out, const char *s)
+{
+    return s ? value_json_string(out, s, strlen(s)) : buf_addstr(out, "null");
 }
 
 static int indent(struct buf *out, int pretty, int depth)
@@ -467,52 +586,34 @@ static int to_json(const struct value *v, struct buf *out, int pretty, int depth
     case VALUE_NUMBER:
         return buf_addstr(out, v->s);
     case VALUE_STRING:
-        return json_string(out, v->s, v->len);
+        return value_json_string(out, v->s, v->len);
     case VALUE_LIST:
         rc = buf_addch(out, '[');
         for (i = 0; i < v->n && !rc; i++) {
             rc = (i ? buf_addch(out, ',') : 0) || indent(out, pretty, depth + 1) ||
                  to_json(v->items[i], out, pretty, depth + 1);
         }
-        return rc || (v->n ? indent(out, pretty, depth) : 0) || buf_addch(out, ']');
+        return rc || (v->n ? indent(out, pretty, depth) : 0) || buf_addch(out, ']') ? -1 : 0;
     case VALUE_MAP:
         rc = buf_addch(out, '{');
         for (i = 0; i < v->n && !rc; i++) {
             const char *k = v->entries[i].key;
             rc = (i ? buf_addch(out, ',') : 0) || indent(out, pretty, depth + 1) ||
-                 json_string(out, k, strlen(k)) || buf_addstr(out, pretty ? ": " : ":") ||
+                 value_json_quote(out, k) || buf_addstr(out, pretty ? ": " : ":") ||
                  to_json(v->entries[i].v, out, pretty, depth + 1);
         }
-        return rc || (v->n ? indent(out, pretty, depth) : 0) || buf_addch(out, '}');
+        return rc || (v->n ? indent(out, pretty, depth) : 0) || buf_addch(out, '}') ? -1 : 0;
     }
     return -1;
 }
 
 int value_to_json(const struct value *v, struct buf *out, int pretty)
 {
-    return to_json(v, out, pretty, 0);
-}
+    size_t was = out->len;
 
-int value_json_quote(struct buf *out, const char *s)
-{
-    static const char hex[] = "0123456789abcdef";
-
-    if (!s)
-        return buf_addstr(out, "null");
-    if (buf_addch(out, '"'))
+    if (to_json(v, out, pretty, 0)) {
+        buf_setlen(out, was);
         return -1;
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        int rc;
-        if (ch == '"' || ch == '\\')
-            rc = buf_addch(out, '\\') || buf_addch(out, (char)ch);
-        else if (ch < 0x20)
-            rc = buf_addstr(out, "\\u00") || buf_addch(out, hex[ch >> 4]) ||
-                 buf_addch(out, hex[ch & 15]);
-        else
-            rc = buf_addch(out, (char)ch);
-        if (rc)
-            return -1;
     }
-    return buf_addch(out, '"');
+    return 0;
 }

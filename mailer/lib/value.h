@@ -3,7 +3,8 @@
  * A value tree owns its children: value_free() frees the whole tree. Maps
  * keep insertion order (so JSON output follows the CSV's columns) and setting
  * an existing key replaces its value. Strings are byte strings (UTF-8 by
- * convention) and may hold NUL bytes. JSON in and out goes through json-c,
+ * convention) and may hold NUL bytes. JSON in and out is this module's
+ * alone (one writer, one escaper, one reader); it reads through json-c,
  * which only this module includes.
  */
 #ifndef MAILER_VALUE_H
@@ -50,14 +51,21 @@ size_t value_map_len(const struct value *map);
 /* The i-th entry in insertion order; key may be NULL. */
 const struct value *value_map_at(const struct value *map, size_t i, const char **key);
 
-/* Parse JSON text (untrusted); NULL with err set on bad JSON. */
+/* Parse JSON text (untrusted); NULL with err set on bad JSON ("ORIGIN:LINE:
+ * invalid JSON: ..."). A flat object of strings ({"k":"v",...}, as a
+ * delivery's variables are kept) is read directly; anything else by json-c,
+ * with the same result. */
 struct value *value_from_json(const char *text, size_t len, const char *origin, struct err *err);
 struct value *value_from_json_file(const char *path, struct err *err);
-/* Append v as JSON (compact unless pretty) to out. */
-int value_to_json(const struct value *v, struct buf *out, int pretty);
-/* s as a JSON string onto out (RFC 8259: '"' and '\\' escaped, control
- * characters as \u00XX, the rest as is); NULL as null. 0, or -1 when out
- * is full. */
-int value_json_quote(struct buf *out, const char *s);
+/* Append v as JSON (compact unless pretty) to out. 0, or -1 when out is
+ * full (out is then as it was). */
+WARN_UNUSED_RESULT int value_to_json(const struct value *v, struct buf *out, int pretty);
+/* The one JSON string escaper: s[0..len) as a JSON string onto out (RFC
+ * 8259: '"' and '\\' escaped; \n, \r, \t; the other control characters
+ * and DEL as \u00xx; the rest, UTF-8 included, as is). 0, or -1 when out is
+ * full (out is then as it was). */
+WARN_UNUSED_RESULT int value_json_string(struct buf *out, const char *s, size_t len);
+/* The same for a C string; NULL as null. */
+WARN_UNUSED_RESULT int value_json_quote(struct buf *out, const char *s);
 
 #endif

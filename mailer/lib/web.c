@@ -11,6 +11,7 @@
 
 #include "buf.h"
 #include "clock.h"
+#include "html.h"
 #include "token.h"
 
 #include "banned.h"
@@ -36,32 +37,10 @@ struct req {
 
 /* ---- pages ---- */
 
+/* s (untrusted) escaped into b: the one HTML escaper (html.h). */
 static int html_escaped(struct buf *b, const char *s)
 {
-    int rc = 0;
-
-    for (; *s && !rc; s++) {
-        switch (*s) {
-        case '<':
-            rc = buf_addstr(b, "&lt;");
-            break;
-        case '>':
-            rc = buf_addstr(b, "&gt;");
-            break;
-        case '&':
-            rc = buf_addstr(b, "&amp;");
-            break;
-        case '"':
-            rc = buf_addstr(b, "&quot;");
-            break;
-        case '\'':
-            rc = buf_addstr(b, "&#39;");
-            break;
-        default:
-            rc = buf_addch(b, *s);
-        }
-    }
-    return rc;
+    return html_escape(b, s, strlen(s));
 }
 
 static const char style[] =
@@ -254,8 +233,8 @@ static enum MHD_Result answer_text(struct MHD_Connection *c, unsigned status, co
     struct buf b = BUF_INIT;
     enum MHD_Result rc;
 
-    if (status != 200)
-        buf_addf(&b, "%u %s\n", status, reason_of(status));
+    if (status != 200 && buf_addf(&b, "%u %s\n", status, reason_of(status)))
+        buf_reset(&b); /* out of memory: the status alone says it */
     rc = answer(c, status, "text/plain; charset=utf-8", &b, nonce);
     buf_release(&b);
     return rc;
@@ -354,8 +333,12 @@ static enum MHD_Result on_token(const struct web *w, struct MHD_Connection *c, c
         log_line(w, method, "token", tok, 404, "unknown");
         return answer_404(c, nonce);
     }
-    buf_addf(&action, "%s/%s", w->base, tok);
-    buf_addf(&source, "web:%lld", (long long)t.delivery_id);
+    if (buf_addf(&action, "%s/%s", w->base, tok) ||
+        buf_addf(&source, "web:%lld", (long long)t.delivery_id)) {
+        status = 503, what = "out of memory";
+        rc = answer_text(c, status, nonce);
+        goto out;
+    }
     if (!post) {
         if (page_form(&b, nonce, &t, action.data))
             goto out;

@@ -1,6 +1,6 @@
 /* test_compose - a contact's columns to the ledger's JSON and back
- * (compose_vars_json, compose_vars_parse: its direct reader of flat objects
- * and the value_from_json fallback for anything else). */
+ * (compose_vars_json, compose_vars_parse; the JSON reader and escaper
+ * themselves: test_value). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -78,72 +78,10 @@ static void test_roundtrip(void **state)
     err_release(&e);
 }
 
-static void test_parse(void **state)
-{
-    static const struct {
-        const char *json;
-        const char *key;  /* NULL: the parse must fail */
-        const char *want; /* the key's text */
-        enum value_type type;
-    } cases[] = {
-        {"{}", "", NULL, VALUE_NULL},
-        {" { \"a\" : \"b\" , \"c\":\"d\" } ", "c", "d", VALUE_STRING},
-        {"{\"a\":\"x\\u0001y\"}", "a", "x\x01y", VALUE_STRING},
-        /* beyond the direct reader: value_from_json */
-        {"{\"a\":\"caf\\u00e9\"}", "a", "café", VALUE_STRING},
-        {"{\"a\":\"\\ud83d\\uddf3\"}", "a", "\xF0\x9F\x97\xB3", VALUE_STRING},
-        {"{\"n\":1.21}", "n", "1.21", VALUE_NUMBER},
-        {"{\"m\":{\"x\":\"y\"}}", "m", NULL, VALUE_MAP},
-        {"{\"b\":true}", "b", "true", VALUE_BOOL},
-        /* not JSON: an error, not a guess */
-        {"{\"a\":", NULL, NULL, VALUE_NULL},
-        {"{\"a\":\"b\"", NULL, NULL, VALUE_NULL},
-        {"{\"a\":\"b\"} x", NULL, NULL, VALUE_NULL},
-        {"", NULL, NULL, VALUE_NULL},
-    };
-    size_t i;
-
-    (void)state;
-    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        struct err e;
-        struct value *v;
-
-        err_init(&e);
-        v = compose_vars_parse(cases[i].json, strlen(cases[i].json), &e);
-        if (!cases[i].key) {
-            if (v)
-                fail_msg("case %zu (%s): parsed", i, cases[i].json);
-            assert_int_not_equal(e.kind, ERR_NONE);
-        } else {
-            const char *key = NULL;
-            const struct value *x;
-            if (!v)
-                fail_msg("case %zu (%s): %s", i, cases[i].json, e.msg.data);
-            assert_int_equal(value_type(v), VALUE_MAP);
-            if (*cases[i].key) {
-                size_t j;
-                x = NULL;
-                for (j = 0; (x = value_map_at(v, j, &key)); j++)
-                    if (!strcmp(key, cases[i].key))
-                        break;
-                assert_non_null(x);
-                assert_int_equal(value_type(x), cases[i].type);
-                if (cases[i].want)
-                    assert_string_equal(value_text(x, NULL), cases[i].want);
-            } else {
-                assert_null(value_map_at(v, 0, &key));
-            }
-        }
-        value_free(v);
-        err_release(&e);
-    }
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_roundtrip),
-        cmocka_unit_test(test_parse),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

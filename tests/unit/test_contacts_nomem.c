@@ -3,6 +3,8 @@
  * success when the failure hit something it could do without), never crash,
  * and leave no allocation behind.
  *
+ * A run that succeeds all the same must give the same audience.
+ *
  * malloc/calloc/realloc/free are interposed here and forward to glibc's
  * __libc_* entry points. Skipped under AddressSanitizer and valgrind, which
  * own malloc.
@@ -17,6 +19,8 @@
 #include <string.h>
 
 #include "contacts.h"
+
+#include "skipped.h"
 
 #include "banned.h"
 
@@ -34,8 +38,10 @@ extern void *__libc_calloc(size_t, size_t);
 extern void *__libc_realloc(void *, size_t);
 extern void __libc_free(void *);
 
-static long countdown = -1; /* fail when it reaches 0; <0: never */
-static long live;           /* allocations not freed */
+/* volatile: GCC takes malloc for the builtin, which reads no memory of ours,
+ * and would drop the store that arms the countdown before it */
+static volatile long countdown = -1; /* fail when it reaches 0; <0: never */
+static long live;                    /* allocations not freed */
 static int failed;
 
 static int should_fail(void)
@@ -113,7 +119,7 @@ static void test_every_allocation_fails(void **state)
     const char *fx = getenv("FIXTURES");
     char a[2048], b[2048], c[2048];
     const char *lists[3] = {a, b, c};
-    const char *filter = "ciudad in (Chicago, Dallas) or not (pais = \"Estados Unidos\")";
+    const char *filter = "ciudad != Toronto";
     struct err err;
     size_t accepted, want;
     long n, base, ok = 0, refused = 0;
@@ -128,20 +134,18 @@ static void test_every_allocation_fails(void **state)
         countdown = -1;
         if (probe) {
             free(probe);
-            print_message("malloc is not interposed here (valgrind?): skipped\n");
-            skip();
+            SKIPPED("malloc is not interposed here (valgrind?)\n");
         }
     }
     snprintf(a, sizeof(a), "%s/contacts/diaspora_a.csv", fx);
     snprintf(b, sizeof(b), "%s/contacts/diaspora_b.csv", fx);
     snprintf(c, sizeof(c), "%s/contacts/excel_cp1252.csv", fx);
-    /* warm-up: iconv and stdio keep caches of their own */
+    /* warm-up (iconv and stdio keep caches of their own), and the audience
+     * every run that succeeds must give */
     countdown = -1;
     err_init(&err);
-    filter = NULL;
     assert_int_equal(load_once(lists, 3, filter, &err, &want), 0);
     err_release(&err);
-    filter = "ciudad != Toronto";
     for (n = 0;; n++) {
         base = live;
         failed = 0;
@@ -152,7 +156,11 @@ static void test_every_allocation_fails(void **state)
         if (rc == 0 && !failed)
             break; /* every allocation has been failed once */
         if (rc == 0) {
-            ok++; /* an allocation whose failure it could absorb (e.g. stdio) */
+            /* an allocation whose failure it could absorb (e.g. stdio), never
+             * by taking or leaving out a contact */
+            if (accepted != want)
+                fail_msg("allocation %ld failed: %zu contacts, not %zu", n, accepted, want);
+            ok++;
         } else {
             assert_int_equal(rc, -1);
             if (!err.msg.len)
@@ -179,6 +187,6 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_allocation_fails),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return skipped_exit(cmocka_run_group_tests(tests, NULL, NULL));
 #endif
 }

@@ -120,8 +120,8 @@ static void test_markdown_width(void **state)
 
     (void)state;
     for (i = 0; i < 60; i++)
-        buf_addstr(&src, "Ñandú acción elección participación ");
-    buf_addstr(&src, "\n");
+        assert_int_equal(buf_addstr(&src, "Ñandú acción elección participación "), 0);
+    assert_int_equal(buf_addstr(&src, "\n"), 0);
     v = md(src.data, 0);
     for (p = field(v, "texto"); (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
         size_t chars = 0;
@@ -219,8 +219,9 @@ static void test_digest_errors(void **state)
         const char *want;
     } cases[] = {
         {1, "title,url\nA,https://a\nB,https://b,x\n", "pulso.csv:3: 3 fields, the header has 2"},
-        {1, "title,url\nA,https://a\n\"B,https://b\n", "pulso.csv:3: quoted field never closed"},
-        {1, "title,url\n\"A\"x,https://a\n", "pulso.csv:2: text after a closing quote"},
+        {1, "title,url\nA,https://a\n\"B,https://b\n",
+         "pulso.csv:3: quoted field not closed at end of file"},
+        {1, "title,url\n\"A\"x,https://a\n", "pulso.csv:2: malformed quoting"},
         {1, "title,url\nA,ftp://a\n", "pulso.csv:2: url \"ftp://a\" does not start with"},
         {1, "title,url\n,https://a\n", "pulso.csv:2: no title"},
         {1, "title,url\nA\xE9,https://a\n", "pulso.csv:2: not valid UTF-8 (byte 0xE9)"},
@@ -253,7 +254,7 @@ static void expect_golden(const char *got, const char *fixtures, const char *nam
 {
     struct buf path = BUF_INIT, want = BUF_INIT;
 
-    buf_addf(&path, "%s/%s", fixtures, name);
+    assert_int_equal(buf_addf(&path, "%s/%s", fixtures, name), 0);
     if (getenv("UPDATE_GOLDEN")) {
         FILE *f = fopen(path.data, "wb");
         assert_non_null(f);
@@ -277,7 +278,7 @@ static void test_load(void **state)
     (void)state;
     assert_non_null(fixtures);
     err_init(&err);
-    buf_addf(&path, "%s/content/2026-11.md", fixtures);
+    assert_int_equal(buf_addf(&path, "%s/content/2026-11.md", fixtures), 0);
     v = content_load(path.data, 0, &err);
     if (!v)
         fail_msg("%s", err.msg.data);
@@ -289,14 +290,14 @@ static void test_load(void **state)
     expect_golden(field(v, "html"), fixtures, "content/2026-11.html");
     value_free(v);
 
-    buf_setf(&path, "%s/content/pulso-2026-W47.csv", fixtures);
+    assert_int_equal(buf_setf(&path, "%s/content/pulso-2026-W47.csv", fixtures), 0);
     v = content_load(path.data, 0, &err);
     if (!v)
         fail_msg("%s", err.msg.data);
     assert_true(value_list_len(value_map_get(v, "items")) >= 3);
     value_free(v);
 
-    buf_setf(&path, "%s/content/pulso-2026-W47.json", fixtures);
+    assert_int_equal(buf_setf(&path, "%s/content/pulso-2026-W47.json", fixtures), 0);
     v = content_load(path.data, 0, &err);
     if (!v)
         fail_msg("%s", err.msg.data);
@@ -329,7 +330,7 @@ static void test_digest_in_template(void **state)
 
     (void)state;
     err_init(&err);
-    buf_addf(&path, "%s/content/pulso-2026-W47.csv", fixtures);
+    assert_int_equal(buf_addf(&path, "%s/content/pulso-2026-W47.csv", fixtures), 0);
     v = content_load(path.data, 0, &err);
     assert_non_null(v);
     t = template_compile(src, strlen(src), "pulso.txt", TEMPLATE_ESCAPE_NONE, NULL, &err);

@@ -20,23 +20,23 @@ static int collect(void *ud, const struct csvread_record *rec)
     size_t i, j;
 
     if (out->len)
-        buf_addstr(out, " / ");
-    buf_addf(out, "%zu:", rec->line);
+        assert_int_equal(buf_addstr(out, " / "), 0);
+    assert_int_equal(buf_addf(out, "%zu:", rec->line), 0);
     for (i = 0; i < rec->nfields; i++) {
         if (i)
-            buf_addch(out, '|');
+            assert_int_equal(buf_addch(out, '|'), 0);
         for (j = 0; j < rec->lens[i]; j++) {
             char c = rec->fields[i][j];
             if (c == '\n')
-                buf_addstr(out, "\\n");
+                assert_int_equal(buf_addstr(out, "\\n"), 0);
             else if (c == '\r')
-                buf_addstr(out, "\\r");
+                assert_int_equal(buf_addstr(out, "\\r"), 0);
             else if (c == '|' || c == '\\')
-                buf_addf(out, "\\%c", c);
+                assert_int_equal(buf_addf(out, "\\%c", c), 0);
             else if (c == '\0')
-                buf_addstr(out, "\\0");
+                assert_int_equal(buf_addstr(out, "\\0"), 0);
             else
-                buf_addch(out, c);
+                assert_int_equal(buf_addch(out, c), 0);
         }
     }
     return 0;
@@ -177,13 +177,16 @@ static void test_chunk_boundaries(void **state)
 
     (void)state;
     err_init(&err);
-    buf_addstr(&in, "nombre;correo\r\n");
-    buf_addstr(&want, "1:nombre|correo");
+    assert_int_equal(buf_addstr(&in, "nombre;correo\r\n"), 0);
+    assert_int_equal(buf_addstr(&want, "1:nombre|correo"), 0);
     for (i = 0; in.len < 300 * 1024; i++) {
         /* rows of varying length so CRLF and multi-byte characters
          * straddle the 64 KiB chunk boundaries */
-        buf_addf(&in, "Jos\xc3\xa9 %zu%.*s;\"a\r\nb\";\r\n", i, (int)(i % 7), "xxxxxxx");
-        buf_addf(&want, " / %zu:Jos\xc3\xa9 %zu%.*s|a\\r\\nb|", line, i, (int)(i % 7), "xxxxxxx");
+        assert_int_equal(
+            buf_addf(&in, "Jos\xc3\xa9 %zu%.*s;\"a\r\nb\";\r\n", i, (int)(i % 7), "xxxxxxx"), 0);
+        assert_int_equal(buf_addf(&want, " / %zu:Jos\xc3\xa9 %zu%.*s|a\\r\\nb|", line, i,
+                                  (int)(i % 7), "xxxxxxx"),
+                         0);
         line += 2;
     }
     buf_init(&got, 0);
@@ -205,13 +208,14 @@ static void test_cp1252_across_chunks(void **state)
 
     (void)state;
     err_init(&err);
-    buf_addstr(&in, "a\n");
+    assert_int_equal(buf_addstr(&in, "a\n"), 0);
     while (in.len < 200 * 1024) {
-        buf_addstr(&in, "plain ascii row\n");
+        assert_int_equal(buf_addstr(&in, "plain ascii row\n"), 0);
         rows++;
     }
-    buf_addstr(&in, "Pe\xf1"
-                    "a\n"); /* first non-UTF-8 byte after 3 chunks */
+    assert_int_equal(buf_addstr(&in, "Pe\xf1"
+                                     "a\n"),
+                     0); /* first non-UTF-8 byte after 3 chunks */
     rc = csvread_mem("late.csv", in.data, in.len, NULL, collect, &got, &warn, &err);
     assert_int_equal(rc, 0);
     assert_non_null(strstr(got.data, "Pe\xc3\xb1"
@@ -251,21 +255,22 @@ static void test_fast_path_matches_libcsv(void **state)
                 struct buf f = BUF_INIT;
                 int atomsn = (int)((seed = seed * 1103515245 + 12345) >> 16) % 4;
                 for (k = 0; k < atomsn; k++)
-                    buf_addstr(&f, atoms[((seed = seed * 1103515245 + 12345) >> 16) % 9]);
+                    assert_int_equal(
+                        buf_addstr(&f, atoms[((seed = seed * 1103515245 + 12345) >> 16) % 9]), 0);
                 if (field) {
-                    buf_addch(&plain, ',');
-                    buf_addch(&quoted, ',');
+                    assert_int_equal(buf_addch(&plain, ','), 0);
+                    assert_int_equal(buf_addch(&quoted, ','), 0);
                 }
-                buf_addstr(&plain, f.data);
-                buf_addf(&quoted, field ? "%s" : "\"%s\"", f.data);
+                assert_int_equal(buf_addstr(&plain, f.data), 0);
+                assert_int_equal(buf_addf(&quoted, field ? "%s" : "\"%s\"", f.data), 0);
                 buf_release(&f);
             }
             if (plain.len == pstart) /* a blank line is no record; "" is one */
                 buf_setlen(&quoted, qstart);
             if (!strcmp(end, "\r") && plain.len && plain.data[plain.len - 1] == '\r')
-                buf_addch(&plain, 'z'), buf_addch(&quoted, 'z');
-            buf_addstr(&plain, end);
-            buf_addstr(&quoted, end);
+                assert_int_equal(buf_addch(&plain, 'z') || buf_addch(&quoted, 'z'), 0);
+            assert_int_equal(buf_addstr(&plain, end), 0);
+            assert_int_equal(buf_addstr(&quoted, end), 0);
         }
         assert_int_equal(csvread_mem("p.csv", plain.data, plain.len, &o, collect, &a, NULL, &err),
                          0);
@@ -298,25 +303,25 @@ static void test_field_cap(void **state)
     (void)state;
     /* exactly at the cap: fine */
     err_init(&err);
-    buf_addstr(&in, "a,b\nx,");
+    assert_int_equal(buf_addstr(&in, "a,b\nx,"), 0);
     for (k = 0; k < CSVREAD_FIELD_MAX; k++)
-        buf_addch(&in, 'A');
-    buf_addstr(&in, "\n");
+        assert_int_equal(buf_addch(&in, 'A'), 0);
+    assert_int_equal(buf_addstr(&in, "\n"), 0);
     rc = csvread_mem("cap.csv", in.data, in.len, NULL, count, &n, NULL, &err);
     assert_int_equal(rc, 0);
     assert_int_equal(n, 2);
     /* one over, unquoted: an error naming file:line */
     buf_setlen(&in, in.len - 1);
-    buf_addstr(&in, "A\n");
+    assert_int_equal(buf_addstr(&in, "A\n"), 0);
     rc = csvread_mem("cap.csv", in.data, in.len, NULL, count, &n, NULL, &err);
     assert_int_equal(rc, -1);
     assert_non_null(strstr(err.msg.data, "cap.csv:2: field 2 is longer than 64 KiB"));
     /* a quoted field that never ends: error, memory bounded */
     err_clear(&err);
     buf_reset(&in);
-    buf_addstr(&in, "a\n\"");
+    assert_int_equal(buf_addstr(&in, "a\n\""), 0);
     for (k = 0; k < 4 * CSVREAD_FIELD_MAX; k++)
-        buf_addstr(&in, k % 100 ? "B" : "\n");
+        assert_int_equal(buf_addstr(&in, k % 100 ? "B" : "\n"), 0);
     rc = csvread_mem("open.csv", in.data, in.len, NULL, count, &n, NULL, &err);
     assert_int_equal(rc, -1);
     assert_non_null(strstr(err.msg.data, "open.csv:2: field 1 is longer than 64 KiB"));
@@ -332,10 +337,10 @@ static void test_too_many_fields(void **state)
 
     (void)state;
     err_init(&err);
-    buf_addstr(&in, "a\n");
+    assert_int_equal(buf_addstr(&in, "a\n"), 0);
     for (k = 0; k < CSVREAD_FIELDS_MAX + 1; k++)
-        buf_addch(&in, ',');
-    buf_addch(&in, '\n');
+        assert_int_equal(buf_addch(&in, ','), 0);
+    assert_int_equal(buf_addch(&in, '\n'), 0);
     assert_int_equal(csvread_mem("w.csv", in.data, in.len, NULL, count, &n, NULL, &err), -1);
     assert_non_null(strstr(err.msg.data, "w.csv:2: more than 4096 fields"));
     buf_release(&in);

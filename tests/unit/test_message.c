@@ -118,8 +118,8 @@ static void raw_header_names(const char *msg, struct buf *names)
         if (*p != ' ' && *p != '\t') {
             colon = memchr(p, ':', (size_t)(eol - p));
             assert_non_null(colon);
-            buf_add(names, p, (size_t)(colon - p));
-            buf_addch(names, '\n');
+            assert_int_equal(buf_add(names, p, (size_t)(colon - p)), 0);
+            assert_int_equal(buf_addch(names, '\n'), 0);
         }
         p = eol + 2;
     }
@@ -163,8 +163,8 @@ static void parsed_header_names(const char *msg, size_t len, struct buf *names)
     assert_int_equal(mailimf_fields_parse(msg, len, &idx, &fields), MAILIMF_NO_ERROR);
     buf_reset(names);
     for (cur = clist_begin(fields->fld_list); cur; cur = clist_next(cur)) {
-        buf_addstr(names, field_name(clist_content(cur)));
-        buf_addch(names, '\n');
+        assert_int_equal(buf_addstr(names, field_name(clist_content(cur))), 0);
+        assert_int_equal(buf_addch(names, '\n'), 0);
     }
     mailimf_fields_free(fields);
     /* the parser stopped exactly at the blank line */
@@ -183,22 +183,25 @@ static void describe(struct mailmime *mime, struct buf *d)
         describe(mime->mm_data.mm_message.mm_msg_mime, d);
         break;
     case MAILMIME_MULTIPLE:
-        buf_addf(d, "%s(", ct->ct_subtype);
+        assert_int_equal(buf_addf(d, "%s(", ct->ct_subtype), 0);
         for (cur = clist_begin(mime->mm_data.mm_multipart.mm_mp_list); cur; cur = clist_next(cur)) {
             describe(clist_content(cur), d);
             if (clist_next(cur))
-                buf_addch(d, ',');
+                assert_int_equal(buf_addch(d, ','), 0);
         }
-        buf_addch(d, ')');
+        assert_int_equal(buf_addch(d, ')'), 0);
         break;
     default:
-        buf_addf(d, "%s/%s",
-                 ct->ct_type->tp_data.tp_discrete_type->dt_type == MAILMIME_DISCRETE_TYPE_TEXT
-                     ? "text"
-                 : ct->ct_type->tp_data.tp_discrete_type->dt_type == MAILMIME_DISCRETE_TYPE_IMAGE
-                     ? "image"
-                     : "application",
-                 ct->ct_subtype);
+        assert_int_equal(
+            buf_addf(d, "%s/%s",
+                     ct->ct_type->tp_data.tp_discrete_type->dt_type == MAILMIME_DISCRETE_TYPE_TEXT
+                         ? "text"
+                     : ct->ct_type->tp_data.tp_discrete_type->dt_type ==
+                             MAILMIME_DISCRETE_TYPE_IMAGE
+                         ? "image"
+                         : "application",
+                     ct->ct_subtype),
+            0);
     }
 }
 
@@ -234,7 +237,7 @@ static void part_body(const char *msg, size_t len, const char *subtype, struct b
                                          &pidx, d->dt_encoding, &dec, &dlen),
                      MAILIMF_NO_ERROR);
     buf_reset(out);
-    buf_add(out, dec, dlen);
+    assert_int_equal(buf_add(out, dec, dlen), 0);
     mailmime_decoded_part_free(dec);
     mailmime_free(mime);
 }
@@ -247,8 +250,8 @@ static void crlf(const char *s, size_t n, struct buf *out)
     buf_reset(out);
     for (i = 0; i < n; i++) {
         if (s[i] == '\n' && (i == 0 || s[i - 1] != '\r'))
-            buf_addch(out, '\r');
-        buf_addch(out, s[i]);
+            assert_int_equal(buf_addch(out, '\r'), 0);
+        assert_int_equal(buf_addch(out, s[i]), 0);
     }
 }
 
@@ -281,7 +284,7 @@ static void header_decoded(const char *msg, const char *name, struct buf *out)
     struct buf key = BUF_INIT;
     const char *p, *eol, *end = strstr(msg, "\r\n\r\n");
 
-    buf_addf(&key, "\r\n%s: ", name);
+    assert_int_equal(buf_addf(&key, "\r\n%s: ", name), 0);
     p = strncmp(msg, key.data + 2, key.len - 2) == 0 ? msg + key.len - 2 : strstr(msg, key.data);
     assert_true(p && p < end);
     if (p != msg + key.len - 2)
@@ -289,7 +292,7 @@ static void header_decoded(const char *msg, const char *name, struct buf *out)
     for (eol = p; !(eol[0] == '\r' && eol[2] != ' ' && eol[2] != '\t'); eol++)
         ;
     buf_reset(out);
-    rfc2047_decode(out, p, (size_t)(eol - p));
+    assert_int_equal(rfc2047_decode(out, p, (size_t)(eol - p)), 0);
     buf_release(&key);
 }
 
@@ -353,34 +356,37 @@ static void expect_write(const struct sample *s, const char *dir)
 
 #define CLEAN(key, v)                                                                              \
     do {                                                                                           \
-        buf_addstr(&e, key "=");                                                                   \
+        assert_int_equal(buf_addstr(&e, key "="), 0);                                              \
         if (v)                                                                                     \
-            rfc2047_clean(&e, v, strlen(v));                                                       \
-        buf_addch(&e, '\n');                                                                       \
+            assert_int_equal(rfc2047_clean(&e, v, strlen(v)), 0);                                  \
+        assert_int_equal(buf_addch(&e, '\n'), 0);                                                  \
     } while (0)
     CLEAN("subject", m->subject);
     CLEAN("from_name", m->from_name);
     CLEAN("to_name", m->to_name);
-    buf_addf(&e, "from_addr=%s\nto_addr=%s\nhtml=%d\nninline=%zu\nnattach=%zu\nlist=%d\nurl=%d\n",
-             m->from_address, m->to_address, m->html != NULL, m->ninline, m->nattachments,
-             m->unsubscribe_mailto != NULL, m->unsubscribe_url != NULL);
+    assert_int_equal(
+        buf_addf(&e,
+                 "from_addr=%s\nto_addr=%s\nhtml=%d\nninline=%zu\nnattach=%zu\nlist=%d\nurl=%d\n",
+                 m->from_address, m->to_address, m->html != NULL, m->ninline, m->nattachments,
+                 m->unsubscribe_mailto != NULL, m->unsubscribe_url != NULL),
+        0);
     if (m->ninline)
-        buf_addf(&e, "inline=%s\n", m->inline_files[0].path);
+        assert_int_equal(buf_addf(&e, "inline=%s\n", m->inline_files[0].path), 0);
     if (m->nattachments) {
-        buf_addf(&e, "attach=%s\n", m->attachments[0].path);
+        assert_int_equal(buf_addf(&e, "attach=%s\n", m->attachments[0].path), 0);
         CLEAN("attach_name", m->attachments[0].filename);
     }
 #undef CLEAN
-    buf_addf(&path, "%s/%s.expect", dir, s->name);
+    assert_int_equal(buf_addf(&path, "%s/%s.expect", dir, s->name), 0);
     assert_non_null(f = fopen(path.data, "wb"));
     fwrite(e.data, 1, e.len, f);
     fclose(f);
-    buf_setf(&path, "%s/%s.text", dir, s->name);
+    assert_int_equal(buf_setf(&path, "%s/%s.text", dir, s->name), 0);
     assert_non_null(f = fopen(path.data, "wb"));
     fwrite(m->text, 1, m->text_len, f);
     fclose(f);
     if (m->html) {
-        buf_setf(&path, "%s/%s.html", dir, s->name);
+        assert_int_equal(buf_setf(&path, "%s/%s.html", dir, s->name), 0);
         assert_non_null(f = fopen(path.data, "wb"));
         fwrite(m->html, 1, m->html_len, f);
         fclose(f);
@@ -403,7 +409,7 @@ static void test_golden(void **state)
     for (i = 0; i < n; i++) {
         build_ok(&s[i].spec, &out);
         assert_wire_safe(out.data, out.len);
-        buf_setf(&path, "%s/%s.eml", fixtures, s[i].name);
+        assert_int_equal(buf_setf(&path, "%s/%s.eml", fixtures, s[i].name), 0);
         if (update) {
             assert_non_null(f = fopen(path.data, "wb"));
             fwrite(out.data, 1, out.len, f);
@@ -415,7 +421,7 @@ static void test_golden(void **state)
         if (want.len != out.len || memcmp(want.data, out.data, out.len) != 0)
             fail_msg("%s differs from the built message", path.data);
         if (dir) {
-            buf_setf(&path, "%s/%s.eml", dir, s[i].name);
+            assert_int_equal(buf_setf(&path, "%s/%s.eml", dir, s[i].name), 0);
             assert_non_null(f = fopen(path.data, "wb"));
             fwrite(out.data, 1, out.len, f);
             fclose(f);
@@ -529,10 +535,13 @@ static void test_long_lines(void **state)
     int i;
 
     (void)state;
-    buf_addstr(&html, "<html><body><table>");
+    assert_int_equal(buf_addstr(&html, "<html><body><table>"), 0);
     for (i = 0; i < 400; i++)
-        buf_addf(&html, "<tr><td style=\"padding:0\">Celda %d: señal ñ €</td></tr>", i);
-    buf_addstr(&html, "</table>\n<p>   espacios al final   \n.\nFrom here\n</p></body></html>");
+        assert_int_equal(
+            buf_addf(&html, "<tr><td style=\"padding:0\">Celda %d: señal ñ €</td></tr>", i), 0);
+    assert_int_equal(
+        buf_addstr(&html, "</table>\n<p>   espacios al final   \n.\nFrom here\n</p></body></html>"),
+        0);
     m.html = html.data;
     m.html_len = html.len;
     m.ninline = m.nattachments = 0;
@@ -607,7 +616,7 @@ static void test_injection(void **state)
         assert_string_equal(names.data, all);
         header_decoded(out.data, "Subject", &v);
         buf_reset(&clean);
-        rfc2047_clean(&clean, m.subject, strlen(m.subject));
+        assert_int_equal(rfc2047_clean(&clean, m.subject, strlen(m.subject)), 0);
         assert_string_equal(v.data, clean.data);
     }
     buf_release(&out);
@@ -758,10 +767,10 @@ static void test_mime_types(void **state)
             continue;
         }
         assert_int_equal(message_build(&m, &out, &err), 0);
-        buf_setf(&want, "Content-Type: %s;", types[i].type);
+        assert_int_equal(buf_setf(&want, "Content-Type: %s;", types[i].type), 0);
         if (!strstr(out.data, want.data))
             fail_msg("%s: no \"%s\"", types[i].name, want.data);
-        buf_setf(&want, "name=\"%s\"", types[i].name);
+        assert_int_equal(buf_setf(&want, "name=\"%s\"", types[i].name), 0);
         if (!strstr(out.data, want.data))
             fail_msg("%s: no \"%s\"", types[i].name, want.data);
     }
@@ -835,7 +844,7 @@ static void test_attachment_name(void **state)
     assert_non_null(p);
     p += 10;
     q = strchr(p, '"');
-    rfc2047_decode(&name, p, (size_t)(q - p));
+    assert_int_equal(rfc2047_decode(&name, p, (size_t)(q - p)), 0);
     assert_string_equal(name.data, "Boletín Corazón Chilango, noviembre.pdf");
     /* the longest name accepted (200 octets) still fits in 998-octet lines;
      * one character more is refused */
@@ -846,8 +855,8 @@ static void test_attachment_name(void **state)
 
         err_init(&err);
         while (longname.len < 196)
-            buf_addstr(&longname, "ñ");
-        buf_addstr(&longname, ".pdf");
+            assert_int_equal(buf_addstr(&longname, "ñ"), 0);
+        assert_int_equal(buf_addstr(&longname, ".pdf"), 0);
         assert_int_equal(longname.len, 200);
         f.filename = longname.data;
         m.attachments = &f;
@@ -855,8 +864,8 @@ static void test_attachment_name(void **state)
         assert_wire_safe(out.data, out.len);
         buf_reset(&longname);
         while (longname.len < 198)
-            buf_addstr(&longname, "ñ");
-        buf_addstr(&longname, ".pdf");
+            assert_int_equal(buf_addstr(&longname, "ñ"), 0);
+        assert_int_equal(buf_addstr(&longname, ".pdf"), 0);
         f.filename = longname.data;
         assert_int_equal(message_build(&m, &out, &err), -1);
         assert_non_null(strstr(err.msg.data, "too long"));
@@ -865,7 +874,7 @@ static void test_attachment_name(void **state)
         m = base_spec();
         build_ok(&m, &out);
     }
-    buf_read_file(&want, pdf_path);
+    assert_int_equal(buf_read_file(&want, pdf_path), 0);
     part_body(out.data, out.len, "pdf", &got);
     assert_int_equal(got.len, want.len);
     assert_memory_equal(got.data, want.data, want.len);

@@ -146,8 +146,8 @@ static void collect(void *ud, const char *name)
 {
     struct buf *b = ud;
 
-    buf_addstr(b, name);
-    buf_addch(b, ';');
+    assert_int_equal(buf_addstr(b, name), 0);
+    assert_int_equal(buf_addch(b, ';'), 0);
 }
 
 /* Every interpolation that resolves to nothing is reported, by name. */
@@ -235,8 +235,8 @@ static int find_recursive(void *ud, const char *name, struct buf *out, struct bu
     (void)err;
     if (strcmp(name, "r") != 0)
         return 1;
-    buf_addstr(out, "x{{>r}}");
-    buf_addstr(origin, "r.mustache");
+    assert_int_equal(buf_addstr(out, "x{{>r}}"), 0);
+    assert_int_equal(buf_addstr(origin, "r.mustache"), 0);
     return 0;
 }
 
@@ -247,8 +247,9 @@ static int find_layout(void *ud, const char *name, struct buf *out, struct buf *
     (void)err;
     if (strcmp(name, "layout") != 0)
         return 1;
-    buf_addstr(out, "<body>\n  {{$b}}{{/b}}\n  <p>{{$c}}c{{/c}}</p>\n</body>\n");
-    buf_addstr(origin, "layout.mustache");
+    assert_int_equal(buf_addstr(out, "<body>\n  {{$b}}{{/b}}\n  <p>{{$c}}c{{/c}}</p>\n</body>\n"),
+                     0);
+    assert_int_equal(buf_addstr(origin, "layout.mustache"), 0);
     return 0;
 }
 
@@ -321,7 +322,7 @@ static void test_limits(void **state)
     /* Hostile nesting is refused at compile time, without recursion. */
     err_clear(&err);
     for (i = 0; i < 100000; i++)
-        buf_addstr(&src, "{{#a}}");
+        assert_int_equal(buf_addstr(&src, "{{#a}}"), 0);
     t = template_compile(src.data, src.len, "deep", TEMPLATE_ESCAPE_NONE, NULL, &err);
     assert_null(t);
     assert_non_null(strstr(err.msg.data, "deep:1:601: sections nested deeper than 100"));
@@ -330,10 +331,10 @@ static void test_limits(void **state)
     err_clear(&err);
     buf_reset(&src);
     for (i = 0; i < 100; i++)
-        buf_addstr(&src, "{{#a}}");
-    buf_addch(&src, 'y');
+        assert_int_equal(buf_addstr(&src, "{{#a}}"), 0);
+    assert_int_equal(buf_addch(&src, 'y'), 0);
     for (i = 0; i < 100; i++)
-        buf_addstr(&src, "{{/a}}");
+        assert_int_equal(buf_addstr(&src, "{{/a}}"), 0);
     buf_init(&out, 0);
     t = template_compile(src.data, src.len, "deep", TEMPLATE_ESCAPE_NONE, NULL, &err);
     assert_non_null(t);
@@ -346,7 +347,7 @@ static void test_limits(void **state)
     err_clear(&err);
     buf_reset(&src);
     for (i = 0; i < (5u << 20) / 8; i++)
-        buf_addstr(&src, "abcdefgh");
+        assert_int_equal(buf_addstr(&src, "abcdefgh"), 0);
     t = template_compile(src.data, src.len, "big", TEMPLATE_ESCAPE_NONE, NULL, &err);
     assert_null(t);
     assert_non_null(strstr(err.msg.data, "big: template larger than"));
@@ -370,9 +371,9 @@ static void test_files(void **state)
     (void)state;
     assert_non_null(fixtures);
     err_init(&err);
-    buf_addf(&dir, "%s/templates/partials", fixtures);
+    assert_int_equal(buf_addf(&dir, "%s/templates/partials", fixtures), 0);
 
-    buf_addf(&path, "%s/templates/saludo.txt.mustache", fixtures);
+    assert_int_equal(buf_addf(&path, "%s/templates/saludo.txt.mustache", fixtures), 0);
     assert_int_equal(template_escape_for(path.data), TEMPLATE_ESCAPE_NONE);
     t = template_compile_file(path.data, dir.data, &err);
     if (!t)
@@ -383,7 +384,7 @@ static void test_files(void **state)
 
     buf_reset(&path);
     buf_reset(&out);
-    buf_addf(&path, "%s/templates/roto.html.mustache", fixtures);
+    assert_int_equal(buf_addf(&path, "%s/templates/roto.html.mustache", fixtures), 0);
     t = template_compile_file(path.data, dir.data, &err);
     assert_null(t);
     assert_non_null(strstr(err.msg.data, "roto.html.mustache:3:6: unknown partial \"no-existe\""));

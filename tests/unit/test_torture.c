@@ -39,6 +39,8 @@
 #include "template.h"
 #include "value.h"
 
+#include "skipped.h"
+
 #include "banned.h"
 
 /* ---- the allocator ---- */
@@ -190,7 +192,7 @@ static void torture_ex(const char *name, op_fn op, int lenient)
     const char *only = getenv("TORTURE_ONLY");
 
     if (only && strcmp(only, name))
-        skip();
+        SKIPPED("%s: TORTURE_ONLY=%s\n", name, only);
 
     armed = 1;
     count = 0;
@@ -579,5 +581,5 @@ int main(void)
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     unlink(path);
     rmdir(tmpdir);
-    return rc;
+    return skipped_exit(rc);
 }

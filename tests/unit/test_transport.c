@@ -130,15 +130,21 @@ static void msg_make(struct msg *m, const char *rcpt, int i)
 
     snprintf(m->rcpt, sizeof(m->rcpt), "%s", rcpt);
     buf_init(b, 0);
-    buf_addf(b,
-             "From: Instituto <avisos@iecm.test>\r\nTo: <%s>\r\nSubject: Aviso %d\r\n"
-             "Message-ID: <%d.test@iecm.test>\r\nMIME-Version: 1.0\r\n"
-             "Content-Type: text/plain; charset=utf-8\r\n"
-             "Content-Transfer-Encoding: quoted-printable\r\n\r\n",
-             rcpt, i, i);
-    buf_addf(b, "Mensaje n=C3=BAmero %d.\r\n.una l=C3=ADnea con punto al inicio\r\n.\r\n", i);
+    assert_int_equal(
+        buf_addf(b,
+                 "From: Instituto <avisos@iecm.test>\r\nTo: <%s>\r\nSubject: Aviso %d\r\n"
+                 "Message-ID: <%d.test@iecm.test>\r\nMIME-Version: 1.0\r\n"
+                 "Content-Type: text/plain; charset=utf-8\r\n"
+                 "Content-Transfer-Encoding: quoted-printable\r\n\r\n",
+                 rcpt, i, i),
+        0);
+    assert_int_equal(
+        buf_addf(b, "Mensaje n=C3=BAmero %d.\r\n.una l=C3=ADnea con punto al inicio\r\n.\r\n", i),
+        0);
     for (int k = 0; k < i % 7; k++)
-        buf_addf(b, "l=C3=ADnea %d de relleno para variar el tama=C3=B1o del mensaje\r\n", k);
+        assert_int_equal(
+            buf_addf(b, "l=C3=ADnea %d de relleno para variar el tama=C3=B1o del mensaje\r\n", k),
+            0);
 }
 
 static void msg_done(void *ud, void *tag, const struct transport_result *r)
@@ -164,7 +170,7 @@ static void run(struct transport *t, struct msg *msgs, int n)
         while (next < n && transport_slots(t) > 0) {
             struct buf copy;
             buf_init(&copy, 0);
-            buf_add(&copy, msgs[next].body.data, msgs[next].body.len);
+            assert_int_equal(buf_add(&copy, msgs[next].body.data, msgs[next].body.len), 0);
             assert_int_equal(transport_submit(t, "rebotes@iecm.test", msgs[next].rcpt, &copy,
                                               (void *)(intptr_t)next, &err),
                              0);
@@ -523,8 +529,8 @@ static void test_auth(void **state)
     struct server login = {0};
     char args[1024];
     cert_args(args, sizeof(args), &s, "server");
-    buf_addstr(&log, args);
-    buf_addstr(&log, " --auth elector:s3cr3t-Pa55 --auth-mechanisms LOGIN");
+    assert_int_equal(buf_addstr(&log, args), 0);
+    assert_int_equal(buf_addstr(&log, " --auth elector:s3cr3t-Pa55 --auth-mechanisms LOGIN"), 0);
     server_start(&login, "auth-login", log.data);
     buf_release(&log);
     snprintf(url, sizeof(url), "smtp://127.0.0.1:%d", login.port);
@@ -728,7 +734,7 @@ static void test_free_in_flight(void **state)
     cfg.timeout_ms = scaled(20000);
     struct transport *t = smtp_open(&cfg);
     err_init(&err);
-    buf_addstr(&data, "Subject: x\r\n\r\nx\r\n");
+    assert_int_equal(buf_addstr(&data, "Subject: x\r\n\r\nx\r\n"), 0);
     assert_int_equal(transport_submit(t, "a@iecm.test", "tslow@example.test", &data, NULL, &err),
                      0);
     assert_int_equal(transport_poll(t, (int)scaled(1000), msg_done, NULL, &err), 0);
@@ -824,7 +830,7 @@ static void test_bad_config_and_input(void **state)
     cfg.concurrency = 1;
     t = transport_new("smtp", &cfg, &err);
     assert_non_null(t);
-    buf_addstr(&data, "Subject: x\r\n\r\nx\r\n");
+    assert_int_equal(buf_addstr(&data, "Subject: x\r\n\r\nx\r\n"), 0);
     static const char *bad[] = {"a@b.c\r\nRCPT TO:<evil@x>", "<a@b.c>", "a b@c.d", ""};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         assert_int_equal(transport_submit(t, "x@y.z", bad[i], &data, NULL, &err), -1);
