@@ -118,6 +118,12 @@ static int conclude(const struct cli *cli, const struct send_opts *o, const stru
                          "they had not been sent and were pending again\n",
                          (unsigned long)r->restored),
                 id, r->edition.name, r->restored);
+    if (r->skipped && !cli->quiet && (ui->tty || cli->verbose))
+        fprintf(ui->tty ? stdout : stderr,
+                ngettext("%s %s: %ld recipient unsubscribed while the mailing ran; not sent\n",
+                         "%s %s: %ld recipients unsubscribed while the mailing ran; not sent\n",
+                         (unsigned long)r->skipped),
+                id, r->edition.name, r->skipped);
     if (!cli->quiet && (ui->tty || cli->verbose || needs_person))
         fprintf(ui->tty ? stdout : stderr,
                 _("%s %s: %ld sent in this run; mailing: %ld of %ld delivered, %ld pending, "

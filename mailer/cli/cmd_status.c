@@ -129,10 +129,11 @@ static int show_one(void *ud, const struct mailing *m)
         cli_json_str(m->subject);
         printf(", \"state\": \"%s\", \"test\": %s, \"started_at\": %s%s%s," /* data */
                " \"total\": %ld, \"pending\": %ld, \"sent\": %ld, \"deferred\": %ld,"
-               " \"failed\": %ld, \"bounced\": %ld, \"uncertain\": %ld, \"events\": [",
+               " \"failed\": %ld, \"bounced\": %ld, \"uncertain\": %ld, \"skipped\": %ld,"
+               " \"events\": [",
                ledger_mailing_state_name(m->state), m->test ? "true" : "false", *when ? "\"" : "",
                *when ? when : "null", *when ? "\"" : "", c.total, c.pending, c.sent, c.deferred,
-               c.failed, c.bounced, c.sending);
+               c.failed, c.bounced, c.sending, c.skipped);
         s->nevents = 0;
         if (ledger_events_each(s->l, 0, m->campaign, m->edition, show_event, s, s->err) < 0)
             return -1;
@@ -146,6 +147,11 @@ static int show_one(void *ud, const struct mailing *m)
                  "bounced %ld, uncertain %ld%s\n"),
                m->campaign, m->edition, state_words(m->state), c.total, c.sent, c.pending,
                c.deferred, c.failed, c.bounced, c.sending, m->test ? _(" (test)") : "");
+        if (c.skipped)
+            printf(ngettext("    %ld not sent: unsubscribed while the mailing ran\n",
+                            "    %ld not sent: unsubscribed while the mailing ran\n",
+                            (unsigned long)c.skipped),
+                   c.skipped);
         if (c.bounced) {
             printf(_("    bounced by reason: "));
             s->nevents = 0;

@@ -217,7 +217,8 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_COUNTS] = "SELECT count(*), sum(state = 'pending'), sum(state = 'sending'),"
                   " sum(state = 'sent'), sum(state = 'deferred'), sum(state = 'failed'),"
                   " sum(state = 'bounced'),"
-                  " min(CASE WHEN state = 'deferred' THEN next_attempt_at END)"
+                  " min(CASE WHEN state = 'deferred' THEN next_attempt_at END),"
+                  " sum(state = 'skipped')"
                   " FROM deliveries WHERE mailing_id = ?1",
     [ST_SENT_SINCE] = "SELECT count(*) FROM deliveries WHERE sent_at >= ?1",
     [ST_NTH_LATEST] = "SELECT sent_at FROM deliveries WHERE sent_at IS NOT NULL"
@@ -234,7 +235,7 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_SUPPRESS_LIST] = "SELECT address, reason, source, created_at, scope FROM suppressions"
                          " ORDER BY created_at, address, scope",
     [ST_REPORT] = "SELECT m.id, m.campaign, m.edition, m.kind, m.subject, m.report_title, m.lists,"
-                  " min(d.sent_at), max(d.sent_at), count(d.id),"
+                  " min(d.sent_at), max(d.sent_at), sum(d.state != 'skipped'),"
                   " sum(d.state IN ('sent', 'bounced')), sum(d.state = 'bounced'),"
                   " sum(d.state = 'failed'),"
                   " (SELECT count(DISTINCT s.address) FROM suppressions s"
@@ -794,6 +795,7 @@ static const char *const delivery_state_names[] = {
     [DELIVERY_PENDING] = "pending", [DELIVERY_SENDING] = "sending",
     [DELIVERY_SENT] = "sent",       [DELIVERY_DEFERRED] = "deferred",
     [DELIVERY_FAILED] = "failed",   [DELIVERY_BOUNCED] = "bounced",
+    [DELIVERY_SKIPPED] = "skipped",
 };
 static const char *const mailing_state_names[] = {
     [MAILING_NEW] = "new",
@@ -1201,6 +1203,7 @@ int ledger_mailing_counts(struct ledger *l, int64_t mailing_id, struct delivery_
         c->failed = sqlite3_column_int64(st, 5);
         c->bounced = sqlite3_column_int64(st, 6);
         c->next_deferred = col_time(st, 7);
+        c->skipped = sqlite3_column_int64(st, 8);
     }
     sqlite3_reset(st);
     return rc == SQLITE_ROW ? 0 : db_fail(l, err, "counting deliveries");

@@ -33,6 +33,7 @@ enum delivery_state {
     DELIVERY_DEFERRED, /* a temporary failure: sent again from next_attempt_at */
     DELIVERY_FAILED,   /* refused for good */
     DELIVERY_BOUNCED,  /* accepted, then a bounce came back */
+    DELIVERY_SKIPPED,  /* never sent: its address unsubscribed while the mailing ran */
 };
 
 /* A mailing's state. */
@@ -66,7 +67,7 @@ struct delivery {
 };
 
 struct delivery_counts {
-    long total, pending, sending, sent, deferred, failed, bounced;
+    long total, pending, sending, sent, deferred, failed, bounced, skipped;
     time_t next_deferred; /* earliest next attempt of a deferred delivery, 0 if none */
 };
 

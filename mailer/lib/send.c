@@ -579,13 +579,13 @@ static int should_stop(struct run *run, long submitted);
 /* The group's deliveries are committed `sending`: say so in the journal,
  * except for uncertain ones sent again (they stay uncertain until they
  * have an outcome, started or not). */
-static void journal_marked(struct run *run, const struct delivery *ds, size_t k)
+static void journal_marked(struct run *run, const struct delivery *ds, const char *skip, size_t k)
 {
     int64_t ids[GROUP_MAX];
     size_t i, n = 0;
 
     for (i = 0; i < k; i++)
-        if (ds[i].state != DELIVERY_SENDING)
+        if (ds[i].state != DELIVERY_SENDING && !skip[i])
             ids[n++] = ds[i].id;
     handoff_marked(&run->ho, ids, n);
 }
@@ -614,9 +614,10 @@ static void ahead_release(struct run *run)
 static int submit_group(struct run *run, const struct delivery *ds, size_t k, long submitted)
 {
     struct prepared *p = run->ahead;
+    char skip[GROUP_MAX] = {0}, why[64];
     size_t i, sent = 0;
     time_t now = clock_now();
-    int rc = -1, stop;
+    int rc = -1, stop, gone;
 
     for (; run->nahead < k; run->nahead++)
         if (prepare(run, &ds[run->nahead], &p[run->nahead])) {
@@ -628,7 +629,19 @@ static int submit_group(struct run *run, const struct delivery *ds, size_t k, lo
     record_queued(run);
     stop = should_stop(run, submitted);
     for (i = 0; i < k && !stop; i++) {
-        if (ledger_delivery_sending(run->l, ds[i].id, now, run->err)) {
+        /* A «baja» recorded since the audience was frozen (serve, a reply,
+         * `suppress add`) is honoured by this mailing from its next group. */
+        gone = run->m.test ? 0
+                           : ledger_suppressed_for(run->l, ds[i].address, run->m.lists, why,
+                                                   sizeof(why), run->err);
+        if (gone > 0) {
+            skip[i] = 1;
+            run->r->skipped++;
+        }
+        if (gone < 0 ||
+            (skip[i] ? ledger_delivery_result(run->l, ds[i].id, DELIVERY_SKIPPED, 0, NULL,
+                                              "suppressed while the mailing ran", 0, now, run->err)
+                     : ledger_delivery_sending(run->l, ds[i].id, now, run->err))) {
             ledger_rollback(run->l);
             run->fatal = 1; /* the outcomes just recorded were rolled back too */
             goto fail;
@@ -643,8 +656,10 @@ static int submit_group(struct run *run, const struct delivery *ds, size_t k, lo
         ahead_release(run);
         return 1;
     }
-    journal_marked(run, ds, k);
+    journal_marked(run, ds, skip, k);
     for (sent = 0; sent < k; sent++) {
+        if (skip[sent])
+            continue;
         if (transport_submit(run->t, p[sent].envelope.data, ds[sent].address, &p[sent].msg,
                              p[sent].f, run->err))
             break;
@@ -653,7 +668,8 @@ static int submit_group(struct run *run, const struct delivery *ds, size_t k, lo
     }
     /* Any not handed over are still only pending. */
     for (i = sent; i < k; i++)
-        ledger_delivery_result(run->l, ds[i].id, DELIVERY_PENDING, 0, NULL, NULL, 0, now, NULL);
+        if (!skip[i])
+            ledger_delivery_result(run->l, ds[i].id, DELIVERY_PENDING, 0, NULL, NULL, 0, now, NULL);
     if (sent < k)
         goto fail;
     for (i = 0; i < k; i++)

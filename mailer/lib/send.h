@@ -90,6 +90,7 @@ struct send_report {
     struct buf audience_notes;      /* per-row problems of the audience, "file:line: ..." */
     struct delivery_counts counts;  /* after the run */
     long sent, deferred, failed;    /* outcomes in this run */
+    long skipped;                   /* suppressed since the freeze: never sent (DELIVERY_SKIPPED) */
     long restored;      /* queued by a run that stopped, never started: back to pending */
     int stopped;        /* by a signal */
     int limit_reached;  /* --limit */

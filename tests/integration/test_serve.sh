@@ -116,6 +116,30 @@ mid=$(db "SELECT id FROM mailings WHERE campaign = 'podcast-voto-chilango'")
 [[ $(db "SELECT count(*) FROM suppressions WHERE address = 'otra@example.org'") == 0 ]] ||
     fail "suppress remove --lista"
 
+# 4b. A «baja» while a mailing runs: the mailing honours it from its next
+# group. vota-film-fest goes to 5 people, then one of those still waiting
+# clicks; the rest of the run leaves that one out (state skipped, nothing
+# sent to it, status says so).
+"$MAILER" send vota-film-fest --limit 5 >vff1.out 2>&1 || [[ $? == 75 ]] || fail "vota-film-fest --limit: $(cat vff1.out)"
+vff=$(db "SELECT id FROM mailings WHERE campaign = 'vota-film-fest' AND test = 0")
+read -r waddr wtok < <(db -separator ' ' "SELECT address, token FROM deliveries WHERE mailing_id = $vff
+    AND state = 'pending' AND list = 'diaspora' ORDER BY id DESC LIMIT 1")
+[[ -n $wtok ]] || fail "no pending delivery of vota-film-fest: $(db "SELECT state, count(*) FROM deliveries WHERE mailing_id = $vff GROUP BY state")"
+code=$(curl -s -o /dev/null -w '%{http_code}' -X POST --data 'List-Unsubscribe=One-Click' "$LOCAL/baja/$wtok")
+[[ $code == 200 ]] || fail "one-click during the mailing: $code"
+before=$(grep -l "$waddr" "$work/outbox"/*.eml 2>/dev/null | wc -l)
+"$MAILER" -v send vota-film-fest >vff2.out 2>&1 || fail "vota-film-fest, the rest: $(cat vff2.out)"
+[[ $(db "SELECT state FROM deliveries WHERE mailing_id = $vff AND address = '$waddr'") == skipped ]] ||
+    fail "the unsubscribed recipient: $(db "SELECT state FROM deliveries WHERE mailing_id = $vff AND address = '$waddr'")"
+[[ $(grep -l "$waddr" "$work/outbox"/*.eml 2>/dev/null | wc -l) == "$before" ]] ||
+    fail "the mailing went to $waddr after the baja"
+grep -q "1 recipient unsubscribed while the mailing ran" vff2.out || fail "send did not say it: $(cat vff2.out)"
+[[ $(db "SELECT count(*) FROM deliveries WHERE mailing_id = $vff AND state IN ('pending', 'sending', 'deferred')") == 0 ]] ||
+    fail "vota-film-fest not finished"
+"$MAILER" status vota-film-fest | grep -q "1 not sent: unsubscribed while the mailing ran" ||
+    fail "status: $("$MAILER" status vota-film-fest)"
+"$MAILER" status vota-film-fest --format json | grep -q '"skipped": 1' || fail "status json skipped"
+
 # 5. The page, in headless Chromium: the list's name and the two choices; a
 # GET changes nothing.
 chromium --headless --no-sandbox --disable-gpu --dump-dom "$LOCAL/baja/$TOKEN2" >page.html 2>chromium.err ||
