@@ -9,11 +9,24 @@
 
 #include "cli.h"
 #include "i18n.h"
+#include "report.h"
 #include "web.h"
 
 #include "banned.h"
 
 static volatile sig_atomic_t stop_requested;
+
+/* A list's name for the pages: [lista ID] nombre = ... of informe.conf. */
+static const char *list_name(void *ud, const char *list)
+{
+    const struct report_config *cfg = ud;
+    size_t i;
+
+    for (i = 0; i < cfg->nlists; i++)
+        if (!strcmp(cfg->lists[i].id, list))
+            return cfg->lists[i].name;
+    return NULL;
+}
 
 static void on_signal(int sig)
 {
@@ -27,7 +40,8 @@ int cmd_serve(int argc, char **argv, struct cli *cli)
         {"listen", required_argument, NULL, 'l'},
         {NULL, 0, NULL, 0},
     };
-    struct web_opts o = {"127.0.0.1:8025", NULL, NULL, stderr, &stop_requested};
+    struct web_opts o = {"127.0.0.1:8025", NULL, NULL, stderr, &stop_requested, list_name, NULL};
+    struct report_config names;
     struct err err;
     int opt, rc = EX_OK;
 
@@ -52,6 +66,13 @@ int cmd_serve(int argc, char **argv, struct cli *cli)
         return EX_CONFIG;
     }
     err_init(&err);
+    /* The pages name each list as the report does; a broken informe.conf
+     * is said, and the pages fall back to the lists' ids. */
+    if (cli_informe_load(cli, NULL, &names, &err)) {
+        cli_fail(&err); /* said; serving goes on */
+        err_clear(&err);
+    }
+    o.list_ud = &names;
     if (!(o.ledger = cli_ledger(cli, &err))) {
         rc = cli_fail(&err);
         goto out;
@@ -63,6 +84,7 @@ int cmd_serve(int argc, char **argv, struct cli *cli)
         rc = cli_fail(&err);
 out:
     ledger_close(o.ledger);
+    report_config_release(&names);
     err_release(&err);
     return rc;
 }

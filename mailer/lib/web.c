@@ -98,22 +98,33 @@ static int masked(struct buf *b, const char *address)
     return buf_addch(b, address[0]) || buf_addstr(b, "•••") || html_escaped(b, at);
 }
 
-static int page_form(struct buf *b, const char *nonce, const struct ledger_token *t,
-                     const char *action)
+/* The audience of a delivery for people: its list's name (informe.conf),
+ * else «la lista ID» (the campaign's id for a delivery without a list). */
+static int audience(struct buf *b, const struct web *w, const struct ledger_token *t)
+{
+    const char *id = *t->list ? t->list : t->campaign;
+    const char *name = w->o->list_name ? w->o->list_name(w->o->list_ud, id) : NULL;
+
+    if (name && *name)
+        return html_escaped(b, name);
+    return buf_addstr(b, "la lista «") || html_escaped(b, id) || buf_addstr(b, "»");
+}
+
+static int page_form(struct buf *b, const char *nonce, const struct web *w,
+                     const struct ledger_token *t, const char *action)
 {
     const char *what = *t->title ? t->title : t->subject;
 
     return page_open(b, "Darse de baja", nonce) ||
            buf_addstr(b, "<h1>¿Dejar de recibir estos mensajes?</h1>\n<p>La dirección ") ||
            masked(b, t->address) || buf_addstr(b, " recibe «") || html_escaped(b, what) ||
-           buf_addstr(b, "» por la lista <strong>") ||
-           html_escaped(b, *t->list ? t->list : t->campaign) ||
+           buf_addstr(b, "» como parte de <strong>") || audience(b, w, t) ||
            buf_addstr(b, "</strong>.</p>\n<form method=\"post\" action=\"") ||
            html_escaped(b, action) ||
            buf_addstr(b, "\">\n<fieldset>\n<legend>¿De qué quiere darse de baja?</legend>\n"
                          "<label><input type=\"radio\" name=\"alcance\" value=\"lista\" checked> "
                          "Solo esta lista (") ||
-           html_escaped(b, *t->list ? t->list : t->campaign) ||
+           audience(b, w, t) ||
            buf_addstr(b, ")</label>\n<label><input type=\"radio\" name=\"alcance\" "
                          "value=\"todas\"> Todas las comunicaciones del IECM</label>\n"
                          "</fieldset>\n<button type=\"submit\">Confirmar la baja</button>\n"
@@ -121,14 +132,13 @@ static int page_form(struct buf *b, const char *nonce, const struct ledger_token
            page_close(b);
 }
 
-static int page_done(struct buf *b, const char *nonce, const struct ledger_token *t, int all,
-                     const char *action)
+static int page_done(struct buf *b, const char *nonce, const struct web *w,
+                     const struct ledger_token *t, int all, const char *action)
 {
     return page_open(b, "Baja registrada", nonce) ||
            buf_addstr(b, "<h1>Listo: su baja quedó registrada</h1>\n<p>") ||
            (all ? buf_addstr(b, "Ya no recibirá comunicaciones del IECM en esta dirección.")
-                : (buf_addstr(b, "Ya no recibirá mensajes de la lista <strong>") ||
-                   html_escaped(b, *t->list ? t->list : t->campaign) ||
+                : (buf_addstr(b, "Ya no recibirá los mensajes de <strong>") || audience(b, w, t) ||
                    buf_addstr(b, "</strong> en esta dirección."))) ||
            buf_addf(b, " Si un envío ya estaba en camino, puede llegarle un último mensaje.</p>\n"
                        "<form method=\"post\" action=\"") ||
@@ -340,7 +350,7 @@ static enum MHD_Result on_token(const struct web *w, struct MHD_Connection *c, c
         goto out;
     }
     if (!post) {
-        if (page_form(&b, nonce, &t, action.data))
+        if (page_form(&b, nonce, w, &t, action.data))
             goto out;
         rc = answer(c, 200, "text/html; charset=utf-8", &b, nonce);
         goto out;
@@ -374,7 +384,7 @@ static enum MHD_Result on_token(const struct web *w, struct MHD_Connection *c, c
         if (record(w, &t, all ? "*" : t.list, source.data)) {
             status = 503, what = "ledger busy";
             rc = answer_text(c, status, nonce);
-        } else if (!page_done(&b, nonce, &t, all, action.data)) {
+        } else if (!page_done(&b, nonce, w, &t, all, action.data)) {
             what = all ? "form: all" : "form: list";
             rc = answer(c, 200, "text/html; charset=utf-8", &b, nonce);
         }

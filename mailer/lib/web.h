@@ -48,6 +48,11 @@ struct web_opts {
     struct ledger *ledger;
     FILE *log; /* one line per request; NULL: none */
     volatile sig_atomic_t *stop;
+    /* How the pages name a list for people ("la base de contactos de Voto
+     * Chilango", from informe.conf); NULL, or a NULL answer: «la lista ID».
+     * Called from libmicrohttpd's thread. */
+    const char *(*list_name)(void *ud, const char *list);
+    void *list_ud;
 };
 
 /* Whether listen is a HOST:PORT to listen on (a port 1..65535, a host that

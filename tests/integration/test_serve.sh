@@ -145,7 +145,7 @@ grep -q "1 recipient unsubscribed while the mailing ran" vff2.out || fail "send 
 chromium --headless --no-sandbox --disable-gpu --dump-dom "$LOCAL/baja/$TOKEN2" >page.html 2>chromium.err ||
     fail "chromium: $(tail -5 chromium.err)"
 grep -q 'lang="es"' page.html || fail "page language"
-grep -q 'diaspora' page.html || fail "page does not name the list: $(cat page.html)"
+grep -q 'la base de contactos de Voto Chilango' page.html || fail "page does not name the list: $(cat page.html)"
 grep -q 'Solo esta lista' page.html || fail "no «solo esta lista»"
 grep -q 'Todas las comunicaciones del IECM' page.html || fail "no «todas»"
 grep -q 'joseluis' page.html && fail "the page shows the address"
@@ -190,7 +190,7 @@ for ((i = 0; i < 100; i++)); do
     sleep 0.05
 done
 /usr/bin/python3 "$SOURCE_DIR/tests/integration/serve_browser.py" "http://127.0.0.1:$PORT2/baja/$TOKEN3" \
-    diaspora "$work" "$MAILER_DB" paola.estrada@gmail.com >browser.out 2>&1 ||
+    "la base de contactos de Voto Chilango" "$work" "$MAILER_DB" paola.estrada@gmail.com >browser.out 2>&1 ||
     { kill "$serve2_pid"; fail "in Chromium: $(cat browser.out)"; }
 kill "$serve2_pid"
 wait "$serve2_pid" || true
