@@ -147,9 +147,15 @@ int campaigns_new(int argc, char **argv, struct cli *cli);
  * sender_release either way. */
 int cli_sender(const struct cli *cli, const struct campaign *c, struct sender *s, struct err *err);
 
+/* What one run of `mailer due` left for a person (its NOTIFY_TO notice). */
+struct due_watch {
+    int needs_person; /* an account refusal, a refused login, uncertain deliveries... */
+};
+
 /* Run one send (o->campaign and o->edition set, the edition's overrides
- * applied): progress, signals, summary, exit code. from_due keeps quiet
- * about a mailing whose only remaining deliveries are deferred. */
-int cli_send_edition(struct cli *cli, struct send_opts *o, int from_due);
+ * applied): progress, signals, summary, exit code. From `mailer due`
+ * (watch not NULL): quiet about a mailing whose only remaining deliveries
+ * are deferred, and watch says whether the run needs a person. */
+int cli_send_edition(struct cli *cli, struct send_opts *o, struct due_watch *watch);
 
 #endif

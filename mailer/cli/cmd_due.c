@@ -14,11 +14,13 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include "cli.h"
 #include "array.h"
-#include "i18n.h"
+#include "cli.h"
 #include "clock.h"
+#include "events.h"
+#include "i18n.h"
 #include "lockfile.h"
+#include "notify.h"
 #include "schedule.h"
 
 #include "banned.h"
@@ -198,7 +200,7 @@ out:
     return rc;
 }
 
-static int send_item(struct cli *cli, const struct item *it, int dry_run)
+static int send_item(struct cli *cli, const struct item *it, int dry_run, struct due_watch *watch)
 {
     struct send_opts o = {0};
     struct campaign c;
@@ -225,9 +227,215 @@ static int send_item(struct cli *cli, const struct item *it, int dry_run)
     }
     o.campaign = &c;
     o.edition = it->edition;
-    rc = cli_send_edition(cli, &o, 1);
+    rc = cli_send_edition(cli, &o, watch);
     campaign_release(&c);
     return rc;
+}
+
+/* ---- the notice to a person (NOTIFY_TO) ----------------------------------- */
+
+#define STUCK_AFTER (24 * 3600) /* an unfinished mailing older than this is said */
+
+/* The problems of this run not yet said today: a paragraph each, and the
+ * ledger notes that will remember they were. */
+struct notice {
+    struct ledger *l;
+    char today[32]; /* YYYY-MM-DD in Mexico City */
+    struct buf text, keys;
+    int n;
+    time_t now;
+};
+
+/* What an item printed on stderr while it ran, to quote it: the item's
+ * stderr goes to a temporary file, read back into a buf (the caller prints
+ * it, unless it was told today already). */
+struct capture {
+    int saved;
+    FILE *tmp;
+};
+
+static void capture_begin(struct capture *c)
+{
+    fflush(stderr);
+    c->saved = -1;
+    if (!(c->tmp = tmpfile()))
+        return; /* not quoted, still printed */
+    if ((c->saved = dup(STDERR_FILENO)) < 0 || dup2(fileno(c->tmp), STDERR_FILENO) < 0) {
+        if (c->saved >= 0)
+            close(c->saved);
+        c->saved = -1;
+        fclose(c->tmp);
+        c->tmp = NULL;
+    }
+}
+
+static void capture_end(struct capture *c, struct buf *out)
+{
+    char chunk[4096];
+    size_t n;
+
+    if (!c->tmp)
+        return;
+    fflush(stderr);
+    dup2(c->saved, STDERR_FILENO);
+    close(c->saved);
+    rewind(c->tmp);
+    while ((n = fread(chunk, 1, sizeof(chunk), c->tmp)) > 0)
+        if (buf_add(out, chunk, n))
+            cli_die_nomem();
+    fclose(c->tmp);
+    c->tmp = NULL;
+}
+
+/* One problem (key: what it is about; text: what was said, its lines), if
+ * not told today already: 1 added, 0 told already. */
+static int notice_add(struct notice *nt, const char *key, const char *title, const char *text)
+{
+    char last[32] = "";
+    struct buf note = BUF_INIT;
+    struct err err;
+    const char *line, *nl;
+
+    err_init(&err);
+    if (buf_addf(&note, "notified:%s", key))
+        cli_die_nomem();
+    if (ledger_note_get(nt->l, note.data, last, sizeof(last), &err) < 0)
+        cli_fail(&err); /* said; the problem is still told */
+    err_release(&err);
+    if (!strcmp(last, nt->today)) {
+        buf_release(&note);
+        return 0;
+    }
+    if (buf_addf(&nt->text, "%d. %s\n", ++nt->n, title) || buf_addf(&nt->keys, "%s\n", note.data))
+        cli_die_nomem();
+    for (line = text; *line; line = *nl ? nl + 1 : nl) {
+        nl = line + strcspn(line, "\n");
+        if (nl > line && buf_addf(&nt->text, "   %.*s\n", (int)(nl - line), line))
+            cli_die_nomem();
+    }
+    if (buf_addch(&nt->text, '\n'))
+        cli_die_nomem();
+    buf_release(&note);
+    return 1;
+}
+
+/* An item's problem into the notice: 1 when it is new today (then what the
+ * item said is printed too), 0 when it was told today already (a cron run
+ * every ten minutes does not repeat it). */
+static int told(struct notice *nt, struct ledger *l, const struct item *it, int rc,
+                const struct buf *said)
+{
+    struct buf key = BUF_INIT, title = BUF_INIT;
+    int added;
+
+    nt->l = l;
+    if (buf_addf(&key, "%s/%s:%d", it->campaign, it->edition, rc) ||
+        buf_addf(&title, "%s %s", it->campaign, it->edition))
+        cli_die_nomem();
+    added = notice_add(nt, key.data, title.data, said->len ? said->data : _("(nothing was said)"));
+    buf_release(&key);
+    buf_release(&title);
+    return added;
+}
+
+/* A mailing unfinished for a day or more (it waits for a server, for a
+ * person's --resend-uncertain, for something nobody is looking at). */
+static int stuck(void *ud, const struct mailing *m)
+{
+    struct notice *nt = ud;
+    struct delivery_counts c;
+    struct buf key = BUF_INIT, title = BUF_INIT, text = BUF_INIT;
+    char when[128], reply[512] = "";
+    struct err err;
+    time_t since = m->started_at ? m->started_at : m->created_at;
+
+    if (m->test || m->state == MAILING_COMPLETE || !since || nt->now - since < STUCK_AFTER)
+        return 0;
+    err_init(&err);
+    if (ledger_mailing_counts(nt->l, m->id, &c, &err) ||
+        ledger_mailing_last_reply(nt->l, m->id, reply, sizeof(reply), &err) < 0) {
+        err_release(&err);
+        return -1;
+    }
+    err_release(&err);
+    if (!c.pending && !c.deferred && !c.sending)
+        return 0;
+    cli_when(since, when, sizeof(when));
+    if (buf_addf(&key, "stuck:%s/%s", m->campaign, m->edition) ||
+        buf_addf(&title, _("%s %s: unfinished since %s"), m->campaign, m->edition, when) ||
+        buf_addf(&text,
+                 _("%ld pending, %ld deferred, %ld uncertain; 'mailer status %s --edition %s' "
+                   "says why it waits\n"),
+                 c.pending, c.deferred, c.sending, m->campaign, m->edition) ||
+        (*reply && buf_addf(&text, _("the server's last reply: %s\n"), reply)))
+        cli_die_nomem();
+    (void)notice_add(nt, key.data, title.data, text.data);
+    buf_release(&key);
+    buf_release(&title);
+    buf_release(&text);
+    return 0;
+}
+
+/* Mail what this run could not settle to NOTIFY_TO, through the default
+ * sender's server; when that fails (it may be the problem), print it whole
+ * for cron's own mail. Either way each problem is remembered as said today. */
+static void notice_send(struct cli *cli, struct notice *nt, const char *to)
+{
+    struct sender s = {0};
+    struct buf subject = BUF_INIT, body = BUF_INIT;
+    struct err err;
+    char when[128];
+    const char *key, *nl;
+    struct buf k = BUF_INIT;
+    int mailed = 0;
+
+    if (!nt->n)
+        return;
+    cli_when(nt->now, when, sizeof(when));
+    if (buf_addf(&subject,
+                 ngettext("mailer: %d problem needs a person (%s)",
+                          "mailer: %d problems need a person (%s)", (unsigned long)nt->n),
+                 nt->n, events_host()) ||
+        buf_addf(&body, _("'mailer due' on %s, %s, could not settle this alone:\n\n"),
+                 events_host(), when) ||
+        buf_add(&body, nt->text.data, nt->text.len) ||
+        buf_addstr(&body, _("Each problem is told once a day while it lasts. 'mailer status' shows "
+                            "every mailing, 'mailer log' who did what.\n")))
+        cli_die_nomem();
+    err_init(&err);
+    if (cli_sender(cli, NULL, &s, &err) == 0 &&
+        notify_send(&s, to, subject.data, body.data, &err) == 0)
+        mailed = 1;
+    else {
+        struct buf why = BUF_INIT;
+        fprintf(stderr, _("mailer: the summary for NOTIFY_TO (%s) could not be mailed: %s\n%s"), to,
+                i18n_lib_show(err.msg.data, &why), subject.data);
+        fprintf(stderr, "\n\n%s", body.data);
+        buf_release(&why);
+    }
+    sender_release(&s);
+    err_clear(&err);
+    for (key = nt->keys.data; *key; key = nl + 1) {
+        nl = strchr(key, '\n');
+        if (!nl)
+            break;
+        buf_reset(&k);
+        if (buf_add(&k, key, (size_t)(nl - key)))
+            cli_die_nomem();
+        if (ledger_note_set(nt->l, k.data, nt->today, &err))
+            cli_fail(&err);
+        err_clear(&err);
+    }
+    buf_release(&k);
+    if (mailed && cli->verbose)
+        fprintf(stderr,
+                ngettext("mailer: a summary of %d problem was mailed to %s\n",
+                         "mailer: a summary of %d problems was mailed to %s\n",
+                         (unsigned long)nt->n),
+                nt->n, to);
+    err_release(&err);
+    buf_release(&subject);
+    buf_release(&body);
 }
 
 int cmd_due(int argc, char **argv, struct cli *cli)
@@ -243,6 +451,9 @@ int cmd_due(int argc, char **argv, struct cli *cli)
     struct err err;
     int opt, dry_run = 0, rc = EX_OK, one;
     size_t i;
+    const char *notify = config_get(&cli->config, CFG_NOTIFY_TO);
+    struct notice nt = {NULL, "", BUF_INIT, BUF_INIT, 0, clock_now()};
+    struct tm tm;
 
     while ((opt = cli_getopt(argc, argv, "n", opts)) != -1) {
         if (opt != 'n')
@@ -251,6 +462,11 @@ int cmd_due(int argc, char **argv, struct cli *cli)
     }
     if (optind != argc)
         return cli_usage("due", _("takes no arguments"));
+    if (!*notify || dry_run)
+        notify = NULL;
+    clock_local(nt.now, &tm);
+    snprintf(nt.today, sizeof(nt.today), "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday);
     err_init(&err);
     if (cli_lock_dir(cli, &path) || buf_addstr(&path, "/due.lock")) {
         rc = cli_fail_nomem();
@@ -265,7 +481,10 @@ int cmd_due(int argc, char **argv, struct cli *cli)
         err_clear(&err);
     }
     for (i = 0; i < d.n; i++) {
-        int sent = already_sent(l, &d.v[i], &err);
+        struct due_watch watch = {0};
+        struct capture cap;
+        struct buf said = BUF_INIT;
+        int quiet = 0, sent = already_sent(l, &d.v[i], &err);
         if (sent < 0) {
             rc = cli_fail(&err);
             break;
@@ -274,15 +493,35 @@ int cmd_due(int argc, char **argv, struct cli *cli)
             continue;
         ledger_close(l); /* the send opens its own connection */
         l = NULL;
-        one = send_item(cli, &d.v[i], dry_run);
+        if (notify)
+            capture_begin(&cap);
+        one = send_item(cli, &d.v[i], dry_run, &watch);
+        if (notify)
+            capture_end(&cap, &said);
         if (one != EX_OK && rc == EX_OK)
             rc = one;
         if (!(l = cli_ledger(cli, &err))) {
             rc = cli_fail(&err);
+            buf_release(&said);
             break;
         }
+        if (notify && (watch.needs_person || one == EX_NOINPUT))
+            quiet = !told(&nt, l, &d.v[i], one, &said);
+        if (!quiet)
+            fwrite(said.data, 1, said.len, stderr);
+        buf_release(&said);
+    }
+    if (notify && l && !dry_run) {
+        nt.l = l;
+        if (ledger_mailings_each(l, NULL, stuck, &nt, &err) < 0) {
+            rc = cli_fail(&err);
+            err_clear(&err);
+        }
+        notice_send(cli, &nt, notify);
     }
 out:
+    buf_release(&nt.text);
+    buf_release(&nt.keys);
     free(d.v);
     ledger_close(l);
     lockfile_release(&lock);

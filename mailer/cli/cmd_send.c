@@ -210,7 +210,7 @@ static int dry_run_dir_fresh(const char *dir)
     return EX_USAGE;
 }
 
-int cli_send_edition(struct cli *cli, struct send_opts *o, int from_due)
+int cli_send_edition(struct cli *cli, struct send_opts *o, struct due_watch *watch)
 {
     struct send_report r;
     struct sender sender = {0};
@@ -245,8 +245,8 @@ int cli_send_edition(struct cli *cli, struct send_opts *o, int from_due)
         send_run(o, &r, &err)) {
         print_audience(&r, &ui, cli->quiet);
         rc = cli_fail(&err);
-    } else if (from_due && r.status == SEND_INCOMPLETE && !r.sent && !r.failed &&
-               !r.counts.pending && !r.counts.sending && !r.stopped) {
+    } else if (watch && r.status == SEND_INCOMPLETE && !r.sent && !r.failed && !r.counts.pending &&
+               !r.counts.sending && !r.stopped) {
         rc = EX_OK; /* only deferred deliveries not yet due: nothing to say */
     } else {
         print_audience(&r, &ui, cli->quiet);
@@ -260,7 +260,14 @@ int cli_send_edition(struct cli *cli, struct send_opts *o, int from_due)
                    r.sent, o->dry_run_dir);
         rc = o->dry_run_dir ? EX_OK : conclude(cli, o, &r, &ui);
     }
-    events_send_run(o->ledger, o, &r, from_due);
+    /* A person must act on an account refusal (or the safeguard), a refused
+     * login or a configuration or data problem, and on uncertain
+     * deliveries; deferrals, the daily limit and an unreachable server are
+     * retried by the next run (a mailing stuck for a day is due's to say). */
+    if (watch)
+        watch->needs_person = r.account_stop || r.uncertain_stop || r.counts.sending > 0 ||
+                              (rc != EX_OK && rc != EX_TEMPFAIL && rc != EX_UNAVAILABLE);
+    events_send_run(o->ledger, o, &r, watch != NULL);
     ledger_close(o->ledger);
     o->ledger = NULL;
     o->sender = NULL;
@@ -423,7 +430,7 @@ int cmd_send(int argc, char **argv, struct cli *cli)
         rc = schedule_at(cli, &c, &edition, at_time);
     } else {
         o.campaign = &c;
-        rc = cli_send_edition(cli, &o, 0);
+        rc = cli_send_edition(cli, &o, NULL);
     }
     campaign_release(&c);
     err_release(&err);

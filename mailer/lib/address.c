@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "address.h"
+#include "buf.h"
 
 #include "banned.h"
 
@@ -544,4 +545,30 @@ const char *address_domain_hint(const char *domain, size_t len)
         }
     }
     return found ? providers[best] : NULL;
+}
+
+int address_split_display(const char *s, char **name, char **address)
+{
+    const char *lt = strrchr(s, '<');
+    const char *end;
+
+    if (!lt) {
+        *name = strdup("");
+        *address = strdup(s);
+    } else {
+        end = lt;
+        while (end > s && end[-1] == ' ')
+            end--;
+        if (end - s >= 2 && s[0] == '"' && end[-1] == '"')
+            *name = xstrndup(s + 1, (size_t)(end - s - 2));
+        else
+            *name = xstrndup(s, (size_t)(end - s));
+        *address = xstrndup(lt + 1, strcspn(lt + 1, ">"));
+    }
+    if (*name && *address)
+        return 0;
+    free(*name);
+    free(*address);
+    *name = *address = NULL;
+    return -1;
 }

@@ -45,4 +45,10 @@ int address_check(const char *in, size_t len, struct address_result *r);
  * string or NULL. A hint only: the address is never changed. */
 const char *address_domain_hint(const char *domain, size_t len);
 
+/* Split a From or Reply-To as written in settings and campaign files,
+ * "Name <addr>", "\"Name\" <addr>" or "addr" (trusted configuration), into
+ * *name ("" when none) and *address; the caller frees both. -1 when out of
+ * memory (both NULL then). */
+int address_split_display(const char *s, char **name, char **address);
+
 #endif

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "address.h"
 #include "clock.h"
 #include "content.h"
 #include "datefmt.h"
@@ -15,28 +16,6 @@
 #include "banned.h"
 
 #define BODY_CAP (8 * 1024 * 1024)
-
-/* Split "Name <addr>" (or "addr") into name and address. */
-static int split_from(const char *from, char **name, char **address)
-{
-    const char *lt = strrchr(from, '<');
-    const char *end;
-
-    if (!lt) {
-        *name = strdup("");
-        *address = strdup(from);
-    } else {
-        end = lt;
-        while (end > from && end[-1] == ' ')
-            end--;
-        if (end - from >= 2 && from[0] == '"' && end[-1] == '"')
-            *name = xstrndup(from + 1, (size_t)(end - from - 2));
-        else
-            *name = xstrndup(from, (size_t)(end - from));
-        *address = xstrndup(lt + 1, strcspn(lt + 1, ">"));
-    }
-    return *name && *address ? 0 : -1;
-}
 
 static int add_map(struct value *parent, const char *key, struct value **out)
 {
@@ -269,7 +248,7 @@ static int init_addresses(struct compose *cp, const struct sender *s, struct err
     const char *at;
     struct buf b = BUF_INIT;
 
-    if (split_from(from, &cp->from_name, &cp->from_address))
+    if (address_split_display(from, &cp->from_name, &cp->from_address))
         return err_nomem(err);
     at = strrchr(cp->from_address, '@');
     if (!at || !at[1])
@@ -282,7 +261,7 @@ static int init_addresses(struct compose *cp, const struct sender *s, struct err
     for (size_t n = cp->unsub_url ? strlen(cp->unsub_url) : 0; n && cp->unsub_url[n - 1] == '/';)
         cp->unsub_url[--n] = '\0';
     cp->verp = s->verp;
-    if (*c->reply_to && split_from(c->reply_to, &cp->reply_to_name, &cp->reply_to))
+    if (*c->reply_to && address_split_display(c->reply_to, &cp->reply_to_name, &cp->reply_to))
         return err_nomem(err); /* "Observación Electoral IECM <observacion@...>": both kept */
     if (!buf_addf(&b, "%s <%s.%s>", c->name, c->id, cp->domain))
         cp->list_id = buf_detach(&b, NULL);

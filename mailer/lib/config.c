@@ -77,6 +77,9 @@ const struct config_setting config_settings[CFG_COUNT] = {
                        "the SQLite ledger of mailings and deliveries"},
     [CFG_MAILER_HOME] = {"MAILER_HOME", CONFIG_STRING, ".", NULL, 0,
                          "directory holding campaigns/, contacts/ and templates/"},
+    [CFG_NOTIFY_TO] = {"NOTIFY_TO", CONFIG_STRING, "", NULL, 0,
+                       "who gets a summary when a cron run needs a person (addresses, by "
+                       "commas; empty: only stderr)"},
 };
 
 int config_find(const char *name)

@@ -47,6 +47,7 @@ enum config_id {
     CFG_BOUNCE_SOFT_WINDOW,
     CFG_MAILER_DB,
     CFG_MAILER_HOME,
+    CFG_NOTIFY_TO,
     CFG_COUNT
 };
 

@@ -815,19 +815,6 @@ static int count_deliveries(struct run *run)
     return 0;
 }
 
-/* The secrets a login needs, run now (a password or token command):
- * into *password and *token, NULL when not configured. */
-static int login_secrets(const struct sender *s, char **password, char **token, struct err *err)
-{
-    *password = sender_password(s, err);
-    if (!*password && err->kind != ERR_NONE)
-        return -1;
-    *token = sender_oauth_token(s, err);
-    if (!*token && err->kind != ERR_NONE)
-        return -1;
-    return 0;
-}
-
 static int open_transport(struct run *run)
 {
     const struct sender *s = run->o->sender;
@@ -840,16 +827,7 @@ static int open_transport(struct run *run)
         run->t = transport_new("file", &tc, run->err);
         return run->t ? 0 : -1;
     }
-    if (login_secrets(s, &password, &token, run->err) == 0) {
-        tc.url = s->smtp_url;
-        tc.user = *s->smtp_user ? s->smtp_user : NULL;
-        tc.password = password;
-        tc.oauth_token = token;
-        tc.ca_file = *s->ca_file ? s->ca_file : NULL;
-        tc.helo = s->smtp_helo;
-        tc.require_tls = s->smtp_require_tls;
-        tc.concurrency = run->o->concurrency > 0 ? run->o->concurrency : s->concurrency;
-        tc.timeout_ms = s->timeout * 1000;
+    if (sender_transport_config(s, run->o->concurrency, &tc, &password, &token, run->err) == 0) {
         tc.verbose = run->o->trace;
         if (run->ho.fd >= 0) {
             tc.started = on_started;

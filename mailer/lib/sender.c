@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "transport.h"
 
 #include "banned.h"
 
@@ -153,4 +154,25 @@ char *sender_oauth_token(const struct sender *s, struct err *err)
     if (!*s->smtp_oauth_token_command)
         return NULL;
     return secret_from_command(s->smtp_oauth_token_command, "SMTP_OAUTH_TOKEN_COMMAND", err);
+}
+
+int sender_transport_config(const struct sender *s, int concurrency, struct transport_config *tc,
+                            char **password, char **token, struct err *err)
+{
+    *token = NULL;
+    if (!(*password = sender_password(s, err)) && err->kind != ERR_NONE)
+        return -1;
+    if (!(*token = sender_oauth_token(s, err)) && err->kind != ERR_NONE)
+        return -1;
+    memset(tc, 0, sizeof(*tc));
+    tc->url = s->smtp_url;
+    tc->user = *s->smtp_user ? s->smtp_user : NULL;
+    tc->password = *password;
+    tc->oauth_token = *token;
+    tc->ca_file = *s->ca_file ? s->ca_file : NULL;
+    tc->helo = s->smtp_helo;
+    tc->require_tls = s->smtp_require_tls;
+    tc->concurrency = concurrency > 0 ? concurrency : s->concurrency;
+    tc->timeout_ms = s->timeout * 1000;
+    return 0;
 }

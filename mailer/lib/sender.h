@@ -70,4 +70,13 @@ char *sender_oauth_token(const struct sender *s, struct err *err);
 /* Wipe and free a secret (NULL is ok). */
 void sender_secret_free(char *secret);
 
+/* The SMTP transport settings of s (transport.h) for concurrency
+ * connections (0: the sender's own), its login secrets run now (a password
+ * or token command) into *password and *token (NULL when not configured;
+ * free both with sender_secret_free, also on failure): tc's strings point
+ * into s and them. 0, or -1 with err set. */
+struct transport_config;
+int sender_transport_config(const struct sender *s, int concurrency, struct transport_config *tc,
+                            char **password, char **token, struct err *err);
+
 #endif

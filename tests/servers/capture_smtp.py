@@ -35,6 +35,8 @@ b"); "drop" closes the connection without a reply, "hang" never replies; at
 data both save the message first (the server has it). Example: the Microsoft
 365 daily quota after 3 messages:
   --rule 'data:3:554 5.2.0 STOREDRV.Submission.Exception:SubmissionQuotaExceededException'
+--spare ADDRESS (repeatable): rcpt and data rules leave alone (and do not
+count) a message to ADDRESS, e.g. the person a test watches for a notice.
 
 TLS: --cert/--key offer STARTTLS (--require-tls: 530 to MAIL before it);
 --implicit-tls speaks TLS from the first byte (smtps://); --no-tls ignores the
@@ -189,8 +191,12 @@ class Capture:
         envelope.mail_options.extend(mail_options)
         return "250 OK"
 
+    def spared(self, addresses):
+        spare = {a.lower() for a in (self.args.spare or [])}
+        return bool(addresses) and all(a.lower() in spare for a in addresses)
+
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        reply = self.rule("rcpt")
+        reply = None if self.spared([address]) else self.rule("rcpt")
         if reply is not None:
             if reply in ("drop", "hang"):
                 await self.answer(server, "rcpt", reply)
@@ -214,7 +220,7 @@ class Capture:
 
     async def handle_DATA(self, server, session, envelope):
         faults = {fault_of(a) for a in envelope.rcpt_tos}
-        reply = self.rule("data")
+        reply = None if self.spared(envelope.rcpt_tos) else self.rule("data")
         if reply is not None:
             if reply in ("drop", "hang"):
                 self.save(server, session, envelope)
@@ -357,6 +363,8 @@ def parse_args(argv):
     p.add_argument("--data-delay", type=float, default=0.0,
                    help="seconds every reply to DATA waits (a slow relay)")
     p.add_argument("--timeout", type=float, default=300.0, help="idle connection timeout")
+    p.add_argument("--spare", action="append", metavar="ADDRESS",
+                   help="rcpt and data rules leave messages to ADDRESS alone")
     p.add_argument("--rule", action="append", metavar="PHASE:AFTER:REPLY",
                    help="answer REPLY to PHASE after AFTER such commands (see the top)")
     args = p.parse_args(argv)
