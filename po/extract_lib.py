@@ -33,9 +33,12 @@ PATTERNS = [
     re.compile(r'\bbuf_addf\s*\(\s*[A-Za-z_>.-]*(?:report|warnings|notes)\s*,' + LITS),
     # campaign.c: problem(st, "format", a, b) -> "file:line: " + the format
     re.compile(r'\bproblem\s*\(\s*&?st\s*,' + LITS),
-    # ledger.c: db_fail(l, err, "what"), step_done(l, st, err, "what")
+    # ledger.c: db_fail(l, err, "what"), step_done(l, st, err, "what") and the
+    # helpers built on it, side_file_place(t, dest, taken_ok, "what", err)
     re.compile(r'\bdb_fail\s*\([^,;]*,[^,;]*,' + LITS),
-    re.compile(r'\bstep_done\s*\([^,;]*,[^,;]*,[^,;]*,' + LITS),
+    re.compile(r'\b(?:step_done|step_changed|step_row|finish_once)\s*\([^,;]*,[^,;]*,[^,;]*,' + LITS),
+    re.compile(r'\bstep_count\s*\([^,;]*,[^,;]*,[^,;]*,[^,;]*,' + LITS),
+    re.compile(r'\bside_file_place\s*\([^,;]*,[^,;]*,[^,;]*,' + LITS),
     # template.c: syntax_error(err, u, off, "format", ...) -> "origin:line:col: " + format
     re.compile(r'\bsyntax_error\s*\([^,;]*,[^,;]*,[^,;]*,' + LITS),
 ]

@@ -429,3 +429,9 @@ void cli_json_str(const char *s)
     else
         fputs("null", stdout); /* data */
 }
+
+void cli_json_member(const char *name, const char *s)
+{
+    printf(", \"%s\": ", name); /* data */
+    cli_json_str(s);
+}

@@ -126,6 +126,9 @@ int cli_informe_load(const struct cli *cli, const char *path, struct report_conf
 void cli_json_str(const char *s);
 /* The same for s[0..n), which may hold NUL bytes. */
 void cli_json_strn(const char *s, size_t n);
+/* The next member of a JSON object on stdout: ', "name": ' and s as
+ * cli_json_str prints it. */
+void cli_json_member(const char *name, const char *s);
 
 /* MAILER_HOME: where campaigns/, contacts/ and templates/ are. */
 const char *cli_home(const struct cli *cli);

@@ -255,23 +255,17 @@ nomem:
 static int check_verdict_json(struct check *c, const struct contacts_verdict *v)
 {
     printf("%s\n    {\"file\": ", c->n ? "," : ""); /* data */
-    cli_json_strn(v->file, strlen(v->file));
+    cli_json_str(v->file);
     printf(", \"line\": %zu, \"verdict\": \"%s\", \"input\": ", v->line,
            kind_names[v->kind]); /* data */
-    cli_json_strn(v->input, strlen(v->input));
-    printf(", \"address\": "); /* data */
-    cli_json_strn(v->address, strlen(v->address));
-    if (v->reason) {
-        printf(", \"reason\": "); /* data */
-        cli_json_strn(v->reason, strlen(v->reason));
-    }
-    if (v->hint) {
-        printf(", \"hint\": "); /* data */
-        cli_json_strn(v->hint, strlen(v->hint));
-    }
+    cli_json_str(v->input);
+    cli_json_member("address", v->address);
+    if (v->reason)
+        cli_json_member("reason", v->reason);
+    if (v->hint)
+        cli_json_member("hint", v->hint);
     if (v->first_file) {
-        printf(", \"first\": "); /* data */
-        cli_json_strn(v->first_file, strlen(v->first_file));
+        cli_json_member("first", v->first_file);
         printf(", \"first_line\": %zu", v->first_line); /* data */
     }
     printf("}");

@@ -214,10 +214,8 @@ static void print_json(const struct ledger_history *h, int count)
     printf("%s\n  {\"recorded\": true, \"state\": \"recorded\", \"list\": ", /* data */
            count ? "," : "");
     cli_json_str(h->list);
-    printf(", \"kind\": "); /* data */
-    cli_json_str(h->kind);
-    printf(", \"title\": "); /* data */
-    cli_json_str(h->title);
+    cli_json_member("kind", h->kind);
+    cli_json_member("title", h->title);
     printf(", \"dates\": ["); /* data */
     for (i = 0; i < h->ndates; i++) {
         clock_iso(h->dates[i], iso, sizeof(iso));
@@ -225,16 +223,13 @@ static void print_json(const struct ledger_history *h, int count)
     }
     printf("], \"range\": %s, \"month\": ", h->range ? "true" : "false"); /* data */
     cli_json_str(*h->month ? h->month : NULL);
-    printf(", \"date_text\": "); /* data */
-    cli_json_str(h->date_text);
+    cli_json_member("date_text", h->date_text);
     if (h->recipients >= 0)
         printf(", \"recipients\": %ld", h->recipients); /* data */
     else
         printf(", \"recipients\": null"); /* data */
-    printf(", \"sender\": ");             /* data */
-    cli_json_str(h->sender);
-    printf(", \"source\": "); /* data */
-    cli_json_str(h->source);
+    cli_json_member("sender", h->sender);
+    cli_json_member("source", h->source);
     clock_iso(h->recorded_at, iso, sizeof(iso));
     printf(", \"recorded_at\": \"%s\"}", iso); /* data */
 }

@@ -61,18 +61,12 @@ static int show_event(void *ud, const struct ledger_event *e)
         clock_iso(e->at, when, sizeof(when));
         printf("%s\n  {\"at\": \"%s\", \"who\": ", o->count ? "," : "", when); /* data */
         cli_json_str(e->who);
-        printf(", \"os_user\": "); /* data */
-        cli_json_str(e->os_user);
-        printf(", \"host\": "); /* data */
-        cli_json_str(e->host);
-        printf(", \"what\": "); /* data */
-        cli_json_str(e->what);
-        printf(", \"campaign\": "); /* data */
-        cli_json_str(e->campaign);
-        printf(", \"edition\": "); /* data */
-        cli_json_str(e->edition);
-        printf(", \"detail\": "); /* data */
-        cli_json_str(e->detail);
+        cli_json_member("os_user", e->os_user);
+        cli_json_member("host", e->host);
+        cli_json_member("what", e->what);
+        cli_json_member("campaign", e->campaign);
+        cli_json_member("edition", e->edition);
+        cli_json_member("detail", e->detail);
         putchar('}');
     } else {
         clock_local(e->at, &tm);

@@ -28,12 +28,9 @@ static int show_event(void *ud, const struct ledger_event *e)
     clock_iso(e->at, at, sizeof(at));
     printf("%s{\"at\": \"%s\", \"who\": ", s->nevents++ ? ", " : "", at); /* data */
     cli_json_str(e->who);
-    printf(", \"host\": "); /* data */
-    cli_json_str(e->host);
-    printf(", \"what\": "); /* data */
-    cli_json_str(e->what);
-    printf(", \"detail\": "); /* data */
-    cli_json_str(e->detail);
+    cli_json_member("host", e->host);
+    cli_json_member("what", e->what);
+    cli_json_member("detail", e->detail);
     putchar('}');
     return 0;
 }
@@ -123,10 +120,8 @@ static int show_one(void *ud, const struct mailing *m)
     if (s->json) {
         printf("%s\n  {\"campaign\": ", s->count ? "," : ""); /* data */
         cli_json_str(m->campaign);
-        printf(", \"edition\": "); /* data */
-        cli_json_str(m->edition);
-        printf(", \"subject\": "); /* data */
-        cli_json_str(m->subject);
+        cli_json_member("edition", m->edition);
+        cli_json_member("subject", m->subject);
         printf(", \"state\": \"%s\", \"test\": %s, \"started_at\": %s%s%s," /* data */
                " \"total\": %ld, \"pending\": %ld, \"sent\": %ld, \"deferred\": %ld,"
                " \"failed\": %ld, \"bounced\": %ld, \"uncertain\": %ld, \"skipped\": %ld,"

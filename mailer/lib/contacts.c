@@ -787,20 +787,16 @@ int contacts_load(const struct audience_spec *spec, contacts_fn fn, void *ud,
                   struct audience_stats *stats, struct buf *report, struct err *err)
 {
     struct audience_stats dummy;
-    struct loader L;
+    struct loader L = {.spec = spec,
+                       .fn = fn,
+                       .ud = ud,
+                       .stats = stats ? stats : &dummy,
+                       .report = report,
+                       .err = err};
     size_t i;
     int rc = 0;
 
-    memset(&L, 0, sizeof(L));
-    if (!stats)
-        stats = &dummy;
-    memset(stats, 0, sizeof(*stats));
-    L.spec = spec;
-    L.fn = fn;
-    L.ud = ud;
-    L.stats = stats;
-    L.report = report;
-    L.err = err;
+    memset(L.stats, 0, sizeof(*L.stats));
     buf_init(&L.name, 0);
     buf_init(&L.tmp, 0);
     if (spec->filter && spec->filter[0]) {

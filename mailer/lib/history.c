@@ -490,17 +490,11 @@ static int finish(struct reader *r, size_t first)
 int history_read_mem(const char *name, const char *data, size_t len, int year,
                      struct history_table *t, struct buf *warnings, struct err *err)
 {
-    struct reader r;
+    struct reader r = {.t = t, .name = name, .year = year, .warnings = warnings, .err = err};
     struct buf csv = BUF_INIT, csvwarn = BUF_INIT;
     struct csvread_opts opts = {0, CSVREAD_AUTO};
     int tsv, rc;
 
-    memset(&r, 0, sizeof(r));
-    r.t = t;
-    r.name = name;
-    r.year = year;
-    r.warnings = warnings;
-    r.err = err;
     if (prepare(data, len, &csv, &r.offset, &tsv)) {
         buf_release(&csv);
         return err_nomem(err);

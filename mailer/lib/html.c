@@ -1,6 +1,8 @@
 /* html - the one HTML escaper. */
 #include "html.h"
 
+#include <string.h>
+
 #include "banned.h"
 
 static const unsigned char special[256] = {
@@ -26,4 +28,9 @@ int html_escape(struct buf *out, const char *s, size_t len)
 full:
     buf_setlen(out, was); /* none of it, rather than a piece */
     return -1;
+}
+
+int html_escape_str(struct buf *out, const char *s)
+{
+    return html_escape(out, s, strlen(s));
 }

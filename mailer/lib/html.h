@@ -15,5 +15,7 @@
 /* s[0..len) (untrusted) escaped onto out; 0, or -1 when out is full (out
  * is then as it was). */
 WARN_UNUSED_RESULT int html_escape(struct buf *out, const char *s, size_t len);
+/* The same for the string s (untrusted). */
+WARN_UNUSED_RESULT int html_escape_str(struct buf *out, const char *s);
 
 #endif

@@ -550,13 +550,11 @@ static int ledger_check(struct ledger *l, struct err *err)
     return ok ? 0 : err_set(err, ERR_IO, "%s: the integrity check failed", l->path);
 }
 
-/* A new ledger at path, made whole elsewhere (schema, instance id) and then
- * linked into place, so that no run ever sees a half-made ledger: when two
- * first runs race, the loser finds the winner's complete ledger. */
 /* A new SQLite file beside path, named path.SUFFIX-PID, opened in t (t->path
- * is its name, in tmp), to be linked into place once whole. The ledger holds
- * names and addresses: readable by its owner only (SQLite gives the -wal and
- * -shm files the database's permissions). */
+ * is its name, in tmp), to be linked into place once whole (side_file_place)
+ * and released in any case (side_file_release). The ledger holds names and
+ * addresses: readable by its owner only (SQLite gives the -wal and -shm files
+ * the database's permissions). */
 static int open_side_file(struct ledger *t, struct buf *tmp, const char *path, const char *suffix,
                           struct err *err)
 {
@@ -575,6 +573,34 @@ static int open_side_file(struct ledger *t, struct buf *tmp, const char *path, c
     return 0;
 }
 
+/* Close the side file t and link it into place at dest; a file already at
+ * dest is an error, unless taken_ok (then it is as good: another run made
+ * it first). 0, or -1 with err set ("DEST: WHAT: why"). */
+static int side_file_place(struct ledger *t, const char *dest, int taken_ok, const char *what,
+                           struct err *err)
+{
+    if (sqlite3_close(t->db) != SQLITE_OK)
+        return db_fail(t, err, what);
+    t->db = NULL;
+    if (link(t->path, dest) && !(taken_ok && errno == EEXIST))
+        return err_errno(err, ERR_IO, "%s: %s", dest, what);
+    return 0;
+}
+
+/* What open_side_file made, closed and removed (once linked, the file
+ * stays under its new name). */
+static void side_file_release(struct ledger *t, struct buf *tmp)
+{
+    if (t->db)
+        sqlite3_close(t->db);
+    if (tmp->data)
+        unlink(tmp->data);
+    buf_release(tmp);
+}
+
+/* A new ledger at path, made whole elsewhere (schema, instance id) and then
+ * linked into place, so that no run ever sees a half-made ledger: when two
+ * first runs race, the loser finds the winner's complete ledger. */
 static int create_ledger(const char *path, struct err *err)
 {
     struct ledger t = {0};
@@ -585,24 +611,11 @@ static int create_ledger(const char *path, struct err *err)
         goto out;
     add_functions(t.db, NULL);
     if (ledger_exec(&t, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;", err) ||
-        migrate(&t, err))
+        migrate(&t, err) || side_file_place(&t, path, 1, "cannot create the ledger", err))
         goto out;
-    if (sqlite3_close(t.db) != SQLITE_OK) {
-        db_fail(&t, err, "cannot create the ledger");
-        goto out;
-    }
-    t.db = NULL;
-    if (link(tmp.data, path) && errno != EEXIST) {
-        err_errno(err, ERR_IO, "%s: cannot create the ledger", path);
-        goto out;
-    }
     rc = 0;
 out:
-    if (t.db)
-        sqlite3_close(t.db);
-    if (tmp.data)
-        unlink(tmp.data);
-    buf_release(&tmp);
+    side_file_release(&t, &tmp);
     return rc;
 }
 
@@ -715,24 +728,11 @@ int ledger_backup(struct ledger *l, const char *dest, struct err *err)
     if (ledger_exec(&t, "PRAGMA journal_mode = DELETE; PRAGMA synchronous = FULL;", err) ||
         check_schema(&t, err) || ledger_check(&t, err) ||
         ledger_exec(&t, "DELETE FROM ledger_info WHERE key = 'instance_id'", err) ||
-        make_instance(&t, err))
+        make_instance(&t, err) || side_file_place(&t, dest, 0, "cannot create the backup", err))
         goto out;
-    if (sqlite3_close(t.db) != SQLITE_OK) {
-        db_fail(&t, err, "cannot close the backup");
-        goto out;
-    }
-    t.db = NULL;
-    if (link(tmp.data, dest)) {
-        err_errno(err, ERR_IO, "%s: cannot create the backup", dest);
-        goto out;
-    }
     rc = 0;
 out:
-    if (t.db)
-        sqlite3_close(t.db);
-    if (tmp.data)
-        unlink(tmp.data);
-    buf_release(&tmp);
+    side_file_release(&t, &tmp);
     return rc;
 }
 
@@ -868,6 +868,38 @@ static int step_done(struct ledger *l, sqlite3_stmt *st, struct err *err, const 
     return 0;
 }
 
+/* step_done, then: 0 when the statement changed a row, 1 when it changed none. */
+static int step_changed(struct ledger *l, sqlite3_stmt *st, struct err *err, const char *what)
+{
+    if (step_done(l, st, err, what))
+        return -1;
+    return sqlite3_changes(l->db) ? 0 : 1;
+}
+
+/* Step a statement that returns rows: 1 a row (read it, step again), 0 no
+ * more rows, -1 an error (err set). The caller resets st (or finalizes it)
+ * when done, so a walk over the rows ends in "return stop ? stop : rc". */
+static int step_row(struct ledger *l, sqlite3_stmt *st, struct err *err, const char *what)
+{
+    int rc = sqlite3_step(st);
+
+    if (rc == SQLITE_ROW)
+        return 1;
+    return rc == SQLITE_DONE ? 0 : db_fail(l, err, what);
+}
+
+/* Step a statement that returns one number (column 0 of its one row) into
+ * *n; st is reset. 0, or -1 with err set (*n is then 0). */
+static int step_count(struct ledger *l, sqlite3_stmt *st, long *n, struct err *err,
+                      const char *what)
+{
+    int rc = sqlite3_step(st);
+
+    *n = rc == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 0 : db_fail(l, err, what);
+}
+
 void mailing_release(struct mailing *m)
 {
     free(m->campaign);
@@ -936,18 +968,16 @@ int ledger_mailings_each(struct ledger *l, const char *campaign, ledger_mailing_
     int rc, stop = 0;
 
     bind_text(st, 1, campaign);
-    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while (!stop && (rc = step_row(l, st, err, "reading mailings")) > 0) {
         if (read_mailing(st, &m, err)) {
-            sqlite3_reset(st);
-            return -1;
+            rc = -1;
+            break;
         }
         stop = fn(ud, &m);
         mailing_release(&m);
     }
     sqlite3_reset(st);
-    if (stop)
-        return stop;
-    return rc == SQLITE_DONE ? 0 : db_fail(l, err, "reading mailings");
+    return stop ? stop : rc;
 }
 
 int ledger_mailing_create(struct ledger *l, struct mailing *m, struct err *err)
@@ -992,9 +1022,7 @@ int ledger_delivery_add(struct ledger *l, int64_t mailing_id, const char *addres
     bind_text(st, 5, vars ? vars : "{}");
     bind_text(st, 6, message_id);
     bind_time(st, 7, clock_now());
-    if (step_done(l, st, err, "adding a delivery"))
-        return -1;
-    return sqlite3_changes(l->db) ? 0 : 1;
+    return step_changed(l, st, err, "adding a delivery");
 }
 
 void delivery_release(struct delivery *d)
@@ -1066,20 +1094,18 @@ int ledger_deliveries_each(struct ledger *l, int64_t mailing_id, ledger_delivery
     int rc, stop = 0;
 
     sqlite3_bind_int64(st, 1, mailing_id);
-    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while (!stop && (rc = step_row(l, st, err, "reading deliveries")) > 0) {
         memset(&d, 0, sizeof(d));
         if (read_delivery(st, &d, err)) {
             delivery_release(&d);
-            sqlite3_reset(st);
-            return -1;
+            rc = -1;
+            break;
         }
         stop = fn(ud, &d);
         delivery_release(&d);
     }
     sqlite3_reset(st);
-    if (stop)
-        return stop;
-    return rc == SQLITE_DONE ? 0 : db_fail(l, err, "reading deliveries");
+    return stop ? stop : rc;
 }
 
 int ledger_schedule_add(struct ledger *l, const char *campaign, const char *edition, time_t due_at,
@@ -1112,13 +1138,11 @@ int ledger_schedules_each(struct ledger *l, ledger_schedule_fn fn, void *ud, str
     sqlite3_stmt *st = stmt(l, ST_SCHEDULES_EACH);
     int rc, stop = 0;
 
-    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)
+    while (!stop && (rc = step_row(l, st, err, "reading schedules")) > 0)
         stop = fn(ud, (const char *)sqlite3_column_text(st, 0),
                   (const char *)sqlite3_column_text(st, 1), col_time(st, 2));
     sqlite3_reset(st);
-    if (stop)
-        return stop;
-    return rc == SQLITE_DONE ? 0 : db_fail(l, err, "reading schedules");
+    return stop ? stop : rc;
 }
 
 /* A statement of its own (prepared for the call): `due` runs it once. */
@@ -1180,9 +1204,7 @@ int ledger_delivery_unsend(struct ledger *l, int64_t mailing_id, int64_t id, tim
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int64(st, 2, mailing_id);
     bind_time(st, 3, now);
-    if (step_done(l, st, err, "putting back a delivery never started"))
-        return -1;
-    return sqlite3_changes(l->db) ? 0 : 1;
+    return step_changed(l, st, err, "putting back a delivery never started");
 }
 
 int ledger_mailing_counts(struct ledger *l, int64_t mailing_id, struct delivery_counts *c,
@@ -1212,13 +1234,9 @@ int ledger_mailing_counts(struct ledger *l, int64_t mailing_id, struct delivery_
 int ledger_sent_since(struct ledger *l, time_t since, long *n, struct err *err)
 {
     sqlite3_stmt *st = stmt(l, ST_SENT_SINCE);
-    int rc;
 
     bind_time(st, 1, since ? since : 1);
-    rc = sqlite3_step(st);
-    *n = rc == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? 0 : db_fail(l, err, "counting sent messages");
+    return step_count(l, st, n, err, "counting sent messages");
 }
 
 int ledger_nth_latest_sent(struct ledger *l, long count, time_t *at, struct err *err)
@@ -1260,29 +1278,27 @@ int ledger_suppressed_for(struct ledger *l, const char *address, const char *lis
 
 /* ---- events and history (migration 6, issue 18) ---- */
 
-/* After sqlite3_prepare_v2 of a rare statement (prepared for one call):
- * 0, or -1 with err set and *st finalized. */
-static int prepared(struct ledger *l, int rc, sqlite3_stmt **st, struct err *err)
+/* A rare statement, prepared for one call (the statement table holds the
+ * frequent ones): the caller finalizes it; NULL with err set. */
+static sqlite3_stmt *prepare_once(struct ledger *l, const char *sql, struct err *err)
 {
-    if (rc == SQLITE_OK)
-        return 0;
-    db_fail(l, err, "preparing a statement");
-    sqlite3_finalize(*st);
-    *st = NULL;
-    return -1;
+    sqlite3_stmt *st = NULL;
+
+    if (sqlite3_prepare_v2(l->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        db_fail(l, err, "preparing a statement");
+        sqlite3_finalize(st);
+        return NULL;
+    }
+    return st;
 }
 
+/* step_done for a statement of prepare_once, finalized. */
 static int finish_once(struct ledger *l, sqlite3_stmt *st, struct err *err, const char *what)
 {
-    int rc = sqlite3_step(st);
+    int rc = step_done(l, st, err, what);
 
-    if (rc != SQLITE_DONE) {
-        db_fail(l, err, what);
-        sqlite3_finalize(st);
-        return -1;
-    }
     sqlite3_finalize(st);
-    return 0;
+    return rc;
 }
 
 static const char *col_str(sqlite3_stmt *st, int i)
@@ -1294,15 +1310,13 @@ static const char *col_str(sqlite3_stmt *st, int i)
 
 int ledger_event_add(struct ledger *l, const struct ledger_event *e, struct err *err)
 {
-    sqlite3_stmt *st = NULL;
-
-    if (prepared(l,
-                 sqlite3_prepare_v2(
-                     l->db,
+    sqlite3_stmt *st =
+        prepare_once(l,
                      "INSERT INTO events (at, who, os_user, host, what, campaign, edition, detail)"
                      " VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
-                     -1, &st, NULL),
-                 &st, err))
+                     err);
+
+    if (!st)
         return -1;
     bind_time(st, 1, e->at ? e->at : clock_now());
     bind_text(st, 2, e->who ? e->who : "");
@@ -1318,24 +1332,21 @@ int ledger_event_add(struct ledger *l, const struct ledger_event *e, struct err 
 int ledger_events_each(struct ledger *l, time_t since, const char *campaign, const char *edition,
                        ledger_event_fn fn, void *ud, struct err *err)
 {
-    sqlite3_stmt *st = NULL;
+    sqlite3_stmt *st = prepare_once(
+        l,
+        "SELECT id, at, who, os_user, host, what, campaign, edition, detail FROM events"
+        " WHERE (?1 IS NULL OR at >= ?1) AND (?2 IS NULL OR campaign = ?2)"
+        " AND (?3 IS NULL OR edition = ?3) ORDER BY at, id",
+        err);
     struct ledger_event e;
     int rc, stop = 0;
 
-    if (prepared(
-            l,
-            sqlite3_prepare_v2(
-                l->db,
-                "SELECT id, at, who, os_user, host, what, campaign, edition, detail FROM events"
-                " WHERE (?1 IS NULL OR at >= ?1) AND (?2 IS NULL OR campaign = ?2)"
-                " AND (?3 IS NULL OR edition = ?3) ORDER BY at, id",
-                -1, &st, NULL),
-            &st, err))
+    if (!st)
         return -1;
     bind_time(st, 1, since);
     bind_text(st, 2, campaign);
     bind_text(st, 3, edition);
-    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while (!stop && (rc = step_row(l, st, err, "reading the events")) > 0) {
         e.id = sqlite3_column_int64(st, 0);
         e.at = col_time(st, 1);
         e.who = col_str(st, 2);
@@ -1348,19 +1359,14 @@ int ledger_events_each(struct ledger *l, time_t since, const char *campaign, con
         stop = fn(ud, &e);
     }
     sqlite3_finalize(st);
-    if (stop)
-        return stop;
-    return rc == SQLITE_DONE ? 0 : db_fail(l, err, "reading the events");
+    return stop ? stop : rc;
 }
 
 int ledger_mailing_retitle(struct ledger *l, int64_t id, const char *title, struct err *err)
 {
-    sqlite3_stmt *st = NULL;
+    sqlite3_stmt *st = prepare_once(l, "UPDATE mailings SET report_title = ?2 WHERE id = ?1", err);
 
-    if (prepared(l,
-                 sqlite3_prepare_v2(l->db, "UPDATE mailings SET report_title = ?2 WHERE id = ?1",
-                                    -1, &st, NULL),
-                 &st, err))
+    if (!st)
         return -1;
     sqlite3_bind_int64(st, 1, id);
     bind_text(st, 2, title);
@@ -1386,30 +1392,25 @@ static int history_dates(const struct ledger_history *h, struct buf *out, struct
 int ledger_history_count(struct ledger *l, const struct ledger_history *h, long *n, struct err *err)
 {
     struct buf dates = BUF_INIT;
-    sqlite3_stmt *st = NULL;
-    int rc;
+    sqlite3_stmt *st;
+    int rc = -1;
 
     *n = 0;
     if (history_dates(h, &dates, err) ||
-        prepared(l,
-                 sqlite3_prepare_v2(l->db,
-                                    "SELECT count(*) FROM history WHERE list = ?1 AND title = ?2"
-                                    " AND dates = ?3 AND month = ?4",
-                                    -1, &st, NULL),
-                 &st, err)) {
-        buf_release(&dates);
-        return -1;
-    }
+        !(st = prepare_once(l,
+                            "SELECT count(*) FROM history WHERE list = ?1 AND title = ?2"
+                            " AND dates = ?3 AND month = ?4",
+                            err)))
+        goto out;
     bind_text(st, 1, h->list);
     bind_text(st, 2, h->title);
     bind_text(st, 3, dates.data);
     bind_text(st, 4, h->month ? h->month : "");
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *n = (long)sqlite3_column_int64(st, 0);
+    rc = step_count(l, st, n, err, "reading the recorded mailings");
     sqlite3_finalize(st);
+out:
     buf_release(&dates);
-    return rc == SQLITE_ROW ? 0 : db_fail(l, err, "reading the recorded mailings");
+    return rc;
 }
 
 int ledger_history_add(struct ledger *l, const struct ledger_history *h, int64_t *id,
@@ -1417,23 +1418,15 @@ int ledger_history_add(struct ledger *l, const struct ledger_history *h, int64_t
 {
     struct buf dates = BUF_INIT;
     sqlite3_stmt *st;
-    int rc;
+    int rc = -1;
 
-    if (history_dates(h, &dates, err)) {
-        buf_release(&dates);
-        return -1;
-    }
-    if (prepared(l,
-                 sqlite3_prepare_v2(
-                     l->db,
-                     "INSERT INTO history (list, kind, title, dates, month, first_at, date_text,"
-                     " recipients, sender, source, recorded_at)"
-                     " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)",
-                     -1, &st, NULL),
-                 &st, err)) {
-        buf_release(&dates);
-        return -1;
-    }
+    if (history_dates(h, &dates, err) ||
+        !(st = prepare_once(l,
+                            "INSERT INTO history (list, kind, title, dates, month, first_at,"
+                            " date_text, recipients, sender, source, recorded_at)"
+                            " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)",
+                            err)))
+        goto out;
     bind_text(st, 1, h->list);
     bind_text(st, 2, h->kind ? h->kind : "");
     bind_text(st, 3, h->title);
@@ -1451,6 +1444,7 @@ int ledger_history_add(struct ledger *l, const struct ledger_history *h, int64_t
     rc = finish_once(l, st, err, "recording a mailing");
     if (!rc && id)
         *id = sqlite3_last_insert_rowid(l->db);
+out:
     buf_release(&dates);
     return rc;
 }
@@ -1458,24 +1452,21 @@ int ledger_history_add(struct ledger *l, const struct ledger_history *h, int64_t
 int ledger_history_each(struct ledger *l, time_t from, time_t to, ledger_history_fn fn, void *ud,
                         struct err *err)
 {
-    sqlite3_stmt *st = NULL;
+    sqlite3_stmt *st = prepare_once(
+        l,
+        "SELECT id, list, kind, title, dates, month, date_text, recipients, sender, source,"
+        " recorded_at FROM history WHERE (?1 IS NULL OR first_at >= ?1)"
+        " AND (?2 IS NULL OR first_at < ?2) ORDER BY first_at, id",
+        err);
     struct ledger_history h;
     time_t *dates = NULL;
     int rc, stop = 0;
 
-    if (prepared(
-            l,
-            sqlite3_prepare_v2(
-                l->db,
-                "SELECT id, list, kind, title, dates, month, date_text, recipients, sender, source,"
-                " recorded_at FROM history WHERE (?1 IS NULL OR first_at >= ?1)"
-                " AND (?2 IS NULL OR first_at < ?2) ORDER BY first_at, id",
-                -1, &st, NULL),
-            &st, err))
+    if (!st)
         return -1;
     bind_time(st, 1, from);
     bind_time(st, 2, to);
-    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while (!stop && (rc = step_row(l, st, err, "reading the recorded mailings")) > 0) {
         const char *p = col_str(st, 4);
         size_t n = 1, i = 0;
         time_t *grown;
@@ -1518,9 +1509,7 @@ int ledger_history_each(struct ledger *l, time_t from, time_t to, ledger_history
     }
     free(dates);
     sqlite3_finalize(st);
-    if (stop)
-        return stop;
-    return rc == SQLITE_DONE ? 0 : db_fail(l, err, "reading the recorded mailings");
+    return stop ? stop : rc;
 }
 
 int ledger_suppress_add(struct ledger *l, const char *address, const char *reason,
@@ -1547,9 +1536,7 @@ int ledger_suppress_remove_scope(struct ledger *l, const char *address, const ch
 
     bind_text(st, 1, address);
     bind_text(st, 2, scope);
-    if (step_done(l, st, err, "removing from the suppression list"))
-        return -1;
-    return sqlite3_changes(l->db) ? 0 : 1;
+    return step_changed(l, st, err, "removing from the suppression list");
 }
 
 int ledger_suppress_list(struct ledger *l, ledger_suppression_fn fn, void *ud, struct err *err)
@@ -1563,7 +1550,7 @@ int ledger_suppress_each(struct ledger *l, ledger_suppression_scope_fn sfn,
     sqlite3_stmt *st = stmt(l, ST_SUPPRESS_LIST);
     int rc, stop = 0;
 
-    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while (!stop && (rc = step_row(l, st, err, "reading the suppression list")) > 0) {
         const char *a = (const char *)sqlite3_column_text(st, 0),
                    *r = (const char *)sqlite3_column_text(st, 1),
                    *src = (const char *)sqlite3_column_text(st, 2),
@@ -1571,25 +1558,11 @@ int ledger_suppress_each(struct ledger *l, ledger_suppression_scope_fn sfn,
         stop = sfn ? sfn(ud, a, sc, r, src, col_time(st, 3)) : fn(ud, a, r, src, col_time(st, 3));
     }
     sqlite3_reset(st);
-    if (stop)
-        return stop;
-    return rc == SQLITE_DONE ? 0 : db_fail(l, err, "reading the suppression list");
+    return stop ? stop : rc;
 }
 
 /* ---- the unsubscribe endpoint (issue 16): rare statements, prepared when
- * used so that the statement table above stays as it is. */
-
-static sqlite3_stmt *prepare_once(struct ledger *l, const char *sql, struct err *err)
-{
-    sqlite3_stmt *st = NULL;
-
-    if (sqlite3_prepare_v2(l->db, sql, -1, &st, NULL) != SQLITE_OK) {
-        db_fail(l, err, "preparing a statement");
-        sqlite3_finalize(st);
-        return NULL;
-    }
-    return st;
-}
+ * used (prepare_once) so that the statement table above stays as it is. */
 
 int ledger_token_find(struct ledger *l, const char *token, struct ledger_token *out,
                       struct err *err)
@@ -1659,10 +1632,7 @@ int ledger_suppress_add_scope(struct ledger *l, const char *address, const char 
     bind_text(st, 3, reason);
     bind_text(st, 4, source ? source : "");
     bind_time(st, 5, clock_now());
-    rc = sqlite3_step(st);
-    rc = rc != SQLITE_DONE        ? db_fail(l, err, "adding to the suppression list")
-         : sqlite3_changes(l->db) ? 0
-                                  : 1;
+    rc = step_changed(l, st, err, "adding to the suppression list");
     sqlite3_finalize(st);
     return rc;
 }
@@ -1682,11 +1652,8 @@ int ledger_suppress_undo(struct ledger *l, const char *address, const char *sour
     bind_text(st, 1, address);
     bind_text(st, 2, source);
     bind_time(st, 3, since);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_DONE)
+    if ((rc = finish_once(l, st, err, "undoing an unsubscribe")) == 0)
         *removed = sqlite3_changes(l->db);
-    rc = rc == SQLITE_DONE ? 0 : db_fail(l, err, "undoing an unsubscribe");
-    sqlite3_finalize(st);
     return rc;
 }
 
@@ -1699,7 +1666,7 @@ int ledger_report(struct ledger *l, time_t from, time_t to, ledger_report_fn fn,
 
     bind_time(st, 1, from);
     bind_time(st, 2, to);
-    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while (!stop && (rc = step_row(l, st, err, "reading the report")) > 0) {
         r.mailing_id = sqlite3_column_int64(st, 0);
         r.campaign = (const char *)sqlite3_column_text(st, 1);
         r.edition = (const char *)sqlite3_column_text(st, 2);
@@ -1717,9 +1684,7 @@ int ledger_report(struct ledger *l, time_t from, time_t to, ledger_report_fn fn,
         stop = fn(ud, &r);
     }
     sqlite3_reset(st);
-    if (stop)
-        return stop;
-    return rc == SQLITE_DONE ? 0 : db_fail(l, err, "reading the report");
+    return stop ? stop : rc;
 }
 
 /* The report's figures of one mailing: counts by state, bounce classes,
@@ -1927,9 +1892,7 @@ int ledger_delivery_bounced(struct ledger *l, int64_t id, const char *klass, str
     sqlite3_bind_int64(st, 1, id);
     bind_text(st, 2, klass);
     bind_time(st, 3, clock_now());
-    if (step_done(l, st, err, "marking a delivery bounced"))
-        return -1;
-    return sqlite3_changes(l->db) ? 0 : 1;
+    return step_changed(l, st, err, "marking a delivery bounced");
 }
 
 int ledger_bounce_add(struct ledger *l, const struct bounce_row *b, struct err *err)
@@ -1983,14 +1946,10 @@ int ledger_soft_bounces(struct ledger *l, const char *address, time_t since, lon
                         struct err *err)
 {
     sqlite3_stmt *st = stmt(l, ST_SOFT_BOUNCES);
-    int rc;
 
     bind_text(st, 1, address);
     bind_time(st, 2, since ? since : 1);
-    rc = sqlite3_step(st);
-    *n = rc == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? 0 : db_fail(l, err, "counting soft bounces");
+    return step_count(l, st, n, err, "counting soft bounces");
 }
 
 /* ---- the addresses seen while an audience is frozen ---------------------------- */
@@ -2004,10 +1963,8 @@ int ledger_seen_add(struct ledger *l, const char *key, uint32_t list, uint32_t l
     bind_text(st, 1, key);
     sqlite3_bind_int64(st, 2, list);
     sqlite3_bind_int64(st, 3, line);
-    if (step_done(l, st, err, "recording an address seen"))
-        return -1;
-    if (sqlite3_changes(l->db))
-        return 0;
+    if ((rc = step_changed(l, st, err, "recording an address seen")) <= 0)
+        return rc;
     st = stmt(l, ST_SEEN_GET);
     bind_text(st, 1, key);
     rc = sqlite3_step(st);
@@ -2069,14 +2026,9 @@ int ledger_retry_failed(struct ledger *l, const char *campaign, const char *edit
     if (finish_once(l, st, err, "putting failed deliveries back"))
         goto fail;
     return ledger_exec(l, "COMMIT", err);
-fail : {
-    struct err ignored;
-
-    err_init(&ignored);
-    ledger_exec(l, "ROLLBACK", &ignored);
-    err_release(&ignored);
+fail:
+    ledger_rollback(l);
     return -1;
-}
 }
 
 int ledger_mailing_fail_rest(struct ledger *l, int64_t mailing_id, const char *why, time_t now,

@@ -14,6 +14,7 @@
 
 #include "bounce.h"
 #include "buf.h"
+#include "hex.h"
 
 #include "banned.h"
 
@@ -31,11 +32,6 @@ struct mailbox {
 
 /* ---- the URL ------------------------------------------------------------------ */
 
-static int hexval(int c)
-{
-    return isdigit(c) ? c - '0' : tolower(c) - 'a' + 10;
-}
-
 /* imaps://host[:port][/FOLDER] or imap://... (FOLDER percent-decoded);
  * name is the setting's, for messages. */
 static int parse_url(struct mailbox *mb, const char *name, const char *url, struct err *err)
@@ -43,7 +39,7 @@ static int parse_url(struct mailbox *mb, const char *name, const char *url, stru
     const char *p, *host, *end;
     struct buf folder;
     long port;
-    int rc = 0;
+    int rc = 0, h;
 
     if (!strncasecmp(url, "imaps://", 8)) {
         mb->implicit_tls = 1;
@@ -82,8 +78,8 @@ static int parse_url(struct mailbox *mb, const char *name, const char *url, stru
     if (*p == '/')
         p++;
     for (; *p && !rc; p++) {
-        if (*p == '%' && isxdigit((unsigned char)p[1]) && isxdigit((unsigned char)p[2])) {
-            rc = buf_addch(&folder, hexval((unsigned char)p[1]) * 16 + hexval((unsigned char)p[2]));
+        if (*p == '%' && (h = hex_byte(p + 1)) >= 0) {
+            rc = buf_addch(&folder, h);
             p += 2;
         } else {
             rc = buf_addch(&folder, *p);

@@ -11,6 +11,7 @@
 
 #include <libetpan/libetpan.h>
 
+#include "base64.h"
 #include "clock.h"
 #include "hex.h"
 #include "rfc2047.h"
@@ -587,42 +588,21 @@ static int qp_encode(struct buf *out, const char *s, size_t n)
 
 /* Base64 in lines of 76 and a final CRLF, as libetpan would write it, but
  * in one pass: libetpan's writer appends four octets at a time. Whole
- * lines (57 input octets) first, without a test per group. */
+ * lines (57 input octets) first; CRLF after a line only when more follows. */
 static int base64_encode(struct buf *out, const unsigned char *p, size_t n)
 {
-    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    size_t i = 0, end, need = (n + 2) / 3 * 4;
-    uint32_t v;
+    size_t i, need = BASE64_LEN(n);
     char *w;
-    int more;
 
     if (n > SIZE_MAX / 2 || buf_grow(out, need + need / 76 * 2 + 4))
         return -1;
     w = out->data + out->len;
-    for (;;) {
-        /* a line; CRLF after it only when more input follows */
-        more = n - i > 57;
-        end = more ? i + 57 : i + (n - i) / 3 * 3;
-        for (; i < end; i += 3, w += 4) {
-            v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
-            w[0] = b64[v >> 18];
-            w[1] = b64[(v >> 12) & 63];
-            w[2] = b64[(v >> 6) & 63];
-            w[3] = b64[v & 63];
-        }
-        if (!more)
-            break;
+    for (i = 0; n - i > 57; i += 57) {
+        w = base64_put(w, p + i, 57);
         *w++ = '\r';
         *w++ = '\n';
     }
-    if (i < n) {
-        v = (uint32_t)p[i] << 16 | (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0);
-        w[0] = b64[v >> 18];
-        w[1] = b64[(v >> 12) & 63];
-        w[2] = i + 1 < n ? b64[(v >> 6) & 63] : '=';
-        w[3] = '=';
-        w += 4;
-    }
+    w = base64_put(w, p + i, n - i);
     *w++ = '\r';
     *w++ = '\n';
     buf_setlen(out, (size_t)(w - out->data));

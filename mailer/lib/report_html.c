@@ -5,18 +5,11 @@
  * HTML-escaped. */
 #include "report.h"
 
-#include <string.h>
-
 #include "datefmt.h"
 #include "html.h"
 #include "report_int.h"
 
 #include "banned.h"
-
-static int html_esc(struct buf *out, const char *s)
-{
-    return html_escape(out, s, strlen(s));
-}
 
 static const char html_style[] =
     "<style>\n"
@@ -150,7 +143,7 @@ static int html_row(const struct report_audience *a, size_t i, struct buf cell[N
     for (k = 0; k < a->ncols; k++) {
         col = a->cols[k];
         if (buf_addstr(out, col >= C_DEST ? "<td class=\"n\">" : "<td>") ||
-            html_esc(out, cell[col].data) || buf_addstr(out, "</td>"))
+            html_escape_str(out, cell[col].data) || buf_addstr(out, "</td>"))
             return -1;
     }
     return buf_addstr(out, "</tr>\n");
@@ -167,7 +160,7 @@ static int html_table(const struct report_data *d, const struct report_audience 
     for (k = 0; k < a->ncols; k++) {
         col = a->cols[k];
         if (buf_addf(out, "<th%s scope=\"col\">", col >= C_DEST ? " class=\"n\"" : "") ||
-            html_esc(out, report_table_header(d, a, col)) || buf_addstr(out, "</th>"))
+            html_escape_str(out, report_table_header(d, a, col)) || buf_addstr(out, "</th>"))
             return -1;
     }
     if (buf_addstr(out, "</tr></thead>\n<tbody>\n"))
@@ -189,7 +182,7 @@ static int html_target(const struct report_data *d, struct buf *out,
                         "scope=\"col\">Objetivo</th><th class=\"n\" scope=\"col\">Logrado"
                         "</th><th scope=\"col\">Estado</th></tr></thead>\n<tbody>\n"))
         return -1;
-    return buf_addstr(out, "<tr class=\"meta\"><td>") || html_esc(out, label) ||
+    return buf_addstr(out, "<tr class=\"meta\"><td>") || html_escape_str(out, label) ||
                    buf_addf(out,
                             "</td><td class=\"n\">%ld</td><td class=\"n\">%ld</td>"
                             "<td class=\"%s\">%s</td></tr>\n",
@@ -208,17 +201,18 @@ static int html_audience(const struct report_data *d, size_t k, struct buf cell[
     const struct report_audience *a = &d->aud[k];
 
     buf_reset(tmp);
-    if (buf_addstr(out, "<section class=\"audiencia\" data-lista=\"") || html_esc(out, a->lists) ||
-        buf_addstr(out, "\">\n<h2>") || report_words_heading(d, a, tmp) ||
-        html_esc(out, tmp->data) || buf_addstr(out, "</h2>\n") || html_table(d, a, cell, out))
+    if (buf_addstr(out, "<section class=\"audiencia\" data-lista=\"") ||
+        html_escape_str(out, a->lists) || buf_addstr(out, "\">\n<h2>") ||
+        report_words_heading(d, a, tmp) || html_escape_str(out, tmp->data) ||
+        buf_addstr(out, "</h2>\n") || html_table(d, a, cell, out))
         return -1;
     buf_reset(tmp);
     if (a->recorded && (report_words_note(a, tmp) || buf_addstr(out, "<p class=\"nota\">") ||
-                        html_esc(out, tmp->data) || buf_addstr(out, "</p>\n")))
+                        html_escape_str(out, tmp->data) || buf_addstr(out, "</p>\n")))
         return -1;
     buf_reset(tmp);
     if (report_words_sentence(d, a, tmp) || buf_addstr(out, "<p class=\"enunciado\">") ||
-        html_esc(out, tmp->data) || buf_addstr(out, "</p>\n") || html_chart(d, a, k, out) ||
+        html_escape_str(out, tmp->data) || buf_addstr(out, "</p>\n") || html_chart(d, a, k, out) ||
         buf_addstr(out, "</section>\n"))
         return -1;
     return 0;
@@ -229,11 +223,11 @@ static int html_head(const struct report_data *d, struct buf *out)
     return buf_addstr(out, "<!DOCTYPE html>\n<html lang=\"es\">\n<head>\n<meta charset=\"utf-8\">\n"
                            "<meta name=\"viewport\" content=\"width=device-width, "
                            "initial-scale=1\">\n<title>Informe de comunicaciones enviadas: ") ||
-                   html_esc(out, d->p->label) || buf_addstr(out, "</title>\n") ||
+                   html_escape_str(out, d->p->label) || buf_addstr(out, "</title>\n") ||
                    buf_addstr(out, html_style) ||
                    buf_addstr(out, "</head>\n<body>\n<header>\n<h1>Informe de comunicaciones "
                                    "enviadas</h1>\n<p class=\"periodo\">Periodo: ") ||
-                   html_esc(out, d->p->label) || buf_addstr(out, "</p>\n</header>\n")
+                   html_escape_str(out, d->p->label) || buf_addstr(out, "</p>\n</header>\n")
                ? -1
                : 0;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base64.h"
 #include "hex.h"
 #include "utf8.h"
 
@@ -14,8 +15,6 @@
 #define PAYLOAD_MAX (RFC2047_WORD_MAX - PREFIX_LEN - 2)
 #define LINE_SOFT 76 /* fold before a word would pass this column */
 #define PLAIN_WORD_MAX 60
-
-static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 static int add_replacement(struct buf *out)
 {
@@ -136,31 +135,13 @@ static int q_word(struct buf *w, const char *u, size_t n)
 
 static int b_word(struct buf *w, const char *u, size_t n)
 {
-    const unsigned char *p = (const unsigned char *)u;
-    size_t i;
-    uint32_t v;
     char *o;
 
-    if (n > (SIZE_MAX - 16) / 2 || buf_grow(w, 12 + (n + 2) / 3 * 4))
+    if (n > (SIZE_MAX - 16) / 2 || buf_grow(w, 12 + BASE64_LEN(n)))
         return -1;
     o = w->data + w->len;
     memcpy(o, "=?UTF-8?B?", 10);
-    o += 10;
-    for (i = 0; i + 2 < n; i += 3, o += 4) {
-        v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
-        o[0] = b64[v >> 18];
-        o[1] = b64[(v >> 12) & 63];
-        o[2] = b64[(v >> 6) & 63];
-        o[3] = b64[v & 63];
-    }
-    if (i < n) {
-        v = (uint32_t)p[i] << 16 | (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0);
-        o[0] = b64[v >> 18];
-        o[1] = b64[(v >> 12) & 63];
-        o[2] = i + 1 < n ? b64[(v >> 6) & 63] : '=';
-        o[3] = '=';
-        o += 4;
-    }
+    o = base64_put(o + 10, (const unsigned char *)u, n);
     memcpy(o, "?=", 2);
     buf_setlen(w, (size_t)(o + 2 - w->data));
     return 0;
@@ -350,13 +331,6 @@ out:
 
 /* ---- decoding ---- */
 
-static int b64val(int c)
-{
-    const char *p = c ? strchr(b64, c) : NULL;
-
-    return p ? (int)(p - b64) : -1;
-}
-
 static int decode_q(struct buf *raw, const char *t, size_t n)
 {
     size_t i;
@@ -388,7 +362,7 @@ static int decode_b(struct buf *raw, const char *t, size_t n)
     size_t i;
 
     for (i = 0; i < n && t[i] != '='; i++) {
-        v = b64val(t[i]);
+        v = base64_digit((unsigned char)t[i]);
         if (v < 0)
             return -1;
         acc = acc << 6 | (uint32_t)v;

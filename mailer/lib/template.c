@@ -1277,19 +1277,17 @@ int template_render(const struct template *t, const struct value *const *stack, 
                     struct buf *out, template_missing_fn on_missing, void *ud, struct err *err)
 {
     const struct value *local[32];
-    struct render r;
+    /* The stack starts on the C stack; deep sections move it to the heap. */
+    struct render r = {.t = t,
+                       .out = out,
+                       .stack = local,
+                       .stack_alloc = 32,
+                       .on_missing = on_missing,
+                       .ud = ud,
+                       .err = err};
     size_t i;
     int rc;
 
-    memset(&r, 0, sizeof(r));
-    r.t = t;
-    r.out = out;
-    r.on_missing = on_missing;
-    r.ud = ud;
-    r.err = err;
-    /* The stack starts on the C stack; deep sections move it to the heap. */
-    r.stack = local;
-    r.stack_alloc = 32;
     for (i = 0; i < depth; i++)
         if (stack_push(&r, stack[i]))
             return -1;

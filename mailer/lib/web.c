@@ -37,12 +37,6 @@ struct req {
 
 /* ---- pages ---- */
 
-/* s (untrusted) escaped into b: the one HTML escaper (html.h). */
-static int html_escaped(struct buf *b, const char *s)
-{
-    return html_escape(b, s, strlen(s));
-}
-
 static const char style[] =
     "body{margin:0;font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;"
     "color:#1d1d1b;background:#f4f1f6;line-height:1.5}"
@@ -65,7 +59,7 @@ static int page_open(struct buf *b, const char *title, const char *nonce)
                       "<!DOCTYPE html>\n<html lang=\"es\">\n<head>\n<meta charset=\"utf-8\">\n"
                       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                       "<meta name=\"robots\" content=\"noindex\">\n<title>") ||
-           html_escaped(b, title) ||
+           html_escape_str(b, title) ||
            buf_addf(b, " · IECM</title>\n<style nonce=\"%s\">%s</style>\n</head>\n<body>\n", nonce,
                     style) ||
            buf_addstr(b, "<header>Instituto Electoral de la Ciudad de México · Voto Chilango"
@@ -95,7 +89,7 @@ static int masked(struct buf *b, const char *address)
 
     if (!at || at == address)
         return buf_addstr(b, "•••");
-    return buf_addch(b, address[0]) || buf_addstr(b, "•••") || html_escaped(b, at);
+    return buf_addch(b, address[0]) || buf_addstr(b, "•••") || html_escape_str(b, at);
 }
 
 /* The audience of a delivery for people: its list's name (informe.conf),
@@ -106,8 +100,8 @@ static int audience(struct buf *b, const struct web *w, const struct ledger_toke
     const char *name = w->o->list_name ? w->o->list_name(w->o->list_ud, id) : NULL;
 
     if (name && *name)
-        return html_escaped(b, name);
-    return buf_addstr(b, "la lista «") || html_escaped(b, id) || buf_addstr(b, "»");
+        return html_escape_str(b, name);
+    return buf_addstr(b, "la lista «") || html_escape_str(b, id) || buf_addstr(b, "»");
 }
 
 static int page_form(struct buf *b, const char *nonce, const struct web *w,
@@ -117,10 +111,10 @@ static int page_form(struct buf *b, const char *nonce, const struct web *w,
 
     return page_open(b, "Darse de baja", nonce) ||
            buf_addstr(b, "<h1>¿Dejar de recibir estos mensajes?</h1>\n<p>La dirección ") ||
-           masked(b, t->address) || buf_addstr(b, " recibe «") || html_escaped(b, what) ||
+           masked(b, t->address) || buf_addstr(b, " recibe «") || html_escape_str(b, what) ||
            buf_addstr(b, "» como parte de <strong>") || audience(b, w, t) ||
            buf_addstr(b, "</strong>.</p>\n<form method=\"post\" action=\"") ||
-           html_escaped(b, action) ||
+           html_escape_str(b, action) ||
            buf_addstr(b, "\">\n<fieldset>\n<legend>¿De qué quiere darse de baja?</legend>\n"
                          "<label><input type=\"radio\" name=\"alcance\" value=\"lista\" checked> "
                          "Solo esta lista (") ||
@@ -142,7 +136,7 @@ static int page_done(struct buf *b, const char *nonce, const struct web *w,
                    buf_addstr(b, "</strong> en esta dirección."))) ||
            buf_addf(b, " Si un envío ya estaba en camino, puede llegarle un último mensaje.</p>\n"
                        "<form method=\"post\" action=\"") ||
-           html_escaped(b, action) ||
+           html_escape_str(b, action) ||
            buf_addf(b,
                     "\">\n<input type=\"hidden\" name=\"accion\" value=\"deshacer\">\n"
                     "<p>¿Fue un error? Puede deshacerlo durante %d días.</p>\n"
@@ -263,10 +257,13 @@ static enum MHD_Result answer_404(struct MHD_Connection *c, const char *nonce)
 
 /* ---- what a request does ---- */
 
-/* Retry a write that failed (a send holding the lock longer than the busy
- * timeout): the answer is 503 only when every try failed. */
-static int record(const struct web *w, const struct ledger_token *t, const char *scope,
-                  const char *source)
+/* The ledger's write for t: the suppression for scope added (removed
+ * NULL), or the unsubscribes made from source in the last WEB_UNDO_DAYS
+ * undone (how many into *removed). A write that fails is tried again (a
+ * send may hold the lock longer than the busy timeout): -1 only when every
+ * try failed, so that the answer is 503. */
+static int suppress_write(const struct web *w, const struct ledger_token *t, const char *scope,
+                          const char *source, long *removed)
 {
     struct err err;
     int i, rc = -1;
@@ -275,32 +272,16 @@ static int record(const struct web *w, const struct ledger_token *t, const char 
         err_init(&err);
         if (i)
             usleep(250 * 1000);
-        rc =
-            ledger_suppress_add_scope(w->o->ledger, t->address, scope, "unsubscribe", source, &err);
+        rc = removed
+                 ? ledger_suppress_undo(w->o->ledger, t->address, source,
+                                        clock_now() - (time_t)WEB_UNDO_DAYS * 86400, removed, &err)
+                 : ledger_suppress_add_scope(w->o->ledger, t->address, scope, "unsubscribe", source,
+                                             &err);
         if (rc < 0 && w->o->log)
             fprintf(w->o->log, "serve: %s\n", err.msg.data);
         err_release(&err);
     }
     return rc < 0 ? -1 : 0;
-}
-
-static int undo(const struct web *w, const struct ledger_token *t, const char *source,
-                long *removed)
-{
-    struct err err;
-    int i, rc = -1;
-
-    for (i = 0; i < WRITE_TRIES && rc < 0; i++) {
-        err_init(&err);
-        if (i)
-            usleep(250 * 1000);
-        rc = ledger_suppress_undo(w->o->ledger, t->address, source,
-                                  clock_now() - (time_t)WEB_UNDO_DAYS * 86400, removed, &err);
-        if (rc < 0 && w->o->log)
-            fprintf(w->o->log, "serve: %s\n", err.msg.data);
-        err_release(&err);
-    }
-    return rc;
 }
 
 /* A form POST from another site (its Origin, or Sec-Fetch-Site) is refused;
@@ -359,7 +340,7 @@ static enum MHD_Result on_token(const struct web *w, struct MHD_Connection *c, c
         /* RFC 8058: exactly this field; the list of this message */
         if (strcmp(field, "One-Click")) {
             status = 400, what = "bad one-click";
-        } else if (record(w, &t, t.list, source.data)) {
+        } else if (suppress_write(w, &t, t.list, source.data, NULL)) {
             status = 503, what = "ledger busy";
         } else {
             what = "one-click";
@@ -371,7 +352,7 @@ static enum MHD_Result on_token(const struct web *w, struct MHD_Connection *c, c
     } else if (token_form_field(rq->body, rq->len, "accion", field, sizeof(field)) == 0 &&
                !strcmp(field, "deshacer")) {
         long removed = 0;
-        if (undo(w, &t, source.data, &removed)) {
+        if (suppress_write(w, &t, NULL, source.data, &removed)) {
             status = 503, what = "ledger busy";
             rc = answer_text(c, status, nonce);
         } else if (!page_undone(&b, nonce, removed)) {
@@ -381,7 +362,7 @@ static enum MHD_Result on_token(const struct web *w, struct MHD_Connection *c, c
     } else if (token_form_field(rq->body, rq->len, "alcance", field, sizeof(field)) == 0 &&
                (!strcmp(field, "lista") || !strcmp(field, "todas"))) {
         int all = !strcmp(field, "todas");
-        if (record(w, &t, all ? "*" : t.list, source.data)) {
+        if (suppress_write(w, &t, all ? "*" : t.list, source.data, NULL)) {
             status = 503, what = "ledger busy";
             rc = answer_text(c, status, nonce);
         } else if (!page_done(&b, nonce, w, &t, all, action.data)) {

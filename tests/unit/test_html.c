@@ -1,4 +1,4 @@
-/* test_html - the one HTML escaper (html_escape). */
+/* test_html - the one HTML escaper (html_escape, html_escape_str). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -54,11 +54,28 @@ static void test_full(void **state)
     buf_release(&out);
 }
 
+/* The string form: the same text, and the same all-or-nothing when full. */
+static void test_str(void **state)
+{
+    struct buf out;
+
+    (void)state;
+    buf_init(&out, 12);
+    assert_int_equal(html_escape_str(&out, "\"Niños\" & <b>"), -1); /* 34 octets > 12 */
+    assert_int_equal(out.len, 0);
+    assert_int_equal(html_escape_str(&out, "a<b"), 0);
+    assert_string_equal(out.data, "a&lt;b");
+    assert_int_equal(html_escape_str(&out, ""), 0);
+    assert_string_equal(out.data, "a&lt;b");
+    buf_release(&out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_escape),
         cmocka_unit_test(test_full),
+        cmocka_unit_test(test_str),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
