@@ -54,6 +54,7 @@ struct same_refusals {
     int n;
     int tripped; /* the run stopped for it: the same refusal now only makes pending */
     int64_t ids[SAME_REFUSAL_STOP];
+    int64_t first_id; /* the delivery that began the row (submitted in id order) */
 };
 
 struct run {
@@ -380,6 +381,7 @@ static int same_refusal(struct run *run, struct inflight *f, const struct transp
     if (s->n && (s->code != res->code || strcmp(s->enhanced, res->enhanced)))
         s->n = 0;
     if (s->n == 0) {
+        s->first_id = f->id;
         s->code = res->code;
         snprintf(s->enhanced, sizeof(s->enhanced), "%s", res->enhanced);
     }
@@ -414,7 +416,11 @@ static void record_outcome(struct run *run, struct inflight *f, const struct tra
 
     run->netfails = res->code == 0 && res->outcome == TRANSPORT_NETFAIL ? run->netfails + 1 : 0;
     run->uncertain_row = res->outcome == TRANSPORT_UNCERTAIN ? run->uncertain_row + 1 : 0;
-    if (res->outcome != TRANSPORT_PERMFAIL && res->outcome != TRANSPORT_UNTRIED)
+    /* Another outcome ends a row of same refusals, unless it is of a message
+     * submitted before the row began that finished late on another
+     * connection (messages are submitted in id order). */
+    if (res->outcome != TRANSPORT_PERMFAIL && res->outcome != TRANSPORT_UNTRIED &&
+        (!run->same.n || f->id > run->same.first_id))
         run->same.n = 0;
     if (res->outcome == TRANSPORT_NETFAIL && res->reply[0])
         snprintf(run->r->cause, sizeof(run->r->cause), "%s", res->reply);
