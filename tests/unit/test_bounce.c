@@ -595,8 +595,9 @@ static void read_expected(const char *dir, struct tally *t)
 
 static void test_collection(void **state)
 {
-    static const char *const dirs[] = {"sisimai", "php-bounce-handler", "bounceparser",
-                                       "flanker", "mail-gem",           "ours"};
+    static const char *const dirs[] = {"sisimai",      "set-of-emails", "php-bounce-handler",
+                                       "bounceparser", "bounce-email",  "mailbouncedetector",
+                                       "flanker",      "mail-gem",      "ours"};
     struct tally t = {0};
     size_t i;
 
