@@ -14,6 +14,7 @@
 
 #include "bounce_int.h"
 #include "buf.h"
+#include "fold.h"
 #include "rfc2047.h"
 #include "utf8.h"
 
@@ -151,9 +152,8 @@ static int to_utf8(const char *charset, const char *p, size_t n, struct buf *out
 
     if (memmem(p, n, "\x1b$B", 3) || memmem(p, n, "\x1b$@", 3) || memmem(p, n, "\x1b(J", 3))
         charset = "ISO-2022-JP";
-    else if (utf8_valid(p, n) &&
-             (!charset || charset_is(charset, "utf-8") || charset_is(charset, "us-ascii") ||
-              charset_is(charset, "utf8")))
+    else if (utf8_valid(p, n) && (!charset || charset_is(charset, "utf-8") ||
+                                  charset_is(charset, "us-ascii") || charset_is(charset, "utf8")))
         return buf_add(out, p, n);
     charset = charset_alias(charset);
     if (charset && !charset_is(charset, "utf-8") && !charset_is(charset, "us-ascii"))
@@ -177,32 +177,6 @@ static int to_utf8(const char *charset, const char *p, size_t n, struct buf *out
     return rc;
 }
 
-/* Lower-case ASCII and drop the accents of Latin-1 letters: "Suscripción"
- * -> "suscripcion". Other bytes pass through. */
-static int fold(const char *s, size_t n, struct buf *out)
-{
-    static const char map[] = /* U+00C0..U+00FF */
-        "aaaaaaaceeeeiiiidnooooo*ouuuuyts"
-        "aaaaaaaceeeeiiiidnooooo/ouuuuyty";
-    size_t i;
-    unsigned cp;
-
-    if (buf_grow(out, n))
-        return -1;
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == 0xC3 && i + 1 < n && ((unsigned char)s[i + 1] & 0xC0) == 0x80) {
-            cp = 0xC0 + ((unsigned char)s[i + 1] & 0x3F);
-            if (buf_addch(out, map[cp - 0xC0]))
-                return -1;
-            i++;
-        } else if (buf_addch(out, tolower(c))) {
-            return -1;
-        }
-    }
-    return 0;
-}
-
 void bounce_lower(char *s)
 {
     for (; *s; s++)
@@ -214,7 +188,7 @@ char *bounce_fold_dup(const char *s)
     struct buf b;
 
     buf_init(&b, 0);
-    if (fold(s, strlen(s), &b)) {
+    if (fold_text(s, strlen(s), &b)) {
         buf_release(&b);
         return NULL;
     }

@@ -47,7 +47,10 @@ int bounce_parse_nested(const char *data, size_t len, struct bounce_result *out,
 
 /* Append, or set s->oom. */
 void bounce_add(struct bounce_scan *s, struct buf *b, const char *p, size_t n);
-/* Lower-case ASCII, Latin-1 accents dropped (caller frees; NULL on ENOMEM). */
+/* Text as it is compared (fold.c's fold_text): lower case, Latin-1 accents
+ * dropped, every run of white space (line ends too) one space, so a phrase
+ * a server wrapped over two lines still matches (caller frees; NULL on
+ * ENOMEM). */
 char *bounce_fold_dup(const char *s);
 void bounce_lower(char *s);
 /* 1 when one of needles (NULL-terminated) is a substring of hay. */
