@@ -200,6 +200,35 @@ out:
     return rc;
 }
 
+static int field_is(const char *line, const char *name)
+{
+    size_t n = strlen(name);
+
+    return !strncasecmp(line, name, n) && (line[n] == ':' || line[n] == ' ');
+}
+
+/* Where the field group at p ends: at an empty line, or (some servers
+ * write no empty line between recipients) at a recipient field that
+ * follows a recipient's Final-Recipient and its Action or Status. */
+static const char *group_end(const char *p)
+{
+    const char *line = p, *nl;
+    int recipient = 0, fields = 0;
+
+    for (; *line; line = nl + 1) {
+        if (*line == '\n')
+            return line;
+        if ((field_is(line, "Final-Recipient") || field_is(line, "Original-Recipient")) &&
+            recipient && fields)
+            return line;
+        recipient |= field_is(line, "Final-Recipient");
+        fields |= recipient && (field_is(line, "Action") || field_is(line, "Status"));
+        if (!(nl = strchr(line, '\n')))
+            return line + strlen(line);
+    }
+    return line;
+}
+
 int bounce_dsn_read(struct bounce_scan *s, struct bounce_result *r, const char *context)
 {
     struct buf g;
@@ -212,11 +241,9 @@ int bounce_dsn_read(struct bounce_scan *s, struct bounce_result *r, const char *
             p++;
         if (!*p)
             break;
-        blank = strstr(p, "\n\n");
-        if (!blank)
-            blank = p + strlen(p);
+        blank = group_end(p);
         buf_reset(&g);
-        bounce_headers_unfold(s, &g, p, (size_t)(blank - p) + 1);
+        bounce_headers_unfold(s, &g, p, (size_t)(blank - p));
         if (s->oom)
             rc = -1;
         else if (!first || !bounce_header_has(g.data, "Reporting-MTA") ||

@@ -171,7 +171,21 @@ static const char *const delay_phrases[] = {"has not yet been delivered",
                                             "delivery delayed",
                                             "you do not need to resend",
                                             "no need to resend",
+                                            "could not send message for past",
+                                            "could not send mail for past",
+                                            "delivery has been delayed",
                                             NULL};
+/* Subjects of warnings (Sendmail's, Exim's, Google's, OpenSMTPD's...). */
+static const char *const delay_subjects[] = {"warning: could not send",
+                                             "warning--could not send",
+                                             "delivery status notification: warning",
+                                             "(delay)",
+                                             "delayed mail",
+                                             "mail delivery delayed",
+                                             "delivery delayed",
+                                             "has been delayed",
+                                             "delivery status notification: delayed",
+                                             NULL};
 
 struct notice {
     const char *text; /* the decoded text */
@@ -588,16 +602,34 @@ static int judge(const struct notice *n, struct bounce_rcpt *x)
     return 0;
 }
 
-/* The address the returned message came from (ours): its From in the
- * returned part, else in headers quoted after the cut; NULL if none. */
-static char *original_sender(const struct bounce_scan *s, const struct notice *n)
+/* A header of the returned message: its part, else the headers quoted
+ * after the cut (caller frees; NULL if none). */
+static char *original_header(const struct bounce_scan *s, const struct notice *n, const char *name)
 {
-    char *v = s->orig.len ? bounce_header_get(s->orig.data, "From", 0) : NULL, *a;
+    char *v = s->orig.len ? bounce_header_get(s->orig.data, name, 0) : NULL;
 
     if (!v && n->text[n->cut])
-        v = bounce_header_get(n->text + n->cut, "From", 1);
+        v = bounce_header_get(n->text + n->cut, name, 1);
+    return v;
+}
+
+/* The address the returned message came from (ours), NULL if none; also
+ * NULL when that message was addressed to it as well (a spammer's forged
+ * From, a message to oneself): then it may be the recipient that failed. */
+static char *original_sender(const struct bounce_scan *s, const struct notice *n)
+{
+    char *v = original_header(s, n, "From"), *to = NULL, *a;
+
     a = v ? bounce_addr_find(v, NULL) : NULL;
+    if (a && (to = original_header(s, n, "To"))) {
+        bounce_lower(to);
+        if (strstr(to, a)) {
+            free(a);
+            a = NULL;
+        }
+    }
     free(v);
+    free(to);
     return a;
 }
 
@@ -643,10 +675,20 @@ int bounce_notice_read(struct bounce_scan *s, struct bounce_result *r, const cha
     n.cut = bounce_copy_start(n.low);
     n.self = original_sender(s, &n);
     {
-        char c = n.low[n.cut];
+        /* A warning, by its words before the copy or by its subject
+         * ("Warning: message ... delayed 24 hours"). */
+        char c = n.low[n.cut], *fs, *ft;
         n.low[n.cut] = '\0';
-        n.delay = bounce_any_in(n.low, delay_phrases);
+        ft = bounce_fold_dup(n.low);
         n.low[n.cut] = c;
+        fs = bounce_fold_dup(r->subject ? r->subject : "");
+        if (ft && fs)
+            n.delay = bounce_any_in(ft, delay_phrases) || bounce_any_in(fs, delay_subjects) ||
+                      (!strncmp(fs, "warning: message", 16) && strstr(fs, " delayed"));
+        free(ft);
+        free(fs);
+        if (!ft || !fs)
+            goto out;
     }
     if (find_recipients(s, &n, r) || notice_words(&n, &one))
         goto out;
