@@ -540,6 +540,14 @@ static void walk(struct bounce_scan *s, const struct mailmime *m, int depth, int
 
 /* ---- codes in text ------------------------------------------------------------ */
 
+/* "550-5.1.1": a line of a multi-line reply, its code before the '-'. */
+static int after_reply_code(const char *s, const char *p)
+{
+    return p - s >= 4 && p[-1] == '-' && isdigit((unsigned char)p[-2]) &&
+           isdigit((unsigned char)p[-3]) && (p[-4] == '4' || p[-4] == '5') &&
+           (p - s == 4 || !isalnum((unsigned char)p[-5]));
+}
+
 int bounce_status_find(const char *s, char *out, size_t size)
 {
     const char *p;
@@ -547,8 +555,9 @@ int bounce_status_find(const char *s, char *out, size_t size)
     for (p = s; p && *p; p++) {
         int a, b, c, n = 0;
         if ((*p != '2' && *p != '4' && *p != '5') ||
-            (p > s && (isalnum((unsigned char)p[-1]) || p[-1] == '.' || p[-1] == '/' ||
-                       p[-1] == '-' || p[-1] == '=')))
+            (p > s && !after_reply_code(s, p) &&
+             (isalnum((unsigned char)p[-1]) || p[-1] == '.' || p[-1] == '/' || p[-1] == '-' ||
+              p[-1] == '=')))
             continue;
         if (sscanf(p, "%1d.%3d.%3d%n", &a, &b, &c, &n) == 3 && n >= 5 && p[n] != '.' &&
             !isalnum((unsigned char)p[n]) && p[1] == '.' && b < 8) {
@@ -615,6 +624,22 @@ const char *bounce_command_find(const char *f)
             best = t[i].cmd;
         }
     return best;
+}
+
+int bounce_rcpt_named(const char *low, size_t n, const char *addr)
+{
+    const char *p, *end = low + n;
+    size_t len = strlen(addr);
+
+    for (p = low; (p = strstr(p, ">>> rcpt to:")) && p < end; p++) {
+        const char *q = p + 12;
+        while (q < end && (*q == ' ' || *q == '<'))
+            q++;
+        if ((size_t)(end - q) >= len && !strncmp(q, addr, len) &&
+            (q[len] == '>' || isspace((unsigned char)q[len]) || !q[len]))
+            return 1;
+    }
+    return 0;
 }
 
 size_t bounce_copy_start(const char *low)

@@ -79,6 +79,10 @@ int bounce_smtp_code_find(const char *s);
 /* The SMTP command a (folded) text says was refused: "RCPT", "DATA",
  * "MAIL", "HELO", "CONN", or "" when it does not say. */
 const char *bounce_command_find(const char *folded);
+/* 1 when low[0..n) (ASCII lower-cased) names addr in a ">>> RCPT TO:" line:
+ * a session transcript (Sendmail, Courier) showing the command that was
+ * refused for it. */
+int bounce_rcpt_named(const char *low, size_t n, const char *addr);
 /* Where the copy of the returned message begins in a notice's (ASCII
  * lower-cased) text; strlen(low) when it has none. */
 size_t bounce_copy_start(const char *low);

@@ -66,6 +66,7 @@ static const char *const notice_phrases[] = {"this is the qmail-send program",
                                              "could not deliver",
                                              "failed permanently",
                                              "requested action not taken",
+                                             "not a valid user",
                                              "error message below",
                                              "are not member",
                                              "not a member",
@@ -579,6 +580,8 @@ static int judge(const struct notice *n, struct bounce_rcpt *x)
     f.diagnostic = x->diagnostic;
     f.context = pre.data;
     f.command = bounce_command_find(fd);
+    if (!*f.command && bounce_rcpt_named(n->low, n->cut, x->address))
+        f.command = "RCPT"; /* a transcript: ">>> RCPT TO:<a@b>" */
     f.delayed = n->delay && st[0] != '5';
     if (f.delayed) {
         free(x->action);

@@ -440,7 +440,7 @@ static const struct family_case families[] = {
     {"IMail", "sisimai/lhost-imailserver-01.eml", BOUNCE_BOUNCE, 1, "kijitora@example.com", "5.0.0",
      BOUNCE_R_USER_UNKNOWN, BOUNCE_HARD},
     {"DragonFly", "sisimai/lhost-dragonfly-01.eml", BOUNCE_BOUNCE, 1,
-     "pseudo-local-part@google.example.com", "5.0.0", BOUNCE_R_SECURITY, BOUNCE_SOFT},
+     "pseudo-local-part@google.example.com", "5.7.26", BOUNCE_R_SECURITY, BOUNCE_SOFT},
     {"Apache James", "sisimai/lhost-apachejames-01.eml", BOUNCE_BOUNCE, 1,
      "000000000000@vtext.example.com", "5.0.0", -1, -1},
     {"MailFoundry", "sisimai/lhost-mailfoundry-02.eml", BOUNCE_BOUNCE, 1, "kijitora@example.org",
