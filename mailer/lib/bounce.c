@@ -589,6 +589,7 @@ const char *bounce_command_find(const char *f)
     } t[] = {
         {"in reply to rcpt to", "RCPT"},
         {"after rcpt to", "RCPT"},
+        {"after rcpt command", "RCPT"},
         {">>> rcpt to", "RCPT"},
         {"rcpt to command", "RCPT"},
         {"does not like recipient", "RCPT"},
@@ -597,11 +598,13 @@ const char *bounce_command_find(const char *f)
         {"after end of data", "DATA"},
         {"in reply to data", "DATA"},
         {"after data", "DATA"},
+        {"after end of data command", "DATA"},
         {">>> data", "DATA"},
         {"didn't like the message", "DATA"}, /* qmail: the text after DATA */
         {"for text command", "DATA"},
         {"in reply to mail from", "MAIL"},
         {"after mail from", "MAIL"},
+        {"after mail command", "MAIL"},
         {">>> mail from", "MAIL"},
         {"but sender was rejected", "MAIL"},
         {"in reply to helo", "HELO"},
@@ -666,6 +669,18 @@ size_t bounce_copy_start(const char *low)
                                         "returned message follows",
                                         "------- returned message",
                                         "----- returned message",
+                                        "returned mail follows",
+                                        "start of returned message",
+                                        "your message reads (in part)",
+                                        "summary of the undelivered message",
+                                        "top 20 lines of the message follow",
+                                        "lines of your original message follow",
+                                        "unsent message below",
+                                        "header of the source mail attached",
+                                        "original message as received is as follows",
+                                        "copy of the original message below this line",
+                                        "below the next line is a copy of the message",
+                                        "attachment is a copy of the message",
                                         NULL};
     const char *const *m;
     const char *p;

@@ -93,10 +93,13 @@ static const char *const notice_phrases[] = {"this is the qmail-send program",
                                              "error-message",
                                              "failed to deliver",
                                              "has been delayed",
+                                             "cannot be delivered",
                                              NULL};
 
 static const char *const notice_subjects[] = {
     "undeliver",
+    "could not be delivered",
+    "non-delivery",
     "delivery status notification",
     "returned mail",
     "failure notice",
@@ -175,6 +178,9 @@ static const char *const delay_phrases[] = {"has not yet been delivered",
                                             "could not send message for past",
                                             "could not send mail for past",
                                             "delivery has been delayed",
+                                            "attempts will continue",
+                                            "will continue to try",
+                                            "will continue trying",
                                             NULL};
 /* Subjects of warnings (Sendmail's, Exim's, Google's, OpenSMTPD's...). */
 static const char *const delay_subjects[] = {"warning: could not send",
@@ -195,6 +201,7 @@ struct notice {
     char *self;       /* the original sender, or NULL */
     const char *from; /* the notice's sender */
     int delay;        /* a warning, not a final failure */
+    size_t nrcpt;     /* how many recipients it names */
 };
 
 int bounce_notice_is(const struct bounce_scan *s, const char *from_hdr, const char *subject,
@@ -205,8 +212,13 @@ int bounce_notice_is(const struct bounce_scan *s, const char *from_hdr, const ch
     int daemon, subj, body, r;
 
     /* A daemon's own address says it all; a null Return-Path (auto-replies
-     * have one too) needs the subject or the words as well. */
+     * have one too, and some servers write it as <MAILER-DAEMON@host>) needs
+     * the subject or the words as well. */
     daemon = ff && bounce_any_in(ff, daemon_senders);
+    if (rp && strcasestr(rp, "mailer-daemon")) {
+        free(rp);
+        rp = strdup("<>");
+    }
     subj = fs && bounce_any_in(fs, notice_subjects);
     body = ft && bounce_any_in(ft, notice_phrases);
     r = daemon || (rp && !strcmp(rp, "<>") && (subj || body)) || (subj && body) ||
@@ -581,7 +593,17 @@ static int judge(const struct notice *n, struct bounce_rcpt *x)
     f.context = pre.data;
     f.command = bounce_command_find(fd);
     if (!*f.command && bounce_rcpt_named(n->low, n->cut, x->address))
-        f.command = "RCPT"; /* a transcript: ">>> RCPT TO:<a@b>" */
+        f.command = "RCPT";             /* a transcript: ">>> RCPT TO:<a@b>" */
+    if (!*f.command && n->nrcpt == 1) { /* one recipient: all the words are its */
+        char *fp = bounce_fold_dup(pre.data);
+        if (!fp) {
+            free(fd);
+            buf_release(&pre);
+            return -1;
+        }
+        f.command = bounce_command_find(fp);
+        free(fp);
+    }
     f.delayed = n->delay && st[0] != '5';
     if (f.delayed) {
         free(x->action);
@@ -695,6 +717,7 @@ int bounce_notice_read(struct bounce_scan *s, struct bounce_result *r, const cha
     }
     if (find_recipients(s, &n, r) || notice_words(&n, &one))
         goto out;
+    n.nrcpt = r->nrcpt;
     for (i = 0; i < r->nrcpt; i++) {
         struct bounce_rcpt *x = &r->rcpt[i];
         char st[16];

@@ -223,6 +223,9 @@ static const char *const w_suspended[] = {"currently suspended",
                                           "account expired",
                                           "has expired account",
                                           NULL};
+/* The resolver's "try again": a DNS failure that may pass, not a domain
+ * that does not exist (before w_host, whose "host not found" it says). */
+static const char *const w_dns_again[] = {"not found, try again", NULL};
 static const char *const w_host[] = {"host unknown",
                                      "unknown host",
                                      "host not found",
@@ -323,6 +326,7 @@ static const char *const w_user[] = {
     "destinatario desconocido",
     "nonexistent",
     "non-existent",
+    "no longer valid",
     "buzon no disponible",
     "inconnu",
     "n'existe pas",
@@ -564,6 +568,7 @@ static const struct rule rules[] = {
     {BOUNCE_R_FILTERED, w_filtered},
     {BOUNCE_R_BLOCKED, w_blocked_ip},
     {BOUNCE_R_REJECTED, w_rejected},
+    {BOUNCE_R_NETWORK, w_dns_again},
     {BOUNCE_R_HOST_UNKNOWN, w_host},
     {BOUNCE_R_USER_UNKNOWN, w_user},
     {BOUNCE_R_SECURITY, w_security},
