@@ -52,6 +52,9 @@ void bounce_add(struct bounce_scan *s, struct buf *b, const char *p, size_t n);
  * a server wrapped over two lines still matches (caller frees; NULL on
  * ENOMEM). */
 char *bounce_fold_dup(const char *s);
+/* ASCII lower case in place: for a copy whose offsets must stay those of
+ * the text (a notice's lines are found in it and taken from the text),
+ * which fold_text, dropping accents and spaces, would move. */
 void bounce_lower(char *s);
 /* 1 when one of needles (NULL-terminated) is a substring of hay. */
 int bounce_any_in(const char *hay, const char *const *needles);
