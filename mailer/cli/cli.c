@@ -309,6 +309,47 @@ const char *cli_value_name(const char *value)
     return value;
 }
 
+const char *cli_bounce_word(const char *name)
+{
+    /* bounce.h's names: kinds, classes, reasons */
+    static const char *const words[][2] = {
+        {"bounce", N_("bounce")},
+        {"complaint", N_("complaint")},
+        {"unsubscribe", N_("unsubscribe")},
+        {"autoreply", N_("autoreply")},
+        {"other", N_("other")},
+        {"hard", N_("hard")},
+        {"soft", N_("soft")},
+        {"undefined", N_("undefined")},
+        {"user unknown", N_("user unknown")},
+        {"host unknown", N_("host unknown")},
+        {"has moved", N_("has moved")},
+        {"not accepted", N_("not accepted")},
+        {"mailbox full", N_("mailbox full")},
+        {"message too big", N_("message too big")},
+        {"filtered", N_("filtered by the recipient")},
+        {"spam detected", N_("spam detected")},
+        {"blocked", N_("blocked")},
+        {"policy", N_("policy")},
+        {"rejected sender", N_("rejected sender")},
+        {"rate limited", N_("rate limited")},
+        {"expired", N_("expired")},
+        {"network error", N_("network error")},
+        {"system error", N_("system error")},
+        {"security error", N_("security error")},
+        {"suspended", N_("suspended")},
+        {"vacation", N_("automatic reply")},
+        {"delivered", N_("delivered")},
+        {"feedback", N_("spam complaint")},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+        if (!strcmp(name, words[i][0]))
+            return _(words[i][1]);
+    return name;
+}
+
 /* ---- option values (cli_parse_uint, cli_parse_enum) ------------------------ */
 
 const struct cli_choice cli_text_json[] = {{"text", 0}, {"json", 1}, {NULL, 0}};

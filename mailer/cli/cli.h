@@ -104,6 +104,10 @@ void cli_when(time_t t, char *out, size_t size);
  * "boletín") or a cadence ("monthly" -> "mensual"), in the language of the
  * messages; any other value as it is. */
 const char *cli_value_name(const char *value);
+/* A name bounce.h gives (a kind "bounce", a class "hard", a reason "user
+ * unknown") as people read it, in the language of the messages; any other
+ * name as it is. The ledger and JSON keep bounce.h's English names. */
+const char *cli_bounce_word(const char *name);
 /* A --since value: "YYYY-MM-DD" (midnight in Mexico City) or an ISO
  * instant, into t: 0, or -1 when it is neither. */
 int cli_parse_since(const char *s, time_t *t);

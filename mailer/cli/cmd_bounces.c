@@ -1,8 +1,10 @@
 /* cmd_bounces - mailer bounces parse FILE.eml... [--format text|json]
  *               mailer bounces fetch [--dry-run]
  *
- * parse: no side effects. Text: one line per file, tab-separated: file,
- * type, class (or -), recipient, status, original Message-ID, reason. JSON: an array
+ * parse: no side effects. Text (for people, in the language of the
+ * messages: «rebote», «permanente», «usuario desconocido» under LANG=es):
+ * one line per file, tab-separated: file, type, class (or -), recipient,
+ * status, original Message-ID, reason. JSON (stable, English): an array
  * of {"file", "type": bounce|complaint|unsubscribe|autoreply|other,
  * "class": hard|soft|null, "recipient", "status", "reason", "action",
  * "diagnostic", "original_message_id", "from", "why", "recipients":
@@ -75,15 +77,17 @@ static void print_json(const char *file, const struct bounce_result *r, int firs
     printf("]}");
 }
 
+/* For people: the kind, class and reason in the language of the messages. */
 static void print_text(const char *file, const struct bounce_result *r)
 {
     const struct bounce_rcpt *x = r->nrcpt ? &r->rcpt[0] : NULL;
     const char *cls = r->type == BOUNCE_BOUNCE && x ? bounce_class_name(x->class) : NULL;
 
-    printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\n", file, bounce_type_name(r->type), cls ? cls : "-",
-           x && *x->address ? x->address : "-", x && *x->status ? x->status : "-",
+    printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\n", file, cli_bounce_word(bounce_type_name(r->type)),
+           cls ? cli_bounce_word(cls) : "-", x && *x->address ? x->address : "-",
+           x && *x->status ? x->status : "-",
            *r->original_message_id ? r->original_message_id : "-",
-           x ? bounce_reason_name(x->reason) : "-");
+           x ? cli_bounce_word(bounce_reason_name(x->reason)) : "-");
 }
 
 static int bounces_parse(int argc, char **argv, int json)

@@ -54,37 +54,6 @@ static const char *state_words(enum mailing_state state)
     return _(words[state]);
 }
 
-/* A bounce reason (bounce.h's names, stored in the ledger) for people. */
-static const char *reason_words(const char *reason)
-{
-    static const char *const known[][2] = {
-        {"undefined", N_("undefined")},
-        {"user unknown", N_("user unknown")},
-        {"host unknown", N_("host unknown")},
-        {"has moved", N_("has moved")},
-        {"not accepted", N_("not accepted")},
-        {"mailbox full", N_("mailbox full")},
-        {"message too big", N_("message too big")},
-        {"filtered", N_("filtered by the recipient")},
-        {"spam detected", N_("spam detected")},
-        {"blocked", N_("blocked")},
-        {"policy", N_("policy")},
-        {"rejected sender", N_("rejected sender")},
-        {"rate limited", N_("rate limited")},
-        {"expired", N_("expired")},
-        {"network error", N_("network error")},
-        {"system error", N_("system error")},
-        {"security error", N_("security error")},
-        {"suspended", N_("suspended")},
-    };
-    size_t i;
-
-    for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-        if (!strcmp(reason, known[i][0]))
-            return _(known[i][1]);
-    return reason;
-}
-
 /* "user unknown 2, mailbox full 1" (text) or {"user unknown": 2, ...} (JSON). */
 static int show_reason(void *ud, const char *reason, long count)
 {
@@ -95,7 +64,7 @@ static int show_reason(void *ud, const char *reason, long count)
         cli_json_str(reason);
         printf(": %ld", count); /* data */
     } else {
-        printf("%s%s %ld", s->nevents++ ? ", " : "", reason_words(reason), count); /* data */
+        printf("%s%s %ld", s->nevents++ ? ", " : "", cli_bounce_word(reason), count); /* data */
     }
     return 0;
 }

@@ -14,6 +14,7 @@
 
 #include "bounce_int.h"
 #include "buf.h"
+#include "fold.h"
 #include "rfc2047.h"
 #include "utf8.h"
 
@@ -151,9 +152,8 @@ static int to_utf8(const char *charset, const char *p, size_t n, struct buf *out
 
     if (memmem(p, n, "\x1b$B", 3) || memmem(p, n, "\x1b$@", 3) || memmem(p, n, "\x1b(J", 3))
         charset = "ISO-2022-JP";
-    else if (utf8_valid(p, n) &&
-             (!charset || charset_is(charset, "utf-8") || charset_is(charset, "us-ascii") ||
-              charset_is(charset, "utf8")))
+    else if (utf8_valid(p, n) && (!charset || charset_is(charset, "utf-8") ||
+                                  charset_is(charset, "us-ascii") || charset_is(charset, "utf8")))
         return buf_add(out, p, n);
     charset = charset_alias(charset);
     if (charset && !charset_is(charset, "utf-8") && !charset_is(charset, "us-ascii"))
@@ -177,32 +177,6 @@ static int to_utf8(const char *charset, const char *p, size_t n, struct buf *out
     return rc;
 }
 
-/* Lower-case ASCII and drop the accents of Latin-1 letters: "Suscripción"
- * -> "suscripcion". Other bytes pass through. */
-static int fold(const char *s, size_t n, struct buf *out)
-{
-    static const char map[] = /* U+00C0..U+00FF */
-        "aaaaaaaceeeeiiiidnooooo*ouuuuyts"
-        "aaaaaaaceeeeiiiidnooooo/ouuuuyty";
-    size_t i;
-    unsigned cp;
-
-    if (buf_grow(out, n))
-        return -1;
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == 0xC3 && i + 1 < n && ((unsigned char)s[i + 1] & 0xC0) == 0x80) {
-            cp = 0xC0 + ((unsigned char)s[i + 1] & 0x3F);
-            if (buf_addch(out, map[cp - 0xC0]))
-                return -1;
-            i++;
-        } else if (buf_addch(out, tolower(c))) {
-            return -1;
-        }
-    }
-    return 0;
-}
-
 void bounce_lower(char *s)
 {
     for (; *s; s++)
@@ -214,7 +188,7 @@ char *bounce_fold_dup(const char *s)
     struct buf b;
 
     buf_init(&b, 0);
-    if (fold(s, strlen(s), &b)) {
+    if (fold_text(s, strlen(s), &b)) {
         buf_release(&b);
         return NULL;
     }
@@ -566,6 +540,14 @@ static void walk(struct bounce_scan *s, const struct mailmime *m, int depth, int
 
 /* ---- codes in text ------------------------------------------------------------ */
 
+/* "550-5.1.1": a line of a multi-line reply, its code before the '-'. */
+static int after_reply_code(const char *s, const char *p)
+{
+    return p - s >= 4 && p[-1] == '-' && isdigit((unsigned char)p[-2]) &&
+           isdigit((unsigned char)p[-3]) && (p[-4] == '4' || p[-4] == '5') &&
+           (p - s == 4 || !isalnum((unsigned char)p[-5]));
+}
+
 int bounce_status_find(const char *s, char *out, size_t size)
 {
     const char *p;
@@ -573,8 +555,9 @@ int bounce_status_find(const char *s, char *out, size_t size)
     for (p = s; p && *p; p++) {
         int a, b, c, n = 0;
         if ((*p != '2' && *p != '4' && *p != '5') ||
-            (p > s && (isalnum((unsigned char)p[-1]) || p[-1] == '.' || p[-1] == '/' ||
-                       p[-1] == '-' || p[-1] == '=')))
+            (p > s && !after_reply_code(s, p) &&
+             (isalnum((unsigned char)p[-1]) || p[-1] == '.' || p[-1] == '/' || p[-1] == '-' ||
+              p[-1] == '=')))
             continue;
         if (sscanf(p, "%1d.%3d.%3d%n", &a, &b, &c, &n) == 3 && n >= 5 && p[n] != '.' &&
             !isalnum((unsigned char)p[n]) && p[1] == '.' && b < 8) {
@@ -606,6 +589,7 @@ const char *bounce_command_find(const char *f)
     } t[] = {
         {"in reply to rcpt to", "RCPT"},
         {"after rcpt to", "RCPT"},
+        {"after rcpt command", "RCPT"},
         {">>> rcpt to", "RCPT"},
         {"rcpt to command", "RCPT"},
         {"does not like recipient", "RCPT"},
@@ -614,11 +598,13 @@ const char *bounce_command_find(const char *f)
         {"after end of data", "DATA"},
         {"in reply to data", "DATA"},
         {"after data", "DATA"},
+        {"after end of data command", "DATA"},
         {">>> data", "DATA"},
         {"didn't like the message", "DATA"}, /* qmail: the text after DATA */
         {"for text command", "DATA"},
         {"in reply to mail from", "MAIL"},
         {"after mail from", "MAIL"},
+        {"after mail command", "MAIL"},
         {">>> mail from", "MAIL"},
         {"but sender was rejected", "MAIL"},
         {"in reply to helo", "HELO"},
@@ -641,6 +627,22 @@ const char *bounce_command_find(const char *f)
             best = t[i].cmd;
         }
     return best;
+}
+
+int bounce_rcpt_named(const char *low, size_t n, const char *addr)
+{
+    const char *p, *end = low + n;
+    size_t len = strlen(addr);
+
+    for (p = low; (p = strstr(p, ">>> rcpt to:")) && p < end; p++) {
+        const char *q = p + 12;
+        while (q < end && (*q == ' ' || *q == '<'))
+            q++;
+        if ((size_t)(end - q) >= len && !strncmp(q, addr, len) &&
+            (q[len] == '>' || isspace((unsigned char)q[len]) || !q[len]))
+            return 1;
+    }
+    return 0;
 }
 
 size_t bounce_copy_start(const char *low)
@@ -667,6 +669,18 @@ size_t bounce_copy_start(const char *low)
                                         "returned message follows",
                                         "------- returned message",
                                         "----- returned message",
+                                        "returned mail follows",
+                                        "start of returned message",
+                                        "your message reads (in part)",
+                                        "summary of the undelivered message",
+                                        "top 20 lines of the message follow",
+                                        "lines of your original message follow",
+                                        "unsent message below",
+                                        "header of the source mail attached",
+                                        "original message as received is as follows",
+                                        "copy of the original message below this line",
+                                        "below the next line is a copy of the message",
+                                        "attachment is a copy of the message",
                                         NULL};
     const char *const *m;
     const char *p;

@@ -28,8 +28,12 @@
  *   vacation, delivered, feedback, undefined.
  * The class follows from reason and status: hard only for a 5.x.x whose
  * reason says the address itself is bad (user unknown, host unknown, has
- * moved, not accepted); soft for every other failure (a 4.x.x is never
- * hard); none for "delivered" recipients of a success report.
+ * moved, not accepted); soft for every other failure (a 4.x.x, and any
+ * warning, is never hard); none for "delivered" recipients of a success
+ * report. Words of an unknown user are the address when the recipient was
+ * refused at RCPT TO or the status says so; after DATA, or with a mailbox
+ * or policy status and no RCPT, they are "filtered" (sisimai's taxonomy;
+ * where we differ from it: tests/fixtures/bounces/README.md).
  * Notice formats read: RFC 3464 reports (also inside a forwarded or
  * returned message/rfc822), and the texts of Postfix, Sendmail (V5/V8),
  * Exim, qmail, Courier, OpenSMTPD, Exchange 2003-Online, Gmail/Workspace,

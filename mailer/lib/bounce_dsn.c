@@ -41,8 +41,9 @@ static int is_generic(const char *st)
 /* The status of one group: the Status field, unless the server's own
  * words give another precise code of the same class (the reporting MTA's
  * 5.0.0, or 4.4.7 "gave up", over the remote "450 4.7.1 Client host
- * rejected"); else the class of its reply code, else what the action
- * implies. */
+ * rejected"), or a permanent one for a recipient that failed (Orange's
+ * "Status: 4.5.0" for "550 5.5.0 Service refuse"); else the class of its
+ * reply code, else what the action implies. */
 static void group_status(const char *status, const char *diag, const char *action, char *st,
                          size_t size)
 {
@@ -54,7 +55,8 @@ static void group_status(const char *status, const char *diag, const char *actio
         st[0] = '\0';
     if (diag && bounce_status_find(diag, dg, sizeof(dg)))
         dg[0] = '\0';
-    if (*dg && (!*st || (dg[0] == st[0] && !is_generic(dg))))
+    if (*dg && (!*st || (!is_generic(dg) &&
+                         (dg[0] == st[0] || (dg[0] == '5' && !strcmp(action, "failed"))))))
         snprintf(st, size, "%s", dg);
     if (*st)
         return;
@@ -181,6 +183,15 @@ static int dsn_group(struct bounce_scan *s, struct bounce_result *r, const char 
         facts.command = bounce_command_find(fa);
         free(fa);
     }
+    if (!*facts.command && context) { /* a transcript: ">>> RCPT TO:<a@b>" */
+        char *low = strdup(context);
+        if (!low)
+            goto out;
+        bounce_lower(low);
+        if (bounce_rcpt_named(low, bounce_copy_start(low), addr))
+            facts.command = "RCPT";
+        free(low);
+    }
     facts.delayed = !strcmp(action, "delayed");
     x->command = facts.command;
     x->reason = bounce_reason_judge(&facts);
@@ -200,6 +211,35 @@ out:
     return rc;
 }
 
+static int field_is(const char *line, const char *name)
+{
+    size_t n = strlen(name);
+
+    return !strncasecmp(line, name, n) && (line[n] == ':' || line[n] == ' ');
+}
+
+/* Where the field group at p ends: at an empty line, or (some servers
+ * write no empty line between recipients) at a recipient field that
+ * follows a recipient's Final-Recipient and its Action or Status. */
+static const char *group_end(const char *p)
+{
+    const char *line = p, *nl;
+    int recipient = 0, fields = 0;
+
+    for (; *line; line = nl + 1) {
+        if (*line == '\n')
+            return line;
+        if ((field_is(line, "Final-Recipient") || field_is(line, "Original-Recipient")) &&
+            recipient && fields)
+            return line;
+        recipient |= field_is(line, "Final-Recipient");
+        fields |= recipient && (field_is(line, "Action") || field_is(line, "Status"));
+        if (!(nl = strchr(line, '\n')))
+            return line + strlen(line);
+    }
+    return line;
+}
+
 int bounce_dsn_read(struct bounce_scan *s, struct bounce_result *r, const char *context)
 {
     struct buf g;
@@ -212,11 +252,9 @@ int bounce_dsn_read(struct bounce_scan *s, struct bounce_result *r, const char *
             p++;
         if (!*p)
             break;
-        blank = strstr(p, "\n\n");
-        if (!blank)
-            blank = p + strlen(p);
+        blank = group_end(p);
         buf_reset(&g);
-        bounce_headers_unfold(s, &g, p, (size_t)(blank - p) + 1);
+        bounce_headers_unfold(s, &g, p, (size_t)(blank - p));
         if (s->oom)
             rc = -1;
         else if (!first || !bounce_header_has(g.data, "Reporting-MTA") ||

@@ -47,8 +47,14 @@ int bounce_parse_nested(const char *data, size_t len, struct bounce_result *out,
 
 /* Append, or set s->oom. */
 void bounce_add(struct bounce_scan *s, struct buf *b, const char *p, size_t n);
-/* Lower-case ASCII, Latin-1 accents dropped (caller frees; NULL on ENOMEM). */
+/* Text as it is compared (fold.c's fold_text): lower case, Latin-1 accents
+ * dropped, every run of white space (line ends too) one space, so a phrase
+ * a server wrapped over two lines still matches (caller frees; NULL on
+ * ENOMEM). */
 char *bounce_fold_dup(const char *s);
+/* ASCII lower case in place: for a copy whose offsets must stay those of
+ * the text (a notice's lines are found in it and taken from the text),
+ * which fold_text, dropping accents and spaces, would move. */
 void bounce_lower(char *s);
 /* 1 when one of needles (NULL-terminated) is a substring of hay. */
 int bounce_any_in(const char *hay, const char *const *needles);
@@ -76,6 +82,10 @@ int bounce_smtp_code_find(const char *s);
 /* The SMTP command a (folded) text says was refused: "RCPT", "DATA",
  * "MAIL", "HELO", "CONN", or "" when it does not say. */
 const char *bounce_command_find(const char *folded);
+/* 1 when low[0..n) (ASCII lower-cased) names addr in a ">>> RCPT TO:" line:
+ * a session transcript (Sendmail, Courier) showing the command that was
+ * refused for it. */
+int bounce_rcpt_named(const char *low, size_t n, const char *addr);
 /* Where the copy of the returned message begins in a notice's (ASCII
  * lower-cased) text; strlen(low) when it has none. */
 size_t bounce_copy_start(const char *low);

@@ -66,6 +66,7 @@ static const char *const notice_phrases[] = {"this is the qmail-send program",
                                              "could not deliver",
                                              "failed permanently",
                                              "requested action not taken",
+                                             "not a valid user",
                                              "error message below",
                                              "are not member",
                                              "not a member",
@@ -92,10 +93,13 @@ static const char *const notice_phrases[] = {"this is the qmail-send program",
                                              "error-message",
                                              "failed to deliver",
                                              "has been delayed",
+                                             "cannot be delivered",
                                              NULL};
 
 static const char *const notice_subjects[] = {
     "undeliver",
+    "could not be delivered",
+    "non-delivery",
     "delivery status notification",
     "returned mail",
     "failure notice",
@@ -171,7 +175,24 @@ static const char *const delay_phrases[] = {"has not yet been delivered",
                                             "delivery delayed",
                                             "you do not need to resend",
                                             "no need to resend",
+                                            "could not send message for past",
+                                            "could not send mail for past",
+                                            "delivery has been delayed",
+                                            "attempts will continue",
+                                            "will continue to try",
+                                            "will continue trying",
                                             NULL};
+/* Subjects of warnings (Sendmail's, Exim's, Google's, OpenSMTPD's...). */
+static const char *const delay_subjects[] = {"warning: could not send",
+                                             "warning--could not send",
+                                             "delivery status notification: warning",
+                                             "(delay)",
+                                             "delayed mail",
+                                             "mail delivery delayed",
+                                             "delivery delayed",
+                                             "has been delayed",
+                                             "delivery status notification: delayed",
+                                             NULL};
 
 struct notice {
     const char *text; /* the decoded text */
@@ -180,6 +201,7 @@ struct notice {
     char *self;       /* the original sender, or NULL */
     const char *from; /* the notice's sender */
     int delay;        /* a warning, not a final failure */
+    size_t nrcpt;     /* how many recipients it names */
 };
 
 int bounce_notice_is(const struct bounce_scan *s, const char *from_hdr, const char *subject,
@@ -190,8 +212,13 @@ int bounce_notice_is(const struct bounce_scan *s, const char *from_hdr, const ch
     int daemon, subj, body, r;
 
     /* A daemon's own address says it all; a null Return-Path (auto-replies
-     * have one too) needs the subject or the words as well. */
+     * have one too, and some servers write it as <MAILER-DAEMON@host>) needs
+     * the subject or the words as well. */
     daemon = ff && bounce_any_in(ff, daemon_senders);
+    if (rp && strcasestr(rp, "mailer-daemon")) {
+        free(rp);
+        rp = strdup("<>");
+    }
     subj = fs && bounce_any_in(fs, notice_subjects);
     body = ft && bounce_any_in(ft, notice_phrases);
     r = daemon || (rp && !strcmp(rp, "<>") && (subj || body)) || (subj && body) ||
@@ -565,6 +592,18 @@ static int judge(const struct notice *n, struct bounce_rcpt *x)
     f.diagnostic = x->diagnostic;
     f.context = pre.data;
     f.command = bounce_command_find(fd);
+    if (!*f.command && bounce_rcpt_named(n->low, n->cut, x->address))
+        f.command = "RCPT";             /* a transcript: ">>> RCPT TO:<a@b>" */
+    if (!*f.command && n->nrcpt == 1) { /* one recipient: all the words are its */
+        char *fp = bounce_fold_dup(pre.data);
+        if (!fp) {
+            free(fd);
+            buf_release(&pre);
+            return -1;
+        }
+        f.command = bounce_command_find(fp);
+        free(fp);
+    }
     f.delayed = n->delay && st[0] != '5';
     if (f.delayed) {
         free(x->action);
@@ -588,16 +627,34 @@ static int judge(const struct notice *n, struct bounce_rcpt *x)
     return 0;
 }
 
-/* The address the returned message came from (ours): its From in the
- * returned part, else in headers quoted after the cut; NULL if none. */
-static char *original_sender(const struct bounce_scan *s, const struct notice *n)
+/* A header of the returned message: its part, else the headers quoted
+ * after the cut (caller frees; NULL if none). */
+static char *original_header(const struct bounce_scan *s, const struct notice *n, const char *name)
 {
-    char *v = s->orig.len ? bounce_header_get(s->orig.data, "From", 0) : NULL, *a;
+    char *v = s->orig.len ? bounce_header_get(s->orig.data, name, 0) : NULL;
 
     if (!v && n->text[n->cut])
-        v = bounce_header_get(n->text + n->cut, "From", 1);
+        v = bounce_header_get(n->text + n->cut, name, 1);
+    return v;
+}
+
+/* The address the returned message came from (ours), NULL if none; also
+ * NULL when that message was addressed to it as well (a spammer's forged
+ * From, a message to oneself): then it may be the recipient that failed. */
+static char *original_sender(const struct bounce_scan *s, const struct notice *n)
+{
+    char *v = original_header(s, n, "From"), *to = NULL, *a;
+
     a = v ? bounce_addr_find(v, NULL) : NULL;
+    if (a && (to = original_header(s, n, "To"))) {
+        bounce_lower(to);
+        if (strstr(to, a)) {
+            free(a);
+            a = NULL;
+        }
+    }
     free(v);
+    free(to);
     return a;
 }
 
@@ -643,13 +700,24 @@ int bounce_notice_read(struct bounce_scan *s, struct bounce_result *r, const cha
     n.cut = bounce_copy_start(n.low);
     n.self = original_sender(s, &n);
     {
-        char c = n.low[n.cut];
+        /* A warning, by its words before the copy or by its subject
+         * ("Warning: message ... delayed 24 hours"). */
+        char c = n.low[n.cut], *fs, *ft;
         n.low[n.cut] = '\0';
-        n.delay = bounce_any_in(n.low, delay_phrases);
+        ft = bounce_fold_dup(n.low);
         n.low[n.cut] = c;
+        fs = bounce_fold_dup(r->subject ? r->subject : "");
+        if (ft && fs)
+            n.delay = bounce_any_in(ft, delay_phrases) || bounce_any_in(fs, delay_subjects) ||
+                      (!strncmp(fs, "warning: message", 16) && strstr(fs, " delayed"));
+        free(ft);
+        free(fs);
+        if (!ft || !fs)
+            goto out;
     }
     if (find_recipients(s, &n, r) || notice_words(&n, &one))
         goto out;
+    n.nrcpt = r->nrcpt;
     for (i = 0; i < r->nrcpt; i++) {
         struct bounce_rcpt *x = &r->rcpt[i];
         char st[16];

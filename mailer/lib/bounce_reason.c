@@ -223,6 +223,9 @@ static const char *const w_suspended[] = {"currently suspended",
                                           "account expired",
                                           "has expired account",
                                           NULL};
+/* The resolver's "try again": a DNS failure that may pass, not a domain
+ * that does not exist (before w_host, whose "host not found" it says). */
+static const char *const w_dns_again[] = {"not found, try again", NULL};
 static const char *const w_host[] = {"host unknown",
                                      "unknown host",
                                      "host not found",
@@ -231,6 +234,8 @@ static const char *const w_host[] = {"host unknown",
                                      "invalid domain",
                                      "unrouteable address",
                                      "unroutable address",
+                                     "unrouteable mail domain",
+                                     "unroutable mail domain",
                                      "host or domain name not found",
                                      "domain does not exist",
                                      "domain name not found",
@@ -318,6 +323,10 @@ static const char *const w_user[] = {
     "recipient address rejected: access denied",
     "no existe",
     "usuario desconocido",
+    "destinatario desconocido",
+    "nonexistent",
+    "non-existent",
+    "no longer valid",
     "buzon no disponible",
     "inconnu",
     "n'existe pas",
@@ -540,6 +549,12 @@ static const char *const w_system[] = {"transaction failed",
                                        "i/o error",
                                        NULL};
 
+/* The recipient refused with no cause given ("550 <a@b>: Recipient address
+ * rejected."): the address, when neither the words nor the status's
+ * subject name another cause (step 4). */
+static const char *const w_rcpt_refused[] = {"recipient address rejected", "recipient rejected",
+                                             NULL};
+
 static const struct rule rules[] = {
     {BOUNCE_R_TOO_BIG, w_too_big},
     {BOUNCE_R_MAILBOX_FULL, w_full},
@@ -553,6 +568,7 @@ static const struct rule rules[] = {
     {BOUNCE_R_FILTERED, w_filtered},
     {BOUNCE_R_BLOCKED, w_blocked_ip},
     {BOUNCE_R_REJECTED, w_rejected},
+    {BOUNCE_R_NETWORK, w_dns_again},
     {BOUNCE_R_HOST_UNKNOWN, w_host},
     {BOUNCE_R_USER_UNKNOWN, w_user},
     {BOUNCE_R_SECURITY, w_security},
@@ -623,6 +639,7 @@ static enum bounce_reason status_specific(const char *st)
     if (!status_parts(st, &subject, &detail))
         return BOUNCE_R_UNDEFINED;
     switch (subject * 1000 + detail) {
+    case 1000: /* "other address status": sisimai reads it as the address too */
     case 1001:
     case 1003:
         return BOUNCE_R_USER_UNKNOWN;
@@ -706,7 +723,7 @@ static enum bounce_reason combine(enum bounce_reason code, enum bounce_reason wo
                        words == BOUNCE_R_RATE || words == BOUNCE_R_HAS_MOVED ||
                        words == BOUNCE_R_FILTERED || words == BOUNCE_R_BLOCKED ||
                        words == BOUNCE_R_SPAM || words == BOUNCE_R_SECURITY ||
-                       words == BOUNCE_R_TOO_BIG
+                       words == BOUNCE_R_TOO_BIG || words == BOUNCE_R_REJECTED
                    ? words
                    : code;
     case BOUNCE_R_NOT_ACCEPTED: /* Exchange's 5.1.10 "RecipientNotFound", 4.3.2 rate */
@@ -754,9 +771,9 @@ static enum bounce_reason adjust(enum bounce_reason r, const struct bounce_facts
     int subject = 0, detail = 0;
 
     status_parts(f->status, &subject, &detail);
+    if (r == BOUNCE_R_USER_UNKNOWN && !strcmp(f->command, "MAIL"))
+        return BOUNCE_R_REJECTED; /* refused before any recipient was named */
     if (r == BOUNCE_R_USER_UNKNOWN && status_specific(f->status) != BOUNCE_R_USER_UNKNOWN) {
-        if (!strcmp(f->command, "MAIL"))
-            return BOUNCE_R_REJECTED;
         /* Refused after DATA, with a policy status (5.7.x) or a mailbox one
          * (5.2.0) without RCPT, or with no address: the recipient's filter. */
         if (!strcmp(f->command, "DATA") || anonymous_refusal(fd) ||
@@ -826,6 +843,8 @@ enum bounce_reason bounce_reason_judge(const struct bounce_facts *f)
         r = BOUNCE_R_REJECTED;
     if (r == BOUNCE_R_UNDEFINED)
         r = status_broad(st);
+    if (r == BOUNCE_R_UNDEFINED && fd && bounce_any_in(fd, w_rcpt_refused))
+        r = BOUNCE_R_USER_UNKNOWN;
     if (r == BOUNCE_R_UNDEFINED && f->delayed)
         r = BOUNCE_R_EXPIRED;
     r = adjust(r, f, fd ? fd : "");

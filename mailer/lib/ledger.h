@@ -51,9 +51,9 @@ const char *ledger_mailing_state_name(enum mailing_state s);
 struct mailing {
     int64_t id;
     char *campaign, *edition, *kind, *subject, *report_title, *lists;
-    char *from_address;      /* the From it left from (ledger_mailing_create only; may be NULL) */
+    char *from_address; /* the From it left from (ledger_mailing_create only; may be NULL) */
     enum mailing_state state;
-    int test;                /* a test send: never in reports */
+    int test;                                   /* a test send: never in reports */
     time_t created_at, started_at, finished_at; /* 0 when not yet */
 };
 

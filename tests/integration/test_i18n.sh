@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # test_i18n - the mailer speaks Spanish and English: help, errors (the CLI's
 # own and the library's, translated back by format), plurals, dates, the
+# words of `bounces parse` (its JSON stays English), the
 # language chosen by LANGUAGE / LC_ALL / LC_MESSAGES / LANG (installed locale
 # or not), English as the fallback; the man page is the help table's; the
 # bash completion offers commands, options and campaign names.
@@ -142,6 +143,28 @@ if command -v groff > /dev/null; then
 fi
 run 64 LANGUAGE=es -- help nada
 has '«nada» no es un comando'
+
+# --- bounces parse: its words for people in Spanish, its JSON in English ---------
+if "$MAILER" help --commands | grep -qx bounces; then
+    notice=$SOURCE_DIR/tests/fixtures/bounces/sisimai/lhost-postfix-04.eml # 5.1.1 user unknown
+    full=$SOURCE_DIR/tests/fixtures/bounces/sisimai/lhost-gmx-01.eml      # 5.2.2 mailbox full
+    complaint=$SOURCE_DIR/tests/fixtures/bounces/sisimai/arf-01.eml
+    run 0 LANGUAGE=es -- bounces parse "$notice" "$full" "$complaint"
+    has $'\trebote\tpermanente\t'
+    has 'usuario desconocido'
+    has $'\trebote\ttemporal\t'
+    has 'buzón lleno'
+    has $'\tqueja\t-\t'
+    lacks $'\tbounce\t'
+    lacks 'hard'
+    run 0 LANGUAGE=es -- bounces parse --format json "$notice"
+    has '"type": "bounce", "class": "hard"'
+    has '"reason": "user unknown"'
+    run 0 LANGUAGE= -- bounces parse "$notice" "$full"
+    has $'\tbounce\thard\t'
+    has $'\tbounce\tsoft\t'
+    has 'mailbox full'
+fi
 
 # --- bash completion ------------------------------------------------------------
 # shellcheck disable=SC1091

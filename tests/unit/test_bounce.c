@@ -276,6 +276,17 @@ static void test_class_rule(void **state)
         {"5.4.4", "unable to route", BOUNCE_SOFT},
         {"5.3.0", "no space left", BOUNCE_SOFT},
         {"", "550 no such user here", BOUNCE_HARD},
+        /* round 2: a multi-line reply's code; 5.1.0; a refusal at MAIL FROM;
+         * a bare "Recipient address rejected."; the resolver's "try again". */
+        {"", "550-5.1.1 The email account that you tried to reach does not exist", BOUNCE_HARD},
+        {"5.1.0", "550 5.1.0 Recipient rejected", BOUNCE_HARD},
+        {"5.1.0", "553 5.1.0 user unknown (in reply to MAIL FROM command)", BOUNCE_SOFT},
+        {"5.0.0", "550 <a@b.example>: Recipient address rejected.", BOUNCE_HARD},
+        {"5.6.0", "550 5.6.0 <a@b.example>: Recipient address rejected: Media error", BOUNCE_SOFT},
+        {"5.0.0", "Name service error for domain b.example: Host not found, try again",
+         BOUNCE_SOFT},
+        {"5.0.0", "554 5.7.1 Recipient address rejected: Nonexistent user (in reply to RCPT TO)",
+         BOUNCE_HARD},
         {"", "421 try again later", BOUNCE_SOFT},
         {NULL, NULL, BOUNCE_SOFT},
         {"", "", BOUNCE_SOFT},
@@ -287,6 +298,68 @@ static void test_class_rule(void **state)
         if (bounce_class_of(t[i].status, t[i].diag) != t[i].want)
             fail_msg("%s / %s: want %s", t[i].status ? t[i].status : "NULL",
                      t[i].diag ? t[i].diag : "NULL", bounce_class_name(t[i].want));
+}
+
+/* Shapes of notices round 2 found in sources never seen before: each is a
+ * whole message, what its recipients get. */
+static void test_shapes(void **state)
+{
+    static const struct {
+        const char *what, *msg;
+        size_t nrcpt;
+        const char *second; /* the second recipient, or NULL */
+        const char *status;
+        enum bounce_class class;
+    } t[] = {
+        {"recipients without an empty line between them",
+         "From: Postmaster <postmaster@aol.example>\r\nSubject: Undeliverable\r\n"
+         "Content-Type: multipart/report; report-type=delivery-status; boundary=B\r\n\r\n"
+         "--B\r\nContent-Type: text/plain\r\n\r\nNot delivered.\r\n"
+         "--B\r\nContent-Type: message/delivery-status\r\n\r\n"
+         "Reporting-MTA: dns; mx.aol.example\r\nFinal-Recipient: rfc822; full@b.example\r\n"
+         "Action: failed\r\nStatus: 5.2.2\r\nFinal-Recipient: rfc822; gone@b.example\r\n"
+         "Action: failed\r\nStatus: 5.1.1\r\n--B--\r\n",
+         2, "gone@b.example", "5.2.2", BOUNCE_SOFT},
+        {"a transcript's >>> RCPT TO for the address",
+         "From: Mail Delivery Subsystem <MAILER-DAEMON@a.example>\r\n"
+         "Subject: Returned mail: see transcript for details\r\n\r\n"
+         "   ----- The following addresses had permanent fatal errors -----\r\n"
+         "<who@b.example>\r\n\r\n   ----- Transcript of session follows -----\r\n"
+         ">>> RCPT TO:<who@b.example>\r\n<<< 553 5.7.1 Invalid recipient who@b.example\r\n",
+         1, NULL, "5.7.1", BOUNCE_HARD},
+        {"a warning known by its subject",
+         "From: Mail Delivery System <MAILER-DAEMON@a.example>\r\n"
+         "Subject: Warning--Could not send mail for past 8.5 hours\r\n\r\n"
+         "---The following addresses had delivery errors---\r\n"
+         "who@b.example [Connection timed out]\r\n",
+         1, NULL, "4.0.0", BOUNCE_SOFT},
+        {"the returned message sent to its own sender (a forged From)",
+         "From: MAILER-DAEMON@a.example\r\nSubject: failure notice\r\n\r\n"
+         "Hi. This is the qmail-send program at a.example.\r\n\r\n<who@b.example>:\r\n"
+         "Sorry, no mailbox here by that name. (#5.1.1)\r\n\r\n"
+         "--- Below this line is a copy of the message.\r\n\r\n"
+         "From: <who@b.example>\r\nTo: <who@b.example>\r\nSubject: hi\r\n\r\nhi\r\n",
+         1, NULL, "5.1.1", BOUNCE_HARD},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        struct bounce_result r;
+        struct err e;
+        err_init(&e);
+        assert_int_equal(bounce_parse(t[i].msg, strlen(t[i].msg), &r, &e), 0);
+        if (r.type != BOUNCE_BOUNCE || r.nrcpt != t[i].nrcpt ||
+            strcmp(r.rcpt[0].status, t[i].status) || r.rcpt[0].class != t[i].class ||
+            (t[i].second && strcmp(r.rcpt[1].address, t[i].second)))
+            fail_msg("%s: got %s, %zu recipients, %s %s", t[i].what, bounce_type_name(r.type),
+                     r.nrcpt, r.nrcpt ? r.rcpt[0].status : "-",
+                     r.nrcpt && bounce_class_name(r.rcpt[0].class)
+                         ? bounce_class_name(r.rcpt[0].class)
+                         : "-");
+        bounce_release(&r);
+        err_release(&e);
+    }
 }
 
 /* Hostile or broken input: never a crash, never a bounce made up. */
@@ -440,7 +513,7 @@ static const struct family_case families[] = {
     {"IMail", "sisimai/lhost-imailserver-01.eml", BOUNCE_BOUNCE, 1, "kijitora@example.com", "5.0.0",
      BOUNCE_R_USER_UNKNOWN, BOUNCE_HARD},
     {"DragonFly", "sisimai/lhost-dragonfly-01.eml", BOUNCE_BOUNCE, 1,
-     "pseudo-local-part@google.example.com", "5.0.0", BOUNCE_R_SECURITY, BOUNCE_SOFT},
+     "pseudo-local-part@google.example.com", "5.7.26", BOUNCE_R_SECURITY, BOUNCE_SOFT},
     {"Apache James", "sisimai/lhost-apachejames-01.eml", BOUNCE_BOUNCE, 1,
      "000000000000@vtext.example.com", "5.0.0", -1, -1},
     {"MailFoundry", "sisimai/lhost-mailfoundry-02.eml", BOUNCE_BOUNCE, 1, "kijitora@example.org",
@@ -595,8 +668,9 @@ static void read_expected(const char *dir, struct tally *t)
 
 static void test_collection(void **state)
 {
-    static const char *const dirs[] = {"sisimai", "php-bounce-handler", "bounceparser",
-                                       "flanker", "mail-gem",           "ours"};
+    static const char *const dirs[] = {"sisimai",      "set-of-emails", "php-bounce-handler",
+                                       "bounceparser", "bounce-email",  "mailbouncedetector",
+                                       "flanker",      "mail-gem",      "ours"};
     struct tally t = {0};
     size_t i;
 
@@ -605,12 +679,13 @@ static void test_collection(void **state)
         read_expected(dirs[i], &t);
     print_message("%ld recipients: class %.1f %%, status class %.1f %%, reason %.1f %%\n", t.n,
                   100.0 * t.class_ok / t.n, 100.0 * t.status_ok / t.n, 100.0 * t.reason_ok / t.n);
-    assert_true(t.n >= 750);
+    assert_true(t.n >= 890);
     /* Floors a little under where the rules stand (agreement.py -v says
-     * where): a change that loses ground fails here. */
-    assert_true(t.class_ok * 1000 >= t.n * 935);
-    assert_true(t.status_ok * 1000 >= t.n * 975);
-    assert_true(t.reason_ok * 1000 >= t.n * 850);
+     * where; 95.8 %, 98.4 %, 87.0 % over 899 recipients in round 2): a
+     * change that loses ground fails here. */
+    assert_true(t.class_ok * 1000 >= t.n * 955);
+    assert_true(t.status_ok * 1000 >= t.n * 982);
+    assert_true(t.reason_ok * 1000 >= t.n * 865);
     assert_int_equal(t.hard_wrong, 0);
 }
 
@@ -644,10 +719,10 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fixtures),   cmocka_unit_test(test_multi_recipient),
         cmocka_unit_test(test_decoding),   cmocka_unit_test(test_line_ends),
-        cmocka_unit_test(test_class_rule), cmocka_unit_test(test_hostile),
-        cmocka_unit_test(test_mangled),    cmocka_unit_test(test_too_big),
-        cmocka_unit_test(test_names),      cmocka_unit_test(test_families),
-        cmocka_unit_test(test_collection),
+        cmocka_unit_test(test_class_rule), cmocka_unit_test(test_shapes),
+        cmocka_unit_test(test_hostile),    cmocka_unit_test(test_mangled),
+        cmocka_unit_test(test_too_big),    cmocka_unit_test(test_names),
+        cmocka_unit_test(test_families),   cmocka_unit_test(test_collection),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
