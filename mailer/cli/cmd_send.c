@@ -204,7 +204,14 @@ static int dry_run_dir_fresh(const char *dir)
     return EX_USAGE;
 }
 
-int cli_send_edition(struct cli *cli, struct send_opts *o, int from_due)
+/* A run that stopped for a reason of its sender's mailbox: its other
+ * mailings would stop the same way (cli_send_edition's sender_stopped). */
+static int sender_stopped_by(const struct send_report *r)
+{
+    return r->daily_reached || r->account_stop || r->unreachable || r->uncertain_stop;
+}
+
+int cli_send_edition(struct cli *cli, struct send_opts *o, int from_due, int *sender_stopped)
 {
     struct send_report r;
     struct sender sender = {0};
@@ -213,11 +220,20 @@ int cli_send_edition(struct cli *cli, struct send_opts *o, int from_due)
     struct err err;
     int rc;
 
-    if (!o->dry_run_dir && (rc = cli_need_smtp(cli))) /* before the audience is frozen */
-        return rc;
     if (o->dry_run_dir && (rc = dry_run_dir_fresh(o->dry_run_dir)))
         return rc;
     err_init(&err);
+    if (cli_sender(cli, o->campaign, &sender, &err)) {
+        rc = cli_fail(&err);
+        sender_release(&sender);
+        err_release(&err);
+        return rc;
+    }
+    if (!o->dry_run_dir && (rc = cli_need_smtp(cli, &sender))) { /* before the audience is frozen */
+        sender_release(&sender);
+        err_release(&err);
+        return rc;
+    }
     send_report_init(&r);
     ui.tty = isatty(STDERR_FILENO) && !cli->quiet;
     ui.verbose = cli->verbose;
@@ -235,8 +251,7 @@ int cli_send_edition(struct cli *cli, struct send_opts *o, int from_due)
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     o->ledger = NULL;
-    if (cli_sender(cli, o->campaign, &sender, &err) || !(o->ledger = cli_ledger(cli, &err)) ||
-        send_run(o, &r, &err)) {
+    if (!(o->ledger = cli_ledger(cli, &err)) || send_run(o, &r, &err)) {
         print_audience(&r, &ui, cli->quiet);
         rc = cli_fail(&err);
     } else if (from_due && r.status == SEND_INCOMPLETE && !r.sent && !r.failed &&
@@ -254,6 +269,8 @@ int cli_send_edition(struct cli *cli, struct send_opts *o, int from_due)
                    r.sent, o->dry_run_dir);
         rc = o->dry_run_dir ? EX_OK : conclude(cli, o, &r, &ui);
     }
+    if (sender_stopped)
+        *sender_stopped = !o->dry_run_dir && sender_stopped_by(&r);
     events_send_run(o->ledger, o, &r, from_due);
     ledger_close(o->ledger);
     o->ledger = NULL;
@@ -417,7 +434,7 @@ int cmd_send(int argc, char **argv, struct cli *cli)
         rc = schedule_at(cli, &c, &edition, at_time);
     } else {
         o.campaign = &c;
-        rc = cli_send_edition(cli, &o, 0);
+        rc = cli_send_edition(cli, &o, 0, NULL);
     }
     campaign_release(&c);
     err_release(&err);
