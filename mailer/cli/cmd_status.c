@@ -127,6 +127,10 @@ static int show_one(void *ud, const struct mailing *m)
         cli_json_str(m->edition);
         printf(", \"subject\": "); /* data */
         cli_json_str(m->subject);
+        printf(", \"sender\": "); /* data */
+        cli_json_str(m->sender);
+        printf(", \"from\": "); /* data */
+        cli_json_str(*m->from_address ? m->from_address : NULL);
         printf(", \"state\": \"%s\", \"test\": %s, \"started_at\": %s%s%s," /* data */
                " \"total\": %ld, \"pending\": %ld, \"sent\": %ld, \"deferred\": %ld,"
                " \"failed\": %ld, \"bounced\": %ld, \"uncertain\": %ld, \"events\": [",
