@@ -59,10 +59,12 @@ static void print_secrets(const struct cli *cli, const struct sender *s, const c
 }
 
 /* The settings of s, a line each. */
-static void print_settings(const struct sender *s, const char *indent)
+static void print_settings(const struct cli *cli, const struct sender *s, const char *indent)
 {
     printf(_("%s  From: %s\n"), indent, s->from);
-    if (*s->smtp_user)
+    if (is_default(s) && !strcmp(cli->config.origin[CFG_SMTP_URL], "default"))
+        printf(_("%s  SMTP: not configured (SMTP_URL): it sends nothing\n"), indent);
+    else if (*s->smtp_user)
         printf(_("%s  SMTP: %s, user %s\n"), indent, s->smtp_url, s->smtp_user);
     else
         printf(_("%s  SMTP: %s, no login\n"), indent, s->smtp_url);
@@ -99,7 +101,7 @@ int cli_sender_print(const struct cli *cli, const struct sender *s, const char *
     else
         printf(_("%ssender %s (%s:%d)\n"), indent, s->name, s->file, s->line);
     if (full)
-        print_settings(s, indent);
+        print_settings(cli, s, indent);
     else
         printf(_("%s  From %s, by %s\n"), indent, s->from, s->smtp_url);
     print_secrets(cli, s, indent, &smtp, &imap);
