@@ -32,7 +32,8 @@ static void print_literal(const struct cli *cli, const struct sender *s,
                is_default(s) ? env_path(cli) : s->file);
 }
 
-/* One line per secret; the number that cannot be had, SMTP's and IMAP's. */
+/* One line per secret; the number of commands that are not there, SMTP's
+ * and IMAP's. */
 static void print_secrets(const struct cli *cli, const struct sender *s, const char *indent,
                           int *smtp, int *imap)
 {
@@ -53,7 +54,9 @@ static void print_secrets(const struct cli *cli, const struct sender *s, const c
         else
             printf(_("%s  %s: missing: sending or reading will fail until it is set\n"), indent,
                    x[i].setting);
-        if (!x[i].ok)
+        /* a command that is not there fails for sure; a login without a
+         * password (one may come from the environment of the run) is said */
+        if (x[i].source == SENDER_SECRET_COMMAND && !x[i].ok)
             ++*(strncmp(x[i].setting, "SMTP_", 5) ? imap : smtp);
     }
 }

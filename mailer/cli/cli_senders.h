@@ -10,7 +10,9 @@
 /* Print sender s: its name and where it is defined, then (full) one line
  * for each of its settings, then one line for each secret, every line
  * starting with indent. Returns how many secrets of its SMTP login cannot
- * be had (*imap_problems: of its mailboxes; NULL: not wanted). */
+ * be had: their command is not there (*imap_problems: of its mailboxes;
+ * NULL: not wanted). A login with no password at all is said, not counted:
+ * the run's environment may give it. */
 int cli_sender_print(const struct cli *cli, const struct sender *s, const char *indent, int full,
                      int *imap_problems);
 

@@ -160,9 +160,11 @@ static size_t senders_to_read(const struct cli *cli, const struct sender_profile
     return n;
 }
 
-/* Every sender's mailbox, each once (mailbox_accounts): one that cannot be
- * read is said and the others are still read; the exit code is the first
- * problem's. */
+/* Every sender's mailbox, each once (mailbox_accounts). A mailbox missing
+ * from the settings (a sender without one, an unsubscribe address without
+ * its mailbox) stops the run before anything is read, as it always did; one
+ * that cannot be read (its server, its certificate, its login) is said and
+ * the others are still read. The exit code is the first problem's. */
 static int bounces_fetch(struct cli *cli, int dry_run)
 {
     struct returns_stats st = {0};
@@ -197,8 +199,8 @@ static int bounces_fetch(struct cli *cli, int dry_run)
     }
     nuse = senders_to_read(cli, &senders, use);
     if (mailbox_accounts(use, nuse, acc, &nacc, &err)) {
-        rc = cli_fail(&err);
-        err_clear(&err);
+        rc = cli_fail(&err); /* every sender's problem said; nothing read until fixed */
+        goto out;
     }
     for (i = 0; i < nacc; i++) {
         if (cli->verbose)

@@ -1,5 +1,6 @@
 /* cmd_check - mailer check CAMPAIGN [--edition E] [--force]: pre-flight, exit 0
- * sendable, 65 not (78 when its sender's login cannot be had). --force takes a list with over 10 % invalid rows, as
+ * sendable, 65 not (78 when its sender is not defined or the command of
+ * its password is not there). --force takes a list with over 10 % invalid rows, as
  * `send --force` would. */
 #include <getopt.h>
 #include <stdio.h>
@@ -249,7 +250,7 @@ int cmd_check(int argc, char **argv, struct cli *cli)
         printf(_("  not sendable: nobody to send to\n"));
         rc = EX_DATAERR;
     } else if (login) {
-        printf(_("  not sendable: its sender's login cannot be had\n"));
+        printf(_("  not sendable: the command of its sender's password is not there\n"));
         rc = EX_CONFIG;
     } else {
         printf(_("  sendable\n"));

@@ -1,8 +1,8 @@
 /* cmd_config - mailer config: the settings in effect and where each comes
  * from; then the senders (.env's and senders.ini's), which campaigns leave
  * from each, and whether each secret can be had (never shown, no command
- * run). Exit 78 when a secret cannot be had or a campaign names a sender
- * that is not defined. */
+ * run). Exit 78 when the command of a secret is not there or a campaign
+ * names a sender that is not defined. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -49,8 +49,8 @@ static const struct help_entry entries[] = {
         "template'). Says the sender the campaign leaves from (its 'sender =', a profile of\n"
         "senders.ini, or the one of .env) and whether each of its passwords can be had: written\n"
         "in a private file, or a command that is there (not run). Exit 0 when the edition can\n"
-        "be sent, 65 when it cannot, 78 when its sender is not defined or its login cannot be\n"
-        "had.\n"
+        "be sent, 65 when it cannot, 78 when its sender is not defined or the command of its\n"
+        "password is not there.\n"
         "  --edition E   the edition to check (default: the current one)\n"
         "  --force       take a list with over 10 % invalid addresses, as 'send --force' would"),
      N_("mailer check corazon-chilango\n"
@@ -256,8 +256,8 @@ static const struct help_entry entries[] = {
         "senders.ini in the mailer home (its From, server, login, limits, mailboxes), the\n"
         "campaigns that leave from it, and whether each of its passwords can be had: written\n"
         "in a file only its owner can read, or a command that is there. Passwords are not\n"
-        "shown and no command is run. Exit 78 when a password cannot be had or a campaign\n"
-        "names a sender that is not defined."),
+        "shown and no command is run. Exit 78 when the command of a password is not there or\n"
+        "a campaign names a sender that is not defined."),
      N_("mailer config")},
     {"backup", N_("backup FILE"), N_("copy the ledger into a new file, safely while a send runs"),
      N_("Copies the ledger (MAILER_DB) into FILE, which must not exist, with SQLite's online\n"

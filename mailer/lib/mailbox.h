@@ -55,8 +55,8 @@ struct mailbox_account {
  * two addresses, share is listed once: it is read once. A sender without a
  * bounce mailbox, or whose UNSUBSCRIBE_MAILTO is another address without
  * UNSUBSCRIBE_IMAP_URL (a «baja» sent there would never be read), is said in
- * err (ERR_CONFIG) and the others are still listed: -1 then, with *n the
- * mailboxes that can be read. */
+ * err (ERR_CONFIG), every such sender: -1 then (the caller reads nothing
+ * until they are fixed). */
 int mailbox_accounts(const struct sender *const *s, size_t ns, struct mailbox_account *out,
                      size_t *n, struct err *err);
 

@@ -21,9 +21,11 @@ int throttle_init(struct throttle *t, const struct sender *s, struct ledger *l, 
     if (t->daily_limit && ledger_sent_since(l, s->name, clock_now() - 86400, &t->sent_24h, err))
         return -1;
     t->next = t->now();
-    if (t->interval > 0 && ledger_nth_latest_sent(l, s->name, 1, &last, err))
+    /* the ledger knows the second: a rate of less than a second between
+     * messages is not carried over (one message early is nothing to it) */
+    if (t->interval >= 1 && ledger_nth_latest_sent(l, s->name, 1, &last, err))
         return -1;
-    /* the ledger knows the second: wait from the end of it */
+    /* wait from the end of the second it was accepted in */
     wait = last ? (double)(last + 1 - clock_now()) + t->interval : 0;
     if (wait > t->interval + 1)
         wait = t->interval + 1; /* a clock set back (tests) never waits longer */

@@ -7,8 +7,8 @@
  * spread evenly (30/min is one message every 2 s, never 30 at the top of
  * the minute), and a run goes on from the sender's last accepted message
  * (the ledger's, to the second: the first message waits until one interval
- * after the end of that second), so the next campaign of a `mailer due`
- * does not start with a burst. The daily cap is a rolling 24 hours counted
+ * after the end of that second; only for an interval of a second or more),
+ * so the next campaign of a `mailer due` does not start with a burst. The daily cap is a rolling 24 hours counted
  * from the ledger, so separate cron runs share one budget.
  */
 #ifndef MAILER_THROTTLE_H

@@ -202,7 +202,7 @@ mv senders.ok senders.ini
 sed -i 's/^SMTP_PASSWORD_COMMAND = sh -c/SMTP_PASSWORD_COMMAND = no-such-pass -c/' senders.ini
 code=0; "$MAILER" check a1 >bad.out 2>&1 || code=$?
 [[ $code == 78 ]] && grep -qF "SMTP_PASSWORD_COMMAND: its command no-such-pass is not found" bad.out &&
-    grep -qF "not sendable: its sender's login cannot be had" bad.out ||
+    grep -qF "not sendable: the command of its sender's password is not there" bad.out ||
     fail "a missing password program: exit $code: $(cat bad.out)"
 senders_ini "$port_r" 5
 echo "test_senders: config and check ok"
