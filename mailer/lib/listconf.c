@@ -131,8 +131,10 @@ int listconf_read(struct listconf *lc, const char *csv_path, struct err *err)
     struct buf path = BUF_INIT;
     int parse, rc = 0;
 
-    if (listconf_path(csv_path, &path))
+    if (listconf_path(csv_path, &path)) {
+        buf_release(&path); /* the part added before the allocation failed */
         return err_nomem(err);
+    }
     free(lc->path);
     lc->path = buf_detach(&path, NULL);
     if (!lc->path)
