@@ -3,7 +3,7 @@
 
     po/check_comments.py SOURCE_DIR [MIN_FILES]
 
-Files: .env.example, campaigns/*.ini, campaigns/informe.conf, contacts/*.ini,
+Files: .env.example, senders.ini.example, campaigns/*.ini, campaigns/informe.conf, contacts/*.ini,
 contrib/crontab.example, contrib/systemd/* (comment lines: '#' or ';'), and
 contacts/README.md (every line). What is quoted is not judged: `code`, "text",
 «text», key names and values after '=' in examples. A line fails when it has
@@ -61,7 +61,7 @@ def comment_lines(path):
 
 
 def files(src):
-    pats = ['.env.example', 'campaigns/*.ini', 'campaigns/informe.conf', 'contacts/*.ini',
+    pats = ['.env.example', 'senders.ini.example', 'campaigns/*.ini', 'campaigns/informe.conf', 'contacts/*.ini',
             'contacts/README.md', 'contrib/crontab.example', 'contrib/systemd/*']
     for p in pats:
         for f in sorted(glob.glob(os.path.join(src, p))):

@@ -179,7 +179,7 @@ int cli_getopt(int argc, char **argv, const char *shortopts, const struct option
     return c;
 }
 
-int cli_need_smtp(const struct cli *cli)
+int cli_need_smtp(const struct cli *cli, const struct sender *s)
 {
     const char *origin = cli->config.origin[CFG_SMTP_URL];
     const char *url = config_get(&cli->config, CFG_SMTP_URL);
@@ -187,7 +187,7 @@ int cli_need_smtp(const struct cli *cli)
     struct stat st;
     char cwd[4096];
 
-    if (strcmp(origin, "default") && *url)
+    if (strcmp(s->name, "default") || (strcmp(origin, "default") && *url))
         return 0;
     if (cli->env_file              ? buf_addstr(&path, cli->env_file)
         : getcwd(cwd, sizeof(cwd)) ? buf_addf(&path, "%s/.env", cwd)
@@ -256,10 +256,66 @@ int cli_lock_dir(const struct cli *cli, struct buf *out)
     return rc;
 }
 
+int cli_senders_path(const struct cli *cli, struct buf *out)
+{
+    if (!strcmp(cli_home(cli), "."))
+        return buf_addstr(out, "senders.ini");
+    return buf_addf(out, "%s/senders.ini", cli_home(cli));
+}
+
+int cli_senders(const struct cli *cli, struct sender_profiles *p, struct err *err)
+{
+    struct buf path = BUF_INIT;
+    int rc;
+
+    memset(p, 0, sizeof(*p));
+    if (cli_senders_path(cli, &path))
+        return err_nomem(err);
+    rc = sender_profiles_load(p, &cli->config, path.data, err);
+    buf_release(&path);
+    return rc;
+}
+
+const char *cli_sender_name(const char *name)
+{
+    return !name || !*name || !strcmp(name, "default") ? _("default (.env)") : name;
+}
+
+/* The names of the senders p defines, "default, diaspora, red". */
+static int sender_names(const struct sender_profiles *p, struct buf *out)
+{
+    size_t i;
+
+    for (i = 0; i < p->n; i++)
+        if (buf_addf(out, "%s%s", i ? ", " : "", p->v[i].name))
+            return -1;
+    return 0;
+}
+
 int cli_sender(const struct cli *cli, const struct campaign *c, struct sender *s, struct err *err)
 {
-    (void)c; /* issue 18: the campaign's `sender = NAME` */
-    return sender_from_config(s, &cli->config, err);
+    const char *name = c && c->sender ? c->sender : "";
+    struct sender_profiles p;
+    struct buf names = BUF_INIT, path = BUF_INIT;
+    int rc = 0;
+
+    memset(s, 0, sizeof(*s));
+    if (cli_senders(cli, &p, err))
+        return -1;
+    if (!sender_profiles_take(&p, name, s))
+        goto out;
+    if (sender_names(&p, &names) || cli_senders_path(cli, &path))
+        rc = err_nomem(err);
+    else
+        rc = err_set(err, ERR_CONFIG,
+                     _("%s:%d: sender \"%s\" is not defined: %s has %s (each [remitente NAME] "
+                       "of it, and default: the one of .env)"),
+                     c->path, c->sender_line, name, path.data, names.data);
+out:
+    sender_profiles_release(&p);
+    buf_release(&names);
+    buf_release(&path);
+    return rc;
 }
 
 int cli_campaign(const struct cli *cli, const char *id, struct campaign *c)

@@ -91,10 +91,12 @@ int cli_parse_local_time(const char *cmd, const char *opt, const char *arg, time
  * The command then prints its usage line as before. */
 int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts);
 
-/* Before anything is sent (a real or a test send, not a dry run): an SMTP
- * server must be configured, in .env or the environment. When none is, say
- * so with the file looked for, and return EX_CONFIG; 0 when one is. */
-int cli_need_smtp(const struct cli *cli);
+/* Before anything is sent (a real or a test send, not a dry run): the
+ * sender s must have an SMTP server. A named sender always has one (its
+ * SMTP_URL is required); the default one's must be in .env or the
+ * environment. When none is, say so with the file looked for, and return
+ * EX_CONFIG; 0 when one is. */
+int cli_need_smtp(const struct cli *cli, const struct sender *s);
 
 /* A time for people, in Mexico City, in the language of the messages:
  * "2026-11-30 12:00 (Mexico City time)" or "lunes 30 de noviembre de 2026 a
@@ -147,22 +149,35 @@ int cli_campaign(const struct cli *cli, const char *id, struct campaign *c);
 /* mailer campaigns new ... (argv[0] "new"), in cmd_campaigns_new.c. */
 int campaigns_new(int argc, char **argv, struct cli *cli);
 
-/* The sender a campaign leaves from, resolved from the settings (sender.h):
- * every module below takes it, none reads the settings. Today every
- * campaign leaves from the default sender (.env); issue 18's `sender =
- * NAME` picks a profile here. -1 with err set on failure; release s with
- * sender_release either way. */
+/* The senders of the home (sender.h): the default one of the settings
+ * (.env), and the profiles of senders.ini in the home (cli_senders_path).
+ * -1 with err set (every problem of the file); release with
+ * sender_profiles_release. */
+int cli_senders(const struct cli *cli, struct sender_profiles *p, struct err *err);
+/* senders.ini of the home ("senders.ini" when the home is "."). */
+WARN_UNUSED_RESULT int cli_senders_path(const struct cli *cli, struct buf *out);
+/* The sender campaign c leaves from (its `sender =`, after its edition's:
+ * campaign_apply_edition; "" or NULL c: the default), resolved once: every
+ * module below takes it, none reads the settings. A name senders.ini does
+ * not define is a configuration error naming the campaign's file and line.
+ * -1 with err set on failure; release s with sender_release either way. */
 int cli_sender(const struct cli *cli, const struct campaign *c, struct sender *s, struct err *err);
+/* "default" for .env's sender, else its name: how people read a name. */
+const char *cli_sender_name(const char *name);
 
-/* What one run of `mailer due` left for a person (its NOTIFY_TO notice). */
+/* What one run of `mailer due` left behind, for the rest of that run. */
 struct due_watch {
-    int needs_person; /* an account refusal, a refused login, uncertain deliveries... */
+    int needs_person;   /* an account refusal, a refused login, uncertain deliveries... */
+    int sender_stopped; /* stopped for a reason of its sender's mailbox (its daily limit,
+                           an account-wide refusal, its server unreachable or silent):
+                           due skips the sender's other mailings in that run */
 };
 
 /* Run one send (o->campaign and o->edition set, the edition's overrides
  * applied): progress, signals, summary, exit code. From `mailer due`
  * (watch not NULL): quiet about a mailing whose only remaining deliveries
- * are deferred, and watch says whether the run needs a person. */
+ * are deferred, and watch says what the run left for a person and for the
+ * sender's other mailings. */
 int cli_send_edition(struct cli *cli, struct send_opts *o, struct due_watch *watch);
 
 #endif

@@ -11,10 +11,13 @@
  * [{"recipient", "class", "status", "reason", "action"}...]}, absent values
  * null; reason is one of bounce.h's names ("user unknown", ...); the single-valued
  * fields describe the first recipient.
- * fetch: see mailbox.h; one run at a time (a lock beside the ledger).
+ * fetch: see mailbox.h; every sender's mailbox (the default's, .env, and
+ * each of senders.ini), each once; one run at a time (a lock beside the
+ * ledger).
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
 #include <unistd.h>
@@ -144,32 +147,84 @@ static void print_summary(const struct returns_stats *st, int dry_run)
            st->suppressed);
 }
 
+/* The senders whose mailboxes are read: every profile of senders.ini, and
+ * the default one (.env) when it is the only one, or sends (its SMTP_URL
+ * is set), or has a mailbox: an unused .env of a home that sends only from
+ * profiles is no mailbox to read. */
+static size_t senders_to_read(const struct cli *cli, const struct sender_profiles *p,
+                              const struct sender **out)
+{
+    const struct sender *d = &p->v[0];
+    size_t i, n = 0;
+
+    if (p->n == 1 || *d->imap_url || strcmp(cli->config.origin[CFG_SMTP_URL], "default"))
+        out[n++] = d;
+    for (i = 1; i < p->n; i++)
+        out[n++] = &p->v[i];
+    return n;
+}
+
+/* Every sender's mailbox, each once (mailbox_accounts). A mailbox missing
+ * from the settings (a sender without one, an unsubscribe address without
+ * its mailbox) stops the run before anything is read, as it always did; one
+ * that cannot be read (its server, its certificate, its login) is said and
+ * the others are still read. The exit code is the first problem's. */
 static int bounces_fetch(struct cli *cli, int dry_run)
 {
     struct returns_stats st = {0};
     struct returns_policy policy = {config_get_long(&cli->config, CFG_BOUNCE_SOFT_LIMIT),
                                     config_get_long(&cli->config, CFG_BOUNCE_SOFT_WINDOW)};
+    struct sender_profiles senders = {0};
+    const struct sender **use = NULL;
+    struct mailbox_account *acc = NULL;
     struct lockfile lk = {-1};
     struct ledger *l = NULL;
     struct buf lock;
     struct err err;
+    size_t i, nuse, nacc = 0;
     int rc = EX_OK;
 
     err_init(&err);
     buf_init(&lock, 0);
-    /* One reader of the mailbox at a time: two would handle a UID twice. */
-    if (cli_lock_dir(cli, &lock) || buf_addstr(&lock, "/bounces-fetch.lock") ||
-        lockfile_take(&lk, lock.data, "bounces fetch", &err) || !(l = cli_ledger(cli, &err)) ||
-        mailbox_fetch(&cli->config, l, dry_run, &policy, &st, &err)) {
+    /* One reader of the mailboxes at a time: two would handle a UID twice. */
+    if (cli_senders(cli, &senders, &err) || cli_lock_dir(cli, &lock) ||
+        buf_addstr(&lock, "/bounces-fetch.lock") ||
+        lockfile_take(&lk, lock.data, "bounces fetch", &err) || !(l = cli_ledger(cli, &err))) {
         if (!err.kind)
             err_nomem(&err);
         rc = cli_fail(&err);
         goto out;
     }
+    use = calloc(senders.n, sizeof(*use));
+    acc = calloc(2 * senders.n, sizeof(*acc));
+    if (!use || !acc) {
+        rc = cli_fail_nomem();
+        goto out;
+    }
+    nuse = senders_to_read(cli, &senders, use);
+    if (mailbox_accounts(use, nuse, acc, &nacc, &err)) {
+        rc = cli_fail(&err); /* every sender's problem said; nothing read until fixed */
+        goto out;
+    }
+    for (i = 0; i < nacc; i++) {
+        if (cli->verbose)
+            printf(_("mailbox %s (sender %s): %s\n"), acc[i].setting,
+                   cli_sender_name(acc[i].sender), acc[i].url);
+        if (mailbox_fetch_one(&acc[i], l, dry_run, &policy, &st, &err)) {
+            if (!err.kind)
+                err_nomem(&err);
+            if (cli_fail(&err) && rc == EX_OK)
+                rc = cli_exit_code(err.kind);
+            err_clear(&err);
+        }
+    }
     /* Like send: silent under cron unless a person is needed. */
-    if (!cli->quiet && (cli->verbose || (st.seen && (isatty(STDOUT_FILENO) || st.review))))
+    if (nacc && !cli->quiet && (cli->verbose || (st.seen && (isatty(STDOUT_FILENO) || st.review))))
         print_summary(&st, dry_run);
 out:
+    free(use);
+    free(acc);
+    sender_profiles_release(&senders);
     ledger_close(l);
     if (lk.fd >= 0)
         lockfile_release(&lk);

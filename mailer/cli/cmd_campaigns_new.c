@@ -51,9 +51,12 @@ static const char campaign_text[] =
     "lists = %4$s\n"
     "filter =\n"
     "template = %1$s\n"
-    "; el remitente: vacío toma MAIL_FROM del .env; o «Nombre <correo@dominio>»\n"
+    "; el remitente (un [remitente NOMBRE] de senders.ini): su buzón, su\n"
+    "; servidor, su contraseña y sus límites; vacío: el del .env\n"
+    "sender = %5$s\n"
+    "; el From: vacío toma el MAIL_FROM del remitente; o «Nombre <correo@dominio>»\n"
+    "; (con la dirección del remitente: su servidor se niega a enviar como otro buzón)\n"
     "from =\n"
-    "%5$s"
     "; once: envíos únicos (la edición «main», o una sección [edition NOMBRE]\n"
     "; por cada envío, cada una con su asunto, título y fecha)\n"
     "edition = once\n"
@@ -87,7 +90,8 @@ static const char edition_text[] =
     "; en campaigns/%1$s/%2$s.md; agregue aquí subject y report_title si no son\n"
     "; los de [campaign]\n"
     "[edition %2$s]\n"
-    "%3$ssend_at = %4$s\n";
+    "%3$ssend_at = %4$s\n"
+    "%5$s";
 
 static const char content_text[] =
     "# %s\n"
@@ -244,7 +248,7 @@ static int templates(const char *home, const struct new_opts *o)
 
 static int new_campaign(const char *home, const struct new_opts *o, const char *ini)
 {
-    struct buf text = BUF_INIT, human = BUF_INIT, sender = BUF_INIT;
+    struct buf text = BUF_INIT, human = BUF_INIT;
     const char *edition = o->edition ? o->edition : "main";
     int main_edition = !strcmp(edition, "main"), rc;
 
@@ -252,32 +256,26 @@ static int new_campaign(const char *home, const struct new_opts *o, const char *
         return cli_usage("campaigns", _("a new campaign needs --kind K and --list L"));
     if ((rc = lists_exist(home, o->lists)))
         return rc;
-    /* sender profiles (senders.ini) come with issue 18: until then the line
-     * is written as a comment, and the campaign leaves from .env's sender */
-    if ((o->sender && buf_addf(&sender,
-                               "; el perfil de remitente (senders.ini) cuando exista; hoy se usa "
-                               "el del .env\n; sender = %s\n",
-                               o->sender)) ||
-        human_name(o->name, &human) ||
-        buf_addf(&text, campaign_text, o->name, human.data, o->kind, o->lists, sender.data,
-                 main_edition && o->date ? "" : "; ",
+    if (human_name(o->name, &human) ||
+        buf_addf(&text, campaign_text, o->name, human.data, o->kind, o->lists,
+                 o->sender ? o->sender : "", main_edition && o->date ? "" : "; ",
                  main_edition && o->date ? o->date : "AAAA-MM-DD HH:MM") ||
         (!main_edition && buf_addf(&text, edition_text, o->name, edition, o->date ? "" : "; ",
-                                   o->date ? o->date : "AAAA-MM-DD HH:MM")))
+                                   o->date ? o->date : "AAAA-MM-DD HH:MM", "")))
         rc = EX_IOERR;
     else if (!(rc = create(ini, &text)) && !(rc = templates(home, o)))
         rc = content_file(home, o, edition);
     buf_release(&text);
     buf_release(&human);
-    buf_release(&sender);
     return rc;
 }
 
-/* An existing campaign: one more one-off edition. */
+/* An existing campaign: one more one-off edition (with --sender, its own
+ * `sender =`). */
 static int new_edition(const char *home, const struct new_opts *o, const char *ini)
 {
     struct campaign c;
-    struct buf text = BUF_INIT;
+    struct buf text = BUF_INIT, sender = BUF_INIT;
     struct err err;
     size_t i;
     FILE *f;
@@ -304,13 +302,44 @@ static int new_edition(const char *home, const struct new_opts *o, const char *i
         return rc;
     if ((rc = content_file(home, o, o->edition)))
         return rc;
-    if (buf_addf(&text, edition_text, o->name, o->edition, o->date ? "" : "; ",
-                 o->date ? o->date : "AAAA-MM-DD HH:MM") ||
+    if ((o->sender && buf_addf(&sender, "sender = %s\n", o->sender)) ||
+        buf_addf(&text, edition_text, o->name, o->edition, o->date ? "" : "; ",
+                 o->date ? o->date : "AAAA-MM-DD HH:MM", o->sender ? sender.data : "") ||
         !(f = fopen(ini, "a")) || fwrite(text.data, 1, text.len, f) != text.len || fclose(f)) {
         fprintf(stderr, _("mailer: %s: cannot write\n"), ini);
         rc = EX_IOERR;
     }
     buf_release(&text);
+    buf_release(&sender);
+    return rc;
+}
+
+/* --sender S must name a sender of the home: the campaign would not check. */
+static int sender_known(const struct cli *cli, const char *name)
+{
+    struct sender_profiles p;
+    struct buf path = BUF_INIT;
+    struct err err;
+    int rc = EX_OK;
+
+    err_init(&err);
+    if (cli_senders(cli, &p, &err)) {
+        rc = cli_fail(&err);
+    } else if (!sender_profiles_find(&p, name)) {
+        if (cli_senders_path(cli, &path))
+            rc = cli_fail_nomem();
+        else {
+            fprintf(stderr,
+                    _("mailer: there is no sender %s: define it as [remitente %s] in %s "
+                      "(senders.ini.example shows how), or leave --sender out for the one of "
+                      ".env\n"),
+                    name, name, path.data);
+            rc = EX_CONFIG;
+        }
+    }
+    sender_profiles_release(&p);
+    buf_release(&path);
+    err_release(&err);
     return rc;
 }
 
@@ -370,6 +399,8 @@ int campaigns_new(int argc, char **argv, struct cli *cli)
     int rc;
 
     if ((rc = parse(argc, argv, &o)))
+        return rc;
+    if (o.sender && (rc = sender_known(cli, o.sender)))
         return rc;
     if (buf_addf(&ini, "%s/campaigns/%s.ini", home, o.name))
         rc = EX_OSERR;

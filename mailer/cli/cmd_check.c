@@ -1,13 +1,16 @@
 /* cmd_check - mailer check CAMPAIGN [--edition E] [--force]: pre-flight, exit 0
- * sendable, 65 not. --force takes a list with over 10 % invalid rows, as
+ * sendable, 65 not (78 when its sender is not defined or the command of
+ * its password is not there). --force takes a list with over 10 % invalid rows, as
  * `send --force` would. */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sysexits.h>
 
 #include "audience.h"
 #include "cli.h"
+#include "cli_senders.h"
 #include "i18n.h"
 #include "report.h"
 #include "clock.h"
@@ -130,6 +133,23 @@ static void print_notes(const struct buf *notes)
     buf_release(&text);
 }
 
+/* The sender the campaign leaves from, and whether its secrets can be had
+ * (none is run): the number of its login's that cannot. A campaign From of
+ * another address than its sender's is said: a server such as Microsoft
+ * 365 refuses to send as another mailbox. */
+static int check_sender(const struct cli *cli, const struct campaign *c, const struct sender *s)
+{
+    char mine[320], its[320];
+    int problems = cli_sender_print(cli, s, "  ", 0, NULL);
+
+    if (*c->from && !sender_address(c->from, mine, sizeof(mine)) &&
+        !sender_address(s->from, its, sizeof(its)) && strcasecmp(mine, its))
+        printf(_("  warning: %s: from %s is not the address of its sender %s (%s): its server "
+                 "may refuse to send as another mailbox\n"),
+               c->path, mine, cli_sender_name(s->name), its);
+    return problems;
+}
+
 /* The report's informe.conf: its problems, and targets that match no list
  * or campaign, said here too (they do not stop a send; `report` refuses). */
 static void check_informe(const struct cli *cli, struct ledger *l)
@@ -172,7 +192,7 @@ int cmd_check(int argc, char **argv, struct cli *cli)
     struct campaign c;
     struct ledger *l = NULL;
     struct err err;
-    int opt, rc, force = 0;
+    int opt, rc, force = 0, login;
 
     while ((opt = cli_getopt(argc, argv, "e:", opts)) != -1) {
         if (opt == 'f') {
@@ -206,6 +226,7 @@ int cmd_check(int argc, char **argv, struct cli *cli)
     if (!edition && !strcmp(c.cadence, "weekly"))
         printf(_("  weekly: the default edition is the week that just ended\n"));
     warn_reserved_defaults(&c);
+    login = check_sender(cli, &c, &sender);
     l = cli_ledger(cli, &err);
     rc = !l || audience_spec_init(&spec, &c, l);
     spec.list_info = on_list;
@@ -228,6 +249,9 @@ int cmd_check(int argc, char **argv, struct cli *cli)
     } else if (!st.accepted) {
         printf(_("  not sendable: nobody to send to\n"));
         rc = EX_DATAERR;
+    } else if (login) {
+        printf(_("  not sendable: the command of its sender's password is not there\n"));
+        rc = EX_CONFIG;
     } else {
         printf(_("  sendable\n"));
         rc = EX_OK;

@@ -5,7 +5,10 @@
  *     * /10 * * * *  cd /srv/mailer && mailer -q due
  * A campaign whose file says paused = yes is not sent by its schedule (a
  * `send --at` and an unfinished mailing still are: a person started them).
- * Holds a global lock; prints nothing when nothing is due. */
+ * Each item leaves from its campaign's sender; a sender whose run stopped
+ * for its mailbox (its daily limit, an account-wide refusal, its server
+ * unreachable) is skipped for the rest of this run, and the other senders'
+ * items go on. Holds a global lock; prints nothing when nothing is due. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -36,7 +39,35 @@ struct due {
     struct item *v;
     size_t n, alloc;
     time_t now;
+    char **stopped; /* the senders that stopped in this run */
+    size_t nstopped, stopped_alloc;
 };
+
+/* 1 when sender (a campaign's `sender =`, "" the default) stopped in this run. */
+static int sender_stopped(const struct due *d, const char *sender)
+{
+    size_t i;
+
+    for (i = 0; i < d->nstopped; i++)
+        if (!strcmp(d->stopped[i], *sender ? sender : "default"))
+            return 1;
+    return 0;
+}
+
+static int sender_stop(struct due *d, const char *sender)
+{
+    char **grown;
+
+    if (d->nstopped == d->stopped_alloc) {
+        if (!(grown = array_grow(d->stopped, &d->stopped_alloc, 4, sizeof(*grown))))
+            return -1;
+        d->stopped = grown;
+    }
+    if (!(d->stopped[d->nstopped] = strdup(*sender ? sender : "default")))
+        return -1;
+    d->nstopped++;
+    return 0;
+}
 
 static int add(struct due *d, time_t at, const char *campaign, const char *edition, int unfinished)
 {
@@ -200,7 +231,8 @@ out:
     return rc;
 }
 
-static int send_item(struct cli *cli, const struct item *it, int dry_run, struct due_watch *watch)
+static int send_item(struct cli *cli, struct due *d, const struct item *it, int dry_run,
+                     struct due_watch *watch)
 {
     struct send_opts o = {0};
     struct campaign c;
@@ -225,9 +257,20 @@ static int send_item(struct cli *cli, const struct item *it, int dry_run, struct
         campaign_release(&c);
         return rc;
     }
+    if (sender_stopped(d, c.sender)) {
+        if (!cli->quiet)
+            fprintf(stderr,
+                    _("mailer: %s %s waits for the next run: its sender %s stopped in this "
+                      "one\n"),
+                    it->campaign, it->edition, cli_sender_name(c.sender));
+        campaign_release(&c);
+        return EX_TEMPFAIL;
+    }
     o.campaign = &c;
     o.edition = it->edition;
     rc = cli_send_edition(cli, &o, watch);
+    if (watch->sender_stopped && sender_stop(d, c.sender))
+        rc = cli_fail_nomem();
     campaign_release(&c);
     return rc;
 }
@@ -444,7 +487,7 @@ int cmd_due(int argc, char **argv, struct cli *cli)
         {"dry-run", no_argument, NULL, 'n'},
         {NULL, 0, NULL, 0},
     };
-    struct due d = {NULL, 0, 0, clock_now()};
+    struct due d = {NULL, 0, 0, clock_now(), NULL, 0, 0};
     struct lockfile lock = {-1};
     struct buf path = BUF_INIT;
     struct ledger *l = NULL;
@@ -495,7 +538,7 @@ int cmd_due(int argc, char **argv, struct cli *cli)
         l = NULL;
         if (notify)
             capture_begin(&cap);
-        one = send_item(cli, &d.v[i], dry_run, &watch);
+        one = send_item(cli, &d, &d.v[i], dry_run, &watch);
         if (notify)
             capture_end(&cap, &said);
         if (one != EX_OK && rc == EX_OK)
@@ -523,6 +566,9 @@ out:
     buf_release(&nt.text);
     buf_release(&nt.keys);
     free(d.v);
+    for (i = 0; i < d.nstopped; i++)
+        free(d.stopped[i]);
+    free(d.stopped);
     ledger_close(l);
     lockfile_release(&lock);
     buf_release(&path);

@@ -210,6 +210,13 @@ static int dry_run_dir_fresh(const char *dir)
     return EX_USAGE;
 }
 
+/* A run that stopped for a reason of its sender's mailbox: its other
+ * mailings would stop the same way (cli_send_edition's sender_stopped). */
+static int sender_stopped_by(const struct send_report *r)
+{
+    return r->daily_reached || r->account_stop || r->unreachable || r->uncertain_stop;
+}
+
 int cli_send_edition(struct cli *cli, struct send_opts *o, struct due_watch *watch)
 {
     struct send_report r;
@@ -219,11 +226,20 @@ int cli_send_edition(struct cli *cli, struct send_opts *o, struct due_watch *wat
     struct err err;
     int rc;
 
-    if (!o->dry_run_dir && (rc = cli_need_smtp(cli))) /* before the audience is frozen */
-        return rc;
     if (o->dry_run_dir && (rc = dry_run_dir_fresh(o->dry_run_dir)))
         return rc;
     err_init(&err);
+    if (cli_sender(cli, o->campaign, &sender, &err)) {
+        rc = cli_fail(&err);
+        sender_release(&sender);
+        err_release(&err);
+        return rc;
+    }
+    if (!o->dry_run_dir && (rc = cli_need_smtp(cli, &sender))) { /* before the audience is frozen */
+        sender_release(&sender);
+        err_release(&err);
+        return rc;
+    }
     send_report_init(&r);
     ui.tty = isatty(STDERR_FILENO) && !cli->quiet;
     ui.verbose = cli->verbose;
@@ -241,8 +257,7 @@ int cli_send_edition(struct cli *cli, struct send_opts *o, struct due_watch *wat
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     o->ledger = NULL;
-    if (cli_sender(cli, o->campaign, &sender, &err) || !(o->ledger = cli_ledger(cli, &err)) ||
-        send_run(o, &r, &err)) {
+    if (!(o->ledger = cli_ledger(cli, &err)) || send_run(o, &r, &err)) {
         print_audience(&r, &ui, cli->quiet);
         rc = cli_fail(&err);
     } else if (watch && r.status == SEND_INCOMPLETE && !r.sent && !r.failed && !r.counts.pending &&
@@ -264,9 +279,11 @@ int cli_send_edition(struct cli *cli, struct send_opts *o, struct due_watch *wat
      * login or a configuration or data problem, and on uncertain
      * deliveries; deferrals, the daily limit and an unreachable server are
      * retried by the next run (a mailing stuck for a day is due's to say). */
-    if (watch)
+    if (watch) {
         watch->needs_person = r.account_stop || r.uncertain_stop || r.counts.sending > 0 ||
                               (rc != EX_OK && rc != EX_TEMPFAIL && rc != EX_UNAVAILABLE);
+        watch->sender_stopped = !o->dry_run_dir && sender_stopped_by(&r);
+    }
     events_send_run(o->ledger, o, &r, watch != NULL);
     ledger_close(o->ledger);
     o->ledger = NULL;

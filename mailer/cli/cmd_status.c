@@ -91,6 +91,8 @@ static int show_one(void *ud, const struct mailing *m)
         cli_json_str(m->campaign);
         cli_json_member("edition", m->edition);
         cli_json_member("subject", m->subject);
+        cli_json_member("sender", m->sender);
+        cli_json_member("from", *m->from_address ? m->from_address : NULL);
         printf(", \"state\": \"%s\", \"test\": %s, \"started_at\": %s%s%s," /* data */
                " \"total\": %ld, \"pending\": %ld, \"sent\": %ld, \"deferred\": %ld,"
                " \"failed\": %ld, \"bounced\": %ld, \"uncertain\": %ld, \"skipped\": %ld,"

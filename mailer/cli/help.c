@@ -34,10 +34,10 @@ static const struct help_entry entries[] = {
         "content file). Nothing existing is overwritten.\n"
         "  --kind K      bulletin, convocatoria, podcast, invitation or digest\n"
         "  --list L      the contact list(s), contacts/L.csv\n"
-        "  --sender S    the sender profile (written as a comment until profiles exist)\n"
+        "  --sender S    its sender, a [remitente S] of senders.ini (default: the one of .env)\n"
         "  --edition E   the edition (default main); --date when 'mailer due' sends it"),
      N_("mailer campaigns list\n"
-        "mailer campaigns new avisos-2027 --kind invitation --list diaspora\n"
+        "mailer campaigns new avisos-2027 --kind invitation --list diaspora --sender diaspora\n"
         "mailer campaigns new avisos-2027 --edition cierre-registro --date '2027-01-20 10:00'")},
     {"check", N_("check CAMPAIGN [--edition E] [--force]"),
      N_("pre-flight a campaign: files, audience, template variables"),
@@ -46,7 +46,11 @@ static const struct help_entry entries[] = {
         "line to fix, for every list, and says how each list is read (address column, what\n"
         "{{nombre}} is). An empty cell counts as missing unless [defaults] fills it. Warns of a\n"
         "[defaults] key or a column named like a variable the mailer fills itself ('mailer help\n"
-        "template'). Exit 0 when the edition can be sent, 65 when it cannot.\n"
+        "template'). Says the sender the campaign leaves from (its 'sender =', a profile of\n"
+        "senders.ini, or the one of .env) and whether each of its passwords can be had: written\n"
+        "in a private file, or a command that is there (not run). Exit 0 when the edition can\n"
+        "be sent, 65 when it cannot, 78 when its sender is not defined or the command of its\n"
+        "password is not there.\n"
         "  --edition E   the edition to check (default: the current one)\n"
         "  --force       take a list with over 10 % invalid addresses, as 'send --force' would"),
      N_("mailer check corazon-chilango\n"
@@ -91,8 +95,10 @@ static const struct help_entry entries[] = {
         "campaign file, or 'send --at') and that is not complete, and continues every mailing\n"
         "(sent by hand or by schedule) with pending deliveries or deferred ones whose retry\n"
         "time has come. A campaign whose file says paused = yes (the samples do) is not sent\n"
-        "by its schedule. Prints nothing when nothing is due: this is the command for cron or\n"
-        "the systemd timer.\n"
+        "by its schedule. Each mailing leaves from its campaign's sender, within that sender's\n"
+        "limits; a sender that stops (its daily limit, a refusal of its account, its server\n"
+        "unreachable) is skipped for the rest of the run, and the other senders go on. Prints\n"
+        "nothing when nothing is due: this is the command for cron or the systemd timer.\n"
         "  --dry-run   only list what is due"),
      N_("mailer due --dry-run\n"
         "mailer -q due")},
@@ -185,11 +191,13 @@ static const struct help_entry entries[] = {
     {"bounces",
      N_("bounces fetch [--dry-run]\n"
         "bounces parse FILE.eml... [--format json]"),
-     N_("read the bounce mailbox, or classify returned messages"),
-     N_("'fetch' reads the bounce mailbox (BOUNCE_IMAP_URL), and the unsubscribe one\n"
-        "(UNSUBSCRIBE_IMAP_URL) when UNSUBSCRIBE_MAILTO is another address; records each\n"
-        "bounce against its delivery with its reason, suppresses addresses that bounced\n"
-        "permanently, and says how many messages were left for a person (folder Revisar).\n"
+     N_("read the senders' bounce mailboxes, or classify returned messages"),
+     N_("'fetch' reads every sender's bounce mailbox (BOUNCE_IMAP_URL of .env and of each\n"
+        "[remitente NAME] of senders.ini), and its unsubscribe one (UNSUBSCRIBE_IMAP_URL) when\n"
+        "UNSUBSCRIBE_MAILTO is another address; a mailbox several senders share is read once,\n"
+        "and one that cannot be read does not stop the others. It records each bounce against\n"
+        "its delivery with its reason, suppresses addresses that bounced permanently, and says\n"
+        "how many messages were left for a person (folder Revisar).\n"
         "'parse' classifies returned messages saved as files, without changing anything."),
      N_("mailer bounces fetch\n"
         "mailer bounces parse devuelto.eml")},
@@ -244,7 +252,12 @@ static const struct help_entry entries[] = {
      N_("mailer mailing retitle vota-film-fest main \"Invitación al Vota Film Fest\"")},
     {"config", N_("config"), N_("show the settings in effect and where each comes from"),
      N_("Prints every setting with its value and its origin (flag, environment, .env or\n"
-        "default). Passwords are not shown."),
+        "default), then each sender: the one of .env (default) and each [remitente NAME] of\n"
+        "senders.ini in the mailer home (its From, server, login, limits, mailboxes), the\n"
+        "campaigns that leave from it, and whether each of its passwords can be had: written\n"
+        "in a file only its owner can read, or a command that is there. Passwords are not\n"
+        "shown and no command is run. Exit 78 when the command of a password is not there or\n"
+        "a campaign names a sender that is not defined."),
      N_("mailer config")},
     {"backup", N_("backup FILE"), N_("copy the ledger into a new file, safely while a send runs"),
      N_("Copies the ledger (MAILER_DB) into FILE, which must not exist, with SQLite's online\n"

@@ -40,6 +40,7 @@ static const struct key keys[] = {
     KEY(send_at),
     KEY(content),
     KEY(audience),
+    KEY(sender),
     {"template", offsetof(struct campaign, template_name)},
     {"edition", offsetof(struct campaign, cadence)},
     {"lists", (size_t)-1},
@@ -210,10 +211,12 @@ static int set_override(struct load_state *st, const char *edition, const char *
         field = &o->send_at;
     else if (!strcmp(name, "filter"))
         field = &o->filter;
+    else if (!strcmp(name, "sender"))
+        field = &o->sender, o->sender_line = st->line;
     else
         return problem(st,
                        "unknown key \"%s\" in an [edition] section (allowed: audience, "
-                       "subject, report_title, send_at, filter)%s",
+                       "subject, report_title, send_at, filter, sender)%s",
                        name, "");
     free(*field);
     *field = strdup(value);
@@ -543,10 +546,13 @@ int campaign_load(const char *home, const char *id, struct campaign *c, struct e
         set_default(&c->cadence, "once") || set_default(&c->filter, "") ||
         set_default(&c->reply_to, "") || set_default(&c->from, "") ||
         set_default(&c->content, "") || set_default(&c->audience, "") ||
-        set_default(&c->schedule, "") || set_default(&c->send_at, "")) {
+        set_default(&c->schedule, "") || set_default(&c->send_at, "") ||
+        set_default(&c->sender, "")) {
         err_nomem(err);
         goto out;
     }
+    at_key(&st, "sender");
+    c->sender_line = st.line;
     validate(&st);
     if (load_list_opts(&st) || st.errors)
         goto out;
@@ -591,6 +597,7 @@ void campaign_release(struct campaign *c)
     free(c->send_at);
     free(c->content);
     free(c->audience);
+    free(c->sender);
     free_list(c->lists, c->nlists);
     free_list(c->attachments, c->nattachments);
     free_list(c->inline_images, c->ninline_images);
@@ -602,6 +609,7 @@ void campaign_release(struct campaign *c)
         free(c->overrides[i].report_title);
         free(c->overrides[i].send_at);
         free(c->overrides[i].filter);
+        free(c->overrides[i].sender);
     }
     free(c->overrides);
     memset(c, 0, sizeof(*c));
@@ -631,8 +639,11 @@ int campaign_apply_edition(struct campaign *c, const char *edition)
             continue;
         if (replace_field(&c->audience, o->audience) || replace_field(&c->subject, o->subject) ||
             replace_field(&c->report_title, o->report_title) ||
-            replace_field(&c->send_at, o->send_at) || replace_field(&c->filter, o->filter))
+            replace_field(&c->send_at, o->send_at) || replace_field(&c->filter, o->filter) ||
+            replace_field(&c->sender, o->sender))
             return -1;
+        if (o->sender)
+            c->sender_line = o->sender_line;
     }
     return 0;
 }

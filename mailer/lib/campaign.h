@@ -26,7 +26,9 @@ struct campaign {
     char *home; /* the mailer home the paths are relative to */
     char *name, *kind, *subject, *report_title, *filter, *template_name;
     char *from, *reply_to, *cadence, *schedule, *send_at, *content, *audience;
-    char **lists; /* list names ("diaspora" = contacts/diaspora.csv) */
+    char *sender;    /* the sender it leaves from (sender.h), "": .env's (the default) */
+    int sender_line; /* the line of `sender =` (the edition's when it sets one); 0: none */
+    char **lists;    /* list names ("diaspora" = contacts/diaspora.csv) */
     size_t nlists;
     /* How to read each list (nlists entries): contacts/NAME.ini, then the
      * campaign's [list NAME] section; list_opts point into listconf, for
@@ -48,7 +50,8 @@ struct campaign {
  * `audience = edition:main`. NULL fields are not overridden. */
 struct campaign_override {
     char *edition;
-    char *audience, *subject, *report_title, *send_at, *filter;
+    char *audience, *subject, *report_title, *send_at, *filter, *sender;
+    int sender_line;
 };
 
 /* 1 when kind is one a campaign may have (bulletin, convocatoria, podcast,

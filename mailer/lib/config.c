@@ -60,6 +60,10 @@ const struct config_setting config_settings[CFG_COUNT] = {
                               "bounce mailbox user"},
     [CFG_BOUNCE_IMAP_PASSWORD] = {"BOUNCE_IMAP_PASSWORD", CONFIG_STRING, "", NULL, 1,
                                   "bounce mailbox password"},
+    [CFG_BOUNCE_IMAP_PASSWORD_COMMAND] = {"BOUNCE_IMAP_PASSWORD_COMMAND", CONFIG_STRING, "", NULL,
+                                          0,
+                                          "command whose first output line is the bounce "
+                                          "mailbox password (instead of BOUNCE_IMAP_PASSWORD)"},
     [CFG_UNSUBSCRIBE_IMAP_URL] = {"UNSUBSCRIBE_IMAP_URL", CONFIG_STRING, "", NULL, 0,
                                   "mailbox of UNSUBSCRIBE_MAILTO when it is another address "
                                   "(\"bounce\": the bounce mailbox receives it)"},
@@ -144,7 +148,7 @@ int config_parse_rate(const char *s, long *count, long *seconds)
 
 /* Check value against the setting's type; "" is always allowed for
  * strings and means "unset". */
-static int check_value(enum config_id id, const char *v, const char *where, struct err *err)
+int config_check(enum config_id id, const char *v, const char *where, struct err *err)
 {
     const struct config_setting *s = &config_settings[id];
     long a, b;
@@ -199,7 +203,7 @@ int config_set(struct config *c, enum config_id id, const char *value, const cha
 {
     char *copy;
 
-    if (check_value(id, value, origin, err))
+    if (config_check(id, value, origin, err))
         return -1;
     copy = strdup(value);
     if (!copy)
@@ -210,9 +214,9 @@ int config_set(struct config *c, enum config_id id, const char *value, const cha
     return 0;
 }
 
-/* Parse the value part of a .env line into out. An allocation failure is
- * an error too: a password must never lose a character silently. */
-static int parse_value(const char *p, struct buf *out, const char **why)
+/* An allocation failure is an error too: a password must never lose a
+ * character silently. */
+int config_parse_value(const char *p, struct buf *out, const char **why)
 {
     int nomem = 0;
 
@@ -281,7 +285,7 @@ static int parse_line(struct config *c, char *line, const char *where, int *has_
     id = config_find(p);
     if (id < 0)
         return err_set(err, ERR_CONFIG, "%s: unknown setting \"%s\" (see .env.example)", where, p);
-    if (parse_value(eq + 1, &val, &why)) {
+    if (config_parse_value(eq + 1, &val, &why)) {
         err_set(err, ERR_CONFIG, "%s: %s: %s", where, p, why);
         goto out;
     }
@@ -328,17 +332,37 @@ static int load_env_file(struct config *c, const char *path, int required, struc
     }
     if (bad)
         goto out;
-    if (has_secret && (st.st_mode & 077)) {
-        err_set(err, ERR_CONFIG,
-                "%s holds a password and can be read by other users: run 'chmod 600 %s'", path,
-                path);
+    if (has_secret && config_private(path, st.st_mode, err))
         goto out;
-    }
     rc = 0;
 out:
     buf_release(&text);
     buf_release(&where);
     return rc;
+}
+
+int config_private(const char *path, mode_t mode, struct err *err)
+{
+    if (!(mode & 077))
+        return 0;
+    return err_set(err, ERR_CONFIG,
+                   "%s holds a password and can be read by other users: run 'chmod 600 %s'", path,
+                   path);
+}
+
+int config_copy(struct config *dst, const struct config *src, struct err *err)
+{
+    int i;
+
+    memset(dst, 0, sizeof(*dst));
+    for (i = 0; i < CFG_COUNT; i++) {
+        if (src->value[i] && !(dst->value[i] = strdup(src->value[i]))) {
+            config_release(dst);
+            return err_nomem(err);
+        }
+        memcpy(dst->origin[i], src->origin[i], sizeof(dst->origin[i]));
+    }
+    return 0;
 }
 
 int config_load(struct config *c, const char *env_file, struct err *err)

@@ -14,7 +14,11 @@
 #ifndef MAILER_CONFIG_H
 #define MAILER_CONFIG_H
 
+#include <sys/types.h>
+
 #include "err.h"
+
+struct buf;
 
 enum config_id {
     CFG_SMTP_URL,
@@ -40,6 +44,7 @@ enum config_id {
     CFG_BOUNCE_IMAP_URL,
     CFG_BOUNCE_IMAP_USER,
     CFG_BOUNCE_IMAP_PASSWORD,
+    CFG_BOUNCE_IMAP_PASSWORD_COMMAND,
     CFG_UNSUBSCRIBE_IMAP_URL,
     CFG_UNSUBSCRIBE_IMAP_USER,
     CFG_UNSUBSCRIBE_IMAP_PASSWORD,
@@ -88,6 +93,22 @@ int config_find(const char *name);
 
 const char *config_get(const struct config *c, enum config_id id);
 long config_get_long(const struct config *c, enum config_id id);
+
+/* The value part of a .env line (what follows '='): bare (up to a `#`,
+ * trailing blanks dropped), 'single-quoted' (literal) or "double-quoted"
+ * (\" \\ \n escapes), appended to out. 0, or -1 with *why (static English
+ * text: "unterminated '...' quote", "out of memory") set. Untrusted input;
+ * senders.ini's values are read by it too (sender_profiles.c). */
+int config_parse_value(const char *p, struct buf *out, const char **why);
+/* Check value against the type of setting id: 0, or -1 with err set to
+ * "where: NAME: what is wrong" (ERR_CONFIG). "" is allowed for strings. */
+int config_check(enum config_id id, const char *value, const char *where, struct err *err);
+/* A file that holds a password (path, its mode from stat) may not be
+ * readable by group or others: 0, or -1 with err set ("run 'chmod 600'"). */
+int config_private(const char *path, mode_t mode, struct err *err);
+/* dst (not initialised) becomes a copy of src; -1 with err set (out of
+ * memory), dst then empty. Release with config_release. */
+int config_copy(struct config *dst, const struct config *src, struct err *err);
 
 /* Parse "30/min", "2/s", "1000/hour", "500/day" into count and seconds. */
 int config_parse_rate(const char *s, long *count, long *seconds);

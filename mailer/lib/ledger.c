@@ -133,6 +133,10 @@ static const char *const migrations[] = {
      * for the report's sentence («mediante el correo de ...»); '' for the
      * mailings sent before it was recorded. */
     "ALTER TABLE mailings ADD COLUMN from_address TEXT NOT NULL DEFAULT '';",
+    /* 11 (issue 18, senders): the sender a mailing leaves from (sender.h:
+     * "default" is .env's, which every earlier mailing left from), so that
+     * the daily limit and the rate are counted per mailbox. */
+    "ALTER TABLE mailings ADD COLUMN sender TEXT NOT NULL DEFAULT 'default';",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -180,14 +184,15 @@ enum stmt_id {
 
 static const char *const stmt_sql[ST_COUNT] = {
     [ST_MAILING_FIND] = "SELECT id, campaign, edition, kind, subject, report_title, lists, state,"
-                        " test, created_at, started_at, finished_at FROM mailings"
-                        " WHERE campaign = ?1 AND edition = ?2",
+                        " test, created_at, started_at, finished_at, from_address, sender"
+                        " FROM mailings WHERE campaign = ?1 AND edition = ?2",
     [ST_MAILINGS_EACH] = "SELECT id, campaign, edition, kind, subject, report_title, lists,"
-                         " state, test, created_at, started_at, finished_at FROM mailings"
+                         " state, test, created_at, started_at, finished_at, from_address,"
+                         " sender FROM mailings"
                          " WHERE ?1 IS NULL OR campaign = ?1 ORDER BY created_at DESC, id DESC",
     [ST_MAILING_CREATE] = "INSERT INTO mailings (campaign, edition, kind, subject, report_title,"
-                          " lists, test, created_at, state, from_address)"
-                          " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,'new',?9)",
+                          " lists, test, created_at, state, from_address, sender)"
+                          " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,'new',?9,?10)",
     [ST_MAILING_STATE] =
         "UPDATE mailings SET state = ?2,"
         " started_at = CASE WHEN ?2 = 'sending' AND started_at IS NULL THEN ?3 ELSE started_at END,"
@@ -220,9 +225,12 @@ static const char *const stmt_sql[ST_COUNT] = {
                   " min(CASE WHEN state = 'deferred' THEN next_attempt_at END),"
                   " sum(state = 'skipped')"
                   " FROM deliveries WHERE mailing_id = ?1",
-    [ST_SENT_SINCE] = "SELECT count(*) FROM deliveries WHERE sent_at >= ?1",
-    [ST_NTH_LATEST] = "SELECT sent_at FROM deliveries WHERE sent_at IS NOT NULL"
-                      " ORDER BY sent_at DESC LIMIT 1 OFFSET ?1",
+    /* a sender's messages (migration 11): its day and its minute */
+    [ST_SENT_SINCE] = "SELECT count(*) FROM deliveries d JOIN mailings m ON m.id = d.mailing_id"
+                      " WHERE d.sent_at >= ?1 AND m.sender = ?2",
+    [ST_NTH_LATEST] = "SELECT d.sent_at FROM deliveries d JOIN mailings m ON m.id = d.mailing_id"
+                      " WHERE d.sent_at IS NOT NULL AND m.sender = ?2"
+                      " ORDER BY d.sent_at DESC LIMIT 1 OFFSET ?1",
     [ST_SUPPRESSED] = "SELECT reason FROM suppressions WHERE address = ?1 COLLATE NOCASE"
                       " AND (scope = '*' OR instr(',' || ?2 || ',', ',' || scope || ',') > 0)"
                       " ORDER BY scope != '*' LIMIT 1",
@@ -909,6 +917,7 @@ void mailing_release(struct mailing *m)
     free(m->report_title);
     free(m->lists);
     free(m->from_address);
+    free(m->sender);
     memset(m, 0, sizeof(*m));
 }
 
@@ -928,8 +937,10 @@ static int read_mailing(sqlite3_stmt *st, struct mailing *out, struct err *err)
     out->created_at = col_time(st, 9);
     out->started_at = col_time(st, 10);
     out->finished_at = col_time(st, 11);
+    out->from_address = col_text(st, 12);
+    out->sender = col_text(st, 13);
     if (!out->campaign || !out->edition || !out->kind || !out->subject || !out->report_title ||
-        !out->lists) {
+        !out->lists || !out->from_address || !out->sender) {
         mailing_release(out);
         return err_nomem(err);
     }
@@ -993,6 +1004,7 @@ int ledger_mailing_create(struct ledger *l, struct mailing *m, struct err *err)
     sqlite3_bind_int(st, 7, m->test);
     bind_time(st, 8, clock_now());
     bind_text(st, 9, m->from_address ? m->from_address : "");
+    bind_text(st, 10, m->sender && *m->sender ? m->sender : "default");
     if (step_done(l, st, err, "creating a mailing"))
         return -1;
     m->id = sqlite3_last_insert_rowid(l->db);
@@ -1231,21 +1243,24 @@ int ledger_mailing_counts(struct ledger *l, int64_t mailing_id, struct delivery_
     return rc == SQLITE_ROW ? 0 : db_fail(l, err, "counting deliveries");
 }
 
-int ledger_sent_since(struct ledger *l, time_t since, long *n, struct err *err)
+int ledger_sent_since(struct ledger *l, const char *sender, time_t since, long *n, struct err *err)
 {
     sqlite3_stmt *st = stmt(l, ST_SENT_SINCE);
 
     bind_time(st, 1, since ? since : 1);
+    bind_text(st, 2, sender);
     return step_count(l, st, n, err, "counting sent messages");
 }
 
-int ledger_nth_latest_sent(struct ledger *l, long count, time_t *at, struct err *err)
+int ledger_nth_latest_sent(struct ledger *l, const char *sender, long count, time_t *at,
+                           struct err *err)
 {
     sqlite3_stmt *st = stmt(l, ST_NTH_LATEST);
     int rc;
 
     *at = 0;
     sqlite3_bind_int64(st, 1, count > 0 ? count - 1 : 0);
+    bind_text(st, 2, sender);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         *at = col_time(st, 0);

@@ -51,7 +51,8 @@ const char *ledger_mailing_state_name(enum mailing_state s);
 struct mailing {
     int64_t id;
     char *campaign, *edition, *kind, *subject, *report_title, *lists;
-    char *from_address; /* the From it left from (ledger_mailing_create only; may be NULL) */
+    char *from_address; /* the address of its From ("" before migration 10) */
+    char *sender;       /* the sender it leaves from (sender.h; "default": .env's) */
     enum mailing_state state;
     int test;                                   /* a test send: never in reports */
     time_t created_at, started_at, finished_at; /* 0 when not yet */
@@ -137,12 +138,15 @@ int ledger_delivery_result(struct ledger *l, int64_t id, enum delivery_state sta
                            struct err *err);
 int ledger_mailing_counts(struct ledger *l, int64_t mailing_id, struct delivery_counts *c,
                           struct err *err);
-/* Messages accepted by a server (sent or later bounced, test sends too)
- * since a time: the daily limit is counted from this. */
-int ledger_sent_since(struct ledger *l, time_t since, long *n, struct err *err);
-/* When the oldest of the last `count` accepted messages was accepted
- * (0 when fewer): the daily budget frees up 24 h after it. */
-int ledger_nth_latest_sent(struct ledger *l, long count, time_t *at, struct err *err);
+/* Messages of one sender's mailings accepted by a server (sent or later
+ * bounced, test sends too) since a time: its daily limit is counted from
+ * this. */
+int ledger_sent_since(struct ledger *l, const char *sender, time_t since, long *n, struct err *err);
+/* When the oldest of the sender's last `count` accepted messages was
+ * accepted (0 when fewer): its daily budget frees up 24 h after it; with
+ * count 1, its latest (the rate goes on from there). */
+int ledger_nth_latest_sent(struct ledger *l, const char *sender, long count, time_t *at,
+                           struct err *err);
 
 /* Suppression list. A suppression has a scope: a list's name, or '*' for
  * everything. ledger_suppressed: 1 when suppressed for everything;

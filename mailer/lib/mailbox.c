@@ -587,6 +587,16 @@ static int handle(struct run *r, unsigned long uid, int effects, struct err *err
     return mailbox_move(r->mb, uid, to, err);
 }
 
+/* The label of a sender's setting, for messages ("BOUNCE_IMAP_URL", or
+ * "BOUNCE_IMAP_URL [remitente red]"). */
+static void label(char *out, size_t size, const char *setting, const char *sender)
+{
+    if (!strcmp(sender, "default"))
+        snprintf(out, size, "%s", setting);
+    else
+        snprintf(out, size, "%s [remitente %s]", setting, sender);
+}
+
 int mailbox_fetch_one(const struct mailbox_account *a, struct ledger *l, int dry_run,
                       const struct returns_policy *policy, struct returns_stats *st,
                       struct err *err)
@@ -595,6 +605,8 @@ int mailbox_fetch_one(const struct mailbox_account *a, struct ledger *l, int dry
     unsigned long validity = 0, last = 0, *uids = NULL;
     size_t n = 0, i;
     int rc = -1, known;
+    struct mailbox_account login = *a;
+    char *password = NULL, what[192];
 
     r.l = l;
     r.st = st;
@@ -603,7 +615,15 @@ int mailbox_fetch_one(const struct mailbox_account *a, struct ledger *l, int dry
     buf_init(&r.msg, BOUNCE_MAX_SIZE);
     buf_init(&r.key, 0);
     buf_init(&r.source, 0);
-    if (!(r.mb = mailbox_open(a, err)))
+    if (!*login.password && login.password_command && *login.password_command) {
+        label(what, sizeof(what), "BOUNCE_IMAP_PASSWORD_COMMAND", a->sender);
+        if (!(password = sender_secret_run(login.password_command, what, err)))
+            goto out;
+        login.password = password;
+    }
+    r.mb = mailbox_open(&login, err);
+    sender_secret_free(password); /* LOGIN is done (or failed) */
+    if (!r.mb)
         goto out;
     if (buf_setf(&r.key, "%s@%s:%u/%s", a->user, r.mb->host, r.mb->port, r.mb->folder)) {
         err_nomem(err);
@@ -647,60 +667,70 @@ static void address_of(const char *v, char *out, size_t size)
         memmove((char *)p, strchr(p, '@'), strlen(strchr(p, '@')) + 1);
 }
 
-int mailbox_accounts(const struct config *cfg, struct mailbox_account out[2], size_t *n,
-                     struct err *err)
+/* Add a, unless a mailbox of the same URL and user is there already. */
+static void add_account(struct mailbox_account *out, size_t *n, const struct mailbox_account *a)
 {
-    const char *bounce = config_get(cfg, CFG_BOUNCE_ADDRESS);
-    const char *mailto = config_get(cfg, CFG_UNSUBSCRIBE_MAILTO);
-    const char *url2 = config_get(cfg, CFG_UNSUBSCRIBE_IMAP_URL);
-    char a[320], b[320];
+    size_t i;
 
-    *n = 0;
-    out[0].setting = "BOUNCE_IMAP_URL";
-    out[0].url = config_get(cfg, CFG_BOUNCE_IMAP_URL);
-    out[0].user = config_get(cfg, CFG_BOUNCE_IMAP_USER);
-    out[0].password = config_get(cfg, CFG_BOUNCE_IMAP_PASSWORD);
-    out[0].ca_file = config_get(cfg, CFG_CA_FILE);
-    if (!out[0].url || !*out[0].url)
-        return err_set(err, ERR_CONFIG, "BOUNCE_IMAP_URL is not set (imaps://host:993/INBOX)");
-    *n = 1;
+    for (i = 0; i < *n; i++)
+        if (!strcmp(out[i].url, a->url) && !strcmp(out[i].user, a->user))
+            return;
+    out[(*n)++] = *a;
+}
+
+/* One sender's mailboxes (the rule in mailbox.h); -1 with err set when it
+ * has none that can be read or one is missing. */
+static int sender_accounts(const struct sender *s, struct mailbox_account *out, size_t *n,
+                           struct err *err)
+{
+    struct mailbox_account a, b;
+    char mailto[320], bounce[320];
+
+    memset(&a, 0, sizeof(a));
+    label(a.setting, sizeof(a.setting), "BOUNCE_IMAP_URL", s->name);
+    if (!*s->imap_url)
+        return err_set(err, ERR_CONFIG, "%s is not set (imaps://host:993/INBOX)", a.setting);
+    a.sender = s->name;
+    a.url = s->imap_url;
+    a.user = s->imap_user;
+    a.password = s->imap_password;
+    a.password_command = s->imap_password_command;
+    a.ca_file = s->ca_file;
+    add_account(out, n, &a);
     /* The unsubscribe address: the bounce address unless set (compose.c). */
-    address_of(mailto, a, sizeof(a));
-    address_of(*bounce ? bounce : config_get(cfg, CFG_MAIL_FROM), b, sizeof(b));
-    if (!strcasecmp(url2, "bounce") || (!*url2 && (!*a || !strcmp(a, b))))
+    address_of(s->unsubscribe_mailto, mailto, sizeof(mailto));
+    address_of(*s->bounce_address ? s->bounce_address : s->from, bounce, sizeof(bounce));
+    if (!strcasecmp(s->unsub_imap_url, "bounce") ||
+        (!*s->unsub_imap_url && (!*mailto || !strcmp(mailto, bounce))))
         return 0;
-    if (!*url2)
+    b = a;
+    label(b.setting, sizeof(b.setting), "UNSUBSCRIBE_IMAP_URL", s->name);
+    if (!*s->unsub_imap_url)
         return err_set(err, ERR_CONFIG,
-                       "UNSUBSCRIBE_MAILTO (%s) is not the bounce address (%s): set "
+                       "%s: UNSUBSCRIBE_MAILTO (%s) is not the bounce address (%s): set "
                        "UNSUBSCRIBE_IMAP_URL to its mailbox, or to \"bounce\" when its mail "
                        "reaches the bounce mailbox, so that no unsubscribe request goes unread",
-                       a, b);
-    out[1].setting = "UNSUBSCRIBE_IMAP_URL";
-    out[1].url = url2;
-    out[1].user = *config_get(cfg, CFG_UNSUBSCRIBE_IMAP_USER)
-                      ? config_get(cfg, CFG_UNSUBSCRIBE_IMAP_USER)
-                      : out[0].user;
-    out[1].password = *config_get(cfg, CFG_UNSUBSCRIBE_IMAP_PASSWORD)
-                          ? config_get(cfg, CFG_UNSUBSCRIBE_IMAP_PASSWORD)
-                          : out[0].password;
-    out[1].ca_file = out[0].ca_file;
-    /* The same mailbox under two names is read once. */
-    if (!strcmp(out[1].url, out[0].url) && !strcmp(out[1].user, out[0].user))
-        return 0;
-    *n = 2;
+                       b.setting, mailto, bounce);
+    b.url = s->unsub_imap_url;
+    if (*s->unsub_imap_user)
+        b.user = s->unsub_imap_user;
+    if (*s->unsub_imap_password) {
+        b.password = s->unsub_imap_password;
+        b.password_command = "";
+    }
+    add_account(out, n, &b);
     return 0;
 }
 
-int mailbox_fetch(const struct config *cfg, struct ledger *l, int dry_run,
-                  const struct returns_policy *policy, struct returns_stats *st, struct err *err)
+int mailbox_accounts(const struct sender *const *s, size_t ns, struct mailbox_account *out,
+                     size_t *n, struct err *err)
 {
-    struct mailbox_account a[2];
-    size_t n, i;
+    size_t i;
+    int rc = 0;
 
-    if (mailbox_accounts(cfg, a, &n, err))
-        return -1;
-    for (i = 0; i < n; i++)
-        if (mailbox_fetch_one(&a[i], l, dry_run, policy, st, err))
-            return -1;
-    return 0;
+    *n = 0;
+    for (i = 0; i < ns; i++)
+        if (sender_accounts(s[i], out, n, err))
+            rc = -1; /* said; the other senders' mailboxes are still read */
+    return rc;
 }

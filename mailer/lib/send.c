@@ -282,6 +282,7 @@ static int freeze_audience(struct run *run)
     run->m.report_title = title.data;
     run->m.lists = lists.data;
     run->m.from_address = run->cp.from_address;
+    run->m.sender = run->o->sender->name;
     run->m.test = run->o->test_to != NULL;
     spec.lists = (const char *const *)paths;
     spec.nlists = c->nlists;
@@ -899,6 +900,14 @@ static int prepare_mailing(struct run *run)
         return -1;
     if (found == 0 && run->m.state == MAILING_COMPLETE)
         return 1;
+    /* its limits are counted on the sender it started from: never two */
+    if (found == 0 && strcmp(run->m.sender, o->sender->name))
+        return err_set(run->err, ERR_CONFIG,
+                       "%s: %s %s started from the sender \"%s\", and the campaign now names "
+                       "\"%s\": a mailing leaves from one sender; put `sender = %s` under "
+                       "[edition %s] until it is finished",
+                       o->campaign->path, o->campaign->id, run->r->edition.name, run->m.sender,
+                       o->sender->name, run->m.sender, run->r->edition.name);
     if (found == 1) {
         if (freeze_audience(run))
             return -1;

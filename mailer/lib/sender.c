@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "transport.h"
@@ -44,8 +45,9 @@ static int resolve_limits(struct sender *s, const struct config *cfg, struct err
 int sender_from_config(struct sender *s, const struct config *cfg, struct err *err)
 {
     memset(s, 0, sizeof(*s));
-    if (!(s->name = strdup("default")) || take(&s->from, cfg, CFG_MAIL_FROM) ||
-        take(&s->smtp_url, cfg, CFG_SMTP_URL) || take(&s->smtp_user, cfg, CFG_SMTP_USER) ||
+    if (!(s->name = strdup("default")) || !(s->file = strdup("")) ||
+        take(&s->from, cfg, CFG_MAIL_FROM) || take(&s->smtp_url, cfg, CFG_SMTP_URL) ||
+        take(&s->smtp_user, cfg, CFG_SMTP_USER) ||
         take(&s->smtp_password, cfg, CFG_SMTP_PASSWORD) ||
         take(&s->smtp_password_command, cfg, CFG_SMTP_PASSWORD_COMMAND) ||
         take(&s->smtp_oauth_token_command, cfg, CFG_SMTP_OAUTH_TOKEN_COMMAND) ||
@@ -55,7 +57,11 @@ int sender_from_config(struct sender *s, const struct config *cfg, struct err *e
         take(&s->unsubscribe_url, cfg, CFG_UNSUBSCRIBE_URL) ||
         take(&s->imap_url, cfg, CFG_BOUNCE_IMAP_URL) ||
         take(&s->imap_user, cfg, CFG_BOUNCE_IMAP_USER) ||
-        take(&s->imap_password, cfg, CFG_BOUNCE_IMAP_PASSWORD)) {
+        take(&s->imap_password, cfg, CFG_BOUNCE_IMAP_PASSWORD) ||
+        take(&s->imap_password_command, cfg, CFG_BOUNCE_IMAP_PASSWORD_COMMAND) ||
+        take(&s->unsub_imap_url, cfg, CFG_UNSUBSCRIBE_IMAP_URL) ||
+        take(&s->unsub_imap_user, cfg, CFG_UNSUBSCRIBE_IMAP_USER) ||
+        take(&s->unsub_imap_password, cfg, CFG_UNSUBSCRIBE_IMAP_PASSWORD)) {
         sender_release(s);
         return err_nomem(err);
     }
@@ -80,6 +86,7 @@ void sender_secret_free(char *secret)
 void sender_release(struct sender *s)
 {
     free(s->name);
+    free(s->file);
     free(s->from);
     free(s->smtp_url);
     free(s->smtp_user);
@@ -94,12 +101,14 @@ void sender_release(struct sender *s)
     free(s->imap_url);
     free(s->imap_user);
     sender_secret_free(s->imap_password);
+    free(s->imap_password_command);
+    free(s->unsub_imap_url);
+    free(s->unsub_imap_user);
+    sender_secret_free(s->unsub_imap_password);
     memset(s, 0, sizeof(*s));
 }
 
-/* The first line command prints (what names the setting, for the message).
- * Caller wipes and frees; NULL with err set when it fails or prints nothing. */
-static char *secret_from_command(const char *command, const char *what, struct err *err)
+char *sender_secret_run(const char *command, const char *what, struct err *err)
 {
     struct buf out = BUF_INIT;
     char chunk[512];
@@ -146,14 +155,103 @@ char *sender_password(const struct sender *s, struct err *err)
     }
     if (!*s->smtp_password_command)
         return NULL;
-    return secret_from_command(s->smtp_password_command, "SMTP_PASSWORD_COMMAND", err);
+    return sender_secret_run(s->smtp_password_command, "SMTP_PASSWORD_COMMAND", err);
 }
 
 char *sender_oauth_token(const struct sender *s, struct err *err)
 {
     if (!*s->smtp_oauth_token_command)
         return NULL;
-    return secret_from_command(s->smtp_oauth_token_command, "SMTP_OAUTH_TOKEN_COMMAND", err);
+    return sender_secret_run(s->smtp_oauth_token_command, "SMTP_OAUTH_TOKEN_COMMAND", err);
+}
+
+int sender_address(const char *from, char *out, size_t size)
+{
+    const char *p = strchr(from, '<') ? strchr(from, '<') + 1 : from;
+    size_t n;
+
+    while (*p == ' ' || *p == '\t')
+        p++;
+    n = strcspn(p, "> \t");
+    if (n >= size || !memchr(p, '@', n)) {
+        if (size)
+            out[0] = '\0';
+        return -1;
+    }
+    memcpy(out, p, n);
+    out[n] = '\0';
+    return 0;
+}
+
+/* The program a command runs (its first word, quotes removed) into out, and
+ * whether it exists and may be run: by its path when it has a '/', else
+ * in a directory of PATH. */
+static int program_found(const char *command, char *out, size_t size)
+{
+    const char *p = command, *path = getenv("PATH"), *dir;
+    char quote = 0, full[4096];
+    size_t n = 0, len;
+
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (*p == '\'' || *p == '"')
+        quote = *p++;
+    for (; *p && (quote ? *p != quote : (*p != ' ' && *p != '\t')) && n + 1 < size; p++)
+        out[n++] = *p;
+    out[n] = '\0';
+    if (!n)
+        return 0;
+    if (strchr(out, '/'))
+        return access(out, X_OK) == 0;
+    for (dir = path ? path : "/usr/bin:/bin"; dir;
+         dir = strchr(dir, ':') ? strchr(dir, ':') + 1 : NULL) {
+        len = strcspn(dir, ":");
+        if (snprintf(full, sizeof(full), "%.*s/%s", (int)len, len ? dir : ".", out) <
+                (int)sizeof(full) &&
+            access(full, X_OK) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* One secret: a literal, else a command, else missing when needed. */
+static void secret_of(struct sender_secret *out, size_t *n, const char *literal_setting,
+                      const char *literal, const char *command_setting, const char *command,
+                      int needed)
+{
+    struct sender_secret *x = &out[*n];
+
+    memset(x, 0, sizeof(*x));
+    if (*literal) {
+        x->setting = literal_setting;
+        x->source = SENDER_SECRET_LITERAL;
+        x->ok = 1;
+    } else if (command && *command) {
+        x->setting = command_setting;
+        x->source = SENDER_SECRET_COMMAND;
+        x->ok = program_found(command, x->program, sizeof(x->program));
+    } else if (needed) {
+        x->setting = command_setting ? command_setting : literal_setting;
+        x->source = SENDER_SECRET_MISSING;
+    } else {
+        return;
+    }
+    (*n)++;
+}
+
+void sender_secrets(const struct sender *s, struct sender_secret out[SENDER_SECRETS_MAX], size_t *n)
+{
+    int unsub = *s->unsub_imap_url && strcmp(s->unsub_imap_url, "bounce");
+
+    *n = 0;
+    /* a token command logs in by itself; a password alongside it is listed too */
+    secret_of(out, n, "SMTP_PASSWORD", s->smtp_password, "SMTP_PASSWORD_COMMAND",
+              s->smtp_password_command, *s->smtp_user && !*s->smtp_oauth_token_command);
+    secret_of(out, n, "", "", "SMTP_OAUTH_TOKEN_COMMAND", s->smtp_oauth_token_command, 0);
+    secret_of(out, n, "BOUNCE_IMAP_PASSWORD", s->imap_password, "BOUNCE_IMAP_PASSWORD_COMMAND",
+              s->imap_password_command, *s->imap_url != '\0');
+    if (unsub)
+        secret_of(out, n, "UNSUBSCRIBE_IMAP_PASSWORD", s->unsub_imap_password, NULL, NULL, 0);
 }
 
 int sender_transport_config(const struct sender *s, int concurrency, struct transport_config *tc,

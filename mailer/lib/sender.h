@@ -8,10 +8,11 @@
  * passes it down: compose, throttle and send read the struct, never the
  * settings (config.h).
  *
- * Today there is one sender, "default", from .env and the environment
- * (sender_from_config). Named profiles (issue 18: senders.ini, a campaign's
- * `sender = NAME`, limits per mailbox) fill the same struct from another
- * source, over the default's values.
+ * The default sender, "default", comes from .env and the environment
+ * (sender_from_config); the named profiles of senders.ini (issue 18) are
+ * read by sender_profiles_load (sender_profiles.c, the other half of this
+ * module) into the same struct. A campaign names its sender (`sender =
+ * NAME`); its limits are counted per sender (throttle.h).
  *
  * Every string is owned by the struct and never NULL: "" when not set.
  * Secrets (the SMTP and IMAP passwords) are wiped by sender_release. A
@@ -21,11 +22,15 @@
 #ifndef MAILER_SENDER_H
 #define MAILER_SENDER_H
 
+#include <stddef.h>
+
 #include "config.h"
 #include "err.h"
 
 struct sender {
     char *name; /* "default": the one of .env */
+    char *file; /* where it is defined: "" for .env's, else senders.ini's path */
+    int line;   /* the line of its [remitente NAME] section; 0 for .env's */
     char *from; /* From of campaigns that set none: "Name <address>" */
 
     /* submission (SMTP) */
@@ -51,7 +56,14 @@ struct sender {
     char *unsubscribe_url;    /* public base of the one-click endpoint, "": none */
     char *imap_url;           /* the bounce/reply mailbox, imaps://host:993/INBOX */
     char *imap_user;
-    char *imap_password; /* secret */
+    char *imap_password;         /* secret; "": from the command */
+    char *imap_password_command; /* its first output line is the mailbox password */
+    /* the mailbox of unsubscribe_mailto when it is another address
+     * (UNSUBSCRIBE_IMAP_*: "bounce" says the bounce mailbox receives it; the
+     * user and password, when "", are the bounce mailbox's) */
+    char *unsub_imap_url;
+    char *unsub_imap_user;
+    char *unsub_imap_password; /* secret */
 };
 
 /* The default sender from the settings (.env, the environment, flags).
@@ -67,6 +79,10 @@ char *sender_password(const struct sender *s, struct err *err);
 /* The XOAUTH2 bearer token the token command prints (run now), the same
  * way; NULL with err unset when no command is configured. */
 char *sender_oauth_token(const struct sender *s, struct err *err);
+/* The first line command prints, run now (what names the setting, for
+ * messages): the password commands. Wipe and free with sender_secret_free;
+ * NULL with err set when it fails or prints nothing. */
+char *sender_secret_run(const char *command, const char *what, struct err *err);
 /* Wipe and free a secret (NULL is ok). */
 void sender_secret_free(char *secret);
 
@@ -78,5 +94,72 @@ void sender_secret_free(char *secret);
 struct transport_config;
 int sender_transport_config(const struct sender *s, int concurrency, struct transport_config *tc,
                             char **password, char **token, struct err *err);
+
+/* The address of a From value ("Name <a@b>" or "a@b"), into out: 0, or -1
+ * when from holds no address (out then ""). Not checked further. */
+int sender_address(const char *from, char *out, size_t size);
+
+/* A secret a sender needs, and whether it can be had, found without
+ * running any command and without showing it (mailer config, check). */
+enum sender_secret_source {
+    SENDER_SECRET_MISSING, /* needed (a login, a mailbox) and not configured */
+    SENDER_SECRET_LITERAL, /* written in the sender's file (private, checked when read) */
+    SENDER_SECRET_COMMAND, /* a command prints it */
+};
+struct sender_secret {
+    const char *setting; /* static: "SMTP_PASSWORD_COMMAND", "BOUNCE_IMAP_PASSWORD"... */
+    enum sender_secret_source source;
+    char program[256]; /* a command's program (its first word) */
+    int ok;            /* literal: 1; command: its program exists and may be run; missing: 0 */
+};
+#define SENDER_SECRETS_MAX 5
+/* The secrets of s, in out[0..*n): the SMTP login's (password, password
+ * command, XOAUTH2 token command), the bounce mailbox's and the
+ * unsubscribe mailbox's. */
+void sender_secrets(const struct sender *s, struct sender_secret out[SENDER_SECRETS_MAX],
+                    size_t *n);
+
+/* ---- sender_profiles.c: senders.ini ----
+ *
+ * senders.ini, in the mailer home, holds the named senders: sections
+ * [remitente NAME] (or [sender NAME]), each with settings of .env's names
+ * (any case) and value syntax (bare, 'single' or "double" quoted; `#` and
+ * `;` start a comment line). NAME: letters, digits, '-', '_', '.' (at most
+ * 64); "default" is .env's and cannot be redefined.
+ *
+ * What names or opens a mailbox is the profile's own and is never taken from
+ * .env: MAIL_FROM and SMTP_URL (both required), SMTP_USER and its password,
+ * password command or XOAUTH2 token command (one of them when SMTP_USER is
+ * set), BOUNCE_ADDRESS, UNSUBSCRIBE_MAILTO, BOUNCE_IMAP_* and
+ * UNSUBSCRIBE_IMAP_*: a login is never borrowed from another mailbox. How to
+ * talk to servers and how fast (SMTP_TLS, SMTP_HELO, SMTP_TIMEOUT, CA_FILE,
+ * SMTP_CONCURRENCY, SMTP_PRESET, SMTP_RATE, SMTP_DAILY_LIMIT, BOUNCE_VERP,
+ * UNSUBSCRIBE_URL) is taken from the default sender's settings unless the
+ * profile sets it; the limits are still counted per sender. A run-wide
+ * setting (RETRY_MAX_AGE, MAILER_DB...) is refused: it belongs in .env.
+ *
+ * Every problem (unknown section or setting, bad value, a name twice, a
+ * required setting missing) is reported as "file:line: ...", all of them.
+ * A file holding a password (SMTP_PASSWORD, BOUNCE_IMAP_PASSWORD,
+ * UNSUBSCRIBE_IMAP_PASSWORD) is refused when group or others may read it,
+ * as .env is. The file is untrusted text.
+ */
+struct sender_profiles {
+    struct sender *v; /* v[0] is the default sender, then the file's in order */
+    size_t n;
+};
+
+/* The default sender from cfg and the profiles of path (a missing file: no
+ * profiles). On failure p is empty and err holds every problem. */
+int sender_profiles_load(struct sender_profiles *p, const struct config *cfg, const char *path,
+                         struct err *err);
+/* The sender called name ("" or NULL: the default), NULL when none is. */
+const struct sender *sender_profiles_find(const struct sender_profiles *p, const char *name);
+/* Move the sender called name out of p into out (p keeps an empty one);
+ * -1 when there is none. */
+int sender_profiles_take(struct sender_profiles *p, const char *name, struct sender *out);
+void sender_profiles_release(struct sender_profiles *p);
+/* 1 when s may name a sender (the rule above). */
+int sender_name_ok(const char *s);
 
 #endif

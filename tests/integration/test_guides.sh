@@ -13,7 +13,8 @@
 # dropped. The settings guide 0 asks to type into .env are typed there, with
 # this test's server in place of smtp.office365.com (and its CA in CA_FILE);
 # SMTP_PRESET is left empty so that 51 messages do not wait for m365's 30/min.
-# No SMTP setting comes from the environment.
+# No SMTP setting comes from the environment. The senders.ini guide 10 asks
+# to write gets the same server, login and CA.
 #
 # Blocks marked "necesita imap" read a bounce mailbox: a private Dovecot on
 # loopback (tests/servers/dovecot.sh, the capture server's certificate) is
@@ -116,8 +117,24 @@ bounce_mailbox() {
 set_env() {
     NAME=$2 VALUE=$3 perl -i -pe 's/^\Q$ENV{NAME}\E=.*/$ENV{NAME}=$ENV{VALUE}/' "$home/$1"
 }
+# write_ini WHERE FILE <<LINES: the senders.ini the guide asks to write, with
+# this test's server, login and CA in place of the guide's, as for .env.
+write_ini() {
+    local file=$home/$2 line
+    declare -A ini=([SMTP_URL]="smtp://127.0.0.1:$CAPTURE_PORT" [SMTP_USER]=oficina
+        [SMTP_PASSWORD_COMMAND]="printf clave-de-prueba" [SMTP_PRESET]=)
+    : > "$file"
+    while IFS= read -r line; do
+        [[ $line =~ ^([A-Z_]+)\ *=\ *(.*)$ && -v ini[${BASH_REMATCH[1]}] ]] &&
+            line="${BASH_REMATCH[1]} = ${ini[${BASH_REMATCH[1]}]}"
+        printf '%s\n' "$line" >> "$file"
+        [[ $line == \[remitente\ *\] ]] && printf 'CA_FILE = %s\n' "$CAPTURE_CA" >> "$file"
+    done
+    return 0
+}
 # edit_file WHERE FILE <<LINES: set each NAME=value the guide lists in FILE.
 edit_file() {
+    [[ $2 == senders.ini ]] && { write_ini "$@"; return; }
     local where=$1 file=$home/$2 line name value
     [ -f "$file" ] || fail "$where: the guide asks to edit $2, which is not there"
     while IFS= read -r line; do

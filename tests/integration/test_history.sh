@@ -142,9 +142,12 @@ assert [x["informacion"] for x in rows] == ["Invitación al Vota Film Fest"], ro
 assert rows[0]["entregados"] == 3' "$work/out" || fail "the report after retitle: $out"
 
 # ---- a new campaign, and one-off editions in it ----
+printf '[remitente diaspora]\nMAIL_FROM = votochilango@iecm.mx\nSMTP_URL = smtp://127.0.0.1:1\n' \
+    > "$home/senders.ini"
 run 0 -- campaigns new avisos-2026 --kind invitacion --list diaspora --sender diaspora
+grep -qx 'sender = diaspora' "$home/campaigns/avisos-2026.ini" || fail "campaigns new --sender"
 run 0 -- check avisos-2026 --edition main
-[[ $out == *"sendable"* ]] || fail "check of a new campaign: $out"
+[[ $out == *"sender diaspora ($home/senders.ini:1)"*"sendable"* ]] || fail "check of a new campaign: $out"
 run 0 -- campaigns new avisos-2026 --edition cierre-registro --date '2027-01-20 10:00'
 run 0 -- check avisos-2026
 [[ $out == *"edition cierre-registro"*"sendable"* ]] || fail "check of a one-off edition: $out"

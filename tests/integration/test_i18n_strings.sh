@@ -11,7 +11,7 @@
 #      bad option, missing value and value to a flag, under LANGUAGE=es, is
 #      said in Spanish;
 #   6. the comments of the files a staff member edits (.env.example,
-#      campaigns/*.ini, informe.conf, contacts/README.md, contacts/*.ini,
+#      senders.ini.example, campaigns/*.ini, informe.conf, contacts/README.md, contacts/*.ini,
 #      crontab, systemd units) are Spanish (po/check_comments.py).
 # After changing a message: po/update.sh, translate in po/es.po, run again.
 set -euo pipefail

@@ -13,12 +13,16 @@
 #   DOVECOT_LOG, and DOVECOT_IMAP_PORT: an imap listener where LOGIN needs
 #   STARTTLS first (ssl = required). It listens on 127.0.0.1 and 127.0.0.2
 #   (the certificate names only the first: a host-name check can be tested).
+#   It may be called again (another DIR) for more servers, one mailbox each:
+#   the variables then describe the latest one.
+# dovecot_stop: stops the latest server; dovecot_cleanup: every one.
 
 dovecot_free_port() {
     /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
 DOVECOT_BASE=
+DOVECOT_BASES=()
 
 dovecot_start() {
     local dir=${1:?dovecot_start DIR MAILDIR USER PASSWORD CERTDIR} maildir=${2:?} user=${3:?}
@@ -69,6 +73,7 @@ service stats {
 EOF
     mkdir -p "$dir/home" && chown 65534 "$dir/home"
     DOVECOT_BASE=$dir/run
+    DOVECOT_BASES+=("$dir/run")
     export DOVECOT_PORT DOVECOT_IMAP_PORT DOVECOT_LOG
     if ! dovecot -c "$dir/dovecot.conf" >"$dir/start.out" 2>&1; then
         echo "dovecot_start: dovecot did not start:" >&2
@@ -84,18 +89,28 @@ EOF
     return 1
 }
 
-dovecot_stop() {
-    [[ -n $DOVECOT_BASE && -s $DOVECOT_BASE/master.pid ]] || return 0
-    local pid i
-    pid=$(<"$DOVECOT_BASE/master.pid")
+# dovecot_stop_base BASE: stop the server whose base_dir is BASE.
+dovecot_stop_base() {
+    local base=$1 pid i
+    [[ -n $base && -s $base/master.pid ]] || return 0
+    pid=$(<"$base/master.pid")
     kill "$pid" 2>/dev/null || true
     for ((i = 0; i < 50; i++)); do
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.1
     done
+}
+
+dovecot_stop() {
+    dovecot_stop_base "$DOVECOT_BASE"
     DOVECOT_BASE=
 }
 
 dovecot_cleanup() {
-    dovecot_stop
+    local base
+    for base in "${DOVECOT_BASES[@]}"; do
+        dovecot_stop_base "$base"
+    done
+    DOVECOT_BASES=()
+    DOVECOT_BASE=
 }

@@ -132,6 +132,9 @@ static void test_one_off_editions(void **state)
     if (campaign_load(home, "avisos", &c, &e2))
         fail_msg("%s", e2.msg.data);
     assert_int_equal(c.noverrides, 3);
+    /* its sender, and where it is said (an edition may name its own) */
+    assert_string_equal(c.sender, "diaspora");
+    assert_int_equal(c.sender_line, 10);
     assert_int_equal(campaign_edition(&c, NULL, dec, &e, &e2), 0);
     assert_string_equal(e.name, "registro");
     assert_int_equal(campaign_edition(&c, NULL, mid, &e, &e2), 0);
@@ -143,9 +146,13 @@ static void test_one_off_editions(void **state)
     assert_string_equal(c.subject, "Último día del registro");
     assert_string_equal(c.report_title, "Aviso sobre el cierre del registro");
     assert_string_equal(c.send_at, "2027-01-20 10:00");
+    assert_string_equal(c.sender, "red");
+    assert_int_equal(c.sender_line, 22);
     campaign_release(&c);
-    /* a campaign with a send_at of its own keeps "main" */
+    /* a campaign with a send_at of its own keeps "main"; no sender: "" */
     assert_int_equal(campaign_load(home, "good", &c, &e2), 0);
+    assert_string_equal(c.sender, "");
+    assert_int_equal(c.sender_line, 0);
     assert_int_equal(campaign_edition(&c, NULL, dec, &e, &e2), 0);
     assert_string_equal(e.name, "main");
     campaign_release(&c);

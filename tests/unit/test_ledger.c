@@ -360,9 +360,12 @@ static void test_report_rows(void **state)
     err_release(&e);
 }
 
+/* The daily limit is counted per sender (migration 11): another sender's
+ * messages, even newer ones, count for that sender only. */
 static void test_sent_since(void **state)
 {
     struct ledger *l = open_fresh();
+    struct mailing m = {0}, found = {0};
     struct err e;
     time_t now = 1800000000, at;
     long n;
@@ -374,10 +377,32 @@ static void test_sent_since(void **state)
     deliver(l, id, "a@example.org", DELIVERY_SENT, now - 90000); /* more than a day ago */
     deliver(l, id, "b@example.org", DELIVERY_SENT, now - 3600);
     deliver(l, id, "c@example.org", DELIVERY_SENT, now - 60);
-    assert_int_equal(ledger_sent_since(l, now - 86400, &n, &e), 0);
+    m.campaign = "red-boletin";
+    m.edition = "main";
+    m.sender = "red";
+    assert_int_equal(ledger_mailing_create(l, &m, &e), 0);
+    deliver(l, m.id, "d@example.org", DELIVERY_SENT, now - 30);
+    deliver(l, m.id, "e@example.org", DELIVERY_SENT, now - 20);
+    deliver(l, m.id, "f@example.org", DELIVERY_SENT, now - 10);
+    assert_int_equal(ledger_sent_since(l, "default", now - 86400, &n, &e), 0);
     assert_int_equal(n, 2);
-    assert_int_equal(ledger_nth_latest_sent(l, 2, &at, &e), 0);
+    assert_int_equal(ledger_sent_since(l, "red", now - 86400, &n, &e), 0);
+    assert_int_equal(n, 3);
+    assert_int_equal(ledger_sent_since(l, "otro", now - 86400, &n, &e), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(ledger_nth_latest_sent(l, "default", 2, &at, &e), 0);
     assert_int_equal(at, now - 3600);
+    assert_int_equal(ledger_nth_latest_sent(l, "default", 1, &at, &e), 0);
+    assert_int_equal(at, now - 60); /* its latest, not red's */
+    assert_int_equal(ledger_nth_latest_sent(l, "red", 3, &at, &e), 0);
+    assert_int_equal(at, now - 30);
+    /* a mailing says which sender it left from; an earlier one, the default */
+    assert_int_equal(ledger_mailing_find(l, "red-boletin", "main", &found, &e), 0);
+    assert_string_equal(found.sender, "red");
+    mailing_release(&found);
+    assert_int_equal(ledger_mailing_find(l, "c", "e", &found, &e), 0);
+    assert_string_equal(found.sender, "default");
+    mailing_release(&found);
     ledger_close(l);
     err_release(&e);
 }

@@ -196,6 +196,66 @@ static void test_daily_from_ledger(void **state)
     err_release(&e);
 }
 
+/* Limits belong to the mailbox: another sender's messages count for that
+ * sender only, and a run goes on from its own sender's last message, not
+ * from another's. */
+static void test_per_sender(void **state)
+{
+    struct ledger *l = fresh("senders");
+    struct mailing m = {0};
+    struct delivery d[8];
+    struct throttle t;
+    struct sender s;
+    struct err e;
+    char addr[32];
+    time_t now = 1800000000;
+    size_t n, i;
+
+    (void)state;
+    err_init(&e);
+    m.campaign = "red-boletin";
+    m.edition = "main";
+    m.sender = "red";
+    assert_int_equal(ledger_mailing_create(l, &m, &e), 0);
+    for (i = 0; i < 3; i++) {
+        snprintf(addr, sizeof(addr), "r%zu@example.org", i);
+        ledger_delivery_add(l, m.id, addr, "", "", "{}", addr, &e);
+    }
+    assert_int_equal(ledger_deliveries_due(l, m.id, now, 0, 0, d, 8, &n, &e), 0);
+    for (i = 0; i < n; i++) { /* red's, the last one this very second */
+        ledger_delivery_result(l, d[i].id, DELIVERY_SENT, 250, "", "", 0, now - 2 + (time_t)i, &e);
+        delivery_release(&d[i]);
+    }
+    clock_fix(&now);
+    /* the default sender: a cap of 3 not reached, no wait */
+    load(&s, "30/min", "3", "");
+    assert_int_equal(throttle_init(&t, &s, l, &e), 0);
+    assert_int_equal(t.sent_24h, 0);
+    assert_false(throttle_daily_reached(&t));
+    assert_true(throttle_delay(&t) == 0);
+    sender_release(&s);
+    /* red: its three reach the cap; its rate goes on from its last message
+     * (this very second): the next may go 2 s after the end of it */
+    load(&s, "30/min", "3", "");
+    free(s.name);
+    s.name = strdup("red");
+    assert_int_equal(throttle_init(&t, &s, l, &e), 0);
+    assert_int_equal(t.sent_24h, 3);
+    assert_true(throttle_daily_reached(&t));
+    assert_true(throttle_delay(&t) > 2.9 && throttle_delay(&t) <= 3.0);
+    sender_release(&s);
+    /* a sub-second interval is not carried over */
+    load(&s, "2/s", "0", "");
+    free(s.name);
+    s.name = strdup("red");
+    assert_int_equal(throttle_init(&t, &s, l, &e), 0);
+    assert_true(throttle_delay(&t) == 0);
+    sender_release(&s);
+    clock_fix(NULL);
+    ledger_close(l);
+    err_release(&e);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -214,6 +274,7 @@ int main(void)
         cmocka_unit_test(test_steady_rate),
         cmocka_unit_test(test_presets),
         cmocka_unit_test(test_daily_from_ledger),
+        cmocka_unit_test(test_per_sender),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

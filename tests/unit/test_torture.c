@@ -31,6 +31,7 @@
 #include "buf.h"
 #include "campaign.h"
 #include "config.h"
+#include "sender.h"
 #include "content.h"
 #include "csvread.h"
 #include "err.h"
@@ -326,6 +327,27 @@ static int op_campaign(struct buf *out)
     return rc;
 }
 
+/* senders.ini.example over the settings of t.env (loaded once, untortured). */
+static struct config senders_cfg;
+
+static int op_senders(struct buf *out)
+{
+    char path[2200];
+    struct sender_profiles p;
+    struct err err;
+    size_t i;
+    snprintf(path, sizeof path, "%s/../../senders.ini.example", fixtures);
+    err_init(&err);
+    int loaded = sender_profiles_load(&p, &senders_cfg, path, &err), rc = loaded;
+    for (i = 0; !rc && i < p.n; i++)
+        rc = buf_addf(out, "%s|%s|%s|%s|%s|%ld|%ld\n", p.v[i].name, p.v[i].from, p.v[i].smtp_url,
+                      p.v[i].smtp_user, p.v[i].imap_url, p.v[i].rate_count, p.v[i].daily_limit);
+    if (!loaded)
+        sender_profiles_release(&p);
+    err_release(&err);
+    return rc;
+}
+
 static int op_template(struct buf *out)
 {
     char path[2200], data[2200], partials[2200];
@@ -507,6 +529,20 @@ static void test_campaign(void **s)
     (void)s;
     torture("campaign", op_campaign);
 }
+static void test_senders(void **s)
+{
+    struct err err;
+    char path[128];
+
+    (void)s;
+    snprintf(path, sizeof path, "%s/t.env", tmpdir);
+    err_init(&err);
+    if (config_load(&senders_cfg, path, &err))
+        fail_msg("%s", err.msg.data);
+    err_release(&err);
+    torture("senders", op_senders);
+    config_release(&senders_cfg);
+}
 static void test_template_file(void **s)
 {
     (void)s;
@@ -571,12 +607,13 @@ int main(void)
     chmod(path, 0600);
 
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_csvread),       cmocka_unit_test(test_address),
-        cmocka_unit_test(test_config),        cmocka_unit_test(test_campaign),
-        cmocka_unit_test(test_template_file), cmocka_unit_test(test_template_mem),
-        cmocka_unit_test(test_json),          cmocka_unit_test(test_markdown),
-        cmocka_unit_test(test_digest_csv),    cmocka_unit_test(test_digest_json),
-        cmocka_unit_test(test_rfc2047),       cmocka_unit_test(test_message),
+        cmocka_unit_test(test_csvread),      cmocka_unit_test(test_address),
+        cmocka_unit_test(test_config),       cmocka_unit_test(test_campaign),
+        cmocka_unit_test(test_senders),      cmocka_unit_test(test_template_file),
+        cmocka_unit_test(test_template_mem), cmocka_unit_test(test_json),
+        cmocka_unit_test(test_markdown),     cmocka_unit_test(test_digest_csv),
+        cmocka_unit_test(test_digest_json),  cmocka_unit_test(test_rfc2047),
+        cmocka_unit_test(test_message),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     unlink(path);
