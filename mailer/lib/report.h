@@ -75,7 +75,11 @@
  *    "targets": [{"key": "diaspora.comunicaciones", "subject": "diaspora",
  *               "kind": "comunicaciones"|"ediciones", "label": "...",
  *               "goal": 20, "achieved": 12, "met": false, "state":
- *               "cumplida"|"no cumplida"|"en curso"}, ...]}
+ *               "cumplida"|"no cumplida"|"en curso"}, ...],
+ *    "events": [{"at": ISO, "who": "Ana López" (the operator), "os_user":
+ *               "...", "host": "...", "what": "send"|"due"|"suppress"|...,
+ *               "campaign": "...", "edition": "...", "detail": "..."} —
+ *               who did what in the period, as `mailer log` shows it]}
  *   "targets" is empty unless the period is a quarter.
  */
 #ifndef MAILER_REPORT_H

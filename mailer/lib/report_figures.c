@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "clock.h"
 #include "report_int.h"
 #include "template.h"
@@ -407,6 +408,46 @@ static int targets(struct report_data *d, struct ledger *l, struct err *err)
     return 0;
 }
 
+/* One event of the ledger, kept when it falls in the period. */
+static int on_event(void *ud, const struct ledger_event *e)
+{
+    struct report_data *d = ud;
+    struct report_event *v;
+    const char *const *from[] = {&e->who,      &e->os_user, &e->host,  &e->what,
+                                 &e->campaign, &e->edition, &e->detail};
+    char **to[7];
+    size_t k;
+
+    if (e->at >= d->p->to)
+        return 1; /* oldest first: the rest are later still */
+    if (d->nevents == d->events_alloc) {
+        v = array_grow(d->events, &d->events_alloc, 32, sizeof(*v));
+        if (!v)
+            return d->nomem = 1, 1;
+        d->events = v;
+    }
+    v = &d->events[d->nevents++];
+    memset(v, 0, sizeof(*v));
+    v->at = e->at;
+    to[0] = &v->who, to[1] = &v->os_user, to[2] = &v->host, to[3] = &v->what;
+    to[4] = &v->campaign, to[5] = &v->edition, to[6] = &v->detail;
+    for (k = 0; k < 7; k++)
+        if (!(*to[k] = strdup(*from[k] ? *from[k] : "")))
+            return d->nomem = 1, 1;
+    return 0;
+}
+
+static void event_release(struct report_event *v)
+{
+    free(v->who);
+    free(v->os_user);
+    free(v->host);
+    free(v->what);
+    free(v->campaign);
+    free(v->edition);
+    free(v->detail);
+}
+
 int report_figures_collect(struct report_data *d, struct ledger *l, struct err *err)
 {
     time_t now = d->o->now ? d->o->now : clock_now();
@@ -418,7 +459,8 @@ int report_figures_collect(struct report_data *d, struct ledger *l, struct err *
     if (!(d->sentence = report_words_default_sentence(err)))
         return -1;
     if (ledger_report_mailings(l, d->p->from, d->p->to, on_row, d, err) < 0 ||
-        (!d->nomem && ledger_history_each(l, d->p->from, d->p->to, on_recorded, d, err) < 0))
+        (!d->nomem && ledger_history_each(l, d->p->from, d->p->to, on_recorded, d, err) < 0) ||
+        (!d->nomem && ledger_events_each(l, d->p->from, NULL, NULL, on_event, d, err) < 0))
         return -1;
     if (d->nomem)
         return err_nomem(err);
@@ -456,6 +498,9 @@ void report_figures_release(struct report_data *d)
     free(d->aud);
     free(d->targets);
     template_free(d->sentence);
+    for (i = 0; i < d->nevents; i++)
+        event_release(&d->events[i]);
+    free(d->events);
 }
 
 long report_figures_rows(const struct report_audience *a)

@@ -83,6 +83,12 @@ struct report_shown_target {
 };
 
 /* Everything a writer needs, read once. */
+/* Who did what in the period (the ledger's events): for the JSON report. */
+struct report_event {
+    time_t at;
+    char *who, *os_user, *host, *what, *campaign, *edition, *detail; /* "" when none */
+};
+
 struct report_data {
     const struct report_opts *o;
     const struct report_config *cfg; /* never NULL (an empty one) */
@@ -96,7 +102,9 @@ struct report_data {
     size_t neds;
     struct report_shown_target *targets;
     size_t ntargets;
-    struct template *sentence; /* the built-in sentence */
+    struct template *sentence;   /* the built-in sentence */
+    struct report_event *events; /* in the period, oldest first */
+    size_t nevents, events_alloc;
     long seq;
     int nomem;
 };

@@ -175,4 +175,14 @@ if any(e["what"] == "history" and "errores.csv" in e["detail"] for e in ev):
     sys.exit("the refused table was recorded as an event")
 print("log: %d events, each with its operator" % len(ev))
 EOF
+# ... and the report's JSON of the days they were done says the same
+run 0 -- report --from "$(date -u -d yesterday +%F)" --to "$(date -u -d tomorrow +%F)" --format json
+"$PY" - "$work/out" <<'EOF' || fail "the report's events: $out"
+import json, sys
+ev = json.load(open(sys.argv[1]))["events"]
+assert any(e["who"] == "Ana López" and e["what"] == "retitle" and e["host"] and e["os_user"]
+           for e in ev), json.dumps(ev, ensure_ascii=False, indent=1)
+assert any(e["who"] == "Beto Ruiz" and e["what"] == "history" for e in ev), ev
+print("report: %d events of the period, with who, host and OS user" % len(ev))
+EOF
 echo "ok: history import/add/list, status, due, report, retitle, campaigns new, log"
