@@ -879,6 +879,18 @@ static int read_bounce(struct bounce_scan *s, struct bounce_result *r, const cha
     return bounce_notice_read(s, r, text);
 }
 
+/* An auto-reply or challenge: not a bounce; its sender (a person's answer
+ * machine) is the one recipient, "vacation". -1 when out of memory. */
+static int as_autoreply(struct bounce_result *r)
+{
+    int i = 0;
+
+    r->type = BOUNCE_AUTOREPLY;
+    if (*r->from && (i = bounce_rcpt_add(r, r->from, "", "", r->why)) >= 0)
+        r->rcpt[i].reason = BOUNCE_R_VACATION;
+    return i == -1 ? -1 : 0;
+}
+
 static int classify_scan(struct bounce_scan *s, struct bounce_result *r, int nesting)
 {
     const char *text = s->text.len ? s->text.data : s->html.data;
@@ -904,12 +916,7 @@ static int classify_scan(struct bounce_scan *s, struct bounce_result *r, int nes
         if (hit < 0)
             goto out;
     } else if ((hit = bounce_challenge_is(s, fsubject, text, r)) != 0) {
-        if (hit < 0)
-            goto out;
-        r->type = BOUNCE_AUTOREPLY;
-        if (*r->from && (hit = bounce_rcpt_add(r, r->from, "", "", r->why)) >= 0)
-            r->rcpt[hit].reason = BOUNCE_R_VACATION;
-        if (hit == -1)
+        if (hit < 0 || as_autoreply(r))
             goto out;
     } else if (!s->dsn.len && (hit = classify_inner(s, r, nesting, 0)) != 0) {
         /* a notice forwarded, or attached to a notice of its own */
@@ -921,12 +928,7 @@ static int classify_scan(struct bounce_scan *s, struct bounce_result *r, int nes
         if (read_bounce(s, r, text, nesting))
             goto out;
     } else if ((hit = bounce_autoreply_is(s, fsubject, text, r)) != 0) {
-        if (hit < 0)
-            goto out;
-        r->type = BOUNCE_AUTOREPLY;
-        if (*r->from && (hit = bounce_rcpt_add(r, r->from, "", "", r->why)) >= 0)
-            r->rcpt[hit].reason = BOUNCE_R_VACATION;
-        if (hit == -1)
+        if (hit < 0 || as_autoreply(r))
             goto out;
     } else if (bounce_unsubscribe_is(fsubject, text, r)) {
         r->type = BOUNCE_UNSUBSCRIBE;
