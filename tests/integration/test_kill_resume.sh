@@ -39,10 +39,12 @@ export MAILER_DB=$work/mailer.db MAILER_HOME=$home
 cd "$work"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
+# (read-only: a run killed before it made the ledger must not find an empty
+# file, which the mailer rightly refuses, made by this probe)
 uncertain_now() {
     /usr/bin/python3 -c '
 import sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
+db = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
 for (a,) in db.execute("SELECT address FROM deliveries WHERE state = '"'"'sending'"'"'"):
     print(a)' "$MAILER_DB" 2>/dev/null || true
 }
