@@ -41,7 +41,7 @@ run_one() { # KIND PATH
     if [ "$kind" = unit ]; then
         valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite,indirect \
             --show-leak-kinds=definite,indirect --error-exitcode=1 --num-callers=30 \
-            "$path" >"$LOGS/$kind-$name.log" 2>&1
+            --suppressions="$ROOT/tests/valgrind.supp" "$path" >"$LOGS/$kind-$name.log" 2>&1
     else
         MAILER=$ROOT/tests/valgrind-mailer.sh bash "$path" >"$LOGS/$kind-$name.log" 2>&1
     fi

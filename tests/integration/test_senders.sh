@@ -108,7 +108,7 @@ SMTP_USER = diaspora
 SMTP_PASSWORD_COMMAND = sh -c 'touch $work/ran-d; printf clave-d'
 CA_FILE = $work/smtp-d.srv/certs/ca.pem
 BOUNCE_ADDRESS = rebotes@votochilango.example
-SMTP_RATE = 60/min
+SMTP_RATE = 30/min
 SMTP_DAILY_LIMIT = $2
 BOUNCE_IMAP_URL = imaps://127.0.0.1:$imap_d/INBOX
 BOUNCE_IMAP_USER = rebotes-d
@@ -152,7 +152,7 @@ for want in "sender default (.env)" "SMTP: not configured (SMTP_URL): it sends n
     "SMTP_PASSWORD_COMMAND: its command sh is there" \
     "SMTP_PASSWORD: written in senders.ini, which only its owner can read" \
     "BOUNCE_IMAP_PASSWORD_COMMAND: its command printf is there" \
-    "campaigns: a1, a2, a3" "campaigns: b1" "rate: 60 messages every 60 s" \
+    "campaigns: a1, a2, a3" "campaigns: b1" "rate: 30 messages every 60 s" \
     "daily limit: 5 messages in 24 hours" "envelope sender (bounces): rebotes@iecm.example (VERP)"; do
     grep -qF "$want" config.out || fail "config does not say «$want»: $(cat config.out)"
 done
@@ -238,11 +238,13 @@ for meta, msg, _ in r:
     assert msg["From"].addresses[0].addr_spec == "observacion@iecm.example", msg["From"]
     assert msg["From"].addresses[0].display_name == "Red de Observación IECM", msg["From"]
     assert re.match(r"b1-\d@test.example", meta["rcpt_tos"][0]), meta
-# 60/min: one a second, a1's and a2's messages too (the rate goes on across
-# campaigns of one sender); arrival gaps only get longer under load
+# 30/min: one every 2 s, a1's and a2's messages too (the rate goes on across
+# campaigns of one sender). The times are when the capture server saved each
+# message, so a loaded machine moves one by up to a second either way (CI saw
+# gaps of 2.6 s then 0.7 s at 60/min); a burst between campaigns is a gap near 0
 times = sorted(t for _, _, t in d)
 gaps = [b - a for a, b in zip(times, times[1:])]
-assert min(gaps) > 0.8, gaps
+assert min(gaps) > 1.0 and times[-1] - times[0] > 2 * len(gaps) - 1, gaps
 PY
 "$MAILER" status --format json >status1.json
 py <<'PY' || fail "status: $(cat status1.json)"
