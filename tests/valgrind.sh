@@ -17,7 +17,7 @@
 #  - test_kill_resume: 2,000 messages killed 20 times: longer under valgrind
 #    than all the rest together, for paths test_send_e2e, test_schedule and
 #    test_samples already take there.
-# Two tests at a time (the machine has 2 cores); about 3 minutes.
+# Two tests at a time (the machine has 2 cores); about 11 minutes.
 # Prints one line per test with its time; exits 1 on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
