@@ -3,7 +3,8 @@
 # capture SMTP server, the List-Unsubscribe URL of a received message, the
 # POST Gmail makes (real curl) to a real `mailer serve` on loopback, the
 # ledger's suppression with its scope, the next mailing without the address;
-# the Spanish page in headless Chromium, the form confirmed, undone; the
+# the Spanish page in headless Chromium (its screenshots read back by OCR),
+# the form confirmed, undone; the
 # neutral 404; hostile requests (413, 414, 405, 404, 403) with the server
 # still answering; a log without addresses.
 set -euo pipefail
@@ -195,9 +196,20 @@ done
 kill "$serve2_pid"
 wait "$serve2_pid" || true
 cat browser.out
+# What a person sees, read back from the screenshots themselves (tesseract's
+# OCR, Spanish): the list's name and both choices, at both widths
 for w in 375 800; do
     [[ $(stat -c %s "$work/baja-$w.png") -gt 5000 ]] || fail "empty screenshot at $w px"
+    tesseract "$work/baja-$w.png" - -l spa >ocr-$w.txt 2>/dev/null || fail "tesseract on baja-$w.png"
+    /usr/bin/python3 - ocr-$w.txt <<'PY' || fail "the screenshot at $w px: $(cat ocr-$w.txt)"
+import re, sys
+seen = re.sub(r"\s+", " ", open(sys.argv[1], encoding="utf-8").read()).lower()
+for want in ("base de contactos de voto chilango", "solo esta lista",
+             "todas las comunicaciones del", "confirmar la baja"):
+    assert want in seen, want
+PY
 done
+echo "test_serve: the screenshots show the list's name and both choices"
 
 # 7. One neutral 404 for an unknown token, a malformed one, another path.
 nonce() { sed 's/nonce="[0-9a-f]*"//'; }
