@@ -5,8 +5,10 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "buf.h"
 #include "cli.h"
 #include "clock.h"
+#include "events.h"
 #include "i18n.h"
 
 #include "banned.h"
@@ -58,16 +60,12 @@ static int show_event(void *ud, const struct ledger_event *e)
     struct tm tm;
 
     if (o->json) {
-        clock_iso(e->at, when, sizeof(when));
-        printf("%s\n  {\"at\": \"%s\", \"who\": ", o->count ? "," : "", when); /* data */
-        cli_json_str(e->who);
-        cli_json_member("os_user", e->os_user);
-        cli_json_member("host", e->host);
-        cli_json_member("what", e->what);
-        cli_json_member("campaign", e->campaign);
-        cli_json_member("edition", e->edition);
-        cli_json_member("detail", e->detail);
-        putchar('}');
+        struct buf json = BUF_INIT;
+
+        if (events_json(&json, e))
+            cli_die_nomem();
+        printf("%s\n  %s", o->count ? "," : "", json.data); /* data */
+        buf_release(&json);
     } else {
         clock_local(e->at, &tm);
         strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);

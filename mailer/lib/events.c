@@ -9,6 +9,8 @@
 
 #include "buf.h"
 #include "campaign.h"
+#include "clock.h"
+#include "value.h"
 
 #include "banned.h"
 
@@ -71,4 +73,21 @@ int events_record(struct ledger *l, const char *what, const char *campaign, cons
     e.edition = edition;
     e.detail = detail;
     return ledger_event_add(l, &e, err);
+}
+
+int events_json(struct buf *out, const struct ledger_event *e)
+{
+    char at[32];
+
+    clock_iso(e->at, at, sizeof(at));
+    return buf_addf(out, "{\"at\": \"%s\", \"who\": ", at) || value_json_quote(out, e->who) ||
+                   buf_addstr(out, ", \"os_user\": ") || value_json_quote(out, e->os_user) ||
+                   buf_addstr(out, ", \"host\": ") || value_json_quote(out, e->host) ||
+                   buf_addstr(out, ", \"what\": ") || value_json_quote(out, e->what) ||
+                   buf_addstr(out, ", \"campaign\": ") || value_json_quote(out, e->campaign) ||
+                   buf_addstr(out, ", \"edition\": ") || value_json_quote(out, e->edition) ||
+                   buf_addstr(out, ", \"detail\": ") || value_json_quote(out, e->detail) ||
+                   buf_addch(out, '}')
+               ? -1
+               : 0;
 }

@@ -10,6 +10,7 @@
 #ifndef MAILER_EVENTS_H
 #define MAILER_EVENTS_H
 
+#include "buf.h"
 #include "err.h"
 #include "ledger.h"
 #include "send.h"
@@ -26,5 +27,10 @@ const char *events_host(void);
 /* Record one event now; campaign, edition and detail may be NULL. */
 int events_record(struct ledger *l, const char *what, const char *campaign, const char *edition,
                   const char *detail, struct err *err);
+
+/* One event as a JSON object, appended to out: {"at": ISO, "who", "os_user",
+ * "host", "what", "campaign", "edition", "detail"} (mailer log --format json
+ * and the report's "events"). -1 when out of memory. */
+int events_json(struct buf *out, const struct ledger_event *e);
 
 #endif

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "array.h"
 #include "clock.h"
+#include "events.h"
 #include "report_int.h"
 #include "template.h"
 
@@ -408,44 +408,18 @@ static int targets(struct report_data *d, struct ledger *l, struct err *err)
     return 0;
 }
 
-/* One event of the ledger, kept when it falls in the period. */
+/* One event of the ledger, kept (as the JSON report shows it) when it falls
+ * in the period. */
 static int on_event(void *ud, const struct ledger_event *e)
 {
     struct report_data *d = ud;
-    struct report_event *v;
-    const char *const *from[] = {&e->who,      &e->os_user, &e->host,  &e->what,
-                                 &e->campaign, &e->edition, &e->detail};
-    char **to[7];
-    size_t k;
 
     if (e->at >= d->p->to)
         return 1; /* oldest first: the rest are later still */
-    if (d->nevents == d->events_alloc) {
-        v = array_grow(d->events, &d->events_alloc, 32, sizeof(*v));
-        if (!v)
-            return d->nomem = 1, 1;
-        d->events = v;
-    }
-    v = &d->events[d->nevents++];
-    memset(v, 0, sizeof(*v));
-    v->at = e->at;
-    to[0] = &v->who, to[1] = &v->os_user, to[2] = &v->host, to[3] = &v->what;
-    to[4] = &v->campaign, to[5] = &v->edition, to[6] = &v->detail;
-    for (k = 0; k < 7; k++)
-        if (!(*to[k] = strdup(*from[k] ? *from[k] : "")))
-            return d->nomem = 1, 1;
+    if ((d->events_json.len && buf_addch(&d->events_json, ',')) ||
+        buf_addstr(&d->events_json, "\n  ") || events_json(&d->events_json, e))
+        return d->nomem = 1, 1;
     return 0;
-}
-
-static void event_release(struct report_event *v)
-{
-    free(v->who);
-    free(v->os_user);
-    free(v->host);
-    free(v->what);
-    free(v->campaign);
-    free(v->edition);
-    free(v->detail);
 }
 
 int report_figures_collect(struct report_data *d, struct ledger *l, struct err *err)
@@ -498,9 +472,7 @@ void report_figures_release(struct report_data *d)
     free(d->aud);
     free(d->targets);
     template_free(d->sentence);
-    for (i = 0; i < d->nevents; i++)
-        event_release(&d->events[i]);
-    free(d->events);
+    buf_release(&d->events_json);
 }
 
 long report_figures_rows(const struct report_audience *a)

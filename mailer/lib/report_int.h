@@ -83,12 +83,6 @@ struct report_shown_target {
 };
 
 /* Everything a writer needs, read once. */
-/* Who did what in the period (the ledger's events): for the JSON report. */
-struct report_event {
-    time_t at;
-    char *who, *os_user, *host, *what, *campaign, *edition, *detail; /* "" when none */
-};
-
 struct report_data {
     const struct report_opts *o;
     const struct report_config *cfg; /* never NULL (an empty one) */
@@ -102,9 +96,9 @@ struct report_data {
     size_t neds;
     struct report_shown_target *targets;
     size_t ntargets;
-    struct template *sentence;   /* the built-in sentence */
-    struct report_event *events; /* in the period, oldest first */
-    size_t nevents, events_alloc;
+    struct template *sentence; /* the built-in sentence */
+    struct buf events_json;    /* who did what in the period, oldest first:
+                               the JSON report's "events" members */
     long seq;
     int nomem;
 };

@@ -159,30 +159,6 @@ static int json_target(const struct report_data *d, struct buf *out,
                : 0;
 }
 
-/* Who did what in the period (mailer log's events): who (the operator),
- * os_user, host, at, what, campaign, edition, detail. */
-static int json_events(const struct report_data *d, struct buf *out)
-{
-    const struct report_event *e;
-    char at[32];
-    size_t i;
-
-    for (i = 0; i < d->nevents; i++) {
-        e = &d->events[i];
-        clock_iso(e->at, at, sizeof(at));
-        if (buf_addf(out, "%s\n  {\"at\": \"%s\", \"who\": ", i ? "," : "", at) ||
-            value_json_quote(out, e->who) || buf_addstr(out, ", \"os_user\": ") ||
-            value_json_quote(out, e->os_user) || buf_addstr(out, ", \"host\": ") ||
-            value_json_quote(out, e->host) || buf_addstr(out, ", \"what\": ") ||
-            value_json_quote(out, e->what) || buf_addstr(out, ", \"campaign\": ") ||
-            value_json_quote(out, e->campaign) || buf_addstr(out, ", \"edition\": ") ||
-            value_json_quote(out, e->edition) || buf_addstr(out, ", \"detail\": ") ||
-            value_json_quote(out, e->detail) || buf_addch(out, '}'))
-            return -1;
-    }
-    return 0;
-}
-
 int report_json_write(const struct report_data *d, struct buf *out)
 {
     struct buf tmp = BUF_INIT;
@@ -201,7 +177,7 @@ int report_json_write(const struct report_data *d, struct buf *out)
         rc = (k && buf_addch(out, ',')) || json_audience(d, &d->aud[k], &tmp, out);
     rc = rc || buf_addstr(out, "],\n \"targets\": [") ||
          report_words_targets_each(d, out, json_target) || buf_addstr(out, "],\n \"events\": [") ||
-         json_events(d, out) || buf_addstr(out, "]}\n");
+         buf_add(out, d->events_json.data, d->events_json.len) || buf_addstr(out, "]}\n");
     buf_release(&tmp);
     return rc ? -1 : 0;
 }
