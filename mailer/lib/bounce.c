@@ -398,8 +398,7 @@ static void content_name(const struct mailmime_content *ct, char *out, size_t si
     }
     snprintf(out, size, "%s/%s", type ? type : "x",
              ct && ct->ct_subtype ? ct->ct_subtype : "plain");
-    for (; *out; out++)
-        *out = (char)tolower((unsigned char)*out);
+    bounce_lower(out);
 }
 
 /* Decode a single part's transfer encoding and append it (LF ends; UTF-8
@@ -598,7 +597,6 @@ const char *bounce_command_find(const char *f)
         {"after end of data", "DATA"},
         {"in reply to data", "DATA"},
         {"after data", "DATA"},
-        {"after end of data command", "DATA"},
         {">>> data", "DATA"},
         {"didn't like the message", "DATA"}, /* qmail: the text after DATA */
         {"for text command", "DATA"},
@@ -663,7 +661,6 @@ size_t bounce_copy_start(const char *low)
                                         "copy of the message header",
                                         "included is a copy of the message header",
                                         "------ original message",
-                                        "below is a copy of the original message",
                                         "--- the header of the original message",
                                         "----- message header follows",
                                         "returned message follows",
@@ -927,7 +924,7 @@ static int classify_scan(struct bounce_scan *s, struct bounce_result *r, int nes
     } else if (s->dsn.len || bounce_notice_is(s, from_hdr, r->subject, text)) {
         if (read_bounce(s, r, text, nesting))
             goto out;
-    } else if ((hit = bounce_autoreply_is(s, fsubject, text, r)) != 0) {
+    } else if ((hit = bounce_autoreply_is(s, fsubject, r)) != 0) {
         if (hit < 0 || as_autoreply(r))
             goto out;
     } else if (bounce_unsubscribe_is(fsubject, text, r)) {

@@ -128,20 +128,14 @@ int bounce_challenge_is(const struct bounce_scan *s, const char *fsubject, const
     return hit;
 }
 
-int bounce_autoreply_is(const struct bounce_scan *s, const char *fsubject, const char *text,
-                        struct bounce_result *r)
+int bounce_autoreply_is(const struct bounce_scan *s, const char *fsubject, struct bounce_result *r)
 {
     char *as = bounce_header_get(s->headers.data, "Auto-Submitted", 0);
     char *prec = bounce_header_get(s->headers.data, "Precedence", 0);
-    char *ftext = bounce_fold_dup(text);
     const char *why = NULL;
-    int hit = -1;
+    int hit;
 
-    if (!ftext)
-        goto out;
-    if (is_challenge(s, fsubject, ftext))
-        why = "challenge-response (a person is asked to confirm)";
-    else if (as && strncasecmp(as, "no", 2))
+    if (as && strncasecmp(as, "no", 2))
         why = "Auto-Submitted header";
     else if (bounce_header_has(s->headers.data, "X-Autoreply") ||
              bounce_header_has(s->headers.data, "X-Autorespond") ||
@@ -152,9 +146,7 @@ int bounce_autoreply_is(const struct bounce_scan *s, const char *fsubject, const
     else if (bounce_any_in(fsubject, auto_subjects) || !strncmp(fsubject, "auto:", 5))
         why = "auto-reply subject";
     hit = why ? (bounce_set_why(r, why) ? -1 : 1) : 0;
-out:
     free(as);
     free(prec);
-    free(ftext);
     return hit;
 }

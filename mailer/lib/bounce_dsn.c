@@ -86,20 +86,24 @@ static int led_by_other(const char *p, const char *addr)
     return other;
 }
 
+/* The notice's text as dsn_group reads it: the text, its ASCII lower-cased
+ * copy (same offsets) and where the copy of the returned message begins in
+ * it. Made once for all the groups. */
+struct context {
+    const char *text;
+    char *low;
+    size_t cut;
+};
+
 /* What the notice's text says next to the address: the lines from the one
  * naming it to the next empty line (at most a few), before the copy of the
  * returned message. Appended to out. */
-static int words_about(const char *text, const char *addr, struct buf *out)
+static int words_about(const struct context *c, const char *addr, struct buf *out)
 {
-    char *low = strdup(text);
-    const char *p, *end, *stop;
-    size_t cut, lines = 0;
+    const char *text = c->text, *low = c->low, *p, *end, *stop;
+    size_t cut = c->cut, lines = 0;
     int rc = 0;
 
-    if (!low)
-        return -1;
-    bounce_lower(low);
-    cut = bounce_copy_start(low);
     for (p = low; (p = strstr(p, addr)) && (size_t)(p - low) < cut; p++) {
         while (p > low && p[-1] != '\n')
             p--;
@@ -114,12 +118,10 @@ static int words_about(const char *text, const char *addr, struct buf *out)
         rc = buf_add(out, text + (p - low), (size_t)(stop - p));
         break;
     }
-    free(low);
     return rc;
 }
 
-static int dsn_group(struct bounce_scan *s, struct bounce_result *r, const char *group,
-                     const char *context)
+static int dsn_group(struct bounce_result *r, const char *group, const struct context *context)
 {
     char *fin = bounce_header_get(group, "Final-Recipient", 0);
     char *orig = bounce_header_get(group, "Original-Recipient", 0);
@@ -174,24 +176,18 @@ static int dsn_group(struct bounce_scan *s, struct bounce_result *r, const char 
         goto out;
     facts.status = st;
     facts.diagnostic = x->diagnostic;
-    facts.context = about.len ? about.data : context;
+    facts.context = about.len ? about.data : context ? context->text : NULL;
     facts.command = bounce_command_find(fd);
-    if (!*facts.command && about.len) {
+    if (!*facts.command && about.len && *x->diagnostic) { /* else fd is about's */
         char *fa = bounce_fold_dup(about.data);
         if (!fa)
             goto out;
         facts.command = bounce_command_find(fa);
         free(fa);
     }
-    if (!*facts.command && context) { /* a transcript: ">>> RCPT TO:<a@b>" */
-        char *low = strdup(context);
-        if (!low)
-            goto out;
-        bounce_lower(low);
-        if (bounce_rcpt_named(low, bounce_copy_start(low), addr))
-            facts.command = "RCPT";
-        free(low);
-    }
+    /* a transcript: ">>> RCPT TO:<a@b>" */
+    if (!*facts.command && context && bounce_rcpt_named(context->low, context->cut, addr))
+        facts.command = "RCPT";
     facts.delayed = !strcmp(action, "delayed");
     x->command = facts.command;
     x->reason = bounce_reason_judge(&facts);
@@ -207,7 +203,6 @@ out:
     free(action);
     free(fd);
     buf_release(&about);
-    (void)s;
     return rc;
 }
 
@@ -242,10 +237,17 @@ static const char *group_end(const char *p)
 
 int bounce_dsn_read(struct bounce_scan *s, struct bounce_result *r, const char *context)
 {
+    struct context c = {context, NULL, 0};
     struct buf g;
     const char *p = s->dsn.data, *blank;
     int rc = 0, first = 1;
 
+    if (context) {
+        if (!(c.low = strdup(context)))
+            return -1;
+        bounce_lower(c.low);
+        c.cut = bounce_copy_start(c.low);
+    }
     buf_init(&g, 0);
     while (*p && !rc) {
         while (*p == '\n' || *p == ' ' || *p == '\t')
@@ -259,11 +261,12 @@ int bounce_dsn_read(struct bounce_scan *s, struct bounce_result *r, const char *
             rc = -1;
         else if (!first || !bounce_header_has(g.data, "Reporting-MTA") ||
                  bounce_header_has(g.data, "Final-Recipient"))
-            rc = dsn_group(s, r, g.data, context);
+            rc = dsn_group(r, g.data, context ? &c : NULL);
         first = 0;
         p = blank;
     }
     buf_release(&g);
+    free(c.low);
     return rc;
 }
 
@@ -302,12 +305,10 @@ static int arf_add(struct bounce_result *r, const char *block, const char *name)
 int bounce_arf_read(struct bounce_scan *s, struct bounce_result *r)
 {
     struct buf g;
-    char *type;
     int rc = -1;
 
     buf_init(&g, 0);
     bounce_headers_unfold(s, &g, s->feedback.data, s->feedback.len);
-    type = bounce_header_get(g.data, "Feedback-Type", 0);
     r->type = BOUNCE_COMPLAINT;
     if (s->oom || bounce_set_why(r, "ARF feedback report"))
         goto out;
@@ -318,7 +319,6 @@ int bounce_arf_read(struct bounce_scan *s, struct bounce_result *r)
         goto out;
     rc = 0;
 out:
-    free(type);
     buf_release(&g);
     return rc;
 }

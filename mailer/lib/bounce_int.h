@@ -121,10 +121,10 @@ int bounce_notice_read(struct bounce_scan *s, struct bounce_result *r, const cha
  * 1 when it was one (r filled), 0 when not, -1 when out of memory. */
 int bounce_ses_read(const char *text, struct bounce_result *r);
 
-/* bounce_autoreply.c: an auto-reply, vacation notice or challenge-response
- * (sets r->why); 1 when it is one, -1 when out of memory. */
-int bounce_autoreply_is(const struct bounce_scan *s, const char *fsubject, const char *text,
-                        struct bounce_result *r);
+/* bounce_autoreply.c: an auto-reply or vacation notice (sets r->why); 1
+ * when it is one, -1 when out of memory. Asked only of a message
+ * bounce_challenge_is has already found not to be a challenge. */
+int bounce_autoreply_is(const struct bounce_scan *s, const char *fsubject, struct bounce_result *r);
 
 /* bounce_autoreply.c: a challenge-response system asking the sender to
  * prove it is a person (also when written as a delivery-status report). */

@@ -198,6 +198,7 @@ struct notice {
     const char *text; /* the decoded text */
     char *low;        /* the text, ASCII lower-cased (same offsets) */
     size_t cut;       /* where the returned copy begins */
+    char *pre;        /* low[0..cut): the notice's own words */
     char *self;       /* the original sender, or NULL */
     const char *from; /* the notice's sender */
     int delay;        /* a warning, not a final failure */
@@ -423,10 +424,6 @@ static int has_code(const char *s)
            bounce_smtp_code_find(s) >= 400;
 }
 
-/* The words a notice says about one recipient (see the top of the file):
- * its block, and the transcript's lines naming it only when the block
- * gives no code (Sendmail's "(reason: 553 SPF fail)" is the answer; a
- * "550 5.1.1 ... User unknown" later in the transcript is its echo). */
 /* "550 <a@b>... User unknown": a Sendmail error line, one line long, whose
  * code is part of the answer. */
 static int code_led(const char *p, const char *end)
@@ -437,6 +434,10 @@ static int code_led(const char *p, const char *end)
            isdigit((unsigned char)p[2]) && p[3] == ' ';
 }
 
+/* The words a notice says about one recipient (see the top of the file):
+ * its block, and the transcript's lines naming it only when the block
+ * gives no code (Sendmail's "(reason: 553 SPF fail)" is the answer; a
+ * "550 5.1.1 ... User unknown" later in the transcript is its echo). */
 static int words_for(const struct notice *n, const struct bounce_result *r, const char *addr,
                      struct buf *d)
 {
@@ -514,24 +515,25 @@ static int notice_words(const struct notice *n, struct buf *out)
                                         NULL};
     const char *const *m;
     const char *p = NULL, *end, *q;
-    char st[16];
+    struct buf line;
 
     for (m = marks; *m && !p; m++)
         if ((p = strstr(n->low, *m)) && (size_t)(p - n->low) < n->cut)
             p += strlen(*m);
         else
             p = NULL;
+    buf_init(&line, 0);
     for (q = n->low; !p && *q && (size_t)(q - n->low) < n->cut; q = *end ? end + 1 : end) {
-        struct buf line;
         end = line_end(q);
-        buf_init(&line, 0);
-        if (buf_add(&line, q, (size_t)(end - q)))
+        buf_reset(&line);
+        if (buf_add(&line, q, (size_t)(end - q))) {
+            buf_release(&line);
             return -1;
-        if ((!bounce_status_find(line.data, st, sizeof(st)) && st[0] != '2') ||
-            bounce_smtp_code_find(line.data) >= 400)
+        }
+        if (has_code(line.data))
             p = q;
-        buf_release(&line);
     }
+    buf_release(&line);
     if (!p)
         return 0;
     while (*p == '\n' || *p == ' ' || *p == '\'' || *p == ':')
@@ -561,22 +563,16 @@ static int judge(const struct notice *n, struct bounce_rcpt *x)
 {
     struct bounce_facts f = {0};
     char st[16] = "", *fd = bounce_fold_dup(x->diagnostic);
-    struct buf pre;
     int code;
 
     if (!fd)
         return -1;
-    buf_init(&pre, 0);
-    if (buf_add(&pre, n->low, n->cut)) {
-        free(fd);
-        return -1;
-    }
     if (fail_status(x->diagnostic, st, sizeof(st))) {
         if ((code = bounce_smtp_code_find(x->diagnostic)) >= 400)
             snprintf(st, sizeof(st), "%c.0.0", code >= 500 ? '5' : '4');
-        else if (!fail_status(pre.data, st, sizeof(st)))
+        else if (!fail_status(n->pre, st, sizeof(st)))
             ;
-        else if ((code = bounce_smtp_code_find(pre.data)) >= 400)
+        else if ((code = bounce_smtp_code_find(n->pre)) >= 400)
             snprintf(st, sizeof(st), "%c.0.0", code >= 500 ? '5' : '4');
         else
             snprintf(st, sizeof(st), "%s", n->delay ? "4.0.0" : "5.0.0");
@@ -585,20 +581,18 @@ static int judge(const struct notice *n, struct bounce_rcpt *x)
     x->status = strdup(st);
     if (!x->status) {
         free(fd);
-        buf_release(&pre);
         return -1;
     }
     f.status = st;
     f.diagnostic = x->diagnostic;
-    f.context = pre.data;
+    f.context = n->pre;
     f.command = bounce_command_find(fd);
     if (!*f.command && bounce_rcpt_named(n->low, n->cut, x->address))
         f.command = "RCPT";             /* a transcript: ">>> RCPT TO:<a@b>" */
     if (!*f.command && n->nrcpt == 1) { /* one recipient: all the words are its */
-        char *fp = bounce_fold_dup(pre.data);
+        char *fp = bounce_fold_dup(n->pre);
         if (!fp) {
             free(fd);
-            buf_release(&pre);
             return -1;
         }
         f.command = bounce_command_find(fp);
@@ -609,7 +603,6 @@ static int judge(const struct notice *n, struct bounce_rcpt *x)
         free(x->action);
         if (!(x->action = strdup("delayed"))) {
             free(fd);
-            buf_release(&pre);
             return -1;
         }
     }
@@ -623,7 +616,6 @@ static int judge(const struct notice *n, struct bounce_rcpt *x)
         x->reason = BOUNCE_R_FILTERED;
     x->class = f.delayed ? BOUNCE_SOFT : bounce_class_from(x->reason, st);
     free(fd);
-    buf_release(&pre);
     return 0;
 }
 
@@ -671,13 +663,8 @@ static int find_recipients(struct bounce_scan *s, struct notice *n, struct bounc
         rc = find_after_leads(n, r);
     if (!rc && !r->nrcpt)
         rc = find_any(n, r);
-    if (!rc && !r->nrcpt) {
-        to = s->orig.len ? bounce_header_get(s->orig.data, "To", 0) : NULL;
-        if (!to && n->text[n->cut])
-            to = bounce_header_get(n->text + n->cut, "To", 1);
-        if (to)
-            rc = find_list(n, r, to);
-    }
+    if (!rc && !r->nrcpt && (to = original_header(s, n, "To")))
+        rc = find_list(n, r, to);
     free(failed);
     free(to);
     return rc;
@@ -698,15 +685,13 @@ int bounce_notice_read(struct bounce_scan *s, struct bounce_result *r, const cha
         goto out;
     bounce_lower(n.low);
     n.cut = bounce_copy_start(n.low);
+    if (!(n.pre = xstrndup(n.low, n.cut)))
+        goto out;
     n.self = original_sender(s, &n);
     {
         /* A warning, by its words before the copy or by its subject
          * ("Warning: message ... delayed 24 hours"). */
-        char c = n.low[n.cut], *fs, *ft;
-        n.low[n.cut] = '\0';
-        ft = bounce_fold_dup(n.low);
-        n.low[n.cut] = c;
-        fs = bounce_fold_dup(r->subject ? r->subject : "");
+        char *ft = bounce_fold_dup(n.pre), *fs = bounce_fold_dup(r->subject ? r->subject : "");
         if (ft && fs)
             n.delay = bounce_any_in(ft, delay_phrases) || bounce_any_in(fs, delay_subjects) ||
                       (!strncmp(fs, "warning: message", 16) && strstr(fs, " delayed"));
@@ -737,6 +722,7 @@ int bounce_notice_read(struct bounce_scan *s, struct bounce_result *r, const cha
     rc = 0;
 out:
     free(n.low);
+    free(n.pre);
     free(n.self);
     buf_release(&d);
     buf_release(&one);
