@@ -253,7 +253,6 @@ static struct filter *fbinary(struct fparser *p, const char *kw, enum fop op)
             err_nomem(p->err);
             return NULL;
         }
-        n->op = op;
         n->a = l;
         n->b = r;
         l = n;
@@ -300,7 +299,7 @@ void filter_free(struct filter *f)
 static int fmatch(const struct filter *f, const struct value *vars, struct buf *tmp)
 {
     const struct value *v;
-    const char *text = "";
+    const char *text = NULL;
     size_t len = 0, i;
     int in = 0, m;
 
@@ -318,10 +317,10 @@ static int fmatch(const struct filter *f, const struct value *vars, struct buf *
         break;
     }
     v = value_map_get(vars, f->col);
-    if (v && value_text(v, &len))
+    if (v)
         text = value_text(v, &len);
-    else
-        len = 0;
+    if (!text)
+        text = "", len = 0;
     if (fold_text(text, len, tmp))
         return -1;
     for (i = 0; i < f->nvals && !in; i++)

@@ -844,28 +844,28 @@ static int file_check(struct build *b, const struct message_file *mf, const char
     return 0;
 }
 
-/* An empty base64 part: Content-Type with name=, Content-ID when inline,
- * Content-Disposition with filename=. NULL when out of memory. */
-/* An iCalendar file's METHOD line: REQUEST, or PUBLISH (the default, and
- * for a file that cannot be read: reading it fails later, with a message). */
-static const char *calendar_method(const char *path)
+/* An iCalendar file's METHOD line: REQUEST, or PUBLISH (the default), in
+ * the text s[0..len) already read: its first 200 lines of at most 255
+ * octets (a longer line counts as several). */
+static const char *calendar_method(const char *s, size_t len)
 {
-    char line[256];
-    const char *method = "PUBLISH";
-    FILE *f = fopen(path, "rb");
+    size_t i, end, room;
+    const char *nl;
     int n;
 
-    for (n = 0; f && n < 200 && fgets(line, sizeof(line), f); n++)
-        if (!strncasecmp(line, "METHOD:REQUEST", 14)) {
-            method = "REQUEST";
-            break;
-        }
-    if (f)
-        fclose(f);
-    return method;
+    for (i = 0, n = 0; i < len && n < 200; i = end, n++) {
+        room = len - i < 255 ? len - i : 255;
+        nl = memchr(s + i, '\n', room);
+        end = nl ? (size_t)(nl - s) + 1 : i + room;
+        if (end - i >= 14 && !strncasecmp(s + i, "METHOD:REQUEST", 14))
+            return "REQUEST";
+    }
+    return "PUBLISH";
 }
 
-/* method: an iCalendar part's (text/calendar gets charset and method), else NULL. */
+/* An empty base64 part: Content-Type with name=, Content-ID when inline,
+ * Content-Disposition with filename=. NULL when out of memory.
+ * method: an iCalendar part's (text/calendar gets charset and method), else NULL. */
 static struct mailmime *file_headers(const char *shown, const char *type, const char *content_id,
                                      const char *method)
 {
@@ -928,8 +928,9 @@ out:
     return part;
 }
 
-/* Read path and append its base64 text to encoded. */
-static int file_encode(const char *path, struct buf *encoded, struct err *err)
+/* Read path and append its base64 text to encoded; *method, its
+ * iCalendar METHOD (calendar_method), from the same read. */
+static int file_encode(const char *path, struct buf *encoded, const char **method, struct err *err)
 {
     struct buf raw;
     int rc = -1;
@@ -944,6 +945,7 @@ static int file_encode(const char *path, struct buf *encoded, struct err *err)
     } else if (base64_encode(encoded, (const unsigned char *)raw.data, raw.len)) {
         err_nomem(err);
     } else {
+        *method = calendar_method(raw.data, raw.len);
         rc = 0;
     }
     buf_release(&raw);
@@ -955,13 +957,12 @@ int message_file_load(struct message_file *mf, struct err *err)
     struct buf encoded = BUF_INIT;
 
     message_file_release(mf);
-    if (file_encode(mf->path, &encoded, err)) {
+    if (file_encode(mf->path, &encoded, &mf->calendar_method, err)) {
         buf_release(&encoded);
         return -1;
     }
     if (!encoded.data && buf_addstr(&encoded, "")) /* an empty file */
         return err_nomem(err);
-    mf->calendar_method = calendar_method(mf->path);
     mf->encoded = buf_detach(&encoded, &mf->encoded_len);
     return mf->encoded ? 0 : err_nomem(err);
 }
@@ -979,7 +980,7 @@ void message_file_release(struct message_file *mf)
 static struct mailmime *file_part(struct build *b, const struct message_file *mf,
                                   struct buf *encoded)
 {
-    const char *shown, *type, *data = mf->encoded;
+    const char *shown, *type, *data = mf->encoded, *method = mf->calendar_method;
     size_t len = mf->encoded_len;
     struct mailmime *part;
     struct mailmime_data *body;
@@ -987,15 +988,13 @@ static struct mailmime *file_part(struct build *b, const struct message_file *mf
     if (file_check(b, mf, &shown, &type))
         return NULL;
     if (!data) {
-        if (file_encode(mf->path, encoded, b->err))
+        if (file_encode(mf->path, encoded, &method, b->err))
             return NULL;
         data = encoded->data;
         len = encoded->len;
     }
     if (!(part = file_headers(shown, type, mf->content_id,
-                              strcmp(type, "text/calendar") ? NULL
-                              : mf->calendar_method         ? mf->calendar_method
-                                                            : calendar_method(mf->path)))) {
+                              strcmp(type, "text/calendar") ? NULL : method))) {
         err_nomem(b->err);
         return NULL;
     }
