@@ -428,8 +428,7 @@ static void notice_send(struct cli *cli, struct notice *nt, const char *to)
     struct buf subject = BUF_INIT, body = BUF_INIT;
     struct err err;
     char when[128];
-    const char *key, *nl;
-    struct buf k = BUF_INIT;
+    char *key, *nl;
     int mailed = 0;
 
     if (!nt->n)
@@ -458,18 +457,13 @@ static void notice_send(struct cli *cli, struct notice *nt, const char *to)
     }
     sender_release(&s);
     err_clear(&err);
-    for (key = nt->keys.data; *key; key = nl + 1) {
-        nl = strchr(key, '\n');
-        if (!nl)
-            break;
-        buf_reset(&k);
-        if (buf_add(&k, key, (size_t)(nl - key)))
-            cli_die_nomem();
-        if (ledger_note_set(nt->l, k.data, nt->today, &err))
+    /* the keys, a line each, are cut in place */
+    for (key = nt->keys.data; (nl = strchr(key, '\n')); key = nl + 1) {
+        *nl = '\0';
+        if (ledger_note_set(nt->l, key, nt->today, &err))
             cli_fail(&err);
         err_clear(&err);
     }
-    buf_release(&k);
     if (mailed && cli->verbose)
         fprintf(stderr,
                 ngettext("mailer: a summary of %d problem was mailed to %s\n",
@@ -554,7 +548,7 @@ int cmd_due(int argc, char **argv, struct cli *cli)
             fwrite(said.data, 1, said.len, stderr);
         buf_release(&said);
     }
-    if (notify && l && !dry_run) {
+    if (notify && l) { /* never on a dry run (notify is NULL then) */
         nt.l = l;
         if (ledger_mailings_each(l, NULL, stuck, &nt, &err) < 0) {
             rc = cli_fail(&err);

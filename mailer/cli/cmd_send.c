@@ -256,7 +256,6 @@ int cli_send_edition(struct cli *cli, struct send_opts *o, struct due_watch *wat
     o->lock_dir = lock_dir.data;
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
-    o->ledger = NULL;
     if (!(o->ledger = cli_ledger(cli, &err)) || send_run(o, &r, &err)) {
         print_audience(&r, &ui, cli->quiet);
         rc = cli_fail(&err);

@@ -109,11 +109,7 @@ static void file_free(struct transport *t)
 {
     struct file_sink *f = (struct file_sink *)t;
 
-    while (f->done_head) {
-        struct transport_job *j = f->done_head;
-        f->done_head = j->next;
-        transport_job_free(j);
-    }
+    transport_jobs_free(f->done_head);
     free(f->dir);
     free(f);
 }

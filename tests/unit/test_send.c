@@ -74,27 +74,36 @@ static struct transport *script_open(const struct transport_config *cfg, struct 
     return &s->base;
 }
 
+/* Every delivery of prueba's mailing but sent, failed and bounced ones
+ * (each other state is due at some time), as l sees them, into d[0..32);
+ * returns how many. */
+static size_t unfinished(struct ledger *l, struct delivery d[32])
+{
+    struct mailing m;
+    struct err e;
+    size_t n = 0;
+
+    err_init(&e);
+    assert_int_equal(ledger_mailing_find(l, "prueba", "main", &m, &e), 0);
+    assert_int_equal(ledger_deliveries_due(l, m.id, T0 + 86400 * 365, 0, 1, d, 32, &n, &e), 0);
+    mailing_release(&m);
+    err_release(&e);
+    return n;
+}
+
 /* Is rcpt ("<x@y>") a delivery the ledger has, committed, as `sending`? */
 static int committed_as_sending(const char *rcpt)
 {
     struct delivery d[32];
-    struct mailing m;
-    struct err e;
-    size_t n = 0;
+    size_t n = unfinished(seen.observer, d);
     int found = 0;
 
-    err_init(&e);
-    assert_int_equal(ledger_mailing_find(seen.observer, "prueba", "main", &m, &e), 0);
-    assert_int_equal(
-        ledger_deliveries_due(seen.observer, m.id, T0 + 86400 * 365, 0, 1, d, 32, &n, &e), 0);
     for (size_t i = 0; i < n; i++) {
         if (!strncmp(rcpt + 1, d[i].address, strlen(d[i].address)) &&
             d[i].state == DELIVERY_SENDING)
             found = 1;
         delivery_release(&d[i]);
     }
-    mailing_release(&m);
-    err_release(&e);
     return found;
 }
 
@@ -297,16 +306,10 @@ static int run_at(struct fixture *f, time_t now)
 static void delivery_of(struct fixture *f, const char *name, struct delivery *out)
 {
     struct delivery d[32];
-    struct mailing m;
-    struct err e;
-    size_t n = 0;
+    size_t n = unfinished(f->l, d);
     char addr[64];
 
     snprintf(addr, sizeof(addr), "%s@test.example", name);
-    err_init(&e);
-    assert_int_equal(ledger_mailing_find(f->l, "prueba", "main", &m, &e), 0);
-    /* every state but sent, failed and bounced is due at some time */
-    assert_int_equal(ledger_deliveries_due(f->l, m.id, T0 + 86400 * 365, 0, 1, d, 32, &n, &e), 0);
     memset(out, 0, sizeof(*out));
     out->state = DELIVERY_SENT; /* not due: sent or failed, told apart by the counts */
     out->id = -1;
@@ -317,8 +320,6 @@ static void delivery_of(struct fixture *f, const char *name, struct delivery *ou
         }
         delivery_release(&d[i]);
     }
-    mailing_release(&m);
-    err_release(&e);
 }
 
 static enum mailing_state mailing_state_now(struct fixture *f)

@@ -63,6 +63,43 @@ static void load(struct sender *s, const char *rate, const char *daily, const ch
     err_release(&e);
 }
 
+/* The same, for the sender called name. */
+static void load_as(struct sender *s, const char *name, const char *rate, const char *daily,
+                    const char *preset)
+{
+    load(s, rate, daily, preset);
+    free(s->name);
+    s->name = strdup(name);
+}
+
+/* A mailing of sender (NULL: the default) to count addresses
+ * PREFIXi@example.org, the i-th of them sent at at[i]. */
+static void sent_at(struct ledger *l, const char *campaign, const char *edition, const char *sender,
+                    const char *prefix, const time_t *at, size_t count, time_t now)
+{
+    struct mailing m = {0};
+    struct delivery d[8];
+    struct err e;
+    char addr[32];
+    size_t n, i;
+
+    err_init(&e);
+    m.campaign = (char *)campaign; /* read only */
+    m.edition = (char *)edition;
+    m.sender = (char *)sender;
+    assert_int_equal(ledger_mailing_create(l, &m, &e), 0);
+    for (i = 0; i < count; i++) {
+        snprintf(addr, sizeof(addr), "%s%zu@example.org", prefix, i);
+        ledger_delivery_add(l, m.id, addr, "", "", "{}", addr, &e);
+    }
+    assert_int_equal(ledger_deliveries_due(l, m.id, now, 0, 0, d, count, &n, &e), 0);
+    for (i = 0; i < n; i++) {
+        ledger_delivery_result(l, d[i].id, DELIVERY_SENT, 250, "", "", 0, at[i], &e);
+        delivery_release(&d[i]);
+    }
+    err_release(&e);
+}
+
 /* Send as fast as the throttle allows for `seconds` of fake time; return
  * how many went and the largest number in any 1-second window. */
 static int drive(struct throttle *t, double seconds, int *max_per_second)
@@ -151,31 +188,17 @@ static void test_presets(void **state)
 static void test_daily_from_ledger(void **state)
 {
     struct ledger *l = fresh("daily");
-    struct mailing m = {0};
-    struct delivery d[8];
     struct throttle t;
     struct sender s;
     struct err e;
-    char addr[32];
     time_t now = 1800000000;
-    size_t n, i;
+    /* one a day and a half ago, four within the last hour */
+    const time_t at[] = {now - 129600, now - 3600 + 1, now - 3600 + 2, now - 3600 + 3,
+                         now - 3600 + 4};
 
     (void)state;
     err_init(&e);
-    m.campaign = "c";
-    m.edition = "e";
-    assert_int_equal(ledger_mailing_create(l, &m, &e), 0);
-    for (i = 0; i < 5; i++) {
-        snprintf(addr, sizeof(addr), "p%zu@example.org", i);
-        ledger_delivery_add(l, m.id, addr, "", "", "{}", addr, &e);
-    }
-    assert_int_equal(ledger_deliveries_due(l, m.id, now, 0, 0, d, 8, &n, &e), 0);
-    for (i = 0; i < n; i++) {
-        /* one a day and a half ago, four within the last hour */
-        time_t at = i < 1 ? now - 129600 : now - 3600 + (time_t)i;
-        ledger_delivery_result(l, d[i].id, DELIVERY_SENT, 250, "", "", 0, at, &e);
-        delivery_release(&d[i]);
-    }
+    sent_at(l, "c", "e", NULL, "p", at, 5, now);
     clock_fix(&now);
     load(&s, "", "5", "");
     assert_int_equal(throttle_init(&t, &s, l, &e), 0);
@@ -202,30 +225,15 @@ static void test_daily_from_ledger(void **state)
 static void test_per_sender(void **state)
 {
     struct ledger *l = fresh("senders");
-    struct mailing m = {0};
-    struct delivery d[8];
     struct throttle t;
     struct sender s;
     struct err e;
-    char addr[32];
     time_t now = 1800000000;
-    size_t n, i;
+    const time_t at[] = {now - 2, now - 1, now}; /* red's, the last one this very second */
 
     (void)state;
     err_init(&e);
-    m.campaign = "red-boletin";
-    m.edition = "main";
-    m.sender = "red";
-    assert_int_equal(ledger_mailing_create(l, &m, &e), 0);
-    for (i = 0; i < 3; i++) {
-        snprintf(addr, sizeof(addr), "r%zu@example.org", i);
-        ledger_delivery_add(l, m.id, addr, "", "", "{}", addr, &e);
-    }
-    assert_int_equal(ledger_deliveries_due(l, m.id, now, 0, 0, d, 8, &n, &e), 0);
-    for (i = 0; i < n; i++) { /* red's, the last one this very second */
-        ledger_delivery_result(l, d[i].id, DELIVERY_SENT, 250, "", "", 0, now - 2 + (time_t)i, &e);
-        delivery_release(&d[i]);
-    }
+    sent_at(l, "red-boletin", "main", "red", "r", at, 3, now);
     clock_fix(&now);
     /* the default sender: a cap of 3 not reached, no wait */
     load(&s, "30/min", "3", "");
@@ -236,18 +244,14 @@ static void test_per_sender(void **state)
     sender_release(&s);
     /* red: its three reach the cap; its rate goes on from its last message
      * (this very second): the next may go 2 s after the end of it */
-    load(&s, "30/min", "3", "");
-    free(s.name);
-    s.name = strdup("red");
+    load_as(&s, "red", "30/min", "3", "");
     assert_int_equal(throttle_init(&t, &s, l, &e), 0);
     assert_int_equal(t.sent_24h, 3);
     assert_true(throttle_daily_reached(&t));
     assert_true(throttle_delay(&t) > 2.9 && throttle_delay(&t) <= 3.0);
     sender_release(&s);
     /* a sub-second interval is not carried over */
-    load(&s, "2/s", "0", "");
-    free(s.name);
-    s.name = strdup("red");
+    load_as(&s, "red", "2/s", "0", "");
     assert_int_equal(throttle_init(&t, &s, l, &e), 0);
     assert_true(throttle_delay(&t) == 0);
     sender_release(&s);
