@@ -849,6 +849,7 @@ static int file_check(struct build *b, const struct message_file *mf, const char
  * octets (a longer line counts as several). */
 static const char *calendar_method(const char *s, size_t len)
 {
+    const char *method = "PUBLISH"; /* a header value, not a message */
     size_t i, end, room;
     const char *nl;
     int n;
@@ -857,10 +858,12 @@ static const char *calendar_method(const char *s, size_t len)
         room = len - i < 255 ? len - i : 255;
         nl = memchr(s + i, '\n', room);
         end = nl ? (size_t)(nl - s) + 1 : i + room;
-        if (end - i >= 14 && !strncasecmp(s + i, "METHOD:REQUEST", 14))
-            return "REQUEST";
+        if (end - i >= 14 && !strncasecmp(s + i, "METHOD:REQUEST", 14)) {
+            method = "REQUEST";
+            break;
+        }
     }
-    return "PUBLISH";
+    return method;
 }
 
 /* An empty base64 part: Content-Type with name=, Content-ID when inline,
