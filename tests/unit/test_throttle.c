@@ -80,7 +80,7 @@ static void sent_at(struct ledger *l, const char *campaign, const char *edition,
     struct mailing m = {0};
     struct delivery d[8];
     struct err e;
-    char addr[32];
+    char addr[64];
     size_t n, i;
 
     err_init(&e);
