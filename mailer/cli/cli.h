@@ -171,6 +171,8 @@ struct due_watch {
     int sender_stopped; /* stopped for a reason of its sender's mailbox (its daily limit,
                            an account-wide refusal, its server unreachable or silent):
                            due skips the sender's other mailings in that run */
+    int sender_busy;    /* its sender was sending in another process: nothing was sent, and
+                           due skips the sender's other mailings in that run too */
 };
 
 /* Run one send (o->campaign and o->edition set, the edition's overrides

@@ -7,8 +7,9 @@
  * `send --at` and an unfinished mailing still are: a person started them).
  * Each item leaves from its campaign's sender; a sender whose run stopped
  * for its mailbox (its daily limit, an account-wide refusal, its server
- * unreachable) is skipped for the rest of this run, and the other senders'
- * items go on. Holds a global lock; prints nothing when nothing is due. */
+ * unreachable), or that another process is sending from (a `mailer send`
+ * by hand: one process at a time per sender, send.h), is skipped for the
+ * rest of this run, and the other senders' items go on. Holds a global lock; prints nothing when nothing is due. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -35,37 +36,45 @@ struct item {
     char edition[64];
 };
 
+/* A sender that stopped in this run, and whether because another process
+ * was sending from it (busy) or for its mailbox (its limit, a refusal...). */
+struct stopped {
+    char *name;
+    int busy;
+};
+
 struct due {
     struct item *v;
     size_t n, alloc;
     time_t now;
-    char **stopped; /* the senders that stopped in this run */
+    struct stopped *stopped; /* the senders that stopped in this run */
     size_t nstopped, stopped_alloc;
 };
 
-/* 1 when sender (a campaign's `sender =`, "" the default) stopped in this run. */
-static int sender_stopped(const struct due *d, const char *sender)
+/* sender (a campaign's `sender =`, "" the default) stopped in this run:
+ * its entry, NULL when it did not. */
+static const struct stopped *sender_stopped(const struct due *d, const char *sender)
 {
     size_t i;
 
     for (i = 0; i < d->nstopped; i++)
-        if (!strcmp(d->stopped[i], *sender ? sender : "default"))
-            return 1;
-    return 0;
+        if (!strcmp(d->stopped[i].name, *sender ? sender : "default"))
+            return &d->stopped[i];
+    return NULL;
 }
 
-static int sender_stop(struct due *d, const char *sender)
+static int sender_stop(struct due *d, const char *sender, int busy)
 {
-    char **grown;
+    struct stopped *grown;
 
     if (d->nstopped == d->stopped_alloc) {
         if (!(grown = array_grow(d->stopped, &d->stopped_alloc, 4, sizeof(*grown))))
             return -1;
         d->stopped = grown;
     }
-    if (!(d->stopped[d->nstopped] = strdup(*sender ? sender : "default")))
+    if (!(d->stopped[d->nstopped].name = strdup(*sender ? sender : "default")))
         return -1;
-    d->nstopped++;
+    d->stopped[d->nstopped++].busy = busy;
     return 0;
 }
 
@@ -235,6 +244,7 @@ static int send_item(struct cli *cli, struct due *d, const struct item *it, int 
                      struct due_watch *watch)
 {
     struct send_opts o = {0};
+    const struct stopped *st;
     struct campaign c;
     char when[128];
     int rc;
@@ -257,8 +267,13 @@ static int send_item(struct cli *cli, struct due *d, const struct item *it, int 
         campaign_release(&c);
         return rc;
     }
-    if (sender_stopped(d, c.sender)) {
-        if (!cli->quiet)
+    if ((st = sender_stopped(d, c.sender))) {
+        if (!cli->quiet && st->busy)
+            fprintf(stderr,
+                    _("mailer: %s %s waits for the next run: its sender %s is sending in "
+                      "another process\n"),
+                    it->campaign, it->edition, cli_sender_name(c.sender));
+        else if (!cli->quiet)
             fprintf(stderr,
                     _("mailer: %s %s waits for the next run: its sender %s stopped in this "
                       "one\n"),
@@ -269,7 +284,8 @@ static int send_item(struct cli *cli, struct due *d, const struct item *it, int 
     o.campaign = &c;
     o.edition = it->edition;
     rc = cli_send_edition(cli, &o, watch);
-    if (watch->sender_stopped && sender_stop(d, c.sender))
+    if ((watch->sender_stopped || watch->sender_busy) &&
+        sender_stop(d, c.sender, watch->sender_busy))
         rc = cli_fail_nomem();
     campaign_release(&c);
     return rc;
@@ -561,7 +577,7 @@ out:
     buf_release(&nt.keys);
     free(d.v);
     for (i = 0; i < d.nstopped; i++)
-        free(d.stopped[i]);
+        free(d.stopped[i].name);
     free(d.stopped);
     ledger_close(l);
     lockfile_release(&lock);

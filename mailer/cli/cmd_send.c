@@ -28,7 +28,7 @@ static void on_signal(int sig)
 }
 
 struct ui {
-    int tty, verbose;
+    int tty, verbose, quiet;
     double last_draw;
 };
 
@@ -69,6 +69,18 @@ static void delivered(void *ud, const char *address, const struct transport_resu
     if (ui->verbose)
         fprintf(stderr, "%s%s: %s: %s\n", ui->tty ? "\r" : "", address, _(names[r->outcome]),
                 r->reply[0] ? r->reply : _("(no reply)"));
+}
+
+static void sender_waiting(void *ud, const char *sender, const char *holder)
+{
+    const struct ui *ui = ud;
+
+    if (!ui->quiet)
+        fprintf(stderr,
+                _("mailer: the sender %s is sending in another process (%s); its limits are its "
+                  "mailbox's, so this mailing waits for that one to end (Ctrl-C stops the wait; "
+                  "nothing is lost)\n"),
+                cli_sender_name(sender), *holder ? holder : _("holder unknown"));
 }
 
 static void local_time(time_t t, char *out, size_t size)
@@ -243,12 +255,15 @@ int cli_send_edition(struct cli *cli, struct send_opts *o, struct due_watch *wat
     send_report_init(&r);
     ui.tty = isatty(STDERR_FILENO) && !cli->quiet;
     ui.verbose = cli->verbose;
+    ui.quiet = cli->quiet;
     o->policy.retry_max_age = config_get_long(&cli->config, CFG_RETRY_MAX_AGE);
     o->policy.resend_uncertain_after = config_get_long(&cli->config, CFG_RESEND_UNCERTAIN_AFTER);
     o->sender = &sender;
     o->stop = &stop_requested;
     o->progress = progress;
     o->delivered = delivered;
+    o->sender_waiting = sender_waiting;
+    o->wait_sender = watch == NULL; /* due sends nothing of a busy sender: its next run does */
     o->ud = &ui;
     o->boundary_seed = getenv("MAILER_TEST_BOUNDARY_SEED");
     o->trace = cli->verbose >= 2; /* -v -v: the SMTP dialogue, AUTH redacted */
@@ -259,6 +274,15 @@ int cli_send_edition(struct cli *cli, struct send_opts *o, struct due_watch *wat
     if (!(o->ledger = cli_ledger(cli, &err)) || send_run(o, &r, &err)) {
         print_audience(&r, &ui, cli->quiet);
         rc = cli_fail(&err);
+    } else if (r.sender_busy) { /* due's: the next run goes on */
+        print_audience(&r, &ui, cli->quiet);
+        if (!cli->quiet)
+            fprintf(stderr,
+                    _("mailer: %s %s waits for the next run: its sender %s is sending in another "
+                      "process (%s)\n"),
+                    o->campaign->id, r.edition.name, cli_sender_name(sender.name),
+                    *r.busy_holder ? r.busy_holder : _("holder unknown"));
+        rc = EX_TEMPFAIL;
     } else if (watch && r.status == SEND_INCOMPLETE && !r.sent && !r.failed && !r.counts.pending &&
                !r.counts.sending && !r.stopped) {
         rc = EX_OK; /* only deferred deliveries not yet due: nothing to say */
@@ -282,6 +306,7 @@ int cli_send_edition(struct cli *cli, struct send_opts *o, struct due_watch *wat
         watch->needs_person = r.account_stop || r.uncertain_stop || r.counts.sending > 0 ||
                               (rc != EX_OK && rc != EX_TEMPFAIL && rc != EX_UNAVAILABLE);
         watch->sender_stopped = !o->dry_run_dir && sender_stopped_by(&r);
+        watch->sender_busy = r.sender_busy;
     }
     events_send_run(o->ledger, o, &r, watch != NULL);
     ledger_close(o->ledger);

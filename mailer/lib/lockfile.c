@@ -1,4 +1,4 @@
-/* lockfile - one run at a time per mailing (or for the scheduler). */
+/* lockfile - one run at a time per mailing, per sender, or for the scheduler. */
 #include "lockfile.h"
 
 #include <errno.h>
@@ -31,9 +31,10 @@ static void make_dirs(const char *path)
     free(dir);
 }
 
-int lockfile_take(struct lockfile *lk, const char *path, const char *what, struct err *err)
+int lockfile_try(struct lockfile *lk, const char *path, const char *doing, char *holder,
+                 size_t size, struct err *err)
 {
-    char host[256] = "?", since[32], holder[512];
+    char host[256] = "?", since[32];
     struct buf info = BUF_INIT;
     ssize_t n;
     int rc = -1;
@@ -43,18 +44,19 @@ int lockfile_take(struct lockfile *lk, const char *path, const char *what, struc
     if (lk->fd < 0)
         return err_errno(err, ERR_IO, "%s: cannot open the lock file", path);
     if (flock(lk->fd, LOCK_EX | LOCK_NB)) {
-        n = pread(lk->fd, holder, sizeof(holder) - 1, 0);
-        holder[n > 0 ? n : 0] = '\0';
-        holder[strcspn(holder, "\n")] = '\0';
-        err_set(err, ERR_TEMPFAIL, "%s is already running (%s); try again when it ends", what,
-                *holder ? holder : "holder unknown");
+        n = size ? pread(lk->fd, holder, size - 1, 0) : 0;
+        if (size) {
+            holder[n > 0 ? n : 0] = '\0';
+            holder[strcspn(holder, "\n")] = '\0';
+        }
         close(lk->fd);
         lk->fd = -1;
-        return -1;
+        return 1;
     }
     gethostname(host, sizeof(host) - 1);
     clock_iso(time(NULL), since, sizeof(since));
-    if (buf_addf(&info, "pid %ld on %s since %s\n", (long)getpid(), host, since))
+    if (buf_addf(&info, "pid %ld on %s since %s%s%s\n", (long)getpid(), host, since,
+                 doing ? ": " : "", doing ? doing : ""))
         err_nomem(err);
     else if (ftruncate(lk->fd, 0) == 0 &&
              pwrite(lk->fd, info.data, info.len, 0) == (ssize_t)info.len)
@@ -67,9 +69,27 @@ int lockfile_take(struct lockfile *lk, const char *path, const char *what, struc
     return rc;
 }
 
+int lockfile_take(struct lockfile *lk, const char *path, const char *what, struct err *err)
+{
+    char holder[512];
+    int rc = lockfile_try(lk, path, NULL, holder, sizeof(holder), err);
+
+    if (rc == 1)
+        return err_set(err, ERR_TEMPFAIL, "%s is already running (%s); try again when it ends",
+                       what, *holder ? holder : "holder unknown");
+    return rc;
+}
+
 void lockfile_release(struct lockfile *lk)
 {
-    if (lk->fd >= 0)
-        close(lk->fd);
+    int emptied;
+
+    if (lk->fd < 0)
+        return;
+    /* what the file says is over: the next holder writes its own (should
+     * this fail, a stale line stays, never a held lock) */
+    emptied = ftruncate(lk->fd, 0);
+    (void)emptied;
+    close(lk->fd);
     lk->fd = -1;
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "address.h"
@@ -967,10 +968,45 @@ int send_recover(const char *lock_dir, struct ledger *l, const struct mailing *m
     return rc;
 }
 
+/* The sender's lock (send.h): 0 taken, 1 not (another process sends from
+ * it and the run may not wait, or a signal came while waiting), -1 error. */
+static int take_sender(struct run *run, struct lockfile *lk)
+{
+    const struct send_opts *o = run->o;
+    struct send_report *r = run->r;
+    struct buf path = BUF_INIT, doing = BUF_INIT;
+    struct timespec nap = {0, 200 * 1000 * 1000};
+    int rc, said = 0;
+
+    if (buf_addf(&path, "%s/sender-%s.lock", o->lock_dir, o->sender->name) ||
+        buf_addf(&doing, "%s %s", o->campaign->id, r->edition.name)) {
+        rc = err_nomem(run->err);
+        goto out;
+    }
+    while ((rc = lockfile_try(lk, path.data, doing.data, r->busy_holder,
+                              sizeof(r->busy_holder), run->err)) == 1) {
+        if (!o->wait_sender) {
+            r->sender_busy = 1;
+            break;
+        }
+        if (o->stop && *o->stop) {
+            r->stopped = 1;
+            break;
+        }
+        if (!said++ && o->sender_waiting)
+            o->sender_waiting(o->ud, o->sender->name, r->busy_holder);
+        nanosleep(&nap, NULL); /* a signal ends it early */
+    }
+out:
+    buf_release(&path);
+    buf_release(&doing);
+    return rc;
+}
+
 int send_run(const struct send_opts *o, struct send_report *r, struct err *err)
 {
     struct run run;
-    struct lockfile lock = {-1};
+    struct lockfile lock = {-1}, sender_lock = {-1};
     struct buf path = BUF_INIT, journal = BUF_INIT;
     struct err later;
     int rc = -1, prep;
@@ -1018,6 +1054,15 @@ int send_run(const struct send_opts *o, struct send_report *r, struct err *err)
             handoff_open(&run.ho, journal.data, err))
             goto out;
     }
+    if (lock.fd >= 0) {
+        int busy = take_sender(&run, &sender_lock);
+        if (busy < 0)
+            goto out;
+        if (busy) { /* nothing sent: the mailing waits, pending */
+            rc = finish(&run);
+            goto out;
+        }
+    }
     if (count_deliveries(&run) || throttle_init(&run.th, o->sender, o->ledger, err) ||
         open_transport(&run))
         goto out;
@@ -1045,6 +1090,7 @@ out:
     buf_release(&path);
     buf_release(&journal);
     err_release(&later);
+    lockfile_release(&sender_lock);
     lockfile_release(&lock);
     if (run.l != o->ledger)
         ledger_close(run.l);

@@ -15,6 +15,14 @@
  * The run takes everything it needs of the settings typed: the sender (the
  * mailbox it leaves from, sender.h) and the policy; it never reads them.
  *
+ * One process at a time sends from a sender: its limits are the mailbox's,
+ * and the throttle counts them from the ledger when it starts (throttle.h),
+ * so a real send holds the sender's lock (lock_dir/sender-NAME.lock) while
+ * it sends. Another process sending from it meanwhile waits for it to end
+ * (wait_sender: `mailer send`) or sends nothing and says so (sender_busy:
+ * `mailer due`, whose next run continues). Test sends and dry runs take no
+ * such lock.
+ *
  * Outcomes by scope (refusal.h): a recipient or message refusal fails that
  * delivery; an account-wide one stops the run at once, marks nobody failed
  * (the delivery that got it is pending again, the queued ones were never
@@ -57,7 +65,7 @@ struct send_opts {
     const struct sender *sender; /* the mailbox it leaves from */
     struct send_policy policy;
     struct ledger *ledger;      /* the ledger (suppressions are read from it too) */
-    const char *lock_dir;       /* directory of per-mailing lock files */
+    const char *lock_dir;       /* directory of the mailings' and senders' lock files */
     const char *dry_run_dir;    /* non-NULL: write .eml files there, record nothing */
     const char *const *test_to; /* test send to these addresses, NULL: real send */
     size_t ntest_to;
@@ -66,12 +74,15 @@ struct send_opts {
     int concurrency;             /* 0: the sender's */
     int resend_uncertain;        /* re-send deliveries left in `sending` by a crash */
     int force;                   /* start even when over 10 % of a list is invalid */
+    int wait_sender; /* the sender is sending in another process: 1 wait for it to end (saying
+                        so through sender_waiting), 0 send nothing (report's sender_busy) */
     const char *boundary_seed;   /* golden tests: deterministic MIME boundaries */
     int trace;                   /* SMTP dialogue to stderr (mailer -v -v); AUTH redacted */
     volatile sig_atomic_t *stop; /* set (by a signal) to stop taking new messages */
     const struct transport_ops *backend; /* unit tests: a backend of their own; NULL: smtp */
     void (*progress)(void *ud, const struct send_progress *p);
     void (*delivered)(void *ud, const char *address, const struct transport_result *r);
+    void (*sender_waiting)(void *ud, const char *sender, const char *holder);
     void *ud;
 };
 
@@ -93,6 +104,8 @@ struct send_report {
     long skipped;                   /* suppressed since the freeze: never sent (DELIVERY_SKIPPED) */
     long restored;      /* queued by a run that stopped, never started: back to pending */
     int stopped;        /* by a signal */
+    int sender_busy;    /* its sender was sending in another process: nothing sent */
+    char busy_holder[512]; /* then who: "pid N on HOST since TIME: CAMPAIGN EDITION" */
     int limit_reached;  /* --limit */
     int daily_reached;  /* the sender's daily limit */
     int unreachable;    /* the server could not be reached */

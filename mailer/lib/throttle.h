@@ -9,7 +9,9 @@
  * (the ledger's, to the second: the first message waits until one interval
  * after the end of that second; only for an interval of a second or more),
  * so the next campaign of a `mailer due` does not start with a burst. The daily cap is a rolling 24 hours counted
- * from the ledger, so separate cron runs share one budget.
+ * from the ledger, so separate cron runs share one budget. What the ledger
+ * says when a run starts holds for the whole run: one process at a time
+ * sends from a sender (its lock, send.h).
  */
 #ifndef MAILER_THROTTLE_H
 #define MAILER_THROTTLE_H

@@ -18,6 +18,9 @@
 #   5. `bounces fetch` reads each sender's mailbox once (a third sender that
 #      shares one is not read twice) and records each bounce.
 #   6. `campaigns new --sender`, `status --format json`, the report's mailbox.
+#   7. Two processes sending from one sender: one at a time (the second
+#      waits, or `due` leaves it to its next run), so the mailbox's rate
+#      holds across them.
 set -euo pipefail
 : "${SOURCE_DIR:?}" "${MAILER:?}"
 
@@ -366,6 +369,74 @@ grep -qF "sender red (senders.ini:$(at red))" new.out || fail "check c-red: $(ca
 code=0; "$MAILER" campaigns new c-nadie --kind bulletin --list b1 --sender nadie >new.out 2>&1 || code=$?
 [[ $code == 78 && ! -e campaigns/c-nadie.ini ]] && grep -qF "there is no sender nadie" new.out ||
     fail "campaigns new --sender nadie: exit $code: $(cat new.out)"
+# ---- 7. two processes, one sender: one at a time, within its limits -----------
+# Two `mailer send` of one sender started together: the second waits for the
+# first to end, says why, then sends; the mailbox's rate holds across the two.
+senders_ini "$port_r" 50
+campaign d1 diaspora "$(day 1) 10:00"
+campaign d2 diaspora "$(day 1) 10:00"
+before=$(capture_count "$work/smtp-d")
+"$MAILER" send d1 >p1.out 2>&1 &
+p1=$!
+for _ in $(seq 100); do # d1 holds the sender's lock (and says so in it)
+    grep -qF ": d1 main" "$work/locks/sender-diaspora.lock" 2>/dev/null && break
+    sleep 0.1
+done
+grep -qF ": d1 main" "$work/locks/sender-diaspora.lock" || fail "d1 never took its sender's lock"
+"$MAILER" send d2 >p2.out 2>&1 &
+p2=$!
+code1=0 code2=0
+wait $p1 || code1=$?
+wait $p2 || code2=$?
+[[ $code1 == 0 && $code2 == 0 ]] || fail "two sends: exit $code1 and $code2: $(cat p1.out p2.out)"
+grep -qF "the sender diaspora is sending in another process (pid $p1 on " p2.out &&
+    grep -qF ": d1 main); its limits are its mailbox's, so this mailing waits" p2.out ||
+    fail "d2 did not say it waited for d1: $(cat p2.out)"
+[[ $(capture_count "$work/smtp-d") == $((before + 6)) ]] ||
+    fail "two sends: $(($(capture_count "$work/smtp-d") - before)) messages, not 6"
+py "$work/smtp-d" <<'PY' || fail "two processes, one sender: the rate"
+import glob, json, os, sys
+sent = []
+for j in glob.glob(sys.argv[1] + "/*.json"):
+    rcpt = json.load(open(j))["rcpt_tos"][0]
+    if rcpt.startswith(("d1-", "d2-")):
+        sent.append((os.stat(j[:-5] + ".eml").st_mtime, rcpt))
+sent.sort()
+assert len(sent) == 6, sent
+# one after the other: d1's three, then d2's
+assert [r[:2] for _, r in sent] == ["d1"] * 3 + ["d2"] * 3, sent
+# 30/min over both processes: one every 2 s (see due 1 for the slack)
+times = [t for t, _ in sent]
+gaps = [b - a for a, b in zip(times, times[1:])]
+assert min(gaps) > 1.0 and times[-1] - times[0] > 2 * len(gaps) - 1, gaps
+PY
+# `mailer due` while a person's send holds the sender: due sends nothing of
+# it (its next run does) and goes on with the other sender
+campaign d3 diaspora "$(day 1) 11:00"
+campaign b4 red "$(day 1) 11:00"
+before=$(capture_count "$work/smtp-d")
+exec 9>>"$work/locks/sender-diaspora.lock"
+flock -x 9
+code=0; "$MAILER" due >due3.out 2>&1 9>&- || code=$?
+exec 9>&-
+[[ $code == 75 ]] || fail "due with a busy sender: exit $code: $(cat due3.out)"
+grep -qF "d3 main waits for the next run: its sender diaspora is sending in another process" due3.out ||
+    fail "due 3 did not say why d3 waits: $(cat due3.out)"
+[[ $(capture_count "$work/smtp-d") == "$before" ]] ||
+    fail "due 3: diaspora got $(($(capture_count "$work/smtp-d") - before)): $(cat due3.out)"
+"$MAILER" status --format json >status3.json
+py <<'PY' || fail "status 3: $(cat status3.json)"
+import json
+m = {x["campaign"]: x for x in json.load(open("status3.json")) if "campaign" in x}
+# red went on (b4, and what due 2 left of b2 and b3); d3 waits, all pending
+for c in ("b2", "b3", "b4"):
+    assert m[c]["state"] == "complete" and m[c]["sent"] == 3, m[c]
+assert m["d3"]["sent"] == 0 and m["d3"]["pending"] == 3, m["d3"]
+PY
+"$MAILER" due >due4.out 2>&1 || fail "due 4: $(cat due4.out)"
+[[ $(capture_count "$work/smtp-d") == $((before + 3)) ]] || fail "due 4 did not send d3: $(cat due4.out)"
+echo "test_senders: two processes of one sender ok (one at a time)"
+
 q=$(TZ=America/Mexico_City date +%Y)Q$((($(TZ=America/Mexico_City date +%-m) - 1) / 3 + 1))
 "$MAILER" report --quarter "$q" --format json >report.json || fail "report"
 grep -qF "votochilango@votochilango.example" report.json && grep -qF "observacion@iecm.example" report.json ||
