@@ -983,8 +983,8 @@ static int take_sender(struct run *run, struct lockfile *lk)
         rc = err_nomem(run->err);
         goto out;
     }
-    while ((rc = lockfile_try(lk, path.data, doing.data, r->busy_holder,
-                              sizeof(r->busy_holder), run->err)) == 1) {
+    while ((rc = lockfile_try(lk, path.data, doing.data, r->busy_holder, sizeof(r->busy_holder),
+                              run->err)) == 1) {
         if (!o->wait_sender) {
             r->sender_busy = 1;
             break;

@@ -74,14 +74,15 @@ struct send_opts {
     int concurrency;             /* 0: the sender's */
     int resend_uncertain;        /* re-send deliveries left in `sending` by a crash */
     int force;                   /* start even when over 10 % of a list is invalid */
-    int wait_sender; /* the sender is sending in another process: 1 wait for it to end (saying
-                        so through sender_waiting), 0 send nothing (report's sender_busy) */
     const char *boundary_seed;   /* golden tests: deterministic MIME boundaries */
     int trace;                   /* SMTP dialogue to stderr (mailer -v -v); AUTH redacted */
     volatile sig_atomic_t *stop; /* set (by a signal) to stop taking new messages */
     const struct transport_ops *backend; /* unit tests: a backend of their own; NULL: smtp */
     void (*progress)(void *ud, const struct send_progress *p);
     void (*delivered)(void *ud, const char *address, const struct transport_result *r);
+    /* The sender is sending in another process: wait_sender 1 waits for it to
+     * end (said once through sender_waiting), 0 sends nothing (sender_busy). */
+    int wait_sender;
     void (*sender_waiting)(void *ud, const char *sender, const char *holder);
     void *ud;
 };
@@ -102,19 +103,19 @@ struct send_report {
     struct delivery_counts counts;  /* after the run */
     long sent, deferred, failed;    /* outcomes in this run */
     long skipped;                   /* suppressed since the freeze: never sent (DELIVERY_SKIPPED) */
-    long restored;      /* queued by a run that stopped, never started: back to pending */
-    int stopped;        /* by a signal */
-    int sender_busy;    /* its sender was sending in another process: nothing sent */
+    long restored;         /* queued by a run that stopped, never started: back to pending */
+    int stopped;           /* by a signal */
+    int sender_busy;       /* its sender was sending in another process: nothing sent */
     char busy_holder[512]; /* then who: "pid N on HOST since TIME: CAMPAIGN EDITION" */
-    int limit_reached;  /* --limit */
-    int daily_reached;  /* the sender's daily limit */
-    int unreachable;    /* the server could not be reached */
-    int account_stop;   /* an account-wide refusal (or the safeguard) stopped the run */
-    int uncertain_stop; /* several unknown outcomes in a row stopped the run */
-    long uncertain;     /* unknown outcomes in this run (left `sending`) */
-    char cause[1024];   /* why the server could not be reached (the last such failure) */
-    char test_row[192]; /* a test send: "file:line" of the contact whose data it carries */
-    time_t resume_at;   /* daily limit: when the next message may go */
+    int limit_reached;     /* --limit */
+    int daily_reached;     /* the sender's daily limit */
+    int unreachable;       /* the server could not be reached */
+    int account_stop;      /* an account-wide refusal (or the safeguard) stopped the run */
+    int uncertain_stop;    /* several unknown outcomes in a row stopped the run */
+    long uncertain;        /* unknown outcomes in this run (left `sending`) */
+    char cause[1024];      /* why the server could not be reached (the last such failure) */
+    char test_row[192];    /* a test send: "file:line" of the contact whose data it carries */
+    time_t resume_at;      /* daily limit: when the next message may go */
 };
 
 void send_report_init(struct send_report *r);
