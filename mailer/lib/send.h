@@ -103,19 +103,20 @@ struct send_report {
     struct delivery_counts counts;  /* after the run */
     long sent, deferred, failed;    /* outcomes in this run */
     long skipped;                   /* suppressed since the freeze: never sent (DELIVERY_SKIPPED) */
-    long restored;         /* queued by a run that stopped, never started: back to pending */
-    int stopped;           /* by a signal */
-    int sender_busy;       /* its sender was sending in another process: nothing sent */
-    char busy_holder[512]; /* then who: "pid N on HOST since TIME: CAMPAIGN EDITION" */
-    int limit_reached;     /* --limit */
-    int daily_reached;     /* the sender's daily limit */
-    int unreachable;       /* the server could not be reached */
-    int account_stop;      /* an account-wide refusal (or the safeguard) stopped the run */
-    int uncertain_stop;    /* several unknown outcomes in a row stopped the run */
-    long uncertain;        /* unknown outcomes in this run (left `sending`) */
-    char cause[1024];      /* why the server could not be reached (the last such failure) */
-    char test_row[192];    /* a test send: "file:line" of the contact whose data it carries */
-    time_t resume_at;      /* daily limit: when the next message may go */
+    long restored;      /* queued by a run that stopped, never started: back to pending */
+    int stopped;        /* by a signal */
+    int sender_busy;    /* its sender was sending in another process: nothing sent */
+    int limit_reached;  /* --limit */
+    int daily_reached;  /* the sender's daily limit */
+    int unreachable;    /* the server could not be reached */
+    int account_stop;   /* an account-wide refusal (or the safeguard) stopped the run */
+    int uncertain_stop; /* several unknown outcomes in a row stopped the run */
+    long uncertain;     /* unknown outcomes in this run (left `sending`) */
+    char cause[1024];   /* why the server could not be reached (the last such failure) */
+    char test_row[192]; /* a test send: "file:line" of the contact whose data it carries */
+    time_t resume_at;   /* daily limit: when the next message may go */
+    /* sender_busy: who holds it, "pid N on HOST since TIME: CAMPAIGN EDITION" */
+    char busy_holder[512];
 };
 
 void send_report_init(struct send_report *r);
