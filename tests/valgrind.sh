@@ -41,6 +41,7 @@ run_one() { # KIND PATH
     if [ "$kind" = unit ]; then
         valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite,indirect \
             --show-leak-kinds=definite,indirect --error-exitcode=1 --num-callers=30 \
+            --read-inline-info=no \
             --suppressions="$ROOT/tests/valgrind.supp" "$path" >"$LOGS/$kind-$name.log" 2>&1
     else
         MAILER=$ROOT/tests/valgrind-mailer.sh bash "$path" >"$LOGS/$kind-$name.log" 2>&1
@@ -56,14 +57,26 @@ export -f run_one
 export LOGS ROOT
 
 jobs=()
+# The longest first (their times under valgrind, about 2026-12), so that two
+# long ones do not end the run alone on one core; then the others, then the
+# unit tests, which are short.
+LONGEST="test_notify test_i18n test_schedule test_refusals test_i18n_strings test_options
+test_senders test_serve test_samples test_cron test_bounces_e2e test_history"
+integration=()
+for name in $LONGEST; do integration+=("tests/integration/$name.sh"); done
+for t in tests/integration/test_*.sh; do
+    case " $(echo $LONGEST) " in *" $(basename "$t" .sh) "*) continue ;; esac
+    integration+=("$t")
+done
+for t in "${integration[@]}"; do
+    [ -e "$t" ] || { echo "valgrind.sh: $t is not there (LONGEST names it)" >&2; exit 1; }
+    case " $SKIP_INTEGRATION " in *" $(basename "$t" .sh) "*) continue ;; esac
+    jobs+=("integration $ROOT/$t")
+done
 for t in "$BUILD"/tests/test_*; do
     [ -x "$t" ] || continue
     case " $SKIP_UNIT " in *" $(basename "$t") "*) continue ;; esac
     jobs+=("unit $t")
-done
-for t in tests/integration/test_*.sh; do
-    case " $SKIP_INTEGRATION " in *" $(basename "$t" .sh) "*) continue ;; esac
-    jobs+=("integration $ROOT/$t")
 done
 start=$(date +%s)
 failed=0
