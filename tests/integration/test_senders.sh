@@ -405,10 +405,14 @@ sent.sort()
 assert len(sent) == 6, sent
 # one after the other: d1's three, then d2's
 assert [r[:2] for _, r in sent] == ["d1"] * 3 + ["d2"] * 3, sent
-# 30/min over both processes: one every 2 s (see due 1 for the slack)
+# 30/min over both processes: one every 2 s. The times are when the server
+# saved each message: the first one's handshake (seconds under valgrind) may
+# bring it nearer the next (valgrind saw gaps of 0.88 then 1.13 s), so the
+# span has 3 s of slack; two processes at once would be a burst (gaps near 0)
+# and a span near 4 s, two sends of 3 messages side by side.
 times = [t for t, _ in sent]
 gaps = [b - a for a, b in zip(times, times[1:])]
-assert min(gaps) > 1.0 and times[-1] - times[0] > 2 * len(gaps) - 1, gaps
+assert min(gaps) > 0.3 and times[-1] - times[0] > 2 * len(gaps) - 3, gaps
 PY
 # `mailer due` while a person's send holds the sender: due sends nothing of
 # it (its next run does) and goes on with the other sender
