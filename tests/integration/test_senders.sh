@@ -439,6 +439,25 @@ assert m["d3"]["sent"] == 0 and m["d3"]["pending"] == 3, m["d3"]
 PY
 "$MAILER" due >due4.out 2>&1 || fail "due 4: $(cat due4.out)"
 [[ $(capture_count "$work/smtp-d") == $((before + 3)) ]] || fail "due 4 did not send d3: $(cat due4.out)"
+# a person's send waiting for the sender stops at Ctrl-C: nothing sent, 75
+campaign d4 diaspora "$(day 1) 12:00"
+before=$(capture_count "$work/smtp-d")
+exec 9>>"$work/locks/sender-diaspora.lock"
+flock -x 9
+"$MAILER" send d4 >p4.out 2>&1 9>&- &
+p4=$!
+for _ in $(seq 100); do
+    grep -qF "is sending in another process (holder unknown)" p4.out && break
+    sleep 0.1
+done
+grep -qF "is sending in another process (holder unknown)" p4.out ||
+    fail "d4 did not say it waits for the sender: $(cat p4.out)"
+kill -INT $p4
+code=0; wait $p4 || code=$?
+exec 9>&-
+[[ $code == 75 ]] && grep -qF "stopped by a signal; run the same command to continue" p4.out ||
+    fail "Ctrl-C while waiting for the sender: exit $code: $(cat p4.out)"
+[[ $(capture_count "$work/smtp-d") == "$before" ]] || fail "d4 sent while it waited"
 echo "test_senders: two processes of one sender ok (one at a time)"
 
 q=$(TZ=America/Mexico_City date +%Y)Q$((($(TZ=America/Mexico_City date +%-m) - 1) / 3 + 1))
