@@ -378,7 +378,7 @@ campaign d2 diaspora "$(day 1) 10:00"
 before=$(capture_count "$work/smtp-d")
 "$MAILER" send d1 >p1.out 2>&1 &
 p1=$!
-for _ in $(seq 100); do # d1 holds the sender's lock (and says so in it)
+for _ in $(seq 300); do # d1 holds the sender's lock (and says so in it): up to 30 s
     grep -qF ": d1 main" "$work/locks/sender-diaspora.lock" 2>/dev/null && break
     sleep 0.1
 done
@@ -446,7 +446,7 @@ exec 9>>"$work/locks/sender-diaspora.lock"
 flock -x 9
 "$MAILER" send d4 >p4.out 2>&1 9>&- &
 p4=$!
-for _ in $(seq 100); do
+for _ in $(seq 300); do # up to 30 s (a loaded machine, valgrind)
     grep -qF "is sending in another process (holder unknown)" p4.out && break
     sleep 0.1
 done
