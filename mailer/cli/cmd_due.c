@@ -438,14 +438,30 @@ static int stuck(void *ud, const struct mailing *m)
 /* Mail what this run could not settle to NOTIFY_TO, through the default
  * sender's server; when that fails (it may be the problem), print it whole
  * for cron's own mail. Either way each problem is remembered as said today. */
+/* A sender that could not carry the notice (NULL: the senders could not be
+ * read): a line of failed, said in the language of the messages. */
+static void notice_failed(struct buf *failed, const char *sender, const struct err *err)
+{
+    struct buf why = BUF_INIT;
+    const char *text = i18n_lib_show(err->msg.len ? err->msg.data : "", &why);
+
+    if (sender ? buf_addf(failed, _("  sender %s: %s\n"), cli_sender_name(sender), text)
+               : buf_addf(failed, "  %s\n", text))
+        cli_die_nomem();
+    buf_release(&why);
+}
+
 static void notice_send(struct cli *cli, struct notice *nt, const char *to)
 {
-    struct sender s = {0};
-    struct buf subject = BUF_INIT, body = BUF_INIT;
+    struct sender_profiles senders = {0};
+    struct sender one = {0};
+    const struct sender *list = NULL;
+    struct buf subject = BUF_INIT, body = BUF_INIT, failed = BUF_INIT;
     struct err err;
     char when[128];
     char *key, *nl;
     int mailed = 0;
+    size_t i, n = 0;
 
     if (!nt->n)
         return;
@@ -461,18 +477,38 @@ static void notice_send(struct cli *cli, struct notice *nt, const char *to)
                             "every mailing, 'mailer log' who did what.\n")))
         cli_die_nomem();
     err_init(&err);
-    if (cli_sender(cli, NULL, &s, &err) == 0 &&
-        notify_send(&s, to, subject.data, body.data, &err) == 0)
-        mailed = 1;
-    else {
-        struct buf why = BUF_INIT;
-        fprintf(stderr, _("mailer: the summary for NOTIFY_TO (%s) could not be mailed: %s\n%s"), to,
-                i18n_lib_show(err.msg.data, &why), subject.data);
-        fprintf(stderr, "\n\n%s", body.data);
-        buf_release(&why);
+    /* by the default sender; when it cannot (it has no server, or its server
+     * is the problem), by each sender of senders.ini in turn */
+    if (cli_senders(cli, &senders, &err) == 0) {
+        list = senders.v;
+        n = senders.n;
+    } else { /* senders.ini cannot be read: the default sender alone */
+        notice_failed(&failed, NULL, &err);
+        err_clear(&err);
+        if (cli_sender(cli, NULL, &one, &err) == 0) {
+            list = &one;
+            n = 1;
+        } else
+            notice_failed(&failed, "default", &err);
+        err_clear(&err);
     }
-    sender_release(&s);
-    err_clear(&err);
+    for (i = 0; i < n && !mailed; i++) {
+        if (!*list[i].smtp_url && n > 1)
+            continue; /* a default that sends nothing, beside senders that do */
+        if (notify_send(&list[i], to, subject.data, body.data, &err) == 0)
+            mailed = 1;
+        else
+            notice_failed(&failed, list[i].name, &err);
+        err_clear(&err);
+    }
+    if (!mailed) {
+        fprintf(stderr, _("mailer: the summary for NOTIFY_TO (%s) could not be mailed:\n%s%s"), to,
+                failed.len ? failed.data : "", subject.data);
+        fprintf(stderr, "\n\n%s", body.data);
+    }
+    sender_profiles_release(&senders);
+    sender_release(&one);
+    buf_release(&failed);
     /* the keys, a line each, are cut in place */
     for (key = nt->keys.data; (nl = strchr(key, '\n')); key = nl + 1) {
         *nl = '\0';

@@ -21,6 +21,8 @@
 #   7. Two processes sending from one sender: one at a time (the second
 #      waits, or `due` leaves it to its next run), so the mailbox's rate
 #      holds across them.
+#   8. With no server in .env, the summary for NOTIFY_TO leaves by a sender
+#      of senders.ini.
 set -euo pipefail
 : "${SOURCE_DIR:?}" "${MAILER:?}"
 
@@ -462,6 +464,31 @@ exec 9>&-
     fail "Ctrl-C while waiting for the sender: exit $code: $(cat p4.out)"
 [[ $(capture_count "$work/smtp-d") == "$before" ]] || fail "d4 sent while it waited"
 echo "test_senders: two processes of one sender ok (one at a time)"
+
+# ---- 8. the notice for a person leaves by a sender that can send ----------------
+# .env's default sender has no server here: the summary for NOTIFY_TO goes by
+# the first sender of senders.ini (diaspora), not to cron's output
+# (a problem for a person: red's server answers Microsoft 365's quota again)
+senders_ini "$port_r2" 50
+campaign e1 red "$(day 1) 13:00"
+code=0
+NOTIFY_TO=oficina@iecm.example "$MAILER" -q due >due5.out 2>&1 || code=$?
+[[ $code == 75 ]] || fail "due 5 with red's quota: exit $code: $(cat due5.out)"
+grep -qF "could not be mailed" due5.out && fail "due 5 did not mail the notice: $(cat due5.out)"
+py "$work/smtp-d" <<'PY' || fail "the notice by diaspora: $(cat due5.out)"
+import email, email.policy, glob, json, sys
+got = []
+for j in glob.glob(sys.argv[1] + "/*.json"):
+    meta = json.load(open(j))
+    if meta["rcpt_tos"] == ["oficina@iecm.example"]:
+        got.append((meta, email.message_from_binary_file(open(j[:-5] + ".eml", "rb"), policy=email.policy.default)))
+assert len(got) == 1, got
+meta, msg = got[0]
+assert meta["auth_user"] == "diaspora", meta
+assert msg["From"].addresses[0].addr_spec == "votochilango@votochilango.example", msg["From"]
+assert "e1 main" in msg.get_body(("plain",)).get_content(), msg.get_body(("plain",)).get_content()
+PY
+echo "test_senders: the notice for a person ok (by a sender that can send)"
 
 q=$(TZ=America/Mexico_City date +%Y)Q$((($(TZ=America/Mexico_City date +%-m) - 1) / 3 + 1))
 "$MAILER" report --quarter "$q" --format json >report.json || fail "report"
