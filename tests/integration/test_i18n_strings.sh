@@ -46,10 +46,15 @@ done
 
 # getopt's messages: every command, an unknown option, a missing value, a
 # value given to an option that takes none; Spanish, never getopt's English.
+# Under valgrind (tests/valgrind.sh sets TEST_VALGRIND) one bad option per
+# command: each line is a process of over a second there, and the four kinds
+# differ in their words, which the other passes check, not in what is freed.
 if [ -n "${MAILER:-}" ]; then
     n=0
+    kinds=("--no-such-option" "-Z" "--format" "--dry-run=x")
+    [ -n "${TEST_VALGRIND:-}" ] && kinds=("--no-such-option")
     for cmd in $("$MAILER" help --commands); do
-        for args in "--no-such-option" "-Z" "--format" "--dry-run=x"; do
+        for args in "${kinds[@]}"; do
             code=0
             LANGUAGE=es "$MAILER" --db "$work/getopt.db" $cmd $args > "$work/getopt.out" 2>&1 || code=$?
             if grep -E "unrecognized option|invalid option|requires an argument|doesn't allow an argument|ambiguous" "$work/getopt.out"; then
