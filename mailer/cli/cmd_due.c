@@ -9,7 +9,8 @@
  * for its mailbox (its daily limit, an account-wide refusal, its server
  * unreachable), or that another process is sending from (a `mailer send`
  * by hand: one process at a time per sender, send.h), is skipped for the
- * rest of this run, and the other senders' items go on. Holds a global lock; prints nothing when nothing is due. */
+ * rest of this run, and the other senders' items go on. Holds a global
+ * lock; prints nothing when nothing is due. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -435,9 +436,6 @@ static int stuck(void *ud, const struct mailing *m)
     return 0;
 }
 
-/* Mail what this run could not settle to NOTIFY_TO, through the default
- * sender's server; when that fails (it may be the problem), print it whole
- * for cron's own mail. Either way each problem is remembered as said today. */
 /* A sender that could not carry the notice (NULL: the senders could not be
  * read): a line of failed, said in the language of the messages. */
 static void notice_failed(struct buf *failed, const char *sender, const struct err *err)
@@ -451,17 +449,20 @@ static void notice_failed(struct buf *failed, const char *sender, const struct e
     buf_release(&why);
 }
 
+/* Mail what this run could not settle to NOTIFY_TO, through the default
+ * sender's server, or when that cannot (it has none, or it is the problem)
+ * through each sender of senders.ini in turn; when none can, print it whole
+ * with each one's answer, for cron's own mail. Either way each problem is
+ * remembered as said today. */
 static void notice_send(struct cli *cli, struct notice *nt, const char *to)
 {
     struct sender_profiles senders = {0};
-    struct sender one = {0};
-    const struct sender *list = NULL;
     struct buf subject = BUF_INIT, body = BUF_INIT, failed = BUF_INIT;
     struct err err;
     char when[128];
     char *key, *nl;
     int mailed = 0;
-    size_t i, n = 0;
+    size_t i;
 
     if (!nt->n)
         return;
@@ -479,26 +480,16 @@ static void notice_send(struct cli *cli, struct notice *nt, const char *to)
     err_init(&err);
     /* by the default sender; when it cannot (it has no server, or its server
      * is the problem), by each sender of senders.ini in turn */
-    if (cli_senders(cli, &senders, &err) == 0) {
-        list = senders.v;
-        n = senders.n;
-    } else { /* senders.ini cannot be read: the default sender alone */
+    if (cli_senders(cli, &senders, &err)) /* no sender at all, not even the default */
         notice_failed(&failed, NULL, &err);
-        err_clear(&err);
-        if (cli_sender(cli, NULL, &one, &err) == 0) {
-            list = &one;
-            n = 1;
-        } else
-            notice_failed(&failed, "default", &err);
-        err_clear(&err);
-    }
-    for (i = 0; i < n && !mailed; i++) {
-        if (!*list[i].smtp_url && n > 1)
+    err_clear(&err);
+    for (i = 0; i < senders.n && !mailed; i++) {
+        if (!*senders.v[i].smtp_url && senders.n > 1)
             continue; /* a default that sends nothing, beside senders that do */
-        if (notify_send(&list[i], to, subject.data, body.data, &err) == 0)
+        if (notify_send(&senders.v[i], to, subject.data, body.data, &err) == 0)
             mailed = 1;
         else
-            notice_failed(&failed, list[i].name, &err);
+            notice_failed(&failed, senders.v[i].name, &err);
         err_clear(&err);
     }
     if (!mailed) {
@@ -507,7 +498,6 @@ static void notice_send(struct cli *cli, struct notice *nt, const char *to)
         fprintf(stderr, "\n\n%s", body.data);
     }
     sender_profiles_release(&senders);
-    sender_release(&one);
     buf_release(&failed);
     /* the keys, a line each, are cut in place */
     for (key = nt->keys.data; (nl = strchr(key, '\n')); key = nl + 1) {

@@ -44,11 +44,9 @@ int lockfile_try(struct lockfile *lk, const char *path, const char *doing, char 
     if (lk->fd < 0)
         return err_errno(err, ERR_IO, "%s: cannot open the lock file", path);
     if (flock(lk->fd, LOCK_EX | LOCK_NB)) {
-        n = size ? pread(lk->fd, holder, size - 1, 0) : 0;
-        if (size) {
-            holder[n > 0 ? n : 0] = '\0';
-            holder[strcspn(holder, "\n")] = '\0';
-        }
+        n = pread(lk->fd, holder, size - 1, 0);
+        holder[n > 0 ? n : 0] = '\0';
+        holder[strcspn(holder, "\n")] = '\0';
         close(lk->fd);
         lk->fd = -1;
         return 1;

@@ -20,8 +20,8 @@ struct lockfile {
 int lockfile_take(struct lockfile *lk, const char *path, const char *what, struct err *err);
 /* Try to take the lock at path without waiting: 0 taken (the file says
  * "pid N on HOST since TIME", then ": doing" when doing is not NULL), 1 held
- * by another process (holder gets what its file says, "" when nothing), -1
- * an error. */
+ * by another process (holder, of size > 0, gets what its file says, ""
+ * when nothing), -1 an error. */
 int lockfile_try(struct lockfile *lk, const char *path, const char *doing, char *holder,
                  size_t size, struct err *err);
 void lockfile_release(struct lockfile *lk);
